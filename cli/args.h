@@ -1,0 +1,31 @@
+// A small, strict command-line parser: options are taken by name, and whatever is left that
+// looks like an option is a usage error rather than being silently ignored.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace xrca::cli {
+
+class Args {
+public:
+    explicit Args(std::vector<std::string> argv) : m_argv(std::move(argv)) {}
+
+    /** True if `--name` is present (removes it). */
+    bool flag(std::string_view name);
+    /** The value of `--name VALUE` or `--name=VALUE`; a usage error if given twice. */
+    std::optional<std::string> option(std::string_view name);
+    /** Every value of a repeatable option, in order. */
+    std::vector<std::string> options(std::string_view name);
+    /** The remaining arguments; a usage error if an unknown option is among them. */
+    std::vector<std::string> positionals();
+    /** True when nothing is left. */
+    [[nodiscard]] bool empty() const noexcept { return m_argv.empty(); }
+
+private:
+    std::vector<std::string> m_argv;
+};
+
+}  // namespace xrca::cli

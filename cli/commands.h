@@ -1,0 +1,22 @@
+// The xrca subcommands and their help. Each command takes the parsed global context and its
+// own arguments, writes to the given streams, and returns an exit code or throws xrca::Error.
+#pragma once
+
+#include "cli/args.h"
+
+#include <iosfwd>
+#include <string>
+
+namespace xrca::cli {
+
+/** What every command gets: the data directory and where to write. */
+struct Context {
+    std::string data_dir;
+    std::ostream& out;
+    std::ostream& err;
+};
+
+int cmd_verify(Context& ctx, Args& args);
+int cmd_show(Context& ctx, Args& args);
+
+}  // namespace xrca::cli

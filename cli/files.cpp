@@ -1,0 +1,76 @@
+// Bounded reads and atomic writes.
+#include "cli/files.h"
+
+#include "ca/errors.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace xrca::cli {
+
+std::string read_file(const std::string& path, std::size_t max_bytes) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw Error(ErrorKind::Storage, "cannot open " + path + ": " + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        throw Error(ErrorKind::Storage, path + " is not a regular file");
+    }
+    if (static_cast<std::size_t>(st.st_size) > max_bytes) {
+        ::close(fd);
+        throw Error(ErrorKind::Malformed, path + " is " + std::to_string(st.st_size) + " bytes, more than the " +
+                                              std::to_string(max_bytes) + " accepted");
+    }
+    std::string out;
+    char buf[65536];
+    while (true) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            const int err = errno;
+            ::close(fd);
+            throw Error(ErrorKind::Storage, "cannot read " + path + ": " + std::strerror(err));
+        }
+        if (n == 0) break;
+        out.append(buf, static_cast<std::size_t>(n));
+        if (out.size() > max_bytes) {
+            ::close(fd);
+            throw Error(ErrorKind::Malformed, path + " is larger than the " + std::to_string(max_bytes) + " bytes accepted");
+        }
+    }
+    ::close(fd);
+    return out;
+}
+
+void write_file_atomically(const std::string& path, const std::string& content, bool owner_only) {
+    const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, owner_only ? 0600 : 0644);
+    if (fd < 0) throw Error(ErrorKind::Storage, "cannot create " + tmp + ": " + std::strerror(errno));
+    std::size_t done = 0;
+    while (done < content.size()) {
+        const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            const int err = errno;
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            throw Error(ErrorKind::Storage, "cannot write " + tmp + ": " + std::strerror(err));
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+        ::unlink(tmp.c_str());
+        throw Error(ErrorKind::Storage, "cannot flush " + tmp + ": " + std::strerror(errno));
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(tmp.c_str());
+        throw Error(ErrorKind::Storage, "cannot rename " + tmp + " to " + path + ": " + std::strerror(err));
+    }
+}
+
+}  // namespace xrca::cli

@@ -1,0 +1,101 @@
+// JSON writer with RFC 8259 string escaping.
+#include "cli/json.h"
+
+#include <cstdio>
+
+namespace xrca::cli {
+
+void JsonWriter::separate() {
+    if (m_after_key) {
+        m_after_key = false;
+        return;
+    }
+    if (!m_first.empty()) {
+        if (!m_first.back()) m_out += ',';
+        m_first.back() = false;
+    }
+}
+
+JsonWriter& JsonWriter::begin_object() {
+    separate();
+    m_out += '{';
+    m_first.push_back(true);
+    return *this;
+}
+
+JsonWriter& JsonWriter::end_object() {
+    m_out += '}';
+    m_first.pop_back();
+    return *this;
+}
+
+JsonWriter& JsonWriter::begin_array() {
+    separate();
+    m_out += '[';
+    m_first.push_back(true);
+    return *this;
+}
+
+JsonWriter& JsonWriter::end_array() {
+    m_out += ']';
+    m_first.pop_back();
+    return *this;
+}
+
+JsonWriter& JsonWriter::key(std::string_view k) {
+    value(k);
+    m_out += ':';
+    m_after_key = true;
+    return *this;
+}
+
+JsonWriter& JsonWriter::value(std::string_view s) {
+    separate();
+    m_out += '"';
+    for (char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        switch (c) {
+            case '"': m_out += "\\\""; break;
+            case '\\': m_out += "\\\\"; break;
+            case '\n': m_out += "\\n"; break;
+            case '\r': m_out += "\\r"; break;
+            case '\t': m_out += "\\t"; break;
+            default:
+                if (u < 0x20) {
+                    char buf[8];
+                    std::snprintf(buf, sizeof buf, "\\u%04x", u);
+                    m_out += buf;
+                } else {
+                    m_out += c;
+                }
+        }
+    }
+    m_out += '"';
+    return *this;
+}
+
+JsonWriter& JsonWriter::value(bool b) {
+    separate();
+    m_out += b ? "true" : "false";
+    return *this;
+}
+
+JsonWriter& JsonWriter::value(std::int64_t n) {
+    separate();
+    m_out += std::to_string(n);
+    return *this;
+}
+
+JsonWriter& JsonWriter::value(std::uint64_t n) {
+    separate();
+    m_out += std::to_string(n);
+    return *this;
+}
+
+JsonWriter& JsonWriter::null() {
+    separate();
+    m_out += "null";
+    return *this;
+}
+
+}  // namespace xrca::cli

@@ -1,0 +1,187 @@
+// UTF-8 / UTF-16LE detection and conversion, strict in both directions.
+#include "xrml/encoding.h"
+
+#include "xrml/errors.h"
+
+namespace xrca::xrml {
+namespace {
+
+[[noreturn]] void encoding_error(const std::string& what, std::size_t offset) {
+    throw FormatError(FormatReason::Encoding, what + " at byte " + std::to_string(offset));
+}
+
+// Decodes one UTF-8 sequence at `i`; returns the code point and advances `i`.
+char32_t next_code_point(std::string_view s, std::size_t& i) {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    if (b0 < 0x80) {
+        ++i;
+        return b0;
+    }
+    std::size_t len = 0;
+    char32_t cp = 0;
+    if ((b0 & 0xE0) == 0xC0) {
+        len = 2;
+        cp = b0 & 0x1Fu;
+    } else if ((b0 & 0xF0) == 0xE0) {
+        len = 3;
+        cp = b0 & 0x0Fu;
+    } else if ((b0 & 0xF8) == 0xF0) {
+        len = 4;
+        cp = b0 & 0x07u;
+    } else {
+        encoding_error("invalid UTF-8 lead byte", i);
+    }
+    if (i + len > s.size()) encoding_error("truncated UTF-8 sequence", i);
+    for (std::size_t k = 1; k < len; ++k) {
+        const auto b = static_cast<unsigned char>(s[i + k]);
+        if ((b & 0xC0) != 0x80) encoding_error("invalid UTF-8 continuation byte", i + k);
+        cp = (cp << 6) | (b & 0x3Fu);
+    }
+    static constexpr char32_t min_for_len[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min_for_len[len]) encoding_error("overlong UTF-8 sequence", i);
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) encoding_error("invalid code point", i);
+    i += len;
+    return cp;
+}
+
+void append_utf8(char32_t cp, std::string& out) {
+    if (cp < 0x80) {
+        out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+}
+
+std::string utf16le_to_utf8(std::string_view bytes, std::size_t base_offset) {
+    if (bytes.size() % 2 != 0) encoding_error("odd number of bytes in UTF-16LE input", base_offset + bytes.size());
+    std::string out;
+    out.reserve(bytes.size() / 2);
+    const auto unit = [&](std::size_t k) {
+        return static_cast<char16_t>(static_cast<unsigned char>(bytes[k]) |
+                                     (static_cast<unsigned char>(bytes[k + 1]) << 8));
+    };
+    for (std::size_t k = 0; k < bytes.size(); k += 2) {
+        const char16_t u = unit(k);
+        char32_t cp = u;
+        if (u >= 0xD800 && u <= 0xDBFF) {
+            if (k + 3 >= bytes.size()) encoding_error("unpaired UTF-16 surrogate", base_offset + k);
+            const char16_t lo = unit(k + 2);
+            if (lo < 0xDC00 || lo > 0xDFFF) encoding_error("unpaired UTF-16 surrogate", base_offset + k);
+            cp = 0x10000 + ((static_cast<char32_t>(u) - 0xD800) << 10) + (static_cast<char32_t>(lo) - 0xDC00);
+            k += 2;
+        } else if (u >= 0xDC00 && u <= 0xDFFF) {
+            encoding_error("unpaired UTF-16 surrogate", base_offset + k);
+        } else if (u == 0) {
+            encoding_error("NUL character in UTF-16LE input", base_offset + k);
+        }
+        append_utf8(cp, out);
+    }
+    return out;
+}
+
+}  // namespace
+
+const char* source_encoding_name(SourceEncoding encoding) noexcept {
+    switch (encoding) {
+        case SourceEncoding::Utf8: return "UTF-8";
+        case SourceEncoding::Utf8Bom: return "UTF-8 with BOM";
+        case SourceEncoding::Utf16Le: return "UTF-16LE";
+        case SourceEncoding::Utf16LeBom: return "UTF-16LE with BOM";
+    }
+    return "unknown";
+}
+
+void validate_utf8(std::string_view text) {
+    for (std::size_t i = 0; i < text.size();) {
+        if (text[i] == '\0') encoding_error("NUL byte in UTF-8 input", i);
+        next_code_point(text, i);
+    }
+}
+
+DecodedText decode_input(std::string_view bytes) {
+    const auto at = [&](std::size_t k) { return static_cast<unsigned char>(bytes[k]); };
+    if (bytes.size() >= 4 && ((at(0) == 0xFF && at(1) == 0xFE && at(2) == 0 && at(3) == 0) ||
+                              (at(0) == 0 && at(1) == 0 && at(2) == 0xFE && at(3) == 0xFF))) {
+        throw FormatError(FormatReason::Encoding, "UTF-32 input is not supported; use UTF-8 or UTF-16LE");
+    }
+    if (bytes.size() >= 3 && at(0) == 0xEF && at(1) == 0xBB && at(2) == 0xBF) {
+        DecodedText out{std::string(bytes.substr(3)), SourceEncoding::Utf8Bom};
+        validate_utf8(out.utf8);
+        return out;
+    }
+    if (bytes.size() >= 2 && at(0) == 0xFF && at(1) == 0xFE) {
+        return {utf16le_to_utf8(bytes.substr(2), 2), SourceEncoding::Utf16LeBom};
+    }
+    if (bytes.size() >= 2 && at(0) == 0xFE && at(1) == 0xFF) {
+        throw FormatError(FormatReason::Encoding, "UTF-16BE input is not supported; use UTF-8 or UTF-16LE");
+    }
+    // Without a BOM, UTF-16LE XML starts with an ASCII character followed by a zero byte.
+    if (bytes.size() >= 2 && at(0) != 0 && at(0) < 0x80 && at(1) == 0) {
+        return {utf16le_to_utf8(bytes, 0), SourceEncoding::Utf16Le};
+    }
+    if (bytes.size() >= 2 && at(0) == 0 && at(1) != 0) {
+        throw FormatError(FormatReason::Encoding, "input looks like UTF-16BE, which is not supported");
+    }
+    DecodedText out{std::string(bytes), SourceEncoding::Utf8};
+    validate_utf8(out.utf8);
+    return out;
+}
+
+void append_utf16le(std::string_view utf8, std::vector<std::uint8_t>& out) {
+    out.reserve(out.size() + utf8.size() * 2);
+    for (std::size_t i = 0; i < utf8.size();) {
+        const auto b0 = static_cast<unsigned char>(utf8[i]);
+        if (b0 < 0x80) {  // fast path: XrML is almost entirely ASCII
+            out.push_back(b0);
+            out.push_back(0);
+            ++i;
+            continue;
+        }
+        const char32_t cp = next_code_point(utf8, i);
+        if (cp >= 0x10000) {
+            const char32_t v = cp - 0x10000;
+            const auto hi = static_cast<std::uint16_t>(0xD800 + (v >> 10));
+            const auto lo = static_cast<std::uint16_t>(0xDC00 + (v & 0x3FF));
+            out.push_back(static_cast<std::uint8_t>(hi & 0xFF));
+            out.push_back(static_cast<std::uint8_t>(hi >> 8));
+            out.push_back(static_cast<std::uint8_t>(lo & 0xFF));
+            out.push_back(static_cast<std::uint8_t>(lo >> 8));
+        } else {
+            out.push_back(static_cast<std::uint8_t>(cp & 0xFF));
+            out.push_back(static_cast<std::uint8_t>(cp >> 8));
+        }
+    }
+}
+
+std::vector<std::uint8_t> to_utf16le(std::string_view utf8) {
+    std::vector<std::uint8_t> out;
+    append_utf16le(utf8, out);
+    return out;
+}
+
+std::string encode_output(std::string_view utf8, SourceEncoding encoding) {
+    switch (encoding) {
+        case SourceEncoding::Utf8: return std::string(utf8);
+        case SourceEncoding::Utf8Bom: return "\xEF\xBB\xBF" + std::string(utf8);
+        case SourceEncoding::Utf16Le:
+        case SourceEncoding::Utf16LeBom: {
+            std::string out = encoding == SourceEncoding::Utf16LeBom ? std::string("\xFF\xFE") : std::string();
+            const auto units = to_utf16le(utf8);
+            out.append(units.begin(), units.end());
+            return out;
+        }
+    }
+    return std::string(utf8);
+}
+
+}  // namespace xrca::xrml

@@ -1,0 +1,42 @@
+// Text encodings of XrML input and of the signed bytes. RMS files come as UTF-8 (with or
+// without BOM) or UTF-16LE (with or without BOM); the signed bytes are always UTF-16LE.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace xrca::xrml {
+
+/** How an input file was encoded. */
+enum class SourceEncoding { Utf8, Utf8Bom, Utf16Le, Utf16LeBom };
+
+const char* source_encoding_name(SourceEncoding encoding) noexcept;
+
+/** Input text converted to UTF-8, with the encoding it was found in. */
+struct DecodedText {
+    std::string utf8;
+    SourceEncoding encoding = SourceEncoding::Utf8;
+};
+
+/**
+ * Detects the encoding of `bytes` and returns the text as validated UTF-8. Never guesses
+ * silently: UTF-16BE, UTF-32, NUL bytes in UTF-8, invalid sequences and unpaired surrogates
+ * are FormatError(Encoding) naming the byte offset.
+ */
+DecodedText decode_input(std::string_view bytes);
+
+/** Checks that `text` is valid UTF-8 without NUL; throws FormatError(Encoding) otherwise. */
+void validate_utf8(std::string_view text);
+
+/** Appends the UTF-16LE encoding (no BOM) of valid UTF-8 `text` to `out`. */
+void append_utf16le(std::string_view utf8, std::vector<std::uint8_t>& out);
+
+/** UTF-16LE (no BOM) of valid UTF-8 `text`. */
+std::vector<std::uint8_t> to_utf16le(std::string_view utf8);
+
+/** Encodes `utf8` for writing to a file in `encoding` (adding the BOM where it has one). */
+std::string encode_output(std::string_view utf8, SourceEncoding encoding);
+
+}  // namespace xrca::xrml

@@ -1,0 +1,162 @@
+// Splitting an input into XrML documents and locating each BODY by its original characters.
+#include "xrml/raw_document.h"
+
+#include "xrml/errors.h"
+#include "xrml/xml_tokenizer.h"
+
+#include <vector>
+
+namespace xrca::xrml {
+
+using detail::TokenKind;
+using detail::XmlTokenizer;
+
+namespace {
+
+bool whitespace_only(std::string_view s) noexcept {
+    for (char c : s) {
+        if (!detail::is_xml_space(c)) return false;
+    }
+    return true;
+}
+
+// Reads one <XrML> element starting at the start tag `open`; returns the end offset and the
+// BODY span relative to the input. Throws FormatError without a document index.
+std::size_t read_document(XmlTokenizer& tok, const detail::Token& open,
+                          const ReadLimits& limits, Span& body) {
+    std::vector<std::string_view> stack{open.name};
+    std::size_t bodies = 0;
+    while (true) {
+        const auto t = tok.next();
+        switch (t.kind) {
+            case TokenKind::End:
+                throw FormatError(FormatReason::NotXml, "document ends before </" + std::string(stack.back()) + ">");
+            case TokenKind::Doctype:
+                throw FormatError(FormatReason::DtdNotAllowed, "DOCTYPE declarations are not accepted");
+            case TokenKind::StartTag:
+                if (stack.size() == 1 && t.name == "BODY") {
+                    ++bodies;
+                    body.begin = t.begin;
+                }
+                stack.push_back(t.name);
+                if (stack.size() > limits.max_depth) {
+                    throw FormatError(FormatReason::TooDeep,
+                                      "elements nest deeper than " + std::to_string(limits.max_depth) + " levels");
+                }
+                break;
+            case TokenKind::EmptyTag:
+                if (stack.size() == 1 && t.name == "BODY") {
+                    throw FormatError(FormatReason::NotXrml, "BODY is empty", "XrML/BODY");
+                }
+                break;
+            case TokenKind::EndTag:
+                if (t.name != stack.back()) {
+                    throw FormatError(FormatReason::NotXml, "</" + std::string(t.name) + "> closes <" +
+                                                                std::string(stack.back()) + "> at character " +
+                                                                std::to_string(t.begin));
+                }
+                stack.pop_back();
+                if (stack.size() == 1 && t.name == "BODY") body.end = t.end;
+                if (stack.empty()) {
+                    if (bodies != 1) {
+                        throw FormatError(FormatReason::NotXrml,
+                                          "expected exactly one BODY, found " + std::to_string(bodies), "XrML");
+                    }
+                    return t.end;
+                }
+                break;
+            case TokenKind::Text:
+            case TokenKind::Comment:
+            case TokenKind::CData:
+            case TokenKind::ProcessingInstruction:
+                break;
+        }
+    }
+}
+
+}  // namespace
+
+std::vector<RawDocument> split_documents(std::string_view utf8, const ReadLimits& limits) {
+    if (utf8.size() > limits.max_input_bytes) {
+        throw FormatError(FormatReason::TooLarge, "input of " + std::to_string(utf8.size()) +
+                                                      " bytes exceeds the limit of " +
+                                                      std::to_string(limits.max_input_bytes));
+    }
+    std::vector<RawDocument> docs;
+    XmlTokenizer tok(utf8);
+    bool seen_anything = false;
+    while (true) {
+        detail::Token t;
+        try {
+            t = tok.next();
+        } catch (const FormatError& e) {
+            throw e.in_document(docs.size());
+        }
+        switch (t.kind) {
+            case TokenKind::End:
+                if (docs.empty()) throw FormatError(FormatReason::NotXrml, "no XrML document found");
+                return docs;
+            case TokenKind::Text:
+                if (!whitespace_only(utf8.substr(t.begin, t.end - t.begin))) {
+                    throw FormatError(FormatReason::NotXml,
+                                      "text outside any XrML document at character " + std::to_string(t.begin));
+                }
+                break;
+            case TokenKind::Comment:
+                break;
+            case TokenKind::ProcessingInstruction:
+                if (seen_anything) {
+                    throw FormatError(FormatReason::NotXml, "processing instruction after the first document");
+                }
+                break;
+            case TokenKind::Doctype:
+                throw FormatError(FormatReason::DtdNotAllowed, "DOCTYPE declarations are not accepted");
+            case TokenKind::CData:
+            case TokenKind::EndTag:
+            case TokenKind::EmptyTag:
+                throw FormatError(FormatReason::NotXrml,
+                                  "expected <XrML> at character " + std::to_string(t.begin));
+            case TokenKind::StartTag: {
+                if (t.name != "XrML") {
+                    throw FormatError(FormatReason::NotXrml, "expected <XrML>, found <" + std::string(t.name) + ">",
+                                      {}, docs.size());
+                }
+                if (docs.size() >= limits.max_documents) {
+                    throw FormatError(FormatReason::TooLarge,
+                                      "more than " + std::to_string(limits.max_documents) + " documents");
+                }
+                seen_anything = true;
+                Span body;
+                std::size_t end = 0;
+                try {
+                    end = read_document(tok, t, limits, body);
+                } catch (const FormatError& e) {
+                    throw e.in_document(docs.size());
+                }
+                RawDocument doc;
+                doc.index = docs.size();
+                doc.input_offset = t.begin;
+                doc.text.assign(utf8.substr(t.begin, end - t.begin));
+                doc.body = Span{body.begin - t.begin, body.end - t.begin};
+                docs.push_back(std::move(doc));
+                break;
+            }
+        }
+    }
+}
+
+std::string strip_inter_element_whitespace(std::string_view xml) {
+    std::string out;
+    out.reserve(xml.size());
+    XmlTokenizer tok(xml);
+    while (true) {
+        const auto t = tok.next();
+        if (t.kind == TokenKind::End) break;
+        const auto piece = xml.substr(t.begin, t.end - t.begin);
+        if (t.kind == TokenKind::Text && whitespace_only(piece)) continue;
+        out.append(piece);
+    }
+    return out;
+}
+
+}  // namespace xrca::xrml

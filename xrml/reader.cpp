@@ -1,0 +1,363 @@
+// Strict XrML reader over pugixml. Every accessor that decides anything is explicit about
+// presence and uniqueness, and every error carries the element path (STYLE.md §8).
+#include "xrml/reader.h"
+
+#include "xrml/errors.h"
+#include "xrml/xml_tokenizer.h"
+
+#include <pugixml.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace xrca::xrml {
+namespace {
+
+class Element {
+public:
+    Element(pugi::xml_node node, std::string path) : m_node(node), m_path(std::move(path)) {}
+
+    [[noreturn]] void fail(FormatReason reason, const std::string& detail) const {
+        throw FormatError(reason, detail, m_path);
+    }
+
+    [[nodiscard]] const std::string& path() const noexcept { return m_path; }
+
+    [[nodiscard]] std::optional<Element> optional(const char* name) const {
+        pugi::xml_node found = m_node.child(name);
+        if (!found) return std::nullopt;
+        if (found.next_sibling(name)) {
+            Element(found, m_path + "/" + name).fail(FormatReason::DuplicateElement, "must appear at most once");
+        }
+        return Element(found, m_path + "/" + name);
+    }
+
+    [[nodiscard]] Element required(const char* name) const {
+        auto e = optional(name);
+        if (!e) throw FormatError(FormatReason::MissingElement, std::string("required element ") + name + " is missing", m_path);
+        return *e;
+    }
+
+    [[nodiscard]] std::vector<Element> all(const char* name) const {
+        std::vector<Element> out;
+        for (pugi::xml_node n = m_node.child(name); n; n = n.next_sibling(name)) {
+            out.emplace_back(n, m_path + "/" + name + "[" + std::to_string(out.size()) + "]");
+        }
+        return out;
+    }
+
+    /** The PARAMETER child whose name attribute is `param`, exactly once. */
+    [[nodiscard]] Element parameter(const char* param) const {
+        std::optional<Element> found;
+        for (pugi::xml_node n = m_node.child("PARAMETER"); n; n = n.next_sibling("PARAMETER")) {
+            if (std::string_view(n.attribute("name").value()) != param) continue;
+            if (found) fail(FormatReason::DuplicateElement, std::string("PARAMETER ") + param + " appears twice");
+            found.emplace(n, m_path + "/PARAMETER[@name=" + param + "]");
+        }
+        if (!found) fail(FormatReason::MissingElement, std::string("required PARAMETER name=\"") + param + "\" is missing");
+        return *found;
+    }
+
+    [[nodiscard]] std::optional<std::string> optional_attr(const char* name) const {
+        const pugi::xml_attribute a = m_node.attribute(name);
+        if (!a) return std::nullopt;
+        return std::string(a.value());
+    }
+
+    [[nodiscard]] std::string attr(const char* name) const {
+        auto a = optional_attr(name);
+        if (!a) fail(FormatReason::MissingAttribute, std::string("required attribute ") + name + " is missing");
+        return *a;
+    }
+
+    /** Character content; an element child where text belongs is an error. */
+    [[nodiscard]] std::string text() const {
+        std::string out;
+        for (pugi::xml_node c = m_node.first_child(); c; c = c.next_sibling()) {
+            if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) {
+                out += c.value();
+            } else if (c.type() == pugi::node_element) {
+                fail(FormatReason::BadValue, std::string("unexpected element <") + c.name() + "> inside text");
+            }
+        }
+        return out;
+    }
+
+    [[nodiscard]] std::string required_text() const {
+        auto t = text();
+        if (t.empty()) fail(FormatReason::BadValue, "must not be empty");
+        return t;
+    }
+
+private:
+    pugi::xml_node m_node;
+    std::string m_path;
+};
+
+std::string trim(std::string_view s) {
+    std::size_t b = 0, e = s.size();
+    while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+    while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+    return std::string(s.substr(b, e - b));
+}
+
+std::uint64_t parse_decimal(const Element& e, std::string_view text, const char* what) {
+    const std::string t = trim(text);
+    if (t.empty() || t.size() > 19 || !std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        e.fail(FormatReason::BadValue, std::string(what) + " '" + t.substr(0, 24) + "' is not a decimal number");
+    }
+    return std::stoull(t);
+}
+
+std::vector<std::uint8_t> read_base64_value(const Element& value, const char* what) {
+    const auto encoding = value.attr("encoding");
+    if (encoding != "base64") value.fail(FormatReason::BadValue, "encoding must be base64, not '" + encoding + "'");
+    try {
+        return base64_decode(value.text(), what);
+    } catch (const FormatError& e) {
+        value.fail(e.reason(), e.detail());
+    }
+}
+
+Time read_time(const Element& e) {
+    try {
+        return Time::parse(trim(e.text()));
+    } catch (const FormatError& err) {
+        e.fail(err.reason(), err.detail());
+    }
+}
+
+TimeRange read_range(const Element& e) {
+    TimeRange r{read_time(e.required("FROM")), read_time(e.required("UNTIL"))};
+    if (!(r.from < r.until)) e.fail(FormatReason::BadValue, "FROM must be before UNTIL");
+    return r;
+}
+
+DigestAlgorithm read_digest_algorithm(const Element& e) {
+    const std::string name = trim(e.text());
+    if (name == "SHA1" || name == "SHA-1") return DigestAlgorithm::Sha1;
+    if (name == "SHA256" || name == "SHA-256") return DigestAlgorithm::Sha256;
+    e.fail(FormatReason::Unsupported, "digest algorithm '" + name.substr(0, 32) + "' is not SHA1 or SHA256");
+}
+
+PublicKey read_public_key(const Element& e) {
+    const auto algorithm = trim(e.required("ALGORITHM").text());
+    if (algorithm.rfind("RSA", 0) != 0) e.fail(FormatReason::Unsupported, "key algorithm '" + algorithm.substr(0, 32) + "' is not RSA");
+    const auto exp_value = e.parameter("public-exponent").required("VALUE");
+    const auto exponent = parse_decimal(exp_value, exp_value.text(), "public exponent");
+    const auto mod_value = e.parameter("modulus").required("VALUE");
+    const auto size = parse_decimal(mod_value, mod_value.attr("size"), "modulus size");
+    const auto modulus = read_base64_value(mod_value, "modulus");
+    try {
+        return PublicKey::from_little_endian(modulus, exponent, static_cast<std::size_t>(size));
+    } catch (const FormatError& err) {
+        e.fail(err.reason(), err.detail());
+    }
+}
+
+XrmlObject read_object(const Element& e) {
+    XrmlObject o;
+    o.type = e.optional_attr("type").value_or("");
+    const auto id = e.required("ID");
+    o.id.type = id.attr("type");
+    o.id.value = id.text();
+    if (auto name = e.optional("NAME")) o.name = name->text();
+    for (const auto& a : e.all("ADDRESS")) o.addresses.push_back({a.attr("type"), a.text()});
+    return o;
+}
+
+EnablingBits read_enabling_bits(const Element& e) {
+    EnablingBits bits;
+    bits.type = e.attr("type");
+    const auto value = e.required("VALUE");
+    bits.value = read_base64_value(value, "ENABLINGBITS value");
+    bits.size_bits = static_cast<std::size_t>(parse_decimal(value, value.attr("size"), "ENABLINGBITS size"));
+    if (bits.size_bits != bits.value.size() * 8) {
+        value.fail(FormatReason::BadValue, "size attribute " + std::to_string(bits.size_bits) + " does not match " +
+                                               std::to_string(bits.value.size() * 8) + " bits of value");
+    }
+    return bits;
+}
+
+Digest read_digest(const Element& e) {
+    Digest d;
+    d.algorithm = read_digest_algorithm(e.required("ALGORITHM"));
+    d.value = read_base64_value(e.required("VALUE"), "digest value");
+    if (d.value.size() * 8 != digest_bits(d.algorithm)) e.fail(FormatReason::BadValue, "digest has the wrong length for its algorithm");
+    return d;
+}
+
+Principal read_principal(const Element& e) {
+    Principal p;
+    p.internal_id = e.optional_attr("internal-id");
+    p.object = read_object(e.required("OBJECT"));
+    if (auto key = e.optional("PUBLICKEY")) p.key = read_public_key(*key);
+    if (auto digest = e.optional("DIGEST")) p.digest = read_digest(*digest);
+    for (const auto& s : e.all("SECURITYLEVEL")) p.security_levels.push_back({s.attr("name"), s.attr("value")});
+    if (auto eb = e.optional("ENABLINGBITS")) p.enabling_bits = read_enabling_bits(*eb);
+    return p;
+}
+
+DistributionPoint read_distribution_point(const Element& e) {
+    DistributionPoint d;
+    d.object = read_object(e.required("OBJECT"));
+    if (auto key = e.optional("PUBLICKEY")) d.key = read_public_key(*key);
+    return d;
+}
+
+RefreshCondition read_refresh(const Element& e) {
+    RefreshCondition r;
+    for (const auto& dp : e.all("DISTRIBUTIONPOINT")) r.points.push_back(read_distribution_point(dp));
+    if (auto interval = e.optional("INTERVALTIME")) {
+        r.has_interval = true;
+        std::int64_t seconds = 0;
+        bool any = false;
+        const std::pair<const char*, std::int64_t> parts[] = {{"days", 86400}, {"hours", 3600}, {"minutes", 60}, {"seconds", 1}};
+        for (const auto& [name, scale] : parts) {
+            if (auto v = interval->optional_attr(name)) {
+                const auto n = parse_decimal(*interval, *v, name);
+                if (n > 100000) interval->fail(FormatReason::BadValue, std::string(name) + " is implausibly large");
+                seconds += static_cast<std::int64_t>(n) * scale;
+                any = true;
+            }
+        }
+        if (any) r.interval_seconds = seconds;
+    }
+    return r;
+}
+
+void read_work(const Element& work, Certificate& c) {
+    if (auto obj = work.optional("OBJECT")) c.work_object = read_object(*obj);
+    for (const auto& group : work.all("RIGHTSGROUP")) {
+        for (const auto& list : group.all("RIGHTSLIST")) {
+            for (const auto& right : list.all("RIGHT")) {
+                const auto name = right.attr("name");
+                c.rights.push_back(name);
+                if (name != "ISSUE") continue;
+                if (c.issue_right) right.fail(FormatReason::DuplicateElement, "a second ISSUE right");
+                IssueRight issue;
+                if (auto conditions = right.optional("CONDITIONLIST")) {
+                    if (auto time = conditions->optional("TIME")) {
+                        issue.range = read_range(time->required("RANGETIME"));
+                    }
+                    if (auto access = conditions->optional("ACCESS")) {
+                        const auto principal = access->required("PRINCIPAL");
+                        issue.principal = principal.attr("internal-id");
+                        if (auto eb = principal.optional("ENABLINGBITS")) issue.enabling_bits = read_enabling_bits(*eb);
+                    }
+                }
+                c.issue_right = std::move(issue);
+            }
+        }
+    }
+}
+
+SignatureBlock read_signature(const Element& e) {
+    SignatureBlock s;
+    s.algorithm = trim(e.required("ALGORITHM").text());
+    if (s.algorithm != "RSA PKCS#1-V1.5") {
+        e.fail(FormatReason::Unsupported, "signature algorithm '" + s.algorithm.substr(0, 40) + "' is not RSA PKCS#1-V1.5");
+    }
+    const auto digest = e.required("DIGEST");
+    s.digest_algorithm = read_digest_algorithm(digest.required("ALGORITHM"));
+    const auto digest_value = digest.required("VALUE");
+    s.digest = read_base64_value(digest_value, "digest value");
+    s.digest_size_bits = static_cast<std::size_t>(parse_decimal(digest_value, digest_value.attr("size"), "digest size"));
+    if (s.digest_size_bits != digest_bits(s.digest_algorithm) || s.digest.size() * 8 != s.digest_size_bits) {
+        digest_value.fail(FormatReason::BadValue, "digest size does not match " +
+                                                      std::string(digest_algorithm_xrml_name(s.digest_algorithm)));
+    }
+    const auto value = e.required("VALUE");
+    s.value = read_base64_value(value, "signature value");
+    s.value_size_bits = static_cast<std::size_t>(parse_decimal(value, value.attr("size"), "signature size"));
+    if (s.value.size() * 8 != s.value_size_bits) {
+        value.fail(FormatReason::BadValue, "size attribute " + std::to_string(s.value_size_bits) + " does not match " +
+                                               std::to_string(s.value.size() * 8) + " bits of signature");
+    }
+    return s;
+}
+
+Certificate read_parsed(const pugi::xml_document& dom, RawDocument raw) {
+    const pugi::xml_node root = dom.document_element();
+    if (std::string_view(root.name()) != "XrML") throw FormatError(FormatReason::NotXrml, "root element is not XrML");
+    const Element xrml(root, "XrML");
+    if (xrml.attr("version") != "1.2") xrml.fail(FormatReason::Unsupported, "only XrML version 1.2 is supported");
+
+    Certificate c;
+    const auto body = xrml.required("BODY");
+    c.body_type = body.attr("type");
+    c.body_version = body.attr("version");
+    c.issued = read_time(body.required("ISSUEDTIME"));
+    if (auto validity = body.optional("VALIDITYTIME")) c.validity = read_range(*validity);
+    c.descriptor = read_object(body.required("DESCRIPTOR").required("OBJECT"));
+    const auto issuer = body.required("ISSUER");
+    c.issuer = read_principal(issuer);
+    if (!c.issuer.key) issuer.fail(FormatReason::MissingElement, "required element PUBLICKEY is missing");
+    for (const auto& dp : body.all("DISTRIBUTIONPOINT")) c.distribution_points.push_back(read_distribution_point(dp));
+    if (auto ip = body.optional("ISSUEDPRINCIPALS")) c.principal = read_principal(ip->required("PRINCIPAL"));
+    if (auto fp = body.optional("FEDERATIONPRINCIPALS")) c.federation_principal = read_principal(fp->required("PRINCIPAL"));
+    if (auto work = body.optional("WORK")) read_work(*work, c);
+    if (auto conditions = body.optional("CONDITIONLIST")) {
+        for (const auto& refresh : conditions->all("REFRESH")) c.refresh.push_back(read_refresh(refresh));
+    }
+    c.signature = read_signature(xrml.required("SIGNATURE"));
+    c.raw = std::move(raw);
+    return c;
+}
+
+pugi::xml_document parse_dom(std::string_view text) {
+    pugi::xml_document dom;
+    // No parse_doctype: the splitter already refused DTDs, and pugixml never expands entities.
+    const auto result = dom.load_buffer(text.data(), text.size(), pugi::parse_default, pugi::encoding_utf8);
+    if (!result) {
+        throw FormatError(FormatReason::NotXml, std::string(result.description()) + " at character " +
+                                                     std::to_string(result.offset));
+    }
+    return dom;
+}
+
+}  // namespace
+
+Certificate read_certificate(RawDocument raw, const ReadLimits& limits) {
+    (void)limits;  // limits were applied when `raw` was split
+    const std::size_t index = raw.index;
+    try {
+        const auto dom = parse_dom(raw.text);
+        return read_parsed(dom, std::move(raw));
+    } catch (const FormatError& e) {
+        throw e.in_document(index);
+    }
+}
+
+DocumentSet read_documents(std::string_view bytes, const ReadLimits& limits) {
+    if (bytes.size() > limits.max_input_bytes) {
+        throw FormatError(FormatReason::TooLarge, "input of " + std::to_string(bytes.size()) +
+                                                      " bytes exceeds the limit of " + std::to_string(limits.max_input_bytes));
+    }
+    auto decoded = decode_input(bytes);
+    DocumentSet set;
+    set.encoding = decoded.encoding;
+    for (auto& raw : split_documents(decoded.utf8, limits)) set.documents.push_back(read_certificate(std::move(raw), limits));
+    return set;
+}
+
+PublicKey read_public_key_file(std::string_view bytes) {
+    if (bytes.size() > 64 * 1024) throw FormatError(FormatReason::TooLarge, "a public key file is larger than 64 KiB");
+    const auto decoded = decode_input(bytes);
+    // Reuse the splitter's refusal of DTDs and deep nesting before building a DOM.
+    detail::XmlTokenizer tok(decoded.utf8);
+    std::size_t depth = 0;
+    for (auto t = tok.next(); t.kind != detail::TokenKind::End; t = tok.next()) {
+        if (t.kind == detail::TokenKind::Doctype) throw FormatError(FormatReason::DtdNotAllowed, "DOCTYPE declarations are not accepted");
+        if (t.kind == detail::TokenKind::StartTag && ++depth > 16) throw FormatError(FormatReason::TooDeep, "public key file nests too deeply");
+        if (t.kind == detail::TokenKind::EndTag && depth > 0) --depth;
+    }
+    const auto dom = parse_dom(decoded.utf8);
+    const pugi::xml_node root = dom.document_element();
+    if (std::string_view(root.name()) != "PUBLICKEY") {
+        throw FormatError(FormatReason::NotXrml, std::string("expected a <PUBLICKEY> element, found <") + root.name() + ">");
+    }
+    return read_public_key(Element(root, "PUBLICKEY"));
+}
+
+}  // namespace xrca::xrml
