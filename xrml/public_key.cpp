@@ -41,8 +41,10 @@ private:
 };
 
 KeyCache& key_cache() {
-    static KeyCache cache;
-    return cache;
+    // Never destroyed: Botan keys hold memory from Botan's locking allocator, which may be torn
+    // down before function-local statics are, so destroying the cache at exit would crash.
+    static KeyCache* const cache = new KeyCache;
+    return *cache;
 }
 
 std::string sha256_hex(const std::vector<std::uint8_t>& bytes) {

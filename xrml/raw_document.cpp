@@ -20,9 +20,31 @@ bool whitespace_only(std::string_view s) noexcept {
     return true;
 }
 
+// XML allows only the five predefined entities and character references without a DTD, and
+// xrca accepts no DTD. pugixml would pass an undefined `&name;` through as text; refuse it.
+void check_references(std::string_view text, std::size_t offset) {
+    for (auto amp = text.find('&'); amp != std::string_view::npos; amp = text.find('&', amp + 1)) {
+        const auto semi = text.find(';', amp);
+        const auto ref = semi == std::string_view::npos ? std::string_view() : text.substr(amp + 1, semi - amp - 1);
+        bool ok = ref == "amp" || ref == "lt" || ref == "gt" || ref == "quot" || ref == "apos";
+        if (!ok && ref.size() >= 2 && ref.size() <= 10 && ref[0] == '#') {
+            const bool hex = ref[1] == 'x';
+            const auto digits = ref.substr(hex ? 2 : 1);
+            ok = !digits.empty();
+            for (char c : digits) {
+                ok = ok && ((c >= '0' && c <= '9') || (hex && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))));
+            }
+        }
+        if (!ok) {
+            throw FormatError(FormatReason::NotXml, "undefined entity or malformed reference at character " +
+                                                        std::to_string(offset + amp));
+        }
+    }
+}
+
 // Reads one <XrML> element starting at the start tag `open`; returns the end offset and the
 // BODY span relative to the input. Throws FormatError without a document index.
-std::size_t read_document(XmlTokenizer& tok, const detail::Token& open,
+std::size_t read_document(XmlTokenizer& tok, std::string_view input, const detail::Token& open,
                           const ReadLimits& limits, Span& body) {
     std::vector<std::string_view> stack{open.name};
     std::size_t bodies = 0;
@@ -34,6 +56,7 @@ std::size_t read_document(XmlTokenizer& tok, const detail::Token& open,
             case TokenKind::Doctype:
                 throw FormatError(FormatReason::DtdNotAllowed, "DOCTYPE declarations are not accepted");
             case TokenKind::StartTag:
+                check_references(input.substr(t.begin, t.end - t.begin), t.begin);
                 if (stack.size() == 1 && t.name == "BODY") {
                     ++bodies;
                     body.begin = t.begin;
@@ -45,6 +68,7 @@ std::size_t read_document(XmlTokenizer& tok, const detail::Token& open,
                 }
                 break;
             case TokenKind::EmptyTag:
+                check_references(input.substr(t.begin, t.end - t.begin), t.begin);
                 if (stack.size() == 1 && t.name == "BODY") {
                     throw FormatError(FormatReason::NotXrml, "BODY is empty", "XrML/BODY");
                 }
@@ -66,6 +90,8 @@ std::size_t read_document(XmlTokenizer& tok, const detail::Token& open,
                 }
                 break;
             case TokenKind::Text:
+                check_references(input.substr(t.begin, t.end - t.begin), t.begin);
+                break;
             case TokenKind::Comment:
             case TokenKind::CData:
             case TokenKind::ProcessingInstruction:
@@ -129,7 +155,7 @@ std::vector<RawDocument> split_documents(std::string_view utf8, const ReadLimits
                 Span body;
                 std::size_t end = 0;
                 try {
-                    end = read_document(tok, t, limits, body);
+                    end = read_document(tok, utf8, t, limits, body);
                 } catch (const FormatError& e) {
                     throw e.in_document(docs.size());
                 }

@@ -52,8 +52,9 @@ std::string anchor_fingerprint(const std::string& arg) {
     }
     try {
         return xrml::read_public_key_file(read_file(arg, 64 * 1024)).fingerprint();
-    } catch (const xrml::FormatError& e) {
-        throw Error(ErrorKind::Usage, "--anchor " + arg + " is neither a 64-digit fingerprint nor a public key file: " + e.what());
+    } catch (const std::exception& e) {
+        throw Error(ErrorKind::Usage, "--anchor " + arg + " is neither a 64-digit fingerprint nor a readable public key file (" +
+                                          e.what() + ")");
     }
 }
 
