@@ -3,6 +3,8 @@
 
 #include "xrml/errors.h"
 
+#include <cstring>
+
 namespace xrca::xrml {
 namespace {
 
@@ -102,7 +104,19 @@ const char* source_encoding_name(SourceEncoding encoding) noexcept {
 }
 
 void validate_utf8(std::string_view text) {
-    for (std::size_t i = 0; i < text.size();) {
+    const std::size_t n = text.size();
+    for (std::size_t i = 0; i < n;) {
+        // XrML is almost all ASCII: skip eight plain ASCII bytes (no high bit, no NUL) at a time.
+        if (i + 8 <= n) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, text.data() + i, 8);
+            const bool any_high = (word & 0x8080808080808080ull) != 0;
+            const bool any_zero = ((word - 0x0101010101010101ull) & ~word & 0x8080808080808080ull) != 0;
+            if (!any_high && !any_zero) {
+                i += 8;
+                continue;
+            }
+        }
         if (text[i] == '\0') encoding_error("NUL byte in UTF-8 input", i);
         next_code_point(text, i);
     }
@@ -137,29 +151,38 @@ DecodedText decode_input(std::string_view bytes) {
     return out;
 }
 
-void append_utf16le(std::string_view utf8, std::vector<std::uint8_t>& out) {
-    out.reserve(out.size() + utf8.size() * 2);
-    for (std::size_t i = 0; i < utf8.size();) {
-        const auto b0 = static_cast<unsigned char>(utf8[i]);
+std::size_t utf16le_chunk(std::string_view utf8, std::size_t& pos, std::uint8_t* out, std::size_t capacity) {
+    std::size_t w = 0;
+    while (pos < utf8.size() && w + 4 <= capacity) {
+        const auto b0 = static_cast<unsigned char>(utf8[pos]);
         if (b0 < 0x80) {  // fast path: XrML is almost entirely ASCII
-            out.push_back(b0);
-            out.push_back(0);
-            ++i;
+            out[w++] = b0;
+            out[w++] = 0;
+            ++pos;
             continue;
         }
-        const char32_t cp = next_code_point(utf8, i);
+        const char32_t cp = next_code_point(utf8, pos);
         if (cp >= 0x10000) {
             const char32_t v = cp - 0x10000;
             const auto hi = static_cast<std::uint16_t>(0xD800 + (v >> 10));
             const auto lo = static_cast<std::uint16_t>(0xDC00 + (v & 0x3FF));
-            out.push_back(static_cast<std::uint8_t>(hi & 0xFF));
-            out.push_back(static_cast<std::uint8_t>(hi >> 8));
-            out.push_back(static_cast<std::uint8_t>(lo & 0xFF));
-            out.push_back(static_cast<std::uint8_t>(lo >> 8));
+            out[w++] = static_cast<std::uint8_t>(hi & 0xFF);
+            out[w++] = static_cast<std::uint8_t>(hi >> 8);
+            out[w++] = static_cast<std::uint8_t>(lo & 0xFF);
+            out[w++] = static_cast<std::uint8_t>(lo >> 8);
         } else {
-            out.push_back(static_cast<std::uint8_t>(cp & 0xFF));
-            out.push_back(static_cast<std::uint8_t>(cp >> 8));
+            out[w++] = static_cast<std::uint8_t>(cp & 0xFF);
+            out[w++] = static_cast<std::uint8_t>(cp >> 8);
         }
+    }
+    return w;
+}
+
+void append_utf16le(std::string_view utf8, std::vector<std::uint8_t>& out) {
+    std::uint8_t buf[4096];
+    for (std::size_t pos = 0; pos < utf8.size();) {
+        const std::size_t n = utf16le_chunk(utf8, pos, buf, sizeof buf);
+        out.insert(out.end(), buf, buf + n);
     }
 }
 

@@ -33,6 +33,12 @@ void validate_utf8(std::string_view text);
 /** Appends the UTF-16LE encoding (no BOM) of valid UTF-8 `text` to `out`. */
 void append_utf16le(std::string_view utf8, std::vector<std::uint8_t>& out);
 
+/**
+ * Converts UTF-8 from `pos` into at most `capacity` bytes of UTF-16LE at `out` (capacity >= 4),
+ * advancing `pos`; returns the bytes written. Lets callers hash without building a copy.
+ */
+std::size_t utf16le_chunk(std::string_view utf8, std::size_t& pos, std::uint8_t* out, std::size_t capacity);
+
 /** UTF-16LE (no BOM) of valid UTF-8 `text`. */
 std::vector<std::uint8_t> to_utf16le(std::string_view utf8);
 

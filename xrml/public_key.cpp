@@ -10,6 +10,7 @@
 #include <botan/rsa.h>
 
 #include <algorithm>
+#include <array>
 #include <mutex>
 #include <unordered_map>
 
@@ -48,7 +49,7 @@ KeyCache& key_cache() {
 }
 
 std::string sha256_hex(const std::vector<std::uint8_t>& bytes) {
-    const auto hash = Botan::HashFunction::create_or_throw("SHA-256");
+    thread_local const std::unique_ptr<Botan::HashFunction> hash = Botan::HashFunction::create_or_throw("SHA-256");
     const auto digest = hash->process(bytes);
     return Botan::hex_encode(digest.data(), digest.size(), false);
 }
@@ -66,12 +67,53 @@ bool looks_like_fingerprint(std::string_view text) noexcept {
 std::string base64_encode(const std::vector<std::uint8_t>& bytes) { return Botan::base64_encode(bytes); }
 
 std::vector<std::uint8_t> base64_decode(std::string_view text, const std::string& what) {
-    try {
-        const auto decoded = Botan::base64_decode(std::string(text), true);
-        return std::vector<std::uint8_t>(decoded.begin(), decoded.end());
-    } catch (const std::exception&) {
-        throw FormatError(FormatReason::BadBase64, what + " is not valid base64");
+    // Strict RFC 4648 base64 (whitespace between characters allowed, as pretty-printers add
+    // it; padding only at the end; no stray bits). Table-driven: Botan's decoder cost as much
+    // as the rest of reading a certificate.
+    static constexpr auto table = [] {
+        std::array<std::int8_t, 256> t{};
+        for (auto& v : t) v = -1;
+        const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(alphabet[i])] = static_cast<std::int8_t>(i);
+        t[static_cast<unsigned char>(' ')] = t[static_cast<unsigned char>('\n')] = -2;
+        t[static_cast<unsigned char>('\r')] = t[static_cast<unsigned char>('\t')] = -2;
+        t[static_cast<unsigned char>('=')] = -3;
+        return t;
+    }();
+    const auto bad = [&](const char* why) { return FormatError(FormatReason::BadBase64, what + " is not valid base64: " + why); };
+    std::vector<std::uint8_t> out;
+    out.reserve(text.size() / 4 * 3 + 3);
+    std::uint32_t acc = 0;
+    int have = 0;       // sextets in acc
+    int padding = 0;
+    for (char c : text) {
+        const std::int8_t v = table[static_cast<unsigned char>(c)];
+        if (v == -2) continue;
+        if (v == -1) throw bad("unexpected character");
+        if (v == -3) {
+            ++padding;
+            continue;
+        }
+        if (padding) throw bad("data after padding");
+        acc = (acc << 6) | static_cast<std::uint32_t>(v);
+        if (++have == 4) {
+            out.push_back(static_cast<std::uint8_t>(acc >> 16));
+            out.push_back(static_cast<std::uint8_t>(acc >> 8));
+            out.push_back(static_cast<std::uint8_t>(acc));
+            acc = 0;
+            have = 0;
+        }
     }
+    if (have == 1 || (have == 0 && padding) || (have && have + padding != 4) || padding > 2) throw bad("wrong length or padding");
+    if (have == 2) {
+        if (acc & 0xF) throw bad("non-zero trailing bits");
+        out.push_back(static_cast<std::uint8_t>(acc >> 4));
+    } else if (have == 3) {
+        if (acc & 0x3) throw bad("non-zero trailing bits");
+        out.push_back(static_cast<std::uint8_t>(acc >> 10));
+        out.push_back(static_cast<std::uint8_t>(acc >> 2));
+    }
+    return out;
 }
 
 PublicKey PublicKey::from_little_endian(const std::vector<std::uint8_t>& modulus_le, std::uint64_t exponent,

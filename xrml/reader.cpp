@@ -13,36 +13,49 @@
 namespace xrca::xrml {
 namespace {
 
+// A view of one element with the path that leads to it. The path is built only when an error
+// is raised: building it for every access costs more than the parse itself. An Element refers
+// to its parent, so it must not outlive the Element it was obtained from.
 class Element {
 public:
-    Element(pugi::xml_node node, std::string path) : m_node(node), m_path(std::move(path)) {}
+    Element(pugi::xml_node node, const char* label, const Element* parent = nullptr, int index = -1,
+            const char* param = nullptr)
+        : m_node(node), m_label(label), m_parent(parent), m_index(index), m_param(param) {}
 
     [[noreturn]] void fail(FormatReason reason, const std::string& detail) const {
-        throw FormatError(reason, detail, m_path);
+        throw FormatError(reason, detail, path());
     }
 
-    [[nodiscard]] const std::string& path() const noexcept { return m_path; }
+    [[nodiscard]] std::string path() const {
+        std::string p = m_parent ? m_parent->path() + "/" : std::string();
+        p += m_label;
+        if (m_param) {
+            p += std::string("[@name=") + m_param + "]";
+        } else if (m_index >= 0) {
+            p += "[" + std::to_string(m_index) + "]";
+        }
+        return p;
+    }
 
     [[nodiscard]] std::optional<Element> optional(const char* name) const {
         pugi::xml_node found = m_node.child(name);
         if (!found) return std::nullopt;
         if (found.next_sibling(name)) {
-            Element(found, m_path + "/" + name).fail(FormatReason::DuplicateElement, "must appear at most once");
+            Element(found, name, this).fail(FormatReason::DuplicateElement, "must appear at most once");
         }
-        return Element(found, m_path + "/" + name);
+        return Element(found, name, this);
     }
 
     [[nodiscard]] Element required(const char* name) const {
         auto e = optional(name);
-        if (!e) throw FormatError(FormatReason::MissingElement, std::string("required element ") + name + " is missing", m_path);
+        if (!e) fail(FormatReason::MissingElement, std::string("required element ") + name + " is missing");
         return *e;
     }
 
     [[nodiscard]] std::vector<Element> all(const char* name) const {
         std::vector<Element> out;
-        for (pugi::xml_node n = m_node.child(name); n; n = n.next_sibling(name)) {
-            out.emplace_back(n, m_path + "/" + name + "[" + std::to_string(out.size()) + "]");
-        }
+        int i = 0;
+        for (pugi::xml_node n = m_node.child(name); n; n = n.next_sibling(name)) out.emplace_back(n, name, this, i++);
         return out;
     }
 
@@ -52,7 +65,7 @@ public:
         for (pugi::xml_node n = m_node.child("PARAMETER"); n; n = n.next_sibling("PARAMETER")) {
             if (std::string_view(n.attribute("name").value()) != param) continue;
             if (found) fail(FormatReason::DuplicateElement, std::string("PARAMETER ") + param + " appears twice");
-            found.emplace(n, m_path + "/PARAMETER[@name=" + param + "]");
+            found.emplace(n, "PARAMETER", this, -1, param);
         }
         if (!found) fail(FormatReason::MissingElement, std::string("required PARAMETER name=\"") + param + "\" is missing");
         return *found;
@@ -91,7 +104,10 @@ public:
 
 private:
     pugi::xml_node m_node;
-    std::string m_path;
+    const char* m_label;
+    const Element* m_parent;
+    int m_index;
+    const char* m_param;
 };
 
 std::string trim(std::string_view s) {

@@ -20,8 +20,13 @@ std::string raw_emsa(DigestAlgorithm algorithm) {
 
 bool rsa_verify(const Certificate& doc, const std::vector<std::uint8_t>& digest) {
     const auto key = doc.issuer.key->botan_key();
-    Botan::PK_Verifier verifier(*key, raw_emsa(doc.signature.digest_algorithm));
-    return verifier.verify_message(digest, doc.signature.value);
+    try {
+        Botan::PK_Verifier verifier(*key, raw_emsa(doc.signature.digest_algorithm));
+        return verifier.verify_message(digest, doc.signature.value);
+    } catch (const std::exception&) {
+        // Botan throws for a signature value not below the modulus: that is a bad signature too.
+        return false;
+    }
 }
 
 }  // namespace
@@ -48,10 +53,19 @@ const char* body_form_name(BodyForm form) noexcept {
 }
 
 std::vector<std::uint8_t> body_digest(std::string_view body_utf8, DigestAlgorithm algorithm) {
-    const auto units = to_utf16le(body_utf8);
-    const auto hash = Botan::HashFunction::create_or_throw(digest_algorithm_botan_name(algorithm));
-    const auto out = hash->process(units);
-    return std::vector<std::uint8_t>(out.begin(), out.end());
+    // One hash object per thread and algorithm (creating one allocates), fed in chunks so the
+    // UTF-16LE text is never materialised.
+    thread_local const std::unique_ptr<Botan::HashFunction> sha1 = Botan::HashFunction::create_or_throw("SHA-1");
+    thread_local const std::unique_ptr<Botan::HashFunction> sha256 = Botan::HashFunction::create_or_throw("SHA-256");
+    Botan::HashFunction& hash = algorithm == DigestAlgorithm::Sha1 ? *sha1 : *sha256;
+    hash.clear();
+    std::uint8_t buf[4096];
+    for (std::size_t pos = 0; pos < body_utf8.size();) {
+        hash.update(buf, utf16le_chunk(body_utf8, pos, buf, sizeof buf));
+    }
+    std::vector<std::uint8_t> out(hash.output_length());
+    hash.final(out.data());
+    return out;
 }
 
 SignatureVerdict verify_signature(const Certificate& doc) {

@@ -172,3 +172,24 @@ TEST_F(ChainRules, AChainWithAMissingLinkDoesNotReachTheAnchor) {
 
 }  // namespace
 }  // namespace xrca::xrml
+
+namespace xrca::xrml {
+namespace {
+
+TEST(Base64, DecodesWhatBotanEncodesAtEveryLength) {
+    std::vector<uint8_t> bytes;
+    for (int n = 0; n < 70; ++n) {
+        EXPECT_EQ(base64_decode(base64_encode(bytes), "test"), bytes) << "length " << n;
+        bytes.push_back(static_cast<uint8_t>(n * 37 + 11));
+    }
+    EXPECT_EQ(base64_decode("AQID\n  BA==", "test"), (std::vector<uint8_t>{1, 2, 3, 4}));
+}
+
+TEST(Base64, RefusesMalformedInput) {
+    for (const char* bad : {"A", "AB=", "A===", "AB==C", "AQ=x", "AB*C", "AR==", "=AAA"}) {
+        EXPECT_THROW(base64_decode(bad, "test"), FormatError) << bad;
+    }
+}
+
+}  // namespace
+}  // namespace xrca::xrml

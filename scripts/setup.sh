@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages xrca needs, only those that are missing, non-interactively.
+# usage: scripts/setup.sh [--with-fuzz]   (--with-fuzz adds clang and its sanitizer runtimes)
+set -euo pipefail
+
+packages=(build-essential cmake pkg-config
+          libbotan-2-dev libpugixml-dev libsqlitecpp-dev libsqlite3-dev libmicrohttpd-dev
+          libgtest-dev)
+if [ "${1:-}" = "--with-fuzz" ]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: every needed package is installed"
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "setup: need root (or sudo) to install ${missing[*]}" >&2; exit 1; }
+  sudo=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

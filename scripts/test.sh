@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, builds with warnings as errors, builds the fuzz
+# targets with clang (ASan + UBSan + libFuzzer), and runs every test through CTest: unit,
+# integration, and each fuzz target for XRCA_FUZZ_SECONDS (default 60). Ends with CTest's summary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh --with-fuzz
+jobs=$(nproc)
+fuzz_seconds=${XRCA_FUZZ_SECONDS:-60}
+
+cmake -S . -B build/fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXRCA_FUZZ=ON >/dev/null
+cmake --build build/fuzz -j"$jobs"
+
+cmake -S . -B build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXRCA_WERROR=ON \
+      -DXRCA_FUZZ_BUILD_DIR="$PWD/build/fuzz" -DXRCA_FUZZ_SECONDS="$fuzz_seconds" >/dev/null
+cmake --build build/test -j"$jobs"
+
+ctest --test-dir build/test --output-on-failure -j"$jobs"
