@@ -13,37 +13,40 @@
 namespace xrca::xrml {
 namespace {
 
-// A view of one element with the path that leads to it. The path is built only when an error
-// is raised: building it for every access costs more than the parse itself. An Element refers
-// to its parent, so it must not outlive the Element it was obtained from.
+// A view of one element. Its path is derived from the DOM only when an error is raised
+// (building path strings on every access cost more than the parse itself); the DOM outlives
+// every Element, so an Element may be copied and kept freely.
 class Element {
 public:
-    Element(pugi::xml_node node, const char* label, const Element* parent = nullptr, int index = -1,
-            const char* param = nullptr)
-        : m_node(node), m_label(label), m_parent(parent), m_index(index), m_param(param) {}
+    explicit Element(pugi::xml_node node) : m_node(node) {}
 
     [[noreturn]] void fail(FormatReason reason, const std::string& detail) const {
         throw FormatError(reason, detail, path());
     }
 
     [[nodiscard]] std::string path() const {
-        std::string p = m_parent ? m_parent->path() + "/" : std::string();
-        p += m_label;
-        if (m_param) {
-            p += std::string("[@name=") + m_param + "]";
-        } else if (m_index >= 0) {
-            p += "[" + std::to_string(m_index) + "]";
+        std::vector<std::string> parts;
+        for (pugi::xml_node n = m_node; n && n.type() == pugi::node_element; n = n.parent()) {
+            std::string part = n.name();
+            if (part == "PARAMETER" && n.attribute("name")) {
+                part += std::string("[@name=") + n.attribute("name").value() + "]";
+            } else if (n.previous_sibling(n.name()) || n.next_sibling(n.name())) {
+                int index = 0;
+                for (pugi::xml_node p = n.previous_sibling(n.name()); p; p = p.previous_sibling(n.name())) ++index;
+                part += "[" + std::to_string(index) + "]";
+            }
+            parts.push_back(std::move(part));
         }
-        return p;
+        std::string out;
+        for (auto it = parts.rbegin(); it != parts.rend(); ++it) out += (out.empty() ? "" : "/") + *it;
+        return out;
     }
 
     [[nodiscard]] std::optional<Element> optional(const char* name) const {
         pugi::xml_node found = m_node.child(name);
         if (!found) return std::nullopt;
-        if (found.next_sibling(name)) {
-            Element(found, name, this).fail(FormatReason::DuplicateElement, "must appear at most once");
-        }
-        return Element(found, name, this);
+        if (found.next_sibling(name)) Element(found).fail(FormatReason::DuplicateElement, "must appear at most once");
+        return Element(found);
     }
 
     [[nodiscard]] Element required(const char* name) const {
@@ -54,8 +57,7 @@ public:
 
     [[nodiscard]] std::vector<Element> all(const char* name) const {
         std::vector<Element> out;
-        int i = 0;
-        for (pugi::xml_node n = m_node.child(name); n; n = n.next_sibling(name)) out.emplace_back(n, name, this, i++);
+        for (pugi::xml_node n = m_node.child(name); n; n = n.next_sibling(name)) out.emplace_back(n);
         return out;
     }
 
@@ -65,7 +67,7 @@ public:
         for (pugi::xml_node n = m_node.child("PARAMETER"); n; n = n.next_sibling("PARAMETER")) {
             if (std::string_view(n.attribute("name").value()) != param) continue;
             if (found) fail(FormatReason::DuplicateElement, std::string("PARAMETER ") + param + " appears twice");
-            found.emplace(n, "PARAMETER", this, -1, param);
+            found.emplace(n);
         }
         if (!found) fail(FormatReason::MissingElement, std::string("required PARAMETER name=\"") + param + "\" is missing");
         return *found;
@@ -104,10 +106,6 @@ public:
 
 private:
     pugi::xml_node m_node;
-    const char* m_label;
-    const Element* m_parent;
-    int m_index;
-    const char* m_param;
 };
 
 std::string trim(std::string_view s) {
@@ -296,7 +294,7 @@ SignatureBlock read_signature(const Element& e) {
 Certificate read_parsed(const pugi::xml_document& dom, RawDocument raw) {
     const pugi::xml_node root = dom.document_element();
     if (std::string_view(root.name()) != "XrML") throw FormatError(FormatReason::NotXrml, "root element is not XrML");
-    const Element xrml(root, "XrML");
+    const Element xrml(root);
     if (xrml.attr("version") != "1.2") xrml.fail(FormatReason::Unsupported, "only XrML version 1.2 is supported");
 
     Certificate c;
@@ -373,7 +371,7 @@ PublicKey read_public_key_file(std::string_view bytes) {
     if (std::string_view(root.name()) != "PUBLICKEY") {
         throw FormatError(FormatReason::NotXrml, std::string("expected a <PUBLICKEY> element, found <") + root.name() + ">");
     }
-    return read_public_key(Element(root, "PUBLICKEY"));
+    return read_public_key(Element(root));
 }
 
 }  // namespace xrca::xrml
