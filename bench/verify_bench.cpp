@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
 
     const auto h = test::build_sample_hierarchy(test::Mode{2});
     const std::string chain_text = h.slc_chain();  // SLC, enrollment service, enrollment CA, CA
-    xrml::ChainOptions options{h.anchor_fingerprint, xrml::Time::parse("2026-06-01T00:00")};
+    xrml::ChainOptions options{h.anchor_fingerprint, xrml::Time::parse("2026-06-01T00:00"), {}};
     if (!xrml::verify_ordered_chain(xrml::read_documents(chain_text).documents, options).ok()) {
         throw std::runtime_error("the benchmark chain does not verify");
     }

@@ -61,7 +61,9 @@ ChainResult verify_chain_from(const std::vector<Certificate>& docs, std::size_t 
         const auto& verdict = signatures[current];
         if (!verdict.ok()) fail(r, verdict.failure, current, doc_name(doc) + ": " + verdict.detail);
         r.top_issuer_fingerprint = doc.issuer.key->fingerprint();
-        if (options.anchor_fingerprint && r.top_issuer_fingerprint == *options.anchor_fingerprint) {
+        const bool trusted = std::find(options.trusted_fingerprints.begin(), options.trusted_fingerprints.end(),
+                                       r.top_issuer_fingerprint) != options.trusted_fingerprints.end();
+        if (trusted || (options.anchor_fingerprint && r.top_issuer_fingerprint == *options.anchor_fingerprint)) {
             r.anchored = true;
             break;
         }
@@ -84,9 +86,9 @@ ChainResult verify_chain_from(const std::vector<Certificate>& docs, std::size_t 
         check_link(r, doc, docs[*chosen]);
         current = *chosen;
     }
-    if (options.anchor_fingerprint && !r.anchored) {
+    if ((options.anchor_fingerprint || !options.trusted_fingerprints.empty()) && !r.anchored) {
         fail(r, Failure::UntrustedAnchor, r.path.back(),
-             "the chain ends at key " + r.top_issuer_fingerprint + ", not at the pinned anchor " + *options.anchor_fingerprint);
+             "the chain ends at key " + r.top_issuer_fingerprint + ", which is not a trusted anchor");
     }
     const Certificate& leaf = docs[start];
     if (leaf.validity) {
@@ -103,7 +105,7 @@ ChainResult verify_chain_from(const std::vector<Certificate>& docs, std::size_t 
 
 VerificationReport verify_documents(const std::vector<Certificate>& docs, const ChainOptions& options) {
     VerificationReport report;
-    report.anchor_given = options.anchor_fingerprint.has_value();
+    report.anchor_given = options.anchor_fingerprint.has_value() || !options.trusted_fingerprints.empty();
     report.signatures.reserve(docs.size());
     for (const auto& doc : docs) report.signatures.push_back(verify_signature(doc));
     for (std::size_t i = 0; i < docs.size(); ++i) {

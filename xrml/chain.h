@@ -21,6 +21,11 @@ struct ChainOptions {
     std::optional<std::string> anchor_fingerprint;
     /** The evaluation time for leaf VALIDITYTIME. */
     Time at;
+    /**
+     * Further acceptable anchors: a chain ends, trusted, at the first document signed by any of
+     * these keys (a server's trusted SPC or RAC issuers, reference §2.6 step 5).
+     */
+    std::vector<std::string> trusted_fingerprints;
 };
 
 /** One leaf's chain, leaf first, and its first failure if any. */

@@ -171,6 +171,25 @@ std::vector<RawDocument> split_documents(std::string_view utf8, const ReadLimits
     }
 }
 
+std::string_view body_child_text(const RawDocument& document, std::string_view name) {
+    const std::string_view body = document.body_text();
+    XmlTokenizer tok(body);
+    std::size_t depth = 0;
+    std::size_t start = 0;
+    for (auto t = tok.next(); t.kind != TokenKind::End; t = tok.next()) {
+        if (t.kind == TokenKind::StartTag) {
+            if (depth == 1 && t.name == name) start = t.begin;
+            ++depth;
+        } else if (t.kind == TokenKind::EndTag) {
+            --depth;
+            if (depth == 1 && t.name == name) return body.substr(start, t.end - start);
+        } else if (t.kind == TokenKind::EmptyTag && depth == 1 && t.name == name) {
+            return body.substr(t.begin, t.end - t.begin);
+        }
+    }
+    return {};
+}
+
 std::string strip_inter_element_whitespace(std::string_view xml) {
     std::string out;
     out.reserve(xml.size());

@@ -46,6 +46,12 @@ struct RawDocument {
 std::vector<RawDocument> split_documents(std::string_view utf8, const ReadLimits& limits = {});
 
 /**
+ * The exact text of the first child element `name` of BODY (e.g. "ISSUER"), or an empty view
+ * when there is none. ENABLINGBITS bind the sealed key to the ISSUER text this way.
+ */
+std::string_view body_child_text(const RawDocument& document, std::string_view name);
+
+/**
  * Removes whitespace-only text between two tags, the only change pretty-printers make to
  * signed XrML. Text with any other character is kept verbatim, including its whitespace.
  */

@@ -254,6 +254,12 @@ std::string build_client_licensor_certificate_body(const ClientLicensorCertifica
     return std::move(b).str();
 }
 
+std::string build_issuer_element(const Principal& issuer) {
+    XmlBuilder b;
+    write_issuer(b, issuer);
+    return std::move(b).str();
+}
+
 std::string build_public_key_element(const PublicKey& key) {
     XmlBuilder b;
     write_public_key(b, key);

@@ -105,6 +105,12 @@ std::string build_machine_certificate_body(const MachineCertificateTemplate& t);
 std::string build_rights_account_certificate_body(const RightsAccountCertificateTemplate& t);
 std::string build_client_licensor_certificate_body(const ClientLicensorCertificateTemplate& t);
 
+/**
+ * The `<ISSUER>` element a document issued by `issuer` carries: what the ENABLINGBITS hash of a
+ * RAC or CLC covers (reference §2.7), known before the document is built.
+ */
+std::string build_issuer_element(const Principal& issuer);
+
 /** A standalone `<PUBLICKEY>` element, the `*.pub.xml` file format of CLI.md. */
 std::string build_public_key_element(const PublicKey& key);
 

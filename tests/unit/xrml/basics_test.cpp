@@ -101,7 +101,7 @@ TEST(Normalise, RemovesOnlyWhitespaceBetweenTags) {
 class ChainRules : public ::testing::Test {
 protected:
     test::SampleHierarchy h = test::build_sample_hierarchy(test::Mode{1});
-    ChainOptions options{h.anchor_fingerprint, Time::parse("2026-06-01T00:00")};
+    ChainOptions options{h.anchor_fingerprint, Time::parse("2026-06-01T00:00"), {}};
 };
 
 TEST_F(ChainRules, AWrongAnchorIsUntrusted) {

@@ -61,7 +61,7 @@ class Chains : public ::testing::TestWithParam<int> {};
 
 TEST_P(Chains, EveryLeafChainsToTheAnchor) {
     const auto h = test::build_sample_hierarchy(test::Mode{GetParam()});
-    ChainOptions options{h.anchor_fingerprint, Time::parse("2026-06-01T00:00")};
+    ChainOptions options{h.anchor_fingerprint, Time::parse("2026-06-01T00:00"), {}};
     for (const auto& [name, text, length] : std::vector<std::tuple<std::string, std::string, std::size_t>>{
              {"CLC", h.clc_chain(), 5}, {"SPC", h.spc_chain(), 6}, {"RAC", h.rac_chain(), 5}, {"SLC", h.slc_chain(), 4}}) {
         const auto set = read_documents(encode_output(text, SourceEncoding::Utf16LeBom));

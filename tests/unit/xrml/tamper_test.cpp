@@ -105,7 +105,7 @@ TEST(Tamper, ChangingAnIssuerModulusInTheVectorIsADigestMismatch) {
     tampered.replace(at, old_b64.size(), base64_encode(le));
     const auto t = read_documents(tampered);
     EXPECT_EQ(verify_signature(t.documents[5]).failure, Failure::DigestMismatch);
-    ChainOptions options{std::string(k_anchor), Time::parse("2015-04-02T00:00")};
+    ChainOptions options{std::string(k_anchor), Time::parse("2015-04-02T00:00"), {}};
     EXPECT_FALSE(verify_documents(t.documents, options).ok());
 }
 
