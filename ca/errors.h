@@ -25,14 +25,43 @@ enum class ErrorKind {
 /** Stable kebab-case name of a kind. */
 const char* error_kind_name(ErrorKind kind) noexcept;
 
-/** The exception every xrca layer above xrml throws: a kind and a message that says what to do. */
+/**
+ * The RMS exception a refusal corresponds to (reference §3.0, §3.4, §3.5): RMS clients see the
+ * .NET exception name in the SOAP faultstring, so refusals carry it from where they are made.
+ */
+enum class RmsFault {
+    None,
+    Argument,                          ///< System.ArgumentException
+    UnauthorizedAccess,                ///< System.UnauthorizedAccessException
+    ClusterDecommissioned,             ///< ...RightsManagementServices.ClusterDecommissionedException
+    VerifyMachineCertificateChainFailed,
+    BlackBoxIsInvalid,
+    UnsupportedCryptographicSet,
+    InvalidPersonaCertSignature,
+    InvalidPersonaCertTime,
+    UntrustedPersonaCert,
+    UnexpectedPersonaCert,
+    DrmacIsExcluded,
+    VerifyEmailAddressFailed,
+    MalformedDataVersion,
+    UnsupportedDataVersion,
+    UnspecifiedError,
+};
+
+/** The full .NET exception name RMS uses for `fault` (empty for None). */
+const char* rms_fault_name(RmsFault fault) noexcept;
+
+/** The exception every xrca layer above xrml throws: a kind, an RMS fault, and a message that says what to do. */
 class Error final : public std::runtime_error {
 public:
-    Error(ErrorKind kind, const std::string& detail) : std::runtime_error(detail), m_kind(kind) {}
+    Error(ErrorKind kind, const std::string& detail, RmsFault fault = RmsFault::None)
+        : std::runtime_error(detail), m_kind(kind), m_fault(fault) {}
     [[nodiscard]] ErrorKind kind() const noexcept { return m_kind; }
+    [[nodiscard]] RmsFault fault() const noexcept { return m_fault; }
 
 private:
     ErrorKind m_kind;
+    RmsFault m_fault;
 };
 
 }  // namespace xrca

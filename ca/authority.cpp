@@ -1,0 +1,283 @@
+// The authority's core: opening, the issuance cycle, refusal logging, trust lists and status.
+// Issuance of each kind is in issuance.cpp; provisioning in provisioning.cpp.
+#include "ca/authority.h"
+#include "ca/authority_internal.h"
+
+#include "ca/hierarchy.h"
+#include "ca/key_pool.h"
+#include "ca/signer.h"
+#include "xrml/errors.h"
+#include "xrml/reader.h"
+#include "xrml/templates.h"
+
+#include <botan/rsa.h>
+
+#include <algorithm>
+
+namespace xrca::ca {
+
+const char* role_name(Role role) noexcept {
+    switch (role) {
+        case Role::Enrollment: return "enrollment";
+        case Role::Root: return "root";
+        case Role::Licensing: return "licensing";
+    }
+    return "unknown";
+}
+
+Role parse_role(const std::string& text) {
+    if (text == "enrollment") return Role::Enrollment;
+    if (text == "root") return Role::Root;
+    if (text == "licensing") return Role::Licensing;
+    throw Error(ErrorKind::Usage, "role must be enrollment, root or licensing, not '" + text + "'");
+}
+
+std::string IssuedChain::text() const { return chain_text(documents); }
+
+Authority::Authority(store::Store& store, const Clock& clock, Botan::RandomNumberGenerator& rng, Password password,
+                     AuthorityOptions options)
+    : m_store(store), m_clock(clock), m_rng(rng), m_password(std::move(password)), m_options(options) {
+    auto record = detail::storage([&] { return m_store.load_authority(); });
+    if (!record) throw Error(ErrorKind::NotFound, "no authority here: run `xrca init` first");
+    m_record = *record;
+    m_role = parse_role(m_record.role);
+}
+
+Authority::~Authority() = default;
+
+std::string Authority::new_id() { return new_guid(m_rng); }
+
+store::LogEntry Authority::log_entry(const std::string& request_id, const char* operation, const Caller& caller,
+                                     const std::string& inputs, const std::string& certificate_id,
+                                     const std::string& outcome, const std::string& reason) const {
+    store::LogEntry e;
+    e.request_id = request_id;
+    e.time = m_clock.now().to_iso8601();
+    e.operation = operation;
+    e.caller = detail::describe_caller(caller);
+    e.inputs = inputs;
+    e.certificate_id = certificate_id;
+    e.outcome = outcome;
+    e.reason = reason;
+    return e;
+}
+
+// The issuance cycle (docs/issuance-cycle.md): 1. record the intent (pending row with the exact
+// BODY, and the log entry) in one transaction; 2. sign; 3. mark issued with the signed text.
+// Only then does the document leave. A failure after step 1 leaves the pending row as
+// evidence and marks it abandoned when it can.
+std::string Authority::run_issuance(const Issuance& w) {
+    store::CertificateRecord pending;
+    pending.id = w.id;
+    pending.kind = w.kind;
+    pending.subject = w.subject;
+    pending.issuer_fingerprint = w.signer->public_key().fingerprint();
+    pending.key_fingerprint = w.key_fingerprint;
+    pending.issued = w.issued.to_iso8601();
+    if (w.validity) {
+        pending.valid_from = w.validity->from.to_iso8601();
+        pending.valid_until = w.validity->until.to_iso8601();
+    }
+    pending.body = w.body;
+    pending.request_id = w.request_id;
+    detail::storage([&] {
+        m_store.reserve_issuance(pending, log_entry(w.request_id, w.operation, *w.caller, w.inputs, w.id, "accepted",
+                                                    "issued " + w.kind));
+        return 0;
+    });
+    try {
+        auto document = w.signer->sign_document(w.body);
+        m_store.complete_issuance(w.id, document);
+        return document;
+    } catch (const std::exception& e) {
+        try {
+            m_store.abandon_issuance(w.id, log_entry(w.request_id, w.operation, *w.caller, w.inputs, w.id, "failed",
+                                                     std::string("internal: ") + e.what()));
+        } catch (const std::exception&) {
+        }
+        throw Error(ErrorKind::Internal, "issuing " + w.kind + " " + w.id + " failed after it was recorded: " + e.what());
+    }
+}
+
+void Authority::require(bool allowed, const std::string& what) const {
+    if (!allowed) {
+        throw Error(ErrorKind::PolicyDenied, "a " + m_record.role + " authority does not " + what + " (see docs/policy.md)",
+                    RmsFault::UnauthorizedAccess);
+    }
+}
+
+void Authority::require_active() const {
+    if (m_record.state == "awaiting-response") {
+        throw Error(ErrorKind::WrongState,
+                    "this cluster is awaiting enrollment: it issues nothing until its SLC response is imported");
+    }
+    if (m_record.state == "decommissioned") {
+        throw Error(ErrorKind::PolicyDenied, "this cluster is decommissioned", RmsFault::ClusterDecommissioned);
+    }
+}
+
+SoftwareSigner& Authority::signer(const std::string& key_name) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto& slot = m_signers[key_name];
+    if (!slot) {
+        const auto blob = detail::storage([&] { return m_store.load_key(key_name); });
+        if (!blob) throw Error(ErrorKind::WrongState, "this authority has no " + key_name + " key");
+        auto key = decrypt_private_key(blob->encrypted, m_password, key_name);
+        slot = std::make_unique<SoftwareSigner>(std::move(key), mode_digest(m_record.crypto_mode), m_rng);
+    }
+    return *slot;
+}
+
+const Botan::secure_vector<std::uint8_t>& Authority::escrow_key() {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (!m_escrow_key) {
+        const auto salt = detail::storage([&] { return m_store.load_key(detail::k_escrow_salt); });
+        if (!salt) throw Error(ErrorKind::WrongState, "this authority holds no user keys (no escrow salt)");
+        // The password is checked against a real key first, so that a wrong password is
+        // reported as such rather than as a corrupt escrow entry.
+        const auto check = detail::storage([&] { return m_store.load_key(detail::k_cluster_key); });
+        if (check) (void)decrypt_private_key(check->encrypted, m_password, detail::k_cluster_key);
+        m_escrow_key = derive_escrow_key(m_password, salt->encrypted, m_options.key_kdf_iterations);
+    }
+    return *m_escrow_key;
+}
+
+std::unique_ptr<Botan::RSA_PrivateKey> Authority::user_key(const std::string& user_id, const std::string& email) {
+    const auto& kek = escrow_key();
+    if (auto existing = detail::storage([&] { return m_store.find_user_key(user_id); })) {
+        return unwrap_user_key(existing->encrypted, kek, user_id);
+    }
+    auto fresh = key_pool().take();
+    store::UserKeyRecord record{user_id, email, xrml::PublicKey::from_botan(*fresh).fingerprint(),
+                                wrap_user_key(*fresh, kek, user_id, m_rng), m_clock.now().to_iso8601()};
+    const auto stored = detail::storage([&] { return m_store.insert_user_key_if_absent(record); });
+    if (stored.fingerprint == record.fingerprint) return fresh;
+    return unwrap_user_key(stored.encrypted, kek, user_id);  // another request won the race
+}
+
+KeyPool& Authority::key_pool() {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (!m_key_pool) {
+        m_key_pool = std::make_unique<KeyPool>(mode_key_bits(m_record.crypto_mode), m_options.clc_key_pool_capacity,
+                                               m_options.clc_key_pool_threads);
+    }
+    return *m_key_pool;
+}
+
+void Authority::warm_key_pool(std::size_t count) { key_pool().wait_until_filled(count); }
+
+std::vector<std::string> Authority::own_chain() {
+    const char* purpose = m_role == Role::Enrollment ? detail::k_enrollment_chain : detail::k_slc_chain;
+    return detail::storage([&] { return m_store.load_chain(purpose); });
+}
+
+xrml::Certificate Authority::own_slc() {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (!m_own_slc) {
+        const char* purpose = m_role == Role::Enrollment ? detail::k_enrollment_chain : detail::k_slc_chain;
+        const auto chain = detail::storage([&] { return m_store.load_chain(purpose); });
+        if (chain.empty()) throw Error(ErrorKind::WrongState, "this authority has no certificate yet");
+        m_own_slc = xrml::read_documents(chain.front()).documents.at(0);
+    }
+    return *m_own_slc;
+}
+
+xrml::Principal Authority::own_principal() { return as_issuer(own_slc()); }
+
+xrml::PublicKey Authority::anchor_public_key() {
+    // The root key travels in no document, but it is the ISSUER key of the top of every chain.
+    const auto chain = own_chain();
+    if (chain.empty()) {
+        throw Error(ErrorKind::NotFound, "this cluster holds no chain yet; its anchor is known only by its fingerprint " +
+                                             (m_record.anchor_fingerprint.empty() ? std::string("(none set)") : m_record.anchor_fingerprint));
+    }
+    return *xrml::read_documents(chain.back()).documents.at(0).issuer.key;
+}
+
+std::vector<std::string> Authority::trusted_spc_issuers() {
+    std::vector<std::string> out;
+    const auto activation = detail::storage([&] { return m_store.load_key(detail::k_activation_key); });
+    if (activation) out.push_back(activation->fingerprint);
+    for (const auto& t : list_trust()) {
+        if (t.purpose == "spc-issuer") out.push_back(t.fingerprint);
+    }
+    return out;
+}
+
+std::vector<std::string> Authority::trusted_rac_issuers() {
+    std::vector<std::string> out;
+    const auto cluster = detail::storage([&] { return m_store.load_key(detail::k_cluster_key); });
+    if (cluster) out.push_back(cluster->fingerprint);
+    if (m_role == Role::Licensing) {
+        // The root cluster's SLC key issued our SLC: RACs it issued are trusted here (reference §3.2).
+        const auto slc = own_slc();
+        out.push_back(slc.issuer.key->fingerprint());
+    }
+    for (const auto& t : list_trust()) {
+        if (t.purpose == "rac-issuer") out.push_back(t.fingerprint);
+    }
+    return out;
+}
+
+void Authority::add_trust(const std::string& purpose, const xrml::PublicKey& key, const std::string& label,
+                          const Caller& caller) {
+    const std::string inputs = "purpose=" + purpose + "; key=" + key.fingerprint();
+    logged("TrustAdd", caller, inputs, [&] {
+        if (purpose != "spc-issuer" && purpose != "rac-issuer") {
+            throw Error(ErrorKind::Usage, "trust purpose must be spc-issuer or rac-issuer");
+        }
+        require(m_role != Role::Enrollment, "keep trust lists (it issues only SLCs)");
+        require(purpose == "rac-issuer" || m_role == Role::Root, "accept machine certificates");
+        store::TrustRecord r{key.fingerprint(), purpose, xrml::build_public_key_element(key), label,
+                             m_clock.now().to_iso8601()};
+        try {
+            m_store.add_trust(r, log_entry(new_id(), "TrustAdd", caller, inputs, "", "accepted", "trusted " + purpose));
+        } catch (const store::ConflictError&) {
+            throw Error(ErrorKind::Conflict, "key " + key.fingerprint() + " is already trusted as " + purpose);
+        }
+        return 0;
+    });
+}
+
+void Authority::remove_trust(const std::string& fingerprint, const Caller& caller) {
+    const std::string inputs = "key=" + fingerprint;
+    logged("TrustRemove", caller, inputs, [&] {
+        const bool removed = detail::storage([&] {
+            return m_store.remove_trust(fingerprint,
+                                        log_entry(new_id(), "TrustRemove", caller, inputs, "", "accepted", "removed"));
+        });
+        if (!removed) throw Error(ErrorKind::NotFound, "no trusted key has the fingerprint " + fingerprint);
+        return 0;
+    });
+}
+
+std::vector<store::TrustRecord> Authority::list_trust() {
+    return detail::storage([&] { return m_store.list_trust(); });
+}
+
+AuthorityStatus Authority::status() {
+    AuthorityStatus s;
+    s.role = m_record.role;
+    s.name = m_record.name;
+    s.guid = m_record.guid;
+    s.base_url = m_record.base_url;
+    s.state = m_record.state;
+    s.revocation = m_record.revocation;
+    s.anchor_fingerprint = m_record.anchor_fingerprint;
+    s.crypto_mode = m_record.crypto_mode;
+    const auto chain = own_chain();
+    if (!chain.empty()) {
+        const auto slc = own_slc();
+        s.slc_validity = slc.validity ? slc.validity : (slc.issue_right ? slc.issue_right->range : std::nullopt);
+        if (slc.principal && slc.principal->key) s.slc_key_fingerprint = slc.principal->key->fingerprint();
+    }
+    const auto counts = detail::storage([&] { return m_store.counts(); });
+    s.issued_by_kind = counts.issued_by_kind;
+    s.pending = counts.pending;
+    s.user_keys = counts.user_keys;
+    s.log_entries = counts.log_entries;
+    s.trusted_keys = counts.trusted_keys;
+    return s;
+}
+
+}  // namespace xrca::ca

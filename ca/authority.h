@@ -1,0 +1,115 @@
+// The authority (ARCHITECTURE.md `ca/`): the facade every transport calls. It enforces who may
+// issue what (docs/policy.md), runs the issuance cycle (docs/issuance-cycle.md) and logs every
+// request, accepted or refused, in the enrollment log.
+//
+// Thread safety: all public methods may be called concurrently; keys are loaded once, lazily,
+// under a mutex; signing runs outside any lock. The RNG passed in must be thread-safe when the
+// authority is shared between threads (Botan::System_RNG is).
+#pragma once
+
+#include "ca/clock.h"
+#include "ca/errors.h"
+#include "ca/key_protection.h"
+#include "ca/requests.h"
+#include "store/store.h"
+
+#include <functional>
+#include <memory>
+#include <mutex>
+
+namespace Botan {
+class RandomNumberGenerator;
+class RSA_PrivateKey;
+}  // namespace Botan
+
+namespace xrca::ca {
+
+class KeyPool;
+class SoftwareSigner;
+
+class Authority {
+public:
+    /** Opens the authority of `store`; Error(NotFound) if none was provisioned. */
+    Authority(store::Store& store, const Clock& clock, Botan::RandomNumberGenerator& rng, Password password,
+              AuthorityOptions options = {});
+    ~Authority();
+    Authority(const Authority&) = delete;
+    Authority& operator=(const Authority&) = delete;
+
+    /** Provisions a new authority in an empty store (`xrca init`), logging it. */
+    static void provision(store::Store& store, const Clock& clock, Botan::RandomNumberGenerator& rng,
+                          const Password& password, const ProvisionRequest& request, const Caller& caller,
+                          const AuthorityOptions& options = {});
+
+    [[nodiscard]] Role role() const noexcept { return m_role; }
+    [[nodiscard]] const store::AuthorityRecord& record() const noexcept { return m_record; }
+    [[nodiscard]] AuthorityStatus status();
+
+    /** This authority's own chain, leaf first: its SLC chain, or for an enrollment service its own. */
+    [[nodiscard]] std::vector<std::string> own_chain();
+    /** The root public key relying parties pin: the ISSUER key of the top of this authority's chain. */
+    [[nodiscard]] xrml::PublicKey anchor_public_key();
+
+    // --- issuance (each logs its request, accepted or refused) ------------------------------
+    IssuedChain enroll(const EnrollRequest& request, const Caller& caller);
+    IssuedChain sub_enroll(const SubEnrollRequest& request, const Caller& caller);
+    IssuedChain certify_machine(const MachineRequest& request, const Caller& caller);
+    IssuedChain issue_rac(const RacRequest& request, const Caller& caller);
+    IssuedChain issue_clc(const ClcRequest& request, const Caller& caller);
+
+    /**
+     * Makes an awaiting cluster active with the SLC chain its issuer returned: verifies the chain
+     * to the trust anchor, checks the SLC names this cluster's key, GUID and URL, stores the
+     * chain and (root) creates the activation issuer — all in one transaction.
+     */
+    void activate(const std::string& slc_chain, const Caller& caller);
+
+    // --- trust lists --------------------------------------------------------------------
+    void add_trust(const std::string& purpose, const xrml::PublicKey& key, const std::string& label, const Caller& caller);
+    void remove_trust(const std::string& fingerprint, const Caller& caller);
+    [[nodiscard]] std::vector<store::TrustRecord> list_trust();
+    /** Fingerprints of the SPC issuers this authority trusts (own activation issuer included). */
+    [[nodiscard]] std::vector<std::string> trusted_spc_issuers();
+    /** Fingerprints of the RAC issuers this authority trusts (own SLC, root SLC for licensing). */
+    [[nodiscard]] std::vector<std::string> trusted_rac_issuers();
+
+    /** For benchmarks: fill the CLC key pool before measuring. */
+    void warm_key_pool(std::size_t count);
+    [[nodiscard]] KeyPool& key_pool();
+
+private:
+    struct Issuance;
+    struct SlcIssue;
+    IssuedChain issue_slc(const SlcIssue& what);
+    void self_enroll(const ProvisionRequest& request, const Caller& caller);
+    std::string run_issuance(const Issuance& what);
+    template <typename Fn>
+    auto logged(const char* operation, const Caller& caller, const std::string& inputs, Fn&& fn) -> decltype(fn());
+    store::LogEntry log_entry(const std::string& request_id, const char* operation, const Caller& caller,
+                              const std::string& inputs, const std::string& certificate_id, const std::string& outcome,
+                              const std::string& reason) const;
+    void require(bool allowed, const std::string& what) const;
+    void require_active() const;
+    SoftwareSigner& signer(const std::string& key_name);
+    const Botan::secure_vector<std::uint8_t>& escrow_key();
+    std::unique_ptr<Botan::RSA_PrivateKey> user_key(const std::string& user_id, const std::string& email);
+    xrml::Principal own_principal();
+    xrml::Certificate own_slc();
+    std::string new_id();
+
+    store::Store& m_store;
+    const Clock& m_clock;
+    Botan::RandomNumberGenerator& m_rng;
+    Password m_password;
+    AuthorityOptions m_options;
+    store::AuthorityRecord m_record;
+    Role m_role;
+
+    std::mutex m_mutex;  // guards the lazily loaded members below
+    std::map<std::string, std::unique_ptr<SoftwareSigner>> m_signers;
+    std::optional<Botan::secure_vector<std::uint8_t>> m_escrow_key;
+    std::optional<xrml::Certificate> m_own_slc;
+    std::unique_ptr<KeyPool> m_key_pool;
+};
+
+}  // namespace xrca::ca

@@ -1,0 +1,180 @@
+// Provisioning (`xrca init`): keys, identity and — for an enrollment service or a self-enrolling
+// root cluster — the three-level issuing hierarchy in the RMS shape under our own names.
+#include "ca/authority.h"
+#include "ca/authority_internal.h"
+
+#include "ca/hierarchy.h"
+#include "ca/signer.h"
+#include "xrml/reader.h"
+#include "xrml/signature.h"
+#include "xrml/templates.h"
+
+#include <botan/rng.h>
+#include <botan/rsa.h>
+
+namespace xrca::ca {
+namespace {
+
+struct BuiltCertificate {
+    std::string id;
+    std::string kind;
+    std::string subject;
+    std::string key_fingerprint;
+    xrml::Time issued;
+    xrml::TimeRange range;
+    std::string body;
+    std::string document;
+};
+
+BuiltCertificate build_issuing(xrml::IssuingKind kind, const xrml::Principal& issuer, const xrml::Principal& subject,
+                               xrml::Time now, const xrml::TimeRange& range, const Botan::RSA_PrivateKey& issuer_key,
+                               int mode, Botan::RandomNumberGenerator& rng) {
+    xrml::IssuingCertificateTemplate t;
+    t.kind = kind;
+    t.id = new_guid(rng);
+    t.issued = now;
+    t.validity = range;
+    t.issuer = issuer;
+    t.subject = subject;
+    t.issue_range = range;
+    BuiltCertificate c{t.id, xrml::descriptor_type(kind), subject.object.id.value, subject.key->fingerprint(),
+                       now, range, xrml::build_issuing_certificate_body(t), {}};
+    c.document = xrml::sign_document(c.body, issuer_key, mode_digest(mode), rng);
+    return c;
+}
+
+void validate(const ProvisionRequest& r, const Password& password) {
+    if (r.name.empty() || r.name.size() > 200) throw Error(ErrorKind::Usage, "--name is required (at most 200 characters)");
+    if (r.crypto_mode != 1 && r.crypto_mode != 2) throw Error(ErrorKind::Usage, "--crypto-mode must be 2 or 1");
+    if (password.bytes().size() < 8) throw Error(ErrorKind::Usage, "the key password must have at least 8 characters");
+    if (r.role != Role::Enrollment) {
+        if (r.base_url.rfind("https://", 0) != 0 && r.base_url.rfind("http://", 0) != 0) {
+            throw Error(ErrorKind::Usage, "--url must be the cluster's base URL, e.g. https://rms.example.com/_wmcs");
+        }
+    }
+    if (r.revocation != "standard" && r.revocation != "custom") throw Error(ErrorKind::Usage, "--revocation must be standard or custom");
+    if (r.role != Role::Root && (r.revocation != "standard" || !r.revocation_authorities.empty())) {
+        throw Error(ErrorKind::Usage, "revocation options are for root clusters only");
+    }
+    if ((r.revocation == "custom") != !r.revocation_authorities.empty()) {
+        throw Error(ErrorKind::Usage, "--revocation custom needs at least one --revocation-authority, and only it takes them");
+    }
+    if (r.self_enroll && r.role != Role::Root) throw Error(ErrorKind::Usage, "--self-enroll is for root clusters");
+    if (r.self_enroll && r.trust_anchor) throw Error(ErrorKind::Usage, "a self-enrolled root is its own trust anchor: drop --trust-anchor");
+    if (r.role == Role::Enrollment && r.trust_anchor) throw Error(ErrorKind::Usage, "an enrollment service is the trust anchor: drop --trust-anchor");
+}
+
+}  // namespace
+
+void Authority::provision(store::Store& store, const Clock& clock, Botan::RandomNumberGenerator& rng,
+                          const Password& password, const ProvisionRequest& r, const Caller& caller,
+                          const AuthorityOptions& options) {
+    validate(r, password);
+    if (auto existing = detail::storage([&] { return store.load_authority(); })) {
+        throw Error(ErrorKind::Conflict, "this data directory already holds the " + existing->role + " authority '" +
+                                             existing->name + "'; use another --data directory");
+    }
+    const auto now = clock.now().floor_minute();
+    const int mode = r.crypto_mode;
+    store::AuthorityRecord record;
+    record.role = role_name(r.role);
+    record.name = r.name;
+    record.guid = new_guid(rng);
+    record.base_url = r.base_url;
+    record.crypto_mode = mode;
+    record.state = r.role == Role::Enrollment ? "active" : "awaiting-response";
+    record.revocation = r.revocation;
+    record.anchor_fingerprint = r.trust_anchor.value_or("");
+    record.sku = r.sku;
+    record.version = r.version;
+    record.created = now.to_iso8601();
+
+    std::vector<store::KeyBlob> keys;
+    std::vector<store::ChainRecord> chains;
+    std::vector<BuiltCertificate> issued;
+    const auto protect = [&](const char* name, const Botan::RSA_PrivateKey& key) {
+        keys.push_back({name, xrml::PublicKey::from_botan(key).fingerprint(),
+                        encrypt_private_key(key, password, rng, options.key_kdf_iterations)});
+    };
+
+    // 1. The issuing hierarchy: root key (the anchor) -> CA -> enrollment CA -> enrollment service.
+    if (r.role == Role::Enrollment || r.self_enroll) {
+        const auto root = generate_rsa_key(2048, rng);
+        const auto ca = generate_rsa_key(2048, rng);
+        const auto eca = generate_rsa_key(mode_key_bits(mode), rng);
+        const auto es = generate_rsa_key(mode_key_bits(mode), rng);
+        const auto pub = [](const Botan::RSA_PrivateKey& k) { return xrml::PublicKey::from_botan(k); };
+        const auto range = days_from(now, options.hierarchy_validity_days);
+        const auto root_p = authority_principal("xrca Root - " + r.name, pub(*root));
+        const auto ca_p = authority_principal("xrca CA - " + r.name, pub(*ca));
+        const auto eca_p = authority_principal("xrca Enrollment CA - " + r.name, pub(*eca));
+        xrml::Principal es_p;
+        const auto es_name = std::string(r.self_enroll ? "xrca Self Enrollment Service - " : "xrca Enrollment Service - ") + r.name;
+        es_p.object = xrml::XrmlObject{xrml::names::drm_server,
+                                       {xrml::names::guid, r.self_enroll ? new_guid(rng) : record.guid}, es_name, {}};
+        es_p.key = pub(*es);
+        issued.push_back(build_issuing(xrml::IssuingKind::CaCertificate, root_p, ca_p, now, range, *root, mode, rng));
+        issued.push_back(build_issuing(xrml::IssuingKind::EnrollmentCa, ca_p, eca_p, now, range, *ca, mode, rng));
+        issued.push_back(build_issuing(xrml::IssuingKind::EnrollmentService, eca_p, es_p, now, range, *eca, mode, rng));
+        chains.push_back({detail::k_enrollment_chain, {issued[2].document, issued[1].document, issued[0].document}});
+        protect(detail::k_root_key, *root);
+        protect(detail::k_ca_key, *ca);
+        protect(detail::k_enrollment_ca_key, *eca);
+        protect(detail::k_enrollment_service_key, *es);
+        record.anchor_fingerprint = pub(*root).fingerprint();
+    }
+    // 2. A cluster key for root and licensing clusters; an escrow salt for root clusters' user keys.
+    if (r.role != Role::Enrollment) protect(detail::k_cluster_key, *generate_rsa_key(mode_key_bits(mode), rng));
+    if (r.role == Role::Root) {
+        const auto salt = rng.random_vec(32);
+        keys.push_back({detail::k_escrow_salt, "", std::vector<std::uint8_t>(salt.begin(), salt.end())});
+    }
+
+    // 3. One transaction: the authority, its keys, its chains, the log entry; then the records
+    //    of the hierarchy certificates.
+    store::LogEntry entry;
+    entry.request_id = new_guid(rng);
+    entry.time = clock.now().to_iso8601();
+    entry.operation = "Provision";
+    entry.caller = detail::describe_caller(caller);
+    entry.inputs = "role=" + record.role + "; name=" + r.name + "; url=" + r.base_url + "; mode=" + std::to_string(mode) +
+                   (r.self_enroll ? "; self-enroll" : "") + "; revocation=" + r.revocation;
+    entry.outcome = "accepted";
+    entry.reason = "provisioned " + record.role + " authority " + record.guid;
+    detail::storage([&] {
+        store.create_authority(record, keys, chains, entry);
+        for (const auto& c : issued) {
+            store::CertificateRecord rec{c.id, c.kind, "pending", c.subject, "", c.key_fingerprint, c.issued.to_iso8601(),
+                                         c.range.from.to_iso8601(), c.range.until.to_iso8601(), c.body, std::nullopt,
+                                         entry.request_id};
+            store::LogEntry issue = entry;
+            issue.operation = "ProvisionHierarchy";
+            issue.certificate_id = c.id;
+            issue.reason = "issued " + c.kind + " for " + c.subject;
+            store.reserve_issuance(rec, issue);
+            store.complete_issuance(c.id, c.document);
+        }
+        return 0;
+    });
+
+    // 4. Self-enrollment: the root cluster's first SLC from its private enrollment service.
+    if (r.self_enroll) {
+        Authority self(store, clock, rng, Password(password.str()), options);
+        self.self_enroll(r, caller);
+    }
+}
+
+void Authority::self_enroll(const ProvisionRequest& r, const Caller& caller) {
+    const auto request_id = new_id();
+    const std::string inputs = "guid=" + m_record.guid + "; self-enroll";
+    const auto chain = detail::storage([&] { return m_store.load_chain(detail::k_enrollment_chain); });
+    const auto es_certificate = xrml::read_documents(chain.front()).documents.at(0);
+    const auto slc = logged("Enroll", caller, inputs, [&] {
+        return issue_slc({request_id, "Enroll", &caller, inputs, signer(detail::k_cluster_key).public_key(), m_record.guid,
+                          m_record.name, m_record.base_url, m_record.sku, m_record.version, r.revocation_authorities,
+                          &signer(detail::k_enrollment_service_key), es_certificate, chain});
+    });
+    activate(slc.text(), caller);
+}
+
+}  // namespace xrca::ca

@@ -1,0 +1,119 @@
+// Transport-neutral requests and results of the authority (STYLE.md §9.2): the CLI, the offline
+// files and the SOAP handlers all translate into these and out of them.
+#pragma once
+
+#include "xrml/certificate.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace xrca::ca {
+
+/** The three kinds of authority (ARCHITECTURE.md). */
+enum class Role { Enrollment, Root, Licensing };
+
+const char* role_name(Role role) noexcept;
+/** Parses "enrollment" | "root" | "licensing"; Error(Usage) otherwise. */
+Role parse_role(const std::string& text);
+
+/** Who asked, and over what: recorded in the enrollment log with every request. */
+struct Caller {
+    std::string principal = "local";  ///< the authenticated caller, or "cli:USER" locally
+    std::string address;              ///< source address, when over a network
+    std::string user_agent;
+    bool tls = false;
+};
+
+/** Tunables with RMS's defaults (reference §1.4). */
+struct AuthorityOptions {
+    std::int64_t slc_validity_days = 365;
+    std::int64_t hierarchy_validity_days = 20 * 365;
+    std::int64_t rac_validity_days = 365;
+    std::int64_t temporary_rac_validity_minutes = 15;
+    std::int64_t backdate_minutes = 15;  ///< certificateValidityTimeTolerance
+    std::size_t clc_key_pool_capacity = 16;
+    std::size_t clc_key_pool_threads = 1;
+    std::size_t key_kdf_iterations = 150000;
+};
+
+/** `xrca init`. */
+struct ProvisionRequest {
+    Role role = Role::Root;
+    std::string name;
+    std::string base_url;
+    int crypto_mode = 2;
+    bool self_enroll = false;
+    std::string revocation = "standard";  ///< standard | custom
+    std::vector<xrml::PublicKey> revocation_authorities;
+    std::optional<std::string> trust_anchor;  ///< fingerprint of the enrollment service's root key
+    std::string sku = "xrca";
+    std::string version = "0.1.0";
+};
+
+/** Enroll (reference §3.1): a root cluster asks an enrollment service for its SLC. */
+struct EnrollRequest {
+    xrml::PublicKey cluster_key;
+    std::string cluster_guid;
+    std::string name;
+    std::string url;
+    std::string sku;
+    std::string version;
+    std::string revocation = "standard";
+    std::vector<xrml::PublicKey> revocation_authorities;
+};
+
+/** SubEnroll (reference §3.2): a licensing cluster asks its root cluster for its SLC. */
+struct SubEnrollRequest {
+    xrml::PublicKey cluster_key;
+    std::string cluster_guid;
+    std::string name;
+    std::string url;
+    std::string sku;
+    std::string version;
+};
+
+/** Machine activation: an SPC for a machine key (xrca's own activation, reference §3.6). */
+struct MachineRequest {
+    xrml::PublicKey machine_key;
+    std::vector<std::uint8_t> hardware_id_digest;  ///< SHA-256 of the hardware-ID information
+    std::string platform = "xrca";
+    std::string manufacturer = "xrca";
+    std::string repository = "1.0.0.0";  ///< security-processor version
+};
+
+/** Certify (reference §3.4): an SPC chain in, a RAC chain out. */
+struct RacRequest {
+    std::string spc_chain;
+    std::string user_id;  ///< Windows SID or federation ID; the RAC's Group-Identity ID
+    std::string email;
+    bool temporary = false;
+};
+
+/** GetClientLicensorCert (reference §3.5): a RAC chain in, a CLC chain out. */
+struct ClcRequest {
+    std::string rac_chain;
+};
+
+/** An issued certificate and its chain, leaf first, as exact strings. */
+struct IssuedChain {
+    std::string certificate_id;
+    std::string kind;
+    std::vector<std::string> documents;
+    /** The chain as one file: the documents concatenated, leaf first. */
+    [[nodiscard]] std::string text() const;
+};
+
+/** What `xrca status` shows. */
+struct AuthorityStatus {
+    std::string role, name, guid, base_url, state, revocation, anchor_fingerprint;
+    int crypto_mode = 2;
+    std::optional<xrml::TimeRange> slc_validity;
+    std::string slc_key_fingerprint;
+    std::map<std::string, std::int64_t> issued_by_kind;
+    std::int64_t pending = 0, user_keys = 0, log_entries = 0, trusted_keys = 0;
+};
+
+}  // namespace xrca::ca

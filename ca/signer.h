@@ -1,0 +1,58 @@
+// Signing BODY text with an authority key. The Signer is the only thing in ca/ that touches a
+// private key for signing; an HSM-backed one can replace SoftwareSigner behind this interface.
+#pragma once
+
+#include "xrml/certificate.h"
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace Botan {
+class PK_Signer;
+class RSA_PrivateKey;
+class RandomNumberGenerator;
+}  // namespace Botan
+
+namespace xrca::ca {
+
+class Signer {
+public:
+    virtual ~Signer() = default;
+    /** The complete signed document for `body`: the exact body, then SIGNATURE. Thread-safe. */
+    [[nodiscard]] virtual std::string sign_document(std::string_view body) = 0;
+    [[nodiscard]] virtual const xrml::PublicKey& public_key() const = 0;
+    [[nodiscard]] virtual xrml::DigestAlgorithm digest_algorithm() const = 0;
+};
+
+/**
+ * An in-process RSA key. Botan's PK_Signer is not thread-safe and costly to create (it sets up
+ * blinding), so idle signers are pooled: concurrent callers each take one.
+ * `rng` must be thread-safe (Botan::System_RNG) when signing from several threads.
+ */
+class SoftwareSigner final : public Signer {
+public:
+    SoftwareSigner(std::unique_ptr<Botan::RSA_PrivateKey> key, xrml::DigestAlgorithm algorithm,
+                   Botan::RandomNumberGenerator& rng);
+    ~SoftwareSigner() override;
+    SoftwareSigner(const SoftwareSigner&) = delete;
+    SoftwareSigner& operator=(const SoftwareSigner&) = delete;
+
+    [[nodiscard]] std::string sign_document(std::string_view body) override;
+    [[nodiscard]] const xrml::PublicKey& public_key() const override { return m_public; }
+    [[nodiscard]] xrml::DigestAlgorithm digest_algorithm() const override { return m_algorithm; }
+    /** The private key, for sealing it (ENABLINGBITS) or unsealing with it; never for logging. */
+    [[nodiscard]] const Botan::RSA_PrivateKey& private_key() const noexcept { return *m_key; }
+
+private:
+    std::unique_ptr<Botan::RSA_PrivateKey> m_key;
+    xrml::DigestAlgorithm m_algorithm;
+    Botan::RandomNumberGenerator& m_rng;
+    xrml::PublicKey m_public;
+    std::mutex m_mutex;
+    std::vector<std::unique_ptr<Botan::PK_Signer>> m_idle;
+};
+
+}  // namespace xrca::ca

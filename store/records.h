@@ -1,0 +1,106 @@
+// Records the store keeps, independent of SQL rows. Times are ISO 8601 strings
+// ("YYYY-MM-DDTHH:MM:SSZ"); the ca layer converts them.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace xrca::store {
+
+/** The one authority of a data directory. */
+struct AuthorityRecord {
+    std::string role;   ///< enrollment | root | licensing
+    std::string name;
+    std::string guid;   ///< braced GUID of the cluster / service
+    std::string base_url;
+    int crypto_mode = 2;
+    std::string state;  ///< active | awaiting-response | decommissioned
+    std::string revocation;  ///< standard | custom
+    std::string anchor_fingerprint;  ///< the root key relying parties pin (enrollment: its own)
+    std::string sku;
+    std::string version;
+    std::string created;
+};
+
+/** An encrypted private key (PKCS#8, PBES2) or other protected secret. */
+struct KeyBlob {
+    std::string name;
+    std::string fingerprint;
+    std::vector<std::uint8_t> encrypted;
+};
+
+/** One of this authority's own chains, leaf first. */
+struct ChainRecord {
+    std::string purpose;
+    std::vector<std::string> documents;
+};
+
+/** An issued (or pending) certificate. */
+struct CertificateRecord {
+    std::string id;
+    std::string kind;
+    std::string status;  ///< pending | issued | abandoned
+    std::string subject;
+    std::string issuer_fingerprint;
+    std::string key_fingerprint;
+    std::string issued;
+    std::optional<std::string> valid_from;
+    std::optional<std::string> valid_until;
+    std::string body;  ///< the exact BODY text, recorded before signing
+    std::optional<std::string> xrml;  ///< the signed document, once issued
+    std::string request_id;
+};
+
+/** An escrowed user key pair. */
+struct UserKeyRecord {
+    std::string user_id;
+    std::string email;
+    std::string fingerprint;
+    std::vector<std::uint8_t> encrypted;
+    std::string created;
+};
+
+/** A trusted SPC or RAC issuer key. */
+struct TrustRecord {
+    std::string fingerprint;
+    std::string purpose;  ///< spc-issuer | rac-issuer
+    std::string public_key;  ///< the <PUBLICKEY> element
+    std::string label;
+    std::string added;
+};
+
+/** One enrollment-log entry (reference §6). `seq`, `prev_hash` and `hash` are set by the store. */
+struct LogEntry {
+    std::int64_t seq = 0;
+    std::string request_id;
+    std::string time;
+    std::string operation;
+    std::string caller;
+    std::string inputs;
+    std::string certificate_id;
+    std::string outcome;  ///< accepted | refused | failed
+    std::string reason;
+    std::string prev_hash;
+    std::string hash;
+};
+
+/** The result of checking the log's hash chain. */
+struct LogCheck {
+    bool ok = true;
+    std::int64_t entries = 0;
+    std::string problem;  ///< what was found, naming the entry
+};
+
+/** Counts for `xrca status`. */
+struct StoreCounts {
+    std::map<std::string, std::int64_t> issued_by_kind;
+    std::int64_t pending = 0;
+    std::int64_t user_keys = 0;
+    std::int64_t log_entries = 0;
+    std::int64_t trusted_keys = 0;
+};
+
+}  // namespace xrca::store

@@ -1,0 +1,524 @@
+// SQLite implementation of Store (see sqlite_store.h for the threading model).
+#include "store/sqlite_store.h"
+
+#include "store/migrations.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace xrca::store {
+namespace {
+
+using Lock = std::lock_guard<std::mutex>;
+
+template <typename Fn>
+auto guarded(const char* what, Fn&& fn) -> decltype(fn()) {
+    try {
+        return fn();
+    } catch (const StorageError&) {
+        throw;
+    } catch (const SQLite::Exception& e) {
+        if ((e.getErrorCode() & 0xFF) == SQLITE_CONSTRAINT) throw ConflictError(std::string(what) + ": " + e.what());
+        throw StorageError(std::string(what) + ": " + e.what());
+    }
+}
+
+std::optional<std::string> optional_text(const SQLite::Column& c) {
+    if (c.isNull()) return std::nullopt;
+    return c.getString();
+}
+
+std::vector<std::uint8_t> blob(const SQLite::Column& c) {
+    const auto* p = static_cast<const std::uint8_t*>(c.getBlob());
+    return std::vector<std::uint8_t>(p, p + c.getBytes());
+}
+
+void bind_optional(SQLite::Statement& q, int index, const std::optional<std::string>& v) {
+    if (v) {
+        q.bind(index, *v);
+    } else {
+        q.bind(index);
+    }
+}
+
+CertificateRecord read_certificate_row(SQLite::Statement& q) {
+    CertificateRecord r;
+    r.id = q.getColumn(0).getString();
+    r.kind = q.getColumn(1).getString();
+    r.status = q.getColumn(2).getString();
+    r.subject = q.getColumn(3).getString();
+    r.issuer_fingerprint = q.getColumn(4).getString();
+    r.key_fingerprint = q.getColumn(5).getString();
+    r.issued = q.getColumn(6).getString();
+    r.valid_from = optional_text(q.getColumn(7));
+    r.valid_until = optional_text(q.getColumn(8));
+    r.body = q.getColumn(9).getString();
+    r.xrml = optional_text(q.getColumn(10));
+    r.request_id = q.getColumn(11).getString();
+    return r;
+}
+
+constexpr const char* k_certificate_columns =
+    "id, kind, status, subject, issuer_fingerprint, key_fingerprint, issued, valid_from, valid_until, body, xrml, request_id";
+
+LogEntry read_log_row(SQLite::Statement& q) {
+    LogEntry e;
+    e.seq = q.getColumn(0).getInt64();
+    e.request_id = q.getColumn(1).getString();
+    e.time = q.getColumn(2).getString();
+    e.operation = q.getColumn(3).getString();
+    e.caller = q.getColumn(4).getString();
+    e.inputs = q.getColumn(5).getString();
+    e.certificate_id = q.getColumn(6).getString();
+    e.outcome = q.getColumn(7).getString();
+    e.reason = q.getColumn(8).getString();
+    e.prev_hash = q.getColumn(9).getString();
+    e.hash = q.getColumn(10).getString();
+    return e;
+}
+
+}  // namespace
+
+int SqliteStore::latest_schema_version() noexcept { return static_cast<int>(k_migrations.size()); }
+
+SqliteStore::SqliteStore(const std::string& path) {
+    guarded("opening the database", [&] {
+        const bool existed = ::access(path.c_str(), F_OK) == 0;
+        m_db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX);
+        if (!existed) ::chmod(path.c_str(), 0600);  // keys are encrypted, but nobody else needs to read them
+        m_db->exec("PRAGMA journal_mode=WAL");
+        m_db->exec("PRAGMA synchronous=NORMAL");
+        m_db->exec("PRAGMA foreign_keys=ON");
+        m_db->setBusyTimeout(5000);
+        m_db->exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+        const int current = schema_version();
+        if (current > latest_schema_version()) {
+            throw StorageError("the database " + path + " has schema version " + std::to_string(current) +
+                               ", written by a newer xrca than this one (which knows up to " +
+                               std::to_string(latest_schema_version()) + "); upgrade xrca to use it");
+        }
+        for (int v = current + 1; v <= latest_schema_version(); ++v) {
+            SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
+            m_db->exec(k_migrations[static_cast<std::size_t>(v - 1)]);
+            m_db->exec("DELETE FROM schema_version");
+            SQLite::Statement q(*m_db, "INSERT INTO schema_version (version) VALUES (?)");
+            q.bind(1, v);
+            q.exec();
+            t.commit();
+        }
+        return 0;
+    });
+}
+
+SqliteStore::~SqliteStore() = default;
+
+int SqliteStore::schema_version() {
+    SQLite::Statement q(*m_db, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
+    q.executeStep();
+    return q.getColumn(0).getInt();
+}
+
+std::optional<AuthorityRecord> SqliteStore::load_authority() {
+    Lock lock(m_mutex);
+    return guarded("reading the authority", [&]() -> std::optional<AuthorityRecord> {
+        SQLite::Statement q(*m_db,
+                            "SELECT role, name, guid, base_url, crypto_mode, state, revocation, anchor_fingerprint, sku, "
+                            "version, created FROM authority WHERE id = 1");
+        if (!q.executeStep()) return std::nullopt;
+        AuthorityRecord a;
+        a.role = q.getColumn(0).getString();
+        a.name = q.getColumn(1).getString();
+        a.guid = q.getColumn(2).getString();
+        a.base_url = q.getColumn(3).getString();
+        a.crypto_mode = q.getColumn(4).getInt();
+        a.state = q.getColumn(5).getString();
+        a.revocation = q.getColumn(6).getString();
+        a.anchor_fingerprint = q.getColumn(7).getString();
+        a.sku = q.getColumn(8).getString();
+        a.version = q.getColumn(9).getString();
+        a.created = q.getColumn(10).getString();
+        return a;
+    });
+}
+
+void SqliteStore::create_authority(const AuthorityRecord& a, const std::vector<KeyBlob>& keys,
+                                   const std::vector<ChainRecord>& chains, const LogEntry& entry) {
+    Lock lock(m_mutex);
+    guarded("creating the authority", [&] {
+        SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Statement q(*m_db,
+                            "INSERT INTO authority (id, role, name, guid, base_url, crypto_mode, state, revocation, "
+                            "anchor_fingerprint, sku, version, created) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        q.bind(1, a.role);
+        q.bind(2, a.name);
+        q.bind(3, a.guid);
+        q.bind(4, a.base_url);
+        q.bind(5, a.crypto_mode);
+        q.bind(6, a.state);
+        q.bind(7, a.revocation);
+        q.bind(8, a.anchor_fingerprint);
+        q.bind(9, a.sku);
+        q.bind(10, a.version);
+        q.bind(11, a.created);
+        q.exec();
+        insert_keys_and_chains_locked(keys, chains, a.created);
+        append_log_locked(entry);
+        t.commit();
+        return 0;
+    });
+}
+
+void SqliteStore::insert_keys_and_chains_locked(const std::vector<KeyBlob>& keys, const std::vector<ChainRecord>& chains,
+                                                const std::string& created) {
+    for (const auto& k : keys) {
+        SQLite::Statement kq(*m_db, "INSERT INTO private_keys (name, fingerprint, encrypted, created) VALUES (?, ?, ?, ?)");
+        kq.bind(1, k.name);
+        kq.bind(2, k.fingerprint);
+        kq.bind(3, k.encrypted.data(), static_cast<int>(k.encrypted.size()));
+        kq.bind(4, created);
+        kq.exec();
+    }
+    for (const auto& c : chains) {
+        SQLite::Statement del(*m_db, "DELETE FROM own_chains WHERE purpose = ?");
+        del.bind(1, c.purpose);
+        del.exec();
+        for (std::size_t i = 0; i < c.documents.size(); ++i) {
+            SQLite::Statement cq(*m_db, "INSERT INTO own_chains (purpose, position, xrml) VALUES (?, ?, ?)");
+            cq.bind(1, c.purpose);
+            cq.bind(2, static_cast<int>(i));
+            cq.bind(3, c.documents[i]);
+            cq.exec();
+        }
+    }
+}
+
+void SqliteStore::activate_authority(const std::string& state, const std::vector<KeyBlob>& keys,
+                                     const std::vector<ChainRecord>& chains, const LogEntry& entry) {
+    Lock lock(m_mutex);
+    guarded("activating the authority", [&] {
+        SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Statement q(*m_db, "UPDATE authority SET state = ? WHERE id = 1");
+        q.bind(1, state);
+        if (q.exec() != 1) throw StorageError("there is no authority to activate");
+        insert_keys_and_chains_locked(keys, chains, entry.time);
+        append_log_locked(entry);
+        t.commit();
+        return 0;
+    });
+}
+
+std::optional<KeyBlob> SqliteStore::load_key(const std::string& name) {
+    Lock lock(m_mutex);
+    return guarded("reading a key", [&]() -> std::optional<KeyBlob> {
+        SQLite::Statement q(*m_db, "SELECT name, fingerprint, encrypted FROM private_keys WHERE name = ?");
+        q.bind(1, name);
+        if (!q.executeStep()) return std::nullopt;
+        return KeyBlob{q.getColumn(0).getString(), q.getColumn(1).getString(), blob(q.getColumn(2))};
+    });
+}
+
+KeyBlob SqliteStore::save_key_if_absent(const KeyBlob& key) {
+    Lock lock(m_mutex);
+    return guarded("saving a key", [&] {
+        SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Statement ins(*m_db,
+                              "INSERT OR IGNORE INTO private_keys (name, fingerprint, encrypted, created) "
+                              "VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
+        ins.bind(1, key.name);
+        ins.bind(2, key.fingerprint);
+        ins.bind(3, key.encrypted.data(), static_cast<int>(key.encrypted.size()));
+        ins.exec();
+        SQLite::Statement q(*m_db, "SELECT name, fingerprint, encrypted FROM private_keys WHERE name = ?");
+        q.bind(1, key.name);
+        q.executeStep();
+        KeyBlob stored{q.getColumn(0).getString(), q.getColumn(1).getString(), blob(q.getColumn(2))};
+        t.commit();
+        return stored;
+    });
+}
+
+std::vector<std::string> SqliteStore::load_chain(const std::string& purpose) {
+    Lock lock(m_mutex);
+    return guarded("reading a chain", [&] {
+        std::vector<std::string> out;
+        SQLite::Statement q(*m_db, "SELECT xrml FROM own_chains WHERE purpose = ? ORDER BY position");
+        q.bind(1, purpose);
+        while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+        return out;
+    });
+}
+
+void SqliteStore::reserve_issuance(const CertificateRecord& r, const LogEntry& entry) {
+    Lock lock(m_mutex);
+    guarded("recording an issuance", [&] {
+        SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Statement q(*m_db, std::string("INSERT INTO certificates (") + k_certificate_columns +
+                                       ") VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, NULL, ?)");
+        q.bind(1, r.id);
+        q.bind(2, r.kind);
+        q.bind(3, r.subject);
+        q.bind(4, r.issuer_fingerprint);
+        q.bind(5, r.key_fingerprint);
+        q.bind(6, r.issued);
+        bind_optional(q, 7, r.valid_from);
+        bind_optional(q, 8, r.valid_until);
+        q.bind(9, r.body);
+        q.bind(10, r.request_id);
+        q.exec();
+        append_log_locked(entry);
+        t.commit();
+        return 0;
+    });
+}
+
+void SqliteStore::complete_issuance(const std::string& id, const std::string& xrml) {
+    Lock lock(m_mutex);
+    guarded("completing an issuance", [&] {
+        SQLite::Statement q(*m_db, "UPDATE certificates SET status = 'issued', xrml = ? WHERE id = ? AND status = 'pending'");
+        q.bind(1, xrml);
+        q.bind(2, id);
+        if (q.exec() != 1) throw StorageError("certificate " + id + " is not pending");
+        return 0;
+    });
+}
+
+void SqliteStore::abandon_issuance(const std::string& id, const LogEntry& entry) {
+    Lock lock(m_mutex);
+    guarded("abandoning an issuance", [&] {
+        SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Statement q(*m_db, "UPDATE certificates SET status = 'abandoned' WHERE id = ? AND status = 'pending'");
+        q.bind(1, id);
+        q.exec();
+        append_log_locked(entry);
+        t.commit();
+        return 0;
+    });
+}
+
+std::optional<CertificateRecord> SqliteStore::find_certificate(const std::string& id) {
+    Lock lock(m_mutex);
+    return guarded("finding a certificate", [&]() -> std::optional<CertificateRecord> {
+        SQLite::Statement q(*m_db, std::string("SELECT ") + k_certificate_columns + " FROM certificates WHERE id = ?");
+        q.bind(1, id);
+        if (!q.executeStep()) return std::nullopt;
+        return read_certificate_row(q);
+    });
+}
+
+std::vector<CertificateRecord> SqliteStore::find_by_key(const std::string& fp) {
+    Lock lock(m_mutex);
+    return guarded("finding certificates by key", [&] {
+        std::vector<CertificateRecord> out;
+        SQLite::Statement q(*m_db, std::string("SELECT ") + k_certificate_columns +
+                                       " FROM certificates WHERE key_fingerprint = ? ORDER BY issued");
+        q.bind(1, fp);
+        while (q.executeStep()) out.push_back(read_certificate_row(q));
+        return out;
+    });
+}
+
+StoreCounts SqliteStore::counts() {
+    Lock lock(m_mutex);
+    return guarded("counting", [&] {
+        StoreCounts c;
+        SQLite::Statement q(*m_db, "SELECT kind, status, COUNT(*) FROM certificates GROUP BY kind, status");
+        while (q.executeStep()) {
+            const auto status = q.getColumn(1).getString();
+            if (status == "issued") c.issued_by_kind[q.getColumn(0).getString()] = q.getColumn(2).getInt64();
+            if (status == "pending") c.pending += q.getColumn(2).getInt64();
+        }
+        const auto count = [&](const char* sql) {
+            SQLite::Statement s(*m_db, sql);
+            s.executeStep();
+            return s.getColumn(0).getInt64();
+        };
+        c.user_keys = count("SELECT COUNT(*) FROM user_keys");
+        c.log_entries = count("SELECT COUNT(*) FROM enrollment_log");
+        c.trusted_keys = count("SELECT COUNT(*) FROM trust");
+        return c;
+    });
+}
+
+std::optional<UserKeyRecord> SqliteStore::find_user_key(const std::string& user_id) {
+    Lock lock(m_mutex);
+    return guarded("finding a user key", [&]() -> std::optional<UserKeyRecord> {
+        SQLite::Statement q(*m_db, "SELECT user_id, email, fingerprint, encrypted, created FROM user_keys WHERE user_id = ?");
+        q.bind(1, user_id);
+        if (!q.executeStep()) return std::nullopt;
+        return UserKeyRecord{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+                             blob(q.getColumn(3)), q.getColumn(4).getString()};
+    });
+}
+
+UserKeyRecord SqliteStore::insert_user_key_if_absent(const UserKeyRecord& k) {
+    Lock lock(m_mutex);
+    return guarded("escrowing a user key", [&] {
+        SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Statement ins(*m_db,
+                              "INSERT OR IGNORE INTO user_keys (user_id, email, fingerprint, encrypted, created) "
+                              "VALUES (?, ?, ?, ?, ?)");
+        ins.bind(1, k.user_id);
+        ins.bind(2, k.email);
+        ins.bind(3, k.fingerprint);
+        ins.bind(4, k.encrypted.data(), static_cast<int>(k.encrypted.size()));
+        ins.bind(5, k.created);
+        ins.exec();
+        SQLite::Statement q(*m_db, "SELECT user_id, email, fingerprint, encrypted, created FROM user_keys WHERE user_id = ?");
+        q.bind(1, k.user_id);
+        q.executeStep();
+        UserKeyRecord stored{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+                             blob(q.getColumn(3)), q.getColumn(4).getString()};
+        t.commit();
+        return stored;
+    });
+}
+
+void SqliteStore::add_trust(const TrustRecord& r, const LogEntry& entry) {
+    Lock lock(m_mutex);
+    guarded("adding a trusted key", [&] {
+        SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Statement q(*m_db, "INSERT INTO trust (fingerprint, purpose, public_key, label, added) VALUES (?, ?, ?, ?, ?)");
+        q.bind(1, r.fingerprint);
+        q.bind(2, r.purpose);
+        q.bind(3, r.public_key);
+        q.bind(4, r.label);
+        q.bind(5, r.added);
+        q.exec();
+        append_log_locked(entry);
+        t.commit();
+        return 0;
+    });
+}
+
+bool SqliteStore::remove_trust(const std::string& fingerprint, const LogEntry& entry) {
+    Lock lock(m_mutex);
+    return guarded("removing a trusted key", [&] {
+        SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Statement q(*m_db, "DELETE FROM trust WHERE fingerprint = ?");
+        q.bind(1, fingerprint);
+        if (q.exec() == 0) return false;
+        append_log_locked(entry);
+        t.commit();
+        return true;
+    });
+}
+
+std::vector<TrustRecord> SqliteStore::list_trust() {
+    Lock lock(m_mutex);
+    return guarded("listing trusted keys", [&] {
+        std::vector<TrustRecord> out;
+        SQLite::Statement q(*m_db, "SELECT fingerprint, purpose, public_key, label, added FROM trust ORDER BY added, fingerprint");
+        while (q.executeStep()) {
+            out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+                           q.getColumn(3).getString(), q.getColumn(4).getString()});
+        }
+        return out;
+    });
+}
+
+void SqliteStore::append_log(const LogEntry& entry) {
+    Lock lock(m_mutex);
+    guarded("appending to the enrollment log", [&] {
+        SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
+        append_log_locked(entry);
+        t.commit();
+        return 0;
+    });
+}
+
+// Inside a write transaction: chains the entry to the head and moves the head.
+void SqliteStore::append_log_locked(const LogEntry& in) {
+    LogEntry e = in;
+    std::int64_t head_seq = 0;
+    std::string head_hash(64, '0');
+    {
+        SQLite::Statement h(*m_db, "SELECT seq, hash FROM log_head WHERE id = 1");
+        if (h.executeStep()) {
+            head_seq = h.getColumn(0).getInt64();
+            head_hash = h.getColumn(1).getString();
+        }
+    }
+    e.seq = head_seq + 1;
+    e.prev_hash = head_hash;
+    e.hash = log_entry_hash(e.prev_hash, e);
+    SQLite::Statement q(*m_db,
+                        "INSERT INTO enrollment_log (seq, request_id, time, operation, caller, inputs, certificate_id, "
+                        "outcome, reason, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    q.bind(1, e.seq);
+    q.bind(2, e.request_id);
+    q.bind(3, e.time);
+    q.bind(4, e.operation);
+    q.bind(5, e.caller);
+    q.bind(6, e.inputs);
+    q.bind(7, e.certificate_id);
+    q.bind(8, e.outcome);
+    q.bind(9, e.reason);
+    q.bind(10, e.prev_hash);
+    q.bind(11, e.hash);
+    q.exec();
+    SQLite::Statement head(*m_db, "INSERT OR REPLACE INTO log_head (id, seq, hash) VALUES (1, ?, ?)");
+    head.bind(1, e.seq);
+    head.bind(2, e.hash);
+    head.exec();
+}
+
+std::vector<LogEntry> SqliteStore::read_log(const std::string& since) {
+    Lock lock(m_mutex);
+    return guarded("reading the enrollment log", [&] {
+        std::vector<LogEntry> out;
+        SQLite::Statement q(*m_db,
+                            "SELECT seq, request_id, time, operation, caller, inputs, certificate_id, outcome, reason, "
+                            "prev_hash, hash FROM enrollment_log WHERE time >= ? ORDER BY seq");
+        q.bind(1, since);
+        while (q.executeStep()) out.push_back(read_log_row(q));
+        return out;
+    });
+}
+
+LogCheck SqliteStore::verify_log() {
+    Lock lock(m_mutex);
+    return guarded("verifying the enrollment log", [&] {
+        LogCheck check;
+        SQLite::Statement q(*m_db,
+                            "SELECT seq, request_id, time, operation, caller, inputs, certificate_id, outcome, reason, "
+                            "prev_hash, hash FROM enrollment_log ORDER BY rowid");
+        std::string prev(64, '0');
+        std::int64_t expected_seq = 1;
+        while (q.executeStep()) {
+            const auto e = read_log_row(q);
+            const auto where = "entry " + std::to_string(e.seq) + " (" + e.operation + " at " + e.time + ")";
+            if (e.seq != expected_seq) {
+                check.ok = false;
+                check.problem = "entry " + std::to_string(expected_seq) + " is missing or out of order (found " + where + ")";
+                return check;
+            }
+            if (e.prev_hash != prev) {
+                check.ok = false;
+                check.problem = where + " does not follow the entry before it: an entry was removed or reordered";
+                return check;
+            }
+            if (log_entry_hash(prev, e) != e.hash) {
+                check.ok = false;
+                check.problem = where + " was changed after it was written";
+                return check;
+            }
+            prev = e.hash;
+            ++expected_seq;
+            ++check.entries;
+        }
+        SQLite::Statement h(*m_db, "SELECT seq, hash FROM log_head WHERE id = 1");
+        const bool has_head = h.executeStep();
+        const std::int64_t head_seq = has_head ? h.getColumn(0).getInt64() : 0;
+        if (head_seq != check.entries || (has_head && h.getColumn(1).getString() != prev)) {
+            check.ok = false;
+            check.problem = "the log ends at entry " + std::to_string(check.entries) + " but its head says " +
+                            std::to_string(head_seq) + ": entries were removed from the end";
+        }
+        return check;
+    });
+}
+
+}  // namespace xrca::store

@@ -1,0 +1,70 @@
+// The SQLite Store, through SQLiteCpp.
+//
+// Threading model: one connection per SqliteStore, guarded by a mutex; every public method
+// takes the lock for its whole transaction, so a SqliteStore may be shared by any number of
+// threads. Signing never happens under this lock (the authority signs between
+// reserve_issuance and complete_issuance), so the lock is held for microseconds.
+//
+// The database runs in WAL mode with synchronous=NORMAL, a 5 s busy timeout and foreign keys
+// on. Writes use BEGIN IMMEDIATE. The schema is versioned (schema_version) with append-only
+// numbered migrations; a database written by a newer xrca is refused, never touched.
+#pragma once
+
+#include "store/store.h"
+
+#include <memory>
+#include <mutex>
+
+namespace SQLite {
+class Database;
+}
+
+namespace xrca::store {
+
+class SqliteStore final : public Store {
+public:
+    /** Opens (creating if absent) the database at `path` and applies any missing migrations. */
+    explicit SqliteStore(const std::string& path);
+    ~SqliteStore() override;
+
+    /** The schema version this build writes. */
+    static int latest_schema_version() noexcept;
+    /** The schema version of the open database. */
+    int schema_version();
+
+    std::optional<AuthorityRecord> load_authority() override;
+    void create_authority(const AuthorityRecord& authority, const std::vector<KeyBlob>& keys,
+                          const std::vector<ChainRecord>& chains, const LogEntry& entry) override;
+    std::optional<KeyBlob> load_key(const std::string& name) override;
+    KeyBlob save_key_if_absent(const KeyBlob& key) override;
+    std::vector<std::string> load_chain(const std::string& purpose) override;
+    void activate_authority(const std::string& state, const std::vector<KeyBlob>& keys,
+                            const std::vector<ChainRecord>& chains, const LogEntry& entry) override;
+
+    void reserve_issuance(const CertificateRecord& pending, const LogEntry& entry) override;
+    void complete_issuance(const std::string& id, const std::string& xrml) override;
+    void abandon_issuance(const std::string& id, const LogEntry& entry) override;
+    std::optional<CertificateRecord> find_certificate(const std::string& id) override;
+    std::vector<CertificateRecord> find_by_key(const std::string& key_fingerprint) override;
+    StoreCounts counts() override;
+
+    std::optional<UserKeyRecord> find_user_key(const std::string& user_id) override;
+    UserKeyRecord insert_user_key_if_absent(const UserKeyRecord& key) override;
+
+    void add_trust(const TrustRecord& trust, const LogEntry& entry) override;
+    bool remove_trust(const std::string& fingerprint, const LogEntry& entry) override;
+    std::vector<TrustRecord> list_trust() override;
+
+    void append_log(const LogEntry& entry) override;
+    std::vector<LogEntry> read_log(const std::string& since) override;
+    LogCheck verify_log() override;
+
+private:
+    void insert_keys_and_chains_locked(const std::vector<KeyBlob>& keys, const std::vector<ChainRecord>& chains,
+                                       const std::string& created);
+    void append_log_locked(const LogEntry& entry);
+    std::mutex m_mutex;
+    std::unique_ptr<SQLite::Database> m_db;
+};
+
+}  // namespace xrca::store

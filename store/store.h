@@ -1,0 +1,83 @@
+// The abstract Store, shaped by the authority's use cases (STYLE.md §9), not by tables. One
+// implementation today (SqliteStore); a PostgreSQL one for multi-node clusters can sit beside it.
+//
+// Every method is atomic: it commits entirely or changes nothing. Implementations must be safe
+// to call from many threads at once.
+#pragma once
+
+#include "store/records.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace xrca::store {
+
+/** The store could not do what was asked (I/O, corruption, a newer schema, …). */
+class StorageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/** What was to be created exists already (an authority, a certificate ID, a trust entry). */
+class ConflictError final : public StorageError {
+public:
+    using StorageError::StorageError;
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+    Store() = default;
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    // --- the authority -------------------------------------------------------------------
+    virtual std::optional<AuthorityRecord> load_authority() = 0;
+    /** Creates the authority with its keys, its chains and a log entry, in one transaction. */
+    virtual void create_authority(const AuthorityRecord& authority, const std::vector<KeyBlob>& keys,
+                                  const std::vector<ChainRecord>& chains, const LogEntry& entry) = 0;
+    virtual std::optional<KeyBlob> load_key(const std::string& name) = 0;
+    /** Stores a key unless one of that name exists; returns the stored one either way. */
+    virtual KeyBlob save_key_if_absent(const KeyBlob& key) = 0;
+    virtual std::vector<std::string> load_chain(const std::string& purpose) = 0;
+    /**
+     * Moves the authority to `state`, adding `keys` and replacing the chains of the purposes in
+     * `chains`, with a log entry, in one transaction (a cluster becoming active on its SLC).
+     */
+    virtual void activate_authority(const std::string& state, const std::vector<KeyBlob>& keys,
+                                    const std::vector<ChainRecord>& chains, const LogEntry& entry) = 0;
+
+    // --- the issuance cycle (docs/issuance-cycle.md) --------------------------------------
+    /** Records a pending certificate (ID, exact BODY) and its log entry in one transaction. */
+    virtual void reserve_issuance(const CertificateRecord& pending, const LogEntry& entry) = 0;
+    /** Marks a pending certificate issued with its signed text. */
+    virtual void complete_issuance(const std::string& id, const std::string& xrml) = 0;
+    /** Marks a pending certificate abandoned (signing failed) and logs why. */
+    virtual void abandon_issuance(const std::string& id, const LogEntry& entry) = 0;
+    virtual std::optional<CertificateRecord> find_certificate(const std::string& id) = 0;
+    virtual std::vector<CertificateRecord> find_by_key(const std::string& key_fingerprint) = 0;
+    virtual StoreCounts counts() = 0;
+
+    // --- escrowed user keys ---------------------------------------------------------------
+    virtual std::optional<UserKeyRecord> find_user_key(const std::string& user_id) = 0;
+    /** Inserts unless the user has a key already; returns the stored record (first writer wins). */
+    virtual UserKeyRecord insert_user_key_if_absent(const UserKeyRecord& key) = 0;
+
+    // --- trust lists ----------------------------------------------------------------------
+    virtual void add_trust(const TrustRecord& trust, const LogEntry& entry) = 0;
+    /** Removes every entry with that fingerprint; false if there was none (then nothing is logged). */
+    virtual bool remove_trust(const std::string& fingerprint, const LogEntry& entry) = 0;
+    virtual std::vector<TrustRecord> list_trust() = 0;
+
+    // --- the enrollment log ---------------------------------------------------------------
+    virtual void append_log(const LogEntry& entry) = 0;
+    /** Entries at or after `since` (ISO time; empty for all), oldest first. */
+    virtual std::vector<LogEntry> read_log(const std::string& since) = 0;
+    /** Recomputes the hash chain and compares it with the pinned head. */
+    virtual LogCheck verify_log() = 0;
+};
+
+/** The hash of a log entry chained to `prev_hash` (hex SHA-256 over every field, length-prefixed). */
+std::string log_entry_hash(const std::string& prev_hash, const LogEntry& entry);
+
+}  // namespace xrca::store
