@@ -184,6 +184,8 @@ xrml::Certificate Authority::own_slc() {
 
 xrml::Principal Authority::own_principal() { return as_issuer(own_slc()); }
 
+xrml::PublicKey Authority::cluster_public_key() { return signer(detail::k_cluster_key).public_key(); }
+
 xrml::PublicKey Authority::anchor_public_key() {
     // The root key travels in no document, but it is the ISSUER key of the top of every chain.
     const auto chain = own_chain();

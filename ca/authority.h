@@ -47,6 +47,8 @@ public:
 
     /** This authority's own chain, leaf first: its SLC chain, or for an enrollment service its own. */
     [[nodiscard]] std::vector<std::string> own_chain();
+    /** The cluster key's public half (needs the key password). */
+    [[nodiscard]] xrml::PublicKey cluster_public_key();
     /** The root public key relying parties pin: the ISSUER key of the top of this authority's chain. */
     [[nodiscard]] xrml::PublicKey anchor_public_key();
 

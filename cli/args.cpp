@@ -43,6 +43,13 @@ std::optional<std::string> Args::option(std::string_view name) {
     return values.front();
 }
 
+std::string Args::verb() {
+    if (m_argv.empty() || (m_argv.front().size() > 1 && m_argv.front()[0] == '-')) return "";
+    auto word = m_argv.front();
+    m_argv.erase(m_argv.begin());
+    return word;
+}
+
 std::vector<std::string> Args::positionals() {
     for (const auto& a : m_argv) {
         if (a.size() > 1 && a[0] == '-' && a != "-") throw Error(ErrorKind::Usage, "unknown option " + a);

@@ -21,6 +21,8 @@ public:
     std::vector<std::string> options(std::string_view name);
     /** The remaining arguments; a usage error if an unknown option is among them. */
     std::vector<std::string> positionals();
+    /** Removes and returns the first argument, which must be a word (`trust add …`); "" if none. */
+    std::string verb();
     /** True when nothing is left. */
     [[nodiscard]] bool empty() const noexcept { return m_argv.empty(); }
 

@@ -18,5 +18,13 @@ struct Context {
 
 int cmd_verify(Context& ctx, Args& args);
 int cmd_show(Context& ctx, Args& args);
+int cmd_init(Context& ctx, Args& args);
+int cmd_anchor(Context& ctx, Args& args);
+int cmd_status(Context& ctx, Args& args);
+int cmd_chain(Context& ctx, Args& args);
+int cmd_trust(Context& ctx, Args& args);
+int cmd_log(Context& ctx, Args& args);
+int cmd_issue(Context& ctx, Args& args);
+int cmd_client(Context& ctx, Args& args);
 
 }  // namespace xrca::cli

@@ -43,6 +43,95 @@ const std::map<std::string, Command>& commands() {
           "example:\n"
           "  xrca verify chain.xml --anchor 25e6de948368607e1f9b8c9f066a0f25cde6072605c5888b5af742a0ed88c72d \\\n"
           "              --at 2015-04-02T00:00\n"}},
+        {"init",
+         {cmd_init, "provision an authority in the data directory",
+          "usage: xrca [--data DIR] init --role enrollment|root|licensing --name NAME [--url BASE_URL]\n"
+          "           [--crypto-mode 2|1] [--self-enroll] [--revocation standard|custom]\n"
+          "           [--revocation-authority RA.pub.xml]... [--trust-anchor FINGERPRINT|ANCHOR.pub.xml]\n"
+          "           [--password-file FILE]\n"
+          "\n"
+          "Creates the data directory's database and the authority's keys, encrypted under the key\n"
+          "password (--password-file, else $XRCA_KEY_PASSWORD, else asked twice on a terminal).\n"
+          "  enrollment  a root key and the CA -> enrollment CA -> enrollment service chain; it\n"
+          "              issues root-cluster SLCs and is the trust anchor relying parties pin\n"
+          "  root        a cluster key; awaits its SLC unless --self-enroll, which also creates a\n"
+          "              private enrollment hierarchy and signs the first SLC at once; a root\n"
+          "              cluster also gets a machine activation issuer\n"
+          "  licensing   a cluster key; awaits its SLC from a root cluster (SubEnroll)\n"
+          "Crypto mode 2 is RSA-2048/SHA-256 (default); mode 1 is RSA-1024/SHA-1 for legacy clients.\n"
+          "--url is the cluster's base URL, e.g. https://rms.example.com/_wmcs.\n"
+          "\n"
+          "examples:\n"
+          "  xrca --data es init --role enrollment --name \"Example Enrollment\"\n"
+          "  xrca --data root init --role root --name CorpRights --url https://rms.example.com/_wmcs --self-enroll\n"}},
+        {"anchor",
+         {cmd_anchor, "print or save the trust anchor relying parties pin",
+          "usage: xrca [--data DIR] anchor [-o FILE] [--fingerprint]\n"
+          "\n"
+          "For an enrollment service: its root public key. For a cluster: the anchor it trusts.\n"
+          "Written as a <PUBLICKEY> element, the form `verify --anchor` and `init --trust-anchor` read.\n"
+          "\n"
+          "example:\n"
+          "  xrca --data es anchor -o anchor.pub.xml\n"}},
+        {"status",
+         {cmd_status, "show the authority's role, state, certificate and counts",
+          "usage: xrca [--data DIR] status [--json]\n"
+          "\n"
+          "States: active, awaiting-response (a cluster waiting for its SLC), decommissioned.\n"
+          "\n"
+          "example:\n"
+          "  xrca --data root status --json\n"}},
+        {"chain",
+         {cmd_chain, "write this authority's own chain, leaf first",
+          "usage: xrca [--data DIR] chain [-o FILE]\n"
+          "\n"
+          "example:\n"
+          "  xrca --data root chain -o slc-chain.xml\n"}},
+        {"trust",
+         {cmd_trust, "manage the SPC and RAC issuers this authority accepts",
+          "usage: xrca [--data DIR] trust add (--spc-issuer PUB.xml | --rac-issuer PUB.xml) [--label TEXT]\n"
+          "       xrca [--data DIR] trust list [--json]\n"
+          "       xrca [--data DIR] trust remove FINGERPRINT\n"
+          "\n"
+          "A root cluster trusts its own activation issuer for machine certificates and its own SLC\n"
+          "for RACs without being told; a licensing cluster trusts its root's SLC for RACs.\n"
+          "\n"
+          "example:\n"
+          "  xrca --data root trust add --rac-issuer other-cluster-slc.pub.xml --label \"Contoso users\"\n"}},
+        {"issue",
+         {cmd_issue, "issue a machine certificate, RAC or CLC at the authority",
+          "usage: xrca [--data DIR] issue machine --public-key MACHINE.pub.xml [--hid-digest BASE64] -o SPC-CHAIN.xml\n"
+          "       xrca [--data DIR] issue rac --spc-chain SPC-CHAIN.xml --user-id ID --email EMAIL [--temporary] -o RAC-CHAIN.xml\n"
+          "       xrca [--data DIR] issue clc --rac-chain RAC-CHAIN.xml -o CLC-CHAIN.xml\n"
+          "\n"
+          "Needs the key password. Every request, issued or refused, is in the enrollment log.\n"
+          "A RAC (365 days, or 15 minutes with --temporary) carries the user's escrowed key sealed\n"
+          "to the machine key; a CLC carries a fresh key sealed to the RAC key. -o - writes to stdout.\n"
+          "\n"
+          "example:\n"
+          "  xrca --data root issue rac --spc-chain spc.xml --user-id alice --email alice@example.com -o rac.xml\n"}},
+        {"client",
+         {cmd_client, "the client side: a machine key, and opening ENABLINGBITS",
+          "usage: xrca client init --dir CLIENT_DIR [--bits 2048|1024]\n"
+          "       xrca client unseal --dir CLIENT_DIR CHAIN.xml\n"
+          "\n"
+          "init creates a machine key pair (private half encrypted under the key password) and\n"
+          "writes CLIENT_DIR/machine.pub.xml. unseal opens a RAC with the machine key (recovering\n"
+          "the user key) or a CLC with the user key (recovering the CLC key), checks the recovered\n"
+          "key is the one the certificate names, keeps it in CLIENT_DIR and prints its fingerprint.\n"
+          "\n"
+          "example:\n"
+          "  xrca client unseal --dir alice rac-chain.xml\n"}},
+        {"log",
+         {cmd_log, "print, export or verify the enrollment log",
+          "usage: xrca [--data DIR] log [--since TIME] [--json]\n"
+          "       xrca [--data DIR] log --verify\n"
+          "\n"
+          "Every request that reached the authority, accepted or refused. Entries are hash-chained:\n"
+          "--verify exits 0 only when no entry was changed, removed or reordered.\n"
+          "\n"
+          "example:\n"
+          "  xrca --data root log --since 2026-11-01T00:00 --json\n"}},
         {"show",
          {cmd_show, "print what XrML documents say",
           "usage: xrca show FILE [--json]\n"
@@ -68,7 +157,7 @@ void print_usage(std::ostream& out) {
            "  --data DIR   the data directory (default $XRCA_DATA, else ./xrca-data)\n"
            "\n"
            "commands:\n";
-    for (const auto& [name, cmd] : commands()) out << "  " << name << std::string(10 - name.size(), ' ') << cmd.summary << '\n';
+    for (const auto& [name, cmd] : commands()) out << "  " << name << std::string(name.size() < 10 ? 10 - name.size() : 1, ' ') << cmd.summary << '\n';
     out << "\nexit status: 0 ok; 1 checked and refused; 2 usage; 3 wrong state or not found;\n"
            "             4 storage or I/O error; 5 internal error\n";
 }

@@ -1,0 +1,258 @@
+// `xrca init`, `anchor`, `status`, `chain`, `trust`, `log`: setting up and inspecting an authority.
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/files.h"
+#include "cli/json.h"
+#include "cli/password.h"
+#include "cli/session.h"
+
+#include "ca/hierarchy.h"
+#include "xrml/public_key.h"
+#include "xrml/templates.h"
+
+#include <botan/system_rng.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ostream>
+#include <sys/stat.h>
+
+namespace xrca::cli {
+namespace {
+
+void ensure_data_dir(const std::string& dir) {
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+        throw Error(ErrorKind::Storage, "cannot create the data directory " + dir + ": " + std::strerror(errno));
+    }
+}
+
+std::string anchor_argument(const std::string& arg) {
+    if (xrml::looks_like_fingerprint(arg)) {
+        std::string lower = arg;
+        for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return lower;
+    }
+    return read_public_key(arg).fingerprint();
+}
+
+std::string since_argument(Args& args) {
+    const auto since = args.option("--since");
+    if (!since) return "";
+    const auto t = xrml::Time::try_parse(*since);
+    if (!t) throw Error(ErrorKind::Usage, "--since '" + *since + "' is not a time of the form YYYY-MM-DDTHH:MM");
+    return t->to_iso8601();
+}
+
+}  // namespace
+
+int cmd_init(Context& ctx, Args& args) {
+    ca::ProvisionRequest r;
+    const auto role = args.option("--role");
+    if (!role) throw Error(ErrorKind::Usage, "init needs --role enrollment|root|licensing");
+    r.role = ca::parse_role(*role);
+    r.name = args.option("--name").value_or("");
+    r.base_url = args.option("--url").value_or("");
+    if (auto mode = args.option("--crypto-mode")) {
+        if (*mode != "1" && *mode != "2") throw Error(ErrorKind::Usage, "--crypto-mode must be 2 or 1");
+        r.crypto_mode = std::stoi(*mode);
+    }
+    r.self_enroll = args.flag("--self-enroll");
+    r.revocation = args.option("--revocation").value_or("standard");
+    for (const auto& f : args.options("--revocation-authority")) r.revocation_authorities.push_back(read_public_key(f));
+    if (auto anchor = args.option("--trust-anchor")) r.trust_anchor = anchor_argument(*anchor);
+    const auto password = read_password(args, true);
+    if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "init takes no positional arguments");
+
+    ensure_data_dir(ctx.data_dir);
+    store::SqliteStore store(database_path(ctx.data_dir));
+    ca::SystemClock clock;
+    Botan::System_RNG rng;
+    ca::Authority::provision(store, clock, rng, password, r, local_caller());
+    ca::Authority authority(store, clock, rng, ca::Password(password.str()));
+    const auto s = authority.status();
+    ctx.out << "initialised a " << s.role << " authority '" << s.name << "' in " << ctx.data_dir << '\n'
+            << "  GUID:         " << s.guid << '\n'
+            << "  crypto mode:  " << s.crypto_mode << (s.crypto_mode == 2 ? " (RSA-2048 / SHA-256)" : " (RSA-1024 / SHA-1)") << '\n'
+            << "  state:        " << s.state << '\n';
+    if (!s.anchor_fingerprint.empty()) ctx.out << "  trust anchor: " << s.anchor_fingerprint << '\n';
+    if (s.state == "awaiting-response") {
+        ctx.out << "next: enroll this cluster (`xrca request` then `xrca import`, or `xrca enroll --server URL`)\n";
+    } else if (s.role == "enrollment") {
+        ctx.out << "next: give relying parties the anchor (`xrca anchor -o anchor.pub.xml`)\n";
+    }
+    return k_exit_ok;
+}
+
+int cmd_anchor(Context& ctx, Args& args) {
+    const auto out = args.option("-o");
+    const bool fingerprint_only = args.flag("--fingerprint");
+    if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "anchor takes no positional arguments");
+    auto store = open_store(ctx.data_dir);
+    ca::SystemClock clock;
+    Botan::System_RNG rng;
+    ca::Authority authority(*store, clock, rng, ca::Password(""));
+    if (fingerprint_only) {
+        const auto fp = authority.record().anchor_fingerprint;
+        if (fp.empty()) throw Error(ErrorKind::NotFound, "this authority has no trust anchor (initialise it with --trust-anchor)");
+        ctx.out << fp << '\n';
+        return k_exit_ok;
+    }
+    const auto key = authority.anchor_public_key();
+    write_output(ctx, out.value_or("-"), xrml::build_public_key_element(key) + "\n");
+    if (out) ctx.out << "wrote the trust anchor " << key.fingerprint() << " to " << *out << '\n';
+    return k_exit_ok;
+}
+
+int cmd_status(Context& ctx, Args& args) {
+    const bool json = args.flag("--json");
+    if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "status takes no positional arguments");
+    auto store = open_store(ctx.data_dir);
+    ca::SystemClock clock;
+    Botan::System_RNG rng;
+    ca::Authority authority(*store, clock, rng, ca::Password(""));
+    const auto s = authority.status();
+    if (json) {
+        JsonWriter j;
+        j.begin_object();
+        j.key("role").value(s.role).key("name").value(s.name).key("guid").value(s.guid).key("url").value(s.base_url);
+        j.key("state").value(s.state).key("crypto_mode").value(s.crypto_mode).key("revocation").value(s.revocation);
+        j.key("anchor");
+        if (s.anchor_fingerprint.empty()) j.null(); else j.value(s.anchor_fingerprint);
+        j.key("slc_key");
+        if (s.slc_key_fingerprint.empty()) j.null(); else j.value(s.slc_key_fingerprint);
+        j.key("slc_valid_from");
+        if (s.slc_validity) j.value(s.slc_validity->from.to_xrml()); else j.null();
+        j.key("slc_valid_until");
+        if (s.slc_validity) j.value(s.slc_validity->until.to_xrml()); else j.null();
+        j.key("issued").begin_object();
+        for (const auto& [kind, n] : s.issued_by_kind) j.key(kind).value(n);
+        j.end_object();
+        j.key("pending").value(s.pending).key("user_keys").value(s.user_keys);
+        j.key("trusted_keys").value(s.trusted_keys).key("log_entries").value(s.log_entries);
+        j.end_object();
+        ctx.out << j.str() << '\n';
+        return k_exit_ok;
+    }
+    ctx.out << s.role << " authority '" << s.name << "'\n"
+            << "  state:        " << s.state << '\n'
+            << "  GUID:         " << s.guid << '\n';
+    if (!s.base_url.empty()) ctx.out << "  URL:          " << s.base_url << '\n';
+    ctx.out << "  crypto mode:  " << s.crypto_mode << '\n'
+            << "  revocation:   " << s.revocation << '\n'
+            << "  trust anchor: " << (s.anchor_fingerprint.empty() ? "(none)" : s.anchor_fingerprint) << '\n';
+    if (s.slc_validity) {
+        ctx.out << "  certificate:  key " << s.slc_key_fingerprint << ", valid " << s.slc_validity->from.to_xrml() << " until "
+                << s.slc_validity->until.to_xrml() << '\n';
+    }
+    ctx.out << "  issued:      ";
+    if (s.issued_by_kind.empty()) ctx.out << " nothing yet";
+    for (const auto& [kind, n] : s.issued_by_kind) ctx.out << ' ' << kind << '=' << n;
+    ctx.out << "\n  pending: " << s.pending << ", user keys: " << s.user_keys << ", trusted keys: " << s.trusted_keys
+            << ", log entries: " << s.log_entries << '\n';
+    return k_exit_ok;
+}
+
+int cmd_chain(Context& ctx, Args& args) {
+    const auto out = args.option("-o");
+    if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "chain takes no positional arguments");
+    auto store = open_store(ctx.data_dir);
+    ca::SystemClock clock;
+    Botan::System_RNG rng;
+    ca::Authority authority(*store, clock, rng, ca::Password(""));
+    const auto chain = authority.own_chain();
+    if (chain.empty()) throw Error(ErrorKind::WrongState, "this cluster has no chain yet: it is awaiting enrollment");
+    write_output(ctx, out.value_or("-"), ca::chain_text(chain));
+    if (out) ctx.out << "wrote " << chain.size() << " documents to " << *out << '\n';
+    return k_exit_ok;
+}
+
+int cmd_trust(Context& ctx, Args& args) {
+    const auto verb = args.verb();
+    if (verb.empty()) throw Error(ErrorKind::Usage, "trust needs add, list or remove");
+    Args& rest = args;
+    if (verb == "list") {
+        const bool json = rest.flag("--json");
+        auto store = open_store(ctx.data_dir);
+        const auto list = store->list_trust();
+        if (json) {
+            JsonWriter j;
+            j.begin_array();
+            for (const auto& t : list) {
+                j.begin_object().key("fingerprint").value(t.fingerprint).key("purpose").value(t.purpose);
+                j.key("label").value(t.label).key("added").value(t.added).end_object();
+            }
+            j.end_array();
+            ctx.out << j.str() << '\n';
+        } else {
+            if (list.empty()) ctx.out << "no keys trusted besides this authority's own\n";
+            for (const auto& t : list) ctx.out << t.fingerprint << "  " << t.purpose << "  " << t.added << "  " << t.label << '\n';
+        }
+        return k_exit_ok;
+    }
+    // add and remove change state: they are logged, and need no key password.
+    auto store = open_store(ctx.data_dir);
+    ca::SystemClock clock;
+    Botan::System_RNG rng;
+    ca::Authority authority(*store, clock, rng, ca::Password(""));
+    if (verb == "add") {
+        const auto spc = rest.option("--spc-issuer");
+        const auto rac = rest.option("--rac-issuer");
+        const auto label = rest.option("--label").value_or("");
+        if (!rest.positionals().empty() || (spc.has_value() == rac.has_value())) {
+            throw Error(ErrorKind::Usage, "trust add needs exactly one of --spc-issuer PUB.xml or --rac-issuer PUB.xml");
+        }
+        const auto key = read_public_key(spc ? *spc : *rac);
+        authority.add_trust(spc ? "spc-issuer" : "rac-issuer", key, label, local_caller());
+        ctx.out << "now trusting " << key.fingerprint() << " as " << (spc ? "an SPC issuer" : "a RAC issuer") << '\n';
+        return k_exit_ok;
+    }
+    if (verb == "remove") {
+        const auto fps = rest.positionals();
+        if (fps.size() != 1) throw Error(ErrorKind::Usage, "trust remove takes one FINGERPRINT");
+        authority.remove_trust(fps.front(), local_caller());
+        ctx.out << "no longer trusting " << fps.front() << '\n';
+        return k_exit_ok;
+    }
+    throw Error(ErrorKind::Usage, "trust needs add, list or remove, not '" + verb + "'");
+}
+
+int cmd_log(Context& ctx, Args& args) {
+    const bool verify = args.flag("--verify");
+    const bool json = args.flag("--json");
+    const auto since = since_argument(args);
+    if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "log takes no positional arguments");
+    auto store = open_store(ctx.data_dir);
+    if (verify) {
+        const auto check = store->verify_log();
+        if (!check.ok) {
+            ctx.out << "enrollment log: TAMPERED — " << check.problem << '\n';
+            return k_exit_refused;
+        }
+        ctx.out << "enrollment log: intact (" << check.entries << " entries, hash chain and head verified)\n";
+        return k_exit_ok;
+    }
+    const auto entries = store->read_log(since);
+    if (json) {
+        JsonWriter j;
+        j.begin_array();
+        for (const auto& e : entries) {
+            j.begin_object().key("seq").value(e.seq).key("request_id").value(e.request_id).key("time").value(e.time);
+            j.key("operation").value(e.operation).key("caller").value(e.caller).key("inputs").value(e.inputs);
+            j.key("certificate_id").value(e.certificate_id).key("outcome").value(e.outcome).key("reason").value(e.reason);
+            j.key("hash").value(e.hash).end_object();
+        }
+        j.end_array();
+        ctx.out << j.str() << '\n';
+        return k_exit_ok;
+    }
+    for (const auto& e : entries) {
+        ctx.out << e.seq << "  " << e.time << "  " << e.operation << "  " << e.outcome << "  " << e.caller;
+        if (!e.certificate_id.empty()) ctx.out << "  " << e.certificate_id;
+        ctx.out << "\n      " << e.reason;
+        if (!e.inputs.empty()) ctx.out << "\n      inputs: " << e.inputs;
+        ctx.out << '\n';
+    }
+    return k_exit_ok;
+}
+
+}  // namespace xrca::cli

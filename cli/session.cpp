@@ -1,0 +1,67 @@
+// Shared plumbing of the data-directory commands.
+#include "cli/session.h"
+
+#include "cli/files.h"
+#include "cli/password.h"
+#include "xrml/errors.h"
+#include "xrml/reader.h"
+
+#include <cstdlib>
+#include <ostream>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace xrca::cli {
+
+std::string database_path(const std::string& data_dir) { return data_dir + "/xrca.db"; }
+
+std::unique_ptr<store::SqliteStore> open_store(const std::string& data_dir) {
+    struct stat st {};
+    if (::stat(database_path(data_dir).c_str(), &st) != 0) {
+        throw Error(ErrorKind::NotFound, "no authority in " + data_dir + " (run `xrca --data " + data_dir +
+                                             " init …` first, or give --data DIR)");
+    }
+    try {
+        return std::make_unique<store::SqliteStore>(database_path(data_dir));
+    } catch (const store::StorageError& e) {
+        throw Error(ErrorKind::Storage, e.what());
+    }
+}
+
+ca::Caller local_caller() {
+    ca::Caller c;
+    const char* user = std::getenv("USER");
+    if (!user || !*user) {
+        const passwd* pw = ::getpwuid(::getuid());
+        user = pw ? pw->pw_name : "unknown";
+    }
+    c.principal = std::string("cli:") + user;
+    return c;
+}
+
+std::unique_ptr<Session> open_session(const Context& ctx, Args& args) {
+    auto s = std::make_unique<Session>();
+    s->store = open_store(ctx.data_dir);
+    s->authority = std::make_unique<ca::Authority>(*s->store, s->clock, s->rng, read_password(args));
+    return s;
+}
+
+xrml::PublicKey read_public_key(const std::string& path) {
+    try {
+        return xrml::read_public_key_file(read_file(path, 64 * 1024));
+    } catch (const xrml::FormatError& e) {
+        throw Error(ErrorKind::Malformed, path + " is not a <PUBLICKEY> file: " + e.what());
+    }
+}
+
+void write_output(const Context& ctx, const std::string& path, const std::string& text) {
+    if (path == "-") {
+        ctx.out << text;
+        if (!text.empty() && text.back() != '\n') ctx.out << '\n';
+        return;
+    }
+    write_file_atomically(path, text);
+}
+
+}  // namespace xrca::cli

@@ -1,0 +1,42 @@
+// What commands that work on a data directory share: opening its store, its authority, the
+// caller's identity for the log, and the RNG.
+#pragma once
+
+#include "ca/authority.h"
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "store/sqlite_store.h"
+
+#include <botan/system_rng.h>
+
+#include <memory>
+
+namespace xrca::cli {
+
+/** The data directory's database file. */
+std::string database_path(const std::string& data_dir);
+
+/** Opens the store of an existing data directory; Error(NotFound) if there is none. */
+std::unique_ptr<store::SqliteStore> open_store(const std::string& data_dir);
+
+/** The caller recorded in the log for local commands: "cli:USER". */
+ca::Caller local_caller();
+
+/** A store, a clock and an authority opened together. */
+struct Session {
+    std::unique_ptr<store::SqliteStore> store;
+    ca::SystemClock clock;
+    Botan::System_RNG rng;
+    std::unique_ptr<ca::Authority> authority;
+};
+
+/** Opens the authority of `ctx.data_dir`, reading the key password from `args`. */
+std::unique_ptr<Session> open_session(const Context& ctx, Args& args);
+
+/** Reads a `<PUBLICKEY>` file; Error(Malformed) naming the file. */
+xrml::PublicKey read_public_key(const std::string& path);
+
+/** Writes `text` to `path` ("-" for stdout). */
+void write_output(const Context& ctx, const std::string& path, const std::string& text);
+
+}  // namespace xrca::cli
