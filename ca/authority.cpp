@@ -95,7 +95,8 @@ std::string Authority::run_issuance(const Issuance& w) {
                                                      std::string("internal: ") + e.what()));
         } catch (const std::exception&) {
         }
-        throw Error(ErrorKind::Internal, "issuing " + w.kind + " " + w.id + " failed after it was recorded: " + e.what());
+        throw Error(ErrorKind::Internal, "issuing " + w.kind + " " + w.id + " failed after it was recorded: " + e.what())
+            .as_logged();
     }
 }
 

@@ -94,7 +94,7 @@ auto Authority::logged(const char* operation, const Caller& caller, const std::s
     try {
         return fn();
     } catch (const Error& e) {
-        refuse(e);
+        if (!e.already_logged()) refuse(e);
         throw;
     } catch (const xrml::FormatError& e) {
         const Error err(ErrorKind::Malformed, e.what(), RmsFault::Argument);

@@ -4,7 +4,12 @@
 
 #include "xrml/reader.h"
 #include "xrml/templates.h"
+#include "support/test_keys.h"
+#include "xrml/encoding.h"
 
+#include <memory>
+
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -18,14 +23,14 @@ namespace {
 
 const std::string k_anchor = "25e6de948368607e1f9b8c9f066a0f25cde6072605c5888b5af742a0ed88c72d";
 
-struct Run {
+struct CommandResult {
     int exit_code = -1;
     std::string out;
 };
 
-Run run(const std::string& args) {
+CommandResult run(const std::string& args) {
     const std::string cmd = std::string(XRCA_BINARY) + " " + args + " 2>&1";
-    Run r;
+    CommandResult r;
     FILE* pipe = ::popen(cmd.c_str(), "r");
     if (!pipe) return r;
     char buf[4096];
@@ -152,6 +157,107 @@ TEST_F(Cli, AHugeFileIsRefusedNotRead) {
     const auto r = run("verify " + path);
     EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_NE(r.out.find("accepted"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace xrca
+
+namespace xrca {
+namespace {
+
+// The authority commands as an administrator runs them, on real data directories.
+class AuthorityCli : public Cli {
+protected:
+    CommandResult x(const std::string& args, const std::string& password = "correct-horse-battery") {
+        return run("--data " + m_dir + "/" + args + (password.empty() ? "" : " --password-file " + password_file(password)));
+    }
+    std::string password_file(const std::string& password) { return write("pw-" + password, password + "\n"); }
+};
+
+TEST_F(AuthorityCli, AnAdministratorsDayFromInitToClc) {
+    ASSERT_EQ(x("es init --role enrollment --name ExampleES").exit_code, 0);
+    auto r = x("root init --role root --name CorpRights --url https://rms.example.test/_wmcs --self-enroll");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("state:        active"), std::string::npos) << r.out;
+    r = run("client init --dir " + m_dir + "/alice --password-file " + password_file("client-password"));
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    r = x("root issue machine --public-key " + m_dir + "/alice/machine.pub.xml -o " + m_dir + "/spc.xml");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    r = x("root issue rac --spc-chain " + m_dir + "/spc.xml --user-id alice --email alice@example.test -o " + m_dir + "/rac.xml");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    r = x("root issue clc --rac-chain " + m_dir + "/rac.xml -o " + m_dir + "/clc.xml");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+
+    const auto anchor = x("root anchor --fingerprint", "").out.substr(0, 64);
+    for (const char* chain : {"spc.xml", "rac.xml", "clc.xml"}) {
+        r = run("verify " + m_dir + "/" + chain + " --anchor " + anchor);
+        EXPECT_EQ(r.exit_code, 0) << chain << ": " << r.out;
+    }
+    // The client recovers exactly the keys whose public halves the RAC and CLC carry.
+    r = run("client unseal --dir " + m_dir + "/alice " + m_dir + "/rac.xml --password-file " + password_file("client-password"));
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    const auto rac = xrml::read_documents(std::string(std::istreambuf_iterator<char>(*std::make_unique<std::ifstream>(m_dir + "/rac.xml")), {})).documents.front();
+    EXPECT_NE(r.out.find(rac.principal->key->fingerprint()), std::string::npos) << r.out;
+    r = run("client unseal --dir " + m_dir + "/alice " + m_dir + "/clc.xml --password-file " + password_file("client-password"));
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    const auto clc = xrml::read_documents(std::string(std::istreambuf_iterator<char>(*std::make_unique<std::ifstream>(m_dir + "/clc.xml")), {})).documents.front();
+    EXPECT_NE(r.out.find(clc.principal->key->fingerprint()), std::string::npos) << r.out;
+
+    r = x("root status --json", "");
+    EXPECT_NE(r.out.find("\"Group-Identity-Credential\":1"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"state\":\"active\""), std::string::npos) << r.out;
+    EXPECT_EQ(x("root log --verify", "").exit_code, 0);
+    r = x("root log --json", "");
+    EXPECT_NE(r.out.find("\"operation\":\"GetClientLicensorCert\""), std::string::npos) << r.out;
+}
+
+TEST_F(AuthorityCli, RefusalsHaveTheirExitCodesAndAreLogged) {
+    ASSERT_EQ(x("root init --role root --name R --url https://r.example.test/_wmcs --self-enroll").exit_code, 0);
+    ASSERT_EQ(run("client init --dir " + m_dir + "/m --password-file " + password_file("client-password")).exit_code, 0);
+    // A wrong key password: refused (1), logged, nothing issued.
+    auto r = x("root issue machine --public-key " + m_dir + "/m/machine.pub.xml -o " + m_dir + "/spc.xml", "wrong-password");
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("wrong password"), std::string::npos) << r.out;
+    // No password at all: a usage error that says how to give one.
+    r = run("--data " + m_dir + "/root issue machine --public-key " + m_dir + "/m/machine.pub.xml -o " + m_dir + "/spc.xml < /dev/null");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.out.find("--password-file"), std::string::npos) << r.out;
+    // A licensing cluster awaiting enrollment: wrong state (3).
+    ASSERT_EQ(x("lic init --role licensing --name L --url https://l.example.test/_wmcs").exit_code, 0);
+    r = x("lic issue clc --rac-chain " + vector_path() + " -o " + m_dir + "/clc.xml");
+    EXPECT_EQ(r.exit_code, 3) << r.out;
+    EXPECT_NE(r.out.find("awaiting enrollment"), std::string::npos) << r.out;
+    // A second init in the same directory is refused.
+    EXPECT_EQ(x("root init --role root --name R2 --url https://r.example.test/_wmcs").exit_code, 1);
+    r = x("root log", "");
+    EXPECT_NE(r.out.find("refused"), std::string::npos) << r.out;
+    EXPECT_EQ(x("root status --json", "").out.find("Machine-Certificate"), std::string::npos) << "nothing was issued";
+}
+
+TEST_F(AuthorityCli, TamperingWithTheLogInTheDatabaseIsDetected) {
+    ASSERT_EQ(x("es init --role enrollment --name ES").exit_code, 0);
+    EXPECT_EQ(x("es log --verify", "").exit_code, 0);
+    const auto db = m_dir + "/es/xrca.db";
+    {
+        SQLite::Database database(db, SQLite::OPEN_READWRITE);
+        ASSERT_EQ(database.exec("UPDATE enrollment_log SET caller = 'someone else' WHERE seq = 1"), 1);
+    }
+    const auto r = x("es log --verify", "");
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("TAMPERED"), std::string::npos) << r.out;
+}
+
+TEST_F(AuthorityCli, TrustListsAreManagedAndLogged) {
+    ASSERT_EQ(x("root init --role root --name R --url https://r.example.test/_wmcs --self-enroll").exit_code, 0);
+    const auto key = write("other.pub.xml", xrml::build_public_key_element(xrml::PublicKey::from_botan(test::test_key(2048, 3))));
+    auto r = x("root trust add --rac-issuer " + key + " --label partner", "");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    r = x("root trust list --json", "");
+    EXPECT_NE(r.out.find("\"purpose\":\"rac-issuer\""), std::string::npos) << r.out;
+    EXPECT_EQ(x("root trust add --rac-issuer " + key, "").exit_code, 1) << "already trusted";
+    const auto fp = xrml::PublicKey::from_botan(test::test_key(2048, 3)).fingerprint();
+    EXPECT_EQ(x("root trust remove " + fp, "").exit_code, 0);
+    EXPECT_EQ(x("root trust remove " + fp, "").exit_code, 3) << "no longer there";
 }
 
 }  // namespace

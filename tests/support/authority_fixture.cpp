@@ -1,0 +1,83 @@
+// The three-node test hierarchy (see authority_fixture.h).
+#include "support/authority_fixture.h"
+
+#include <botan/rsa.h>
+
+namespace xrca::test {
+
+Hierarchy::Hierarchy(int crypto_mode) {
+    options.key_kdf_iterations = 1000;
+    options.clc_key_pool_capacity = 2;
+    options.clc_key_pool_threads = 1;
+    char tmpl[] = "/tmp/xrca-ca-XXXXXX";
+    root_dir = ::mkdtemp(tmpl);
+
+    ca::ProvisionRequest es;
+    es.role = ca::Role::Enrollment;
+    es.name = "Test Enrollment";
+    es.crypto_mode = crypto_mode;
+    enrollment = provision("enrollment", es);
+
+    ca::ProvisionRequest rc;
+    rc.role = ca::Role::Root;
+    rc.name = "Test Root";
+    rc.base_url = "https://root.example.test/_wmcs";
+    rc.crypto_mode = crypto_mode;
+    rc.trust_anchor = anchor();
+    root = provision("root", rc);
+    ca::EnrollRequest er;
+    er.cluster_key = root.authority->cluster_public_key();
+    er.cluster_guid = root.authority->record().guid;
+    er.name = rc.name;
+    er.url = rc.base_url;
+    er.sku = "xrca";
+    er.version = "0.1.0";
+    root.authority->activate(enrollment.authority->enroll(er, caller).text(), caller);
+
+    ca::ProvisionRequest lc;
+    lc.role = ca::Role::Licensing;
+    lc.name = "Test Licensing";
+    lc.base_url = "https://licensing.example.test/_wmcs";
+    lc.crypto_mode = crypto_mode;
+    lc.trust_anchor = anchor();
+    licensing = provision("licensing", lc);
+    ca::SubEnrollRequest sr;
+    sr.cluster_key = licensing.authority->cluster_public_key();
+    sr.cluster_guid = licensing.authority->record().guid;
+    sr.name = lc.name;
+    sr.url = lc.base_url;
+    sr.sku = "xrca";
+    sr.version = "0.1.0";
+    licensing.authority->activate(root.authority->sub_enroll(sr, caller).text(), caller);
+}
+
+Hierarchy::~Hierarchy() {
+    enrollment.authority.reset();
+    root.authority.reset();
+    licensing.authority.reset();
+    std::filesystem::remove_all(root_dir);
+}
+
+Node Hierarchy::provision(const std::string& name, const ca::ProvisionRequest& request) {
+    Node n;
+    n.dir = root_dir + "/" + name;
+    std::filesystem::create_directories(n.dir);
+    n.store = std::make_unique<store::SqliteStore>(n.dir + "/xrca.db");
+    ca::Authority::provision(*n.store, clock, rng, ca::Password(k_password), request, caller, options);
+    n.authority = open(n, k_password);
+    return n;
+}
+
+std::unique_ptr<ca::Authority> Hierarchy::open(Node& node, const std::string& password) {
+    return std::make_unique<ca::Authority>(*node.store, clock, rng, ca::Password(password), options);
+}
+
+std::string Hierarchy::machine_spc_chain(const Botan::RSA_PrivateKey& machine_key) {
+    ca::MachineRequest m;
+    m.machine_key = xrml::PublicKey::from_botan(machine_key);
+    return root.authority->certify_machine(m, caller).text();
+}
+
+std::string Hierarchy::anchor() const { return enrollment.authority->record().anchor_fingerprint; }
+
+}  // namespace xrca::test

@@ -1,0 +1,48 @@
+// Real authorities on real SQLite files in a temporary directory: an enrollment service, a
+// root cluster enrolled with it, and a licensing cluster sub-enrolled with the root. Clock
+// pinned; key derivation cheapened (the KDF cost is not what these tests are about).
+#pragma once
+
+#include "ca/authority.h"
+#include "store/sqlite_store.h"
+
+#include <botan/system_rng.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace xrca::test {
+
+/** One data directory: its store and its authority. */
+struct Node {
+    std::string dir;
+    std::unique_ptr<store::SqliteStore> store;
+    std::unique_ptr<ca::Authority> authority;
+};
+
+class Hierarchy {
+public:
+    explicit Hierarchy(int crypto_mode = 2);
+    ~Hierarchy();
+
+    ca::FixedClock clock{xrml::Time::parse("2026-03-01T12:00")};
+    Botan::System_RNG rng;
+    ca::AuthorityOptions options;
+    std::string root_dir;  ///< the temporary directory holding every node
+    Node enrollment, root, licensing;
+    const ca::Caller caller{"test", "127.0.0.1", "gtest", false};
+
+    /** A data directory with a freshly provisioned authority. */
+    Node provision(const std::string& name, const ca::ProvisionRequest& request);
+    /** Re-opens a node's authority (e.g. with another password). */
+    std::unique_ptr<ca::Authority> open(Node& node, const std::string& password);
+    /** A machine key and its SPC chain from the root cluster. */
+    std::string machine_spc_chain(const Botan::RSA_PrivateKey& machine_key);
+    /** The anchor fingerprint of the enrollment service. */
+    [[nodiscard]] std::string anchor() const;
+
+    static constexpr const char* k_password = "test-password-123";
+};
+
+}  // namespace xrca::test

@@ -1,0 +1,362 @@
+// The authority end to end on real SQLite files: every chain verifies to the enrollment
+// service's anchor, every refusal is logged and changes nothing else, keys stay sealed.
+#include "support/authority_fixture.h"
+#include "support/test_keys.h"
+
+#include "ca/errors.h"
+#include "xrml/chain.h"
+#include "xrml/enabling_bits.h"
+#include "xrml/raw_document.h"
+#include "xrml/reader.h"
+#include "xrml/signature.h"
+
+#include <botan/rsa.h>
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace xrca::ca {
+namespace {
+
+using test::Hierarchy;
+
+xrml::ChainResult verify_to(const std::string& text, const std::string& anchor, xrml::Time at) {
+    const auto docs = xrml::read_documents(text).documents;
+    return xrml::verify_ordered_chain(docs, {anchor, at, {}});
+}
+
+// Counts what a refusal must not change, and what it must add (one refused log entry).
+struct Snapshot {
+    std::int64_t certificates = 0, pending = 0, user_keys = 0, log_entries = 0, refusals = 0;
+    static Snapshot of(store::Store& s) {
+        Snapshot snap;
+        const auto c = s.counts();
+        for (const auto& [kind, n] : c.issued_by_kind) snap.certificates += n;
+        snap.pending = c.pending;
+        snap.user_keys = c.user_keys;
+        snap.log_entries = c.log_entries;
+        for (const auto& e : s.read_log("")) snap.refusals += e.outcome == "refused" ? 1 : 0;
+        return snap;
+    }
+};
+
+void expect_refused_and_logged(store::Store& s, const Snapshot& before, const Error& e, ErrorKind kind, RmsFault fault) {
+    EXPECT_EQ(e.kind(), kind) << e.what();
+    EXPECT_EQ(e.fault(), fault) << e.what();
+    const auto after = Snapshot::of(s);
+    EXPECT_EQ(after.certificates, before.certificates) << "a refusal issued something";
+    EXPECT_EQ(after.pending, before.pending);
+    EXPECT_EQ(after.user_keys, before.user_keys);
+    EXPECT_EQ(after.log_entries, before.log_entries + 1) << "a refusal must leave exactly one log entry";
+    EXPECT_EQ(after.refusals, before.refusals + 1);
+    const auto last = s.read_log("").back();
+    EXPECT_EQ(last.outcome, "refused");
+    EXPECT_NE(last.reason.find(rms_fault_name(fault)), std::string::npos) << last.reason;
+    EXPECT_TRUE(s.verify_log().ok);
+}
+
+template <typename Fn>
+Error capture(Fn&& fn) {
+    try {
+        fn();
+    } catch (const Error& e) {
+        return e;
+    }
+    ADD_FAILURE() << "no error was raised";
+    return Error(ErrorKind::Internal, "none");
+}
+
+class AuthorityTest : public ::testing::TestWithParam<int> {
+protected:
+    Hierarchy h{GetParam()};
+    const Botan::RSA_PrivateKey& machine = test::test_key(GetParam() == 2 ? 2048 : 1024, 8);
+};
+
+TEST_P(AuthorityTest, EveryChainVerifiesToTheEnrollmentServiceAnchor) {
+    const auto at = h.clock.now();
+    const auto spc = h.machine_spc_chain(machine);
+    auto r = verify_to(spc, h.anchor(), at);
+    EXPECT_TRUE(r.ok()) << r.detail;
+    EXPECT_EQ(r.path.size(), 6u) << "SPC, activation issuer, SLC, enrollment service, enrollment CA, CA";
+
+    const auto rac = h.root.authority->issue_rac({spc, "S-1-5-21-1-2-3-1001", "alice@example.test", false}, h.caller);
+    r = verify_to(rac.text(), h.anchor(), at);
+    EXPECT_TRUE(r.ok()) << r.detail;
+    EXPECT_EQ(r.path.size(), 5u);
+
+    const auto clc = h.root.authority->issue_clc({rac.text()}, h.caller);
+    r = verify_to(clc.text(), h.anchor(), at);
+    EXPECT_TRUE(r.ok()) << r.detail;
+    EXPECT_EQ(r.path.size(), 5u) << "CLC, root SLC, enrollment service, enrollment CA, CA";
+
+    // A licensing cluster's CLC chains through its SLC to the root's SLC and on to the anchor.
+    const auto lclc = h.licensing.authority->issue_clc({rac.text()}, h.caller);
+    r = verify_to(lclc.text(), h.anchor(), at);
+    EXPECT_TRUE(r.ok()) << r.detail;
+    EXPECT_EQ(r.path.size(), 6u) << "CLC, licensing SLC, root SLC, enrollment service, enrollment CA, CA";
+}
+
+TEST_P(AuthorityTest, TheRacAndClcFollowTheirTemplates) {
+    const auto rac_chain = h.root.authority->issue_rac({h.machine_spc_chain(machine), "bob-guid", "bob@example.test", true}, h.caller);
+    const auto rac = xrml::read_documents(rac_chain.documents.front()).documents.front();
+    ASSERT_TRUE(rac.validity);
+    EXPECT_EQ(rac.validity->from, h.clock.now().plus_seconds(-15 * 60)) << "back-dated by the 15-minute tolerance";
+    EXPECT_EQ(rac.validity->until, h.clock.now().plus_seconds(15 * 60)) << "temporary: 15 minutes";
+    EXPECT_EQ(rac.principal->security_level("Group-Identity-Credential-Type"), "Temporary");
+    EXPECT_EQ(rac.principal->object.id.type, "Federation");
+    EXPECT_EQ(rac.federation_principal->enabling_bits->type, GetParam() == 2 ? "sealed-key-v2" : "sealed-key");
+
+    const auto clc_chain = h.root.authority->issue_clc({rac_chain.text()}, h.caller);
+    const auto clc = xrml::read_documents(clc_chain.documents.front()).documents.front();
+    EXPECT_EQ(clc.issue_right->range->from, rac.validity->from) << "CLC range = RAC validity";
+    EXPECT_EQ(clc.issue_right->range->until, rac.validity->until);
+    EXPECT_EQ(clc.principal->object.id.value, "bob-guid");
+    EXPECT_EQ(clc.distribution_points.front().object.addresses.front().value, "https://root.example.test/_wmcs/licensing");
+}
+
+TEST_P(AuthorityTest, OneKeyPerUserOnEveryMachineAndItUnsealsToTheRacKey) {
+    const auto spc1 = h.machine_spc_chain(machine);
+    const auto spc2 = h.machine_spc_chain(test::test_key(GetParam() == 2 ? 2048 : 1024, 7));
+    const auto rac1 = xrml::read_documents(h.root.authority->issue_rac({spc1, "carol", "carol@example.test", false}, h.caller).documents.front()).documents.front();
+    const auto rac2 = xrml::read_documents(h.root.authority->issue_rac({spc2, "carol", "carol@example.test", false}, h.caller).documents.front()).documents.front();
+    EXPECT_EQ(*rac1.principal->key, *rac2.principal->key) << "the user's key is reused on every machine";
+
+    const auto user = xrml::unseal_private_key(*rac1.federation_principal->enabling_bits, machine,
+                                               xrml::body_child_text(rac1.raw, "ISSUER"), h.rng);
+    EXPECT_EQ(xrml::PublicKey::from_botan(*user), *rac1.principal->key);
+
+    const auto clc = xrml::read_documents(h.root.authority->issue_clc({rac1.raw.text + h.root.authority->own_chain().front()}, h.caller).documents.front()).documents.front();
+    const auto clc_key = xrml::unseal_private_key(*clc.issue_right->enabling_bits, *user, xrml::body_child_text(clc.raw, "ISSUER"), h.rng);
+    EXPECT_EQ(xrml::PublicKey::from_botan(*clc_key), *clc.principal->key);
+}
+
+TEST_P(AuthorityTest, ALicensingClusterIssuesNoRac) {
+    const auto spc = h.machine_spc_chain(machine);
+    const auto before = Snapshot::of(*h.licensing.store);
+    const auto e = capture([&] { h.licensing.authority->issue_rac({spc, "dave", "dave@example.test", false}, h.caller); });
+    expect_refused_and_logged(*h.licensing.store, before, e, ErrorKind::PolicyDenied, RmsFault::UnauthorizedAccess);
+}
+
+TEST_P(AuthorityTest, WhoMayIssueWhat) {
+    ca::SubEnrollRequest sr{h.licensing.authority->cluster_public_key(), "{00000000-0000-4000-8000-000000000001}", "x",
+                            "https://x.example.test/_wmcs", "xrca", "1"};
+    EXPECT_EQ(capture([&] { h.enrollment.authority->sub_enroll(sr, h.caller); }).kind(), ErrorKind::PolicyDenied);
+    EXPECT_EQ(capture([&] { h.licensing.authority->sub_enroll(sr, h.caller); }).kind(), ErrorKind::PolicyDenied);
+    ca::MachineRequest m{xrml::PublicKey::from_botan(machine), {}, "p", "m", "1"};
+    EXPECT_EQ(capture([&] { h.licensing.authority->certify_machine(m, h.caller); }).kind(), ErrorKind::PolicyDenied);
+    EXPECT_EQ(capture([&] { h.enrollment.authority->certify_machine(m, h.caller); }).kind(), ErrorKind::PolicyDenied);
+    ca::EnrollRequest er{h.root.authority->cluster_public_key(), "{00000000-0000-4000-8000-000000000002}", "x",
+                         "https://x.example.test/_wmcs", "xrca", "1", "standard", {}};
+    EXPECT_EQ(capture([&] { h.root.authority->enroll(er, h.caller); }).kind(), ErrorKind::PolicyDenied);
+    EXPECT_EQ(capture([&] { h.enrollment.authority->issue_clc({"x"}, h.caller); }).kind(), ErrorKind::PolicyDenied);
+}
+
+TEST_P(AuthorityTest, AnSpcFromAnUntrustedIssuerIsRefused) {
+    ca::ProvisionRequest other;
+    other.role = ca::Role::Root;
+    other.name = "Other Root";
+    other.base_url = "https://other.example.test/_wmcs";
+    other.crypto_mode = GetParam();
+    other.self_enroll = true;
+    auto stranger = h.provision("stranger", other);
+    ca::MachineRequest m{xrml::PublicKey::from_botan(machine), {}, "p", "m", "1"};
+    const auto foreign_spc = stranger.authority->certify_machine(m, h.caller).text();
+
+    const auto before = Snapshot::of(*h.root.store);
+    const auto e = capture([&] { h.root.authority->issue_rac({foreign_spc, "erin", "erin@example.test", false}, h.caller); });
+    expect_refused_and_logged(*h.root.store, before, e, ErrorKind::PolicyDenied, RmsFault::VerifyMachineCertificateChainFailed);
+
+    // Once its activation issuer is trusted, the same SPC is accepted.
+    const auto activation_key = *xrml::read_documents(foreign_spc).documents.front().issuer.key;
+    h.root.authority->add_trust("spc-issuer", activation_key, "other root's machines", h.caller);
+    EXPECT_NO_THROW(h.root.authority->issue_rac({foreign_spc, "erin", "erin@example.test", false}, h.caller));
+}
+
+TEST_P(AuthorityTest, ARacWithATamperedByteIsRefused) {
+    const auto rac = h.root.authority->issue_rac({h.machine_spc_chain(machine), "frank", "frank@example.test", false}, h.caller);
+    auto text = rac.text();
+    const auto at = text.find("frank@example.test");
+    text[at] = 'g';
+    const auto before = Snapshot::of(*h.root.store);
+    const auto e = capture([&] { h.root.authority->issue_clc({text}, h.caller); });
+    expect_refused_and_logged(*h.root.store, before, e, ErrorKind::PolicyDenied, RmsFault::InvalidPersonaCertSignature);
+}
+
+TEST_P(AuthorityTest, AnExpiredRacIsRefused) {
+    const auto rac = h.root.authority->issue_rac({h.machine_spc_chain(machine), "grace", "grace@example.test", true}, h.caller);
+    h.clock.advance_seconds(16 * 60);  // past the 15-minute temporary validity
+    const auto before = Snapshot::of(*h.root.store);
+    const auto e = capture([&] { h.root.authority->issue_clc({rac.text()}, h.caller); });
+    expect_refused_and_logged(*h.root.store, before, e, ErrorKind::PolicyDenied, RmsFault::InvalidPersonaCertTime);
+}
+
+TEST_P(AuthorityTest, ARacFromAnotherClusterIsUntrustedUntilTrusted) {
+    ca::ProvisionRequest other;
+    other.role = ca::Role::Root;
+    other.name = "Other Root";
+    other.base_url = "https://other.example.test/_wmcs";
+    other.crypto_mode = GetParam();
+    other.self_enroll = true;
+    auto stranger = h.provision("stranger", other);
+    ca::MachineRequest m{xrml::PublicKey::from_botan(machine), {}, "p", "m", "1"};
+    const auto spc = stranger.authority->certify_machine(m, h.caller).text();
+    const auto rac = stranger.authority->issue_rac({spc, "heidi", "heidi@example.test", false}, h.caller).text();
+    const auto before = Snapshot::of(*h.root.store);
+    const auto e = capture([&] { h.root.authority->issue_clc({rac}, h.caller); });
+    expect_refused_and_logged(*h.root.store, before, e, ErrorKind::PolicyDenied, RmsFault::UntrustedPersonaCert);
+    h.root.authority->add_trust("rac-issuer", stranger.authority->cluster_public_key(), "trusted user domain", h.caller);
+    EXPECT_NO_THROW(h.root.authority->issue_clc({rac}, h.caller));
+}
+
+TEST_P(AuthorityTest, AKeyOfTheOtherModeIsAnUnsupportedCryptographicSet) {
+    const auto& other_mode_key = test::test_key(GetParam() == 2 ? 1024 : 2048, 6);
+    ca::EnrollRequest er{xrml::PublicKey::from_botan(other_mode_key), "{00000000-0000-4000-8000-000000000003}", "x",
+                         "https://x.example.test/_wmcs", "xrca", "1", "standard", {}};
+    const auto before = Snapshot::of(*h.enrollment.store);
+    const auto e = capture([&] { h.enrollment.authority->enroll(er, h.caller); });
+    expect_refused_and_logged(*h.enrollment.store, before, e, ErrorKind::PolicyDenied, RmsFault::UnsupportedCryptographicSet);
+}
+
+TEST_P(AuthorityTest, AWrongPasswordIsRefusedAndChangesNothing) {
+    const auto spc = h.machine_spc_chain(machine);
+    auto wrong = h.open(h.root, "not-the-password");
+    const auto before = Snapshot::of(*h.root.store);
+    const auto e = capture([&] { wrong->issue_rac({spc, "ivan", "ivan@example.test", false}, h.caller); });
+    EXPECT_NE(std::string(e.what()).find("wrong password"), std::string::npos) << e.what();
+    const auto after = Snapshot::of(*h.root.store);
+    EXPECT_EQ(after.certificates, before.certificates);
+    EXPECT_EQ(after.user_keys, before.user_keys);
+    EXPECT_EQ(after.refusals, before.refusals + 1);
+    EXPECT_EQ(e.kind(), ErrorKind::Unauthorized);
+}
+
+TEST_P(AuthorityTest, AClusterAwaitingEnrollmentIssuesNothing) {
+    ca::ProvisionRequest rc;
+    rc.role = ca::Role::Root;
+    rc.name = "Waiting Root";
+    rc.base_url = "https://waiting.example.test/_wmcs";
+    rc.crypto_mode = GetParam();
+    auto waiting = h.provision("waiting", rc);
+    const auto e = capture([&] { waiting.authority->issue_clc({"x"}, h.caller); });
+    EXPECT_EQ(e.kind(), ErrorKind::WrongState);
+    EXPECT_NE(std::string(e.what()).find("awaiting enrollment"), std::string::npos);
+}
+
+TEST_P(AuthorityTest, ActivationChecksTheSlcIsForThisCluster) {
+    ca::ProvisionRequest rc;
+    rc.role = ca::Role::Root;
+    rc.name = "Second Root";
+    rc.base_url = "https://second.example.test/_wmcs";
+    rc.crypto_mode = GetParam();
+    rc.trust_anchor = h.anchor();
+    auto second = h.provision("second", rc);
+    // An SLC issued to the first root (another key and GUID) is refused.
+    const auto first_chain = h.root.authority->own_chain();
+    std::string text;
+    for (const auto& d : first_chain) text += d;
+    const auto e = capture([&] { second.authority->activate(text, h.caller); });
+    EXPECT_EQ(e.kind(), ErrorKind::PolicyDenied);
+    EXPECT_EQ(second.authority->status().state, "awaiting-response");
+}
+
+TEST_P(AuthorityTest, CustomRevocationAuthoritiesAreInTheSlc) {
+    ca::ProvisionRequest rc;
+    rc.role = ca::Role::Root;
+    rc.name = "Custom Root";
+    rc.base_url = "https://custom.example.test/_wmcs";
+    rc.crypto_mode = GetParam();
+    rc.trust_anchor = h.anchor();
+    auto custom = h.provision("custom", rc);
+    const auto ra1 = xrml::PublicKey::from_botan(test::test_key(2048, 1));
+    const auto ra2 = xrml::PublicKey::from_botan(test::test_key(2048, 2));
+    ca::EnrollRequest er{custom.authority->cluster_public_key(), custom.authority->record().guid, rc.name, rc.base_url,
+                         "xrca", "1", "custom", {ra1, ra2}};
+    const auto chain = h.enrollment.authority->enroll(er, h.caller);
+    const auto slc = xrml::read_documents(chain.documents.front()).documents.front();
+    ASSERT_EQ(slc.refresh.size(), 1u);
+    ASSERT_EQ(slc.refresh[0].points.size(), 3u) << "the issuer's own key, then each authority";
+    EXPECT_EQ(*slc.refresh[0].points[1].key, ra1);
+    EXPECT_EQ(*slc.refresh[0].points[2].key, ra2);
+    EXPECT_EQ(slc.refresh[0].points[1].object.type, "Revocation");
+    custom.authority->activate(chain.text(), h.caller);
+    EXPECT_EQ(custom.authority->status().state, "active");
+}
+
+// Crash safety: the store fails between signing and commit. Nothing leaves without its record.
+class FailingCompletionStore final : public store::Store {
+public:
+    explicit FailingCompletionStore(store::Store& inner) : m(inner) {}
+    std::optional<store::AuthorityRecord> load_authority() override { return m.load_authority(); }
+    void create_authority(const store::AuthorityRecord& a, const std::vector<store::KeyBlob>& k,
+                          const std::vector<store::ChainRecord>& c, const store::LogEntry& e) override { m.create_authority(a, k, c, e); }
+    std::optional<store::KeyBlob> load_key(const std::string& n) override { return m.load_key(n); }
+    store::KeyBlob save_key_if_absent(const store::KeyBlob& k) override { return m.save_key_if_absent(k); }
+    std::vector<std::string> load_chain(const std::string& p) override { return m.load_chain(p); }
+    void activate_authority(const std::string& s, const std::vector<store::KeyBlob>& k,
+                            const std::vector<store::ChainRecord>& c, const store::LogEntry& e) override { m.activate_authority(s, k, c, e); }
+    void reserve_issuance(const store::CertificateRecord& r, const store::LogEntry& e) override { m.reserve_issuance(r, e); }
+    void complete_issuance(const std::string&, const std::string&) override { throw store::StorageError("disk unplugged"); }
+    void abandon_issuance(const std::string& id, const store::LogEntry& e) override { m.abandon_issuance(id, e); }
+    std::optional<store::CertificateRecord> find_certificate(const std::string& id) override { return m.find_certificate(id); }
+    std::vector<store::CertificateRecord> find_by_key(const std::string& f) override { return m.find_by_key(f); }
+    store::StoreCounts counts() override { return m.counts(); }
+    std::optional<store::UserKeyRecord> find_user_key(const std::string& u) override { return m.find_user_key(u); }
+    store::UserKeyRecord insert_user_key_if_absent(const store::UserKeyRecord& k) override { return m.insert_user_key_if_absent(k); }
+    void add_trust(const store::TrustRecord& t, const store::LogEntry& e) override { m.add_trust(t, e); }
+    bool remove_trust(const std::string& f, const store::LogEntry& e) override { return m.remove_trust(f, e); }
+    std::vector<store::TrustRecord> list_trust() override { return m.list_trust(); }
+    void append_log(const store::LogEntry& e) override { m.append_log(e); }
+    std::vector<store::LogEntry> read_log(const std::string& s) override { return m.read_log(s); }
+    store::LogCheck verify_log() override { return m.verify_log(); }
+
+private:
+    store::Store& m;
+};
+
+TEST_P(AuthorityTest, NothingLeavesWithoutItsRecord) {
+    const auto spc = h.machine_spc_chain(machine);
+    FailingCompletionStore failing(*h.root.store);
+    ca::Authority authority(failing, h.clock, h.rng, ca::Password(Hierarchy::k_password), h.options);
+    const auto before = h.root.store->counts();
+    std::optional<IssuedChain> leaked;
+    const auto e = capture([&] { leaked = authority.issue_rac({spc, "judy", "judy@example.test", false}, h.caller); });
+    EXPECT_FALSE(leaked.has_value()) << "a certificate left without its committed record";
+    EXPECT_EQ(e.kind(), ErrorKind::Internal);
+    const auto after = h.root.store->counts();
+    EXPECT_EQ(after.issued_by_kind, before.issued_by_kind) << "nothing may count as issued";
+    // The intent was recorded before signing: the abandoned row is the evidence.
+    const auto log = h.root.store->read_log("");
+    ASSERT_GE(log.size(), 2u);
+    EXPECT_EQ(log[log.size() - 2].outcome, "accepted");
+    EXPECT_EQ(log.back().outcome, "failed");
+    const auto record = h.root.store->find_certificate(log.back().certificate_id);
+    ASSERT_TRUE(record.has_value());
+    EXPECT_EQ(record->status, "abandoned");
+    EXPECT_FALSE(record->xrml.has_value());
+    EXPECT_FALSE(record->body.empty()) << "the exact BODY was recorded before signing";
+}
+
+TEST_P(AuthorityTest, ConcurrentIssuanceKeepsTheLogIntact) {
+    const auto spc = h.machine_spc_chain(machine);
+    std::vector<std::thread> threads;
+    std::atomic<int> issued{0};
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 3; ++i) {
+                const auto id = "user-" + std::to_string(t) + "-" + std::to_string(i);
+                h.root.authority->issue_rac({spc, id, id + "@example.test", false}, h.caller);
+                ++issued;
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(issued.load(), 12);
+    EXPECT_EQ(h.root.store->counts().issued_by_kind.at("Group-Identity-Credential"), 12);
+    EXPECT_TRUE(h.root.store->verify_log().ok);
+}
+
+INSTANTIATE_TEST_SUITE_P(CryptoModes, AuthorityTest, ::testing::Values(2, 1),
+                         [](const auto& param_info) { return "mode" + std::to_string(param_info.param); });
+
+}  // namespace
+}  // namespace xrca::ca

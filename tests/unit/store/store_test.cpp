@@ -1,0 +1,141 @@
+// The SQLite store on real files: the log's hash chain catches edits, removals and reordering
+// made directly in the database; a newer schema is refused; no private key is stored in clear.
+#include "support/authority_fixture.h"
+#include "support/test_keys.h"
+
+#include "xrml/enabling_bits.h"
+#include "xrml/raw_document.h"
+#include "xrml/reader.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <botan/pkcs8.h>
+#include <botan/rsa.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+namespace xrca::store {
+namespace {
+
+class LogTampering : public ::testing::Test {
+protected:
+    void SetUp() override {
+        char tmpl[] = "/tmp/xrca-store-XXXXXX";
+        m_dir = ::mkdtemp(tmpl);
+        m_path = m_dir + "/xrca.db";
+        SqliteStore s(m_path);
+        for (int i = 0; i < 5; ++i) {
+            LogEntry e;
+            e.request_id = "r" + std::to_string(i);
+            e.time = "2026-01-01T00:0" + std::to_string(i) + ":00Z";
+            e.operation = "Certify";
+            e.caller = "test";
+            e.outcome = i % 2 ? "refused" : "accepted";
+            e.reason = "reason " + std::to_string(i);
+            s.append_log(e);
+        }
+        ASSERT_TRUE(s.verify_log().ok);
+    }
+    void TearDown() override { std::filesystem::remove_all(m_dir); }
+    void sql(const std::string& statement) {
+        SQLite::Database db(m_path, SQLite::OPEN_READWRITE);
+        db.exec(statement);
+    }
+    LogCheck check() { return SqliteStore(m_path).verify_log(); }
+    std::string m_dir, m_path;
+};
+
+TEST_F(LogTampering, AnEditedEntryIsDetected) {
+    sql("UPDATE enrollment_log SET reason = 'nothing to see' WHERE seq = 3");
+    const auto c = check();
+    EXPECT_FALSE(c.ok);
+    EXPECT_NE(c.problem.find("entry 3"), std::string::npos) << c.problem;
+    EXPECT_NE(c.problem.find("changed"), std::string::npos) << c.problem;
+}
+
+TEST_F(LogTampering, AnEditedOutcomeWithRecomputedHashBreaksTheNextLink) {
+    // Even recomputing the edited entry's own hash does not help: the next entry names the old one.
+    {
+        SqliteStore s(m_path);
+        auto entries = s.read_log("");
+        auto e = entries[1];
+        e.outcome = "accepted";
+        const auto forged = log_entry_hash(e.prev_hash, e);
+        sql("UPDATE enrollment_log SET outcome = 'accepted', hash = '" + forged + "' WHERE seq = 2");
+    }
+    const auto c = check();
+    EXPECT_FALSE(c.ok);
+    EXPECT_NE(c.problem.find("entry 3"), std::string::npos) << c.problem;
+}
+
+TEST_F(LogTampering, ARemovedEntryIsDetected) {
+    sql("DELETE FROM enrollment_log WHERE seq = 2");
+    EXPECT_FALSE(check().ok);
+}
+
+TEST_F(LogTampering, RemovingTheNewestEntryIsDetected) {
+    sql("DELETE FROM enrollment_log WHERE seq = 5");
+    const auto c = check();
+    EXPECT_FALSE(c.ok);
+    EXPECT_NE(c.problem.find("removed from the end"), std::string::npos) << c.problem;
+}
+
+TEST_F(LogTampering, ReorderedEntriesAreDetected) {
+    sql("UPDATE enrollment_log SET seq = 100 WHERE seq = 2; UPDATE enrollment_log SET seq = 2 WHERE seq = 3; "
+        "UPDATE enrollment_log SET seq = 3 WHERE seq = 100");
+    EXPECT_FALSE(check().ok);
+}
+
+TEST(Schema, ADatabaseFromANewerXrcaIsRefusedUntouched) {
+    char tmpl[] = "/tmp/xrca-schema-XXXXXX";
+    const std::string dir = ::mkdtemp(tmpl);
+    const auto path = dir + "/xrca.db";
+    { SqliteStore s(path); EXPECT_EQ(s.schema_version(), SqliteStore::latest_schema_version()); }
+    {
+        SQLite::Database db(path, SQLite::OPEN_READWRITE);
+        db.exec("UPDATE schema_version SET version = 99");
+    }
+    try {
+        SqliteStore s(path);
+        FAIL() << "a newer schema was opened";
+    } catch (const StorageError& e) {
+        EXPECT_NE(std::string(e.what()).find("newer xrca"), std::string::npos) << e.what();
+    }
+    SQLite::Database db(path, SQLite::OPEN_READONLY);
+    EXPECT_EQ(db.execAndGet("SELECT version FROM schema_version").getInt(), 99);
+    std::filesystem::remove_all(dir);
+}
+
+std::string file_bytes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+bool contains(const std::string& haystack, const Botan::BigInt& n) {
+    const auto be = Botan::BigInt::encode(n);
+    const std::string big(be.begin(), be.begin() + 24);
+    const std::string little(be.rbegin(), be.rbegin() + 24);
+    return haystack.find(big) != std::string::npos || haystack.find(little) != std::string::npos;
+}
+
+TEST(KeysAtRest, TheDatabaseHoldsNoPrivateKeyInClear) {
+    test::Hierarchy h(2);
+    const auto& machine = test::test_key(2048, 8);
+    const auto rac_chain = h.root.authority->issue_rac({h.machine_spc_chain(machine), "kim", "kim@example.test", false}, h.caller);
+    const auto rac = xrml::read_documents(rac_chain.documents.front()).documents.front();
+    const auto user = xrml::unseal_private_key(*rac.federation_principal->enabling_bits, machine,
+                                               xrml::body_child_text(rac.raw, "ISSUER"), h.rng);
+    // Every byte SQLite has written: the database, its WAL and shared memory.
+    std::string bytes;
+    for (const char* suffix : {"", "-wal", "-shm"}) bytes += file_bytes(h.root.dir + "/xrca.db" + suffix);
+    ASSERT_GT(bytes.size(), 10000u);
+    EXPECT_FALSE(contains(bytes, user->get_p())) << "the escrowed user key's prime is in clear";
+    EXPECT_FALSE(contains(bytes, user->get_d())) << "the escrowed user key's private exponent is in clear";
+    // Plain PKCS#8 of the user key would start with this DER; it must not appear either.
+    const auto der = Botan::PKCS8::BER_encode(*user);
+    EXPECT_EQ(bytes.find(std::string(der.begin(), der.begin() + 64)), std::string::npos);
+    EXPECT_EQ(bytes.find("PRIVATE KEY"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace xrca::store
