@@ -143,17 +143,28 @@ const Botan::secure_vector<std::uint8_t>& Authority::escrow_key() {
     return *m_escrow_key;
 }
 
-std::unique_ptr<Botan::RSA_PrivateKey> Authority::user_key(const std::string& user_id, const std::string& email) {
+std::shared_ptr<const Botan::RSA_PrivateKey> Authority::user_key(const std::string& user_id, const std::string& email) {
+    static constexpr std::size_t k_cached_user_keys = 4096;
     const auto& kek = escrow_key();
-    if (auto existing = detail::storage([&] { return m_store.find_user_key(user_id); })) {
-        return unwrap_user_key(existing->encrypted, kek, user_id);
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        const auto it = m_user_keys.find(user_id);
+        if (it != m_user_keys.end()) return it->second;
     }
-    auto fresh = key_pool().take();
-    store::UserKeyRecord record{user_id, email, xrml::PublicKey::from_botan(*fresh).fingerprint(),
-                                wrap_user_key(*fresh, kek, user_id, m_rng), m_clock.now().to_iso8601()};
-    const auto stored = detail::storage([&] { return m_store.insert_user_key_if_absent(record); });
-    if (stored.fingerprint == record.fingerprint) return fresh;
-    return unwrap_user_key(stored.encrypted, kek, user_id);  // another request won the race
+    std::shared_ptr<const Botan::RSA_PrivateKey> key;
+    if (auto existing = detail::storage([&] { return m_store.find_user_key(user_id); })) {
+        key = unwrap_user_key(existing->encrypted, kek, user_id);
+    } else {
+        auto fresh = key_pool().take();
+        store::UserKeyRecord record{user_id, email, xrml::PublicKey::from_botan(*fresh).fingerprint(),
+                                    wrap_user_key(*fresh, kek, user_id, m_rng), m_clock.now().to_iso8601()};
+        const auto stored = detail::storage([&] { return m_store.insert_user_key_if_absent(record); });
+        // Another request may have won the race: the stored key is the user's key.
+        key = stored.fingerprint == record.fingerprint ? std::move(fresh) : unwrap_user_key(stored.encrypted, kek, user_id);
+    }
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (m_user_keys.size() >= k_cached_user_keys) m_user_keys.clear();
+    return m_user_keys.emplace(user_id, key).first->second;
 }
 
 KeyPool& Authority::key_pool() {
@@ -168,8 +179,12 @@ KeyPool& Authority::key_pool() {
 void Authority::warm_key_pool(std::size_t count) { key_pool().wait_until_filled(count); }
 
 std::vector<std::string> Authority::own_chain() {
-    const char* purpose = m_role == Role::Enrollment ? detail::k_enrollment_chain : detail::k_slc_chain;
-    return detail::storage([&] { return m_store.load_chain(purpose); });
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (!m_own_chain || m_own_chain->empty()) {
+        const char* purpose = m_role == Role::Enrollment ? detail::k_enrollment_chain : detail::k_slc_chain;
+        m_own_chain = detail::storage([&] { return m_store.load_chain(purpose); });
+    }
+    return *m_own_chain;
 }
 
 xrml::Certificate Authority::own_slc() {

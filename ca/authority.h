@@ -94,7 +94,7 @@ private:
     void require_active() const;
     SoftwareSigner& signer(const std::string& key_name);
     const Botan::secure_vector<std::uint8_t>& escrow_key();
-    std::unique_ptr<Botan::RSA_PrivateKey> user_key(const std::string& user_id, const std::string& email);
+    std::shared_ptr<const Botan::RSA_PrivateKey> user_key(const std::string& user_id, const std::string& email);
     xrml::Principal own_principal();
     xrml::Certificate own_slc();
     std::string new_id();
@@ -111,6 +111,11 @@ private:
     std::map<std::string, std::unique_ptr<SoftwareSigner>> m_signers;
     std::optional<Botan::secure_vector<std::uint8_t>> m_escrow_key;
     std::optional<xrml::Certificate> m_own_slc;
+    std::optional<std::vector<std::string>> m_own_chain;
+    std::optional<std::pair<std::vector<std::string>, xrml::Principal>> m_activation;  // chain, issuer principal
+    // Unwrapped user keys: decoding an escrowed PKCS#8 key costs as much as a signature, and a
+    // user certifies every machine with the same key. Bounded; emptied when full.
+    std::map<std::string, std::shared_ptr<const Botan::RSA_PrivateKey>> m_user_keys;
     std::unique_ptr<KeyPool> m_key_pool;
 };
 

@@ -171,14 +171,24 @@ IssuedChain Authority::certify_machine(const MachineRequest& r, const Caller& ca
         }
         if (hid.value.size() != 32) throw Error(ErrorKind::Malformed, "the hardware-ID digest must be 32 bytes (SHA-256)", RmsFault::Argument);
         // 4. Build (reference §2.3.2), record, sign with the activation key, return with its chain.
-        const auto chain = detail::storage([&] { return m_store.load_chain(detail::k_activation_chain); });
-        if (chain.empty()) throw Error(ErrorKind::WrongState, "this root cluster has no activation issuer yet");
-        const auto issuer = xrml::read_documents(chain.front()).documents.at(0);
+        std::vector<std::string> chain;
+        xrml::Principal issuer;
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            if (!m_activation) {
+                auto stored = detail::storage([&] { return m_store.load_chain(detail::k_activation_chain); });
+                if (stored.empty()) throw Error(ErrorKind::WrongState, "this root cluster has no activation issuer yet");
+                const auto certificate = xrml::read_documents(stored.front()).documents.at(0);
+                m_activation.emplace(std::move(stored), as_issuer(certificate));
+            }
+            chain = m_activation->first;
+            issuer = m_activation->second;
+        }
         const auto now = m_clock.now().floor_minute();
         xrml::MachineCertificateTemplate t;
         t.id = new_id();
         t.issued = now;
-        t.issuer = as_issuer(issuer);
+        t.issuer = issuer;
         t.activation_address = m_record.base_url + "/certification/Activation.asmx";
         t.machine_id = new_id();
         t.machine_key = r.machine_key;
@@ -401,6 +411,8 @@ void Authority::activate(const std::string& slc_chain, const Caller& caller) {
         m_record.state = "active";
         std::lock_guard<std::mutex> lock(m_mutex);
         m_own_slc.reset();
+        m_own_chain.reset();
+        m_activation.reset();
         return 0;
     });
 }

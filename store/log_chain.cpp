@@ -8,7 +8,8 @@
 namespace xrca::store {
 
 std::string log_entry_hash(const std::string& prev_hash, const LogEntry& e) {
-    const auto hash = Botan::HashFunction::create_or_throw("SHA-256");
+    thread_local const auto hash = Botan::HashFunction::create_or_throw("SHA-256");
+    hash->clear();
     const auto field = [&](const std::string& s) {
         const auto n = static_cast<std::uint64_t>(s.size());
         std::uint8_t len[8];

@@ -49,7 +49,7 @@ struct CertificateRecord {
     std::string issued;
     std::optional<std::string> valid_from;
     std::optional<std::string> valid_until;
-    std::string body;  ///< the exact BODY text, recorded before signing
+    std::string body;  ///< the exact BODY text, recorded before signing; empty once `xrml` holds it
     std::optional<std::string> xrml;  ///< the signed document, once issued
     std::string request_id;
 };

@@ -113,7 +113,17 @@ SqliteStore::SqliteStore(const std::string& path) {
     });
 }
 
-SqliteStore::~SqliteStore() = default;
+SqliteStore::~SqliteStore() {
+    m_statements.clear();  // statements before their database
+}
+
+SQLite::Statement& SqliteStore::prepared(const char* sql) {
+    auto& slot = m_statements[sql];
+    if (!slot) slot = std::make_unique<SQLite::Statement>(*m_db, sql);
+    slot->reset();
+    slot->clearBindings();
+    return *slot;
+}
 
 int SqliteStore::schema_version() {
     SQLite::Statement q(*m_db, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
@@ -255,8 +265,9 @@ void SqliteStore::reserve_issuance(const CertificateRecord& r, const LogEntry& e
     Lock lock(m_mutex);
     guarded("recording an issuance", [&] {
         SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
-        SQLite::Statement q(*m_db, std::string("INSERT INTO certificates (") + k_certificate_columns +
-                                       ") VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, NULL, ?)");
+        static const std::string sql = std::string("INSERT INTO certificates (") + k_certificate_columns +
+                                       ") VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, NULL, ?)";
+        auto& q = prepared(sql.c_str());
         q.bind(1, r.id);
         q.bind(2, r.kind);
         q.bind(3, r.subject);
@@ -277,7 +288,9 @@ void SqliteStore::reserve_issuance(const CertificateRecord& r, const LogEntry& e
 void SqliteStore::complete_issuance(const std::string& id, const std::string& xrml) {
     Lock lock(m_mutex);
     guarded("completing an issuance", [&] {
-        SQLite::Statement q(*m_db, "UPDATE certificates SET status = 'issued', xrml = ? WHERE id = ? AND status = 'pending'");
+        // The signed document contains the exact BODY: it replaces the pending copy rather than
+        // storing the same text twice.
+        auto& q = prepared("UPDATE certificates SET status = 'issued', xrml = ?, body = '' WHERE id = ? AND status = 'pending'");
         q.bind(1, xrml);
         q.bind(2, id);
         if (q.exec() != 1) throw StorageError("certificate " + id + " is not pending");
@@ -345,11 +358,13 @@ StoreCounts SqliteStore::counts() {
 std::optional<UserKeyRecord> SqliteStore::find_user_key(const std::string& user_id) {
     Lock lock(m_mutex);
     return guarded("finding a user key", [&]() -> std::optional<UserKeyRecord> {
-        SQLite::Statement q(*m_db, "SELECT user_id, email, fingerprint, encrypted, created FROM user_keys WHERE user_id = ?");
+        auto& q = prepared("SELECT user_id, email, fingerprint, encrypted, created FROM user_keys WHERE user_id = ?");
         q.bind(1, user_id);
         if (!q.executeStep()) return std::nullopt;
-        return UserKeyRecord{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
-                             blob(q.getColumn(3)), q.getColumn(4).getString()};
+        UserKeyRecord r{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+                        blob(q.getColumn(3)), q.getColumn(4).getString()};
+        q.reset();
+        return r;
     });
 }
 
@@ -435,18 +450,19 @@ void SqliteStore::append_log_locked(const LogEntry& in) {
     std::int64_t head_seq = 0;
     std::string head_hash(64, '0');
     {
-        SQLite::Statement h(*m_db, "SELECT seq, hash FROM log_head WHERE id = 1");
+        auto& h = prepared("SELECT seq, hash FROM log_head WHERE id = 1");
         if (h.executeStep()) {
             head_seq = h.getColumn(0).getInt64();
             head_hash = h.getColumn(1).getString();
         }
+        h.reset();
     }
     e.seq = head_seq + 1;
     e.prev_hash = head_hash;
     e.hash = log_entry_hash(e.prev_hash, e);
-    SQLite::Statement q(*m_db,
-                        "INSERT INTO enrollment_log (seq, request_id, time, operation, caller, inputs, certificate_id, "
-                        "outcome, reason, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    auto& q = prepared(
+        "INSERT INTO enrollment_log (seq, request_id, time, operation, caller, inputs, certificate_id, "
+        "outcome, reason, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     q.bind(1, e.seq);
     q.bind(2, e.request_id);
     q.bind(3, e.time);
@@ -459,7 +475,7 @@ void SqliteStore::append_log_locked(const LogEntry& in) {
     q.bind(10, e.prev_hash);
     q.bind(11, e.hash);
     q.exec();
-    SQLite::Statement head(*m_db, "INSERT OR REPLACE INTO log_head (id, seq, hash) VALUES (1, ?, ?)");
+    auto& head = prepared("INSERT OR REPLACE INTO log_head (id, seq, hash) VALUES (1, ?, ?)");
     head.bind(1, e.seq);
     head.bind(2, e.hash);
     head.exec();

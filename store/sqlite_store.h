@@ -12,11 +12,13 @@
 
 #include "store/store.h"
 
+#include <map>
 #include <memory>
 #include <mutex>
 
 namespace SQLite {
 class Database;
+class Statement;
 }
 
 namespace xrca::store {
@@ -63,8 +65,11 @@ private:
     void insert_keys_and_chains_locked(const std::vector<KeyBlob>& keys, const std::vector<ChainRecord>& chains,
                                        const std::string& created);
     void append_log_locked(const LogEntry& entry);
+    /** A prepared statement kept for the connection's life (reset before use); lock held. */
+    SQLite::Statement& prepared(const char* sql);
     std::mutex m_mutex;
     std::unique_ptr<SQLite::Database> m_db;
+    std::map<const char*, std::unique_ptr<SQLite::Statement>> m_statements;
 };
 
 }  // namespace xrca::store

@@ -123,9 +123,20 @@ VerificationReport verify_documents(const std::vector<Certificate>& docs, const 
 }
 
 ChainResult verify_ordered_chain(const std::vector<Certificate>& chain, const ChainOptions& options) {
-    std::vector<SignatureVerdict> signatures;
-    signatures.reserve(chain.size());
-    for (const auto& doc : chain) signatures.push_back(verify_signature(doc));
+    // Only documents up to the first one signed by an anchor are on the path; verifying the
+    // rest would cost an RSA operation each and decide nothing. (A server receives its own
+    // upper chain back with every request.)
+    const auto is_anchor = [&](const Certificate& doc) {
+        const auto& fp = doc.issuer.key->fingerprint();
+        return (options.anchor_fingerprint && fp == *options.anchor_fingerprint) ||
+               std::find(options.trusted_fingerprints.begin(), options.trusted_fingerprints.end(), fp) !=
+                   options.trusted_fingerprints.end();
+    };
+    std::vector<SignatureVerdict> signatures(chain.size());
+    for (std::size_t i = 0; i < chain.size(); ++i) {
+        signatures[i] = verify_signature(chain[i]);
+        if (is_anchor(chain[i])) break;
+    }
     if (chain.empty()) {
         ChainResult r;
         r.failure = Failure::IssuerMismatch;

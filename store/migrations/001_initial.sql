@@ -38,12 +38,11 @@ CREATE TABLE certificates (
   issued TEXT NOT NULL,
   valid_from TEXT,
   valid_until TEXT,
-  body TEXT NOT NULL,
+  body TEXT NOT NULL,              -- the exact BODY while pending; '' once xrml (which contains it) is stored
   xrml TEXT,
   request_id TEXT NOT NULL
 );
 CREATE INDEX certificates_by_key ON certificates (key_fingerprint);
-CREATE INDEX certificates_by_kind ON certificates (kind, status);
 -- Escrowed user key pairs (one per user, reused on every machine), AES-256/GCM under the escrow key.
 CREATE TABLE user_keys (
   user_id TEXT PRIMARY KEY,
