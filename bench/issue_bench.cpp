@@ -229,6 +229,18 @@ int profile_rac(long count) {
     return 0;
 }
 
+// Single-threaded CLC issuance from a warm pool, for profiling under callgrind.
+int profile_clc(long count) {
+    test::Hierarchy h(2);
+    h.options.clc_key_pool_capacity = static_cast<std::size_t>(count);
+    h.options.clc_key_pool_threads = 2;
+    auto authority = h.open(h.root, test::Hierarchy::k_password);
+    const auto rac = h.root.authority->issue_rac({h.machine_spc_chain(test::test_key(2048, 8)), "u", "u@example.test", false}, h.caller).text();
+    authority->warm_key_pool(static_cast<std::size_t>(count));
+    for (long i = 0; i < count; ++i) (void)authority->issue_clc({rac}, h.caller);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -237,6 +249,7 @@ int main(int argc, char** argv) {
     if (what == "clc") return clc(argc > 2 ? std::atoi(argv[2]) : 300);
     if (what == "growth") return growth(argc > 2 ? std::atol(argv[2]) : 100000);
     if (what == "profile-rac") return profile_rac(argc > 2 ? std::atol(argv[2]) : 200);
+    if (what == "profile-clc") return profile_clc(argc > 2 ? std::atol(argv[2]) : 40);
     if (what == "memory") return memory(argc > 2 ? std::atol(argv[2]) : 100000);
     std::fprintf(stderr, "usage: bench_issue rates|clc|growth|memory [N]\n");
     return 2;

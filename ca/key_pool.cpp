@@ -6,6 +6,10 @@
 #include <botan/rsa.h>
 #include <botan/system_rng.h>
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 namespace xrca::ca {
 
 KeyPool::KeyPool(std::size_t bits, std::size_t capacity, std::size_t threads) : m_bits(bits), m_capacity(capacity) {
@@ -22,11 +26,19 @@ KeyPool::~KeyPool() {
 }
 
 void KeyPool::refill() {
+    // Refilling must not compete with requests for the CPU: on Linux a thread's nice value is
+    // its own, so lower only this thread's priority. Failure to do so is harmless.
+    (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 19);
     Botan::System_RNG rng;
     while (true) {
         {
             std::unique_lock<std::mutex> lock(m_mutex);
             m_changed.wait(lock, [&] { return m_stopping || m_keys.size() < m_capacity; });
+            // Busy and not low: let the requests have the CPU; look again shortly.
+            constexpr auto quiet = std::chrono::milliseconds(200);
+            while (!m_stopping && m_keys.size() >= m_capacity / 4 && std::chrono::steady_clock::now() - m_last_take < quiet) {
+                m_changed.wait_for(lock, quiet);
+            }
             if (m_stopping) return;
         }
         auto key = generate_rsa_key(m_bits, rng);  // outside the lock: this is the slow part
@@ -43,6 +55,7 @@ void KeyPool::refill() {
 std::unique_ptr<Botan::RSA_PrivateKey> KeyPool::take() {
     {
         std::lock_guard<std::mutex> lock(m_mutex);
+        m_last_take = std::chrono::steady_clock::now();
         if (!m_keys.empty()) {
             auto key = std::move(m_keys.front());
             m_keys.pop_front();

@@ -1,9 +1,14 @@
 // A pool of freshly generated RSA keys for CLCs, kept filled by background threads: RSA-2048
 // generation takes ~90 ms median and ~300 ms at p99 here, too slow for a request path. An
 // empty pool falls back to generating in place, so take() always returns a key.
+//
+// Refilling happens in the lulls: while keys are being taken and the pool is above a quarter
+// of its capacity, the refill threads wait, so that a burst of requests is not slowed by key
+// generation competing for the same cores. Below the low-water mark they refill regardless.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -41,6 +46,7 @@ private:
     std::condition_variable m_changed;
     std::deque<std::unique_ptr<Botan::RSA_PrivateKey>> m_keys;
     bool m_stopping = false;
+    std::chrono::steady_clock::time_point m_last_take{};
     std::atomic<std::uint64_t> m_generated{0};
     std::atomic<std::uint64_t> m_misses{0};
     std::vector<std::thread> m_threads;
