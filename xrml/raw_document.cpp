@@ -2,6 +2,7 @@
 #include "xrml/raw_document.h"
 
 #include "xrml/errors.h"
+#include "xrml/strict_xml.h"
 #include "xrml/xml_tokenizer.h"
 
 #include <vector>
@@ -20,28 +21,6 @@ bool whitespace_only(std::string_view s) noexcept {
     return true;
 }
 
-// XML allows only the five predefined entities and character references without a DTD, and
-// xrca accepts no DTD. pugixml would pass an undefined `&name;` through as text; refuse it.
-void check_references(std::string_view text, std::size_t offset) {
-    for (auto amp = text.find('&'); amp != std::string_view::npos; amp = text.find('&', amp + 1)) {
-        const auto semi = text.find(';', amp);
-        const auto ref = semi == std::string_view::npos ? std::string_view() : text.substr(amp + 1, semi - amp - 1);
-        bool ok = ref == "amp" || ref == "lt" || ref == "gt" || ref == "quot" || ref == "apos";
-        if (!ok && ref.size() >= 2 && ref.size() <= 10 && ref[0] == '#') {
-            const bool hex = ref[1] == 'x';
-            const auto digits = ref.substr(hex ? 2 : 1);
-            ok = !digits.empty();
-            for (char c : digits) {
-                ok = ok && ((c >= '0' && c <= '9') || (hex && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))));
-            }
-        }
-        if (!ok) {
-            throw FormatError(FormatReason::NotXml, "undefined entity or malformed reference at character " +
-                                                        std::to_string(offset + amp));
-        }
-    }
-}
-
 // Reads one <XrML> element starting at the start tag `open`; returns the end offset and the
 // BODY span relative to the input. Throws FormatError without a document index.
 std::size_t read_document(XmlTokenizer& tok, std::string_view input, const detail::Token& open,
@@ -56,7 +35,7 @@ std::size_t read_document(XmlTokenizer& tok, std::string_view input, const detai
             case TokenKind::Doctype:
                 throw FormatError(FormatReason::DtdNotAllowed, "DOCTYPE declarations are not accepted");
             case TokenKind::StartTag:
-                check_references(input.substr(t.begin, t.end - t.begin), t.begin);
+                detail::check_references(input.substr(t.begin, t.end - t.begin), t.begin);
                 if (stack.size() == 1 && t.name == "BODY") {
                     ++bodies;
                     body.begin = t.begin;
@@ -68,7 +47,7 @@ std::size_t read_document(XmlTokenizer& tok, std::string_view input, const detai
                 }
                 break;
             case TokenKind::EmptyTag:
-                check_references(input.substr(t.begin, t.end - t.begin), t.begin);
+                detail::check_references(input.substr(t.begin, t.end - t.begin), t.begin);
                 if (stack.size() == 1 && t.name == "BODY") {
                     throw FormatError(FormatReason::NotXrml, "BODY is empty", "XrML/BODY");
                 }
@@ -90,7 +69,7 @@ std::size_t read_document(XmlTokenizer& tok, std::string_view input, const detai
                 }
                 break;
             case TokenKind::Text:
-                check_references(input.substr(t.begin, t.end - t.begin), t.begin);
+                detail::check_references(input.substr(t.begin, t.end - t.begin), t.begin);
                 break;
             case TokenKind::Comment:
             case TokenKind::CData:
@@ -172,22 +151,7 @@ std::vector<RawDocument> split_documents(std::string_view utf8, const ReadLimits
 }
 
 std::string_view body_child_text(const RawDocument& document, std::string_view name) {
-    const std::string_view body = document.body_text();
-    XmlTokenizer tok(body);
-    std::size_t depth = 0;
-    std::size_t start = 0;
-    for (auto t = tok.next(); t.kind != TokenKind::End; t = tok.next()) {
-        if (t.kind == TokenKind::StartTag) {
-            if (depth == 1 && t.name == name) start = t.begin;
-            ++depth;
-        } else if (t.kind == TokenKind::EndTag) {
-            --depth;
-            if (depth == 1 && t.name == name) return body.substr(start, t.end - start);
-        } else if (t.kind == TokenKind::EmptyTag && depth == 1 && t.name == name) {
-            return body.substr(t.begin, t.end - t.begin);
-        }
-    }
-    return {};
+    return first_child_text(document.body_text(), name);
 }
 
 std::string strip_inter_element_whitespace(std::string_view xml) {

@@ -3,110 +3,14 @@
 #include "xrml/reader.h"
 
 #include "xrml/errors.h"
-#include "xrml/xml_tokenizer.h"
+#include "xrml/strict_xml.h"
 
-#include <pugixml.hpp>
 
 #include <algorithm>
 #include <cctype>
 
 namespace xrca::xrml {
 namespace {
-
-// A view of one element. Its path is derived from the DOM only when an error is raised
-// (building path strings on every access cost more than the parse itself); the DOM outlives
-// every Element, so an Element may be copied and kept freely.
-class Element {
-public:
-    explicit Element(pugi::xml_node node) : m_node(node) {}
-
-    [[noreturn]] void fail(FormatReason reason, const std::string& detail) const {
-        throw FormatError(reason, detail, path());
-    }
-
-    [[nodiscard]] std::string path() const {
-        std::vector<std::string> parts;
-        for (pugi::xml_node n = m_node; n && n.type() == pugi::node_element; n = n.parent()) {
-            std::string part = n.name();
-            if (part == "PARAMETER" && n.attribute("name")) {
-                part += std::string("[@name=") + n.attribute("name").value() + "]";
-            } else if (n.previous_sibling(n.name()) || n.next_sibling(n.name())) {
-                int index = 0;
-                for (pugi::xml_node p = n.previous_sibling(n.name()); p; p = p.previous_sibling(n.name())) ++index;
-                part += "[" + std::to_string(index) + "]";
-            }
-            parts.push_back(std::move(part));
-        }
-        std::string out;
-        for (auto it = parts.rbegin(); it != parts.rend(); ++it) out += (out.empty() ? "" : "/") + *it;
-        return out;
-    }
-
-    [[nodiscard]] std::optional<Element> optional(const char* name) const {
-        pugi::xml_node found = m_node.child(name);
-        if (!found) return std::nullopt;
-        if (found.next_sibling(name)) Element(found).fail(FormatReason::DuplicateElement, "must appear at most once");
-        return Element(found);
-    }
-
-    [[nodiscard]] Element required(const char* name) const {
-        auto e = optional(name);
-        if (!e) fail(FormatReason::MissingElement, std::string("required element ") + name + " is missing");
-        return *e;
-    }
-
-    [[nodiscard]] std::vector<Element> all(const char* name) const {
-        std::vector<Element> out;
-        for (pugi::xml_node n = m_node.child(name); n; n = n.next_sibling(name)) out.emplace_back(n);
-        return out;
-    }
-
-    /** The PARAMETER child whose name attribute is `param`, exactly once. */
-    [[nodiscard]] Element parameter(const char* param) const {
-        std::optional<Element> found;
-        for (pugi::xml_node n = m_node.child("PARAMETER"); n; n = n.next_sibling("PARAMETER")) {
-            if (std::string_view(n.attribute("name").value()) != param) continue;
-            if (found) fail(FormatReason::DuplicateElement, std::string("PARAMETER ") + param + " appears twice");
-            found.emplace(n);
-        }
-        if (!found) fail(FormatReason::MissingElement, std::string("required PARAMETER name=\"") + param + "\" is missing");
-        return *found;
-    }
-
-    [[nodiscard]] std::optional<std::string> optional_attr(const char* name) const {
-        const pugi::xml_attribute a = m_node.attribute(name);
-        if (!a) return std::nullopt;
-        return std::string(a.value());
-    }
-
-    [[nodiscard]] std::string attr(const char* name) const {
-        auto a = optional_attr(name);
-        if (!a) fail(FormatReason::MissingAttribute, std::string("required attribute ") + name + " is missing");
-        return *a;
-    }
-
-    /** Character content; an element child where text belongs is an error. */
-    [[nodiscard]] std::string text() const {
-        std::string out;
-        for (pugi::xml_node c = m_node.first_child(); c; c = c.next_sibling()) {
-            if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) {
-                out += c.value();
-            } else if (c.type() == pugi::node_element) {
-                fail(FormatReason::BadValue, std::string("unexpected element <") + c.name() + "> inside text");
-            }
-        }
-        return out;
-    }
-
-    [[nodiscard]] std::string required_text() const {
-        auto t = text();
-        if (t.empty()) fail(FormatReason::BadValue, "must not be empty");
-        return t;
-    }
-
-private:
-    pugi::xml_node m_node;
-};
 
 std::string trim(std::string_view s) {
     std::size_t b = 0, e = s.size();
@@ -115,7 +19,7 @@ std::string trim(std::string_view s) {
     return std::string(s.substr(b, e - b));
 }
 
-std::uint64_t parse_decimal(const Element& e, std::string_view text, const char* what) {
+std::uint64_t parse_decimal(const XmlElement& e, std::string_view text, const char* what) {
     const std::string t = trim(text);
     if (t.empty() || t.size() > 19 || !std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; })) {
         e.fail(FormatReason::BadValue, std::string(what) + " '" + t.substr(0, 24) + "' is not a decimal number");
@@ -123,7 +27,7 @@ std::uint64_t parse_decimal(const Element& e, std::string_view text, const char*
     return std::stoull(t);
 }
 
-std::vector<std::uint8_t> read_base64_value(const Element& value, const char* what) {
+std::vector<std::uint8_t> read_base64_value(const XmlElement& value, const char* what) {
     const auto encoding = value.attr("encoding");
     if (encoding != "base64") value.fail(FormatReason::BadValue, "encoding must be base64, not '" + encoding + "'");
     try {
@@ -133,7 +37,7 @@ std::vector<std::uint8_t> read_base64_value(const Element& value, const char* wh
     }
 }
 
-Time read_time(const Element& e) {
+Time read_time(const XmlElement& e) {
     try {
         return Time::parse(trim(e.text()));
     } catch (const FormatError& err) {
@@ -141,20 +45,20 @@ Time read_time(const Element& e) {
     }
 }
 
-TimeRange read_range(const Element& e) {
+TimeRange read_range(const XmlElement& e) {
     TimeRange r{read_time(e.required("FROM")), read_time(e.required("UNTIL"))};
     if (!(r.from < r.until)) e.fail(FormatReason::BadValue, "FROM must be before UNTIL");
     return r;
 }
 
-DigestAlgorithm read_digest_algorithm(const Element& e) {
+DigestAlgorithm read_digest_algorithm(const XmlElement& e) {
     const std::string name = trim(e.text());
     if (name == "SHA1" || name == "SHA-1") return DigestAlgorithm::Sha1;
     if (name == "SHA256" || name == "SHA-256") return DigestAlgorithm::Sha256;
     e.fail(FormatReason::Unsupported, "digest algorithm '" + name.substr(0, 32) + "' is not SHA1 or SHA256");
 }
 
-PublicKey read_public_key(const Element& e) {
+PublicKey read_public_key(const XmlElement& e) {
     const auto algorithm = trim(e.required("ALGORITHM").text());
     if (algorithm.rfind("RSA", 0) != 0) e.fail(FormatReason::Unsupported, "key algorithm '" + algorithm.substr(0, 32) + "' is not RSA");
     const auto exp_value = e.parameter("public-exponent").required("VALUE");
@@ -169,7 +73,7 @@ PublicKey read_public_key(const Element& e) {
     }
 }
 
-XrmlObject read_object(const Element& e) {
+XrmlObject read_object(const XmlElement& e) {
     XrmlObject o;
     o.type = e.optional_attr("type").value_or("");
     const auto id = e.required("ID");
@@ -180,7 +84,7 @@ XrmlObject read_object(const Element& e) {
     return o;
 }
 
-EnablingBits read_enabling_bits(const Element& e) {
+EnablingBits read_enabling_bits(const XmlElement& e) {
     EnablingBits bits;
     bits.type = e.attr("type");
     const auto value = e.required("VALUE");
@@ -193,7 +97,7 @@ EnablingBits read_enabling_bits(const Element& e) {
     return bits;
 }
 
-Digest read_digest(const Element& e) {
+Digest read_digest(const XmlElement& e) {
     Digest d;
     d.algorithm = read_digest_algorithm(e.required("ALGORITHM"));
     d.value = read_base64_value(e.required("VALUE"), "digest value");
@@ -201,7 +105,7 @@ Digest read_digest(const Element& e) {
     return d;
 }
 
-Principal read_principal(const Element& e) {
+Principal read_principal(const XmlElement& e) {
     Principal p;
     p.internal_id = e.optional_attr("internal-id");
     p.object = read_object(e.required("OBJECT"));
@@ -212,14 +116,14 @@ Principal read_principal(const Element& e) {
     return p;
 }
 
-DistributionPoint read_distribution_point(const Element& e) {
+DistributionPoint read_distribution_point(const XmlElement& e) {
     DistributionPoint d;
     d.object = read_object(e.required("OBJECT"));
     if (auto key = e.optional("PUBLICKEY")) d.key = read_public_key(*key);
     return d;
 }
 
-RefreshCondition read_refresh(const Element& e) {
+RefreshCondition read_refresh(const XmlElement& e) {
     RefreshCondition r;
     for (const auto& dp : e.all("DISTRIBUTIONPOINT")) r.points.push_back(read_distribution_point(dp));
     if (auto interval = e.optional("INTERVALTIME")) {
@@ -240,7 +144,7 @@ RefreshCondition read_refresh(const Element& e) {
     return r;
 }
 
-void read_work(const Element& work, Certificate& c) {
+void read_work(const XmlElement& work, Certificate& c) {
     if (auto obj = work.optional("OBJECT")) c.work_object = read_object(*obj);
     for (const auto& group : work.all("RIGHTSGROUP")) {
         for (const auto& list : group.all("RIGHTSLIST")) {
@@ -266,7 +170,7 @@ void read_work(const Element& work, Certificate& c) {
     }
 }
 
-SignatureBlock read_signature(const Element& e) {
+SignatureBlock read_signature(const XmlElement& e) {
     SignatureBlock s;
     s.algorithm = trim(e.required("ALGORITHM").text());
     if (s.algorithm != "RSA PKCS#1-V1.5") {
@@ -291,10 +195,8 @@ SignatureBlock read_signature(const Element& e) {
     return s;
 }
 
-Certificate read_parsed(const pugi::xml_document& dom, RawDocument raw) {
-    const pugi::xml_node root = dom.document_element();
-    if (std::string_view(root.name()) != "XrML") throw FormatError(FormatReason::NotXrml, "root element is not XrML");
-    const Element xrml(root);
+Certificate read_parsed(const XmlElement& xrml, RawDocument raw) {
+    if (xrml.name() != "XrML") throw FormatError(FormatReason::NotXrml, "root element is not XrML");
     if (xrml.attr("version") != "1.2") xrml.fail(FormatReason::Unsupported, "only XrML version 1.2 is supported");
 
     Certificate c;
@@ -319,25 +221,15 @@ Certificate read_parsed(const pugi::xml_document& dom, RawDocument raw) {
     return c;
 }
 
-pugi::xml_document parse_dom(std::string_view text) {
-    pugi::xml_document dom;
-    // No parse_doctype: the splitter already refused DTDs, and pugixml never expands entities.
-    const auto result = dom.load_buffer(text.data(), text.size(), pugi::parse_default, pugi::encoding_utf8);
-    if (!result) {
-        throw FormatError(FormatReason::NotXml, std::string(result.description()) + " at character " +
-                                                     std::to_string(result.offset));
-    }
-    return dom;
-}
-
 }  // namespace
 
 Certificate read_certificate(RawDocument raw, const ReadLimits& limits) {
-    (void)limits;  // limits were applied when `raw` was split
     const std::size_t index = raw.index;
     try {
-        const auto dom = parse_dom(raw.text);
-        return read_parsed(dom, std::move(raw));
+        // The splitter already refused DTDs, undefined entities and deep nesting.
+        (void)limits;
+        const auto dom = XmlDocument::parse_checked(raw.text);
+        return read_parsed(dom.root(), std::move(raw));
     } catch (const FormatError& e) {
         throw e.in_document(index);
     }
@@ -358,20 +250,15 @@ DocumentSet read_documents(std::string_view bytes, const ReadLimits& limits) {
 PublicKey read_public_key_file(std::string_view bytes) {
     if (bytes.size() > 64 * 1024) throw FormatError(FormatReason::TooLarge, "a public key file is larger than 64 KiB");
     const auto decoded = decode_input(bytes);
-    // Reuse the splitter's refusal of DTDs and deep nesting before building a DOM.
-    detail::XmlTokenizer tok(decoded.utf8);
-    std::size_t depth = 0;
-    for (auto t = tok.next(); t.kind != detail::TokenKind::End; t = tok.next()) {
-        if (t.kind == detail::TokenKind::Doctype) throw FormatError(FormatReason::DtdNotAllowed, "DOCTYPE declarations are not accepted");
-        if (t.kind == detail::TokenKind::StartTag && ++depth > 16) throw FormatError(FormatReason::TooDeep, "public key file nests too deeply");
-        if (t.kind == detail::TokenKind::EndTag && depth > 0) --depth;
+    const auto dom = XmlDocument::parse(decoded.utf8, 64 * 1024, 16);
+    return read_public_key_element(dom.root());
+}
+
+PublicKey read_public_key_element(const XmlElement& element) {
+    if (element.name() != "PUBLICKEY") {
+        throw FormatError(FormatReason::NotXrml, "expected a <PUBLICKEY> element, found <" + element.name() + ">", element.path());
     }
-    const auto dom = parse_dom(decoded.utf8);
-    const pugi::xml_node root = dom.document_element();
-    if (std::string_view(root.name()) != "PUBLICKEY") {
-        throw FormatError(FormatReason::NotXrml, std::string("expected a <PUBLICKEY> element, found <") + root.name() + ">");
-    }
-    return read_public_key(Element(root));
+    return read_public_key(element);
 }
 
 }  // namespace xrca::xrml

@@ -6,6 +6,7 @@
 #include "xrml/certificate.h"
 #include "xrml/encoding.h"
 #include "xrml/raw_document.h"
+#include "xrml/strict_xml.h"
 
 #include <string_view>
 #include <vector>
@@ -29,5 +30,8 @@ Certificate read_certificate(RawDocument raw, const ReadLimits& limits = {});
  * accepted encodings. Throws FormatError.
  */
 PublicKey read_public_key_file(std::string_view bytes);
+
+/** Reads a `<PUBLICKEY>` element found inside another document (offline files). */
+PublicKey read_public_key_element(const XmlElement& element);
 
 }  // namespace xrca::xrml

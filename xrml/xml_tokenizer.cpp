@@ -20,6 +20,28 @@ bool is_name_char(char c) noexcept {
 
 }  // namespace
 
+// XML allows only the five predefined entities and character references without a DTD, and
+// xrca accepts no DTD. pugixml would pass an undefined `&name;` through as text; refuse it.
+void check_references(std::string_view text, std::size_t offset) {
+    for (auto amp = text.find('&'); amp != std::string_view::npos; amp = text.find('&', amp + 1)) {
+        const auto semi = text.find(';', amp);
+        const auto ref = semi == std::string_view::npos ? std::string_view() : text.substr(amp + 1, semi - amp - 1);
+        bool ok = ref == "amp" || ref == "lt" || ref == "gt" || ref == "quot" || ref == "apos";
+        if (!ok && ref.size() >= 2 && ref.size() <= 10 && ref[0] == '#') {
+            const bool hex = ref[1] == 'x';
+            const auto digits = ref.substr(hex ? 2 : 1);
+            ok = !digits.empty();
+            for (char c : digits) {
+                ok = ok && ((c >= '0' && c <= '9') || (hex && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))));
+            }
+        }
+        if (!ok) {
+            throw FormatError(FormatReason::NotXml, "undefined entity or malformed reference at character " +
+                                                        std::to_string(offset + amp));
+        }
+    }
+}
+
 bool is_xml_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 std::size_t XmlTokenizer::find_or_fail(std::string_view needle, std::size_t from, const char* what) const {

@@ -33,4 +33,7 @@ private:
 
 bool is_xml_space(char c) noexcept;
 
+/** Refuses undefined entity references and malformed character references in `text`. */
+void check_references(std::string_view text, std::size_t offset);
+
 }  // namespace xrca::xrml::detail
