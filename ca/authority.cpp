@@ -226,6 +226,9 @@ std::vector<std::string> Authority::trusted_rac_issuers() {
     std::vector<std::string> out;
     const auto cluster = detail::storage([&] { return m_store.load_key(detail::k_cluster_key); });
     if (cluster) out.push_back(cluster->fingerprint);
+    // RACs issued before a renewal with a new key still chain to the previous SLC key.
+    const auto previous = detail::storage([&] { return m_store.load_key(detail::k_previous_cluster_key); });
+    if (previous) out.push_back(previous->fingerprint);
     if (m_role == Role::Licensing) {
         // The root cluster's SLC key issued our SLC: RACs it issued are trusted here (reference §3.2).
         const auto slc = own_slc();
@@ -288,6 +291,10 @@ AuthorityStatus Authority::status() {
         const auto slc = own_slc();
         s.slc_validity = slc.validity ? slc.validity : (slc.issue_right ? slc.issue_right->range : std::nullopt);
         if (slc.principal && slc.principal->key) s.slc_key_fingerprint = slc.principal->key->fingerprint();
+    }
+    if (const auto pending = detail::storage([&] { return m_store.pending_offline_request(); })) {
+        s.pending_request_id = pending->request_id;
+        s.pending_key_fingerprint = pending->key_fingerprint;
     }
     const auto counts = detail::storage([&] { return m_store.counts(); });
     s.issued_by_kind = counts.issued_by_kind;

@@ -66,6 +66,23 @@ public:
      */
     void activate(const std::string& slc_chain, const Caller& caller);
 
+    // --- offline enrollment (offline/ reads and writes the files) ------------------------
+    /**
+     * Prepares this cluster's Enroll (root) or SubEnroll (licensing) request, has `write_body`
+     * render its body, signs that exact text with the key being certified and records the
+     * pending request. `renew` keeps the GUID of an active cluster; `new_key` certifies a fresh key.
+     */
+    SignedRequest create_offline_request(bool renew, bool new_key, const Caller& caller,
+                                         const std::function<std::string(const PreparedRequest&)>& write_body);
+    /**
+     * Imports the SLC chain answering pending request `request_id`: verifies it to the trust
+     * anchor and against the request (key, GUID, URL, revocation authorities), then in one
+     * transaction stores it and makes the cluster active. Replays and strangers are refused.
+     */
+    void import_response(const std::string& request_id, const std::string& slc_chain, const Caller& caller);
+    /** Records a refusal made outside the authority (e.g. an unreadable file) in the enrollment log. */
+    void record_refusal(const char* operation, const Caller& caller, const std::string& inputs, const Error& error);
+
     // --- trust lists --------------------------------------------------------------------
     void add_trust(const std::string& purpose, const xrml::PublicKey& key, const std::string& label, const Caller& caller);
     void remove_trust(const std::string& fingerprint, const Caller& caller);
@@ -84,6 +101,14 @@ private:
     struct SlcIssue;
     IssuedChain issue_slc(const SlcIssue& what);
     void self_enroll(const ProvisionRequest& request, const Caller& caller);
+    struct SlcCheck;
+    std::vector<store::ChainRecord> check_slc_chain(const std::vector<xrml::Certificate>& docs, const SlcCheck& expected,
+                                                    const std::string& request_id, const Caller& caller,
+                                                    const std::string& inputs, std::vector<store::KeyBlob>& keys);
+    void check_proof(const std::optional<ProofOfPossession>& proof, const xrml::PublicKey& key, bool required);
+    std::optional<IssuedChain> already_issued(const std::string& request_id, const xrml::PublicKey& key,
+                                              const std::string& guid);
+    void forget_cached_chains();
     std::string run_issuance(const Issuance& what);
     template <typename Fn>
     auto logged(const char* operation, const Caller& caller, const std::string& inputs, Fn&& fn) -> decltype(fn());

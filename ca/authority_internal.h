@@ -24,6 +24,8 @@ inline constexpr const char* k_escrow_salt = "escrow-salt";
 inline constexpr const char* k_enrollment_chain = "enrollment";  // ES, enrollment CA, CA
 inline constexpr const char* k_slc_chain = "slc";                // SLC, …
 inline constexpr const char* k_activation_chain = "activation";  // activation issuer, SLC, …
+inline constexpr const char* k_revocation_authorities = "revocation-authorities";  // <PUBLICKEY> elements
+inline constexpr const char* k_previous_cluster_key = "cluster-previous";
 
 /** Runs a store call, turning its errors into xrca::Error (Storage / Conflict). */
 template <typename Fn>

@@ -9,10 +9,13 @@
 #include "xrml/chain.h"
 #include "xrml/enabling_bits.h"
 #include "xrml/reader.h"
+#include "xrml/signature.h"
 #include "xrml/templates.h"
 
 #include <botan/hash.h>
+#include <botan/pubkey.h>
 #include <botan/rsa.h>
+#include <botan/rng.h>
 
 namespace xrca::ca {
 
@@ -105,7 +108,7 @@ IssuedChain Authority::issue_slc(const SlcIssue& w) {
 }
 
 IssuedChain Authority::enroll(const EnrollRequest& r, const Caller& caller) {
-    const auto request_id = new_id();
+    const auto request_id = r.request_id.empty() ? new_id() : r.request_id;
     const std::string inputs = "guid=" + r.cluster_guid + "; key=" + r.cluster_key.fingerprint() + "; name=" + r.name +
                                "; url=" + r.url + "; sku=" + r.sku + "; version=" + r.version +
                                "; revocation=" + r.revocation + "; authorities=" + fingerprints(r.revocation_authorities);
@@ -113,8 +116,16 @@ IssuedChain Authority::enroll(const EnrollRequest& r, const Caller& caller) {
         // 1. Only an enrollment service issues root-cluster SLCs.
         require(m_role == Role::Enrollment, "issue root-cluster SLCs (Enroll); only an enrollment service does");
         require_active();
-        // 2. Check the request against the crypto mode and the Enroll schema (reference §3.1).
+        // 2. Check the request against the crypto mode and the Enroll schema (reference §3.1),
+        //    and the proof that the requester holds the key (offline requests).
+        if (r.crypto_mode != 0 && r.crypto_mode != m_record.crypto_mode) {
+            throw Error(ErrorKind::PolicyDenied, "the request is for crypto mode " + std::to_string(r.crypto_mode) +
+                                                     ", this enrollment service runs mode " + std::to_string(m_record.crypto_mode),
+                        RmsFault::UnsupportedCryptographicSet);
+        }
         check_key_for_mode(r.cluster_key, m_record.crypto_mode, "the cluster key");
+        check_proof(r.proof, r.cluster_key, !r.request_id.empty());
+        if (auto same = already_issued(r.request_id, r.cluster_key, r.cluster_guid)) return *same;
         if (!is_braced_guid(r.cluster_guid)) throw Error(ErrorKind::Malformed, "cluster GUID '" + r.cluster_guid + "' is not a braced GUID", RmsFault::Argument);
         if (r.name.empty() || r.version.empty()) throw Error(ErrorKind::Malformed, "name and version are required", RmsFault::Argument);
         check_url(r.url);
@@ -134,13 +145,20 @@ IssuedChain Authority::enroll(const EnrollRequest& r, const Caller& caller) {
 }
 
 IssuedChain Authority::sub_enroll(const SubEnrollRequest& r, const Caller& caller) {
-    const auto request_id = new_id();
+    const auto request_id = r.request_id.empty() ? new_id() : r.request_id;
     const std::string inputs = "guid=" + r.cluster_guid + "; key=" + r.cluster_key.fingerprint() + "; name=" + r.name +
                                "; url=" + r.url + "; sku=" + r.sku + "; version=" + r.version;
     return logged("SubEnroll", caller, inputs, [&] {
         require(m_role == Role::Root, "issue licensing-cluster SLCs (SubEnroll); only a root cluster does");
         require_active();
+        if (r.crypto_mode != 0 && r.crypto_mode != m_record.crypto_mode) {
+            throw Error(ErrorKind::PolicyDenied, "the request is for crypto mode " + std::to_string(r.crypto_mode) +
+                                                     ", this root cluster runs mode " + std::to_string(m_record.crypto_mode),
+                        RmsFault::UnsupportedCryptographicSet);
+        }
         check_key_for_mode(r.cluster_key, m_record.crypto_mode, "the licensing cluster key");
+        check_proof(r.proof, r.cluster_key, !r.request_id.empty());
+        if (auto same = already_issued(r.request_id, r.cluster_key, r.cluster_guid)) return *same;
         if (!is_braced_guid(r.cluster_guid)) throw Error(ErrorKind::Malformed, "cluster GUID '" + r.cluster_guid + "' is not a braced GUID", RmsFault::Argument);
         if (r.name.empty() || r.version.empty()) throw Error(ErrorKind::Malformed, "name and version are required", RmsFault::Argument);
         check_url(r.url);
@@ -342,6 +360,98 @@ IssuedChain Authority::issue_clc(const ClcRequest& r, const Caller& caller) {
     });
 }
 
+// What an SLC chain must show to be installed on this cluster.
+struct Authority::SlcCheck {
+    std::string key_fingerprint;
+    std::optional<std::vector<std::string>> revocation_authorities;  ///< checked when set (Enroll)
+};
+
+std::vector<store::ChainRecord> Authority::check_slc_chain(const std::vector<xrml::Certificate>& docs, const SlcCheck& expected,
+                                                           const std::string& request_id, const Caller& caller,
+                                                           const std::string& inputs, std::vector<store::KeyBlob>& keys) {
+    // 1. The chain verifies to the anchor this cluster was initialised with.
+    if (m_record.anchor_fingerprint.empty()) {
+        throw Error(ErrorKind::WrongState, "this cluster has no trust anchor: initialise it with --trust-anchor");
+    }
+    const auto& slc = docs.front();
+    const auto verdict = xrml::verify_ordered_chain(docs, {m_record.anchor_fingerprint, m_clock.now(), {}});
+    if (!verdict.ok()) throw Error(ErrorKind::PolicyDenied, "the SLC chain does not verify to this cluster's trust anchor: " + verdict.detail);
+    // 2. The SLC certifies exactly this cluster: its key, its GUID, its URL, its revocation authorities.
+    if (slc.kind() != xrml::names::server_licensor_certificate || !slc.principal || !slc.principal->key) {
+        throw Error(ErrorKind::PolicyDenied, "the first document is a " + slc.kind() + ", not a server licensor certificate");
+    }
+    if (slc.principal->key->fingerprint() != expected.key_fingerprint) {
+        throw Error(ErrorKind::PolicyDenied, "the SLC certifies key " + slc.principal->key->fingerprint() +
+                                                 ", not this cluster's key " + expected.key_fingerprint);
+    }
+    if (!slc.principal->object.id.same_as({xrml::names::guid, m_record.guid})) {
+        throw Error(ErrorKind::PolicyDenied, "the SLC is for cluster " + slc.principal->object.id.value + ", not " + m_record.guid);
+    }
+    const auto& addresses = slc.principal->object.addresses;
+    if (addresses.empty() || addresses.front().value != m_record.base_url) {
+        throw Error(ErrorKind::PolicyDenied, "the SLC does not carry this cluster's URL " + m_record.base_url);
+    }
+    if (expected.revocation_authorities) {
+        std::vector<std::string> found;
+        for (const auto& refresh : slc.refresh) {
+            for (std::size_t i = 1; i < refresh.points.size(); ++i) {  // point 0 is the SLC issuer's own key
+                if (refresh.points[i].key) found.push_back(refresh.points[i].key->fingerprint());
+            }
+        }
+        if (found != *expected.revocation_authorities) {
+            throw Error(ErrorKind::PolicyDenied, "the SLC's revocation authorities are not the ones this cluster asked for");
+        }
+    }
+    // 3. A root cluster's first SLC gets the machine activation issuer, certified under it.
+    std::vector<store::ChainRecord> chains{{detail::k_slc_chain, {}}};
+    for (const auto& d : docs) chains[0].documents.push_back(d.raw.text);
+    const bool has_activation = detail::storage([&] { return m_store.load_key(detail::k_activation_key); }).has_value();
+    if (m_role == Role::Root && !has_activation) {
+        auto activation = generate_rsa_key(mode_key_bits(m_record.crypto_mode), m_rng);
+        const auto activation_public = xrml::PublicKey::from_botan(*activation);
+        const auto now = m_clock.now().floor_minute();
+        xrml::IssuingCertificateTemplate t;
+        t.kind = xrml::IssuingKind::ActivationIssuer;
+        t.id = new_id();
+        t.issued = now;
+        t.issuer = as_issuer(slc);
+        t.subject.object = xrml::XrmlObject{xrml::names::security_processor, {xrml::names::guid, new_id()},
+                                            "xrca Activation Issuer - " + m_record.name, {}};
+        t.subject.key = activation_public;
+        t.issue_range = slc.issue_right && slc.issue_right->range ? *slc.issue_right->range
+                                                                   : days_from(now, m_options.slc_validity_days);
+        // The SLC's key signs the activation issuer: the key the SLC certifies, which may be
+        // the renewal key not yet installed as 'cluster'.
+        SoftwareSigner* slc_signer = nullptr;
+        std::unique_ptr<SoftwareSigner> next;
+        if (slc.principal->key->fingerprint() == signer(detail::k_cluster_key).public_key().fingerprint()) {
+            slc_signer = &signer(detail::k_cluster_key);
+        } else {
+            const auto blob = detail::storage([&] { return m_store.load_key("cluster-next"); });
+            if (!blob) throw Error(ErrorKind::WrongState, "the key this SLC certifies is not held here");
+            next = std::make_unique<SoftwareSigner>(decrypt_private_key(blob->encrypted, m_password, "cluster-next"),
+                                                    mode_digest(m_record.crypto_mode), m_rng);
+            slc_signer = next.get();
+        }
+        Issuance is{request_id, "ActivateCluster", &caller, inputs, t.id, "Activation-Issuer", t.subject.object.id.value,
+                    activation_public.fingerprint(), now, t.issue_range, xrml::build_issuing_certificate_body(t), slc_signer};
+        std::vector<std::string> activation_chain{run_issuance(is)};
+        activation_chain.insert(activation_chain.end(), chains[0].documents.begin(), chains[0].documents.end());
+        chains.push_back({detail::k_activation_chain, activation_chain});
+        keys.push_back({detail::k_activation_key, activation_public.fingerprint(),
+                        encrypt_private_key(*activation, m_password, m_rng, m_options.key_kdf_iterations)});
+    }
+    return chains;
+}
+
+void Authority::forget_cached_chains() {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_own_slc.reset();
+    m_own_chain.reset();
+    m_activation.reset();
+    m_signers.erase(detail::k_cluster_key);  // a renewal may have installed a new key
+}
+
 void Authority::activate(const std::string& slc_chain, const Caller& caller) {
     const auto request_id = new_id();
     std::string inputs;
@@ -351,70 +461,166 @@ void Authority::activate(const std::string& slc_chain, const Caller& caller) {
         if (m_record.state != "awaiting-response") {
             throw Error(ErrorKind::WrongState, "this cluster is " + m_record.state + ", not awaiting enrollment");
         }
-        if (m_record.anchor_fingerprint.empty()) {
-            throw Error(ErrorKind::WrongState, "this cluster has no trust anchor: initialise it with --trust-anchor");
-        }
-        // 2. The chain verifies to the anchor it was initialised with.
+        // 2. Check the chain and the SLC against this cluster; 3. one transaction.
         const auto docs = read_chain(slc_chain, RmsFault::Argument, "the SLC chain");
-        const auto& slc = docs.front();
-        inputs = "slc=" + slc.descriptor.id.value;
-        xrml::ChainOptions options{m_record.anchor_fingerprint, m_clock.now(), {}};
-        const auto verdict = xrml::verify_ordered_chain(docs, options);
-        if (!verdict.ok()) throw Error(ErrorKind::PolicyDenied, "the SLC chain does not verify: " + verdict.detail);
-        // 3. The SLC certifies exactly this cluster: its key, its GUID, its URL.
-        const auto cluster_key = signer(detail::k_cluster_key).public_key();
-        if (slc.kind() != xrml::names::server_licensor_certificate || !slc.principal || !slc.principal->key ||
-            *slc.principal->key != cluster_key) {
-            throw Error(ErrorKind::PolicyDenied, "the SLC does not carry this cluster's public key " + cluster_key.fingerprint());
-        }
-        if (!slc.principal->object.id.same_as({xrml::names::guid, m_record.guid})) {
-            throw Error(ErrorKind::PolicyDenied, "the SLC is for cluster " + slc.principal->object.id.value + ", not " + m_record.guid);
-        }
-        const auto& addresses = slc.principal->object.addresses;
-        if (addresses.empty() || addresses.front().value != m_record.base_url) {
-            throw Error(ErrorKind::PolicyDenied, "the SLC does not carry this cluster's URL " + m_record.base_url);
-        }
-        // 4. A root cluster gets its machine activation issuer, certified under the new SLC.
+        inputs = "slc=" + docs.front().descriptor.id.value;
         std::vector<store::KeyBlob> keys;
-        std::vector<store::ChainRecord> chains{{detail::k_slc_chain, {}}};
-        for (const auto& d : docs) chains[0].documents.push_back(d.raw.text);
-        if (m_role == Role::Root) {
-            auto activation = generate_rsa_key(mode_key_bits(m_record.crypto_mode), m_rng);
-            const auto activation_public = xrml::PublicKey::from_botan(*activation);
-            const auto now = m_clock.now().floor_minute();
-            xrml::IssuingCertificateTemplate t;
-            t.kind = xrml::IssuingKind::ActivationIssuer;
-            t.id = new_id();
-            t.issued = now;
-            t.issuer = as_issuer(slc);
-            t.subject.object = xrml::XrmlObject{xrml::names::security_processor, {xrml::names::guid, new_id()},
-                                                "xrca Activation Issuer - " + m_record.name, {}};
-            t.subject.key = activation_public;
-            t.issue_range = slc.issue_right && slc.issue_right->range ? *slc.issue_right->range
-                                                                       : days_from(now, m_options.slc_validity_days);
-            Issuance is{request_id, "ActivateCluster", &caller, inputs, t.id, "Activation-Issuer", t.subject.object.id.value,
-                        activation_public.fingerprint(), now, t.issue_range, xrml::build_issuing_certificate_body(t),
-                        &signer(detail::k_cluster_key)};
-            std::vector<std::string> activation_chain{run_issuance(is)};
-            activation_chain.insert(activation_chain.end(), chains[0].documents.begin(), chains[0].documents.end());
-            chains.push_back({detail::k_activation_chain, activation_chain});
-            keys.push_back({detail::k_activation_key, activation_public.fingerprint(),
-                            encrypt_private_key(*activation, m_password, m_rng, m_options.key_kdf_iterations)});
-        }
-        // 5. One transaction: chains, keys, state, log entry.
+        const auto chains = check_slc_chain(docs, {signer(detail::k_cluster_key).public_key().fingerprint(), std::nullopt},
+                                            request_id, caller, inputs, keys);
         detail::storage([&] {
             m_store.activate_authority("active", keys, chains,
-                                       log_entry(request_id, "ActivateCluster", caller, inputs, slc.descriptor.id.value,
-                                                 "accepted", "cluster active on SLC " + slc.descriptor.id.value));
+                                       log_entry(request_id, "ActivateCluster", caller, inputs, docs.front().descriptor.id.value,
+                                                 "accepted", "cluster active on SLC " + docs.front().descriptor.id.value));
             return 0;
         });
         m_record.state = "active";
-        std::lock_guard<std::mutex> lock(m_mutex);
-        m_own_slc.reset();
-        m_own_chain.reset();
-        m_activation.reset();
+        forget_cached_chains();
         return 0;
     });
+}
+
+void Authority::check_proof(const std::optional<ProofOfPossession>& proof, const xrml::PublicKey& key, bool required) {
+    if (!proof) {
+        if (required) throw Error(ErrorKind::Malformed, "the request carries no proof of possession", RmsFault::Argument);
+        return;
+    }
+    bool ok = false;
+    try {
+        const auto digest = xrml::body_digest(proof->signed_text, proof->digest);
+        Botan::PK_Verifier verifier(*key.botan_key(), std::string("EMSA3(Raw,") + xrml::digest_algorithm_botan_name(proof->digest) + ")");
+        ok = verifier.verify_message(digest, proof->signature);
+    } catch (const std::exception&) {
+        ok = false;
+    }
+    if (!ok) {
+        throw Error(ErrorKind::PolicyDenied,
+                    "the proof of possession does not verify with the key to be certified (" + key.fingerprint().substr(0, 16) +
+                        "…): the request was changed after it was signed, or signed by another key",
+                    RmsFault::Argument);
+    }
+}
+
+std::optional<IssuedChain> Authority::already_issued(const std::string& request_id, const xrml::PublicKey& key,
+                                                     const std::string& guid) {
+    if (request_id.empty()) return std::nullopt;
+    const auto record = detail::storage([&] { return m_store.find_issued_by_request(request_id); });
+    if (!record || !record->xrml) return std::nullopt;
+    const auto slc = xrml::read_documents(*record->xrml).documents.front();
+    if (!slc.principal || !slc.principal->key || *slc.principal->key != key || !slc.principal->object.id.same_as({xrml::names::guid, guid})) {
+        throw Error(ErrorKind::Conflict, "request ID " + request_id + " was already used for another key or cluster");
+    }
+    IssuedChain out{record->id, record->kind, {*record->xrml}};
+    const auto chain = m_role == Role::Enrollment ? detail::storage([&] { return m_store.load_chain(detail::k_enrollment_chain); })
+                                                  : own_chain();
+    out.documents.insert(out.documents.end(), chain.begin(), chain.end());
+    return out;
+}
+
+SignedRequest Authority::create_offline_request(bool renew, bool new_key, const Caller& caller,
+                                                const std::function<std::string(const PreparedRequest&)>& write_body) {
+    std::string inputs = std::string(renew ? "renew" : "first enrollment") + (new_key ? "; new key" : "");
+    return logged("EnrollOffline-Export", caller, inputs, [&] {
+        // 1. Clusters ask; an enrollment service is asked.
+        require(m_role != Role::Enrollment, "write enrollment requests; it answers them");
+        if (new_key && !renew) throw Error(ErrorKind::Usage, "--new-key goes with --renew");
+        if (renew && m_record.state != "active") {
+            throw Error(ErrorKind::WrongState, "only an active cluster renews; this one is " + m_record.state);
+        }
+        if (!renew && m_record.state != "awaiting-response") {
+            throw Error(ErrorKind::WrongState, "this cluster is already " + m_record.state + ": use --renew for a new SLC");
+        }
+        // 2. The key to certify: the cluster key, or a fresh one kept as 'cluster-next'.
+        std::unique_ptr<Botan::RSA_PrivateKey> fresh;
+        if (new_key) fresh = generate_rsa_key(mode_key_bits(m_record.crypto_mode), m_rng);
+        const Botan::RSA_PrivateKey& key = fresh ? *fresh : signer(detail::k_cluster_key).private_key();
+        SignedRequest out;
+        auto& p = out.request;
+        p.request_id = new_id();
+        p.operation = m_role == Role::Root ? "Enroll" : "SubEnroll";
+        p.created = m_clock.now();
+        p.crypto_mode = m_record.crypto_mode;
+        p.cluster_key = xrml::PublicKey::from_botan(key);
+        p.cluster_guid = m_record.guid;
+        p.name = m_record.name;
+        p.url = m_record.base_url;
+        p.sku = m_record.sku;
+        p.version = m_record.version;
+        p.revocation = m_record.revocation;
+        for (const auto& text : detail::storage([&] { return m_store.load_chain(detail::k_revocation_authorities); })) {
+            p.revocation_authorities.push_back(xrml::read_public_key_file(text));
+        }
+        // 3. Render, then sign the exact body with the key being certified.
+        out.body = write_body(p);
+        out.proof.signed_text = out.body;
+        out.proof.digest = mode_digest(m_record.crypto_mode);
+        const auto digest = xrml::body_digest(out.body, out.proof.digest);
+        Botan::PK_Signer pop(key, m_rng, std::string("EMSA3(Raw,") + xrml::digest_algorithm_botan_name(out.proof.digest) + ")");
+        out.proof.signature = pop.sign_message(digest, m_rng);
+        // 4. Record the pending request (and the new key, encrypted) with its log entry.
+        std::string authorities;
+        for (const auto& a : p.revocation_authorities) authorities += (authorities.empty() ? "" : ",") + a.fingerprint();
+        store::OfflineRequestRecord record{p.request_id, p.operation, new_key ? "cluster-next" : detail::k_cluster_key,
+                                           p.cluster_key.fingerprint(), p.revocation, authorities, p.created.to_iso8601(), "pending"};
+        std::optional<store::KeyBlob> blob;
+        if (fresh) {
+            blob = store::KeyBlob{"cluster-next", p.cluster_key.fingerprint(),
+                                  encrypt_private_key(*fresh, m_password, m_rng, m_options.key_kdf_iterations)};
+        }
+        inputs += "; request=" + p.request_id + "; key=" + p.cluster_key.fingerprint();
+        detail::storage([&] {
+            m_store.record_offline_request(record, blob,
+                                           log_entry(p.request_id, "EnrollOffline-Export", caller, inputs, "", "accepted",
+                                                     "wrote " + p.operation + " request " + p.request_id));
+            return 0;
+        });
+        return out;
+    });
+}
+
+void Authority::import_response(const std::string& request_id, const std::string& slc_chain, const Caller& caller) {
+    std::string inputs = "request=" + request_id;
+    logged("EnrollOffline-Import", caller, inputs, [&] {
+        require(m_role != Role::Enrollment, "import SLCs");
+        // 1. The response must answer this cluster's pending request, once.
+        const auto request = detail::storage([&] { return m_store.find_offline_request(request_id); });
+        if (!request) {
+            throw Error(ErrorKind::PolicyDenied, "this response answers request " + request_id +
+                                                     ", which this cluster never made (a response to another cluster's request?)");
+        }
+        if (request->state == "imported") throw Error(ErrorKind::Conflict, "the response to request " + request_id + " was already imported (a replay)");
+        if (request->state != "pending") throw Error(ErrorKind::Conflict, "request " + request_id + " was superseded by a newer request");
+        // 2. The chain and its SLC must be what was asked for.
+        const auto docs = read_chain(slc_chain, RmsFault::Argument, "the SLC chain");
+        inputs += "; slc=" + docs.front().descriptor.id.value;
+        SlcCheck check{request->key_fingerprint, std::nullopt};
+        if (request->operation == "Enroll") {
+            std::vector<std::string> authorities;
+            std::string rest = request->authorities;
+            while (!rest.empty()) {
+                const auto comma = rest.find(',');
+                authorities.push_back(rest.substr(0, comma));
+                rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+            }
+            check.revocation_authorities = authorities;
+        }
+        std::vector<store::KeyBlob> keys;
+        const auto chains = check_slc_chain(docs, check, request_id, caller, inputs, keys);
+        // 3. One transaction: chain, keys (and the key swap of a renewal), state, log entry.
+        try {
+            m_store.import_response(request_id, keys, chains,
+                                    log_entry(request_id, "EnrollOffline-Import", caller, inputs, docs.front().descriptor.id.value,
+                                              "accepted", "imported SLC " + docs.front().descriptor.id.value + "; cluster active"));
+        } catch (const store::ConflictError&) {
+            throw Error(ErrorKind::Conflict, "the response to request " + request_id + " was already imported (a replay)");
+        }
+        m_record.state = "active";
+        forget_cached_chains();
+        return 0;
+    });
+}
+
+void Authority::record_refusal(const char* operation, const Caller& caller, const std::string& inputs, const Error& error) {
+    logged(operation, caller, inputs, [&]() -> int { throw error; });
 }
 
 }  // namespace xrca::ca

@@ -125,6 +125,11 @@ void Authority::provision(store::Store& store, const Clock& clock, Botan::Random
     }
     // 2. A cluster key for root and licensing clusters; an escrow salt for root clusters' user keys.
     if (r.role != Role::Enrollment) protect(detail::k_cluster_key, *generate_rsa_key(mode_key_bits(mode), rng));
+    if (!r.revocation_authorities.empty()) {
+        store::ChainRecord authorities{detail::k_revocation_authorities, {}};
+        for (const auto& k : r.revocation_authorities) authorities.documents.push_back(xrml::build_public_key_element(k));
+        chains.push_back(authorities);
+    }
     if (r.role == Role::Root) {
         const auto salt = rng.random_vec(32);
         keys.push_back({detail::k_escrow_salt, "", std::vector<std::uint8_t>(salt.begin(), salt.end())});

@@ -5,6 +5,7 @@
 #include "xrml/certificate.h"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -53,6 +54,16 @@ struct ProvisionRequest {
     std::string version = "0.1.0";
 };
 
+/**
+ * Proof of possession of a cluster key (xrca's addition to RMS enrollment): a PKCS#1 v1.5
+ * signature by the key being certified over `signed_text` (hashed as UTF-16LE, like XrML BODY).
+ */
+struct ProofOfPossession {
+    std::string signed_text;
+    xrml::DigestAlgorithm digest = xrml::DigestAlgorithm::Sha256;
+    std::vector<std::uint8_t> signature;
+};
+
 /** Enroll (reference §3.1): a root cluster asks an enrollment service for its SLC. */
 struct EnrollRequest {
     xrml::PublicKey cluster_key;
@@ -63,6 +74,9 @@ struct EnrollRequest {
     std::string version;
     std::string revocation = "standard";
     std::vector<xrml::PublicKey> revocation_authorities;
+    std::string request_id;                  ///< offline request ID: processing it again returns the same SLC
+    std::optional<ProofOfPossession> proof;  ///< required for offline requests
+    int crypto_mode = 0;                     ///< the requester's mode; 0 when unstated
 };
 
 /** SubEnroll (reference §3.2): a licensing cluster asks its root cluster for its SLC. */
@@ -73,6 +87,28 @@ struct SubEnrollRequest {
     std::string url;
     std::string sku;
     std::string version;
+    std::string request_id;
+    std::optional<ProofOfPossession> proof;
+    int crypto_mode = 0;
+};
+
+/** What a cluster puts in an offline request (offline/ writes it; the authority signs it). */
+struct PreparedRequest {
+    std::string request_id;
+    std::string operation;  ///< Enroll (root) | SubEnroll (licensing)
+    xrml::Time created;
+    int crypto_mode = 2;
+    xrml::PublicKey cluster_key;  ///< the key to be certified (a new one with --new-key)
+    std::string cluster_guid, name, url, sku, version;
+    std::string revocation;  ///< standard | custom (Enroll only)
+    std::vector<xrml::PublicKey> revocation_authorities;
+};
+
+/** An offline request, signed: the exact body text and the proof of possession over it. */
+struct SignedRequest {
+    PreparedRequest request;
+    std::string body;
+    ProofOfPossession proof;
 };
 
 /** Machine activation: an SPC for a machine key (xrca's own activation, reference §3.6). */
@@ -114,6 +150,8 @@ struct AuthorityStatus {
     std::string slc_key_fingerprint;
     std::map<std::string, std::int64_t> issued_by_kind;
     std::int64_t pending = 0, user_keys = 0, log_entries = 0, trusted_keys = 0;
+    std::string pending_request_id;  ///< an offline request awaiting its response
+    std::string pending_key_fingerprint;
 };
 
 }  // namespace xrca::ca

@@ -94,6 +94,18 @@ struct LogCheck {
     std::string problem;  ///< what was found, naming the entry
 };
 
+/** An offline (sub-)enrollment request this cluster wrote and awaits the response to. */
+struct OfflineRequestRecord {
+    std::string request_id;
+    std::string operation;  ///< Enroll | SubEnroll
+    std::string key_name;   ///< cluster | cluster-next
+    std::string key_fingerprint;
+    std::string revocation;
+    std::string authorities;  ///< comma-separated fingerprints
+    std::string created;
+    std::string state;  ///< pending | imported | superseded
+};
+
 /** Counts for `xrca status`. */
 struct StoreCounts {
     std::map<std::string, std::int64_t> issued_by_kind;

@@ -355,6 +355,102 @@ StoreCounts SqliteStore::counts() {
     });
 }
 
+std::optional<CertificateRecord> SqliteStore::find_issued_by_request(const std::string& request_id) {
+    Lock lock(m_mutex);
+    return guarded("finding a certificate by request", [&]() -> std::optional<CertificateRecord> {
+        SQLite::Statement q(*m_db, std::string("SELECT ") + k_certificate_columns +
+                                       " FROM certificates WHERE request_id = ? AND status = 'issued' ORDER BY issued LIMIT 1");
+        q.bind(1, request_id);
+        if (!q.executeStep()) return std::nullopt;
+        return read_certificate_row(q);
+    });
+}
+
+namespace {
+
+OfflineRequestRecord read_request_row(SQLite::Statement& q) {
+    return {q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(), q.getColumn(3).getString(),
+            q.getColumn(4).getString(), q.getColumn(5).getString(), q.getColumn(6).getString(), q.getColumn(7).getString()};
+}
+
+constexpr const char* k_request_columns = "request_id, operation, key_name, key_fingerprint, revocation, authorities, created, state";
+
+}  // namespace
+
+void SqliteStore::record_offline_request(const OfflineRequestRecord& r, const std::optional<KeyBlob>& new_key,
+                                         const LogEntry& entry) {
+    Lock lock(m_mutex);
+    guarded("recording an offline request", [&] {
+        SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
+        m_db->exec("UPDATE offline_requests SET state = 'superseded' WHERE state = 'pending'");
+        if (new_key) {
+            SQLite::Statement del(*m_db, "DELETE FROM private_keys WHERE name = ?");
+            del.bind(1, new_key->name);
+            del.exec();
+            insert_keys_and_chains_locked({*new_key}, {}, r.created);
+        }
+        SQLite::Statement q(*m_db, std::string("INSERT INTO offline_requests (") + k_request_columns +
+                                       ") VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')");
+        q.bind(1, r.request_id);
+        q.bind(2, r.operation);
+        q.bind(3, r.key_name);
+        q.bind(4, r.key_fingerprint);
+        q.bind(5, r.revocation);
+        q.bind(6, r.authorities);
+        q.bind(7, r.created);
+        q.exec();
+        append_log_locked(entry);
+        t.commit();
+        return 0;
+    });
+}
+
+std::optional<OfflineRequestRecord> SqliteStore::find_offline_request(const std::string& request_id) {
+    Lock lock(m_mutex);
+    return guarded("finding an offline request", [&]() -> std::optional<OfflineRequestRecord> {
+        SQLite::Statement q(*m_db, std::string("SELECT ") + k_request_columns + " FROM offline_requests WHERE request_id = ?");
+        q.bind(1, request_id);
+        if (!q.executeStep()) return std::nullopt;
+        return read_request_row(q);
+    });
+}
+
+std::optional<OfflineRequestRecord> SqliteStore::pending_offline_request() {
+    Lock lock(m_mutex);
+    return guarded("finding the pending request", [&]() -> std::optional<OfflineRequestRecord> {
+        SQLite::Statement q(*m_db, std::string("SELECT ") + k_request_columns +
+                                       " FROM offline_requests WHERE state = 'pending' ORDER BY created DESC LIMIT 1");
+        if (!q.executeStep()) return std::nullopt;
+        return read_request_row(q);
+    });
+}
+
+void SqliteStore::import_response(const std::string& request_id, const std::vector<KeyBlob>& keys,
+                                  const std::vector<ChainRecord>& chains, const LogEntry& entry) {
+    Lock lock(m_mutex);
+    guarded("importing a response", [&] {
+        SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Statement q(*m_db, "SELECT key_name FROM offline_requests WHERE request_id = ? AND state = 'pending'");
+        q.bind(1, request_id);
+        if (!q.executeStep()) throw ConflictError("request " + request_id + " is not pending");
+        const auto key_name = q.getColumn(0).getString();
+        q.reset();
+        if (key_name == "cluster-next") {
+            m_db->exec("DELETE FROM private_keys WHERE name = 'cluster-previous'");
+            m_db->exec("UPDATE private_keys SET name = 'cluster-previous' WHERE name = 'cluster'");
+            m_db->exec("UPDATE private_keys SET name = 'cluster' WHERE name = 'cluster-next'");
+        }
+        SQLite::Statement done(*m_db, "UPDATE offline_requests SET state = 'imported' WHERE request_id = ?");
+        done.bind(1, request_id);
+        done.exec();
+        m_db->exec("UPDATE authority SET state = 'active' WHERE id = 1");
+        insert_keys_and_chains_locked(keys, chains, entry.time);
+        append_log_locked(entry);
+        t.commit();
+        return 0;
+    });
+}
+
 std::optional<UserKeyRecord> SqliteStore::find_user_key(const std::string& user_id) {
     Lock lock(m_mutex);
     return guarded("finding a user key", [&]() -> std::optional<UserKeyRecord> {

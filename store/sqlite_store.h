@@ -50,6 +50,14 @@ public:
     std::vector<CertificateRecord> find_by_key(const std::string& key_fingerprint) override;
     StoreCounts counts() override;
 
+    std::optional<CertificateRecord> find_issued_by_request(const std::string& request_id) override;
+    void record_offline_request(const OfflineRequestRecord& request, const std::optional<KeyBlob>& new_key,
+                                const LogEntry& entry) override;
+    std::optional<OfflineRequestRecord> find_offline_request(const std::string& request_id) override;
+    std::optional<OfflineRequestRecord> pending_offline_request() override;
+    void import_response(const std::string& request_id, const std::vector<KeyBlob>& keys,
+                         const std::vector<ChainRecord>& chains, const LogEntry& entry) override;
+
     std::optional<UserKeyRecord> find_user_key(const std::string& user_id) override;
     UserKeyRecord insert_user_key_if_absent(const UserKeyRecord& key) override;
 

@@ -58,6 +58,27 @@ public:
     virtual std::vector<CertificateRecord> find_by_key(const std::string& key_fingerprint) = 0;
     virtual StoreCounts counts() = 0;
 
+    /** The issued certificate recorded under `request_id`, if any (offline requests are idempotent). */
+    virtual std::optional<CertificateRecord> find_issued_by_request(const std::string& request_id) = 0;
+
+    // --- offline requests -----------------------------------------------------------------
+    /**
+     * Records a new pending request (superseding any earlier pending one), with the new key it
+     * proves possession of when renewing with a new key, and its log entry, in one transaction.
+     */
+    virtual void record_offline_request(const OfflineRequestRecord& request, const std::optional<KeyBlob>& new_key,
+                                        const LogEntry& entry) = 0;
+    virtual std::optional<OfflineRequestRecord> find_offline_request(const std::string& request_id) = 0;
+    virtual std::optional<OfflineRequestRecord> pending_offline_request() = 0;
+    /**
+     * Imports the response to pending request `request_id` in one transaction: the authority
+     * becomes active, the request imported, `keys` added, the chains replaced and — when the
+     * request was made with a new key — 'cluster-next' becomes 'cluster' and the old key
+     * 'cluster-previous'. Throws ConflictError if the request is no longer pending.
+     */
+    virtual void import_response(const std::string& request_id, const std::vector<KeyBlob>& keys,
+                                 const std::vector<ChainRecord>& chains, const LogEntry& entry) = 0;
+
     // --- escrowed user keys ---------------------------------------------------------------
     virtual std::optional<UserKeyRecord> find_user_key(const std::string& user_id) = 0;
     /** Inserts unless the user has a key already; returns the stored record (first writer wins). */

@@ -139,14 +139,14 @@ TEST_P(AuthorityTest, ALicensingClusterIssuesNoRac) {
 
 TEST_P(AuthorityTest, WhoMayIssueWhat) {
     ca::SubEnrollRequest sr{h.licensing.authority->cluster_public_key(), "{00000000-0000-4000-8000-000000000001}", "x",
-                            "https://x.example.test/_wmcs", "xrca", "1"};
+                            "https://x.example.test/_wmcs", "xrca", "1", "", std::nullopt, 0};
     EXPECT_EQ(capture([&] { h.enrollment.authority->sub_enroll(sr, h.caller); }).kind(), ErrorKind::PolicyDenied);
     EXPECT_EQ(capture([&] { h.licensing.authority->sub_enroll(sr, h.caller); }).kind(), ErrorKind::PolicyDenied);
     ca::MachineRequest m{xrml::PublicKey::from_botan(machine), {}, "p", "m", "1"};
     EXPECT_EQ(capture([&] { h.licensing.authority->certify_machine(m, h.caller); }).kind(), ErrorKind::PolicyDenied);
     EXPECT_EQ(capture([&] { h.enrollment.authority->certify_machine(m, h.caller); }).kind(), ErrorKind::PolicyDenied);
     ca::EnrollRequest er{h.root.authority->cluster_public_key(), "{00000000-0000-4000-8000-000000000002}", "x",
-                         "https://x.example.test/_wmcs", "xrca", "1", "standard", {}};
+                         "https://x.example.test/_wmcs", "xrca", "1", "standard", {}, "", std::nullopt, 0};
     EXPECT_EQ(capture([&] { h.root.authority->enroll(er, h.caller); }).kind(), ErrorKind::PolicyDenied);
     EXPECT_EQ(capture([&] { h.enrollment.authority->issue_clc({"x"}, h.caller); }).kind(), ErrorKind::PolicyDenied);
 }
@@ -211,7 +211,7 @@ TEST_P(AuthorityTest, ARacFromAnotherClusterIsUntrustedUntilTrusted) {
 TEST_P(AuthorityTest, AKeyOfTheOtherModeIsAnUnsupportedCryptographicSet) {
     const auto& other_mode_key = test::test_key(GetParam() == 2 ? 1024 : 2048, 6);
     ca::EnrollRequest er{xrml::PublicKey::from_botan(other_mode_key), "{00000000-0000-4000-8000-000000000003}", "x",
-                         "https://x.example.test/_wmcs", "xrca", "1", "standard", {}};
+                         "https://x.example.test/_wmcs", "xrca", "1", "standard", {}, "", std::nullopt, 0};
     const auto before = Snapshot::of(*h.enrollment.store);
     const auto e = capture([&] { h.enrollment.authority->enroll(er, h.caller); });
     expect_refused_and_logged(*h.enrollment.store, before, e, ErrorKind::PolicyDenied, RmsFault::UnsupportedCryptographicSet);
@@ -270,7 +270,7 @@ TEST_P(AuthorityTest, CustomRevocationAuthoritiesAreInTheSlc) {
     const auto ra1 = xrml::PublicKey::from_botan(test::test_key(2048, 1));
     const auto ra2 = xrml::PublicKey::from_botan(test::test_key(2048, 2));
     ca::EnrollRequest er{custom.authority->cluster_public_key(), custom.authority->record().guid, rc.name, rc.base_url,
-                         "xrca", "1", "custom", {ra1, ra2}};
+                         "xrca", "1", "custom", {ra1, ra2}, "", std::nullopt, 0};
     const auto chain = h.enrollment.authority->enroll(er, h.caller);
     const auto slc = xrml::read_documents(chain.documents.front()).documents.front();
     ASSERT_EQ(slc.refresh.size(), 1u);
@@ -300,6 +300,13 @@ public:
     std::optional<store::CertificateRecord> find_certificate(const std::string& id) override { return m.find_certificate(id); }
     std::vector<store::CertificateRecord> find_by_key(const std::string& f) override { return m.find_by_key(f); }
     store::StoreCounts counts() override { return m.counts(); }
+    std::optional<store::CertificateRecord> find_issued_by_request(const std::string& r) override { return m.find_issued_by_request(r); }
+    void record_offline_request(const store::OfflineRequestRecord& r, const std::optional<store::KeyBlob>& k,
+                                const store::LogEntry& e) override { m.record_offline_request(r, k, e); }
+    std::optional<store::OfflineRequestRecord> find_offline_request(const std::string& r) override { return m.find_offline_request(r); }
+    std::optional<store::OfflineRequestRecord> pending_offline_request() override { return m.pending_offline_request(); }
+    void import_response(const std::string& r, const std::vector<store::KeyBlob>& k, const std::vector<store::ChainRecord>& c,
+                         const store::LogEntry& e) override { m.import_response(r, k, c, e); }
     std::optional<store::UserKeyRecord> find_user_key(const std::string& u) override { return m.find_user_key(u); }
     store::UserKeyRecord insert_user_key_if_absent(const store::UserKeyRecord& k) override { return m.insert_user_key_if_absent(k); }
     void add_trust(const store::TrustRecord& t, const store::LogEntry& e) override { m.add_trust(t, e); }
