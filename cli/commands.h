@@ -26,5 +26,8 @@ int cmd_trust(Context& ctx, Args& args);
 int cmd_log(Context& ctx, Args& args);
 int cmd_issue(Context& ctx, Args& args);
 int cmd_client(Context& ctx, Args& args);
+int cmd_request(Context& ctx, Args& args);
+int cmd_process(Context& ctx, Args& args);
+int cmd_import(Context& ctx, Args& args);
 
 }  // namespace xrca::cli

@@ -132,6 +132,42 @@ const std::map<std::string, Command>& commands() {
           "\n"
           "example:\n"
           "  xrca --data root log --since 2026-11-01T00:00 --json\n"}},
+        {"request",
+         {cmd_request, "write this cluster's enrollment request to a file",
+          "usage: xrca [--data DIR] request -o REQUEST.xml [--renew [--new-key]] [--password-file FILE]\n"
+          "\n"
+          "A root cluster writes an Enroll request for an enrollment service; a licensing cluster\n"
+          "a SubEnroll request for its root cluster. The request carries the cluster's public key,\n"
+          "GUID, name, URL, SKU, version, crypto mode and (root) revocation authorities, a random\n"
+          "request ID, and a proof of possession signed by the key being certified. Format:\n"
+          "docs/offline-files.md. --renew asks an active cluster's next SLC (same GUID); with\n"
+          "--new-key, for a new key (the old SLC keeps working until the response is imported).\n"
+          "\n"
+          "example:\n"
+          "  xrca --data root request -o root-request.xml\n"}},
+        {"process",
+         {cmd_process, "at the issuer: answer a request file with an SLC",
+          "usage: xrca [--data DIR] process REQUEST.xml -o RESPONSE.xml [--yes] [--password-file FILE]\n"
+          "\n"
+          "Reads the request strictly, shows who asks for what, and asks for confirmation (or\n"
+          "--yes). An enrollment service answers Enroll requests; a root cluster SubEnroll\n"
+          "requests. The proof of possession, crypto mode and fields are checked; the response\n"
+          "holds the request ID and the chain, leaf first. Processing the same request again\n"
+          "returns the same SLC.\n"
+          "\n"
+          "example:\n"
+          "  xrca --data es process root-request.xml -o root-response.xml\n"}},
+        {"import",
+         {cmd_import, "install the SLC chain of a response file; the cluster becomes active",
+          "usage: xrca [--data DIR] import RESPONSE.xml [--password-file FILE]\n"
+          "\n"
+          "Verifies the whole chain to the trust anchor given at init (--trust-anchor), checks the\n"
+          "SLC carries this cluster's key, GUID, URL and revocation authorities and answers its\n"
+          "pending request, then stores it and activates the cluster in one transaction. A second\n"
+          "import of the same response, or a response to another request, is refused.\n"
+          "\n"
+          "example:\n"
+          "  xrca --data root import root-response.xml\n"}},
         {"show",
          {cmd_show, "print what XrML documents say",
           "usage: xrca show FILE [--json]\n"

@@ -127,6 +127,10 @@ int cmd_status(Context& ctx, Args& args) {
         j.key("issued").begin_object();
         for (const auto& [kind, n] : s.issued_by_kind) j.key(kind).value(n);
         j.end_object();
+        j.key("pending_request");
+        if (s.pending_request_id.empty()) j.null(); else j.value(s.pending_request_id);
+        j.key("pending_key");
+        if (s.pending_key_fingerprint.empty()) j.null(); else j.value(s.pending_key_fingerprint);
         j.key("pending").value(s.pending).key("user_keys").value(s.user_keys);
         j.key("trusted_keys").value(s.trusted_keys).key("log_entries").value(s.log_entries);
         j.end_object();
@@ -143,6 +147,9 @@ int cmd_status(Context& ctx, Args& args) {
     if (s.slc_validity) {
         ctx.out << "  certificate:  key " << s.slc_key_fingerprint << ", valid " << s.slc_validity->from.to_xrml() << " until "
                 << s.slc_validity->until.to_xrml() << '\n';
+    }
+    if (!s.pending_request_id.empty()) {
+        ctx.out << "  pending request: " << s.pending_request_id << " for key " << s.pending_key_fingerprint << '\n';
     }
     ctx.out << "  issued:      ";
     if (s.issued_by_kind.empty()) ctx.out << " nothing yet";
