@@ -262,3 +262,39 @@ TEST_F(AuthorityCli, TrustListsAreManagedAndLogged) {
 
 }  // namespace
 }  // namespace xrca
+
+namespace xrca {
+namespace {
+
+class OfflineCli : public Cli {
+protected:
+    CommandResult x(const std::string& args) {
+        return run("--data " + m_dir + "/" + args + " --password-file " + write("pw", "correct-horse-battery\n"));
+    }
+};
+
+TEST_F(OfflineCli, EnrollmentByFilesAsTheHelpDescribesIt) {
+    ASSERT_EQ(x("es init --role enrollment --name ES").exit_code, 0);
+    ASSERT_EQ(run("--data " + m_dir + "/es anchor -o " + m_dir + "/anchor.pub.xml").exit_code, 0);
+    ASSERT_EQ(x("root init --role root --name R --url https://r.example.test/_wmcs --trust-anchor " + m_dir + "/anchor.pub.xml").exit_code, 0);
+    auto r = x("root request -o " + m_dir + "/req.xml");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    // Without --yes and without a terminal, nothing is issued.
+    r = x("es process " + m_dir + "/req.xml -o " + m_dir + "/resp.xml < /dev/null");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.out.find("--yes"), std::string::npos) << r.out;
+    r = x("es process " + m_dir + "/req.xml -o " + m_dir + "/resp.xml --yes");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("requester:   R"), std::string::npos) << r.out;
+    r = x("root import " + m_dir + "/resp.xml");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("the cluster is active"), std::string::npos) << r.out;
+    EXPECT_EQ(x("root import " + m_dir + "/resp.xml").exit_code, 1) << "a replay is refused";
+    EXPECT_EQ(x("root import " + write("junk.xml", "not a response")).exit_code, 1);
+    r = run("--data " + m_dir + "/root log");
+    EXPECT_NE(r.out.find("EnrollOffline-Import  refused"), std::string::npos) << r.out;
+    EXPECT_EQ(run("--data " + m_dir + "/root log --verify").exit_code, 0);
+}
+
+}  // namespace
+}  // namespace xrca
