@@ -47,6 +47,14 @@ std::unique_ptr<Session> open_session(const Context& ctx, Args& args) {
     return s;
 }
 
+std::unique_ptr<Session> open_session_without_keys(const Context& ctx) {
+    auto s = std::make_unique<Session>();
+    s->store = open_store(ctx.data_dir);
+    // An empty password opens no key: any attempt to use one fails as a wrong password.
+    s->authority = std::make_unique<ca::Authority>(*s->store, s->clock, s->rng, ca::Password(""));
+    return s;
+}
+
 xrml::PublicKey read_public_key(const std::string& path) {
     try {
         return xrml::read_public_key_file(read_file(path, 64 * 1024));

@@ -33,6 +33,9 @@ struct Session {
 /** Opens the authority of `ctx.data_dir`, reading the key password from `args`. */
 std::unique_ptr<Session> open_session(const Context& ctx, Args& args);
 
+/** Opens the authority for commands that touch no private key (status, anchor, chain, trust). */
+std::unique_ptr<Session> open_session_without_keys(const Context& ctx);
+
 /** Reads a `<PUBLICKEY>` file; Error(Malformed) naming the file. */
 xrml::PublicKey read_public_key(const std::string& path);
 

@@ -87,10 +87,8 @@ int cmd_anchor(Context& ctx, Args& args) {
     const auto out = args.option("-o");
     const bool fingerprint_only = args.flag("--fingerprint");
     if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "anchor takes no positional arguments");
-    auto store = open_store(ctx.data_dir);
-    ca::SystemClock clock;
-    Botan::System_RNG rng;
-    ca::Authority authority(*store, clock, rng, ca::Password(""));
+    auto session = open_session_without_keys(ctx);
+    auto& authority = *session->authority;
     if (fingerprint_only) {
         const auto fp = authority.record().anchor_fingerprint;
         if (fp.empty()) throw Error(ErrorKind::NotFound, "this authority has no trust anchor (initialise it with --trust-anchor)");
@@ -106,10 +104,8 @@ int cmd_anchor(Context& ctx, Args& args) {
 int cmd_status(Context& ctx, Args& args) {
     const bool json = args.flag("--json");
     if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "status takes no positional arguments");
-    auto store = open_store(ctx.data_dir);
-    ca::SystemClock clock;
-    Botan::System_RNG rng;
-    ca::Authority authority(*store, clock, rng, ca::Password(""));
+    auto session = open_session_without_keys(ctx);
+    auto& authority = *session->authority;
     const auto s = authority.status();
     if (json) {
         JsonWriter j;
@@ -162,10 +158,8 @@ int cmd_status(Context& ctx, Args& args) {
 int cmd_chain(Context& ctx, Args& args) {
     const auto out = args.option("-o");
     if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "chain takes no positional arguments");
-    auto store = open_store(ctx.data_dir);
-    ca::SystemClock clock;
-    Botan::System_RNG rng;
-    ca::Authority authority(*store, clock, rng, ca::Password(""));
+    auto session = open_session_without_keys(ctx);
+    auto& authority = *session->authority;
     const auto chain = authority.own_chain();
     if (chain.empty()) throw Error(ErrorKind::WrongState, "this cluster has no chain yet: it is awaiting enrollment");
     write_output(ctx, out.value_or("-"), ca::chain_text(chain));
@@ -197,10 +191,8 @@ int cmd_trust(Context& ctx, Args& args) {
         return k_exit_ok;
     }
     // add and remove change state: they are logged, and need no key password.
-    auto store = open_store(ctx.data_dir);
-    ca::SystemClock clock;
-    Botan::System_RNG rng;
-    ca::Authority authority(*store, clock, rng, ca::Password(""));
+    auto session = open_session_without_keys(ctx);
+    auto& authority = *session->authority;
     if (verb == "add") {
         const auto spc = rest.option("--spc-issuer");
         const auto rac = rest.option("--rac-issuer");

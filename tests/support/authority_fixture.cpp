@@ -68,6 +68,17 @@ Node Hierarchy::provision(const std::string& name, const ca::ProvisionRequest& r
     return n;
 }
 
+Node Hierarchy::provision_cluster(const std::string& name, ca::Role role, int crypto_mode, bool self_enroll) {
+    ca::ProvisionRequest r;
+    r.role = role;
+    r.name = name;
+    r.base_url = "https://" + name + ".example.test/_wmcs";
+    r.crypto_mode = crypto_mode;
+    r.self_enroll = self_enroll;
+    if (!self_enroll) r.trust_anchor = anchor();
+    return provision(name, r);
+}
+
 std::unique_ptr<ca::Authority> Hierarchy::open(Node& node, const std::string& password) {
     return std::make_unique<ca::Authority>(*node.store, clock, rng, ca::Password(password), options);
 }

@@ -35,6 +35,8 @@ public:
 
     /** A data directory with a freshly provisioned authority. */
     Node provision(const std::string& name, const ca::ProvisionRequest& request);
+    /** A cluster of `role` named `name` at https://NAME.example.test/_wmcs, self-enrolled or trusting the anchor. */
+    Node provision_cluster(const std::string& name, ca::Role role, int crypto_mode, bool self_enroll);
     /** Re-opens a node's authority (e.g. with another password). */
     std::unique_ptr<ca::Authority> open(Node& node, const std::string& password);
     /** A machine key and its SPC chain from the root cluster. */

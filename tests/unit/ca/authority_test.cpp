@@ -152,13 +152,7 @@ TEST_P(AuthorityTest, WhoMayIssueWhat) {
 }
 
 TEST_P(AuthorityTest, AnSpcFromAnUntrustedIssuerIsRefused) {
-    ca::ProvisionRequest other;
-    other.role = ca::Role::Root;
-    other.name = "Other Root";
-    other.base_url = "https://other.example.test/_wmcs";
-    other.crypto_mode = GetParam();
-    other.self_enroll = true;
-    auto stranger = h.provision("stranger", other);
+    auto stranger = h.provision_cluster("stranger", ca::Role::Root, GetParam(), true);
     ca::MachineRequest m{xrml::PublicKey::from_botan(machine), {}, "p", "m", "1"};
     const auto foreign_spc = stranger.authority->certify_machine(m, h.caller).text();
 
@@ -191,13 +185,7 @@ TEST_P(AuthorityTest, AnExpiredRacIsRefused) {
 }
 
 TEST_P(AuthorityTest, ARacFromAnotherClusterIsUntrustedUntilTrusted) {
-    ca::ProvisionRequest other;
-    other.role = ca::Role::Root;
-    other.name = "Other Root";
-    other.base_url = "https://other.example.test/_wmcs";
-    other.crypto_mode = GetParam();
-    other.self_enroll = true;
-    auto stranger = h.provision("stranger", other);
+    auto stranger = h.provision_cluster("stranger", ca::Role::Root, GetParam(), true);
     ca::MachineRequest m{xrml::PublicKey::from_botan(machine), {}, "p", "m", "1"};
     const auto spc = stranger.authority->certify_machine(m, h.caller).text();
     const auto rac = stranger.authority->issue_rac({spc, "heidi", "heidi@example.test", false}, h.caller).text();
@@ -231,25 +219,14 @@ TEST_P(AuthorityTest, AWrongPasswordIsRefusedAndChangesNothing) {
 }
 
 TEST_P(AuthorityTest, AClusterAwaitingEnrollmentIssuesNothing) {
-    ca::ProvisionRequest rc;
-    rc.role = ca::Role::Root;
-    rc.name = "Waiting Root";
-    rc.base_url = "https://waiting.example.test/_wmcs";
-    rc.crypto_mode = GetParam();
-    auto waiting = h.provision("waiting", rc);
+    auto waiting = h.provision_cluster("waiting", ca::Role::Root, GetParam(), false);
     const auto e = capture([&] { waiting.authority->issue_clc({"x"}, h.caller); });
     EXPECT_EQ(e.kind(), ErrorKind::WrongState);
     EXPECT_NE(std::string(e.what()).find("awaiting enrollment"), std::string::npos);
 }
 
 TEST_P(AuthorityTest, ActivationChecksTheSlcIsForThisCluster) {
-    ca::ProvisionRequest rc;
-    rc.role = ca::Role::Root;
-    rc.name = "Second Root";
-    rc.base_url = "https://second.example.test/_wmcs";
-    rc.crypto_mode = GetParam();
-    rc.trust_anchor = h.anchor();
-    auto second = h.provision("second", rc);
+    auto second = h.provision_cluster("second", ca::Role::Root, GetParam(), false);
     // An SLC issued to the first root (another key and GUID) is refused.
     const auto first_chain = h.root.authority->own_chain();
     std::string text;

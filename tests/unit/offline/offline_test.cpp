@@ -186,12 +186,7 @@ TEST_F(OfflineTest, AResponseForAnotherKeyOrClusterIsRefused) {
 }
 
 TEST_F(OfflineTest, AResponseToAnotherClustersRequestIsRefused) {
-    ca::ProvisionRequest rc;
-    rc.role = ca::Role::Root;
-    rc.name = "Other Root";
-    rc.base_url = "https://other.example.test/_wmcs";
-    rc.trust_anchor = h->anchor();
-    auto other = h->provision("other", rc);
+    auto other = h->provision_cluster("other", ca::Role::Root, 2, false);
     (void)request_of(root);
     const auto response = process(h->enrollment, request_of(other));
     const auto e = refusal(root, [&] { import(root, response); });
