@@ -36,7 +36,7 @@ std::string IssuedChain::text() const { return chain_text(documents); }
 
 Authority::Authority(store::Store& store, const Clock& clock, Botan::RandomNumberGenerator& rng, Password password,
                      AuthorityOptions options)
-    : m_store(store), m_clock(clock), m_rng(rng), m_password(std::move(password)), m_options(options) {
+    : m_store(store), m_clock(clock), m_rng(rng), m_password(std::move(password)), m_options(std::move(options)) {
     auto record = detail::storage([&] { return m_store.load_authority(); });
     if (!record) throw Error(ErrorKind::NotFound, "no authority here: run `xrca init` first");
     m_record = *record;

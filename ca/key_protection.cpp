@@ -14,6 +14,15 @@
 #include <cstring>
 
 namespace xrca::ca {
+namespace {
+
+// Ownership of a loaded key as an RSA key, or nullptr when it is another kind of key.
+std::unique_ptr<Botan::RSA_PrivateKey> as_rsa(std::unique_ptr<Botan::Private_Key> key) {
+    if (dynamic_cast<Botan::RSA_PrivateKey*>(key.get()) == nullptr) return nullptr;
+    return std::unique_ptr<Botan::RSA_PrivateKey>(static_cast<Botan::RSA_PrivateKey*>(key.release()));
+}
+
+}  // namespace
 
 std::unique_ptr<Botan::RSA_PrivateKey> generate_rsa_key(std::size_t bits, Botan::RandomNumberGenerator& rng) {
     return std::make_unique<Botan::RSA_PrivateKey>(rng, bits, 65537);
@@ -35,10 +44,9 @@ std::unique_ptr<Botan::RSA_PrivateKey> decrypt_private_key(const std::vector<std
         throw Error(ErrorKind::Unauthorized,
                     "the key password does not open the " + key_name + " key (wrong password?); nothing was changed");
     }
-    auto* rsa = dynamic_cast<Botan::RSA_PrivateKey*>(key.get());
+    auto rsa = as_rsa(std::move(key));
     if (!rsa) throw Error(ErrorKind::Internal, "the stored " + key_name + " key is not an RSA key");
-    key.release();
-    return std::unique_ptr<Botan::RSA_PrivateKey>(rsa);
+    return rsa;
 }
 
 Botan::secure_vector<std::uint8_t> derive_escrow_key(const Password& password, const std::vector<std::uint8_t>& salt,
@@ -76,11 +84,9 @@ std::unique_ptr<Botan::RSA_PrivateKey> unwrap_user_key(const std::vector<std::ui
         gcm->start(blob.data(), 12);
         gcm->finish(data);
         Botan::DataSource_Memory source(data);
-        auto key = Botan::PKCS8::load_key(source);
-        auto* rsa = dynamic_cast<Botan::RSA_PrivateKey*>(key.get());
+        auto rsa = as_rsa(Botan::PKCS8::load_key(source));
         if (!rsa) throw std::runtime_error("not RSA");
-        key.release();
-        return std::unique_ptr<Botan::RSA_PrivateKey>(rsa);
+        return rsa;
     } catch (const std::exception&) {
         throw Error(ErrorKind::Unauthorized, "the escrowed key of user " + user_id +
                                                  " does not open with this password or was altered");
