@@ -24,6 +24,7 @@ const char* rms_fault_name(RmsFault fault) noexcept {
     switch (fault) {
         case RmsFault::None: return "";
         case RmsFault::Argument: return "System.ArgumentException";
+        case RmsFault::ArgumentNull: return "System.ArgumentNullException";
         case RmsFault::UnauthorizedAccess: return "System.UnauthorizedAccessException";
         case RmsFault::ClusterDecommissioned: return "Microsoft.RightsManagementServices.ClusterDecommissionedException";
         case RmsFault::VerifyMachineCertificateChainFailed:

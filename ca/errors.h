@@ -32,6 +32,7 @@ const char* error_kind_name(ErrorKind kind) noexcept;
 enum class RmsFault {
     None,
     Argument,                          ///< System.ArgumentException
+    ArgumentNull,                      ///< System.ArgumentNullException (missing required input)
     UnauthorizedAccess,                ///< System.UnauthorizedAccessException
     ClusterDecommissioned,             ///< ...RightsManagementServices.ClusterDecommissionedException
     VerifyMachineCertificateChainFailed,

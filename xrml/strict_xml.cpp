@@ -34,6 +34,43 @@ std::string XmlElement::path() const {
 
 std::string XmlElement::name() const { return node(m_node).name(); }
 
+namespace {
+
+std::string_view local_of(std::string_view name) {
+    const auto colon = name.find(':');
+    return colon == std::string_view::npos ? name : name.substr(colon + 1);
+}
+
+}  // namespace
+
+std::string XmlElement::local_name() const { return std::string(local_of(node(m_node).name())); }
+
+std::string XmlElement::namespace_uri() const {
+    const std::string_view full = node(m_node).name();
+    const auto colon = full.find(':');
+    const std::string attr = colon == std::string_view::npos ? "xmlns" : "xmlns:" + std::string(full.substr(0, colon));
+    for (pugi::xml_node n = node(m_node); n && n.type() == pugi::node_element; n = n.parent()) {
+        if (const auto a = n.attribute(attr.c_str())) return a.value();
+    }
+    return "";
+}
+
+std::optional<XmlElement> XmlElement::optional_local(const char* local) const {
+    std::optional<XmlElement> found;
+    for (pugi::xml_node n = node(m_node).first_child(); n; n = n.next_sibling()) {
+        if (n.type() != pugi::node_element || local_of(n.name()) != local) continue;
+        if (found) XmlElement(n.internal_object()).fail(FormatReason::DuplicateElement, "must appear at most once");
+        found = XmlElement(n.internal_object());
+    }
+    return found;
+}
+
+XmlElement XmlElement::required_local(const char* local) const {
+    auto e = optional_local(local);
+    if (!e) fail(FormatReason::MissingElement, std::string("required element ") + local + " is missing");
+    return *e;
+}
+
 std::optional<XmlElement> XmlElement::optional(const char* name) const {
     pugi::xml_node found = node(m_node).child(name);
     if (!found) return std::nullopt;
@@ -176,6 +213,41 @@ std::string_view first_child_text(std::string_view element, std::string_view nam
         }
     }
     return {};
+}
+
+std::vector<std::string_view> elements_by_local_name(std::string_view xml, std::string_view local) {
+    std::vector<std::string_view> out;
+    detail::XmlTokenizer tok(xml);
+    std::size_t depth = 0;
+    std::size_t match_depth = 0;  // 0: not inside a match
+    std::size_t start = 0;
+    for (auto t = tok.next(); t.kind != detail::TokenKind::End; t = tok.next()) {
+        if (t.kind == detail::TokenKind::StartTag) {
+            ++depth;
+            if (match_depth == 0 && local_of(t.name) == local) {
+                match_depth = depth;
+                start = t.begin;
+            }
+        } else if (t.kind == detail::TokenKind::EndTag) {
+            if (match_depth != 0 && depth == match_depth) {
+                out.push_back(xml.substr(start, t.end - start));
+                match_depth = 0;
+            }
+            if (depth > 0) --depth;
+        } else if (t.kind == detail::TokenKind::EmptyTag && match_depth == 0 && local_of(t.name) == local) {
+            out.push_back(xml.substr(t.begin, t.end - t.begin));
+        }
+    }
+    return out;
+}
+
+std::string_view inner_text(std::string_view element) {
+    detail::XmlTokenizer tok(element);
+    const auto open = tok.next();
+    if (open.kind != detail::TokenKind::StartTag) return {};
+    const auto close = element.rfind("</");
+    if (close == std::string_view::npos || close < open.end) return {};
+    return element.substr(open.end, close - open.end);
 }
 
 std::string_view root_element_text(std::string_view xml) {

@@ -26,6 +26,13 @@ public:
     [[noreturn]] void fail(FormatReason reason, const std::string& detail) const;
     [[nodiscard]] std::string path() const;
     [[nodiscard]] std::string name() const;
+    /** The name without its namespace prefix ("soap:Body" -> "Body"). */
+    [[nodiscard]] std::string local_name() const;
+    /** The namespace URI of this element's prefix (or default namespace), from the in-scope xmlns attributes. */
+    [[nodiscard]] std::string namespace_uri() const;
+    /** The only child whose local name is `local` (any prefix); a second one is an error. */
+    [[nodiscard]] std::optional<XmlElement> optional_local(const char* local) const;
+    [[nodiscard]] XmlElement required_local(const char* local) const;
     /** The only child `name`, if any; a second one is FormatError(DuplicateElement). */
     [[nodiscard]] std::optional<XmlElement> optional(const char* name) const;
     /** The only child `name`; absent is FormatError(MissingElement). */
@@ -80,6 +87,16 @@ void check_xml_safety(std::string_view utf8, std::size_t max_depth);
  * `element` (its start tag first), or an empty view. Used to find signed regions.
  */
 std::string_view first_child_text(std::string_view element, std::string_view name);
+
+/**
+ * The exact text of every element whose local name is `local`, at any depth, in document
+ * order (nested matches are not returned separately). Used to take certificates out of SOAP
+ * bodies without re-serialising them.
+ */
+std::vector<std::string_view> elements_by_local_name(std::string_view xml, std::string_view local);
+
+/** The content between the start and end tags of an element's exact text ("" for an empty element). */
+std::string_view inner_text(std::string_view element);
 
 /** The exact text of the root element of `xml` (skipping the prolog), or an empty view. */
 std::string_view root_element_text(std::string_view xml);
