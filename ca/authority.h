@@ -83,6 +83,18 @@ public:
     /** Records a refusal made outside the authority (e.g. an unreadable file) in the enrollment log. */
     void record_refusal(const char* operation, const Caller& caller, const std::string& inputs, const Error& error);
 
+    // --- principals of the online service (docs/principals.md) ---------------------------
+    /**
+     * Adds a principal and returns its bearer token — the only time it exists in clear; only
+     * its SHA-256 is stored. Roles: enroll, sub-enroll, server, user (users need an email).
+     */
+    std::string add_principal(const std::string& name, const std::string& role, const std::string& email,
+                              const std::string& user_id, const Caller& caller);
+    void remove_principal(const std::string& name, const Caller& caller);
+    [[nodiscard]] std::vector<store::PrincipalRecord> list_principals();
+    /** The principal whose token this is, or nullopt; the hashes are compared in constant time. */
+    [[nodiscard]] std::optional<store::PrincipalRecord> authenticate(std::string_view token);
+
     // --- trust lists --------------------------------------------------------------------
     void add_trust(const std::string& purpose, const xrml::PublicKey& key, const std::string& label, const Caller& caller);
     void remove_trust(const std::string& fingerprint, const Caller& caller);

@@ -29,5 +29,6 @@ int cmd_client(Context& ctx, Args& args);
 int cmd_request(Context& ctx, Args& args);
 int cmd_process(Context& ctx, Args& args);
 int cmd_import(Context& ctx, Args& args);
+int cmd_principal(Context& ctx, Args& args);
 
 }  // namespace xrca::cli

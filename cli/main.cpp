@@ -168,6 +168,20 @@ const std::map<std::string, Command>& commands() {
           "\n"
           "example:\n"
           "  xrca --data root import root-response.xml\n"}},
+        {"principal",
+         {cmd_principal, "manage who may call the online service",
+          "usage: xrca [--data DIR] principal add NAME --role enroll|sub-enroll|server|user [--email EMAIL]\n"
+          "                                     [--user-id ID] [--json]\n"
+          "       xrca [--data DIR] principal list [--json]\n"
+          "       xrca [--data DIR] principal remove NAME\n"
+          "\n"
+          "add prints a new random bearer token once, alone on the last line ({\"token\": ...} with\n"
+          "--json); only its SHA-256 is stored. Roles: enroll may call Enroll; sub-enroll SubEnroll;\n"
+          "server ServerCertification; user may activate machines and certify, and its RAC is\n"
+          "issued to its --email and --user-id (default: NAME).\n"
+          "\n"
+          "example:\n"
+          "  xrca --data root principal add alice --role user --email alice@example.com\n"}},
         {"show",
          {cmd_show, "print what XrML documents say",
           "usage: xrca show FILE [--json]\n"

@@ -106,6 +106,16 @@ struct OfflineRequestRecord {
     std::string state;  ///< pending | imported | superseded
 };
 
+/** A caller of the online service; the bearer token itself is never stored. */
+struct PrincipalRecord {
+    std::string name;
+    std::string role;  ///< enroll | sub-enroll | server | user
+    std::string email;
+    std::string user_id;
+    std::string token_hash;  ///< lower-case hex SHA-256 of the token
+    std::string created;
+};
+
 /** Counts for `xrca status`. */
 struct StoreCounts {
     std::map<std::string, std::int64_t> issued_by_kind;

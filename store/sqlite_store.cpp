@@ -530,6 +530,68 @@ std::vector<TrustRecord> SqliteStore::list_trust() {
     });
 }
 
+namespace {
+
+constexpr const char* k_principal_columns = "name, role, email, user_id, token_hash, created";
+
+PrincipalRecord read_principal_row(SQLite::Statement& q) {
+    return {q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+            q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getString()};
+}
+
+}  // namespace
+
+void SqliteStore::add_principal(const PrincipalRecord& p, const LogEntry& entry) {
+    Lock lock(m_mutex);
+    guarded("adding a principal", [&] {
+        SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Statement q(*m_db, std::string("INSERT INTO principals (") + k_principal_columns + ") VALUES (?, ?, ?, ?, ?, ?)");
+        q.bind(1, p.name);
+        q.bind(2, p.role);
+        q.bind(3, p.email);
+        q.bind(4, p.user_id);
+        q.bind(5, p.token_hash);
+        q.bind(6, p.created);
+        q.exec();
+        append_log_locked(entry);
+        t.commit();
+        return 0;
+    });
+}
+
+bool SqliteStore::remove_principal(const std::string& name, const LogEntry& entry) {
+    Lock lock(m_mutex);
+    return guarded("removing a principal", [&] {
+        SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Statement q(*m_db, "DELETE FROM principals WHERE name = ?");
+        q.bind(1, name);
+        if (q.exec() == 0) return false;
+        append_log_locked(entry);
+        t.commit();
+        return true;
+    });
+}
+
+std::vector<PrincipalRecord> SqliteStore::list_principals() {
+    Lock lock(m_mutex);
+    return guarded("listing principals", [&] {
+        std::vector<PrincipalRecord> out;
+        SQLite::Statement q(*m_db, std::string("SELECT ") + k_principal_columns + " FROM principals ORDER BY name");
+        while (q.executeStep()) out.push_back(read_principal_row(q));
+        return out;
+    });
+}
+
+std::optional<PrincipalRecord> SqliteStore::find_principal_by_token_hash(const std::string& token_hash) {
+    Lock lock(m_mutex);
+    return guarded("finding a principal", [&]() -> std::optional<PrincipalRecord> {
+        SQLite::Statement q(*m_db, std::string("SELECT ") + k_principal_columns + " FROM principals WHERE token_hash = ?");
+        q.bind(1, token_hash);
+        if (!q.executeStep()) return std::nullopt;
+        return read_principal_row(q);
+    });
+}
+
 void SqliteStore::append_log(const LogEntry& entry) {
     Lock lock(m_mutex);
     guarded("appending to the enrollment log", [&] {

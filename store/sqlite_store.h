@@ -65,6 +65,11 @@ public:
     bool remove_trust(const std::string& fingerprint, const LogEntry& entry) override;
     std::vector<TrustRecord> list_trust() override;
 
+    void add_principal(const PrincipalRecord& principal, const LogEntry& entry) override;
+    bool remove_principal(const std::string& name, const LogEntry& entry) override;
+    std::vector<PrincipalRecord> list_principals() override;
+    std::optional<PrincipalRecord> find_principal_by_token_hash(const std::string& token_hash) override;
+
     void append_log(const LogEntry& entry) override;
     std::vector<LogEntry> read_log(const std::string& since) override;
     LogCheck verify_log() override;

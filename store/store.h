@@ -90,6 +90,14 @@ public:
     virtual bool remove_trust(const std::string& fingerprint, const LogEntry& entry) = 0;
     virtual std::vector<TrustRecord> list_trust() = 0;
 
+    // --- principals of the online service ------------------------------------------------
+    /** Adds a principal with its log entry; ConflictError if the name (or token hash) exists. */
+    virtual void add_principal(const PrincipalRecord& principal, const LogEntry& entry) = 0;
+    /** Removes a principal; false if there was none (then nothing is logged). */
+    virtual bool remove_principal(const std::string& name, const LogEntry& entry) = 0;
+    virtual std::vector<PrincipalRecord> list_principals() = 0;
+    virtual std::optional<PrincipalRecord> find_principal_by_token_hash(const std::string& token_hash) = 0;
+
     // --- the enrollment log ---------------------------------------------------------------
     virtual void append_log(const LogEntry& entry) = 0;
     /** Entries at or after `since` (ISO time; empty for all), oldest first. */

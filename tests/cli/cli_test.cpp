@@ -298,3 +298,28 @@ TEST_F(OfflineCli, EnrollmentByFilesAsTheHelpDescribesIt) {
 
 }  // namespace
 }  // namespace xrca
+
+namespace xrca {
+namespace {
+
+TEST_F(Cli, PrincipalTokensArePrintedOnceAloneOnTheLastLine) {
+    ASSERT_EQ(run("--data " + m_dir + "/root init --role root --name R --url https://r.example.test/_wmcs --self-enroll "
+                  "--password-file " + write("pw", "correct-horse-battery\n")).exit_code, 0);
+    auto r = run("--data " + m_dir + "/root principal add alice --role user --email alice@example.test");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    std::string out = r.out;
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    const auto token = out.substr(out.rfind('\n') + 1);
+    EXPECT_EQ(token.rfind("xrca_", 0), 0u) << r.out;
+    r = run("--data " + m_dir + "/root principal list --json");
+    EXPECT_NE(r.out.find("\"name\":\"alice\""), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find(token), std::string::npos) << "list never shows a token";
+    r = run("--data " + m_dir + "/root principal add bob --role enroll --json");
+    EXPECT_NE(r.out.find("\"token\":\"xrca_"), std::string::npos) << r.out;
+    EXPECT_EQ(run("--data " + m_dir + "/root principal add carol --role nobody").exit_code, 2);
+    EXPECT_EQ(run("--data " + m_dir + "/root principal remove alice").exit_code, 0);
+    EXPECT_EQ(run("--data " + m_dir + "/root principal remove alice").exit_code, 3);
+}
+
+}  // namespace
+}  // namespace xrca

@@ -1,6 +1,7 @@
 // The authority end to end on real SQLite files: every chain verifies to the enrollment
 // service's anchor, every refusal is logged and changes nothing else, keys stay sealed.
 #include "support/authority_fixture.h"
+#include "support/forwarding_store.h"
 #include "support/test_keys.h"
 
 #include "ca/errors.h"
@@ -13,6 +14,7 @@
 #include <botan/rsa.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <thread>
 
 namespace xrca::ca {
@@ -260,41 +262,10 @@ TEST_P(AuthorityTest, CustomRevocationAuthoritiesAreInTheSlc) {
 }
 
 // Crash safety: the store fails between signing and commit. Nothing leaves without its record.
-class FailingCompletionStore final : public store::Store {
+class FailingCompletionStore final : public test::ForwardingStore {
 public:
-    explicit FailingCompletionStore(store::Store& inner) : m(inner) {}
-    std::optional<store::AuthorityRecord> load_authority() override { return m.load_authority(); }
-    void create_authority(const store::AuthorityRecord& a, const std::vector<store::KeyBlob>& k,
-                          const std::vector<store::ChainRecord>& c, const store::LogEntry& e) override { m.create_authority(a, k, c, e); }
-    std::optional<store::KeyBlob> load_key(const std::string& n) override { return m.load_key(n); }
-    store::KeyBlob save_key_if_absent(const store::KeyBlob& k) override { return m.save_key_if_absent(k); }
-    std::vector<std::string> load_chain(const std::string& p) override { return m.load_chain(p); }
-    void activate_authority(const std::string& s, const std::vector<store::KeyBlob>& k,
-                            const std::vector<store::ChainRecord>& c, const store::LogEntry& e) override { m.activate_authority(s, k, c, e); }
-    void reserve_issuance(const store::CertificateRecord& r, const store::LogEntry& e) override { m.reserve_issuance(r, e); }
+    using ForwardingStore::ForwardingStore;
     void complete_issuance(const std::string&, const std::string&) override { throw store::StorageError("disk unplugged"); }
-    void abandon_issuance(const std::string& id, const store::LogEntry& e) override { m.abandon_issuance(id, e); }
-    std::optional<store::CertificateRecord> find_certificate(const std::string& id) override { return m.find_certificate(id); }
-    std::vector<store::CertificateRecord> find_by_key(const std::string& f) override { return m.find_by_key(f); }
-    store::StoreCounts counts() override { return m.counts(); }
-    std::optional<store::CertificateRecord> find_issued_by_request(const std::string& r) override { return m.find_issued_by_request(r); }
-    void record_offline_request(const store::OfflineRequestRecord& r, const std::optional<store::KeyBlob>& k,
-                                const store::LogEntry& e) override { m.record_offline_request(r, k, e); }
-    std::optional<store::OfflineRequestRecord> find_offline_request(const std::string& r) override { return m.find_offline_request(r); }
-    std::optional<store::OfflineRequestRecord> pending_offline_request() override { return m.pending_offline_request(); }
-    void import_response(const std::string& r, const std::vector<store::KeyBlob>& k, const std::vector<store::ChainRecord>& c,
-                         const store::LogEntry& e) override { m.import_response(r, k, c, e); }
-    std::optional<store::UserKeyRecord> find_user_key(const std::string& u) override { return m.find_user_key(u); }
-    store::UserKeyRecord insert_user_key_if_absent(const store::UserKeyRecord& k) override { return m.insert_user_key_if_absent(k); }
-    void add_trust(const store::TrustRecord& t, const store::LogEntry& e) override { m.add_trust(t, e); }
-    bool remove_trust(const std::string& f, const store::LogEntry& e) override { return m.remove_trust(f, e); }
-    std::vector<store::TrustRecord> list_trust() override { return m.list_trust(); }
-    void append_log(const store::LogEntry& e) override { m.append_log(e); }
-    std::vector<store::LogEntry> read_log(const std::string& s) override { return m.read_log(s); }
-    store::LogCheck verify_log() override { return m.verify_log(); }
-
-private:
-    store::Store& m;
 };
 
 TEST_P(AuthorityTest, NothingLeavesWithoutItsRecord) {
@@ -341,6 +312,59 @@ TEST_P(AuthorityTest, ConcurrentIssuanceKeepsTheLogIntact) {
 
 INSTANTIATE_TEST_SUITE_P(CryptoModes, AuthorityTest, ::testing::Values(2, 1),
                          [](const auto& param_info) { return "mode" + std::to_string(param_info.param); });
+
+}  // namespace
+}  // namespace xrca::ca
+
+namespace xrca::ca {
+namespace {
+
+TEST(Principals, TokensAuthenticateOnlyTheirPrincipalAndAreStoredAsHashes) {
+    test::Hierarchy h(2);
+    const auto token = h.root.authority->add_principal("alice", "user", "alice@example.test", "", h.caller);
+    EXPECT_EQ(token.rfind("xrca_", 0), 0u);
+    EXPECT_GE(token.size(), 45u);
+    const auto who = h.root.authority->authenticate(token);
+    ASSERT_TRUE(who.has_value());
+    EXPECT_EQ(who->name, "alice");
+    EXPECT_EQ(who->user_id, "alice") << "the user ID defaults to the name";
+    auto wrong = token;
+    wrong.back() = wrong.back() == 'A' ? 'B' : 'A';
+    EXPECT_FALSE(h.root.authority->authenticate(wrong).has_value());
+    EXPECT_FALSE(h.root.authority->authenticate("").has_value());
+    EXPECT_FALSE(h.root.authority->authenticate("xrca_short").has_value());
+    // Two tokens for two principals differ; the store holds no token.
+    const auto other = h.root.authority->add_principal("bob", "enroll", "", "", h.caller);
+    EXPECT_NE(other, token);
+    for (const auto& p : h.root.store->list_principals()) {
+        EXPECT_EQ(p.token_hash.size(), 64u);
+        EXPECT_EQ(p.token_hash.find(token.substr(5, 20)), std::string::npos);
+    }
+    std::ifstream db(h.root.dir + "/xrca.db", std::ios::binary);
+    const std::string bytes(std::istreambuf_iterator<char>(db), {});
+    std::ifstream wal(h.root.dir + "/xrca.db-wal", std::ios::binary);
+    const std::string wal_bytes(std::istreambuf_iterator<char>(wal), {});
+    EXPECT_EQ((bytes + wal_bytes).find(token.substr(5)), std::string::npos) << "a token was stored in clear";
+}
+
+TEST(Principals, AddingAndRemovingIsCheckedAndLogged) {
+    test::Hierarchy h(2);
+    const auto log_before = h.root.store->counts().log_entries;
+    (void)h.root.authority->add_principal("carol", "server", "", "", h.caller);
+    EXPECT_THROW(h.root.authority->add_principal("carol", "user", "c@example.test", "", h.caller), Error);
+    EXPECT_THROW(h.root.authority->add_principal("dave", "admin", "", "", h.caller), Error);
+    EXPECT_THROW(h.root.authority->add_principal("erin", "user", "", "", h.caller), Error) << "users need an email";
+    EXPECT_THROW(h.root.authority->add_principal("bad name", "enroll", "", "", h.caller), Error);
+    EXPECT_EQ(h.root.store->counts().log_entries, log_before + 5) << "one accepted, four refused";
+    h.root.authority->remove_principal("carol", h.caller);
+    EXPECT_TRUE(h.root.authority->list_principals().empty());
+    try {
+        h.root.authority->remove_principal("carol", h.caller);
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::NotFound);
+    }
+}
 
 }  // namespace
 }  // namespace xrca::ca

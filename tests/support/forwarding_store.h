@@ -1,0 +1,67 @@
+// A Store that forwards every call to another: the base for test decorators that change one
+// behaviour (a failing write, say) and leave the rest real.
+#pragma once
+
+#include "store/store.h"
+
+namespace xrca::test {
+
+class ForwardingStore : public store::Store {
+public:
+    explicit ForwardingStore(store::Store& inner) : m(inner) {}
+
+    std::optional<store::AuthorityRecord> load_authority() override { return m.load_authority(); }
+    void create_authority(const store::AuthorityRecord& a, const std::vector<store::KeyBlob>& k,
+                          const std::vector<store::ChainRecord>& c, const store::LogEntry& e) override {
+        m.create_authority(a, k, c, e);
+    }
+    std::optional<store::KeyBlob> load_key(const std::string& n) override { return m.load_key(n); }
+    store::KeyBlob save_key_if_absent(const store::KeyBlob& k) override { return m.save_key_if_absent(k); }
+    std::vector<std::string> load_chain(const std::string& p) override { return m.load_chain(p); }
+    void activate_authority(const std::string& s, const std::vector<store::KeyBlob>& k,
+                            const std::vector<store::ChainRecord>& c, const store::LogEntry& e) override {
+        m.activate_authority(s, k, c, e);
+    }
+    void reserve_issuance(const store::CertificateRecord& r, const store::LogEntry& e) override { m.reserve_issuance(r, e); }
+    void complete_issuance(const std::string& id, const std::string& x) override { m.complete_issuance(id, x); }
+    void abandon_issuance(const std::string& id, const store::LogEntry& e) override { m.abandon_issuance(id, e); }
+    std::optional<store::CertificateRecord> find_certificate(const std::string& id) override { return m.find_certificate(id); }
+    std::vector<store::CertificateRecord> find_by_key(const std::string& f) override { return m.find_by_key(f); }
+    store::StoreCounts counts() override { return m.counts(); }
+    std::optional<store::CertificateRecord> find_issued_by_request(const std::string& r) override {
+        return m.find_issued_by_request(r);
+    }
+    void record_offline_request(const store::OfflineRequestRecord& r, const std::optional<store::KeyBlob>& k,
+                                const store::LogEntry& e) override {
+        m.record_offline_request(r, k, e);
+    }
+    std::optional<store::OfflineRequestRecord> find_offline_request(const std::string& r) override {
+        return m.find_offline_request(r);
+    }
+    std::optional<store::OfflineRequestRecord> pending_offline_request() override { return m.pending_offline_request(); }
+    void import_response(const std::string& r, const std::vector<store::KeyBlob>& k,
+                         const std::vector<store::ChainRecord>& c, const store::LogEntry& e) override {
+        m.import_response(r, k, c, e);
+    }
+    std::optional<store::UserKeyRecord> find_user_key(const std::string& u) override { return m.find_user_key(u); }
+    store::UserKeyRecord insert_user_key_if_absent(const store::UserKeyRecord& k) override {
+        return m.insert_user_key_if_absent(k);
+    }
+    void add_trust(const store::TrustRecord& t, const store::LogEntry& e) override { m.add_trust(t, e); }
+    bool remove_trust(const std::string& f, const store::LogEntry& e) override { return m.remove_trust(f, e); }
+    std::vector<store::TrustRecord> list_trust() override { return m.list_trust(); }
+    void add_principal(const store::PrincipalRecord& p, const store::LogEntry& e) override { m.add_principal(p, e); }
+    bool remove_principal(const std::string& n, const store::LogEntry& e) override { return m.remove_principal(n, e); }
+    std::vector<store::PrincipalRecord> list_principals() override { return m.list_principals(); }
+    std::optional<store::PrincipalRecord> find_principal_by_token_hash(const std::string& h) override {
+        return m.find_principal_by_token_hash(h);
+    }
+    void append_log(const store::LogEntry& e) override { m.append_log(e); }
+    std::vector<store::LogEntry> read_log(const std::string& s) override { return m.read_log(s); }
+    store::LogCheck verify_log() override { return m.verify_log(); }
+
+protected:
+    store::Store& m;
+};
+
+}  // namespace xrca::test
