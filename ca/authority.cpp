@@ -187,6 +187,23 @@ std::vector<std::string> Authority::own_chain() {
     return *m_own_chain;
 }
 
+std::vector<std::string> Authority::get_licensor_certificate(const Caller& caller) {
+    return logged("GetLicensorCertificate", caller, "", [&] {
+        if (m_record.state == "decommissioned") {
+            throw Error(ErrorKind::PolicyDenied, "this cluster is decommissioned", RmsFault::ClusterDecommissioned);
+        }
+        auto chain = own_chain();
+        if (chain.empty()) throw Error(ErrorKind::WrongState, "this cluster is awaiting enrollment and has no chain yet");
+        const auto slc_id = xrml::read_documents(chain.front()).documents.at(0).descriptor.id.value;
+        detail::storage([&] {
+            m_store.append_log(log_entry(new_id(), "GetLicensorCertificate", caller, "", slc_id, "accepted",
+                                         "returned the chain of " + std::to_string(chain.size()) + " documents"));
+            return 0;
+        });
+        return chain;
+    });
+}
+
 xrml::Certificate Authority::own_slc() {
     std::lock_guard<std::mutex> lock(m_mutex);
     if (!m_own_slc) {

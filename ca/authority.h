@@ -66,6 +66,9 @@ public:
      */
     void activate(const std::string& slc_chain, const Caller& caller);
 
+    /** GetLicensorCertificate (reference §3.3): this authority's chain, leaf first; logged. */
+    std::vector<std::string> get_licensor_certificate(const Caller& caller);
+
     // --- offline enrollment (offline/ reads and writes the files) ------------------------
     /**
      * Prepares this cluster's Enroll (root) or SubEnroll (licensing) request, has `write_body`

@@ -93,19 +93,20 @@ auto Authority::logged(const char* operation, const Caller& caller, const std::s
             // The refusal stands even if the log cannot be written; the caller sees the error.
         }
     };
+    // Everything that leaves is marked as logged, so that no outer layer logs it a second time.
     try {
         return fn();
     } catch (const Error& e) {
         if (!e.already_logged()) refuse(e);
-        throw;
+        throw e.as_logged();
     } catch (const xrml::FormatError& e) {
         const Error err(ErrorKind::Malformed, e.what(), RmsFault::Argument);
         refuse(err);
-        throw err;
+        throw err.as_logged();
     } catch (const store::StorageError& e) {
         const Error err(ErrorKind::Storage, e.what());
         refuse(err);
-        throw err;
+        throw err.as_logged();
     }
 }
 

@@ -182,6 +182,19 @@ const std::map<std::string, Command>& commands() {
           "\n"
           "example:\n"
           "  xrca --data root principal add alice --role user --email alice@example.com\n"}},
+        {"serve",
+         {cmd_serve, "run the online SOAP service (so far: GetLicensorCertificate, /healthz)",
+          "usage: xrca [--data DIR] serve [--listen 127.0.0.1:8080] [--threads N] [--password-file FILE]\n"
+          "\n"
+          "Serves this authority under /_wmcs until SIGINT or SIGTERM, then finishes the requests\n"
+          "in flight. Listens on 127.0.0.1 unless told otherwise. GET /healthz answers 200 when the\n"
+          "store is usable and the authority holds its chain; GET on an .asmx path shows the\n"
+          "service page. Request bodies are limited to 1 MiB (413 above). Implemented operations:\n"
+          "GetLicensorCertificate (certification/server.asmx, licensing/server.asmx). HTTPS and the\n"
+          "enrollment and issuance operations are not available yet.\n"
+          "\n"
+          "example:\n"
+          "  xrca --data root serve --listen 127.0.0.1:8080\n"}},
         {"show",
          {cmd_show, "print what XrML documents say",
           "usage: xrca show FILE [--json]\n"

@@ -1,0 +1,142 @@
+// libmicrohttpd wrapper (see http_server.h).
+#include "enrollment/http_server.h"
+
+#include <microhttpd.h>
+
+#include <arpa/inet.h>
+#include <cctype>
+#include <cstring>
+#include <netinet/in.h>
+#include <stdexcept>
+
+namespace xrca::enrollment {
+
+struct HttpServer::Context {
+    ServerOptions options;
+    Handler handler;
+};
+
+namespace {
+
+// Per-connection state: the request as it arrives.
+struct Pending {
+    HttpRequest request;
+    bool too_large = false;
+};
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+MHD_Result collect(void* cls, MHD_ValueKind kind, const char* key, const char* value) {
+    auto* pending = static_cast<Pending*>(cls);
+    if (kind == MHD_HEADER_KIND) pending->request.headers[lower(key)] = value ? value : "";
+    if (kind == MHD_GET_ARGUMENT_KIND) pending->request.query[key] = value ? value : "";
+    return MHD_YES;
+}
+
+MHD_Result send(MHD_Connection* connection, const HttpResponse& r) {
+    MHD_Response* response =
+        MHD_create_response_from_buffer(r.body.size(), const_cast<char*>(r.body.data()), MHD_RESPMEM_MUST_COPY);
+    if (!response) return MHD_NO;
+    MHD_add_response_header(response, "Content-Type", r.content_type.c_str());
+    for (const auto& [name, value] : r.headers) MHD_add_response_header(response, name.c_str(), value.c_str());
+    const MHD_Result queued = MHD_queue_response(connection, static_cast<unsigned>(r.status), response);
+    MHD_destroy_response(response);
+    return queued;
+}
+
+HttpResponse plain(int status, const std::string& text) {
+    HttpResponse r;
+    r.status = status;
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = text + "\n";
+    return r;
+}
+
+MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, const char* method, const char*,
+                      const char* upload_data, size_t* upload_data_size, void** con_cls) noexcept {
+    auto* context = static_cast<HttpServer::Context*>(cls);
+    try {
+        auto* pending = static_cast<Pending*>(*con_cls);
+        if (!pending) {  // first call: headers only
+            pending = new Pending;
+            *con_cls = pending;
+            pending->request.method = method;
+            pending->request.path = url;
+            MHD_get_connection_values(connection, static_cast<MHD_ValueKind>(MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND),
+                                      collect, pending);
+            const auto* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+            if (info && info->client_addr && info->client_addr->sa_family == AF_INET) {
+                char text[INET_ADDRSTRLEN] = {};
+                const auto* in = reinterpret_cast<const sockaddr_in*>(info->client_addr);
+                ::inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
+                pending->request.remote_address = text;
+            }
+            return MHD_YES;
+        }
+        if (*upload_data_size > 0) {  // body data: keep it while under the limit
+            if (pending->request.body.size() + *upload_data_size > context->options.max_body_bytes) {
+                pending->too_large = true;
+                pending->request.body.clear();
+            } else if (!pending->too_large) {
+                pending->request.body.append(upload_data, *upload_data_size);
+            }
+            *upload_data_size = 0;
+            return MHD_YES;
+        }
+        if (pending->too_large) {
+            return send(connection, plain(413, "request body larger than " + std::to_string(context->options.max_body_bytes) + " bytes"));
+        }
+        return send(connection, context->handler(pending->request));
+    } catch (const std::exception&) {
+        try {
+            return send(connection, plain(500, "internal error"));
+        } catch (...) {
+            return MHD_NO;
+        }
+    } catch (...) {
+        return MHD_NO;
+    }
+}
+
+void on_completed(void*, MHD_Connection*, void** con_cls, MHD_RequestTerminationCode) noexcept {
+    delete static_cast<Pending*>(*con_cls);
+    *con_cls = nullptr;
+}
+
+}  // namespace
+
+std::string HttpRequest::header(const std::string& lower_name) const {
+    const auto it = headers.find(lower_name);
+    return it == headers.end() ? std::string() : it->second;
+}
+
+HttpServer::HttpServer(const ServerOptions& options, Handler handler)
+    : m_context(std::make_unique<Context>(Context{options, std::move(handler)})) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(options.port);
+    if (::inet_pton(AF_INET, options.listen_address.c_str(), &address.sin_addr) != 1) {
+        throw std::runtime_error("'" + options.listen_address + "' is not an IPv4 address to listen on");
+    }
+    m_daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, options.port, nullptr, nullptr, on_request,
+        m_context.get(), MHD_OPTION_SOCK_ADDR, reinterpret_cast<const sockaddr*>(&address), MHD_OPTION_THREAD_POOL_SIZE,
+        static_cast<unsigned>(options.threads), MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(options.connection_limit),
+        MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned>(options.connection_timeout_seconds), MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, nullptr, MHD_OPTION_END);
+    if (!m_daemon) {
+        throw std::runtime_error("cannot listen on " + options.listen_address + ":" + std::to_string(options.port) +
+                                 " (in use, or not permitted)");
+    }
+    const auto* info = MHD_get_daemon_info(m_daemon, MHD_DAEMON_INFO_BIND_PORT);
+    m_port = info ? info->port : options.port;
+}
+
+HttpServer::~HttpServer() {
+    if (m_daemon) MHD_stop_daemon(m_daemon);  // stops accepting, finishes requests, joins threads
+}
+
+}  // namespace xrca::enrollment

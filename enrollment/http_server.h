@@ -1,0 +1,70 @@
+// An RAII owner of a libmicrohttpd daemon. Handlers see only complete requests; nothing a
+// client sends can make an exception unwind through libmicrohttpd's C frames (every callback
+// has a firewall), and bodies above the limit are answered 413 without being kept.
+//
+// Threading: a pool of `threads` polling threads (epoll) runs the handler concurrently; the
+// handler must be thread-safe. The destructor stops accepting, finishes requests in flight
+// and joins the threads.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+struct MHD_Daemon;
+
+namespace xrca::enrollment {
+
+struct HttpRequest {
+    std::string method;
+    std::string path;  ///< as sent, without the query string
+    std::map<std::string, std::string> query;
+    std::map<std::string, std::string> headers;  ///< names in lower case
+    std::string body;
+    std::string remote_address;
+    bool tls = false;
+    [[nodiscard]] std::string header(const std::string& lower_name) const;
+};
+
+struct HttpResponse {
+    int status = 200;
+    std::string content_type = "text/xml; charset=utf-8";
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
+/** Limits and listening; the defaults are the safe ones (loopback only). */
+struct ServerOptions {
+    std::string listen_address = "127.0.0.1";
+    std::uint16_t port = 8080;  ///< 0: an ephemeral port (tests)
+    unsigned threads = 8;       ///< Botan signs faster with more threads than cores
+    std::size_t max_body_bytes = 1024 * 1024;
+    unsigned connection_limit = 256;
+    unsigned connection_timeout_seconds = 30;
+};
+
+using Handler = std::function<HttpResponse(const HttpRequest&)>;
+
+class HttpServer {
+public:
+    /** Starts listening; throws std::runtime_error naming the address if it cannot. */
+    HttpServer(const ServerOptions& options, Handler handler);
+    ~HttpServer();
+    HttpServer(const HttpServer&) = delete;
+    HttpServer& operator=(const HttpServer&) = delete;
+
+    /** The port actually bound (useful with port 0). */
+    [[nodiscard]] std::uint16_t port() const noexcept { return m_port; }
+
+    struct Context;  // per-daemon state shared with the C callbacks (implementation detail)
+
+private:
+    std::unique_ptr<Context> m_context;
+    MHD_Daemon* m_daemon = nullptr;
+    std::uint16_t m_port = 0;
+};
+
+}  // namespace xrca::enrollment
