@@ -121,6 +121,10 @@ private:
                                                     const std::string& request_id, const Caller& caller,
                                                     const std::string& inputs, std::vector<store::KeyBlob>& keys);
     void check_proof(const std::optional<ProofOfPossession>& proof, const xrml::PublicKey& key, bool required);
+    std::optional<IssuedChain> check_cluster_request(const xrml::PublicKey& key, const std::string& guid, const std::string& name,
+                                                     const std::string& version, const std::string& url,
+                                                     const std::string& request_id,
+                                                     const std::optional<ProofOfPossession>& proof, int crypto_mode);
     std::optional<IssuedChain> already_issued(const std::string& request_id, const xrml::PublicKey& key,
                                               const std::string& guid);
     void forget_cached_chains();

@@ -107,6 +107,27 @@ IssuedChain Authority::issue_slc(const SlcIssue& w) {
     return out;
 }
 
+// The checks Enroll and SubEnroll share: the requester's crypto mode and key size, the proof of
+// possession (required for offline requests), the fields' form. A request ID that was already
+// answered returns the SLC issued then, so that processing a request twice issues one SLC.
+std::optional<IssuedChain> Authority::check_cluster_request(const xrml::PublicKey& key, const std::string& guid,
+                                                            const std::string& name, const std::string& version,
+                                                            const std::string& url, const std::string& request_id,
+                                                            const std::optional<ProofOfPossession>& proof, int crypto_mode) {
+    if (crypto_mode != 0 && crypto_mode != m_record.crypto_mode) {
+        throw Error(ErrorKind::PolicyDenied, "the request is for crypto mode " + std::to_string(crypto_mode) + ", this " +
+                                                 m_record.role + " authority runs mode " + std::to_string(m_record.crypto_mode),
+                    RmsFault::UnsupportedCryptographicSet);
+    }
+    check_key_for_mode(key, m_record.crypto_mode, "the cluster key");
+    check_proof(proof, key, !request_id.empty());
+    if (auto same = already_issued(request_id, key, guid)) return same;
+    if (!is_braced_guid(guid)) throw Error(ErrorKind::Malformed, "cluster GUID '" + guid + "' is not a braced GUID", RmsFault::Argument);
+    if (name.empty() || version.empty()) throw Error(ErrorKind::Malformed, "name and version are required", RmsFault::Argument);
+    check_url(url);
+    return std::nullopt;
+}
+
 IssuedChain Authority::enroll(const EnrollRequest& r, const Caller& caller) {
     const auto request_id = r.request_id.empty() ? new_id() : r.request_id;
     const std::string inputs = "guid=" + r.cluster_guid + "; key=" + r.cluster_key.fingerprint() + "; name=" + r.name +
@@ -118,17 +139,10 @@ IssuedChain Authority::enroll(const EnrollRequest& r, const Caller& caller) {
         require_active();
         // 2. Check the request against the crypto mode and the Enroll schema (reference §3.1),
         //    and the proof that the requester holds the key (offline requests).
-        if (r.crypto_mode != 0 && r.crypto_mode != m_record.crypto_mode) {
-            throw Error(ErrorKind::PolicyDenied, "the request is for crypto mode " + std::to_string(r.crypto_mode) +
-                                                     ", this enrollment service runs mode " + std::to_string(m_record.crypto_mode),
-                        RmsFault::UnsupportedCryptographicSet);
+        if (auto same = check_cluster_request(r.cluster_key, r.cluster_guid, r.name, r.version, r.url, r.request_id,
+                                              r.proof, r.crypto_mode)) {
+            return *same;
         }
-        check_key_for_mode(r.cluster_key, m_record.crypto_mode, "the cluster key");
-        check_proof(r.proof, r.cluster_key, !r.request_id.empty());
-        if (auto same = already_issued(r.request_id, r.cluster_key, r.cluster_guid)) return *same;
-        if (!is_braced_guid(r.cluster_guid)) throw Error(ErrorKind::Malformed, "cluster GUID '" + r.cluster_guid + "' is not a braced GUID", RmsFault::Argument);
-        if (r.name.empty() || r.version.empty()) throw Error(ErrorKind::Malformed, "name and version are required", RmsFault::Argument);
-        check_url(r.url);
         if (r.revocation != "standard" && r.revocation != "custom") {
             throw Error(ErrorKind::Malformed, "revocation must be standard or custom", RmsFault::Argument);
         }
@@ -151,17 +165,10 @@ IssuedChain Authority::sub_enroll(const SubEnrollRequest& r, const Caller& calle
     return logged("SubEnroll", caller, inputs, [&] {
         require(m_role == Role::Root, "issue licensing-cluster SLCs (SubEnroll); only a root cluster does");
         require_active();
-        if (r.crypto_mode != 0 && r.crypto_mode != m_record.crypto_mode) {
-            throw Error(ErrorKind::PolicyDenied, "the request is for crypto mode " + std::to_string(r.crypto_mode) +
-                                                     ", this root cluster runs mode " + std::to_string(m_record.crypto_mode),
-                        RmsFault::UnsupportedCryptographicSet);
+        if (auto same = check_cluster_request(r.cluster_key, r.cluster_guid, r.name, r.version, r.url, r.request_id,
+                                              r.proof, r.crypto_mode)) {
+            return *same;
         }
-        check_key_for_mode(r.cluster_key, m_record.crypto_mode, "the licensing cluster key");
-        check_proof(r.proof, r.cluster_key, !r.request_id.empty());
-        if (auto same = already_issued(r.request_id, r.cluster_key, r.cluster_guid)) return *same;
-        if (!is_braced_guid(r.cluster_guid)) throw Error(ErrorKind::Malformed, "cluster GUID '" + r.cluster_guid + "' is not a braced GUID", RmsFault::Argument);
-        if (r.name.empty() || r.version.empty()) throw Error(ErrorKind::Malformed, "name and version are required", RmsFault::Argument);
-        check_url(r.url);
         // SubEnroll stamps the name into the SLC and carries no revocation information (§3.2).
         return issue_slc({request_id, "SubEnroll", &caller, inputs, r.cluster_key, r.cluster_guid, r.name, r.url, r.sku,
                           r.version, {}, &signer(detail::k_cluster_key), own_slc(), own_chain()});
@@ -557,8 +564,7 @@ SignedRequest Authority::create_offline_request(bool renew, bool new_key, const 
         Botan::PK_Signer pop(key, m_rng, std::string("EMSA3(Raw,") + xrml::digest_algorithm_botan_name(out.proof.digest) + ")");
         out.proof.signature = pop.sign_message(digest, m_rng);
         // 4. Record the pending request (and the new key, encrypted) with its log entry.
-        std::string authorities;
-        for (const auto& a : p.revocation_authorities) authorities += (authorities.empty() ? "" : ",") + a.fingerprint();
+        const auto authorities = fingerprints(p.revocation_authorities);
         store::OfflineRequestRecord record{p.request_id, p.operation, new_key ? "cluster-next" : detail::k_cluster_key,
                                            p.cluster_key.fingerprint(), p.revocation, authorities, p.created.to_iso8601(), "pending"};
         std::optional<store::KeyBlob> blob;
