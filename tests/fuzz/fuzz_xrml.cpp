@@ -1,4 +1,5 @@
-// Fuzz target: read arbitrary bytes as XrML, then verify whatever was read. The library's own
+// Fuzz target: read arbitrary bytes as XrML, then verify whatever was read; and read them as a
+// public key file. The library's own
 // FormatError is the expected outcome for bad input; anything else (a crash, a sanitizer
 // report, another exception, a hang) is a bug.
 #include "xrml/chain.h"
@@ -18,6 +19,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)verify_documents(set.documents, options);
         options.anchor_fingerprint = "25e6de948368607e1f9b8c9f066a0f25cde6072605c5888b5af742a0ed88c72d";
         (void)verify_ordered_chain(set.documents, options);
+    } catch (const FormatError&) {
+    }
+    // The same bytes as a *.pub.xml file (--anchor, --public-key, trust add).
+    try {
+        (void)read_public_key_file(std::string_view(reinterpret_cast<const char*>(data), size));
     } catch (const FormatError&) {
     }
     return 0;

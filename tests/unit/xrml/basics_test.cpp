@@ -81,6 +81,34 @@ TEST(Keys, PublicKeyFilesRoundTrip) {
     EXPECT_THROW(read_public_key_file("<KEY/>"), FormatError);
 }
 
+TEST(Keys, HostilePublicKeyFilesAreRefused) {
+    const auto key = PublicKey::from_botan(test::test_key(1024, 3));
+    const auto text = build_public_key_element(key);
+    const auto refused = [](const std::string& input) {
+        try {
+            read_public_key_file(input);
+        } catch (const FormatError& e) {
+            return e.reason();
+        }
+        ADD_FAILURE() << "accepted: " << input.substr(0, 60);
+        return FormatReason::NotXml;
+    };
+    EXPECT_EQ(refused(""), FormatReason::NotXml);
+    EXPECT_EQ(refused("not xml at all"), FormatReason::NotXml);
+    EXPECT_EQ(refused("<!DOCTYPE k [<!ENTITY a \"b\">]>" + text), FormatReason::DtdNotAllowed);
+    EXPECT_EQ(refused(text.substr(0, text.size() / 2)), FormatReason::NotXml);
+    EXPECT_EQ(refused(std::string(70 * 1024, ' ') + text), FormatReason::TooLarge);
+    std::string deep;
+    for (int i = 0; i < 100; ++i) deep += "<a>";
+    EXPECT_EQ(refused(deep), FormatReason::TooDeep);
+    std::string wrong_size = text;
+    wrong_size.replace(wrong_size.find("size=\"1024\""), 11, "size=\"2048\"");
+    EXPECT_EQ(refused(wrong_size), FormatReason::BadKey);
+    std::string bad_base64 = text;
+    bad_base64.replace(bad_base64.find("size=\"1024\">") + 13, 4, "!!!!");
+    EXPECT_EQ(refused(bad_base64), FormatReason::BadBase64);
+}
+
 TEST(Builder, EscapesAndRefusesControlCharacters) {
     XmlBuilder b;
     b.open("A", {{"x", "\"<&>\n"}}).element("B", {}, "<&>\"").empty("C").close();
