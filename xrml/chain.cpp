@@ -19,6 +19,18 @@ std::string doc_name(const Certificate& c) {
     return "document " + std::to_string(c.index()) + " (" + (c.kind().empty() ? c.body_type : c.kind()) + ")";
 }
 
+// Whether `fingerprint` is a key the chain may end at. verify_chain_from stops its walk here and
+// verify_ordered_chain stops verifying here: both must use this one definition.
+bool is_anchor(const ChainOptions& options, const std::string& fingerprint) {
+    return (options.anchor_fingerprint && fingerprint == *options.anchor_fingerprint) ||
+           std::find(options.trusted_fingerprints.begin(), options.trusted_fingerprints.end(), fingerprint) !=
+               options.trusted_fingerprints.end();
+}
+
+bool has_anchor(const ChainOptions& options) {
+    return options.anchor_fingerprint.has_value() || !options.trusted_fingerprints.empty();
+}
+
 // The checks of one link: `issuer` issued `child`.
 void check_link(ChainResult& r, const Certificate& child, const Certificate& issuer) {
     if (!issuer.issue_right) {
@@ -61,9 +73,7 @@ ChainResult verify_chain_from(const std::vector<Certificate>& docs, std::size_t 
         const auto& verdict = signatures[current];
         if (!verdict.ok()) fail(r, verdict.failure, current, doc_name(doc) + ": " + verdict.detail);
         r.top_issuer_fingerprint = doc.issuer.key->fingerprint();
-        const bool trusted = std::find(options.trusted_fingerprints.begin(), options.trusted_fingerprints.end(),
-                                       r.top_issuer_fingerprint) != options.trusted_fingerprints.end();
-        if (trusted || (options.anchor_fingerprint && r.top_issuer_fingerprint == *options.anchor_fingerprint)) {
+        if (is_anchor(options, r.top_issuer_fingerprint)) {
             r.anchored = true;
             break;
         }
@@ -86,7 +96,7 @@ ChainResult verify_chain_from(const std::vector<Certificate>& docs, std::size_t 
         check_link(r, doc, docs[*chosen]);
         current = *chosen;
     }
-    if ((options.anchor_fingerprint || !options.trusted_fingerprints.empty()) && !r.anchored) {
+    if (has_anchor(options) && !r.anchored) {
         fail(r, Failure::UntrustedAnchor, r.path.back(),
              "the chain ends at key " + r.top_issuer_fingerprint + ", which is not a trusted anchor");
     }
@@ -105,7 +115,7 @@ ChainResult verify_chain_from(const std::vector<Certificate>& docs, std::size_t 
 
 VerificationReport verify_documents(const std::vector<Certificate>& docs, const ChainOptions& options) {
     VerificationReport report;
-    report.anchor_given = options.anchor_fingerprint.has_value() || !options.trusted_fingerprints.empty();
+    report.anchor_given = has_anchor(options);
     report.signatures.reserve(docs.size());
     for (const auto& doc : docs) report.signatures.push_back(verify_signature(doc));
     for (std::size_t i = 0; i < docs.size(); ++i) {
@@ -126,16 +136,10 @@ ChainResult verify_ordered_chain(const std::vector<Certificate>& chain, const Ch
     // Only documents up to the first one signed by an anchor are on the path; verifying the
     // rest would cost an RSA operation each and decide nothing. (A server receives its own
     // upper chain back with every request.)
-    const auto is_anchor = [&](const Certificate& doc) {
-        const auto& fp = doc.issuer.key->fingerprint();
-        return (options.anchor_fingerprint && fp == *options.anchor_fingerprint) ||
-               std::find(options.trusted_fingerprints.begin(), options.trusted_fingerprints.end(), fp) !=
-                   options.trusted_fingerprints.end();
-    };
     std::vector<SignatureVerdict> signatures(chain.size());
     for (std::size_t i = 0; i < chain.size(); ++i) {
         signatures[i] = verify_signature(chain[i]);
-        if (is_anchor(chain[i])) break;
+        if (is_anchor(options, chain[i].issuer.key->fingerprint())) break;
     }
     if (chain.empty()) {
         ChainResult r;
