@@ -188,6 +188,7 @@ IssuedChain Authority::certify_machine(const MachineRequest& r, const Caller& ca
             throw Error(ErrorKind::PolicyDenied, "a RSA-" + std::to_string(bits) + " machine key is not allowed in crypto mode " +
                                                      std::to_string(m_record.crypto_mode), RmsFault::UnsupportedCryptographicSet);
         }
+        check_proof(r.proof, r.machine_key, false);
         // 3. The hardware-ID digest: given, or the SHA-256 of the machine key's modulus.
         xrml::Digest hid{xrml::DigestAlgorithm::Sha256, r.hardware_id_digest};
         if (hid.value.empty()) {
@@ -336,13 +337,18 @@ IssuedChain Authority::issue_clc(const ClcRequest& r, const Caller& caller) {
                                 RmsFault::UnexpectedPersonaCert);
             }
         }
-        // 3. Crypto mode: the RAC key and its signature must be of this authority's mode.
+        // 3. Online, the RAC must be the caller's own (reference §3.5 leaves this to HTTP auth).
+        if (!r.caller_user_id.empty() && rac.principal->object.id.value != r.caller_user_id) {
+            throw Error(ErrorKind::PolicyDenied, "the RAC names user " + rac.principal->object.id.value.substr(0, 64) +
+                                                     ", not the caller", RmsFault::UnauthorizedAccess);
+        }
+        // 4. Crypto mode: the RAC key and its signature must be of this authority's mode.
         check_key_for_mode(*rac.principal->key, m_record.crypto_mode, "the RAC key");
         if (rac.signature.digest_algorithm != mode_digest(m_record.crypto_mode)) {
             throw Error(ErrorKind::PolicyDenied, "the RAC is signed with a hash not allowed in this crypto mode",
                         RmsFault::UnsupportedCryptographicSet);
         }
-        // 4. A fresh signing key from the pool, sealed to the RAC key; the ISSUE range is the RAC's validity.
+        // 5. A fresh signing key from the pool, sealed to the RAC key; the ISSUE range is the RAC's validity.
         const auto clc_key = key_pool().take();
         const auto now = m_clock.now().floor_minute();
         xrml::ClientLicensorCertificateTemplate t;
@@ -356,7 +362,7 @@ IssuedChain Authority::issue_clc(const ClcRequest& r, const Caller& caller) {
         const auto version = m_record.crypto_mode == 2 ? xrml::SealVersion::V2 : xrml::SealVersion::V1;
         t.sealed_clc_key = xrml::seal_private_key(*clc_key, *rac.principal->key, version,
                                                   xrml::build_issuer_element(t.issuer), m_rng);
-        // 5. Record, sign, complete; return with this cluster's SLC chain.
+        // 6. Record, sign, complete; return with this cluster's SLC chain.
         Issuance is{request_id, "GetClientLicensorCert", &caller, inputs, t.id, xrml::names::client_licensor_certificate,
                     rac.principal->object.id.value, t.clc_key.fingerprint(), now, t.issue_range,
                     xrml::build_client_licensor_certificate_body(t), &signer(detail::k_cluster_key)};

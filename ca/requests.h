@@ -118,6 +118,8 @@ struct MachineRequest {
     std::string platform = "xrca";
     std::string manufacturer = "xrca";
     std::string repository = "1.0.0.0";  ///< security-processor version
+    /** Online activation: the machine proves it holds the key (checked when present). */
+    std::optional<ProofOfPossession> proof;
 };
 
 /** Certify (reference §3.4): an SPC chain in, a RAC chain out. */
@@ -131,6 +133,8 @@ struct RacRequest {
 /** GetClientLicensorCert (reference §3.5): a RAC chain in, a CLC chain out. */
 struct ClcRequest {
     std::string rac_chain;
+    /** Online: the authenticated caller's user ID; a RAC of anyone else is refused. Empty locally. */
+    std::string caller_user_id;
 };
 
 /** An issued certificate and its chain, leaf first, as exact strings. */

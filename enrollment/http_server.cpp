@@ -8,6 +8,7 @@
 #include <cstring>
 #include <netinet/in.h>
 #include <stdexcept>
+#include <vector>
 
 namespace xrca::enrollment {
 
@@ -65,6 +66,7 @@ MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, co
             *con_cls = pending;
             pending->request.method = method;
             pending->request.path = url;
+            pending->request.tls = context->options.tls();
             MHD_get_connection_values(connection, static_cast<MHD_ValueKind>(MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND),
                                       collect, pending);
             const auto* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -121,15 +123,29 @@ HttpServer::HttpServer(const ServerOptions& options, Handler handler)
     if (::inet_pton(AF_INET, options.listen_address.c_str(), &address.sin_addr) != 1) {
         throw std::runtime_error("'" + options.listen_address + "' is not an IPv4 address to listen on");
     }
-    m_daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, options.port, nullptr, nullptr, on_request,
-        m_context.get(), MHD_OPTION_SOCK_ADDR, reinterpret_cast<const sockaddr*>(&address), MHD_OPTION_THREAD_POOL_SIZE,
-        static_cast<unsigned>(options.threads), MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(options.connection_limit),
-        MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned>(options.connection_timeout_seconds), MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, nullptr, MHD_OPTION_END);
+    std::vector<MHD_OptionItem> items = {
+        {MHD_OPTION_SOCK_ADDR, 0, &address},
+        {MHD_OPTION_THREAD_POOL_SIZE, static_cast<intptr_t>(options.threads), nullptr},
+        {MHD_OPTION_CONNECTION_LIMIT, static_cast<intptr_t>(options.connection_limit), nullptr},
+        {MHD_OPTION_CONNECTION_TIMEOUT, static_cast<intptr_t>(options.connection_timeout_seconds), nullptr},
+        // Request line and headers must fit in this per-connection buffer (else 431/413).
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<intptr_t>(64 * 1024), nullptr},
+        {MHD_OPTION_NOTIFY_COMPLETED, reinterpret_cast<intptr_t>(&on_completed), nullptr},
+    };
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    if (options.tls()) {
+        if (options.tls_key_pem.empty()) throw std::runtime_error("HTTPS needs both a certificate and its private key");
+        flags |= MHD_USE_TLS;
+        items.push_back({MHD_OPTION_HTTPS_MEM_CERT, 0, const_cast<char*>(m_context->options.tls_certificate_pem.c_str())});
+        items.push_back({MHD_OPTION_HTTPS_MEM_KEY, 0, const_cast<char*>(m_context->options.tls_key_pem.c_str())});
+    }
+    items.push_back({MHD_OPTION_END, 0, nullptr});
+    m_daemon = MHD_start_daemon(flags, options.port, nullptr, nullptr, on_request, m_context.get(), MHD_OPTION_ARRAY, items.data(),
+                                MHD_OPTION_END);
     if (!m_daemon) {
         throw std::runtime_error("cannot listen on " + options.listen_address + ":" + std::to_string(options.port) +
-                                 " (in use, or not permitted)");
+                                 (options.tls() ? " with TLS (in use, not permitted, or the certificate and key do not load)"
+                                                : " (in use, or not permitted)"));
     }
     const auto* info = MHD_get_daemon_info(m_daemon, MHD_DAEMON_INFO_BIND_PORT);
     m_port = info ? info->port : options.port;

@@ -44,6 +44,10 @@ struct ServerOptions {
     std::size_t max_body_bytes = 1024 * 1024;
     unsigned connection_limit = 256;
     unsigned connection_timeout_seconds = 30;
+    /** HTTPS when both are set: PEM certificate (chain) and PEM private key, held in memory. */
+    std::string tls_certificate_pem;
+    std::string tls_key_pem;
+    [[nodiscard]] bool tls() const noexcept { return !tls_certificate_pem.empty(); }
 };
 
 using Handler = std::function<HttpResponse(const HttpRequest&)>;

@@ -1,39 +1,58 @@
-// Routing and the SOAP operations implemented so far (docs/soap.md).
+// Routing, authentication and the pages around the SOAP operations (see service.h).
 #include "enrollment/service.h"
 
 #include "enrollment/fault_mapping.h"
-#include "enrollment/soap.h"
+#include "enrollment/handlers.h"
+#include "enrollment/messages.h"
 #include "xrml/builder.h"
 
+#include <chrono>
 #include <cctype>
-#include <functional>
 #include <map>
 
 namespace xrca::enrollment {
 namespace {
 
+using Handler = OperationResult (*)(const OperationContext&);
+
 struct Operation {
     const char* name;
-    std::function<std::string(ca::Authority&, const SoapRequest&, const ca::Caller&)> run;  // returns the result XML
+    const char* role;  ///< the principal role that may call it; nullptr: anyone, no token needed
+    Handler run;
 };
 
 struct Endpoint {
-    const char* service;    ///< e.g. ServerService
+    ServiceAddress address;
     std::vector<Operation> operations;
-    [[nodiscard]] std::string namespace_uri() const { return std::string("http://microsoft.com/DRM/") + service; }
+    std::vector<ca::Role> offered_by;
 };
 
-std::string get_licensor_certificate(ca::Authority& authority, const SoapRequest&, const ca::Caller& caller) {
-    return "<GetLicensorCertificateResult><CertificateChain>" +
-           certificate_array(authority.get_licensor_certificate(caller)) + "</CertificateChain></GetLicensorCertificateResult>";
-}
-
-const std::map<std::string, Endpoint>& endpoints() {
-    static const std::map<std::string, Endpoint> table = {
-        {"/_wmcs/certification/server.asmx", {"ServerService", {{"GetLicensorCertificate", get_licensor_certificate}}}},
-        {"/_wmcs/licensing/server.asmx", {"ServerService", {{"GetLicensorCertificate", get_licensor_certificate}}}},
+// The web services by role (reference §3.0; docs/soap.md).
+const std::vector<Endpoint>& endpoints() {
+    using ca::Role;
+    static const Operation get_licensor_certificate{"GetLicensorCertificate", nullptr, handle_get_licensor_certificate};
+    static const Operation find_service_locations{"FindServiceLocations", nullptr, handle_find_service_locations};
+    static const Operation find_for_user{"FindServiceLocationsForUser", nullptr, handle_find_service_locations_for_user};
+    static const std::vector<Endpoint> table = {
+        {services::enrollment, {{"Enroll", "enroll", handle_enroll}}, {Role::Enrollment}},
+        {services::sub_enrollment, {{"SubEnroll", "sub-enroll", handle_sub_enroll}}, {Role::Root}},
+        {services::activation, {{"Activate", "user", handle_activate}}, {Role::Root}},
+        {services::certification, {{"Certify", "user", handle_certify}}, {Role::Root}},
+        {services::server_certification, {{"Certify", "server", handle_server_certify}}, {Role::Root}},
+        {services::certification_server, {get_licensor_certificate, find_service_locations}, {Role::Root, Role::Enrollment}},
+        {services::certification_locator, {find_for_user}, {Role::Root}},
+        {services::publishing, {{"GetClientLicensorCert", "user", handle_get_client_licensor_cert}}, {Role::Root, Role::Licensing}},
+        {services::licensing_server, {get_licensor_certificate, find_service_locations}, {Role::Root, Role::Licensing}},
+        {services::licensing_locator, {find_for_user}, {Role::Root, Role::Licensing}},
     };
     return table;
+}
+
+const Endpoint* endpoint_for(const std::string& path, ca::Role role) {
+    for (const auto& e : endpoints()) {
+        if (path == e.address.path && std::find(e.offered_by.begin(), e.offered_by.end(), role) != e.offered_by.end()) return &e;
+    }
+    return nullptr;
 }
 
 ca::Caller caller_of(const HttpRequest& r) {
@@ -57,10 +76,10 @@ HttpResponse text(int status, const std::string& content_type, std::string body)
 HttpResponse service_page(const Endpoint& e) {
     xrml::XmlBuilder b;
     b.open("html");
-    b.open("head").element("title", {}, e.service).close();
+    b.open("head").element("title", {}, e.address.service).close();
     b.open("body");
-    b.element("h1", {}, e.service);
-    b.element("p", {}, "xrca answers these SOAP 1.1 operations here (POST, with SOAPAction):");
+    b.element("h1", {}, e.address.service);
+    b.element("p", {}, "xrca answers these SOAP 1.1 operations here (POST, with SOAPAction), and its WSDL at ?wsdl:");
     b.open("ul");
     for (const auto& op : e.operations) b.element("li", {}, op.name);
     b.close();
@@ -69,10 +88,81 @@ HttpResponse service_page(const Endpoint& e) {
     return text(200, "text/html; charset=utf-8", std::move(b).str());
 }
 
+// A WSDL 1.1 description: operations, SOAP 1.1 document/literal binding, the address. Message
+// parts are typed loosely (any content): the element names are in docs/soap.md and [MS-RMPR].
+HttpResponse wsdl(const Endpoint& e, const HttpRequest& request) {
+    const auto ns = e.address.namespace_uri();
+    const auto host = request.header("host").empty() ? std::string("127.0.0.1") : request.header("host").substr(0, 255);
+    xrml::XmlBuilder b;
+    b.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
+    b.open("wsdl:definitions", {{"xmlns:wsdl", "http://schemas.xmlsoap.org/wsdl/"},
+                                {"xmlns:soap", "http://schemas.xmlsoap.org/wsdl/soap/"},
+                                {"xmlns:s", "http://www.w3.org/2001/XMLSchema"},
+                                {"xmlns:tns", ns},
+                                {"targetNamespace", ns}});
+    b.open("wsdl:types").open("s:schema", {{"elementFormDefault", "qualified"}, {"targetNamespace", ns}});
+    for (const auto& op : e.operations) {
+        for (const std::string suffix : {"", "Response"}) b.empty("s:element", {{"name", op.name + suffix}, {"type", "s:anyType"}});
+    }
+    b.empty("s:element", {{"name", "VersionData"}, {"type", "s:anyType"}});
+    b.close().close();
+    for (const auto& op : e.operations) {
+        for (const std::string dir : {"SoapIn", "SoapOut"}) {
+            b.open("wsdl:message", {{"name", op.name + dir}});
+            b.empty("wsdl:part", {{"name", "parameters"}, {"element", "tns:" + std::string(op.name) + (dir == "SoapIn" ? "" : "Response")}});
+            b.close();
+        }
+    }
+    b.open("wsdl:message", {{"name", "VersionDataHeader"}}).empty("wsdl:part", {{"name", "VersionData"}, {"element", "tns:VersionData"}}).close();
+    const std::string port_type = std::string(e.address.service) + "Soap";
+    b.open("wsdl:portType", {{"name", port_type}});
+    for (const auto& op : e.operations) {
+        b.open("wsdl:operation", {{"name", op.name}});
+        b.empty("wsdl:input", {{"message", "tns:" + std::string(op.name) + "SoapIn"}});
+        b.empty("wsdl:output", {{"message", "tns:" + std::string(op.name) + "SoapOut"}});
+        b.close();
+    }
+    b.close();
+    b.open("wsdl:binding", {{"name", port_type}, {"type", "tns:" + port_type}});
+    b.empty("soap:binding", {{"transport", "http://schemas.xmlsoap.org/soap/http"}});
+    for (const auto& op : e.operations) {
+        b.open("wsdl:operation", {{"name", op.name}});
+        b.empty("soap:operation", {{"soapAction", ns + "/" + op.name}, {"style", "document"}});
+        for (const char* dir : {"wsdl:input", "wsdl:output"}) {
+            b.open(dir).empty("soap:body", {{"use", "literal"}});
+            b.empty("soap:header", {{"message", "tns:VersionDataHeader"}, {"part", "VersionData"}, {"use", "literal"}});
+            b.close();
+        }
+        b.close();
+    }
+    b.close();
+    b.open("wsdl:service", {{"name", e.address.service}});
+    b.open("wsdl:port", {{"name", port_type}, {"binding", "tns:" + port_type}});
+    b.empty("soap:address", {{"location", std::string(request.tls ? "https://" : "http://") + host + e.address.path}});
+    b.close().close();
+    b.close();
+    return text(200, "text/xml; charset=utf-8", std::move(b).str());
+}
+
 std::string soap_action(const HttpRequest& r) {
     auto action = r.header("soapaction");
     if (action.size() >= 2 && action.front() == '"' && action.back() == '"') action = action.substr(1, action.size() - 2);
     return action;
+}
+
+std::string bearer_token(const HttpRequest& r) {
+    const auto value = r.header("authorization");
+    static const std::string scheme = "bearer ";
+    if (value.size() <= scheme.size()) return "";
+    std::string prefix = value.substr(0, scheme.size());
+    for (auto& ch : prefix) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return prefix == scheme ? value.substr(scheme.size()) : "";
+}
+
+// The short name of a fault for metrics labels: "System.UnauthorizedAccessException" -> "UnauthorizedAccessException".
+std::string outcome_of(const std::string& faultstring) {
+    const auto name = faultstring.substr(0, faultstring.find(':'));
+    return name.substr(name.rfind('.') == std::string::npos ? 0 : name.rfind('.') + 1);
 }
 
 }  // namespace
@@ -110,39 +200,64 @@ HttpResponse Service::handle(const HttpRequest& request) {
             return text(503, "text/plain; charset=utf-8", "store unavailable\n");
         }
     }
-    const auto it = endpoints().find(path);
-    if (it == endpoints().end()) return text(404, "text/plain; charset=utf-8", "no such service\n");
-    const Endpoint& endpoint = it->second;
-    if (request.method == "GET") return service_page(endpoint);
+    if (path == "/metrics" && request.method == "GET") return text(200, "text/plain; version=0.0.4; charset=utf-8", m_metrics.render());
+    const Endpoint* endpoint = endpoint_for(path, m_authority.role());
+    if (!endpoint) return text(404, "text/plain; charset=utf-8", "no such service on this " + std::string(ca::role_name(m_authority.role())) + " authority\n");
+    if (request.method == "GET") {
+        return request.query.count("wsdl") || request.query.count("WSDL") ? wsdl(*endpoint, request) : service_page(*endpoint);
+    }
     if (request.method != "POST") {
         auto r = text(405, "text/plain; charset=utf-8", "use GET for the service page or POST for SOAP\n");
         r.headers.push_back({"Allow", "GET, POST"});
         return r;
     }
 
-    const auto caller = caller_of(request);
-    std::string operation = "SOAP";
+    const auto started = std::chrono::steady_clock::now();
+    const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
+    auto caller = caller_of(request);
+    const char* operation = "SOAP";
+    const auto ns = endpoint->address.namespace_uri();
     try {
         const auto soap = read_soap_request(request.body);
-        operation = soap.operation;
         const Operation* op = nullptr;
-        for (const auto& candidate : endpoint.operations) {
+        for (const auto& candidate : endpoint->operations) {
             if (soap.operation == candidate.name) op = &candidate;
         }
-        if (!op || soap.service_namespace != endpoint.namespace_uri()) {
-            throw Error(ErrorKind::Malformed, endpoint.namespace_uri() + " has no operation " + soap.operation, RmsFault::Argument);
+        if (!op || soap.service_namespace != ns) {
+            throw Error(ErrorKind::Malformed, ns + " has no operation " + soap.operation.substr(0, 64), RmsFault::Argument);
         }
-        const auto expected_action = endpoint.namespace_uri() + "/" + op->name;
+        operation = op->name;
+        const auto expected_action = ns + "/" + op->name;
         if (soap_action(request) != expected_action) {
             throw Error(ErrorKind::Malformed, "SOAPAction must be \"" + expected_action + "\"", RmsFault::Argument);
         }
         check_version(soap);
-        return text(200, "text/xml; charset=utf-8", soap_response(endpoint.namespace_uri(), op->name, op->run(m_authority, soap, caller)));
+        // Authentication: a token, when sent, must be known; a role, when needed, must match.
+        std::optional<store::PrincipalRecord> principal;
+        if (const auto token = bearer_token(request); !token.empty()) {
+            principal = m_authority.authenticate(token);
+            if (!principal) throw Error(ErrorKind::Unauthorized, "the bearer token is not known here", RmsFault::UnauthorizedAccess);
+            caller.principal = principal->role + ":" + principal->name;
+        }
+        if (op->role) {
+            if (!principal) {
+                throw Error(ErrorKind::Unauthorized, std::string(op->name) + " needs a bearer token of a '" + op->role + "' principal",
+                            RmsFault::UnauthorizedAccess);
+            }
+            if (principal->role != op->role) {
+                throw Error(ErrorKind::PolicyDenied, "principal " + principal->name + " has the role '" + principal->role + "'; " +
+                                                         op->name + " needs '" + op->role + "'", RmsFault::UnauthorizedAccess);
+            }
+        }
+        const auto result = op->run({m_authority, soap, caller, principal});
+        m_metrics.record(operation, "ok", elapsed(), result.issued_kind);
+        return text(200, "text/xml; charset=utf-8", soap_response(ns, op->name, result.xml));
     } catch (const Error& e) {
         // Refusals made here, before the authority saw the request, are logged here.
-        if (!e.already_logged()) m_authority.record_refusal("SOAP", caller, "path=" + path + "; operation=" + operation, e);
+        if (!e.already_logged()) m_authority.record_refusal(operation, caller, "path=" + path, e);
         const auto fault = map_error(e);
-        return text(fault.http_status, "text/xml; charset=utf-8", soap_fault(endpoint.namespace_uri(), fault.faultstring));
+        m_metrics.record(operation, outcome_of(fault.faultstring), elapsed(), "");
+        return text(fault.http_status, "text/xml; charset=utf-8", soap_fault(ns, fault.faultstring));
     }
 }
 

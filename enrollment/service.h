@@ -1,10 +1,12 @@
-// The online service's front door: one canonical path used for routing, SOAP operations
-// dispatched to handlers that only decode, call the authority, encode and map errors
-// (STYLE.md §9.2). Every request that reaches an operation is in the enrollment log.
+// The online service's front door (docs/soap.md): one canonical path used for routing and for
+// authorisation, bearer-token authentication, the operations this authority's role offers,
+// service pages, WSDL, health and metrics. Handlers (handlers.h) only translate.
+// Every request that reaches an operation is in the enrollment log, accepted or refused.
 #pragma once
 
 #include "ca/authority.h"
 #include "enrollment/http_server.h"
+#include "enrollment/metrics.h"
 
 namespace xrca::enrollment {
 
@@ -18,8 +20,11 @@ public:
      *  empty for a path that is not acceptable (dot segments, backslashes, control characters). */
     static std::string canonical_path(const std::string& path);
 
+    [[nodiscard]] const Metrics& metrics() const noexcept { return m_metrics; }
+
 private:
     ca::Authority& m_authority;
+    Metrics m_metrics;
 };
 
 }  // namespace xrca::enrollment

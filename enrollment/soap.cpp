@@ -124,6 +124,10 @@ std::string soap_response(const std::string& service_namespace, const std::strin
     return envelope(service_namespace, std::move(b).str());
 }
 
+std::string soap_request(const std::string& service_namespace, const std::string& operation_xml) {
+    return envelope(service_namespace, operation_xml);
+}
+
 std::string soap_fault(const std::string& service_namespace, const std::string& faultstring) {
     xrml::XmlBuilder b;
     b.open("soap:Fault");
@@ -135,8 +139,12 @@ std::string soap_fault(const std::string& service_namespace, const std::string& 
 }
 
 std::vector<std::string> certificates_in(const SoapRequest& r, std::string_view container) {
+    return certificates_in_text(r.text, container);
+}
+
+std::vector<std::string> certificates_in_text(std::string_view text, std::string_view container) {
     std::vector<std::string> out;
-    const auto holders = xrml::elements_by_local_name(r.text, container);
+    const auto holders = xrml::elements_by_local_name(text, container);
     if (holders.size() != 1) {
         throw malformed("expected exactly one <" + std::string(container) + "> element, found " + std::to_string(holders.size()),
                         holders.empty() ? RmsFault::ArgumentNull : RmsFault::Argument);

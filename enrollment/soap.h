@@ -61,6 +61,9 @@ void check_version(const SoapRequest& request);
 /** A response envelope: the VersionData header, then `<OPERATIONResponse>` holding `result_xml`. */
 std::string soap_response(const std::string& service_namespace, const std::string& operation, const std::string& result_xml);
 
+/** A request envelope for the client: VersionData 1.0.0.0..1.0.0.0, then `operation_xml`. */
+std::string soap_request(const std::string& service_namespace, const std::string& operation_xml);
+
 /** A fault envelope (faultcode soap:Server, faultstring `faultstring`), VersionData included. */
 std::string soap_fault(const std::string& service_namespace, const std::string& faultstring);
 
@@ -70,6 +73,8 @@ std::string soap_fault(const std::string& service_namespace, const std::string& 
  * signatures still verify.
  */
 std::vector<std::string> certificates_in(const SoapRequest& request, std::string_view container);
+/** The same for any text (a reply read by the client). */
+std::vector<std::string> certificates_in_text(std::string_view text, std::string_view container);
 
 /** An ArrayOfXmlNode: each document (exact text) inside `<Certificate>`. */
 std::string certificate_array(const std::vector<std::string>& documents);

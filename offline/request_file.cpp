@@ -8,6 +8,8 @@
 #include "xrml/strict_xml.h"
 #include "xrml/templates.h"
 
+#include <botan/rsa.h>
+
 namespace xrca::offline {
 namespace {
 
@@ -20,10 +22,6 @@ void write_key(xrml::XmlBuilder& b, const char* element, const xrml::PublicKey& 
     b.close();
 }
 
-xrml::PublicKey read_key(const xrml::XmlElement& holder) {
-    return xrml::read_public_key_element(holder.required("PUBLICKEY"));
-}
-
 std::string trimmed(const xrml::XmlElement& e) {
     auto t = e.text();
     const auto b = t.find_first_not_of(" \t\r\n");
@@ -31,17 +29,22 @@ std::string trimmed(const xrml::XmlElement& e) {
     return b == std::string::npos ? std::string() : t.substr(b, last - b + 1);
 }
 
+// xrca writes keys as XrML <PUBLICKEY> elements; RMS clients send base64 PKCS#1 RSAPublicKey.
+xrml::PublicKey read_key(const xrml::XmlElement& holder) {
+    if (const auto element = holder.optional("PUBLICKEY")) return xrml::read_public_key_element(*element);
+    const auto der = xrml::base64_decode(trimmed(holder), "a base64 PKCS#1 public key");
+    try {
+        return xrml::PublicKey::from_botan(Botan::RSA_PublicKey(Botan::AlgorithmIdentifier(), der));
+    } catch (const std::exception&) {
+        holder.fail(FormatReason::BadValue, "neither a <PUBLICKEY> nor a base64 PKCS#1 RSA public key");
+    }
+}
+
+
 }  // namespace
 
-std::string write_request_body(const ca::PreparedRequest& r) {
-    xrml::XmlBuilder b;
-    b.open("Body");
-    b.element("RequestId", {}, r.request_id);
-    b.element("Operation", {}, r.operation);
-    b.element("Created", {}, r.created.to_iso8601());
-    b.element("CryptoMode", {}, std::to_string(r.crypto_mode));
+void write_parameters(xrml::XmlBuilder& b, const ca::PreparedRequest& r) {
     const bool enroll = r.operation == "Enroll";
-    b.open(enroll ? "EnrollParameters" : "SubEnrollParameters");
     if (enroll) {
         b.open("RevocationInformation");
         b.element("RevocationType", {}, r.revocation == "custom" ? "CustomRevocation" : "StandardRevocation");
@@ -66,6 +69,26 @@ std::string write_request_body(const ca::PreparedRequest& r) {
     b.element("Name", {}, r.name);
     b.element("URL", {}, r.url);
     b.close();
+}
+
+void write_proof(xrml::XmlBuilder& b, const char* element, const ca::ProofOfPossession& proof) {
+    b.open(element);
+    b.element("ALGORITHM", {}, "RSA PKCS#1-V1.5");
+    b.element("DIGEST", {}, xrml::digest_algorithm_xrml_name(proof.digest));
+    b.element("VALUE", {{"encoding", "base64"}, {"size", std::to_string(proof.signature.size() * 8)}},
+              xrml::base64_encode(proof.signature));
+    b.close();
+}
+
+std::string write_request_body(const ca::PreparedRequest& r) {
+    xrml::XmlBuilder b;
+    b.open("Body");
+    b.element("RequestId", {}, r.request_id);
+    b.element("Operation", {}, r.operation);
+    b.element("Created", {}, r.created.to_iso8601());
+    b.element("CryptoMode", {}, std::to_string(r.crypto_mode));
+    b.open(r.operation == "Enroll" ? "EnrollParameters" : "SubEnrollParameters");
+    write_parameters(b, r);
     b.close();  // parameters
     b.close();  // Body
     return std::move(b).str();
@@ -76,14 +99,57 @@ std::string write_request_file(const ca::SignedRequest& s) {
     b.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     b.open("XrcaEnrollmentRequest", {{"format", k_format}});
     b.raw(s.body);
-    b.open("ProofOfPossession");
-    b.element("ALGORITHM", {}, "RSA PKCS#1-V1.5");
-    b.element("DIGEST", {}, xrml::digest_algorithm_xrml_name(s.proof.digest));
-    b.element("VALUE", {{"encoding", "base64"}, {"size", std::to_string(s.proof.signature.size() * 8)}},
-              xrml::base64_encode(s.proof.signature));
-    b.close();
+    write_proof(b, "ProofOfPossession", s.proof);
     b.close();
     return std::move(b).str() + "\n";
+}
+
+void read_parameters(const xrml::XmlElement& params, ca::PreparedRequest& r) {
+    const bool enroll = r.operation == "Enroll";
+    if (enroll) {
+        const auto info = params.required("RevocationInformation");
+        const auto type = trimmed(info.required("RevocationType"));
+        if (type == "StandardRevocation") {
+            r.revocation = "standard";
+            if (info.optional("aRevocationAuthorities")) info.fail(FormatReason::BadValue, "standard revocation names no authorities");
+        } else if (type == "CustomRevocation") {
+            r.revocation = "custom";
+            const auto list = info.required("aRevocationAuthorities");
+            for (const auto& a : list.all("RevocationAuthorityInformation")) {
+                r.revocation_authorities.push_back(read_key(a.required("aRevocationAuthorityPublicKey")));
+            }
+            if (r.revocation_authorities.empty()) list.fail(FormatReason::MissingElement, "custom revocation needs at least one authority");
+        } else {
+            info.fail(FormatReason::Unsupported, "RevocationType must be StandardRevocation or CustomRevocation");
+        }
+    } else {
+        r.revocation = "standard";
+        if (params.optional("RevocationInformation")) params.fail(FormatReason::BadValue, "SubEnroll carries no revocation information");
+    }
+    const auto key = params.required("CertificatePublicKey");
+    r.cluster_key = read_key(key.required("aPublicKeyBytes"));
+    r.cluster_guid = trimmed(key.required("Guid"));
+    const auto who = params.required("EnrolleeInformation");
+    r.sku = who.required("SKU").text();
+    r.version = who.required("Version").text();
+    r.name = who.required("Name").text();
+    r.url = who.required("URL").text();
+}
+
+ca::ProofOfPossession read_proof(const xrml::XmlElement& proof) {
+    ca::ProofOfPossession out;
+    if (trimmed(proof.required("ALGORITHM")) != "RSA PKCS#1-V1.5") proof.fail(FormatReason::Unsupported, "only RSA PKCS#1-V1.5 proofs");
+    const auto digest = trimmed(proof.required("DIGEST"));
+    if (digest == "SHA256" || digest == "SHA-256") {
+        out.digest = xrml::DigestAlgorithm::Sha256;
+    } else if (digest == "SHA1" || digest == "SHA-1") {
+        out.digest = xrml::DigestAlgorithm::Sha1;
+    } else {
+        proof.fail(FormatReason::Unsupported, "DIGEST must be SHA256 or SHA1");
+    }
+    const auto value = proof.required("VALUE");
+    out.signature = xrml::base64_decode(value.text(), "the proof of possession");
+    return out;
 }
 
 ReadRequest read_request_file(std::string_view bytes) {
@@ -115,49 +181,8 @@ ReadRequest read_request_file(std::string_view bytes) {
     if (mode != "1" && mode != "2") body.fail(FormatReason::BadValue, "CryptoMode must be 1 or 2");
     r.crypto_mode = mode == "1" ? 1 : 2;
 
-    const bool enroll = r.operation == "Enroll";
-    const auto params = body.required(enroll ? "EnrollParameters" : "SubEnrollParameters");
-    if (enroll) {
-        const auto info = params.required("RevocationInformation");
-        const auto type = trimmed(info.required("RevocationType"));
-        if (type == "StandardRevocation") {
-            r.revocation = "standard";
-            if (info.optional("aRevocationAuthorities")) info.fail(FormatReason::BadValue, "standard revocation names no authorities");
-        } else if (type == "CustomRevocation") {
-            r.revocation = "custom";
-            const auto list = info.required("aRevocationAuthorities");
-            for (const auto& a : list.all("RevocationAuthorityInformation")) {
-                r.revocation_authorities.push_back(read_key(a.required("aRevocationAuthorityPublicKey")));
-            }
-            if (r.revocation_authorities.empty()) list.fail(FormatReason::MissingElement, "custom revocation needs at least one authority");
-        } else {
-            info.fail(FormatReason::Unsupported, "RevocationType must be StandardRevocation or CustomRevocation");
-        }
-    } else {
-        r.revocation = "standard";
-        if (params.optional("RevocationInformation")) params.fail(FormatReason::BadValue, "SubEnroll carries no revocation information");
-    }
-    const auto key = params.required("CertificatePublicKey");
-    r.cluster_key = read_key(key.required("aPublicKeyBytes"));
-    r.cluster_guid = trimmed(key.required("Guid"));
-    const auto who = params.required("EnrolleeInformation");
-    r.sku = who.required("SKU").text();
-    r.version = who.required("Version").text();
-    r.name = who.required("Name").text();
-    r.url = who.required("URL").text();
-
-    const auto proof = root.required("ProofOfPossession");
-    if (trimmed(proof.required("ALGORITHM")) != "RSA PKCS#1-V1.5") proof.fail(FormatReason::Unsupported, "only RSA PKCS#1-V1.5 proofs");
-    const auto digest = trimmed(proof.required("DIGEST"));
-    if (digest == "SHA256" || digest == "SHA-256") {
-        out.proof.digest = xrml::DigestAlgorithm::Sha256;
-    } else if (digest == "SHA1" || digest == "SHA-1") {
-        out.proof.digest = xrml::DigestAlgorithm::Sha1;
-    } else {
-        proof.fail(FormatReason::Unsupported, "DIGEST must be SHA256 or SHA1");
-    }
-    const auto value = proof.required("VALUE");
-    out.proof.signature = xrml::base64_decode(value.text(), "the proof of possession");
+    read_parameters(body.required(r.operation == "Enroll" ? "EnrollParameters" : "SubEnrollParameters"), r);
+    out.proof = read_proof(root.required("ProofOfPossession"));
     // The proof covers the exact characters of <Body>…</Body> as they are in the file.
     out.proof.signed_text = std::string(xrml::first_child_text(xrml::root_element_text(text), "Body"));
     if (out.proof.signed_text.empty()) root.fail(FormatReason::MissingElement, "no Body to verify");
