@@ -564,11 +564,7 @@ SignedRequest Authority::create_offline_request(bool renew, bool new_key, const 
         }
         // 3. Render, then sign the exact body with the key being certified.
         out.body = write_body(p);
-        out.proof.signed_text = out.body;
-        out.proof.digest = mode_digest(m_record.crypto_mode);
-        const auto digest = xrml::body_digest(out.body, out.proof.digest);
-        Botan::PK_Signer pop(key, m_rng, std::string("EMSA3(Raw,") + xrml::digest_algorithm_botan_name(out.proof.digest) + ")");
-        out.proof.signature = pop.sign_message(digest, m_rng);
+        out.proof = prove_possession(key, out.body, mode_digest(m_record.crypto_mode), m_rng);
         // 4. Record the pending request (and the new key, encrypted) with its log entry.
         const auto authorities = fingerprints(p.revocation_authorities);
         store::OfflineRequestRecord record{p.request_id, p.operation, new_key ? "cluster-next" : detail::k_cluster_key,

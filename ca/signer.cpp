@@ -36,4 +36,14 @@ std::string SoftwareSigner::sign_document(std::string_view body) {
     return xrml::assemble_document(body, m_algorithm, digest, signature, m_public.bits());
 }
 
+ProofOfPossession prove_possession(const Botan::RSA_PrivateKey& key, const std::string& text, xrml::DigestAlgorithm digest,
+                                   Botan::RandomNumberGenerator& rng) {
+    ProofOfPossession proof;
+    proof.signed_text = text;
+    proof.digest = digest;
+    Botan::PK_Signer signer(key, rng, std::string("EMSA3(Raw,") + xrml::digest_algorithm_botan_name(digest) + ")");
+    proof.signature = signer.sign_message(xrml::body_digest(text, digest), rng);
+    return proof;
+}
+
 }  // namespace xrca::ca

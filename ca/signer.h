@@ -2,6 +2,7 @@
 // private key for signing; an HSM-backed one can replace SoftwareSigner behind this interface.
 #pragma once
 
+#include "ca/requests.h"
 #include "xrml/certificate.h"
 
 #include <memory>
@@ -54,5 +55,12 @@ private:
     std::mutex m_mutex;
     std::vector<std::unique_ptr<Botan::PK_Signer>> m_idle;
 };
+
+/**
+ * A proof of possession of `key` (xrca's addition to enrollment and activation): a PKCS#1 v1.5
+ * signature over `text` hashed as UTF-16LE, the way XrML BODY text is.
+ */
+ProofOfPossession prove_possession(const Botan::RSA_PrivateKey& key, const std::string& text, xrml::DigestAlgorithm digest,
+                                   Botan::RandomNumberGenerator& rng);
 
 }  // namespace xrca::ca

@@ -31,5 +31,6 @@ int cmd_process(Context& ctx, Args& args);
 int cmd_import(Context& ctx, Args& args);
 int cmd_principal(Context& ctx, Args& args);
 int cmd_serve(Context& ctx, Args& args);
+int cmd_enroll(Context& ctx, Args& args);
 
 }  // namespace xrca::cli

@@ -111,17 +111,49 @@ const std::map<std::string, Command>& commands() {
           "example:\n"
           "  xrca --data root issue rac --spc-chain spc.xml --user-id alice --email alice@example.com -o rac.xml\n"}},
         {"client",
-         {cmd_client, "the client side: a machine key, and opening ENABLINGBITS",
+         {cmd_client, "the client side: machine key, activation, RAC, CLC, unsealing",
           "usage: xrca client init --dir CLIENT_DIR [--bits 2048|1024]\n"
+          "       xrca client activate --dir CLIENT_DIR --server URL [--token TOKEN] [--anchor A]\n"
+          "       xrca client certify --dir CLIENT_DIR --server URL [--token TOKEN] [--temporary] [--anchor A]\n"
+          "       xrca client clc --dir CLIENT_DIR --server URL [--token TOKEN] [--anchor A]\n"
           "       xrca client unseal --dir CLIENT_DIR CHAIN.xml\n"
           "\n"
           "init creates a machine key pair (private half encrypted under the key password) and\n"
-          "writes CLIENT_DIR/machine.pub.xml. unseal opens a RAC with the machine key (recovering\n"
-          "the user key) or a CLC with the user key (recovering the CLC key), checks the recovered\n"
-          "key is the one the certificate names, keeps it in CLIENT_DIR and prints its fingerprint.\n"
+          "writes CLIENT_DIR/machine.pub.xml. activate sends the machine public key with a proof\n"
+          "that it holds the private key to the root cluster's Activation service and saves the\n"
+          "SPC chain as CLIENT_DIR/spc-chain.xml; certify sends that chain to Certify and saves the\n"
+          "RAC chain as rac-chain.xml (--temporary: a short-lived RAC); clc sends the RAC chain to\n"
+          "GetClientLicensorCert (root or licensing cluster) and saves clc-chain.xml. Every chain\n"
+          "received is verified before it is saved, to --anchor when given. unseal opens a RAC with\n"
+          "the machine key (recovering the user key) or a CLC with the user key (recovering the\n"
+          "CLC key), checks the recovered key is the one the certificate names, keeps it in\n"
+          "CLIENT_DIR and prints its fingerprint.\n"
+          "\n"
+          "  --server URL     the cluster's base URL, e.g. http://127.0.0.1:8080/_wmcs\n"
+          "  --token TOKEN    the bearer token of a `user` principal (default $XRCA_TOKEN)\n"
+          "  --ca-file PEM    certificates to trust for https:// (default: the system's)\n"
+          "  --anchor A       the root key to pin: a fingerprint or a <PUBLICKEY> file\n"
           "\n"
           "example:\n"
-          "  xrca client unseal --dir alice rac-chain.xml\n"}},
+          "  xrca client init --dir alice\n"
+          "  xrca client activate --dir alice --server http://127.0.0.1:8080/_wmcs --token xrca_…\n"
+          "  xrca client certify --dir alice --server http://127.0.0.1:8080/_wmcs --token xrca_…\n"
+          "  xrca client clc --dir alice --server http://127.0.0.1:8080/_wmcs --token xrca_…\n"
+          "  xrca client unseal --dir alice alice/rac-chain.xml\n"}},
+        {"enroll",
+         {cmd_enroll, "enroll this cluster online (Enroll or SubEnroll) and import the answer",
+          "usage: xrca [--data DIR] enroll --server URL [--token TOKEN] [--ca-file PEM] [--renew [--new-key]]\n"
+          "                              [--password-file FILE]\n"
+          "\n"
+          "request, process and import in one online call: a root cluster sends Enroll to its\n"
+          "enrollment service, a licensing cluster SubEnroll to its root cluster. The request is\n"
+          "signed with the key being certified, exactly as a request file is; the chain returned\n"
+          "is verified to the trust anchor given at init and installed as `xrca import` does.\n"
+          "The token is that of an `enroll` (or `sub-enroll`) principal at the server, or\n"
+          "$XRCA_TOKEN.\n"
+          "\n"
+          "example:\n"
+          "  xrca --data root enroll --server http://127.0.0.1:8081/_wmcs --token xrca_…\n"}},
         {"log",
          {cmd_log, "print, export or verify the enrollment log",
           "usage: xrca [--data DIR] log [--since TIME] [--json]\n"
@@ -183,18 +215,28 @@ const std::map<std::string, Command>& commands() {
           "example:\n"
           "  xrca --data root principal add alice --role user --email alice@example.com\n"}},
         {"serve",
-         {cmd_serve, "run the online SOAP service (so far: GetLicensorCertificate, /healthz)",
-          "usage: xrca [--data DIR] serve [--listen 127.0.0.1:8080] [--threads N] [--password-file FILE]\n"
+         {cmd_serve, "run the online SOAP service (HTTP or HTTPS)",
+          "usage: xrca [--data DIR] serve [--listen 127.0.0.1:8080] [--threads N]\n"
+          "                             [--tls-cert CERT.pem --tls-key KEY.pem] [--password-file FILE]\n"
           "\n"
-          "Serves this authority under /_wmcs until SIGINT or SIGTERM, then finishes the requests\n"
-          "in flight. Listens on 127.0.0.1 unless told otherwise. GET /healthz answers 200 when the\n"
-          "store is usable and the authority holds its chain; GET on an .asmx path shows the\n"
-          "service page. Request bodies are limited to 1 MiB (413 above). Implemented operations:\n"
-          "GetLicensorCertificate (certification/server.asmx, licensing/server.asmx). HTTPS and the\n"
-          "enrollment and issuance operations are not available yet.\n"
+          "Serves this authority's web services under /_wmcs until SIGINT or SIGTERM, then\n"
+          "finishes the requests in flight. Listens on 127.0.0.1 unless told otherwise.\n"
+          "  enrollment  Enroll (enrollment/enrollservice.asmx; `enroll` principals)\n"
+          "  root        SubEnroll (`sub-enroll`), Activate and Certify (`user`), ServerCertification\n"
+          "              (`server`), GetClientLicensorCert (`user`, own RAC only),\n"
+          "              GetLicensorCertificate and service location (no token)\n"
+          "  licensing   GetClientLicensorCert, GetLicensorCertificate, service location\n"
+          "Callers send `Authorization: Bearer TOKEN` (see `xrca principal`). GET /healthz answers\n"
+          "200 when the store is usable and the authority holds its chain; GET /metrics gives\n"
+          "Prometheus text; GET on an .asmx path shows the service page, with ?wsdl its WSDL.\n"
+          "Request bodies are limited to 1 MiB (413 above); at most 256 connections.\n"
+          "\n"
+          "  --tls-cert, --tls-key   serve HTTPS with this PEM certificate (chain) and PEM key\n"
+          "  --threads N             worker threads (default 8: signing gains from more threads\n"
+          "                          than cores)\n"
           "\n"
           "example:\n"
-          "  xrca --data root serve --listen 127.0.0.1:8080\n"}},
+          "  xrca --data root serve --listen 127.0.0.1:8443 --tls-cert cert.pem --tls-key key.pem\n"}},
         {"show",
          {cmd_show, "print what XrML documents say",
           "usage: xrca show FILE [--json]\n"

@@ -6,6 +6,8 @@
 #include "xrml/errors.h"
 #include "xrml/reader.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <ostream>
 #include <pwd.h>
@@ -60,6 +62,20 @@ xrml::PublicKey read_public_key(const std::string& path) {
         return xrml::read_public_key_file(read_file(path, 64 * 1024));
     } catch (const xrml::FormatError& e) {
         throw Error(ErrorKind::Malformed, path + " is not a <PUBLICKEY> file: " + e.what());
+    }
+}
+
+std::string anchor_fingerprint(const std::string& arg) {
+    if (xrml::looks_like_fingerprint(arg)) {
+        std::string lower = arg;
+        std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        return lower;
+    }
+    try {
+        return xrml::read_public_key_file(read_file(arg, 64 * 1024)).fingerprint();
+    } catch (const std::exception& e) {
+        throw Error(ErrorKind::Usage, "--anchor " + arg + " is neither a 64-digit fingerprint nor a readable public key file (" +
+                                          e.what() + ")");
     }
 }
 

@@ -39,6 +39,9 @@ std::unique_ptr<Session> open_session_without_keys(const Context& ctx);
 /** Reads a `<PUBLICKEY>` file; Error(Malformed) naming the file. */
 xrml::PublicKey read_public_key(const std::string& path);
 
+/** An `--anchor` argument: a 64-digit fingerprint, or a `<PUBLICKEY>` file; Error(Usage) otherwise. */
+std::string anchor_fingerprint(const std::string& arg);
+
 /** Writes `text` to `path` ("-" for stdout). */
 void write_output(const Context& ctx, const std::string& path, const std::string& text);
 

@@ -3,7 +3,7 @@
 # -Wnull-dereference is left out: with GCC 12 it reports false positives inside libstdc++'s
 # istreambuf_iterator, which -Werror would turn into build failures.
 set(XRCA_WARNING_FLAGS
-    -Wall -Wextra -Wpedantic -Wshadow -Wswitch-enum -Wconversion
+    -Wall -Wextra -Wno-missing-field-initializers -Wpedantic -Wshadow -Wswitch-enum -Wconversion
     -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Wunused -Woverloaded-virtual
     -Wdouble-promotion -Wformat=2)
 

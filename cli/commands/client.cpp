@@ -1,10 +1,15 @@
-// `xrca client init|unseal`: the client side. Its private keys never leave its directory, where
+// `xrca client init|activate|certify|clc|unseal`: the client side. Its private keys never leave its directory, where
 // they are kept as encrypted PKCS#8 under the key password.
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/files.h"
 #include "cli/password.h"
+#include "cli/remote.h"
 #include "cli/session.h"
+
+#include "ca/signer.h"
+#include "enrollment/client.h"
+#include "enrollment/messages.h"
 
 #include "ca/key_protection.h"
 #include "xrml/enabling_bits.h"
@@ -12,6 +17,7 @@
 #include "xrml/reader.h"
 #include "xrml/templates.h"
 
+#include <botan/hash.h>
 #include <botan/rsa.h>
 #include <botan/system_rng.h>
 
@@ -41,11 +47,97 @@ void save_client_key(const std::string& dir, const char* name, const Botan::RSA_
     write_file_atomically(key_path(dir, name), std::string(blob.begin(), blob.end()), /*owner_only=*/true);
 }
 
+std::string chain_path(const std::string& dir, const char* name) { return dir + "/" + name + "-chain.xml"; }
+
+// The documents of a chain file this client saved earlier, exact text, leaf first.
+std::vector<std::string> saved_chain(const std::string& dir, const char* name, const char* made_by) {
+    const auto path = chain_path(dir, name);
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        throw Error(ErrorKind::NotFound, path + " does not exist: run `xrca client " + made_by + "` first");
+    }
+    try {
+        std::vector<std::string> out;
+        for (const auto& d : xrml::read_documents(read_file(path)).documents) out.push_back(d.raw.text);
+        return out;
+    } catch (const xrml::FormatError& e) {
+        throw Error(ErrorKind::Malformed, path + ": " + e.what());
+    }
+}
+
+// A digest of the hardware identity: the SHA-256 of /etc/machine-id when there is one (stable
+// across re-activations of this machine), else of the machine key's modulus.
+std::vector<std::uint8_t> hardware_id_digest(const xrml::PublicKey& machine_key) {
+    std::string id;
+    try {
+        id = read_file("/etc/machine-id", 4096);
+    } catch (const Error&) {
+        id.clear();
+    }
+    const auto hash = Botan::HashFunction::create_or_throw("SHA-256");
+    if (id.empty()) {
+        hash->update(machine_key.modulus_big_endian());
+    } else {
+        hash->update(id);
+    }
+    const auto out = hash->final();
+    return {out.begin(), out.end()};
+}
+
+int online(Context& ctx, Args& args, const std::string& verb, const std::string& dir) {
+    const auto options = client_options(args);
+    std::optional<std::string> anchor;
+    if (auto a = args.option("--anchor")) anchor = anchor_fingerprint(*a);
+    const bool temporary = verb == "certify" && args.flag("--temporary");
+    const enrollment::SoapClient client(options);
+    if (verb == "activate") {
+        const auto password = read_password(args);
+        if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "client activate takes no positional arguments");
+        Botan::System_RNG rng;
+        const auto key = load_client_key(dir, "machine", password);
+        const auto pub = xrml::PublicKey::from_botan(*key);
+        const auto input = enrollment::activation_input(pub, hardware_id_digest(pub));
+        const auto proof = ca::prove_possession(*key, input, xrml::DigestAlgorithm::Sha256, rng);
+        ctx.out << "activating machine key " << pub.fingerprint() << " at " << client.url_of(enrollment::services::activation) << '\n';
+        const auto reply = client.call(enrollment::services::activation, "Activate", enrollment::activation_request(input, proof));
+        const auto chain = enrollment::certificates_in_reply(reply, "MachineCertificateChain");
+        const auto docs = verify_received(ctx, chain, xrml::names::machine_certificate, anchor, "machine certificate chain");
+        if (!docs.front().principal || !docs.front().principal->key || *docs.front().principal->key != pub) {
+            throw Error(ErrorKind::PolicyDenied, "the server sent a machine certificate for another key");
+        }
+        write_file_atomically(chain_path(dir, "spc"), chain_text(chain));
+        ctx.out << "saved the machine certificate " << docs.front().descriptor.id.value << " and its chain to "
+                << chain_path(dir, "spc") << '\n';
+        return k_exit_ok;
+    }
+    if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "client " + verb + " takes no positional arguments");
+    if (verb == "certify") {
+        const auto spc = saved_chain(dir, "spc", "activate");
+        const auto reply = client.call(enrollment::services::certification, "Certify", enrollment::certify_request(spc, !temporary));
+        const auto chain = enrollment::certificates_in_reply(reply, "CertificateChain");
+        const auto docs = verify_received(ctx, chain, xrml::names::rights_account_certificate, anchor, "RAC chain");
+        write_file_atomically(chain_path(dir, "rac"), chain_text(chain));
+        const auto& rac = docs.front();
+        ctx.out << "saved the " << (temporary ? "temporary " : "") << "RAC " << rac.descriptor.id.value << " for "
+                << (rac.principal ? rac.principal->object.id.value : std::string("?")) << " to " << chain_path(dir, "rac") << '\n'
+                << "its user key is sealed to this machine: `xrca client unseal --dir " << dir << " " << chain_path(dir, "rac")
+                << "` recovers it\n";
+        return k_exit_ok;
+    }
+    const auto rac = saved_chain(dir, "rac", "certify");
+    const auto reply = client.call(enrollment::services::publishing, "GetClientLicensorCert", enrollment::clc_request(rac));
+    const auto chain = enrollment::certificates_in_reply(reply, "CertificateChain");
+    const auto docs = verify_received(ctx, chain, xrml::names::client_licensor_certificate, anchor, "CLC chain");
+    write_file_atomically(chain_path(dir, "clc"), chain_text(chain));
+    ctx.out << "saved the CLC " << docs.front().descriptor.id.value << " to " << chain_path(dir, "clc") << '\n';
+    return k_exit_ok;
+}
+
 }  // namespace
 
 int cmd_client(Context& ctx, Args& args) {
     const auto verb = args.verb();
-    if (verb.empty()) throw Error(ErrorKind::Usage, "client needs init or unseal (activate, certify and clc come with the online service)");
+    if (verb.empty()) throw Error(ErrorKind::Usage, "client needs init, activate, certify, clc or unseal");
     Args& rest = args;
     const auto dir = rest.option("--dir");
     if (!dir) throw Error(ErrorKind::Usage, "client " + verb + " needs --dir CLIENT_DIR");
@@ -71,6 +163,7 @@ int cmd_client(Context& ctx, Args& args) {
                 << "wrote " << *dir << "/machine.pub.xml; the private key stays in " << key_path(*dir, "machine") << '\n';
         return k_exit_ok;
     }
+    if (verb == "activate" || verb == "certify" || verb == "clc") return online(ctx, rest, verb, *dir);
     if (verb == "unseal") {
         const auto password = read_password(rest);
         const auto files = rest.positionals();
@@ -119,7 +212,7 @@ int cmd_client(Context& ctx, Args& args) {
                 << "'s public key); kept in " << key_path(*dir, recovered_name) << '\n';
         return k_exit_ok;
     }
-    throw Error(ErrorKind::Usage, "client needs init or unseal, not '" + verb + "'");
+    throw Error(ErrorKind::Usage, "client needs init, activate, certify, clc or unseal, not '" + verb + "'");
 }
 
 }  // namespace xrca::cli

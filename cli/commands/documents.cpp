@@ -2,6 +2,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/files.h"
+#include "cli/session.h"
 #include "cli/json.h"
 
 #include "ca/errors.h"
@@ -43,20 +44,6 @@ LoadedDocuments load(const std::vector<std::string>& paths) {
 }
 
 std::string short_fp(const std::string& fp) { return fp.size() > 16 ? fp.substr(0, 8) + "…" + fp.substr(fp.size() - 4) : fp; }
-
-std::string anchor_fingerprint(const std::string& arg) {
-    if (xrml::looks_like_fingerprint(arg)) {
-        std::string lower = arg;
-        std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        return lower;
-    }
-    try {
-        return xrml::read_public_key_file(read_file(arg, 64 * 1024)).fingerprint();
-    } catch (const std::exception& e) {
-        throw Error(ErrorKind::Usage, "--anchor " + arg + " is neither a 64-digit fingerprint nor a readable public key file (" +
-                                          e.what() + ")");
-    }
-}
 
 xrml::Time now() {
     const auto secs = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());

@@ -1,6 +1,7 @@
 // `xrca serve`: the online service on libmicrohttpd, until SIGINT or SIGTERM.
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/files.h"
 #include "cli/session.h"
 
 #include "enrollment/http_server.h"
@@ -30,8 +31,18 @@ int cmd_serve(Context& ctx, Args& args) {
         }
         options.threads = static_cast<unsigned>(std::stoul(*threads));
     }
-    if (args.option("--tls-cert") || args.option("--tls-key")) {
-        throw Error(ErrorKind::Usage, "HTTPS (--tls-cert/--tls-key) is not available yet in this version of xrca");
+    const auto tls_cert = args.option("--tls-cert");
+    const auto tls_key = args.option("--tls-key");
+    if (tls_cert.has_value() != tls_key.has_value()) throw Error(ErrorKind::Usage, "HTTPS needs both --tls-cert and --tls-key");
+    if (tls_cert) {
+        options.tls_certificate_pem = read_file(*tls_cert, 1024 * 1024);
+        options.tls_key_pem = read_file(*tls_key, 1024 * 1024);
+        if (options.tls_certificate_pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+            throw Error(ErrorKind::Usage, "--tls-cert " + *tls_cert + " holds no PEM certificate");
+        }
+        if (options.tls_key_pem.find("PRIVATE KEY-----") == std::string::npos) {
+            throw Error(ErrorKind::Usage, "--tls-key " + *tls_key + " holds no PEM private key");
+        }
     }
     auto session = open_session(ctx, args);
     if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "serve takes no positional arguments");
@@ -51,7 +62,7 @@ int cmd_serve(Context& ctx, Args& args) {
         throw Error(ErrorKind::Storage, e.what());
     }
     const auto status = session->authority->status();
-    ctx.out << "serving the " << status.role << " authority '" << status.name << "' on http://" << options.listen_address << ":"
+    ctx.out << "serving the " << status.role << " authority '" << status.name << "' on " << (options.tls() ? "https://" : "http://") << options.listen_address << ":"
             << server->port() << "/_wmcs (" << options.threads << " threads); stop with Ctrl-C" << std::endl;
     int signal = 0;
     sigwait(&stop, &signal);

@@ -1,0 +1,50 @@
+// `xrca enroll --server URL`: the offline request/process/import cycle in one online call. The
+// request is prepared and signed exactly as for a file (so it is logged and pending here), sent
+// as Enroll (root cluster → enrollment service) or SubEnroll (licensing cluster → root cluster),
+// and the returned chain is imported with every check `xrca import` makes.
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/remote.h"
+#include "cli/session.h"
+
+#include "enrollment/client.h"
+#include "enrollment/messages.h"
+
+#include <ostream>
+
+namespace xrca::cli {
+
+int cmd_enroll(Context& ctx, Args& args) {
+    const auto options = client_options(args);
+    const bool renew = args.flag("--renew");
+    const bool new_key = args.flag("--new-key");
+    auto s = open_session(ctx, args);
+    if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "enroll takes no positional arguments");
+    const enrollment::SoapClient client(options);
+    const auto signed_request = s->authority->create_offline_request(renew, new_key, local_caller(), enrollment::cluster_request_input);
+    const auto& r = signed_request.request;
+    const bool enroll = r.operation == "Enroll";
+    const auto& service = enroll ? enrollment::services::enrollment : enrollment::services::sub_enrollment;
+    ctx.out << "sending " << r.operation << " request " << r.request_id << " for key " << r.cluster_key.fingerprint() << " to "
+            << client.url_of(service) << '\n';
+    std::vector<std::string> chain;
+    try {
+        const auto reply = client.call(service, r.operation.c_str(), enrollment::cluster_request(signed_request));
+        chain = enrollment::strings_in_reply(reply, "LicensorCertificateChain");
+    } catch (const Error& e) {
+        // The request stays pending; a later `xrca enroll` sends a new one.
+        s->authority->record_refusal("EnrollOnline", local_caller(), "server=" + options.server + "; request=" + r.request_id, e);
+        throw;
+    }
+    s->authority->import_response(r.request_id, chain_text(chain), local_caller());
+    const auto status = s->authority->status();
+    ctx.out << "enrolled: the " << (enroll ? "enrollment service" : "root cluster") << " issued an SLC (" << chain.size()
+            << " documents); the cluster is " << status.state << '\n';
+    if (status.slc_validity) {
+        ctx.out << "  SLC key " << status.slc_key_fingerprint << ", valid " << status.slc_validity->from.to_xrml() << " until "
+                << status.slc_validity->until.to_xrml() << '\n';
+    }
+    return k_exit_ok;
+}
+
+}  // namespace xrca::cli

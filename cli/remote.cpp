@@ -1,0 +1,70 @@
+// Client options and received-chain checks (see remote.h).
+#include "cli/remote.h"
+
+#include "ca/errors.h"
+#include "cli/session.h"
+#include "xrml/chain.h"
+#include "xrml/errors.h"
+#include "xrml/reader.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <ostream>
+
+namespace xrca::cli {
+
+enrollment::ClientOptions client_options(Args& args) {
+    enrollment::ClientOptions o;
+    const auto server = args.option("--server");
+    if (!server) throw Error(ErrorKind::Usage, "--server URL is required, e.g. --server http://127.0.0.1:8080/_wmcs");
+    o.server = *server;
+    if (auto token = args.option("--token")) {
+        o.token = *token;
+    } else if (const char* env = std::getenv("XRCA_TOKEN"); env && *env) {
+        o.token = env;
+    }
+    if (auto ca = args.option("--ca-file")) o.ca_file = *ca;
+    if (auto timeout = args.option("--timeout")) {
+        if (timeout->empty() || timeout->size() > 4 || timeout->find_first_not_of("0123456789") != std::string::npos ||
+            std::stol(*timeout) == 0) {
+            throw Error(ErrorKind::Usage, "--timeout takes seconds, 1 to 9999");
+        }
+        o.timeout_seconds = std::stol(*timeout);
+    }
+    return o;
+}
+
+std::vector<xrml::Certificate> verify_received(const Context& ctx, const std::vector<std::string>& documents,
+                                               const std::string& kind, const std::optional<std::string>& anchor,
+                                               const std::string& what) {
+    std::vector<xrml::Certificate> docs;
+    try {
+        docs = xrml::read_documents(chain_text(documents)).documents;
+    } catch (const xrml::FormatError& e) {
+        throw Error(ErrorKind::PolicyDenied, "the server sent a " + what + " that is not valid XrML: " + e.what());
+    }
+    if (docs.empty() || docs.front().kind() != kind) {
+        throw Error(ErrorKind::PolicyDenied, "the server sent a " + what + " whose first document is not a " + kind);
+    }
+    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+    xrml::ChainOptions options{anchor, xrml::Time::from_unix(secs.count()), {}};
+    const auto verdict = xrml::verify_ordered_chain(docs, options);
+    if (!verdict.ok()) {
+        throw Error(ErrorKind::PolicyDenied, "the " + what + " the server sent does not verify: " + verdict.detail);
+    }
+    if (anchor) {
+        ctx.out << "  verified: every signature and link, ending at the pinned anchor " << anchor->substr(0, 16) << "…\n";
+    } else {
+        ctx.out << "  verified: every signature and link; the chain ends at key " << verdict.top_issuer_fingerprint << '\n'
+                << "  (pass --anchor to pin that key; without it, trust in the root is not established)\n";
+    }
+    return docs;
+}
+
+std::string chain_text(const std::vector<std::string>& documents) {
+    std::string out;
+    for (const auto& d : documents) out += d;
+    return out;
+}
+
+}  // namespace xrca::cli
