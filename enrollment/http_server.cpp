@@ -88,9 +88,7 @@ MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, co
             *upload_data_size = 0;
             return MHD_YES;
         }
-        if (pending->too_large) {
-            return send(connection, plain(413, "request body larger than " + std::to_string(context->options.max_body_bytes) + " bytes"));
-        }
+        pending->request.body_too_large = pending->too_large;
         return send(connection, context->handler(pending->request));
     } catch (const std::exception&) {
         try {

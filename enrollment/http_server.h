@@ -1,6 +1,7 @@
 // An RAII owner of a libmicrohttpd daemon. Handlers see only complete requests; nothing a
 // client sends can make an exception unwind through libmicrohttpd's C frames (every callback
-// has a firewall), and bodies above the limit are answered 413 without being kept.
+// has a firewall), and bodies above the limit are dropped as they arrive: the handler sees the
+// request with `body_too_large` set, so that the refusal is answered and logged like any other.
 //
 // Threading: a pool of `threads` polling threads (epoll) runs the handler concurrently; the
 // handler must be thread-safe. The destructor stops accepting, finishes requests in flight
@@ -24,6 +25,7 @@ struct HttpRequest {
     std::map<std::string, std::string> query;
     std::map<std::string, std::string> headers;  ///< names in lower case
     std::string body;
+    bool body_too_large = false;  ///< the body exceeded max_body_bytes and was dropped (answer 413)
     std::string remote_address;
     bool tls = false;
     [[nodiscard]] std::string header(const std::string& lower_name) const;

@@ -218,6 +218,10 @@ HttpResponse Service::handle(const HttpRequest& request) {
     const char* operation = "SOAP";
     const auto ns = endpoint->address.namespace_uri();
     try {
+        if (request.body_too_large) {
+            throw Error(ErrorKind::Malformed, "the request body exceeds the " + std::to_string(k_max_soap_bytes) + " bytes accepted",
+                        RmsFault::Argument);
+        }
         const auto soap = read_soap_request(request.body);
         const Operation* op = nullptr;
         for (const auto& candidate : endpoint->operations) {
@@ -255,7 +259,8 @@ HttpResponse Service::handle(const HttpRequest& request) {
     } catch (const Error& e) {
         // Refusals made here, before the authority saw the request, are logged here.
         if (!e.already_logged()) m_authority.record_refusal(operation, caller, "path=" + path, e);
-        const auto fault = map_error(e);
+        auto fault = map_error(e);
+        if (request.body_too_large) fault.http_status = 413;
         m_metrics.record(operation, outcome_of(fault.faultstring), elapsed(), "");
         return text(fault.http_status, "text/xml; charset=utf-8", soap_fault(ns, fault.faultstring));
     }

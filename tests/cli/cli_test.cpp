@@ -323,3 +323,173 @@ TEST_F(Cli, PrincipalTokensArePrintedOnceAloneOnTheLastLine) {
 
 }  // namespace
 }  // namespace xrca
+
+// ---------------------------------------------------------------------------------------------
+// The online service as users run it: `xrca serve` processes on 127.0.0.1 (ephemeral ports),
+// `xrca enroll` and `xrca client …` talking SOAP to them over HTTP and HTTPS.
+
+#include <botan/pkcs8.h>
+#include <botan/rsa.h>
+#include <botan/system_rng.h>
+#include <botan/x509self.h>
+#include <csignal>
+#include <cstring>
+#include <unistd.h>
+
+namespace xrca {
+namespace {
+
+// `xrca serve` in a child process. The "serving … on URL" line it prints once it is listening
+// is the synchronisation: no sleeps.
+class ServeProcess {
+public:
+    explicit ServeProcess(const std::string& args) {
+        int fds[2];
+        if (::pipe(fds) != 0) return;
+        m_pid = ::fork();
+        if (m_pid == 0) {
+            ::dup2(fds[1], 1);
+            ::dup2(fds[1], 2);
+            ::close(fds[0]);
+            ::close(fds[1]);
+            const std::string cmd = "exec " + std::string(XRCA_BINARY) + " " + args;
+            ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+        ::close(fds[1]);
+        m_out = ::fdopen(fds[0], "r");
+        char line[2048] = {};
+        if (m_out && std::fgets(line, sizeof line, m_out)) first_line = line;
+        for (const char* scheme : {"https://127.0.0.1:", "http://127.0.0.1:"}) {
+            const auto at = first_line.find(scheme);
+            if (at == std::string::npos) continue;
+            const auto end = first_line.find('/', at + std::strlen(scheme));
+            url = first_line.substr(at, end - at) + "/_wmcs";
+            break;
+        }
+    }
+    ~ServeProcess() {
+        if (m_pid > 0) {
+            ::kill(m_pid, SIGTERM);
+            int status = 0;
+            ::waitpid(m_pid, &status, 0);
+        }
+        if (m_out) std::fclose(m_out);
+    }
+    ServeProcess(const ServeProcess&) = delete;
+    ServeProcess& operator=(const ServeProcess&) = delete;
+
+    std::string first_line;
+    std::string url;  ///< e.g. http://127.0.0.1:41234/_wmcs; empty if it did not start
+
+private:
+    pid_t m_pid = -1;
+    FILE* m_out = nullptr;
+};
+
+std::string last_line(const std::string& out) {
+    auto text = out;
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    return text.substr(text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1);
+}
+
+class OnlineCli : public AuthorityCli, public ::testing::WithParamInterface<bool> {
+protected:
+    void SetUp() override {
+        AuthorityCli::SetUp();
+        if (!GetParam()) return;
+        // A self-signed certificate for 127.0.0.1, as an administrator would make for a test.
+        Botan::System_RNG rng;
+        Botan::RSA_PrivateKey key(rng, 2048);
+        Botan::X509_Cert_Options options("127.0.0.1/ZZ/xrca tests/online");
+        options.ip = "127.0.0.1";
+        options.dns = "localhost";
+        const auto cert = Botan::X509::create_self_signed_cert(options, key, "SHA-256", rng);
+        m_tls = " --tls-cert " + write("cert.pem", cert.PEM_encode()) + " --tls-key " + write("key.pem", Botan::PKCS8::PEM_encode(key));
+        m_ca = " --ca-file " + m_dir + "/cert.pem";
+    }
+    std::unique_ptr<ServeProcess> serve(const std::string& node) {
+        return std::make_unique<ServeProcess>("--data " + m_dir + "/" + node + " serve --listen 127.0.0.1:0 --threads 2" + m_tls +
+                                              " --password-file " + password_file("correct-horse-battery"));
+    }
+    std::string token(const std::string& node, const std::string& args) {
+        const auto r = x(node + " principal add " + args, "");
+        EXPECT_EQ(r.exit_code, 0) << r.out;
+        return last_line(r.out);
+    }
+    std::string client(const std::string& verb, const std::string& server, const std::string& token, const std::string& extra = "") {
+        // Only activation touches the machine's private key (it proves possession).
+        return "client " + verb + " --dir " + m_dir + "/alice --server " + server + " --token " + token + m_ca + " --anchor " +
+               m_dir + "/anchor.pub.xml" + (verb == "activate" ? " --password-file " + password_file("client-password") : "") + extra;
+    }
+    std::string m_tls, m_ca;
+};
+
+TEST_P(OnlineCli, EnrollSubEnrollActivateCertifyAndClcOnline) {
+    const std::string scheme = GetParam() ? "https://" : "http://";
+    // The enrollment service, serving Enroll to its `enroll` principals.
+    ASSERT_EQ(x("es init --role enrollment --name ExampleES").exit_code, 0);
+    ASSERT_EQ(x("es anchor -o " + m_dir + "/anchor.pub.xml", "").exit_code, 0);
+    const auto enroll_token = token("es", "corp-root --role enroll");
+    const auto es = serve("es");
+    ASSERT_EQ(es->url.rfind(scheme, 0), 0u) << es->first_line;
+
+    // A root cluster enrolls online: a wrong token first (refused, nothing changes), then the right one.
+    ASSERT_EQ(x("root init --role root --name CorpRights --url https://rms.example.test/_wmcs --trust-anchor " + m_dir +
+                "/anchor.pub.xml").exit_code, 0);
+    auto r = x("root enroll --server " + es->url + " --token xrca_not-a-token" + m_ca);
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("System.UnauthorizedAccessException"), std::string::npos) << r.out;
+    EXPECT_NE(x("root status", "").out.find("awaiting-response"), std::string::npos);
+    r = x("root enroll --server " + es->url + " --token " + enroll_token + m_ca);
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(x("root status", "").out.find("state:        active"), std::string::npos);
+
+    // A licensing cluster sub-enrolls with the root online.
+    const auto sub_token = token("root", "lic-1 --role sub-enroll");
+    const auto user_token = token("root", "alice --role user --email alice@example.test");
+    const auto root = serve("root");
+    ASSERT_FALSE(root->url.empty()) << root->first_line;
+    ASSERT_EQ(x("lic init --role licensing --name Publishing --url https://lic.example.test/_wmcs --trust-anchor " + m_dir +
+                "/anchor.pub.xml").exit_code, 0);
+    r = x("lic enroll --server " + root->url + " --token " + user_token + m_ca);
+    EXPECT_EQ(r.exit_code, 1) << "a user may not sub-enroll: " << r.out;
+    r = x("lic enroll --server " + root->url + " --token " + sub_token + m_ca);
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    const auto lic_user_token = token("lic", "alice --role user --email alice@example.test");
+    const auto lic = serve("lic");
+    ASSERT_FALSE(lic->url.empty()) << lic->first_line;
+
+    // The client: a machine key, activation and certification at the root, a CLC at the licensing cluster.
+    ASSERT_EQ(run("client init --dir " + m_dir + "/alice --password-file " + password_file("client-password")).exit_code, 0);
+    r = run(client("activate", root->url, user_token));
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    r = run(client("certify", root->url, user_token));
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    r = run(client("clc", lic->url, lic_user_token));
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    for (const char* chain : {"spc-chain.xml", "rac-chain.xml", "clc-chain.xml"}) {
+        r = run("verify " + m_dir + "/alice/" + chain + " --anchor " + m_dir + "/anchor.pub.xml");
+        EXPECT_EQ(r.exit_code, 0) << chain << ": " << r.out;
+    }
+    r = run("client unseal --dir " + m_dir + "/alice " + m_dir + "/alice/rac-chain.xml --password-file " + password_file("client-password"));
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+
+    // Every request is in the servers' logs, with the transport and the principal.
+    r = x("root log --json", "");
+    EXPECT_NE(r.out.find("\"operation\":\"Certify\""), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("user:alice"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"outcome\":\"refused\""), std::string::npos) << "the user's SubEnroll attempt";
+    EXPECT_EQ(x("root log --verify", "").exit_code, 0);
+    r = x("es log --json", "");
+    EXPECT_NE(r.out.find("enroll:corp-root"), std::string::npos) << r.out;
+    if (GetParam()) {
+        EXPECT_NE(r.out.find("(TLS)"), std::string::npos) << r.out;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Transports, OnlineCli, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& i) { return i.param ? "https" : "http"; });
+
+}  // namespace
+}  // namespace xrca
