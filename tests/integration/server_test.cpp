@@ -1,8 +1,12 @@
 // The real HTTP server on 127.0.0.1 (ephemeral port) in front of a real root cluster: health,
 // service pages, GetLicensorCertificate over SOAP, and the refusals, each logged.
 #include "support/authority_fixture.h"
+#include "support/test_keys.h"
 
+#include "ca/signer.h"
+#include "enrollment/client.h"
 #include "enrollment/http_server.h"
+#include "enrollment/messages.h"
 #include "enrollment/service.h"
 #include "enrollment/soap.h"
 #include "xrml/chain.h"
@@ -69,7 +73,7 @@ class ServerTest : public ::testing::Test {
 protected:
     test::Hierarchy h{2};
     Service service{*h.root.authority};
-    HttpServer server{ServerOptions{"127.0.0.1", 0, 4, 1024 * 1024, 64, 10},
+    HttpServer server{ServerOptions{"127.0.0.1", 0, 4, 1024 * 1024, 64, 10, {}, {}},
                       [this](const HttpRequest& r) { return service.handle(r); }};
     std::string last_log_outcome() { return h.root.store->read_log("").back().outcome; }
 };
@@ -130,6 +134,8 @@ TEST_F(ServerTest, RefusalsGetTheirFaultsAndAreLogged) {
     r = http(server.port(), "POST", "/_wmcs/certification/server.asmx", std::string(2 * 1024 * 1024, 'x'),
              action("GetLicensorCertificate"));
     EXPECT_EQ(r.status, 413);
+    EXPECT_NE(r.body.find("System.ArgumentException"), std::string::npos) << r.body;
+    EXPECT_EQ(h.root.store->counts().log_entries, log_before + 6) << "the oversized body is logged too";
 }
 
 TEST_F(ServerTest, ConcurrentRequestsAllSucceed) {
@@ -147,6 +153,173 @@ TEST_F(ServerTest, ConcurrentRequestsAllSucceed) {
     for (auto& c : clients) c.join();
     EXPECT_EQ(ok.load(), 80);
     EXPECT_TRUE(h.root.store->verify_log().ok);
+}
+
+// --- every operation, by role, with its refusals -------------------------------------------
+
+class OperationsTest : public ServerTest {
+protected:
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(server.port()) + "/_wmcs"; }
+    SoapClient as(const std::string& token) const { return SoapClient({url(), token, "", 30}); }
+    std::string add(const std::string& name, const std::string& role, const std::string& email = "") {
+        return h.root.authority->add_principal(name, role, email, "", h.caller);
+    }
+    std::map<std::string, std::int64_t> issued() { return h.root.store->counts().issued_by_kind; }
+    std::int64_t log_size() { return h.root.store->counts().log_entries; }
+    // A refusal: the fault named, one new log entry marked refused, nothing issued.
+    template <typename Call>
+    void expect_refused(Call&& call, ErrorKind kind, const std::string& fault, const std::string& what) {
+        const auto before_issued = issued();
+        const auto before_log = log_size();
+        try {
+            call();
+            ADD_FAILURE() << what << ": accepted";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.kind(), kind) << what << ": " << e.what();
+            EXPECT_NE(std::string(e.what()).find(fault), std::string::npos) << what << ": " << e.what();
+        }
+        EXPECT_EQ(issued(), before_issued) << what;
+        EXPECT_EQ(log_size(), before_log + 1) << what;
+        EXPECT_EQ(last_log_outcome(), "refused") << what;
+    }
+    std::vector<std::string> activate(const SoapClient& client, const Botan::RSA_PrivateKey& machine) {
+        const auto pub = xrml::PublicKey::from_botan(machine);
+        const auto input = activation_input(pub, std::vector<std::uint8_t>(32, 7));
+        const auto proof = ca::prove_possession(machine, input, xrml::DigestAlgorithm::Sha256, h.rng);
+        const auto reply = client.call(services::activation, "Activate", activation_request(input, proof));
+        return certificates_in_reply(reply, "MachineCertificateChain");
+    }
+};
+
+TEST_F(OperationsTest, AUserActivatesCertifiesAndGetsAClc) {
+    const auto alice = as(add("alice", "user", "alice@example.test"));
+    const auto spc = activate(alice, test::test_key(2048, 3));
+    const auto rac_reply = alice.call(services::certification, "Certify", certify_request(spc, true));
+    const auto rac = certificates_in_reply(rac_reply, "CertificateChain");
+    EXPECT_EQ(rac_reply.result().required_local("Quota").required_local("Verified").text(), "true");
+    const auto rac_doc = xrml::read_documents(rac.front()).documents.front();
+    EXPECT_EQ(rac_doc.principal->object.id.value, "alice") << "the RAC's identity comes from the principal";
+    const auto clc = certificates_in_reply(alice.call(services::publishing, "GetClientLicensorCert", clc_request(rac)), "CertificateChain");
+    std::string joined;
+    for (const auto& d : clc) joined += d;
+    EXPECT_TRUE(xrml::verify_ordered_chain(xrml::read_documents(joined).documents, {h.anchor(), h.clock.now(), {}}).ok());
+    // A server certifies a user it names; service location needs no token.
+    const auto server_principal = as(add("portal", "server"));
+    const auto bob = certificates_in_reply(server_principal.call(services::server_certification, "Certify",
+                                                                  certify_request(spc, false, "bob", "bob@example.test")),
+                                           "CertificateChain");
+    EXPECT_EQ(xrml::read_documents(bob.front()).documents.front().principal->object.id.value, "bob");
+    const auto where = as("").call(services::certification_locator, "FindServiceLocationsForUser",
+                                   service_location_request("FindServiceLocationsForUser", {"CertificationService", "LicensingService"}));
+    const auto found = where.result().all("ServiceLocationResponse");
+    ASSERT_EQ(found.size(), 2u);
+    EXPECT_EQ(found[0].required("URL").text(), "https://root.example.test/_wmcs/certification");
+    EXPECT_EQ(found[1].required("URL").text(), "https://root.example.test/_wmcs/licensing");
+}
+
+TEST_F(OperationsTest, RefusalsHaveTheirFaultsTheirLogEntriesAndChangeNothing) {
+    const auto alice_token = add("alice", "user", "alice@example.test");
+    const auto alice = as(alice_token);
+    const auto spc_chain = activate(alice, test::test_key(2048, 4));
+
+    expect_refused([&] { as("").call(services::certification, "Certify", certify_request(spc_chain, true)); },
+                   ErrorKind::Unauthorized, "UnauthorizedAccessException", "no token");
+    expect_refused([&] { as("xrca_unknown").call(services::certification, "Certify", certify_request(spc_chain, true)); },
+                   ErrorKind::Unauthorized, "UnauthorizedAccessException", "an unknown token");
+    const auto gone = add("gone", "user", "gone@example.test");
+    h.root.authority->remove_principal("gone", h.caller);
+    expect_refused([&] { as(gone).call(services::certification, "Certify", certify_request(spc_chain, true)); },
+                   ErrorKind::Unauthorized, "UnauthorizedAccessException", "a removed principal");
+    const auto portal = as(add("portal", "server"));
+    expect_refused([&] { portal.call(services::certification, "Certify", certify_request(spc_chain, true)); },
+                   ErrorKind::Unauthorized, "UnauthorizedAccessException", "the wrong role");
+    expect_refused([&] { alice.call(services::sub_enrollment, "SubEnroll", "<SubEnroll xmlns=\"http://microsoft.com/DRM/SubEnrollmentService\"/>"); },
+                   ErrorKind::Unauthorized, "UnauthorizedAccessException", "a user calling SubEnroll");
+
+    // An SPC chain from another root cluster's activation issuer is not trusted here.
+    auto other = h.provision_cluster("other", ca::Role::Root, 2, true);
+    ca::MachineRequest m;
+    m.machine_key = xrml::PublicKey::from_botan(test::test_key(2048, 5));
+    std::vector<std::string> foreign;
+    for (const auto& d : xrml::read_documents(other.authority->certify_machine(m, h.caller).text()).documents) foreign.push_back(d.raw.text);
+    expect_refused([&] { alice.call(services::certification, "Certify", certify_request(foreign, true)); },
+                   ErrorKind::PolicyDenied, "VerifyMachineCertificateChainFailedException", "an untrusted SPC issuer");
+
+    // Alice's RAC presented by Bob.
+    const auto rac = certificates_in_reply(alice.call(services::certification, "Certify", certify_request(spc_chain, true)), "CertificateChain");
+    const auto bob = as(add("bob", "user", "bob@example.test"));
+    expect_refused([&] { bob.call(services::publishing, "GetClientLicensorCert", clc_request(rac)); },
+                   ErrorKind::Unauthorized, "UnauthorizedAccessException", "another user's RAC");
+
+    // Activation without a proof of possession, or with one by another key.
+    const auto pub = xrml::PublicKey::from_botan(test::test_key(2048, 6));
+    const auto input = activation_input(pub, std::vector<std::uint8_t>(32, 1));
+    const auto wrong = ca::prove_possession(test::test_key(2048, 7), input, xrml::DigestAlgorithm::Sha256, h.rng);
+    expect_refused([&] { alice.call(services::activation, "Activate", activation_request(input, wrong)); },
+                   ErrorKind::PolicyDenied, "ArgumentException", "a proof by another key");
+
+    // Raw HTTP: malformed XML, not SOAP, wrong SOAPAction, malformed and unsupported VersionData, too large.
+    const std::string path = services::certification.path;
+    const std::string cert_ns = services::certification.namespace_uri();
+    const std::string auth = "Authorization: Bearer " + alice_token + "\r\n";
+    const std::string good_action = "SOAPAction: \"" + cert_ns + "/Certify\"\r\n";
+    const auto certify_envelope = [&](const std::string& min, const std::string& max) {
+        return "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Header><VersionData xmlns=\"" + cert_ns +
+               "\"><MinimumVersion>" + min + "</MinimumVersion><MaximumVersion>" + max +
+               "</MaximumVersion></VersionData></soap:Header><soap:Body>" + certify_request(spc_chain, true) + "</soap:Body></soap:Envelope>";
+    };
+    struct Case {
+        std::string what, body, headers;
+        int status;
+        std::string fault;
+    };
+    const std::vector<Case> cases = {
+        {"malformed XML", "<soap:Envelope", auth + good_action, 400, "System.ArgumentException"},
+        {"not SOAP", "<Certify/>", auth + good_action, 400, "System.ArgumentException"},
+        {"wrong SOAPAction", certify_envelope("1.0.0.0", "1.0.0.0"), auth + "SOAPAction: \"" + cert_ns + "/Activate\"\r\n", 400,
+         "System.ArgumentException"},
+        {"malformed VersionData", certify_envelope("1.0", "x"), auth + good_action, 500, "MalformedDataVersionException"},
+        {"unsupported VersionData", certify_envelope("1.0.0.0", "9.0.0.0"), auth + good_action, 500, "UnsupportedDataVersionException"},
+        {"an oversized body", std::string(1024 * 1024 + 10, ' '), auth + good_action, 413, "System.ArgumentException"},
+        {"an entity bomb", "<!DOCTYPE a [<!ENTITY a \"aaaa\">]><a>&a;</a>", auth + good_action, 400, "System.ArgumentException"},
+    };
+    for (const auto& c : cases) {
+        const auto before_issued = issued();
+        const auto before_log = log_size();
+        const auto r = http(server.port(), "POST", path, c.body, c.headers);
+        EXPECT_EQ(r.status, c.status) << c.what << ": " << r.body;
+        EXPECT_NE(r.body.find(c.fault), std::string::npos) << c.what << ": " << r.body;
+        EXPECT_EQ(issued(), before_issued) << c.what;
+        EXPECT_EQ(log_size(), before_log + 1) << c.what;
+        EXPECT_EQ(last_log_outcome(), "refused") << c.what;
+    }
+    EXPECT_TRUE(h.root.store->verify_log().ok);
+}
+
+TEST_F(OperationsTest, ServicePagesWsdlAndMetrics) {
+    for (const auto* address : {&services::sub_enrollment, &services::activation, &services::certification, &services::server_certification,
+                                &services::certification_server, &services::certification_locator, &services::publishing,
+                                &services::licensing_server, &services::licensing_locator}) {
+        auto r = http(server.port(), "GET", address->path);
+        EXPECT_EQ(r.status, 200) << address->path;
+        EXPECT_NE(r.body.find(address->service), std::string::npos) << r.body;
+        r = http(server.port(), "GET", std::string(address->path) + "?wsdl");
+        ASSERT_EQ(r.status, 200) << address->path;
+        const auto wsdl = xrml::XmlDocument::parse(r.body, 1024 * 1024);
+        EXPECT_EQ(wsdl.root().local_name(), "definitions");
+        EXPECT_EQ(wsdl.root().attr("targetNamespace"), address->namespace_uri());
+    }
+    EXPECT_EQ(http(server.port(), "GET", services::enrollment.path).status, 404) << "a root cluster is no enrollment service";
+    const auto alice = as(add("alice", "user", "alice@example.test"));
+    activate(alice, test::test_key(2048, 8));
+    EXPECT_THROW(as("").call(services::certification, "Certify", certify_request({"x"}, true)), Error);
+    const auto metrics = http(server.port(), "GET", "/metrics");
+    EXPECT_EQ(metrics.status, 200);
+    EXPECT_NE(metrics.body.find("xrca_requests_total{operation=\"Activate\",outcome=\"ok\"} 1"), std::string::npos) << metrics.body;
+    EXPECT_NE(metrics.body.find("xrca_requests_total{operation=\"Certify\",outcome=\"UnauthorizedAccessException\"} 1"),
+              std::string::npos) << metrics.body;
+    EXPECT_NE(metrics.body.find("xrca_certificates_issued_total{kind=\"Machine-Certificate\"} 1"), std::string::npos) << metrics.body;
+    EXPECT_NE(metrics.body.find("xrca_request_duration_seconds_count 2"), std::string::npos) << metrics.body;
 }
 
 }  // namespace
