@@ -4,6 +4,7 @@
 #include "support/sample_chain.h"
 
 #include "enrollment/fault_mapping.h"
+#include "enrollment/messages.h"
 #include "enrollment/soap.h"
 #include "xrml/chain.h"
 #include "xrml/encoding.h"
@@ -156,6 +157,68 @@ TEST(FaultMapping, EveryKindMapsAndInternalDetailsStayInside) {
     const auto envelope = read_soap_request(soap_fault(k_certification, untrusted.faultstring));
     EXPECT_EQ(envelope.operation, "Fault");
     EXPECT_EQ(envelope.operation_element().required("faultstring").text(), untrusted.faultstring);
+}
+
+}  // namespace
+}  // namespace xrca::enrollment
+
+namespace xrca::enrollment {
+namespace {
+
+std::string data(const std::string& name) {
+    std::ifstream in(test::data_path(name), std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(Messages, AnEnrollRequestBindsItsFieldsToTheProof) {
+    const auto text = data("soap/enroll-request.xml");
+    const auto in = read_cluster_request(read_soap_request(text));
+    EXPECT_EQ(in.request.request_id, "{11111111-2222-3333-4444-555555555555}");
+    EXPECT_EQ(in.request.crypto_mode, 2);
+    ASSERT_TRUE(in.proof.has_value());
+    EXPECT_EQ(in.proof->signed_text.rfind("<oInput>", 0), 0u) << "the proof covers the exact <oInput>";
+    EXPECT_EQ(in.proof->signed_text.substr(in.proof->signed_text.size() - 9), "</oInput>");
+    // A second <oInput> anywhere makes the signed region ambiguous: refused.
+    auto doubled = text;
+    doubled.insert(doubled.find("<XrcaProofOfPossession>"), "<oInput/>");
+    EXPECT_THROW(read_cluster_request(read_soap_request(doubled)), Error);
+}
+
+TEST(Messages, ActivationNeedsItsProof) {
+    const auto text = data("soap/activate-request.xml");
+    const auto m = read_activation_request(read_soap_request(text));
+    EXPECT_EQ(m.hardware_id_digest.size(), 32u);
+    ASSERT_TRUE(m.proof.has_value());
+    auto without = text;
+    without.erase(without.find("<XrcaProofOfPossession>"), without.find("</Activate>") - without.find("<XrcaProofOfPossession>"));
+    try {
+        read_activation_request(read_soap_request(without));
+        ADD_FAILURE() << "accepted without a proof";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.fault(), RmsFault::ArgumentNull);
+    }
+}
+
+TEST(Messages, TheClientReadsChainsAndFaults) {
+    const auto reply = read_soap_reply(200, data("soap/enroll-reply.xml"));
+    const auto chain = strings_in_reply(reply, "LicensorCertificateChain");
+    ASSERT_EQ(chain.size(), 4u);
+    std::string joined;
+    for (const auto& d : chain) joined += d;
+    EXPECT_EQ(xrml::read_documents(joined).documents.size(), 4u) << "each string is one exact XrML document";
+    try {
+        read_soap_reply(401, data("soap/fault-reply.xml"));
+        ADD_FAILURE() << "a fault was not raised";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Unauthorized);
+        EXPECT_NE(std::string(e.what()).find("System.UnauthorizedAccessException"), std::string::npos);
+    }
+    EXPECT_THROW(read_soap_reply(502, "<html>bad gateway</html>"), Error);
+}
+
+TEST(Messages, ServiceLocationTypes) {
+    const auto types = read_service_location_request(read_soap_request(data("soap/locate-request.xml")));
+    EXPECT_EQ(types, (std::vector<std::string>{"CertificationService", "LicensingService"}));
 }
 
 }  // namespace
