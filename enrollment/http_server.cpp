@@ -1,6 +1,7 @@
 // libmicrohttpd wrapper (see http_server.h).
 #include "enrollment/http_server.h"
 
+#include <botan/mem_ops.h>
 #include <microhttpd.h>
 
 #include <arpa/inet.h>
@@ -151,6 +152,9 @@ HttpServer::HttpServer(const ServerOptions& options, Handler handler)
 
 HttpServer::~HttpServer() {
     if (m_daemon) MHD_stop_daemon(m_daemon);  // stops accepting, finishes requests, joins threads
+    // libmicrohttpd has parsed its own copy; ours of the TLS private key is wiped.
+    auto& key = m_context->options.tls_key_pem;
+    Botan::secure_scrub_memory(key.data(), key.size());
 }
 
 }  // namespace xrca::enrollment

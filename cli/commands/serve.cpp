@@ -7,6 +7,8 @@
 #include "enrollment/http_server.h"
 #include "enrollment/service.h"
 
+#include <botan/mem_ops.h>
+
 #include <csignal>
 #include <ostream>
 
@@ -61,6 +63,7 @@ int cmd_serve(Context& ctx, Args& args) {
     } catch (const std::runtime_error& e) {
         throw Error(ErrorKind::Storage, e.what());
     }
+    Botan::secure_scrub_memory(options.tls_key_pem.data(), options.tls_key_pem.size());  // the server holds its own copy
     const auto status = session->authority->status();
     ctx.out << "serving the " << status.role << " authority '" << status.name << "' on " << (options.tls() ? "https://" : "http://") << options.listen_address << ":"
             << server->port() << "/_wmcs (" << options.threads << " threads); stop with Ctrl-C" << std::endl;
