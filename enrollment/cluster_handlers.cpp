@@ -2,6 +2,7 @@
 #include "enrollment/handlers.h"
 #include "enrollment/messages.h"
 
+#include <algorithm>
 #include <map>
 
 namespace xrca::enrollment {

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cctype>
+#include <algorithm>
 #include <map>
 
 namespace xrca::enrollment {
