@@ -2,6 +2,8 @@
 // the two differ (§2.1).
 #include "xrml/templates.h"
 
+#include "xrml/revocation.h"
+
 #include "xrml/builder.h"
 #include "xrml/errors.h"
 
@@ -263,6 +265,43 @@ std::string build_issuer_element(const Principal& issuer) {
 std::string build_public_key_element(const PublicKey& key) {
     XmlBuilder b;
     write_public_key(b, key);
+    return std::move(b).str();
+}
+
+std::string build_revocation_list_body(const RevocationListTemplate& t) {
+    XmlBuilder b;
+    b.open("BODY", {{"type", "LICENSE"}, {"version", "3.0"}});
+    b.element("ISSUEDTIME", {}, t.issued.to_xrml());
+    if (t.validity) write_time_range(b, "VALIDITYTIME", *t.validity);
+    b.open("DESCRIPTOR");
+    write_object(b, {names::revocation_list, {names::guid, t.id}, std::nullopt, {}});
+    b.close();
+    write_issuer(b, t.issuer);
+    b.open("REVOCATIONLIST");
+    for (const auto& e : t.entries) {
+        b.open("REVOKE", {{"category", revoke_category(e.type)}, {"type", revoke_type_name(e.type)}});
+        switch (e.type) {
+            case RevokeType::LicenseHash:
+                b.open("DIGEST");
+                b.element("ALGORITHM", {}, "SHA1");
+                b.element("VALUE", {{"encoding", "base64"}, {"size", "160"}}, base64_encode(e.sha1));
+                b.close();
+                break;
+            case RevokeType::IssuerKey:
+            case RevokeType::PrincipalKey:
+                write_public_key(b, *e.key);
+                break;
+            case RevokeType::LicenseId:
+            case RevokeType::IssuerId:
+            case RevokeType::ContentId:
+            case RevokeType::PrincipalId:
+                write_object(b, e.object);
+                break;
+        }
+        b.close();
+    }
+    b.close();
+    b.close();
     return std::move(b).str();
 }
 

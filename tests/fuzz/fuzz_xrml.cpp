@@ -1,10 +1,11 @@
-// Fuzz target: read arbitrary bytes as XrML, then verify whatever was read; and read them as a
-// public key file. The library's own
+// Fuzz target: read arbitrary bytes as XrML, then verify whatever was read; read them as a
+// revocation list and as a public key file. The library's own
 // FormatError is the expected outcome for bad input; anything else (a crash, a sanitizer
 // report, another exception, a hang) is a bug.
 #include "xrml/chain.h"
 #include "xrml/errors.h"
 #include "xrml/reader.h"
+#include "xrml/revocation.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -19,6 +20,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)verify_documents(set.documents, options);
         options.anchor_fingerprint = "25e6de948368607e1f9b8c9f066a0f25cde6072605c5888b5af742a0ed88c72d";
         (void)verify_ordered_chain(set.documents, options);
+    } catch (const FormatError&) {
+    }
+    // The same bytes as a revocation list, looked up against itself.
+    try {
+        const auto list = read_revocation_list(std::string_view(reinterpret_cast<const char*>(data), size));
+        RevocationIndex index;
+        index.add(list);
+        (void)index.find(list.document);
     } catch (const FormatError&) {
     }
     // The same bytes as a *.pub.xml file (--anchor, --public-key, trust add).

@@ -1,0 +1,164 @@
+// Revocation lists (see revocation.h).
+#include "xrml/revocation.h"
+
+#include "xrml/errors.h"
+#include "xrml/reader.h"
+#include "xrml/signature.h"
+#include "xrml/strict_xml.h"
+
+#include <botan/hex.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace xrca::xrml {
+namespace {
+
+struct TypeName {
+    RevokeType type;
+    const char* category;
+    const char* name;
+};
+
+constexpr TypeName k_types[] = {
+    {RevokeType::LicenseId, "license", "license-id"},     {RevokeType::LicenseHash, "license", "license-hash"},
+    {RevokeType::IssuerKey, "license", "issuer-key"},     {RevokeType::IssuerId, "license", "issuer-id"},
+    {RevokeType::ContentId, "content", "content-id"},     {RevokeType::PrincipalId, "principal", "principal-id"},
+    {RevokeType::PrincipalKey, "principal", "principal-key"},
+};
+
+// IDs compare trimmed and case-folded (reference §5.2: whitespace in an ID breaks matching in RMS).
+std::string normalised_id(std::string_view v) {
+    const auto b = v.find_first_not_of(" \t\r\n");
+    const auto e = v.find_last_not_of(" \t\r\n");
+    std::string out = b == std::string_view::npos ? std::string() : std::string(v.substr(b, e - b + 1));
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+std::string slot(RevokeType type, const std::string& value) { return std::string(revoke_type_name(type)) + "|" + value; }
+
+XrmlObject read_revoked_object(const XmlElement& e) {
+    XrmlObject o;
+    o.type = e.optional_attr("type").value_or("");
+    const auto id = e.required("ID");
+    o.id = {id.optional_attr("type").value_or(""), id.text()};
+    if (normalised_id(o.id.value).empty()) id.fail(FormatReason::BadValue, "an empty ID revokes nothing");
+    if (const auto name = e.optional("NAME")) o.name = name->text();
+    return o;
+}
+
+}  // namespace
+
+const char* revoke_category(RevokeType type) noexcept {
+    for (const auto& t : k_types) {
+        if (t.type == type) return t.category;
+    }
+    return "";
+}
+
+const char* revoke_type_name(RevokeType type) noexcept {
+    for (const auto& t : k_types) {
+        if (t.type == type) return t.name;
+    }
+    return "";
+}
+
+std::string RevokeEntry::match_value() const {
+    switch (type) {
+        case RevokeType::LicenseHash:
+            return Botan::hex_encode(sha1.data(), sha1.size(), false);
+        case RevokeType::IssuerKey:
+        case RevokeType::PrincipalKey:
+            return key ? key->fingerprint() : std::string();
+        case RevokeType::LicenseId:
+        case RevokeType::IssuerId:
+        case RevokeType::ContentId:
+        case RevokeType::PrincipalId:
+            break;
+    }
+    return normalised_id(object.id.value);
+}
+
+RevocationList read_revocation_list(std::string_view text) {
+    auto set = read_documents(text);
+    if (set.documents.size() != 1) {
+        throw FormatError(FormatReason::BadValue, "a revocation list file holds one document, not " + std::to_string(set.documents.size()));
+    }
+    RevocationList list{std::move(set.documents.front()), {}};
+    if (list.document.kind() != names::revocation_list) {
+        throw FormatError(FormatReason::BadValue, "the document is a " + list.document.kind() + ", not a " + names::revocation_list);
+    }
+    const auto dom = XmlDocument::parse_checked(list.document.raw.text);
+    const auto revocations = dom.root().required("BODY").required("REVOCATIONLIST");
+    for (const auto& revoke : revocations.all("REVOKE")) {
+        const auto category = revoke.attr("category");
+        const auto type_name = revoke.attr("type");
+        const TypeName* known = nullptr;
+        for (const auto& t : k_types) {
+            if (category == t.category && type_name == t.name) known = &t;
+        }
+        if (!known) revoke.fail(FormatReason::Unsupported, "unknown REVOKE category/type " + category + "/" + type_name);
+        RevokeEntry e;
+        e.type = known->type;
+        switch (e.type) {
+            case RevokeType::LicenseHash: {
+                const auto digest = revoke.required("DIGEST");
+                const auto algorithm = digest.required("ALGORITHM").text();
+                if (algorithm != "SHA1" && algorithm != "SHA-1") digest.fail(FormatReason::Unsupported, "revocation hashes are SHA-1");
+                e.sha1 = base64_decode(digest.required("VALUE").text(), "a revoked license hash");
+                if (e.sha1.size() != 20) digest.fail(FormatReason::BadValue, "a SHA-1 digest is 20 bytes");
+                break;
+            }
+            case RevokeType::IssuerKey:
+            case RevokeType::PrincipalKey:
+                e.key = read_public_key_element(revoke.required("PUBLICKEY"));
+                break;
+            case RevokeType::LicenseId:
+            case RevokeType::IssuerId:
+            case RevokeType::ContentId:
+            case RevokeType::PrincipalId:
+                e.object = read_revoked_object(revoke.required("OBJECT"));
+                break;
+        }
+        list.entries.push_back(std::move(e));
+    }
+    return list;
+}
+
+std::string license_hash(const Certificate& document) {
+    const auto digest = body_digest(document.raw.body_text(), DigestAlgorithm::Sha1);
+    return Botan::hex_encode(digest.data(), digest.size(), false);
+}
+
+void RevocationIndex::add(const RevocationList& list) {
+    for (const auto& e : list.entries) m_entries.emplace(slot(e.type, e.match_value()), list.document.descriptor.id.value);
+}
+
+std::optional<RevocationMatch> RevocationIndex::lookup(RevokeType type, const std::string& value) const {
+    if (value.empty()) return std::nullopt;
+    const auto it = m_entries.find(slot(type, value));
+    if (it == m_entries.end()) return std::nullopt;
+    return RevocationMatch{type, value, it->second};
+}
+
+std::optional<RevocationMatch> RevocationIndex::find(const Certificate& d) const {
+    if (m_entries.empty()) return std::nullopt;
+    std::optional<RevocationMatch> m;
+    const auto check = [&](RevokeType type, const std::string& value) {
+        if (!m) m = lookup(type, value);
+    };
+    check(RevokeType::LicenseId, normalised_id(d.descriptor.id.value));
+    check(RevokeType::IssuerId, normalised_id(d.issuer.object.id.value));
+    if (d.issuer.key) check(RevokeType::IssuerKey, d.issuer.key->fingerprint());
+    for (const auto* p : {d.principal ? &*d.principal : nullptr, d.federation_principal ? &*d.federation_principal : nullptr}) {
+        if (!p) continue;
+        check(RevokeType::PrincipalId, normalised_id(p->object.id.value));
+        if (p->key) check(RevokeType::PrincipalKey, p->key->fingerprint());
+    }
+    if (d.work_object) check(RevokeType::ContentId, normalised_id(d.work_object->id.value));
+    check(RevokeType::LicenseHash, license_hash(d));  // last: the only one that hashes
+    return m;
+}
+
+}  // namespace xrca::xrml

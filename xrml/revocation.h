@@ -1,0 +1,79 @@
+// Revocation lists (reference §5.2): the signed XrML document RMS revokes with, its REVOKE
+// entries, and an index that answers "is anything in this document revoked?" by hash lookups,
+// so that checking a chain against a list of a million entries costs microseconds.
+// Who may sign a list that counts for a chain, and how old a list may be, are decided by the
+// caller (the chain verifier); this header only reads, builds and looks up.
+#pragma once
+
+#include "xrml/certificate.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace xrca::xrml {
+
+namespace names {
+inline constexpr const char* revocation_list = "Revocation-List";
+}
+
+/** The REVOKE category/type pairs of reference §5.2. */
+enum class RevokeType { LicenseId, LicenseHash, IssuerKey, IssuerId, ContentId, PrincipalId, PrincipalKey };
+
+const char* revoke_category(RevokeType type) noexcept;  ///< license | content | principal
+const char* revoke_type_name(RevokeType type) noexcept;  ///< license-id, license-hash, …
+
+/** One REVOKE: an OBJECT (the *-id types), a SHA-1 DIGEST (license-hash) or a PUBLICKEY. */
+struct RevokeEntry {
+    RevokeType type = RevokeType::LicenseId;
+    XrmlObject object;
+    std::vector<std::uint8_t> sha1;
+    std::optional<PublicKey> key;
+    /** The value compared: a trimmed, case-folded ID, hex digest, or key fingerprint. */
+    [[nodiscard]] std::string match_value() const;
+};
+
+/** What a list says, for building one (the BODY; the signer adds SIGNATURE). */
+struct RevocationListTemplate {
+    std::string id;                    ///< DESCRIPTOR/OBJECT/ID (MS-GUID)
+    Time issued;
+    std::optional<TimeRange> validity;  ///< xrca's extension: how long the issuer means it to count
+    Principal issuer;                   ///< OBJECT type Revocation-List (ID, NAME, ADDRESS) + PUBLICKEY
+    std::vector<RevokeEntry> entries;
+};
+std::string build_revocation_list_body(const RevocationListTemplate& t);
+
+/** A list read strictly (not yet verified: verify_signature(document) does that). */
+struct RevocationList {
+    Certificate document;
+    std::vector<RevokeEntry> entries;
+};
+/** Reads one revocation list document; FormatError naming what is wrong. */
+RevocationList read_revocation_list(std::string_view text);
+
+/** The SHA-1 of a document's UTF-16LE BODY text, lower-case hex: what license-hash names. */
+std::string license_hash(const Certificate& document);
+
+/** A revoked thing found in a document. */
+struct RevocationMatch {
+    RevokeType type = RevokeType::LicenseId;
+    std::string value;    ///< the matched value
+    std::string list_id;  ///< which list revoked it
+};
+
+/** Entries of accepted lists, by type and value. */
+class RevocationIndex {
+public:
+    void add(const RevocationList& list);
+    [[nodiscard]] std::size_t size() const noexcept { return m_entries.size(); }
+    /** The first revoked thing in `document` (its ID, hash, issuer key/ID, principal ID/key, content). */
+    [[nodiscard]] std::optional<RevocationMatch> find(const Certificate& document) const;
+
+private:
+    [[nodiscard]] std::optional<RevocationMatch> lookup(RevokeType type, const std::string& value) const;
+    std::unordered_map<std::string, std::string> m_entries;  // "type|value" -> list ID
+};
+
+}  // namespace xrca::xrml
