@@ -161,4 +161,82 @@ std::optional<RevocationMatch> RevocationIndex::find(const Certificate& d) const
     return m;
 }
 
+CheckedList check_list(const RevocationList& list, Time at, std::optional<std::int64_t> max_age_seconds) {
+    CheckedList c;
+    c.list = &list;
+    c.signer_fingerprint = list.document.issuer.key ? list.document.issuer.key->fingerprint() : std::string();
+    const auto& d = list.document;
+    if (!verify_signature(d).ok()) {
+        c.problem = "its signature does not verify with its ISSUER key";
+    } else if (d.validity && !d.validity->contains(at)) {
+        c.problem = "it is valid " + d.validity->from.to_xrml() + " until " + d.validity->until.to_xrml() + ", not at " + at.to_xrml();
+    } else if (max_age_seconds && at.unix_seconds() - d.issued.unix_seconds() > *max_age_seconds) {
+        c.problem = "it was issued " + d.issued.to_xrml() + ", more than the allowed age before " + at.to_xrml();
+    } else {
+        c.index.add(list);
+    }
+    return c;
+}
+
+ChainRevocation check_chain_revocation(const std::vector<Certificate>& documents, const ChainResult& chain,
+                                       const std::vector<CheckedList>& lists, Time at) {
+    ChainRevocation out;
+    const auto& path = chain.path;
+    // The strictest REFRESH INTERVALTIME any document of the chain demands.
+    std::optional<std::int64_t> demanded;
+    for (const auto i : path) {
+        for (const auto& r : documents[i].refresh) {
+            if (r.interval_seconds && (!demanded || *r.interval_seconds < *demanded)) demanded = r.interval_seconds;
+        }
+    }
+    std::vector<const CheckedList*> usable;
+    for (const auto& l : lists) {
+        const auto& id = l.list->document.descriptor.id.value;
+        if (!l.problem.empty()) {
+            out.ignored.push_back(id + ": " + l.problem);
+        } else if (demanded && at.unix_seconds() - l.list->document.issued.unix_seconds() > *demanded) {
+            out.ignored.push_back(id + ": older than the " + std::to_string(*demanded) + " s a REFRESH condition of the chain allows");
+        } else {
+            usable.push_back(&l);
+        }
+    }
+    // Walk from the top down, collecting who may revoke: each document's issuer, and the
+    // revocation authorities its SLC names, may revoke it and everything under it.
+    std::vector<std::vector<std::string>> entitled(path.size());
+    std::vector<std::string> above;
+    for (std::size_t p = path.size(); p-- > 0;) {
+        const auto& d = documents[path[p]];
+        if (d.issuer.key) above.push_back(d.issuer.key->fingerprint());
+        for (const auto& r : d.refresh) {
+            for (const auto& point : r.points) {
+                if (point.object.type == "Revocation" && point.key) above.push_back(point.key->fingerprint());
+            }
+        }
+        entitled[p] = above;
+    }
+    std::vector<bool> counted(usable.size(), false);
+    for (std::size_t p = 0; p < path.size() && !out.revoked(); ++p) {
+        for (std::size_t k = 0; k < usable.size(); ++k) {
+            const auto& e = entitled[p];
+            if (std::find(e.begin(), e.end(), usable[k]->signer_fingerprint) == e.end()) continue;
+            counted[k] = true;
+            if (auto m = usable[k]->index.find(documents[path[p]])) {
+                out.revoked_document = path[p];
+                out.match = *m;
+                out.list_signer = usable[k]->signer_fingerprint;
+                break;
+            }
+        }
+    }
+    if (!out.revoked()) {
+        for (std::size_t k = 0; k < usable.size(); ++k) {
+            if (!counted[k]) {
+                out.ignored.push_back(usable[k]->list->document.descriptor.id.value + ": its signer " +
+                                      usable[k]->signer_fingerprint.substr(0, 16) + "… may not revoke anything in this chain");
+            }
+        }
+    }
+    return out;
+}
+
 }  // namespace xrca::xrml

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "xrml/certificate.h"
+#include "xrml/chain.h"
 
 #include <optional>
 #include <string>
@@ -75,5 +76,40 @@ private:
     [[nodiscard]] std::optional<RevocationMatch> lookup(RevokeType type, const std::string& value) const;
     std::unordered_map<std::string, std::string> m_entries;  // "type|value" -> list ID
 };
+
+// --- honouring lists while verifying chains -----------------------------------------------
+
+/** A list a verifier was given, checked on its own: signature and age. */
+struct CheckedList {
+    const RevocationList* list = nullptr;
+    std::string signer_fingerprint;
+    std::string problem;  ///< empty when usable: else why it is ignored (bad signature, stale …)
+    RevocationIndex index;
+};
+
+/**
+ * Checks a list's signature (against its own ISSUER key) and its age at `at`: outside its
+ * VALIDITYTIME, or issued more than `max_age_seconds` ago, it is stale.
+ */
+CheckedList check_list(const RevocationList& list, Time at, std::optional<std::int64_t> max_age_seconds);
+
+/** What the lists say about one verified chain. */
+struct ChainRevocation {
+    std::optional<std::size_t> revoked_document;  ///< index into the documents
+    RevocationMatch match;
+    std::string list_signer;                      ///< fingerprint of the key that signed the list
+    std::vector<std::string> ignored;             ///< "list ID: why" for lists that did not count here
+    [[nodiscard]] bool revoked() const noexcept { return revoked_document.has_value(); }
+};
+
+/**
+ * Looks every document of `chain.path` up in the usable lists that are entitled to revoke it:
+ * a list counts for a document when its signer is the document's issuer or any issuer above it
+ * in the chain, or a custom revocation authority named (REFRESH, type Revocation) in an SLC at
+ * or above it. A list older than a REFRESH INTERVALTIME some document of the chain demands is
+ * ignored as stale. Hash lookups: the cost does not grow with the lists' size.
+ */
+ChainRevocation check_chain_revocation(const std::vector<Certificate>& documents, const ChainResult& chain,
+                                       const std::vector<CheckedList>& lists, Time at);
 
 }  // namespace xrca::xrml

@@ -6,6 +6,7 @@
 #include "xrml/errors.h"
 #include "xrml/reader.h"
 #include "xrml/revocation.h"
+#include "xrml/chain.h"
 #include "xrml/signature.h"
 
 #include <gtest/gtest.h>
@@ -125,6 +126,93 @@ TEST_F(Revocation, HostileListsAreRefused) {
     EXPECT_THROW(read_revocation_list(good + good), FormatError) << "one list per file";
     EXPECT_THROW(read_revocation_list(good.substr(0, good.size() / 2)), FormatError);
     EXPECT_THROW(read_revocation_list("<!DOCTYPE x [<!ENTITY a \"b\">]><XrML/>"), FormatError);
+}
+
+// --- lists honoured while verifying chains ---------------------------------------------------
+
+class ChainRevocationTest : public ::testing::Test {
+protected:
+    Time at = Time::parse("2026-03-02T12:00");
+    struct Checked {
+        std::vector<Certificate> docs;
+        ChainResult chain;
+        std::vector<RevocationList> lists;
+        ChainRevocation result;
+    };
+    // Verifies `chain_text` and checks it against lists signed by the given keys.
+    Checked run(const test::SampleHierarchy& h, const std::string& chain_text,
+                const std::vector<std::pair<std::vector<RevokeEntry>, const Botan::RSA_PrivateKey*>>& lists,
+                std::optional<std::int64_t> max_age = std::nullopt) {
+        Checked c;
+        c.docs = read_documents(chain_text).documents;
+        c.chain = verify_ordered_chain(c.docs, {h.anchor_fingerprint, h.issued.plus_seconds(3600), {}});
+        EXPECT_TRUE(c.chain.ok()) << c.chain.detail;
+        for (const auto& [entries, key] : lists) c.lists.push_back(read_revocation_list(signed_list(entries, *key)));
+        std::vector<CheckedList> checked;
+        for (const auto& l : c.lists) checked.push_back(check_list(l, at, max_age));
+        c.result = check_chain_revocation(c.docs, c.chain, checked, at);
+        return c;
+    }
+};
+
+TEST_F(ChainRevocationTest, RevokingTheSlcFailsEveryChainUnderIt) {
+    const auto h = test::build_sample_hierarchy({2});
+    const auto slc = first(h.slc);
+    // The enrollment service (the SLC's issuer) revokes the SLC by ID: the CLC and RAC chains fail.
+    const std::vector<RevokeEntry> entries = {by_object(RevokeType::LicenseId, names::guid, slc.descriptor.id.value)};
+    for (const auto& chain : {h.clc_chain(), h.rac_chain(), h.spc_chain()}) {
+        const auto c = run(h, chain, {{entries, &test::test_key(2048, 3)}});
+        ASSERT_TRUE(c.result.revoked()) << "every chain under the SLC";
+        EXPECT_EQ(c.docs[*c.result.revoked_document].descriptor.id.value, slc.descriptor.id.value);
+    }
+    // The SLC's own key may not revoke the SLC (only its issuer and those above); its list
+    // counts for the CLC under it, which it does not name.
+    const auto c = run(h, h.clc_chain(), {{entries, &test::test_key(2048, 4)}});
+    EXPECT_FALSE(c.result.revoked());
+    EXPECT_TRUE(c.result.ignored.empty());
+    // A key from outside the chain: ignored.
+    const auto outsider = run(h, h.clc_chain(), {{entries, &test::test_key(2048, 12)}});
+    EXPECT_FALSE(outsider.result.revoked());
+    EXPECT_NE(outsider.result.ignored.front().find("may not revoke"), std::string::npos) << outsider.result.ignored.front();
+}
+
+TEST_F(ChainRevocationTest, TheSlcRevokesWhatItIssuedAndSiblingsStillVerify) {
+    const auto h = test::build_sample_hierarchy({2});
+    const auto rac = first(h.rac);
+    const std::vector<RevokeEntry> entries = {by_key(RevokeType::PrincipalKey, *rac.principal->key)};
+    const auto revoked = run(h, h.rac_chain(), {{entries, &test::test_key(2048, 4)}});
+    ASSERT_TRUE(revoked.result.revoked());
+    EXPECT_EQ(revoked.result.match.type, RevokeType::PrincipalKey);
+    EXPECT_EQ(revoked.result.revoked_document, 0u);
+    EXPECT_FALSE(run(h, h.spc_chain(), {{entries, &test::test_key(2048, 4)}}).result.revoked()) << "the machine is not the user";
+}
+
+TEST_F(ChainRevocationTest, TamperedAndStaleListsAreIgnored) {
+    const auto h = test::build_sample_hierarchy({2});
+    const auto slc = first(h.slc);
+    const std::vector<RevokeEntry> entries = {by_object(RevokeType::LicenseId, names::guid, slc.descriptor.id.value)};
+    // Stale by --max-age: issued 2026-03-01T12:00, checked a day later with a 1 h limit.
+    const auto stale = run(h, h.rac_chain(), {{entries, &test::test_key(2048, 3)}}, 3600);
+    EXPECT_FALSE(stale.result.revoked());
+    EXPECT_NE(stale.result.ignored.front().find("allowed age"), std::string::npos) << stale.result.ignored.front();
+    // Tampered: the signature no longer verifies.
+    auto text = signed_list(entries, test::test_key(2048, 3));
+    text.replace(text.find("revocation/list.xml"), 4, "revX");
+    const auto list = read_revocation_list(text);
+    const auto checked = check_list(list, at, std::nullopt);
+    EXPECT_NE(checked.problem.find("signature"), std::string::npos);
+    EXPECT_EQ(checked.index.size(), 0u);
+}
+
+TEST_F(ChainRevocationTest, ACustomAuthorityCountsOnlyForChainsWhoseSlcNamesIt) {
+    const auto custom = test::build_sample_hierarchy({2}, true);
+    const auto standard = test::build_sample_hierarchy({2}, false);
+    const auto& authority = test::test_key(2048, 9);
+    const auto entries_for = [](const test::SampleHierarchy& h) {
+        return std::vector<RevokeEntry>{by_object(RevokeType::LicenseId, names::guid, first(h.slc).descriptor.id.value)};
+    };
+    EXPECT_TRUE(run(custom, custom.clc_chain(), {{entries_for(custom), &authority}}).result.revoked());
+    EXPECT_FALSE(run(standard, standard.clc_chain(), {{entries_for(standard), &authority}}).result.revoked());
 }
 
 }  // namespace
