@@ -24,7 +24,8 @@ const std::map<std::string, Command>& commands() {
     static const std::map<std::string, Command> table = {
         {"verify",
          {cmd_verify, "verify the signatures and chains of XrML files",
-          "usage: xrca verify FILE... [--anchor FINGERPRINT|ANCHOR.pub.xml] [--at TIME] [--json]\n"
+          "usage: xrca verify FILE... [--anchor FINGERPRINT|ANCHOR.pub.xml] [--at TIME]\n"
+          "                   [--revocation-list RL.xml]... [--max-age DURATION] [--json]\n"
           "\n"
           "Checks every document's signature against its ISSUER key, builds each leaf's chain\n"
           "from all the documents given (a file may hold several, leaf first), and checks the\n"
@@ -34,7 +35,10 @@ const std::map<std::string, Command>& commands() {
           "\n"
           "  --anchor X   the trust anchor: a 64-digit SHA-256 key fingerprint, or a file\n"
           "               holding a <PUBLICKEY> element\n"
-          "  --at TIME    evaluate validity at TIME (YYYY-MM-DDTHH:MM, UTC) instead of now\n"
+          "  --at TIME    evaluate validity at TIME (YYYY-MM-DDTHH:MM, UTC) instead of now\n"          "  --revocation-list RL.xml  honour a signed revocation list (repeatable): it counts for\n"
+          "               a document when signed by its issuer or an issuer above it, or by a\n"
+          "               revocation authority its SLC names; a chain with anything revoked fails\n"
+          "  --max-age D  ignore lists issued longer than D ago (7d, 12h, 30m, 90s)\n"
           "  --json       one JSON document on stdout\n"
           "\n"
           "Exit status: 0 verified; 1 a signature, link, time or anchor check failed, or the\n"

@@ -9,6 +9,7 @@
 #include "xrml/chain.h"
 #include "xrml/errors.h"
 #include "xrml/reader.h"
+#include "xrml/revocation.h"
 
 #include <algorithm>
 #include <chrono>
@@ -41,6 +42,20 @@ LoadedDocuments load(const std::vector<std::string>& paths) {
         }
     }
     return loaded;
+}
+
+// "7d", "12h", "30m", "90s" or plain seconds.
+std::int64_t parse_duration(const std::string& text, const char* option) {
+    std::int64_t unit = 1;
+    std::string digits = text;
+    if (!digits.empty() && std::string("dhms").find(digits.back()) != std::string::npos) {
+        unit = digits.back() == 'd' ? 86400 : digits.back() == 'h' ? 3600 : digits.back() == 'm' ? 60 : 1;
+        digits.pop_back();
+    }
+    if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) {
+        throw Error(ErrorKind::Usage, std::string(option) + " takes a duration such as 7d, 12h, 30m or 90s, not '" + text + "'");
+    }
+    return std::stoll(digits) * unit;
 }
 
 std::string short_fp(const std::string& fp) { return fp.size() > 16 ? fp.substr(0, 8) + "…" + fp.substr(fp.size() - 4) : fp; }
@@ -82,9 +97,9 @@ int cmd_verify(Context& ctx, Args& args) {
     const bool json = args.flag("--json");
     const auto anchor_arg = args.option("--anchor");
     const auto at_arg = args.option("--at");
-    if (!args.options("--revocation-list").empty()) {
-        throw Error(ErrorKind::Usage, "--revocation-list is not available yet in this version of xrca");
-    }
+    const auto list_files = args.options("--revocation-list");
+    std::optional<std::int64_t> max_age;
+    if (auto a = args.option("--max-age")) max_age = parse_duration(*a, "--max-age");
     const auto files = args.positionals();
     if (files.empty()) throw Error(ErrorKind::Usage, "verify needs at least one FILE");
 
@@ -109,12 +124,37 @@ int cmd_verify(Context& ctx, Args& args) {
         throw;
     }
     const auto report = xrml::verify_documents(loaded.documents, options);
+    // Revocation lists: each checked on its own (signature, age), then per chain for the
+    // documents whose revocation its signer is entitled to.
+    std::vector<xrml::RevocationList> lists;
+    for (const auto& file : list_files) {
+        try {
+            lists.push_back(xrml::read_revocation_list(read_file(file)));
+        } catch (const xrml::FormatError& e) {
+            throw Error(ErrorKind::Malformed, file + " is not a revocation list: " + e.what());
+        }
+    }
+    std::vector<xrml::CheckedList> checked;
+    for (const auto& l : lists) checked.push_back(xrml::check_list(l, options.at, max_age));
+    std::vector<xrml::ChainRevocation> revocations;
+    bool revoked_any = false;
+    for (const auto& c : report.chains) {
+        revocations.push_back(c.ok() && !lists.empty() ? xrml::check_chain_revocation(loaded.documents, c, checked, options.at)
+                                                       : xrml::ChainRevocation{});
+        revoked_any = revoked_any || revocations.back().revoked();
+    }
+    const auto revoked_text = [&](const xrml::ChainRevocation& r) {
+        const auto& d = loaded.documents[*r.revoked_document];
+        return "document " + std::to_string(*r.revoked_document) + " (" + describe(d) + " " + d.descriptor.id.value + ") is revoked: " +
+               xrml::revoke_type_name(r.match.type) + " " + r.match.value + " in list " + r.match.list_id + " signed by " +
+               short_fp(r.list_signer);
+    };
 
     if (json) {
         JsonWriter j;
         j.begin_object();
-        j.key("verified").value(report.ok());
-        j.key("trust_established").value(report.anchor_given && report.ok());
+        j.key("verified").value(report.ok() && !revoked_any);
+        j.key("trust_established").value(report.anchor_given && report.ok() && !revoked_any);
         j.key("anchor");
         if (options.anchor_fingerprint) j.value(*options.anchor_fingerprint); else j.null();
         j.key("at").value(options.at.to_xrml());
@@ -137,7 +177,9 @@ int cmd_verify(Context& ctx, Args& args) {
         }
         j.end_array();
         j.key("chains").begin_array();
-        for (const auto& c : report.chains) {
+        for (std::size_t ci = 0; ci < report.chains.size(); ++ci) {
+            const auto& c = report.chains[ci];
+            const auto& r = revocations[ci];
             j.begin_object();
             j.key("leaf").value(static_cast<std::uint64_t>(c.leaf));
             j.key("path").begin_array();
@@ -157,12 +199,27 @@ int cmd_verify(Context& ctx, Args& args) {
                 j.key("detail").value(c.detail);
                 j.end_object();
             }
+            j.key("revoked");
+            if (r.revoked()) {
+                j.begin_object();
+                j.key("document").value(static_cast<std::uint64_t>(*r.revoked_document));
+                j.key("type").value(xrml::revoke_type_name(r.match.type));
+                j.key("value").value(r.match.value);
+                j.key("list").value(r.match.list_id);
+                j.key("list_signer").value(r.list_signer);
+                j.end_object();
+            } else {
+                j.null();
+            }
+            j.key("ignored_lists").begin_array();
+            for (const auto& why : r.ignored) j.value(why);
+            j.end_array();
             j.end_object();
         }
         j.end_array();
         j.end_object();
         ctx.out << j.str() << '\n';
-        return report.ok() ? k_exit_ok : k_exit_refused;
+        return report.ok() && !revoked_any ? k_exit_ok : k_exit_refused;
     }
 
     for (std::size_t i = 0; i < loaded.documents.size(); ++i) {
@@ -172,15 +229,24 @@ int cmd_verify(Context& ctx, Args& args) {
                 << ", " << xrml::digest_algorithm_xrml_name(d.signature.digest_algorithm) << "/RSA-"
                 << d.issuer.key->bits() << "): " << (s.ok() ? "signature OK" : "signature FAILED") << " — " << s.detail << '\n';
     }
-    for (const auto& c : report.chains) {
+    for (std::size_t ci = 0; ci < report.chains.size(); ++ci) {
+        const auto& c = report.chains[ci];
+        const auto& r = revocations[ci];
         ctx.out << "chain of document " << c.leaf << ": ";
         for (auto p : c.path) ctx.out << p << " -> ";
         ctx.out << (c.anchored ? "anchor " : "key ") << short_fp(c.top_issuer_fingerprint) << ": ";
-        if (c.ok()) {
-            ctx.out << "OK\n";
-        } else {
+        if (!c.ok()) {
             ctx.out << "FAILED [" << xrml::failure_name(c.failure) << "] " << c.detail << '\n';
+        } else if (r.revoked()) {
+            ctx.out << "REVOKED — " << revoked_text(r) << '\n';
+        } else {
+            ctx.out << (lists.empty() ? "OK\n" : "OK, nothing revoked\n");
         }
+        for (const auto& why : r.ignored) ctx.out << "  ignored revocation list " << why << '\n';
+    }
+    if (revoked_any) {
+        ctx.out << "verdict: NOT VERIFIED — revoked\n";
+        return k_exit_refused;
     }
     if (!report.ok()) {
         ctx.out << "verdict: NOT VERIFIED\n";

@@ -493,3 +493,57 @@ INSTANTIATE_TEST_SUITE_P(Transports, OnlineCli, ::testing::Values(false, true),
 
 }  // namespace
 }  // namespace xrca
+
+// --- verify --revocation-list -----------------------------------------------------------------
+
+#include "xrml/revocation.h"
+#include "xrml/signature.h"
+
+namespace xrca {
+namespace {
+
+std::string revocation_list_revoking(const std::string& id, const Botan::RSA_PrivateKey& signer) {
+    xrml::RevocationListTemplate t;
+    t.id = "{7d0c1a2b-0000-4000-8000-00000000000a}";
+    t.issued = xrml::Time::parse("2026-03-01T12:00");
+    t.issuer = test::make_principal(xrml::names::revocation_list, xrml::names::guid, "{7d0c1a2b-0000-4000-8000-0000000000ff}",
+                                    std::string("test revocation"), xrml::PublicKey::from_botan(signer));
+    xrml::RevokeEntry e;
+    e.type = xrml::RevokeType::LicenseId;
+    e.object = {"", {xrml::names::guid, id}, std::nullopt, {}};
+    t.entries.push_back(e);
+    return xrml::sign_document(xrml::build_revocation_list_body(t), signer, xrml::DigestAlgorithm::Sha256, test::test_rng());
+}
+
+TEST_F(Cli, VerifyHonoursRevocationListsFromEntitledSigners) {
+    const auto h = test::build_sample_hierarchy({2});
+    const auto chain = write("rac-chain.xml", h.rac_chain());
+    const auto slc_id = xrml::read_documents(h.slc).documents.front().descriptor.id.value;
+    const std::string base = "verify " + chain + " --anchor " + h.anchor_fingerprint + " --at 2026-03-02T12:00";
+    // Signed by the enrollment service, which issued the SLC: the chain is revoked.
+    const auto by_issuer = write("rl-issuer.xml", revocation_list_revoking(slc_id, test::test_key(2048, 3)));
+    auto r = run(base + " --revocation-list " + by_issuer);
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("REVOKED"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(slc_id), std::string::npos) << r.out;
+    r = run(base + " --revocation-list " + by_issuer + " --json");
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("\"type\":\"license-id\""), std::string::npos) << r.out;
+    // Too old for --max-age: ignored, and said so.
+    r = run(base + " --revocation-list " + by_issuer + " --max-age 1h");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("ignored revocation list"), std::string::npos) << r.out;
+    // Signed by a stranger: ignored.
+    const auto by_stranger = write("rl-stranger.xml", revocation_list_revoking(slc_id, test::test_key(2048, 12)));
+    r = run(base + " --revocation-list " + by_stranger);
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("may not revoke"), std::string::npos) << r.out;
+    // Not a list: a clear refusal naming the file.
+    r = run(base + " --revocation-list " + chain);
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("is not a revocation list"), std::string::npos) << r.out;
+    EXPECT_EQ(run(base + " --revocation-list " + by_issuer + " --max-age soon").exit_code, 2);
+}
+
+}  // namespace
+}  // namespace xrca
