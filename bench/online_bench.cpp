@@ -13,6 +13,7 @@
 #include "enrollment/http_server.h"
 #include "enrollment/messages.h"
 #include "enrollment/service.h"
+#include "ca/hierarchy.h"
 #include "ca/key_pool.h"
 #include "xrml/reader.h"
 
@@ -139,12 +140,6 @@ LoadResult load(std::uint16_t port, const std::string& request, int connections,
     return r;
 }
 
-std::string joined(const std::vector<std::string>& documents) {
-    std::string out;
-    for (const auto& d : documents) out += d;
-    return out;
-}
-
 double peak_rss_mb() {
     std::ifstream status("/proc/self/status");
     std::string line;
@@ -178,7 +173,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> spc;
     for (const auto& d : xrml::read_documents(h.machine_spc_chain(machine)).documents) spc.push_back(d.raw.text);
     std::vector<std::string> rac;
-    for (const auto& d : xrml::read_documents(authority->issue_rac({joined(spc), "load", "load@example.test", false}, h.caller).text())
+    for (const auto& d : xrml::read_documents(authority->issue_rac({ca::chain_text(spc), "load", "load@example.test", false}, h.caller).text())
                              .documents) {
         rac.push_back(d.raw.text);
     }

@@ -1,13 +1,14 @@
 // Client options and received-chain checks (see remote.h).
 #include "cli/remote.h"
 
+#include "ca/clock.h"
 #include "ca/errors.h"
+#include "ca/hierarchy.h"
 #include "cli/session.h"
 #include "xrml/chain.h"
 #include "xrml/errors.h"
 #include "xrml/reader.h"
 
-#include <chrono>
 #include <cstdlib>
 #include <ostream>
 
@@ -39,15 +40,14 @@ std::vector<xrml::Certificate> verify_received(const Context& ctx, const std::ve
                                                const std::string& what) {
     std::vector<xrml::Certificate> docs;
     try {
-        docs = xrml::read_documents(chain_text(documents)).documents;
+        docs = xrml::read_documents(ca::chain_text(documents)).documents;
     } catch (const xrml::FormatError& e) {
         throw Error(ErrorKind::PolicyDenied, "the server sent a " + what + " that is not valid XrML: " + e.what());
     }
     if (docs.empty() || docs.front().kind() != kind) {
         throw Error(ErrorKind::PolicyDenied, "the server sent a " + what + " whose first document is not a " + kind);
     }
-    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-    xrml::ChainOptions options{anchor, xrml::Time::from_unix(secs.count()), {}};
+    xrml::ChainOptions options{anchor, ca::SystemClock().now(), {}};
     const auto verdict = xrml::verify_ordered_chain(docs, options);
     if (!verdict.ok()) {
         throw Error(ErrorKind::PolicyDenied, "the " + what + " the server sent does not verify: " + verdict.detail);
@@ -59,12 +59,6 @@ std::vector<xrml::Certificate> verify_received(const Context& ctx, const std::ve
                 << "  (pass --anchor to pin that key; without it, trust in the root is not established)\n";
     }
     return docs;
-}
-
-std::string chain_text(const std::vector<std::string>& documents) {
-    std::string out;
-    for (const auto& d : documents) out += d;
-    return out;
 }
 
 }  // namespace xrca::cli

@@ -25,7 +25,4 @@ std::vector<xrml::Certificate> verify_received(const Context& ctx, const std::ve
                                                const std::string& kind, const std::optional<std::string>& anchor,
                                                const std::string& what);
 
-/** The documents concatenated, leaf first: the form chain files have. */
-std::string chain_text(const std::vector<std::string>& documents);
-
 }  // namespace xrca::cli

@@ -1,6 +1,7 @@
 // The SOAP messages of the online service (see messages.h).
 #include "enrollment/messages.h"
 
+#include "ca/hierarchy.h"
 #include "offline/request_file.h"
 #include "xrml/builder.h"
 #include "xrml/encoding.h"
@@ -53,12 +54,6 @@ std::string with_namespace(const ServiceAddress& s, const std::string& operation
     b.raw(content);
     b.close();
     return std::move(b).str();
-}
-
-std::string joined(const std::vector<std::string>& documents) {
-    std::string out;
-    for (const auto& d : documents) out += d;
-    return out;
 }
 
 }  // namespace
@@ -128,7 +123,7 @@ std::string activation_input(const xrml::PublicKey& machine_key, const std::vect
     xrml::XmlBuilder b;
     b.open("requestParams").open("ActivateParams");
     b.open("MachinePublicKey").raw(xrml::build_public_key_element(machine_key)).close();
-    b.element("HidXml", {}, xrml::base64_encode(hid_digest));
+    if (!hid_digest.empty()) b.element("HidXml", {}, xrml::base64_encode(hid_digest));  // absent: the server derives one
     b.close().close();
     return std::move(b).str();
 }
@@ -175,7 +170,7 @@ std::string certify_request(const std::vector<std::string>& spc_chain, bool pers
 
 CertifyIn read_certify_request(const SoapRequest& soap) {
     CertifyIn in;
-    in.spc_chain = joined(certificates_in_text(soap.text, "MachineCertificateChain"));
+    in.spc_chain = ca::chain_text(certificates_in_text(soap.text, "MachineCertificateChain"));
     reading("the Certify request", [&] {
         const auto params = soap.operation_element().required_local("requestParams");
         if (const auto p = params.optional_local("Persistent")) {
@@ -207,7 +202,7 @@ std::string clc_request(const std::vector<std::string>& rac_chain) {
                               "</PersonaCerts></GetClientLicensorCertParams></RequestParams>");
 }
 
-std::string read_clc_request(const SoapRequest& soap) { return joined(certificates_in_text(soap.text, "PersonaCerts")); }
+std::string read_clc_request(const SoapRequest& soap) { return ca::chain_text(certificates_in_text(soap.text, "PersonaCerts")); }
 
 std::string clc_result(const std::vector<std::string>& chain) {
     return "<GetClientLicensorCertResult><GetClientLicensorCertResponse><CertificateChain>" + certificate_array(chain) +

@@ -54,7 +54,8 @@ ca::SubEnrollRequest to_sub_enroll_request(const ClusterRequestIn& in);
 std::string cluster_result(const std::string& operation, const std::vector<std::string>& chain);
 
 // --- Activate (xrca's own activation: reference §3.6 (b)) ------------------------------------
-/** The exact `<requestParams>` of Activate: the machine key and hardware-ID digest; the proof signs it. */
+/** The exact `<requestParams>` of Activate: the machine key and hardware-ID digest (omitted when
+ *  empty: the authority then uses the SHA-256 of the key's modulus); the proof signs it. */
 std::string activation_input(const xrml::PublicKey& machine_key, const std::vector<std::uint8_t>& hid_digest);
 std::string activation_request(const std::string& input, const ca::ProofOfPossession& proof);
 ca::MachineRequest read_activation_request(const SoapRequest& soap);

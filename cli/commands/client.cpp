@@ -8,6 +8,7 @@
 #include "cli/session.h"
 
 #include "ca/signer.h"
+#include "ca/hierarchy.h"
 #include "enrollment/client.h"
 #include "enrollment/messages.h"
 
@@ -65,22 +66,17 @@ std::vector<std::string> saved_chain(const std::string& dir, const char* name, c
     }
 }
 
-// A digest of the hardware identity: the SHA-256 of /etc/machine-id when there is one (stable
-// across re-activations of this machine), else of the machine key's modulus.
-std::vector<std::uint8_t> hardware_id_digest(const xrml::PublicKey& machine_key) {
+// A digest of the hardware identity: the SHA-256 of /etc/machine-id, stable across
+// re-activations of this machine; without one the authority derives it from the machine key.
+std::vector<std::uint8_t> hardware_id_digest() {
     std::string id;
     try {
         id = read_file("/etc/machine-id", 4096);
     } catch (const Error&) {
-        id.clear();
+        return {};
     }
-    const auto hash = Botan::HashFunction::create_or_throw("SHA-256");
-    if (id.empty()) {
-        hash->update(machine_key.modulus_big_endian());
-    } else {
-        hash->update(id);
-    }
-    const auto out = hash->final();
+    if (id.empty()) return {};
+    const auto out = Botan::HashFunction::create_or_throw("SHA-256")->process(id);
     return {out.begin(), out.end()};
 }
 
@@ -96,7 +92,7 @@ int online(Context& ctx, Args& args, const std::string& verb, const std::string&
         Botan::System_RNG rng;
         const auto key = load_client_key(dir, "machine", password);
         const auto pub = xrml::PublicKey::from_botan(*key);
-        const auto input = enrollment::activation_input(pub, hardware_id_digest(pub));
+        const auto input = enrollment::activation_input(pub, hardware_id_digest());
         const auto proof = ca::prove_possession(*key, input, xrml::DigestAlgorithm::Sha256, rng);
         ctx.out << "activating machine key " << pub.fingerprint() << " at " << client.url_of(enrollment::services::activation) << '\n';
         const auto reply = client.call(enrollment::services::activation, "Activate", enrollment::activation_request(input, proof));
@@ -105,7 +101,7 @@ int online(Context& ctx, Args& args, const std::string& verb, const std::string&
         if (!docs.front().principal || !docs.front().principal->key || *docs.front().principal->key != pub) {
             throw Error(ErrorKind::PolicyDenied, "the server sent a machine certificate for another key");
         }
-        write_file_atomically(chain_path(dir, "spc"), chain_text(chain));
+        write_file_atomically(chain_path(dir, "spc"), ca::chain_text(chain));
         ctx.out << "saved the machine certificate " << docs.front().descriptor.id.value << " and its chain to "
                 << chain_path(dir, "spc") << '\n';
         return k_exit_ok;
@@ -116,7 +112,7 @@ int online(Context& ctx, Args& args, const std::string& verb, const std::string&
         const auto reply = client.call(enrollment::services::certification, "Certify", enrollment::certify_request(spc, !temporary));
         const auto chain = enrollment::certificates_in_reply(reply, "CertificateChain");
         const auto docs = verify_received(ctx, chain, xrml::names::rights_account_certificate, anchor, "RAC chain");
-        write_file_atomically(chain_path(dir, "rac"), chain_text(chain));
+        write_file_atomically(chain_path(dir, "rac"), ca::chain_text(chain));
         const auto& rac = docs.front();
         ctx.out << "saved the " << (temporary ? "temporary " : "") << "RAC " << rac.descriptor.id.value << " for "
                 << (rac.principal ? rac.principal->object.id.value : std::string("?")) << " to " << chain_path(dir, "rac") << '\n'
@@ -128,7 +124,7 @@ int online(Context& ctx, Args& args, const std::string& verb, const std::string&
     const auto reply = client.call(enrollment::services::publishing, "GetClientLicensorCert", enrollment::clc_request(rac));
     const auto chain = enrollment::certificates_in_reply(reply, "CertificateChain");
     const auto docs = verify_received(ctx, chain, xrml::names::client_licensor_certificate, anchor, "CLC chain");
-    write_file_atomically(chain_path(dir, "clc"), chain_text(chain));
+    write_file_atomically(chain_path(dir, "clc"), ca::chain_text(chain));
     ctx.out << "saved the CLC " << docs.front().descriptor.id.value << " to " << chain_path(dir, "clc") << '\n';
     return k_exit_ok;
 }

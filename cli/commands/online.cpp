@@ -7,6 +7,7 @@
 #include "cli/remote.h"
 #include "cli/session.h"
 
+#include "ca/hierarchy.h"
 #include "enrollment/client.h"
 #include "enrollment/messages.h"
 
@@ -36,7 +37,7 @@ int cmd_enroll(Context& ctx, Args& args) {
         s->authority->record_refusal("EnrollOnline", local_caller(), "server=" + options.server + "; request=" + r.request_id, e);
         throw;
     }
-    s->authority->import_response(r.request_id, chain_text(chain), local_caller());
+    s->authority->import_response(r.request_id, ca::chain_text(chain), local_caller());
     const auto status = s->authority->status();
     ctx.out << "enrolled: the " << (enroll ? "enrollment service" : "root cluster") << " issued an SLC (" << chain.size()
             << " documents); the cluster is " << status.state << '\n';

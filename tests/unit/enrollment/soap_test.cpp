@@ -2,6 +2,7 @@
 // a body (signatures still verify), responses and faults, and the one fault mapping.
 #include "support/data_path.h"
 #include "support/sample_chain.h"
+#include "support/test_keys.h"
 
 #include "enrollment/fault_mapping.h"
 #include "enrollment/messages.h"
@@ -189,6 +190,10 @@ TEST(Messages, ActivationNeedsItsProof) {
     const auto m = read_activation_request(read_soap_request(text));
     EXPECT_EQ(m.hardware_id_digest.size(), 32u);
     ASSERT_TRUE(m.proof.has_value());
+    // Without a hardware ID the element is left out, and the request reads with an empty digest.
+    const auto key = xrml::PublicKey::from_botan(test::test_key(2048, 1));
+    EXPECT_EQ(activation_input(key, {}).find("HidXml"), std::string::npos);
+    EXPECT_NE(activation_input(key, std::vector<std::uint8_t>(32, 1)).find("<HidXml>"), std::string::npos);
     auto without = text;
     without.erase(without.find("<XrcaProofOfPossession>"), without.find("</Activate>") - without.find("<XrcaProofOfPossession>"));
     try {
