@@ -132,7 +132,10 @@ std::string license_hash(const Certificate& document) {
 }
 
 void RevocationIndex::add(const RevocationList& list) {
-    for (const auto& e : list.entries) m_entries.emplace(slot(e.type, e.match_value()), list.document.descriptor.id.value);
+    for (const auto& e : list.entries) {
+        m_entries.emplace(slot(e.type, e.match_value()), list.document.descriptor.id.value);
+        m_has[static_cast<std::size_t>(e.type)] = true;
+    }
 }
 
 std::optional<RevocationMatch> RevocationIndex::lookup(RevokeType type, const std::string& value) const {
@@ -145,19 +148,20 @@ std::optional<RevocationMatch> RevocationIndex::lookup(RevokeType type, const st
 std::optional<RevocationMatch> RevocationIndex::find(const Certificate& d) const {
     if (m_entries.empty()) return std::nullopt;
     std::optional<RevocationMatch> m;
-    const auto check = [&](RevokeType type, const std::string& value) {
-        if (!m) m = lookup(type, value);
+    // Values are computed only for types some list revokes by (the hash last: it is the costly one).
+    const auto check = [&](RevokeType type, auto&& value) {
+        if (!m && has(type)) m = lookup(type, value());
     };
-    check(RevokeType::LicenseId, normalised_id(d.descriptor.id.value));
-    check(RevokeType::IssuerId, normalised_id(d.issuer.object.id.value));
-    if (d.issuer.key) check(RevokeType::IssuerKey, d.issuer.key->fingerprint());
+    check(RevokeType::LicenseId, [&] { return normalised_id(d.descriptor.id.value); });
+    check(RevokeType::IssuerId, [&] { return normalised_id(d.issuer.object.id.value); });
+    if (d.issuer.key) check(RevokeType::IssuerKey, [&] { return d.issuer.key->fingerprint(); });
     for (const auto* p : {d.principal ? &*d.principal : nullptr, d.federation_principal ? &*d.federation_principal : nullptr}) {
         if (!p) continue;
-        check(RevokeType::PrincipalId, normalised_id(p->object.id.value));
-        if (p->key) check(RevokeType::PrincipalKey, p->key->fingerprint());
+        check(RevokeType::PrincipalId, [&] { return normalised_id(p->object.id.value); });
+        if (p->key) check(RevokeType::PrincipalKey, [&] { return p->key->fingerprint(); });
     }
-    if (d.work_object) check(RevokeType::ContentId, normalised_id(d.work_object->id.value));
-    check(RevokeType::LicenseHash, license_hash(d));  // last: the only one that hashes
+    if (d.work_object) check(RevokeType::ContentId, [&] { return normalised_id(d.work_object->id.value); });
+    check(RevokeType::LicenseHash, [&] { return license_hash(d); });
     return m;
 }
 

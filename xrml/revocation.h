@@ -8,6 +8,7 @@
 #include "xrml/certificate.h"
 #include "xrml/chain.h"
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -74,7 +75,9 @@ public:
 
 private:
     [[nodiscard]] std::optional<RevocationMatch> lookup(RevokeType type, const std::string& value) const;
+    [[nodiscard]] bool has(RevokeType type) const noexcept { return m_has[static_cast<std::size_t>(type)]; }
     std::unordered_map<std::string, std::string> m_entries;  // "type|value" -> list ID
+    std::array<bool, 7> m_has{};  // which types occur: values of absent types are never computed
 };
 
 // --- honouring lists while verifying chains -----------------------------------------------
