@@ -1,5 +1,6 @@
 // Revocation lists (reference §5.2): built, signed, read back, and looked up by every REVOKE
 // type against the sample hierarchy; unrevoked siblings stay clear; hostile lists are refused.
+#include "support/data_path.h"
 #include "support/sample_chain.h"
 #include "support/test_keys.h"
 
@@ -10,6 +11,8 @@
 #include "xrml/signature.h"
 
 #include <gtest/gtest.h>
+
+#include <fstream>
 
 namespace xrca::xrml {
 namespace {
@@ -112,6 +115,18 @@ TEST_F(Revocation, EachTypeRevokesItsTargetAndNotTheSiblings) {
     EXPECT_FALSE(check(by_key(RevokeType::PrincipalKey, *rac.principal->key), spc));
     // An empty index revokes nothing.
     EXPECT_FALSE(RevocationIndex().find(rac));
+}
+
+TEST_F(Revocation, TheSampleListFileHoldsEveryType) {
+    std::ifstream in(test::data_path("revocation/sample-list.xml"), std::ios::binary);
+    const auto list = read_revocation_list(std::string(std::istreambuf_iterator<char>(in), {}));
+    EXPECT_TRUE(verify_signature(list.document).ok());
+    ASSERT_EQ(list.entries.size(), 7u);
+    for (std::size_t i = 0; i < list.entries.size(); ++i) EXPECT_EQ(static_cast<std::size_t>(list.entries[i].type), i);
+    RevocationIndex index;
+    index.add(list);
+    EXPECT_TRUE(index.find(rac)) << "the sample list revokes the sample RAC";
+    EXPECT_FALSE(index.find(slc));
 }
 
 TEST_F(Revocation, HostileListsAreRefused) {
