@@ -80,6 +80,7 @@ std::string Authority::run_issuance(const Issuance& w) {
     }
     pending.body = w.body;
     pending.request_id = w.request_id;
+    pending.license_hash = xrml::body_license_hash(w.body);
     detail::storage([&] {
         m_store.reserve_issuance(pending, log_entry(w.request_id, w.operation, *w.caller, w.inputs, w.id, "accepted",
                                                     "issued " + w.kind));
@@ -107,12 +108,12 @@ void Authority::require(bool allowed, const std::string& what) const {
     }
 }
 
-void Authority::require_active() const {
+void Authority::require_active() {
     if (m_record.state == "awaiting-response") {
         throw Error(ErrorKind::WrongState,
                     "this cluster is awaiting enrollment: it issues nothing until its SLC response is imported");
     }
-    if (m_record.state == "decommissioned") {
+    if (decommissioned()) {
         throw Error(ErrorKind::PolicyDenied, "this cluster is decommissioned", RmsFault::ClusterDecommissioned);
     }
 }
@@ -189,9 +190,7 @@ std::vector<std::string> Authority::own_chain() {
 
 std::vector<std::string> Authority::get_licensor_certificate(const Caller& caller) {
     return logged("GetLicensorCertificate", caller, "", [&] {
-        if (m_record.state == "decommissioned") {
-            throw Error(ErrorKind::PolicyDenied, "this cluster is decommissioned", RmsFault::ClusterDecommissioned);
-        }
+        // A decommissioned cluster still serves its chain, so that what it issued can be verified.
         auto chain = own_chain();
         if (chain.empty()) throw Error(ErrorKind::WrongState, "this cluster is awaiting enrollment and has no chain yet");
         const auto slc_id = xrml::read_documents(chain.front()).documents.at(0).descriptor.id.value;
@@ -299,7 +298,7 @@ AuthorityStatus Authority::status() {
     s.name = m_record.name;
     s.guid = m_record.guid;
     s.base_url = m_record.base_url;
-    s.state = m_record.state;
+    s.state = decommissioned() ? "decommissioned" : m_record.state;
     s.revocation = m_record.revocation;
     s.anchor_fingerprint = m_record.anchor_fingerprint;
     s.crypto_mode = m_record.crypto_mode;

@@ -98,6 +98,31 @@ public:
     /** The principal whose token this is, or nullopt; the hashes are compared in constant time. */
     [[nodiscard]] std::optional<store::PrincipalRecord> authenticate(std::string_view token);
 
+    // --- revocation and exclusion (docs/revocation.md) ----------------------------------------
+    /**
+     * Records a revocation, logged. What it names must be something this authority issued
+     * (certificate ID or hash, a key or subject it certified); content and principal IDs are free.
+     */
+    store::RevocationRecord revoke(const RevocationRequest& request, const Caller& caller);
+    [[nodiscard]] std::vector<store::RevocationRecord> list_revocations();
+    /** Signs this authority's list of every revocation, valid for `valid_for_days`; logged (RL-Sign). */
+    std::string issue_revocation_list(std::int64_t valid_for_days, const Caller& caller);
+    /**
+     * The list the online service publishes: a cached copy, re-signed when a revocation was
+     * recorded (by any process) or when it is older than the refresh interval.
+     */
+    std::shared_ptr<const std::string> current_revocation_list(const Caller& caller);
+    /** Where that list is published: base URL + k_revocation_list_path. */
+    [[nodiscard]] std::string revocation_list_url() const;
+    /** Exclusion policies (reference §5.5), logged: refused RAC keys, the minimum SPC version. */
+    void exclude_rac_key(const xrml::PublicKey& key, const std::string& reason, const Caller& caller);
+    void set_min_spc_version(const std::string& version, const std::string& reason, const Caller& caller);
+    void remove_exclusion(const std::string& kind, const std::string& value, const Caller& caller);
+    [[nodiscard]] std::vector<store::ExclusionRecord> list_exclusions();
+    /** Stops all issuance (ClusterDecommissioned); the chain and the revocation list stay served. */
+    void decommission(const Caller& caller);
+    [[nodiscard]] bool decommissioned();
+
     // --- trust lists --------------------------------------------------------------------
     void add_trust(const std::string& purpose, const xrml::PublicKey& key, const std::string& label, const Caller& caller);
     void remove_trust(const std::string& fingerprint, const Caller& caller);
@@ -112,6 +137,15 @@ public:
     [[nodiscard]] KeyPool& key_pool();
 
 private:
+    struct Policy;
+    /** Revocations, exclusions and decommissioning as stored now (re-read when another process changed them). */
+    std::shared_ptr<const Policy> policy();
+    void check_not_revoked(const std::vector<xrml::Certificate>& docs, RmsFault fault, const char* what);
+    void check_cluster_not_revoked(const xrml::PublicKey& key, const std::string& guid);
+    void check_machine_key_not_revoked(const xrml::PublicKey& key);
+    void check_user_not_revoked(const std::string& user_id);
+    void check_spc_version(const std::string& version);
+    void check_rac_key_not_excluded(const xrml::PublicKey& key);
     struct Issuance;
     struct SlcIssue;
     IssuedChain issue_slc(const SlcIssue& what);
@@ -135,7 +169,7 @@ private:
                               const std::string& inputs, const std::string& certificate_id, const std::string& outcome,
                               const std::string& reason) const;
     void require(bool allowed, const std::string& what) const;
-    void require_active() const;
+    void require_active();
     SoftwareSigner& signer(const std::string& key_name);
     const Botan::secure_vector<std::uint8_t>& escrow_key();
     std::shared_ptr<const Botan::RSA_PrivateKey> user_key(const std::string& user_id, const std::string& email);
@@ -161,6 +195,15 @@ private:
     // user certifies every machine with the same key. Bounded; emptied when full.
     std::map<std::string, std::shared_ptr<const Botan::RSA_PrivateKey>> m_user_keys;
     std::unique_ptr<KeyPool> m_key_pool;
+    std::shared_ptr<const Policy> m_policy;
+
+    struct CachedList {
+        std::int64_t revision = 0;
+        xrml::Time signed_at;
+        std::shared_ptr<const std::string> text;
+    };
+    std::mutex m_list_mutex;  // one re-signing at a time; readers of a fresh list wait for it
+    std::optional<CachedList> m_list;
 };
 
 }  // namespace xrca::ca

@@ -137,6 +137,7 @@ IssuedChain Authority::enroll(const EnrollRequest& r, const Caller& caller) {
         // 1. Only an enrollment service issues root-cluster SLCs.
         require(m_role == Role::Enrollment, "issue root-cluster SLCs (Enroll); only an enrollment service does");
         require_active();
+        check_cluster_not_revoked(r.cluster_key, r.cluster_guid);
         // 2. Check the request against the crypto mode and the Enroll schema (reference §3.1),
         //    and the proof that the requester holds the key (offline requests).
         if (auto same = check_cluster_request(r.cluster_key, r.cluster_guid, r.name, r.version, r.url, r.request_id,
@@ -165,6 +166,7 @@ IssuedChain Authority::sub_enroll(const SubEnrollRequest& r, const Caller& calle
     return logged("SubEnroll", caller, inputs, [&] {
         require(m_role == Role::Root, "issue licensing-cluster SLCs (SubEnroll); only a root cluster does");
         require_active();
+        check_cluster_not_revoked(r.cluster_key, r.cluster_guid);
         if (auto same = check_cluster_request(r.cluster_key, r.cluster_guid, r.name, r.version, r.url, r.request_id,
                                               r.proof, r.crypto_mode)) {
             return *same;
@@ -189,6 +191,8 @@ IssuedChain Authority::certify_machine(const MachineRequest& r, const Caller& ca
                                                      std::to_string(m_record.crypto_mode), RmsFault::UnsupportedCryptographicSet);
         }
         check_proof(r.proof, r.machine_key, false);
+        check_machine_key_not_revoked(r.machine_key);
+        check_spc_version(r.repository);
         // 3. The hardware-ID digest: given, or the SHA-256 of the machine key's modulus.
         xrml::Digest hid{xrml::DigestAlgorithm::Sha256, r.hardware_id_digest};
         if (hid.value.empty()) {
@@ -254,7 +258,11 @@ IssuedChain Authority::issue_rac(const RacRequest& r, const Caller& caller) {
                                               : "the machine certificate chain does not verify: ") + verdict.detail,
                         RmsFault::VerifyMachineCertificateChainFailed);
         }
-        // 3. Crypto mode and identity.
+        // 3. Nothing in it revoked by this cluster, and a security processor recent enough (§5.5).
+        check_not_revoked(docs, RmsFault::VerifyMachineCertificateChainFailed, "the machine certificate chain");
+        check_spc_version(spc.principal->security_level("Repository").value_or(""));
+        check_user_not_revoked(r.user_id);
+        // 4. Crypto mode and identity.
         const auto& machine_key = *spc.principal->key;
         if (!(machine_key.bits() == 2048 || (machine_key.bits() == 1024 && m_record.crypto_mode == 1))) {
             throw Error(ErrorKind::PolicyDenied, "a RSA-" + std::to_string(machine_key.bits()) + " machine key is not allowed in crypto mode " +
@@ -264,15 +272,15 @@ IssuedChain Authority::issue_rac(const RacRequest& r, const Caller& caller) {
         if (!plausible_email(r.email)) {
             throw Error(ErrorKind::Malformed, "'" + r.email + "' is not an email address", RmsFault::VerifyEmailAddressFailed);
         }
-        // 4. The user's key pair: one per user, reused on every machine, escrowed.
+        // 5. The user's key pair: one per user, reused on every machine, escrowed.
         const auto key = user_key(r.user_id, r.email);
         const auto user_public = xrml::PublicKey::from_botan(*key);
-        // 5. Validity: back-dated by the tolerance; 365 days persistent or 15 minutes temporary.
+        // 6. Validity: back-dated by the tolerance; 365 days persistent or 15 minutes temporary.
         const auto now = m_clock.now().floor_minute();
         const xrml::TimeRange validity{now.plus_seconds(-60 * m_options.backdate_minutes),
                                        r.temporary ? now.plus_seconds(60 * m_options.temporary_rac_validity_minutes)
                                                    : now.plus_seconds(86400 * m_options.rac_validity_days)};
-        // 6. Build the RAC (§2.3.3) with the user key sealed to the machine key (§2.7).
+        // 7. Build the RAC (§2.3.3) with the user key sealed to the machine key (§2.7).
         xrml::RightsAccountCertificateTemplate t;
         t.id = new_id();
         t.issued = now;
@@ -286,7 +294,7 @@ IssuedChain Authority::issue_rac(const RacRequest& r, const Caller& caller) {
         t.machine_security_levels = spc.principal->security_levels;
         const auto version = m_record.crypto_mode == 2 ? xrml::SealVersion::V2 : xrml::SealVersion::V1;
         t.sealed_user_key = xrml::seal_private_key(*key, machine_key, version, xrml::build_issuer_element(t.issuer), m_rng);
-        // 7. Record, sign, complete; return with the SLC chain.
+        // 8. Record, sign, complete; return with the SLC chain.
         Issuance is{request_id, "Certify", &caller, inputs, t.id, xrml::names::rights_account_certificate, r.user_id,
                     user_public.fingerprint(), now, validity, xrml::build_rights_account_certificate_body(t),
                     &signer(detail::k_cluster_key)};
@@ -342,13 +350,16 @@ IssuedChain Authority::issue_clc(const ClcRequest& r, const Caller& caller) {
             throw Error(ErrorKind::PolicyDenied, "the RAC names user " + rac.principal->object.id.value.substr(0, 64) +
                                                      ", not the caller", RmsFault::UnauthorizedAccess);
         }
-        // 4. Crypto mode: the RAC key and its signature must be of this authority's mode.
+        // 4. Nothing in the chain revoked (the RAC, its user, its key, its issuers), the key not excluded (§5.5).
+        check_not_revoked(docs, RmsFault::DrmacIsExcluded, "the RAC chain");
+        check_rac_key_not_excluded(*rac.principal->key);
+        // 5. Crypto mode: the RAC key and its signature must be of this authority's mode.
         check_key_for_mode(*rac.principal->key, m_record.crypto_mode, "the RAC key");
         if (rac.signature.digest_algorithm != mode_digest(m_record.crypto_mode)) {
             throw Error(ErrorKind::PolicyDenied, "the RAC is signed with a hash not allowed in this crypto mode",
                         RmsFault::UnsupportedCryptographicSet);
         }
-        // 5. A fresh signing key from the pool, sealed to the RAC key; the ISSUE range is the RAC's validity.
+        // 6. A fresh signing key from the pool, sealed to the RAC key; the ISSUE range is the RAC's validity.
         const auto clc_key = key_pool().take();
         const auto now = m_clock.now().floor_minute();
         xrml::ClientLicensorCertificateTemplate t;
@@ -362,7 +373,7 @@ IssuedChain Authority::issue_clc(const ClcRequest& r, const Caller& caller) {
         const auto version = m_record.crypto_mode == 2 ? xrml::SealVersion::V2 : xrml::SealVersion::V1;
         t.sealed_clc_key = xrml::seal_private_key(*clc_key, *rac.principal->key, version,
                                                   xrml::build_issuer_element(t.issuer), m_rng);
-        // 6. Record, sign, complete; return with this cluster's SLC chain.
+        // 7. Record, sign, complete; return with this cluster's SLC chain.
         Issuance is{request_id, "GetClientLicensorCert", &caller, inputs, t.id, xrml::names::client_licensor_certificate,
                     rac.principal->object.id.value, t.clc_key.fingerprint(), now, t.issue_range,
                     xrml::build_client_licensor_certificate_body(t), &signer(detail::k_cluster_key)};

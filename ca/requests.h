@@ -3,6 +3,7 @@
 #pragma once
 
 #include "xrml/certificate.h"
+#include "xrml/revocation.h"
 
 #include <cstdint>
 #include <functional>
@@ -38,6 +39,9 @@ struct AuthorityOptions {
     std::size_t clc_key_pool_capacity = 16;
     std::size_t clc_key_pool_threads = 1;
     std::size_t key_kdf_iterations = 150000;
+    /** The validity of the list the online service serves, and how often it re-signs it unchanged. */
+    std::int64_t revocation_list_validity_days = 7;
+    std::int64_t revocation_list_refresh_seconds = 24 * 3600;
 };
 
 /** `xrca init`. */
@@ -135,6 +139,18 @@ struct ClcRequest {
     std::string rac_chain;
     /** Online: the authenticated caller's user ID; a RAC of anyone else is refused. Empty locally. */
     std::string caller_user_id;
+};
+
+/**
+ * `xrca revoke` / `xrca revocation-authority sign`: one thing to revoke (reference §5.2). The
+ * *-id types take `value` (an ID), license-hash takes `value` (40 hex digits, the SHA-1 of the
+ * UTF-16LE BODY), the *-key types take `key`.
+ */
+struct RevocationRequest {
+    xrml::RevokeType type = xrml::RevokeType::LicenseId;
+    std::string value;
+    std::optional<xrml::PublicKey> key;
+    std::string reason;
 };
 
 /** An issued certificate and its chain, leaf first, as exact strings. */

@@ -52,6 +52,31 @@ struct CertificateRecord {
     std::string body;  ///< the exact BODY text, recorded before signing; empty once `xrml` holds it
     std::optional<std::string> xrml;  ///< the signed document, once issued
     std::string request_id;
+    std::string license_hash;  ///< SHA-1 of the UTF-16LE BODY, lower-case hex (what license-hash revokes by)
+};
+
+/** One revocation this authority recorded (reference §5.2: one REVOKE of its lists). */
+struct RevocationRecord {
+    std::int64_t seq = 0;
+    std::string type;         ///< license-id | license-hash | issuer-key | issuer-id | content-id | principal-id | principal-key
+    std::string value;        ///< the normalised value compared: ID, hex digest or key fingerprint
+    std::string object_type;  ///< OBJECT type (the *-id types)
+    std::string id_type;      ///< ID type attribute
+    std::string id;           ///< ID text as emitted
+    std::optional<std::string> name;
+    std::string public_key;   ///< the <PUBLICKEY> element (the *-key types)
+    std::string reason;
+    std::string revoked;
+    std::string caller;
+};
+
+/** A server-side exclusion (reference §5.5): an excluded RAC key, or the minimum SPC version. */
+struct ExclusionRecord {
+    std::string kind;    ///< rac-key | min-spc-version
+    std::string value;   ///< key fingerprint | dotted version
+    std::string detail;  ///< the <PUBLICKEY> element of an excluded key
+    std::string reason;
+    std::string added;
 };
 
 /** An escrowed user key pair. */

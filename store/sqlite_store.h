@@ -58,6 +58,17 @@ public:
     void import_response(const std::string& request_id, const std::vector<KeyBlob>& keys,
                          const std::vector<ChainRecord>& chains, const LogEntry& entry) override;
 
+    std::vector<CertificateRecord> find_by_license_hash(const std::string& hash) override;
+    std::vector<CertificateRecord> find_by_subject(const std::string& subject) override;
+
+    std::int64_t add_revocation(const RevocationRecord& revocation, const LogEntry& entry) override;
+    std::vector<RevocationRecord> list_revocations() override;
+    void set_exclusion(const ExclusionRecord& exclusion, const LogEntry& entry) override;
+    bool remove_exclusion(const std::string& kind, const std::string& value, const LogEntry& entry) override;
+    std::vector<ExclusionRecord> list_exclusions() override;
+    void set_authority_state(const std::string& state, const LogEntry& entry) override;
+    std::int64_t policy_revision() override;
+
     std::optional<UserKeyRecord> find_user_key(const std::string& user_id) override;
     UserKeyRecord insert_user_key_if_absent(const UserKeyRecord& key) override;
 
@@ -78,6 +89,8 @@ private:
     void insert_keys_and_chains_locked(const std::vector<KeyBlob>& keys, const std::vector<ChainRecord>& chains,
                                        const std::string& created);
     void append_log_locked(const LogEntry& entry);
+    void bump_policy_revision_locked();
+    std::vector<CertificateRecord> issued_where_locked(const char* column, const std::string& value);
     /** A prepared statement kept for the connection's life (reset before use); lock held. */
     SQLite::Statement& prepared(const char* sql);
     std::mutex m_mutex;

@@ -60,6 +60,31 @@ public:
 
     /** The issued certificate recorded under `request_id`, if any (offline requests are idempotent). */
     virtual std::optional<CertificateRecord> find_issued_by_request(const std::string& request_id) = 0;
+    /** Issued certificates whose BODY has that SHA-1 (lower-case hex). */
+    virtual std::vector<CertificateRecord> find_by_license_hash(const std::string& hash) = 0;
+    /** Issued certificates whose subject (cluster GUID, user ID, machine ID …) is `subject`. */
+    virtual std::vector<CertificateRecord> find_by_subject(const std::string& subject) = 0;
+
+    // --- revocation (docs/revocation.md) ---------------------------------------------------
+    /**
+     * Records a revocation with its log entry and bumps the policy revision, in one transaction.
+     * ConflictError if the same type and value are revoked already. Returns the record's seq.
+     */
+    virtual std::int64_t add_revocation(const RevocationRecord& revocation, const LogEntry& entry) = 0;
+    /** Every revocation, oldest first. */
+    virtual std::vector<RevocationRecord> list_revocations() = 0;
+    /** Adds (or, for min-spc-version, replaces) an exclusion with its log entry; bumps the revision. */
+    virtual void set_exclusion(const ExclusionRecord& exclusion, const LogEntry& entry) = 0;
+    /** Removes an exclusion; false if there was none (then nothing is logged). */
+    virtual bool remove_exclusion(const std::string& kind, const std::string& value, const LogEntry& entry) = 0;
+    virtual std::vector<ExclusionRecord> list_exclusions() = 0;
+    /** Moves the authority to `state` with a log entry and bumps the revision (decommissioning). */
+    virtual void set_authority_state(const std::string& state, const LogEntry& entry) = 0;
+    /**
+     * A counter that grows with every change to revocations, exclusions or the authority's
+     * state: a process compares it to notice what another process recorded.
+     */
+    virtual std::int64_t policy_revision() = 0;
 
     // --- offline requests -----------------------------------------------------------------
     /**

@@ -64,6 +64,13 @@ const char* revoke_type_name(RevokeType type) noexcept {
     return "";
 }
 
+std::optional<RevokeType> parse_revoke_type(std::string_view name) noexcept {
+    for (const auto& t : k_types) {
+        if (name == t.name) return t.type;
+    }
+    return std::nullopt;
+}
+
 std::string RevokeEntry::match_value() const {
     switch (type) {
         case RevokeType::LicenseHash:
@@ -126,16 +133,23 @@ RevocationList read_revocation_list(std::string_view text) {
     return list;
 }
 
-std::string license_hash(const Certificate& document) {
-    const auto digest = body_digest(document.raw.body_text(), DigestAlgorithm::Sha1);
+std::string license_hash(const Certificate& document) { return body_license_hash(document.raw.body_text()); }
+
+std::string body_license_hash(std::string_view body_text) {
+    const auto digest = body_digest(body_text, DigestAlgorithm::Sha1);
     return Botan::hex_encode(digest.data(), digest.size(), false);
 }
 
 void RevocationIndex::add(const RevocationList& list) {
-    for (const auto& e : list.entries) {
-        m_entries.emplace(slot(e.type, e.match_value()), list.document.descriptor.id.value);
-        m_has[static_cast<std::size_t>(e.type)] = true;
-    }
+    m_entries.reserve(m_entries.size() + list.entries.size());
+    for (const auto& e : list.entries) add(e, list.document.descriptor.id.value);
+}
+
+void RevocationIndex::add(const RevokeEntry& e, const std::string& list_id) { add(e.type, e.match_value(), list_id); }
+
+void RevocationIndex::add(RevokeType type, const std::string& match_value, const std::string& list_id) {
+    m_entries.emplace(slot(type, match_value), list_id);
+    m_has[static_cast<std::size_t>(type)] = true;
 }
 
 std::optional<RevocationMatch> RevocationIndex::lookup(RevokeType type, const std::string& value) const {

@@ -26,6 +26,8 @@ enum class RevokeType { LicenseId, LicenseHash, IssuerKey, IssuerId, ContentId, 
 
 const char* revoke_category(RevokeType type) noexcept;  ///< license | content | principal
 const char* revoke_type_name(RevokeType type) noexcept;  ///< license-id, license-hash, …
+/** The type named `name` (license-id, …), or nullopt. */
+std::optional<RevokeType> parse_revoke_type(std::string_view name) noexcept;
 
 /** One REVOKE: an OBJECT (the *-id types), a SHA-1 DIGEST (license-hash) or a PUBLICKEY. */
 struct RevokeEntry {
@@ -57,6 +59,8 @@ RevocationList read_revocation_list(std::string_view text);
 
 /** The SHA-1 of a document's UTF-16LE BODY text, lower-case hex: what license-hash names. */
 std::string license_hash(const Certificate& document);
+/** The same, from the exact BODY text (known before the document is signed). */
+std::string body_license_hash(std::string_view body_text);
 
 /** A revoked thing found in a document. */
 struct RevocationMatch {
@@ -69,6 +73,14 @@ struct RevocationMatch {
 class RevocationIndex {
 public:
     void add(const RevocationList& list);
+    /** Adds one entry, attributed to list `list_id`. */
+    void add(const RevokeEntry& entry, const std::string& list_id);
+    /** Adds a value already normalised as RevokeEntry::match_value() gives it. */
+    void add(RevokeType type, const std::string& match_value, const std::string& list_id);
+    /** Whether `match_value` is revoked as `type` (e.g. a key fingerprint as principal-key). */
+    [[nodiscard]] std::optional<RevocationMatch> find_value(RevokeType type, const std::string& match_value) const {
+        return lookup(type, match_value);
+    }
     [[nodiscard]] std::size_t size() const noexcept { return m_entries.size(); }
     /** The first revoked thing in `document` (its ID, hash, issuer key/ID, principal ID/key, content). */
     [[nodiscard]] std::optional<RevocationMatch> find(const Certificate& document) const;

@@ -53,6 +53,17 @@ public:
     void add_principal(const store::PrincipalRecord& p, const store::LogEntry& e) override { m.add_principal(p, e); }
     bool remove_principal(const std::string& n, const store::LogEntry& e) override { return m.remove_principal(n, e); }
     std::vector<store::PrincipalRecord> list_principals() override { return m.list_principals(); }
+    std::vector<store::CertificateRecord> find_by_license_hash(const std::string& h) override { return m.find_by_license_hash(h); }
+    std::vector<store::CertificateRecord> find_by_subject(const std::string& s) override { return m.find_by_subject(s); }
+    std::int64_t add_revocation(const store::RevocationRecord& r, const store::LogEntry& e) override { return m.add_revocation(r, e); }
+    std::vector<store::RevocationRecord> list_revocations() override { return m.list_revocations(); }
+    void set_exclusion(const store::ExclusionRecord& x, const store::LogEntry& e) override { m.set_exclusion(x, e); }
+    bool remove_exclusion(const std::string& k, const std::string& v, const store::LogEntry& e) override {
+        return m.remove_exclusion(k, v, e);
+    }
+    std::vector<store::ExclusionRecord> list_exclusions() override { return m.list_exclusions(); }
+    void set_authority_state(const std::string& s, const store::LogEntry& e) override { m.set_authority_state(s, e); }
+    std::int64_t policy_revision() override { return m.policy_revision(); }
     std::optional<store::PrincipalRecord> find_principal_by_token_hash(const std::string& h) override {
         return m.find_principal_by_token_hash(h);
     }

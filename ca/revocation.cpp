@@ -1,0 +1,402 @@
+// Revocation at an authority (docs/revocation.md): recording revocations and exclusions,
+// signing and caching this authority's list, refusing revoked or excluded input, and
+// decommissioning. The verifier side is xrml/revocation.h.
+#include "ca/revocation.h"
+
+#include "ca/authority.h"
+#include "ca/authority_internal.h"
+#include "ca/hierarchy.h"
+#include "xrml/reader.h"
+#include "xrml/templates.h"
+
+#include <botan/hex.h>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+namespace xrca::ca {
+
+// --- lists, independent of any authority --------------------------------------------------
+
+void check_revocable_id(const std::string& id, const char* what) {
+    if (id.empty() || id.size() > 256) throw Error(ErrorKind::Malformed, std::string(what) + " must be 1 to 256 characters");
+    // RMS compares IDs as written: whitespace inside one breaks matching (reference §5.2).
+    if (std::any_of(id.begin(), id.end(), [](unsigned char c) { return std::isspace(c) || std::iscntrl(c); })) {
+        throw Error(ErrorKind::Malformed, std::string(what) + " '" + id + "' contains whitespace or control characters");
+    }
+}
+
+xrml::RevokeEntry revoke_entry(const RevocationRequest& r) {
+    xrml::RevokeEntry e;
+    e.type = r.type;
+    switch (r.type) {
+        case xrml::RevokeType::LicenseHash: {
+            const bool hex = r.value.size() == 40 &&
+                             std::all_of(r.value.begin(), r.value.end(), [](unsigned char c) { return std::isxdigit(c); });
+            if (!hex) {
+                throw Error(ErrorKind::Malformed, "a certificate hash is the SHA-1 of its UTF-16LE BODY: 40 hex digits, not '" +
+                                                      r.value.substr(0, 80) + "'");
+            }
+            const auto bytes = Botan::hex_decode(r.value);
+            e.sha1.assign(bytes.begin(), bytes.end());
+            break;
+        }
+        case xrml::RevokeType::IssuerKey:
+        case xrml::RevokeType::PrincipalKey:
+            if (!r.key) throw Error(ErrorKind::Usage, std::string(xrml::revoke_type_name(r.type)) + " needs a public key");
+            e.key = r.key;
+            break;
+        case xrml::RevokeType::LicenseId:
+        case xrml::RevokeType::ContentId:
+        case xrml::RevokeType::IssuerId:
+        case xrml::RevokeType::PrincipalId:
+            check_revocable_id(r.value, xrml::revoke_type_name(r.type));
+            e.object.id = {is_braced_guid(r.value) ? xrml::names::guid : "", r.value};
+            if (r.type == xrml::RevokeType::PrincipalId) e.object.type = xrml::names::group_identity;
+            break;
+    }
+    return e;
+}
+
+std::string sign_revocation_list(Signer& signer, const RevocationListHeader& header,
+                                 const std::vector<xrml::RevokeEntry>& entries) {
+    xrml::RevocationListTemplate t;
+    t.id = header.id;
+    t.issued = header.issued;
+    t.validity = header.validity;
+    t.issuer.object = header.issuer;
+    t.issuer.key = signer.public_key();
+    t.entries = entries;
+    return signer.sign_document(xrml::build_revocation_list_body(t));
+}
+
+// --- the authority ------------------------------------------------------------------------
+
+namespace {
+
+constexpr const char* k_own_revocations = "this authority's revocations";
+
+// Dotted versions ("5.2.3790.134") compared part by part as numbers; missing parts are 0.
+std::vector<std::uint64_t> parse_version(const std::string& text) {
+    std::vector<std::uint64_t> parts;
+    std::size_t pos = 0;
+    while (pos <= text.size()) {
+        const auto dot = std::min(text.find('.', pos), text.size());
+        const auto part = text.substr(pos, dot - pos);
+        if (part.empty() || part.size() > 9 || !std::all_of(part.begin(), part.end(), [](unsigned char c) { return std::isdigit(c); })) {
+            throw Error(ErrorKind::Malformed, "'" + text.substr(0, 64) + "' is not a dotted version such as 5.2.3790.134");
+        }
+        parts.push_back(std::stoull(part));
+        pos = dot + 1;
+        if (dot == text.size()) break;
+    }
+    if (parts.size() > 4) throw Error(ErrorKind::Malformed, "'" + text.substr(0, 64) + "' has more than four parts");
+    parts.resize(4, 0);
+    return parts;
+}
+
+xrml::RevokeEntry entry_of(const store::RevocationRecord& r) {
+    xrml::RevokeEntry e;
+    e.type = xrml::parse_revoke_type(r.type).value_or(xrml::RevokeType::LicenseId);
+    switch (e.type) {
+        case xrml::RevokeType::LicenseHash: {
+            const auto bytes = Botan::hex_decode(r.value);
+            e.sha1.assign(bytes.begin(), bytes.end());
+            break;
+        }
+        case xrml::RevokeType::IssuerKey:
+        case xrml::RevokeType::PrincipalKey:
+            e.key = xrml::read_public_key_file(r.public_key);
+            break;
+        case xrml::RevokeType::LicenseId:
+        case xrml::RevokeType::IssuerId:
+        case xrml::RevokeType::ContentId:
+        case xrml::RevokeType::PrincipalId:
+            e.object = {r.object_type, {r.id_type, r.id}, r.name, {}};
+            break;
+    }
+    return e;
+}
+
+}  // namespace
+
+struct Authority::Policy {
+    std::int64_t revision = -1;
+    xrml::RevocationIndex revoked;
+    std::set<std::string> excluded_rac_keys;
+    std::optional<std::vector<std::uint64_t>> min_spc_version;
+    std::string min_spc_version_text;
+    bool decommissioned = false;
+};
+
+std::shared_ptr<const Authority::Policy> Authority::policy() {
+    // One cheap read per request: another process (`xrca revoke` beside `xrca serve`) may have
+    // changed what is revoked, excluded or decommissioned since the last one.
+    const auto revision = detail::storage([&] { return m_store.policy_revision(); });
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        if (m_policy && m_policy->revision == revision) return m_policy;
+    }
+    auto p = std::make_shared<Policy>();
+    p->revision = revision;
+    for (const auto& r : detail::storage([&] { return m_store.list_revocations(); })) {
+        if (const auto type = xrml::parse_revoke_type(r.type)) p->revoked.add(*type, r.value, k_own_revocations);
+    }
+    for (const auto& x : detail::storage([&] { return m_store.list_exclusions(); })) {
+        if (x.kind == "rac-key") p->excluded_rac_keys.insert(x.value);
+        if (x.kind == "min-spc-version") {
+            p->min_spc_version = parse_version(x.value);
+            p->min_spc_version_text = x.value;
+        }
+    }
+    const auto record = detail::storage([&] { return m_store.load_authority(); });
+    p->decommissioned = record && record->state == "decommissioned";
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_policy = std::move(p);
+    return m_policy;
+}
+
+bool Authority::decommissioned() { return m_record.state == "decommissioned" || policy()->decommissioned; }
+
+void Authority::check_not_revoked(const std::vector<xrml::Certificate>& docs, RmsFault fault, const char* what) {
+    const auto p = policy();
+    for (const auto& d : docs) {
+        if (const auto m = p->revoked.find(d)) {
+            throw Error(ErrorKind::Revoked,
+                        std::string(what) + " is revoked: its " + d.kind() + " " + d.descriptor.id.value + " matches the " +
+                            xrml::revoke_type_name(m->type) + " revocation of " + m->value,
+                        fault);
+        }
+    }
+}
+
+void Authority::check_cluster_not_revoked(const xrml::PublicKey& key, const std::string& guid) {
+    const auto p = policy();
+    const auto fp = key.fingerprint();
+    std::optional<xrml::RevocationMatch> m;
+    for (const auto type : {xrml::RevokeType::PrincipalKey, xrml::RevokeType::IssuerKey}) {
+        if (!m) m = p->revoked.find_value(type, fp);
+    }
+    if (!guid.empty()) {
+        xrml::RevokeEntry id;
+        id.object.id.value = guid;
+        for (const auto type : {xrml::RevokeType::PrincipalId, xrml::RevokeType::IssuerId}) {
+            if (!m) m = p->revoked.find_value(type, id.match_value());
+        }
+    }
+    if (m) {
+        throw Error(ErrorKind::Revoked, std::string("the cluster is revoked here (") + xrml::revoke_type_name(m->type) + " " +
+                                            m->value + "): it is not certified again",
+                    RmsFault::UnauthorizedAccess);
+    }
+}
+
+void Authority::check_machine_key_not_revoked(const xrml::PublicKey& key) {
+    if (const auto m = policy()->revoked.find_value(xrml::RevokeType::PrincipalKey, key.fingerprint())) {
+        throw Error(ErrorKind::Revoked, "the machine key " + m->value + " is revoked", RmsFault::VerifyMachineCertificateChainFailed);
+    }
+}
+
+void Authority::check_user_not_revoked(const std::string& user_id) {
+    xrml::RevokeEntry user;
+    user.object.id.value = user_id;
+    if (policy()->revoked.find_value(xrml::RevokeType::PrincipalId, user.match_value())) {
+        throw Error(ErrorKind::Revoked, "the user " + user_id.substr(0, 64) + " is revoked", RmsFault::UnauthorizedAccess);
+    }
+}
+
+void Authority::check_spc_version(const std::string& version) {
+    const auto p = policy();
+    if (!p->min_spc_version) return;
+    const bool too_old = [&] {
+        try {
+            return parse_version(version) < *p->min_spc_version;
+        } catch (const Error&) {
+            return true;  // an unreadable version is not shown to be new enough
+        }
+    }();
+    if (too_old) {
+        throw Error(ErrorKind::Revoked,
+                    "the machine's security processor version '" + version.substr(0, 64) + "' is below the minimum " +
+                        p->min_spc_version_text + " this cluster accepts",
+                    RmsFault::BlackBoxIsInvalid);
+    }
+}
+
+void Authority::check_rac_key_not_excluded(const xrml::PublicKey& key) {
+    if (policy()->excluded_rac_keys.count(key.fingerprint()) != 0) {
+        throw Error(ErrorKind::Revoked, "the RAC key " + key.fingerprint() + " is excluded by this cluster",
+                    RmsFault::DrmacIsExcluded);
+    }
+}
+
+store::RevocationRecord Authority::revoke(const RevocationRequest& r, const Caller& caller) {
+    const std::string type = xrml::revoke_type_name(r.type);
+    const std::string inputs = "type=" + type + "; " + (r.key ? "key=" + r.key->fingerprint() : "value=" + r.value.substr(0, 256)) +
+                               (r.reason.empty() ? "" : "; reason=" + r.reason.substr(0, 512));
+    return logged("Revoke", caller, inputs, [&] {
+        auto e = revoke_entry(r);
+        store::RevocationRecord rec;
+        rec.type = type;
+        rec.value = e.match_value();
+        std::string certificate_id;
+        // What is revoked must be something this authority issued, except content and principal
+        // IDs, which name things it never saw (reference §5.2).
+        const auto issued = [&](std::vector<store::CertificateRecord> found, const std::string& what) {
+            if (found.empty()) {
+                throw Error(ErrorKind::NotFound, "this authority issued no certificate " + what +
+                                                     ": it revokes only what it issued (content and principal IDs excepted)");
+            }
+            certificate_id = found.front().id;
+            return found.front();
+        };
+        switch (r.type) {
+            case xrml::RevokeType::LicenseId: {
+                auto c = detail::storage([&] { return m_store.find_certificate(r.value); });
+                if (c && c->status != "issued") c.reset();
+                issued(c ? std::vector<store::CertificateRecord>{*c} : std::vector<store::CertificateRecord>{}, "with ID " + r.value);
+                break;
+            }
+            case xrml::RevokeType::LicenseHash:
+                issued(detail::storage([&] { return m_store.find_by_license_hash(rec.value); }), "whose BODY hash is " + rec.value);
+                break;
+            case xrml::RevokeType::IssuerKey:
+            case xrml::RevokeType::PrincipalKey:
+                issued(detail::storage([&] { return m_store.find_by_key(rec.value); }), "for the key " + rec.value);
+                rec.public_key = xrml::build_public_key_element(*r.key);
+                break;
+            case xrml::RevokeType::IssuerId: {
+                const auto c = issued(detail::storage([&] { return m_store.find_by_subject(r.value); }), "to the subject " + r.value);
+                (void)c;
+                break;
+            }
+            case xrml::RevokeType::PrincipalId:
+            case xrml::RevokeType::ContentId:
+                break;
+        }
+        rec.object_type = e.object.type;
+        rec.id_type = e.object.id.type;
+        rec.id = e.object.id.value;
+        rec.name = e.object.name;
+        rec.reason = r.reason;
+        rec.revoked = m_clock.now().to_iso8601();
+        rec.caller = detail::describe_caller(caller);
+        try {
+            rec.seq = m_store.add_revocation(rec, log_entry(new_id(), "Revoke", caller, inputs, certificate_id, "accepted",
+                                                            "revoked " + type + " " + rec.value));
+        } catch (const store::ConflictError&) {
+            throw Error(ErrorKind::Conflict, type + " " + rec.value + " is already revoked");
+        } catch (const store::StorageError& e2) {
+            throw Error(ErrorKind::Storage, e2.what());
+        }
+        return rec;
+    });
+}
+
+std::vector<store::RevocationRecord> Authority::list_revocations() {
+    return detail::storage([&] { return m_store.list_revocations(); });
+}
+
+std::string Authority::revocation_list_url() const { return m_record.base_url + k_revocation_list_path; }
+
+std::string Authority::issue_revocation_list(std::int64_t valid_for_days, const Caller& caller) {
+    const std::string inputs = "valid-for-days=" + std::to_string(valid_for_days);
+    return logged("RL-Sign", caller, inputs, [&] {
+        if (valid_for_days < 1 || valid_for_days > 3650) {
+            throw Error(ErrorKind::Usage, "a revocation list is valid for 1 to 3650 days, not " + std::to_string(valid_for_days));
+        }
+        std::vector<xrml::RevokeEntry> entries;
+        for (const auto& r : list_revocations()) entries.push_back(entry_of(r));
+        const auto now = m_clock.now();
+        RevocationListHeader h;
+        h.id = new_id();
+        h.issued = now;
+        h.validity = xrml::TimeRange{now, now.plus_seconds(86400 * valid_for_days)};
+        h.issuer = {xrml::names::revocation_list, {xrml::names::guid, m_record.guid}, m_record.name, {{"URL", revocation_list_url()}}};
+        // The key that issues this authority's certificates revokes them.
+        auto text = sign_revocation_list(signer(m_role == Role::Enrollment ? detail::k_enrollment_service_key : detail::k_cluster_key),
+                                         h, entries);
+        detail::storage([&] {
+            m_store.append_log(log_entry(new_id(), "RL-Sign", caller, inputs, h.id, "accepted",
+                                         "signed a revocation list of " + std::to_string(entries.size()) + " entries, valid until " +
+                                             h.validity->until.to_iso8601()));
+            return 0;
+        });
+        return text;
+    });
+}
+
+std::shared_ptr<const std::string> Authority::current_revocation_list(const Caller& caller) {
+    const auto revision = policy()->revision;
+    std::lock_guard<std::mutex> lock(m_list_mutex);
+    const auto now = m_clock.now();
+    if (m_list && m_list->revision == revision &&
+        now.unix_seconds() - m_list->signed_at.unix_seconds() < m_options.revocation_list_refresh_seconds) {
+        return m_list->text;
+    }
+    Caller service = caller;
+    service.principal += " (re-signing the published list)";
+    auto text = std::make_shared<const std::string>(issue_revocation_list(m_options.revocation_list_validity_days, service));
+    m_list = CachedList{revision, now, text};
+    return text;
+}
+
+void Authority::exclude_rac_key(const xrml::PublicKey& key, const std::string& reason, const Caller& caller) {
+    const std::string inputs = "rac-key=" + key.fingerprint() + (reason.empty() ? "" : "; reason=" + reason.substr(0, 512));
+    logged("Exclude", caller, inputs, [&] {
+        store::ExclusionRecord x{"rac-key", key.fingerprint(), xrml::build_public_key_element(key), reason, m_clock.now().to_iso8601()};
+        try {
+            m_store.set_exclusion(x, log_entry(new_id(), "Exclude", caller, inputs, "", "accepted", "excluded RAC key " + x.value));
+        } catch (const store::ConflictError&) {
+            throw Error(ErrorKind::Conflict, "the RAC key " + x.value + " is already excluded");
+        }
+        return 0;
+    });
+}
+
+void Authority::set_min_spc_version(const std::string& version, const std::string& reason, const Caller& caller) {
+    const std::string inputs = "min-spc-version=" + version.substr(0, 64) + (reason.empty() ? "" : "; reason=" + reason.substr(0, 512));
+    logged("Exclude", caller, inputs, [&] {
+        require(m_role == Role::Root, "certify machines, so it has no minimum machine version");
+        (void)parse_version(version);
+        store::ExclusionRecord x{"min-spc-version", version, "", reason, m_clock.now().to_iso8601()};
+        detail::storage([&] {
+            m_store.set_exclusion(x, log_entry(new_id(), "Exclude", caller, inputs, "", "accepted",
+                                               "machines below security processor version " + version + " are refused"));
+            return 0;
+        });
+        return 0;
+    });
+}
+
+void Authority::remove_exclusion(const std::string& kind, const std::string& value, const Caller& caller) {
+    const std::string inputs = kind + "=" + value.substr(0, 128);
+    logged("ExcludeRemove", caller, inputs, [&] {
+        const bool removed = detail::storage([&] {
+            return m_store.remove_exclusion(kind, value, log_entry(new_id(), "ExcludeRemove", caller, inputs, "", "accepted", "removed"));
+        });
+        if (!removed) throw Error(ErrorKind::NotFound, "there is no " + kind + " exclusion of " + value);
+        return 0;
+    });
+}
+
+std::vector<store::ExclusionRecord> Authority::list_exclusions() {
+    return detail::storage([&] { return m_store.list_exclusions(); });
+}
+
+void Authority::decommission(const Caller& caller) {
+    logged("Decommission", caller, "", [&] {
+        if (decommissioned()) throw Error(ErrorKind::WrongState, "this cluster is already decommissioned");
+        detail::storage([&] {
+            m_store.set_authority_state("decommissioned",
+                                        log_entry(new_id(), "Decommission", caller, "", "", "accepted",
+                                                  "the cluster issues nothing more; it still serves its chain and revocation list"));
+            return 0;
+        });
+        m_record.state = "decommissioned";
+        return 0;
+    });
+}
+
+}  // namespace xrca::ca
