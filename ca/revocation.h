@@ -12,8 +12,8 @@
 
 namespace xrca::ca {
 
-/** Where an authority publishes its current list, under its base URL (docs/revocation.md). */
-inline constexpr const char* k_revocation_list_path = "/_wmcs/revocation/RevocationList.xml";
+/** Where an authority publishes its current list, relative to its base URL (…/_wmcs) (docs/revocation.md). */
+inline constexpr const char* k_revocation_list_path = "/revocation/RevocationList.xml";
 
 /**
  * The REVOKE entry for a request, with the markup RMS expects. Checks the value's form only

@@ -32,5 +32,10 @@ int cmd_import(Context& ctx, Args& args);
 int cmd_principal(Context& ctx, Args& args);
 int cmd_serve(Context& ctx, Args& args);
 int cmd_enroll(Context& ctx, Args& args);
+int cmd_revoke(Context& ctx, Args& args);
+int cmd_revocation_list(Context& ctx, Args& args);
+int cmd_revocation_authority(Context& ctx, Args& args);
+int cmd_exclusion(Context& ctx, Args& args);
+int cmd_decommission(Context& ctx, Args& args);
 
 }  // namespace xrca::cli

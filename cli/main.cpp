@@ -241,6 +241,86 @@ const std::map<std::string, Command>& commands() {
           "\n"
           "example:\n"
           "  xrca --data root serve --listen 127.0.0.1:8443 --tls-cert cert.pem --tls-key key.pem\n"}},
+        {"revoke",
+         {cmd_revoke, "record a revocation of something this authority issued",
+          "usage: xrca [--data DIR] revoke (--id ID | --hash HEX | --hash-of CERT.xml | --issuer-key PUB.xml\n"
+          "                              | --issuer-id ID | --principal-id ID | --principal-key PUB.xml\n"
+          "                              | --content-id ID) [--reason TEXT] [--json]\n"
+          "       xrca [--data DIR] revoke --list [--json]\n"
+          "\n"
+          "Records one REVOKE entry (reference §5.2) for this authority's revocation list, and\n"
+          "from then on refuses the revoked thing as input (Certify, GetClientLicensorCert,\n"
+          "SubEnroll, Enroll). It takes effect for relying parties with the next list: the\n"
+          "online service re-signs its published list at once; offline, run `revocation-list`.\n"
+          "  --id ID            a certificate by its ID (DESCRIPTOR/OBJECT/ID)\n"
+          "  --hash HEX         a certificate by the SHA-1 of its UTF-16LE BODY (40 hex digits)\n"
+          "  --hash-of FILE     the same, computed from the first document of FILE\n"
+          "  --issuer-key PUB   everything signed by that key (e.g. a licensing cluster's SLC key)\n"
+          "  --issuer-id ID     everything issued by that issuer ID (e.g. a cluster GUID)\n"
+          "  --principal-key PUB  a certified key (a user's RAC key, a machine key)\n"
+          "  --principal-id ID  a user (RAC Group-Identity ID); any ID is accepted\n"
+          "  --content-id ID    a piece of content; any ID is accepted\n"
+          "What it names must have been issued or certified by this authority, except principal and\n"
+          "content IDs. Revoking the same thing twice is refused. Every revocation is logged.\n"
+          "\n"
+          "examples:\n"
+          "  xrca --data root revoke --id '{4f1c...}' --reason 'laptop stolen'\n"
+          "  xrca --data root revoke --issuer-key licensing-slc.pub.xml --reason 'cluster compromised'\n"}},
+        {"revocation-list",
+         {cmd_revocation_list, "sign this authority's revocation list",
+          "usage: xrca [--data DIR] revocation-list -o RL.xml [--valid-for DAYS] [--password-file FILE]\n"
+          "\n"
+          "Signs a list of everything this authority revoked (`xrca revoke --list`) with the key\n"
+          "that issues its certificates (a cluster's SLC key; an enrollment service's key), with\n"
+          "ISSUEDTIME now and VALIDITYTIME for DAYS (default 7, at most 3650). Relying parties\n"
+          "check it with `xrca verify --revocation-list`. `xrca serve` publishes the current list\n"
+          "at BASE_URL/_wmcs/revocation/RevocationList.xml, re-signed daily and on every\n"
+          "revocation. Logged as RL-Sign.\n"
+          "\n"
+          "example:\n"
+          "  xrca --data root revocation-list -o rl.xml --valid-for 1\n"}},
+        {"revocation-authority",
+         {cmd_revocation_authority, "a custom revocation authority: its own key, lists signed offline",
+          "usage: xrca revocation-authority new --dir RA_DIR [--name NAME] [--url URL] [--crypto-mode 2|1]\n"
+          "                                     [--password-file FILE]\n"
+          "       xrca revocation-authority sign --dir RA_DIR (--revoke-id ID | --revoke-hash HEX\n"
+          "                 | --revoke-hash-of CERT.xml | --revoke-issuer-key PUB.xml | --revoke-issuer-id ID\n"
+          "                 | --revoke-principal-id ID | --revoke-principal-key PUB.xml | --revoke-content-id ID)...\n"
+          "                 -o RL.xml [--valid-for DAYS] [--password-file FILE]\n"
+          "\n"
+          "new creates a key apart from any cluster (encrypted under the key password) in RA_DIR and\n"
+          "writes RA_DIR/revocation-authority.pub.xml: give it to `init --role root --revocation\n"
+          "custom --revocation-authority`, and the SLC names it (reference §5.3). sign writes a list\n"
+          "signed with that key; verifiers honour it for chains whose SLC names the authority, and\n"
+          "ignore it (saying so) elsewhere. Each list signed is noted in RA_DIR/signed-lists.log.\n"
+          "\n"
+          "example:\n"
+          "  xrca revocation-authority new --dir ra\n"
+          "  xrca revocation-authority sign --dir ra --revoke-id '{SLC-ID}' -o ra-list.xml\n"}},
+        {"exclusion",
+         {cmd_exclusion, "refuse RAC keys or old machines at issuance (exclusion policies)",
+          "usage: xrca [--data DIR] exclusion add (--rac-key PUB.xml | --min-spc-version VERSION) [--reason TEXT]\n"
+          "       xrca [--data DIR] exclusion remove (--rac-key FINGERPRINT|PUB.xml | --min-spc-version)\n"
+          "       xrca [--data DIR] exclusion list [--json]\n"
+          "\n"
+          "Exclusion (reference §5.5) stops this cluster issuing to what is excluded; unlike\n"
+          "revocation it is not published. An excluded RAC key gets no CLC\n"
+          "(DrmacIsExcludedException); a machine whose security processor version (SPC\n"
+          "Repository level) is below the minimum gets no SPC or RAC (BlackBoxIsInvalidException).\n"
+          "\n"
+          "example:\n"
+          "  xrca --data root exclusion add --min-spc-version 1.2.0.0 --reason 'old clients'\n"}},
+        {"decommission",
+         {cmd_decommission, "stop issuing for good; keep serving the chain and the revocation list",
+          "usage: xrca [--data DIR] decommission [--yes]\n"
+          "\n"
+          "The authority refuses every issuance from then on with ClusterDecommissionedException,\n"
+          "also in a `serve` already running; GetLicensorCertificate and the published revocation\n"
+          "list stay available so that what it issued can still be verified or revoked. Asks for\n"
+          "confirmation on a terminal; elsewhere --yes is required. It cannot be undone.\n"
+          "\n"
+          "example:\n"
+          "  xrca --data old-cluster decommission --yes\n"}},
         {"show",
          {cmd_show, "print what XrML documents say",
           "usage: xrca show FILE [--json]\n"
@@ -266,7 +346,7 @@ void print_usage(std::ostream& out) {
            "  --data DIR   the data directory (default $XRCA_DATA, else ./xrca-data)\n"
            "\n"
            "commands:\n";
-    for (const auto& [name, cmd] : commands()) out << "  " << name << std::string(name.size() < 10 ? 10 - name.size() : 1, ' ') << cmd.summary << '\n';
+    for (const auto& [name, cmd] : commands()) out << "  " << name << std::string(name.size() < 22 ? 22 - name.size() : 1, ' ') << cmd.summary << '\n';
     out << "\nexit status: 0 ok; 1 checked and refused; 2 usage; 3 wrong state or not found;\n"
            "             4 storage or I/O error; 5 internal error\n";
 }

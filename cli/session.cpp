@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <iostream>
 #include <ostream>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -86,6 +87,14 @@ void write_output(const Context& ctx, const std::string& path, const std::string
         return;
     }
     write_file_atomically(path, text);
+}
+
+bool confirm(const Context& ctx, const std::string& question) {
+    if (!::isatty(STDIN_FILENO)) return false;
+    ctx.err << question << " [y/N] " << std::flush;
+    std::string answer;
+    std::getline(std::cin, answer);
+    return answer == "y" || answer == "Y" || answer == "yes";
 }
 
 }  // namespace xrca::cli

@@ -42,6 +42,9 @@ xrml::PublicKey read_public_key(const std::string& path);
 /** An `--anchor` argument: a 64-digit fingerprint, or a `<PUBLICKEY>` file; Error(Usage) otherwise. */
 std::string anchor_fingerprint(const std::string& arg);
 
+/** Asks `question` [y/N] on a terminal; false when stdin is not one. */
+bool confirm(const Context& ctx, const std::string& question);
+
 /** Writes `text` to `path` ("-" for stdout). */
 void write_output(const Context& ctx, const std::string& path, const std::string& text);
 

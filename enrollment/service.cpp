@@ -1,6 +1,8 @@
 // Routing, authentication and the pages around the SOAP operations (see service.h).
 #include "enrollment/service.h"
 
+#include "ca/revocation.h"
+
 #include "enrollment/fault_mapping.h"
 #include "enrollment/handlers.h"
 #include "enrollment/messages.h"
@@ -189,6 +191,28 @@ std::string Service::canonical_path(const std::string& path) {
     return out.empty() ? "/" : out;
 }
 
+const std::string& Service::revocation_list_path() {
+    static const std::string path = canonical_path(std::string("/_wmcs") + ca::k_revocation_list_path);
+    return path;
+}
+
+// The authority's current revocation list (docs/revocation.md): a cached copy, re-signed by the
+// authority when a revocation was recorded or the copy aged; served even when decommissioned.
+HttpResponse Service::revocation_list(const HttpRequest& request) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
+    try {
+        const auto list = m_authority.current_revocation_list(caller_of(request));
+        m_metrics.record("RevocationList", "ok", elapsed(), "");
+        auto r = text(200, "text/xml; charset=utf-8", *list);
+        r.headers.push_back({"Cache-Control", "public, max-age=300"});
+        return r;
+    } catch (const std::exception& e) {
+        m_metrics.record("RevocationList", "error", elapsed(), "");
+        return text(503, "text/plain; charset=utf-8", std::string("the revocation list is unavailable: ") + e.what() + "\n");
+    }
+}
+
 HttpResponse Service::handle(const HttpRequest& request) {
     const auto path = canonical_path(request.path);
     if (path == "/healthz" && request.method == "GET") {
@@ -202,6 +226,7 @@ HttpResponse Service::handle(const HttpRequest& request) {
         }
     }
     if (path == "/metrics" && request.method == "GET") return text(200, "text/plain; version=0.0.4; charset=utf-8", m_metrics.render());
+    if (path == revocation_list_path() && request.method == "GET") return revocation_list(request);
     const Endpoint* endpoint = endpoint_for(path, m_authority.role());
     if (!endpoint) return text(404, "text/plain; charset=utf-8", "no such service on this " + std::string(ca::role_name(m_authority.role())) + " authority\n");
     if (request.method == "GET") {

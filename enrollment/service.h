@@ -22,7 +22,11 @@ public:
 
     [[nodiscard]] const Metrics& metrics() const noexcept { return m_metrics; }
 
+    /** Where GET serves the authority's current revocation list (canonical form). */
+    static const std::string& revocation_list_path();
+
 private:
+    HttpResponse revocation_list(const HttpRequest& request);
     ca::Authority& m_authority;
     Metrics m_metrics;
 };

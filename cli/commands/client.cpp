@@ -3,6 +3,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/files.h"
+#include "cli/key_files.h"
 #include "cli/password.h"
 #include "cli/remote.h"
 #include "cli/session.h"
@@ -30,23 +31,6 @@
 namespace xrca::cli {
 namespace {
 
-std::string key_path(const std::string& dir, const char* name) { return dir + "/" + name + ".key"; }
-
-std::unique_ptr<Botan::RSA_PrivateKey> load_client_key(const std::string& dir, const char* name, const ca::Password& password) {
-    const auto path = key_path(dir, name);
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) {
-        throw Error(ErrorKind::NotFound, "the client directory " + dir + " has no " + name + " key (" + path + ")");
-    }
-    const auto blob = read_file(path, 64 * 1024);
-    return ca::decrypt_private_key(std::vector<std::uint8_t>(blob.begin(), blob.end()), password, std::string(name));
-}
-
-void save_client_key(const std::string& dir, const char* name, const Botan::RSA_PrivateKey& key, const ca::Password& password,
-                     Botan::RandomNumberGenerator& rng) {
-    const auto blob = ca::encrypt_private_key(key, password, rng);
-    write_file_atomically(key_path(dir, name), std::string(blob.begin(), blob.end()), /*owner_only=*/true);
-}
 
 std::string chain_path(const std::string& dir, const char* name) { return dir + "/" + name + "-chain.xml"; }
 
@@ -90,7 +74,7 @@ int online(Context& ctx, Args& args, const std::string& verb, const std::string&
         const auto password = read_password(args);
         if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "client activate takes no positional arguments");
         Botan::System_RNG rng;
-        const auto key = load_client_key(dir, "machine", password);
+        const auto key = load_key_file(dir, "machine", password);
         const auto pub = xrml::PublicKey::from_botan(*key);
         const auto input = enrollment::activation_input(pub, hardware_id_digest());
         const auto proof = ca::prove_possession(*key, input, xrml::DigestAlgorithm::Sha256, rng);
@@ -144,19 +128,13 @@ int cmd_client(Context& ctx, Args& args) {
         if (bits_arg != "2048" && bits_arg != "1024") throw Error(ErrorKind::Usage, "--bits must be 2048 or 1024");
         const auto password = read_password(rest, true);
         if (!rest.positionals().empty()) throw Error(ErrorKind::Usage, "client init takes no positional arguments");
-        if (::mkdir(dir->c_str(), 0700) != 0 && errno != EEXIST) {
-            throw Error(ErrorKind::Storage, "cannot create " + *dir + ": " + std::strerror(errno));
-        }
-        struct stat st {};
-        if (::stat(key_path(*dir, "machine").c_str(), &st) == 0) {
-            throw Error(ErrorKind::Conflict, *dir + " already holds a machine key; use another --dir");
-        }
+        prepare_key_directory(*dir, "machine", "a machine key");
         const auto key = ca::generate_rsa_key(std::stoul(bits_arg), rng);
-        save_client_key(*dir, "machine", *key, password, rng);
+        save_key_file(*dir, "machine", *key, password, rng);
         const auto pub = xrml::PublicKey::from_botan(*key);
         write_file_atomically(*dir + "/machine.pub.xml", xrml::build_public_key_element(pub) + "\n");
         ctx.out << "machine key " << pub.fingerprint() << " (RSA-" << pub.bits() << ")\n"
-                << "wrote " << *dir << "/machine.pub.xml; the private key stays in " << key_path(*dir, "machine") << '\n';
+                << "wrote " << *dir << "/machine.pub.xml; the private key stays in " << key_file_path(*dir, "machine") << '\n';
         return k_exit_ok;
     }
     if (verb == "activate" || verb == "certify" || verb == "clc") return online(ctx, rest, verb, *dir);
@@ -191,7 +169,7 @@ int cmd_client(Context& ctx, Args& args) {
             throw Error(ErrorKind::Malformed, "the first document of " + files.front() + " is a " + doc.kind() +
                                                   ", not a RAC or CLC with ENABLINGBITS");
         }
-        const auto recipient = load_client_key(*dir, recipient_name, password);
+        const auto recipient = load_key_file(*dir, recipient_name, password);
         std::unique_ptr<Botan::RSA_PrivateKey> recovered;
         try {
             recovered = xrml::unseal_private_key(*bits, *recipient, issuer_text, rng);
@@ -203,9 +181,9 @@ int cmd_client(Context& ctx, Args& args) {
             throw Error(ErrorKind::PolicyDenied, "the unsealed key " + pub.fingerprint() +
                                                      " is not the public key the certificate names");
         }
-        save_client_key(*dir, recovered_name, *recovered, password, rng);
+        save_key_file(*dir, recovered_name, *recovered, password, rng);
         ctx.out << "recovered the " << recovered_name << " key " << pub.fingerprint() << " (it matches the " << doc.kind()
-                << "'s public key); kept in " << key_path(*dir, recovered_name) << '\n';
+                << "'s public key); kept in " << key_file_path(*dir, recovered_name) << '\n';
         return k_exit_ok;
     }
     throw Error(ErrorKind::Usage, "client needs init, activate, certify, clc or unseal, not '" + verb + "'");

@@ -31,14 +31,6 @@ auto read_logged(Session& s, const char* operation, const std::string& path, std
     }
 }
 
-bool confirm(const Context& ctx) {
-    if (!::isatty(STDIN_FILENO)) return false;
-    ctx.err << "issue this certificate? [y/N] " << std::flush;
-    std::string answer;
-    std::getline(std::cin, answer);
-    return answer == "y" || answer == "Y" || answer == "yes";
-}
-
 }  // namespace
 
 int cmd_request(Context& ctx, Args& args) {
@@ -78,7 +70,7 @@ int cmd_process(Context& ctx, Args& args) {
         ctx.out << "  revocation:  " << r.revocation << '\n';
         for (const auto& a : r.revocation_authorities) ctx.out << "    authority  " << a.fingerprint() << '\n';
     }
-    if (!yes && !confirm(ctx)) {
+    if (!yes && !confirm(ctx, "issue this certificate?")) {
         throw Error(ErrorKind::Usage, "not issued: confirm at the prompt, or pass --yes after reviewing the summary");
     }
     const auto chain = r.operation == "Enroll" ? s->authority->enroll(offline::to_enroll_request(request), local_caller())
