@@ -547,3 +547,109 @@ TEST_F(Cli, VerifyHonoursRevocationListsFromEntitledSigners) {
 
 }  // namespace
 }  // namespace xrca
+
+// --- revocation from the command line -----------------------------------------------------------
+
+namespace xrca {
+namespace {
+
+class RevocationCli : public Cli {
+protected:
+    CommandResult x(const std::string& args, bool with_password = true) {
+        return run(args + (with_password ? " --password-file " + write("pw", "correct-horse-battery\n") : ""));
+    }
+    std::string data(const std::string& name) const { return "--data " + m_dir + "/" + name + " "; }
+    std::string id_of(const std::string& file) {
+        std::ifstream in(m_dir + "/" + file, std::ios::binary);
+        return xrml::read_documents(std::string(std::istreambuf_iterator<char>(in), {})).documents.at(0).descriptor.id.value;
+    }
+    // A self-enrolled root cluster with a machine and a RAC for each user.
+    void cluster(const std::string& name, const std::string& extra, const std::vector<std::string>& users) {
+        auto r = x(data(name) + "init --role root --name " + name + " --url https://" + name + ".example.test/_wmcs --self-enroll " + extra);
+        ASSERT_EQ(r.exit_code, 0) << r.out;
+        r = x(data(name) + "issue machine --public-key " + m_dir + "/m/machine.pub.xml -o " + m_dir + "/" + name + "-spc.xml");
+        ASSERT_EQ(r.exit_code, 0) << r.out;
+        for (const auto& u : users) {
+            r = x(data(name) + "issue rac --spc-chain " + m_dir + "/" + name + "-spc.xml --user-id " + u + " --email " + u +
+                  "@example.test -o " + m_dir + "/" + name + "-" + u + ".xml");
+            ASSERT_EQ(r.exit_code, 0) << r.out;
+        }
+    }
+    CommandResult verify(const std::string& cluster_name, const std::string& chain, const std::string& lists) {
+        const auto anchor = run(data(cluster_name) + "anchor --fingerprint").out.substr(0, 64);
+        return run("verify " + m_dir + "/" + chain + " --anchor " + anchor + lists);
+    }
+};
+
+TEST_F(RevocationCli, RevokePublishVerifyExcludeDecommission) {
+    ASSERT_EQ(x("client init --dir " + m_dir + "/m").exit_code, 0);
+    auto r = x("revocation-authority new --dir " + m_dir + "/ra --name \"Legal RA\"");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    cluster("custom", "--revocation custom --revocation-authority " + m_dir + "/ra/revocation-authority.pub.xml", {"alice", "bob"});
+    cluster("plain", "", {"carol"});
+
+    // The cluster revokes alice's RAC and publishes its list; the chain fails with it.
+    r = x(data("custom") + "revoke --id '" + id_of("custom-alice.xml") + "' --reason 'laptop stolen'", false);
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    r = x(data("custom") + "revoke --id '" + id_of("custom-alice.xml") + "'", false);
+    EXPECT_EQ(r.exit_code, 1) << "twice: " << r.out;
+    EXPECT_NE(r.out.find("already revoked"), std::string::npos) << r.out;
+    r = x(data("custom") + "revoke --id '" + id_of("plain-carol.xml") + "'", false);
+    EXPECT_EQ(r.exit_code, 3) << "not issued here: " << r.out;
+    EXPECT_NE(r.out.find("issued no certificate"), std::string::npos) << r.out;
+    r = x(data("custom") + "revocation-list -o " + m_dir + "/custom-rl.xml --valid-for 1");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    r = verify("custom", "custom-alice.xml", " --revocation-list " + m_dir + "/custom-rl.xml");
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("REVOKED"), std::string::npos) << r.out;
+    EXPECT_EQ(verify("custom", "custom-bob.xml", " --revocation-list " + m_dir + "/custom-rl.xml").exit_code, 0);
+
+    // The custom authority's list counts where the SLC names it, and is ignored (said so) elsewhere.
+    r = x("revocation-authority sign --dir " + m_dir + "/ra --revoke-id '" + id_of("custom-bob.xml") + "' --revoke-id '" +
+          id_of("plain-carol.xml") + "' --revoke-content-id '{c0ffee00-0000-4000-8000-000000000000}' -o " + m_dir + "/ra-rl.xml");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    r = verify("custom", "custom-bob.xml", " --revocation-list " + m_dir + "/ra-rl.xml");
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("REVOKED"), std::string::npos) << r.out;
+    r = verify("plain", "plain-carol.xml", " --revocation-list " + m_dir + "/ra-rl.xml");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("ignored revocation list"), std::string::npos) << r.out;
+    // A tampered list is rejected, not honoured.
+    std::ifstream in(m_dir + "/custom-rl.xml", std::ios::binary);
+    std::string text(std::istreambuf_iterator<char>(in), {});
+    const auto pos = text.find(id_of("custom-alice.xml").substr(1, 8));
+    ASSERT_NE(pos, std::string::npos);
+    text[pos] = text[pos] == 'a' ? 'b' : 'a';
+    write("tampered-rl.xml", text);
+    r = verify("custom", "custom-alice.xml", " --revocation-list " + m_dir + "/tampered-rl.xml");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("signature does not verify"), std::string::npos) << r.out;
+
+    // Exclusion: old security processors get no RAC.
+    r = x(data("plain") + "exclusion add --min-spc-version 2.0 --reason 'old clients'", false);
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    r = x(data("plain") + "issue rac --spc-chain " + m_dir + "/plain-spc.xml --user-id dave --email dave@example.test -o " + m_dir + "/x.xml");
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("below the minimum"), std::string::npos) << r.out;
+    EXPECT_NE(x(data("plain") + "exclusion list", false).out.find("min-spc-version  2.0"), std::string::npos);
+
+    // Decommissioned: nothing more is issued; the chain and the list are still there.
+    EXPECT_EQ(x(data("plain") + "decommission", false).exit_code, 2) << "needs --yes off a terminal";
+    ASSERT_EQ(x(data("plain") + "decommission --yes", false).exit_code, 0);
+    r = x(data("plain") + "issue machine --public-key " + m_dir + "/m/machine.pub.xml -o " + m_dir + "/y.xml");
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("decommissioned"), std::string::npos) << r.out;
+    EXPECT_EQ(x(data("plain") + "chain -o " + m_dir + "/plain-chain.xml", false).exit_code, 0);
+    EXPECT_EQ(x(data("plain") + "revocation-list -o " + m_dir + "/plain-rl.xml").exit_code, 0);
+    EXPECT_NE(x(data("plain") + "status", false).out.find("decommissioned"), std::string::npos);
+
+    // Everything is in the log, and the log is intact.
+    r = x(data("custom") + "log", false);
+    for (const char* op : {"Revoke", "RL-Sign"}) EXPECT_NE(r.out.find(op), std::string::npos) << op;
+    r = x(data("plain") + "log", false);
+    for (const char* op : {"Exclude", "Decommission"}) EXPECT_NE(r.out.find(op), std::string::npos) << op;
+    EXPECT_EQ(x(data("plain") + "log --verify", false).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace xrca

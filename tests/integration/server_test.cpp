@@ -11,6 +11,9 @@
 #include "enrollment/soap.h"
 #include "xrml/chain.h"
 #include "xrml/reader.h"
+#include "xrml/revocation.h"
+#include "xrml/signature.h"
+#include "ca/hierarchy.h"
 
 #include <gtest/gtest.h>
 
@@ -320,6 +323,49 @@ TEST_F(OperationsTest, ServicePagesWsdlAndMetrics) {
               std::string::npos) << metrics.body;
     EXPECT_NE(metrics.body.find("xrca_certificates_issued_total{kind=\"Machine-Certificate\"} 1"), std::string::npos) << metrics.body;
     EXPECT_NE(metrics.body.find("xrca_request_duration_seconds_count 2"), std::string::npos) << metrics.body;
+}
+
+}  // namespace
+}  // namespace xrca::enrollment
+
+// --- the published revocation list ----------------------------------------------------------
+
+namespace xrca::enrollment {
+namespace {
+
+TEST_F(OperationsTest, TheRevocationListUrlServesAVerifyingListWithEachNewRevocation) {
+    const auto alice = as(add("alice", "user", "alice@example.test"));
+    const auto spc = activate(alice, test::test_key(2048, 5));
+    const auto rac = certificates_in_reply(alice.call(services::certification, "Certify", certify_request(spc, true)), "CertificateChain");
+    const auto rac_id = xrml::read_documents(rac.front()).documents.front().descriptor.id.value;
+    const std::string path = "/_wmcs/revocation/RevocationList.xml";
+    EXPECT_EQ(h.root.authority->revocation_list_url(), "https://root.example.test" + path);
+
+    const auto first = http(server.port(), "GET", path);
+    ASSERT_EQ(first.status, 200) << first.body;
+    auto list = xrml::read_revocation_list(first.body);
+    EXPECT_TRUE(xrml::verify_signature(list.document).ok());
+    EXPECT_EQ(*list.document.issuer.key, h.root.authority->cluster_public_key());
+    EXPECT_TRUE(list.entries.empty());
+
+    h.root.authority->revoke({xrml::RevokeType::LicenseId, rac_id, std::nullopt, "test"}, h.caller);
+    const auto second = http(server.port(), "GET", path);
+    ASSERT_EQ(second.status, 200);
+    list = xrml::read_revocation_list(second.body);
+    EXPECT_TRUE(xrml::verify_signature(list.document).ok());
+    ASSERT_EQ(list.entries.size(), 1u);
+    EXPECT_EQ(list.entries[0].object.id.value, rac_id);
+    // The RAC chain, checked against the served list, is revoked; and the service refuses it.
+    const auto docs = xrml::read_documents(ca::chain_text(rac)).documents;
+    const auto verdict = xrml::verify_ordered_chain(docs, {h.anchor(), h.clock.now(), {}});
+    ASSERT_TRUE(verdict.ok()) << verdict.detail;
+    std::vector<xrml::CheckedList> lists{xrml::check_list(list, h.clock.now(), std::nullopt)};
+    EXPECT_TRUE(xrml::check_chain_revocation(docs, verdict, lists, h.clock.now()).revoked());
+    expect_refused([&] { alice.call(services::publishing, "GetClientLicensorCert", clc_request(rac)); }, ErrorKind::PolicyDenied,
+                   "DrmacIsExcludedException", "a revoked RAC");
+    // Unchanged, the same signed copy is served again.
+    EXPECT_EQ(http(server.port(), "GET", path).body, second.body);
+    EXPECT_EQ(http(server.port(), "POST", path).status, 404) << "only GET";
 }
 
 }  // namespace
