@@ -87,8 +87,10 @@ std::string RevokeEntry::match_value() const {
     return normalised_id(object.id.value);
 }
 
-RevocationList read_revocation_list(std::string_view text) {
-    auto set = read_documents(text);
+RevocationList read_revocation_list(std::string_view text, std::size_t max_bytes) {
+    ReadLimits limits;
+    limits.max_input_bytes = max_bytes;
+    auto set = read_documents(text, limits);
     if (set.documents.size() != 1) {
         throw FormatError(FormatReason::BadValue, "a revocation list file holds one document, not " + std::to_string(set.documents.size()));
     }

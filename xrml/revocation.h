@@ -54,8 +54,11 @@ struct RevocationList {
     Certificate document;
     std::vector<RevokeEntry> entries;
 };
+/** The largest list file read: a million entries take about 120 MB (docs/revocation.md). */
+inline constexpr std::size_t k_max_revocation_list_bytes = 512u * 1024u * 1024u;
+
 /** Reads one revocation list document; FormatError naming what is wrong. */
-RevocationList read_revocation_list(std::string_view text);
+RevocationList read_revocation_list(std::string_view text, std::size_t max_bytes = k_max_revocation_list_bytes);
 
 /** The SHA-1 of a document's UTF-16LE BODY text, lower-case hex: what license-hash names. */
 std::string license_hash(const Certificate& document);

@@ -129,7 +129,7 @@ int cmd_verify(Context& ctx, Args& args) {
     std::vector<xrml::RevocationList> lists;
     for (const auto& file : list_files) {
         try {
-            lists.push_back(xrml::read_revocation_list(read_file(file)));
+            lists.push_back(xrml::read_revocation_list(read_file(file, xrml::k_max_revocation_list_bytes)));
         } catch (const xrml::FormatError& e) {
             throw Error(ErrorKind::Malformed, file + " is not a revocation list: " + e.what());
         }
