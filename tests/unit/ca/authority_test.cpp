@@ -1,6 +1,7 @@
 // The authority end to end on real SQLite files: every chain verifies to the enrollment
 // service's anchor, every refusal is logged and changes nothing else, keys stay sealed.
 #include "support/authority_fixture.h"
+#include "support/capture_error.h"
 #include "support/forwarding_store.h"
 #include "support/test_keys.h"
 
@@ -59,13 +60,7 @@ void expect_refused_and_logged(store::Store& s, const Snapshot& before, const Er
 
 template <typename Fn>
 Error capture(Fn&& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e;
-    }
-    ADD_FAILURE() << "no error was raised";
-    return Error(ErrorKind::Internal, "none");
+    return test::capture_error(std::forward<Fn>(fn));
 }
 
 class AuthorityTest : public ::testing::TestWithParam<int> {

@@ -2,6 +2,7 @@
 // list the authority signs, verifiers honouring it, and issuance refusing revoked or excluded
 // input — each refusal logged and changing nothing else.
 #include "support/authority_fixture.h"
+#include "support/capture_error.h"
 #include "support/test_keys.h"
 
 #include "ca/errors.h"
@@ -23,13 +24,7 @@ using xrml::RevokeType;
 
 template <typename Fn>
 Error capture(Fn&& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e;
-    }
-    ADD_FAILURE() << "no error was raised";
-    return Error(ErrorKind::Internal, "none");
+    return test::capture_error(std::forward<Fn>(fn));
 }
 
 class RevocationAtTheAuthority : public ::testing::Test {
