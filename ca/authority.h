@@ -140,12 +140,14 @@ private:
     struct Policy;
     /** Revocations, exclusions and decommissioning as stored now (re-read when another process changed them). */
     std::shared_ptr<const Policy> policy();
-    void check_not_revoked(const std::vector<xrml::Certificate>& docs, RmsFault fault, const char* what);
-    void check_cluster_not_revoked(const xrml::PublicKey& key, const std::string& guid);
-    void check_machine_key_not_revoked(const xrml::PublicKey& key);
-    void check_user_not_revoked(const std::string& user_id);
-    void check_spc_version(const std::string& version);
-    void check_rac_key_not_excluded(const xrml::PublicKey& key);
+    static bool is_decommissioned(const Policy& p);
+    // The checks of one request against one snapshot (read once per request).
+    static void check_not_revoked(const Policy& p, const std::vector<xrml::Certificate>& docs, RmsFault fault, const char* what);
+    static void check_cluster_not_revoked(const Policy& p, const xrml::PublicKey& key, const std::string& guid);
+    static void check_machine_key_not_revoked(const Policy& p, const xrml::PublicKey& key);
+    static void check_user_not_revoked(const Policy& p, const std::string& user_id);
+    static void check_spc_version(const Policy& p, const std::string& version);
+    static void check_rac_key_not_excluded(const Policy& p, const xrml::PublicKey& key);
     struct Issuance;
     struct SlcIssue;
     IssuedChain issue_slc(const SlcIssue& what);
@@ -169,7 +171,8 @@ private:
                               const std::string& inputs, const std::string& certificate_id, const std::string& outcome,
                               const std::string& reason) const;
     void require(bool allowed, const std::string& what) const;
-    void require_active();
+    /** Refuses unless active and not decommissioned; returns the policy the request is checked against. */
+    std::shared_ptr<const Policy> require_active();
     SoftwareSigner& signer(const std::string& key_name);
     const Botan::secure_vector<std::uint8_t>& escrow_key();
     std::shared_ptr<const Botan::RSA_PrivateKey> user_key(const std::string& user_id, const std::string& email);

@@ -136,8 +136,8 @@ IssuedChain Authority::enroll(const EnrollRequest& r, const Caller& caller) {
     return logged("Enroll", caller, inputs, [&] {
         // 1. Only an enrollment service issues root-cluster SLCs.
         require(m_role == Role::Enrollment, "issue root-cluster SLCs (Enroll); only an enrollment service does");
-        require_active();
-        check_cluster_not_revoked(r.cluster_key, r.cluster_guid);
+        const auto policy = require_active();
+        check_cluster_not_revoked(*policy, r.cluster_key, r.cluster_guid);
         // 2. Check the request against the crypto mode and the Enroll schema (reference §3.1),
         //    and the proof that the requester holds the key (offline requests).
         if (auto same = check_cluster_request(r.cluster_key, r.cluster_guid, r.name, r.version, r.url, r.request_id,
@@ -165,8 +165,8 @@ IssuedChain Authority::sub_enroll(const SubEnrollRequest& r, const Caller& calle
                                "; url=" + r.url + "; sku=" + r.sku + "; version=" + r.version;
     return logged("SubEnroll", caller, inputs, [&] {
         require(m_role == Role::Root, "issue licensing-cluster SLCs (SubEnroll); only a root cluster does");
-        require_active();
-        check_cluster_not_revoked(r.cluster_key, r.cluster_guid);
+        const auto policy = require_active();
+        check_cluster_not_revoked(*policy, r.cluster_key, r.cluster_guid);
         if (auto same = check_cluster_request(r.cluster_key, r.cluster_guid, r.name, r.version, r.url, r.request_id,
                                               r.proof, r.crypto_mode)) {
             return *same;
@@ -183,7 +183,7 @@ IssuedChain Authority::certify_machine(const MachineRequest& r, const Caller& ca
     return logged("Activate", caller, inputs, [&] {
         // 1. Only a root cluster activates machines, through its activation issuer.
         require(m_role == Role::Root, "issue machine certificates; only a root cluster does");
-        require_active();
+        const auto policy = require_active();
         // 2. Mode 2 takes RSA-2048 machine keys only; mode 1 takes RSA-1024 or RSA-2048 (§1.5).
         const auto bits = r.machine_key.bits();
         if (!(bits == 2048 || (bits == 1024 && m_record.crypto_mode == 1))) {
@@ -191,8 +191,8 @@ IssuedChain Authority::certify_machine(const MachineRequest& r, const Caller& ca
                                                      std::to_string(m_record.crypto_mode), RmsFault::UnsupportedCryptographicSet);
         }
         check_proof(r.proof, r.machine_key, false);
-        check_machine_key_not_revoked(r.machine_key);
-        check_spc_version(r.repository);
+        check_machine_key_not_revoked(*policy, r.machine_key);
+        check_spc_version(*policy, r.repository);
         // 3. The hardware-ID digest: given, or the SHA-256 of the machine key's modulus.
         xrml::Digest hid{xrml::DigestAlgorithm::Sha256, r.hardware_id_digest};
         if (hid.value.empty()) {
@@ -239,7 +239,7 @@ IssuedChain Authority::issue_rac(const RacRequest& r, const Caller& caller) {
     return logged("Certify", caller, inputs, [&] {
         // 1. Only a root cluster certifies users (licensing clusters forward to their root).
         require(m_role == Role::Root, "issue rights account certificates (RACs); only a root cluster does");
-        require_active();
+        const auto policy = require_active();
         // 2. The SPC chain: readable, a machine certificate first, every signature and link good,
         //    and signed by an SPC issuer this cluster trusts (reference §3.4 step 3).
         const auto docs = read_chain(r.spc_chain, RmsFault::VerifyMachineCertificateChainFailed, "the machine certificate chain");
@@ -259,9 +259,9 @@ IssuedChain Authority::issue_rac(const RacRequest& r, const Caller& caller) {
                         RmsFault::VerifyMachineCertificateChainFailed);
         }
         // 3. Nothing in it revoked by this cluster, and a security processor recent enough (§5.5).
-        check_not_revoked(docs, RmsFault::VerifyMachineCertificateChainFailed, "the machine certificate chain");
-        check_spc_version(spc.principal->security_level("Repository").value_or(""));
-        check_user_not_revoked(r.user_id);
+        check_not_revoked(*policy, docs, RmsFault::VerifyMachineCertificateChainFailed, "the machine certificate chain");
+        check_spc_version(*policy, spc.principal->security_level("Repository").value_or(""));
+        check_user_not_revoked(*policy, r.user_id);
         // 4. Crypto mode and identity.
         const auto& machine_key = *spc.principal->key;
         if (!(machine_key.bits() == 2048 || (machine_key.bits() == 1024 && m_record.crypto_mode == 1))) {
@@ -311,7 +311,7 @@ IssuedChain Authority::issue_clc(const ClcRequest& r, const Caller& caller) {
     return logged("GetClientLicensorCert", caller, inputs, [&] {
         // 1. Root and licensing clusters issue CLCs.
         require(m_role != Role::Enrollment, "issue client licensor certificates (CLCs)");
-        require_active();
+        const auto policy = require_active();
         // 2. The RAC chain (reference §3.5): a RAC first, signed correctly, in time, by a trusted RAC issuer.
         const auto docs = read_chain(r.rac_chain, RmsFault::UnexpectedPersonaCert, "the RAC chain");
         const auto& rac = docs.front();
@@ -351,8 +351,8 @@ IssuedChain Authority::issue_clc(const ClcRequest& r, const Caller& caller) {
                                                      ", not the caller", RmsFault::UnauthorizedAccess);
         }
         // 4. Nothing in the chain revoked (the RAC, its user, its key, its issuers), the key not excluded (§5.5).
-        check_not_revoked(docs, RmsFault::DrmacIsExcluded, "the RAC chain");
-        check_rac_key_not_excluded(*rac.principal->key);
+        check_not_revoked(*policy, docs, RmsFault::DrmacIsExcluded, "the RAC chain");
+        check_rac_key_not_excluded(*policy, *rac.principal->key);
         // 5. Crypto mode: the RAC key and its signature must be of this authority's mode.
         check_key_for_mode(*rac.principal->key, m_record.crypto_mode, "the RAC key");
         if (rac.signature.digest_algorithm != mode_digest(m_record.crypto_mode)) {

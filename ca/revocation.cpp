@@ -157,12 +157,13 @@ std::shared_ptr<const Authority::Policy> Authority::policy() {
     return m_policy;
 }
 
+bool Authority::is_decommissioned(const Policy& p) { return p.decommissioned; }
+
 bool Authority::decommissioned() { return m_record.state == "decommissioned" || policy()->decommissioned; }
 
-void Authority::check_not_revoked(const std::vector<xrml::Certificate>& docs, RmsFault fault, const char* what) {
-    const auto p = policy();
+void Authority::check_not_revoked(const Policy& p, const std::vector<xrml::Certificate>& docs, RmsFault fault, const char* what) {
     for (const auto& d : docs) {
-        if (const auto m = p->revoked.find(d)) {
+        if (const auto m = p.revoked.find(d)) {
             throw Error(ErrorKind::Revoked,
                         std::string(what) + " is revoked: its " + d.kind() + " " + d.descriptor.id.value + " matches the " +
                             xrml::revoke_type_name(m->type) + " revocation of " + m->value,
@@ -171,18 +172,17 @@ void Authority::check_not_revoked(const std::vector<xrml::Certificate>& docs, Rm
     }
 }
 
-void Authority::check_cluster_not_revoked(const xrml::PublicKey& key, const std::string& guid) {
-    const auto p = policy();
+void Authority::check_cluster_not_revoked(const Policy& p, const xrml::PublicKey& key, const std::string& guid) {
     const auto fp = key.fingerprint();
     std::optional<xrml::RevocationMatch> m;
     for (const auto type : {xrml::RevokeType::PrincipalKey, xrml::RevokeType::IssuerKey}) {
-        if (!m) m = p->revoked.find_value(type, fp);
+        if (!m) m = p.revoked.find_value(type, fp);
     }
     if (!guid.empty()) {
         xrml::RevokeEntry id;
         id.object.id.value = guid;
         for (const auto type : {xrml::RevokeType::PrincipalId, xrml::RevokeType::IssuerId}) {
-            if (!m) m = p->revoked.find_value(type, id.match_value());
+            if (!m) m = p.revoked.find_value(type, id.match_value());
         }
     }
     if (m) {
@@ -192,26 +192,25 @@ void Authority::check_cluster_not_revoked(const xrml::PublicKey& key, const std:
     }
 }
 
-void Authority::check_machine_key_not_revoked(const xrml::PublicKey& key) {
-    if (const auto m = policy()->revoked.find_value(xrml::RevokeType::PrincipalKey, key.fingerprint())) {
+void Authority::check_machine_key_not_revoked(const Policy& p, const xrml::PublicKey& key) {
+    if (const auto m = p.revoked.find_value(xrml::RevokeType::PrincipalKey, key.fingerprint())) {
         throw Error(ErrorKind::Revoked, "the machine key " + m->value + " is revoked", RmsFault::VerifyMachineCertificateChainFailed);
     }
 }
 
-void Authority::check_user_not_revoked(const std::string& user_id) {
+void Authority::check_user_not_revoked(const Policy& p, const std::string& user_id) {
     xrml::RevokeEntry user;
     user.object.id.value = user_id;
-    if (policy()->revoked.find_value(xrml::RevokeType::PrincipalId, user.match_value())) {
+    if (p.revoked.find_value(xrml::RevokeType::PrincipalId, user.match_value())) {
         throw Error(ErrorKind::Revoked, "the user " + user_id.substr(0, 64) + " is revoked", RmsFault::UnauthorizedAccess);
     }
 }
 
-void Authority::check_spc_version(const std::string& version) {
-    const auto p = policy();
-    if (!p->min_spc_version) return;
+void Authority::check_spc_version(const Policy& p, const std::string& version) {
+    if (!p.min_spc_version) return;
     const bool too_old = [&] {
         try {
-            return parse_version(version) < *p->min_spc_version;
+            return parse_version(version) < *p.min_spc_version;
         } catch (const Error&) {
             return true;  // an unreadable version is not shown to be new enough
         }
@@ -219,13 +218,13 @@ void Authority::check_spc_version(const std::string& version) {
     if (too_old) {
         throw Error(ErrorKind::Revoked,
                     "the machine's security processor version '" + version.substr(0, 64) + "' is below the minimum " +
-                        p->min_spc_version_text + " this cluster accepts",
+                        p.min_spc_version_text + " this cluster accepts",
                     RmsFault::BlackBoxIsInvalid);
     }
 }
 
-void Authority::check_rac_key_not_excluded(const xrml::PublicKey& key) {
-    if (policy()->excluded_rac_keys.count(key.fingerprint()) != 0) {
+void Authority::check_rac_key_not_excluded(const Policy& p, const xrml::PublicKey& key) {
+    if (p.excluded_rac_keys.count(key.fingerprint()) != 0) {
         throw Error(ErrorKind::Revoked, "the RAC key " + key.fingerprint() + " is excluded by this cluster",
                     RmsFault::DrmacIsExcluded);
     }
