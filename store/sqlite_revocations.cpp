@@ -1,0 +1,171 @@
+// SQLite implementation of the revocation part of Store: revocations, exclusions, the policy
+// revision and the authority's state (docs/revocation.md).
+#include "store/sqlite_internal.h"
+#include "store/sqlite_store.h"
+
+namespace xrca::store {
+
+using namespace sqlite_detail;
+
+// --- revocation -------------------------------------------------------------------------------
+
+std::vector<CertificateRecord> SqliteStore::issued_where_locked(const char* column, const std::string& value) {
+    std::vector<CertificateRecord> out;
+    SQLite::Statement q(*m_db, std::string("SELECT ") + k_certificate_columns + " FROM certificates WHERE " + column +
+                                   " = ? AND status = 'issued' ORDER BY issued");
+    q.bind(1, value);
+    while (q.executeStep()) out.push_back(read_certificate_row(q));
+    return out;
+}
+
+std::vector<CertificateRecord> SqliteStore::find_by_license_hash(const std::string& hash) {
+    Lock lock(m_mutex);
+    return guarded("finding a certificate by hash", [&] { return issued_where_locked("license_hash", hash); });
+}
+
+std::vector<CertificateRecord> SqliteStore::find_by_subject(const std::string& subject) {
+    Lock lock(m_mutex);
+    return guarded("finding a certificate by subject", [&] { return issued_where_locked("subject", subject); });
+}
+
+void SqliteStore::bump_policy_revision_locked() {
+    auto& q = prepared("UPDATE policy_revision SET revision = revision + 1 WHERE id = 1");
+    q.exec();
+}
+
+std::int64_t SqliteStore::policy_revision() {
+    Lock lock(m_mutex);
+    return guarded("reading the policy revision", [&] {
+        auto& q = prepared("SELECT revision FROM policy_revision WHERE id = 1");
+        if (!q.executeStep()) throw StorageError("the policy revision row is missing");
+        const auto revision = q.getColumn(0).getInt64();
+        q.reset();
+        return revision;
+    });
+}
+
+namespace {
+
+constexpr const char* k_revocation_columns =
+    "seq, type, value, object_type, id_type, id, name, public_key, reason, revoked, caller";
+
+RevocationRecord read_revocation_row(SQLite::Statement& q) {
+    RevocationRecord r;
+    r.seq = q.getColumn(0).getInt64();
+    r.type = q.getColumn(1).getString();
+    r.value = q.getColumn(2).getString();
+    r.object_type = q.getColumn(3).getString();
+    r.id_type = q.getColumn(4).getString();
+    r.id = q.getColumn(5).getString();
+    r.name = optional_text(q.getColumn(6));
+    r.public_key = q.getColumn(7).getString();
+    r.reason = q.getColumn(8).getString();
+    r.revoked = q.getColumn(9).getString();
+    r.caller = q.getColumn(10).getString();
+    return r;
+}
+
+}  // namespace
+
+std::int64_t SqliteStore::add_revocation(const RevocationRecord& r, const LogEntry& entry) {
+    Lock lock(m_mutex);
+    return guarded("recording a revocation", [&] {
+        SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Statement q(*m_db,
+                            "INSERT INTO revocations (type, value, object_type, id_type, id, name, public_key, reason, revoked, caller) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        q.bind(1, r.type);
+        q.bind(2, r.value);
+        q.bind(3, r.object_type);
+        q.bind(4, r.id_type);
+        q.bind(5, r.id);
+        bind_optional(q, 6, r.name);
+        q.bind(7, r.public_key);
+        q.bind(8, r.reason);
+        q.bind(9, r.revoked);
+        q.bind(10, r.caller);
+        q.exec();
+        const auto seq = m_db->getLastInsertRowid();
+        bump_policy_revision_locked();
+        append_log_locked(entry);
+        t.commit();
+        return seq;
+    });
+}
+
+std::vector<RevocationRecord> SqliteStore::list_revocations() {
+    Lock lock(m_mutex);
+    return guarded("listing revocations", [&] {
+        std::vector<RevocationRecord> out;
+        SQLite::Statement q(*m_db, std::string("SELECT ") + k_revocation_columns + " FROM revocations ORDER BY seq");
+        while (q.executeStep()) out.push_back(read_revocation_row(q));
+        return out;
+    });
+}
+
+void SqliteStore::set_exclusion(const ExclusionRecord& x, const LogEntry& entry) {
+    Lock lock(m_mutex);
+    guarded("recording an exclusion", [&] {
+        SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
+        if (x.kind == "min-spc-version") {
+            // One minimum at a time: the new one replaces the old.
+            SQLite::Statement d(*m_db, "DELETE FROM exclusions WHERE kind = 'min-spc-version'");
+            d.exec();
+        }
+        SQLite::Statement q(*m_db, "INSERT INTO exclusions (kind, value, detail, reason, added) VALUES (?, ?, ?, ?, ?)");
+        q.bind(1, x.kind);
+        q.bind(2, x.value);
+        q.bind(3, x.detail);
+        q.bind(4, x.reason);
+        q.bind(5, x.added);
+        q.exec();
+        bump_policy_revision_locked();
+        append_log_locked(entry);
+        t.commit();
+        return 0;
+    });
+}
+
+bool SqliteStore::remove_exclusion(const std::string& kind, const std::string& value, const LogEntry& entry) {
+    Lock lock(m_mutex);
+    return guarded("removing an exclusion", [&] {
+        SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Statement q(*m_db, "DELETE FROM exclusions WHERE kind = ? AND value = ?");
+        q.bind(1, kind);
+        q.bind(2, value);
+        if (q.exec() == 0) return false;
+        bump_policy_revision_locked();
+        append_log_locked(entry);
+        t.commit();
+        return true;
+    });
+}
+
+std::vector<ExclusionRecord> SqliteStore::list_exclusions() {
+    Lock lock(m_mutex);
+    return guarded("listing exclusions", [&] {
+        std::vector<ExclusionRecord> out;
+        SQLite::Statement q(*m_db, "SELECT kind, value, detail, reason, added FROM exclusions ORDER BY kind, added, value");
+        while (q.executeStep()) {
+            out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+                           q.getColumn(3).getString(), q.getColumn(4).getString()});
+        }
+        return out;
+    });
+}
+
+void SqliteStore::set_authority_state(const std::string& state, const LogEntry& entry) {
+    Lock lock(m_mutex);
+    guarded("changing the authority's state", [&] {
+        SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Statement q(*m_db, "UPDATE authority SET state = ? WHERE id = 1");
+        q.bind(1, state);
+        if (q.exec() != 1) throw StorageError("there is no authority");
+        bump_policy_revision_locked();
+        append_log_locked(entry);
+        t.commit();
+        return 0;
+    });
+}
+
+}  // namespace xrca::store
