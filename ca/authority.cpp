@@ -108,18 +108,6 @@ void Authority::require(bool allowed, const std::string& what) const {
     }
 }
 
-std::shared_ptr<const Authority::Policy> Authority::require_active() {
-    if (m_record.state == "awaiting-response") {
-        throw Error(ErrorKind::WrongState,
-                    "this cluster is awaiting enrollment: it issues nothing until its SLC response is imported");
-    }
-    auto p = policy();
-    if (m_record.state == "decommissioned" || is_decommissioned(*p)) {
-        throw Error(ErrorKind::PolicyDenied, "this cluster is decommissioned", RmsFault::ClusterDecommissioned);
-    }
-    return p;
-}
-
 SoftwareSigner& Authority::signer(const std::string& key_name) {
     std::lock_guard<std::mutex> lock(m_mutex);
     auto& slot = m_signers[key_name];

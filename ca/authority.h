@@ -140,7 +140,6 @@ private:
     struct Policy;
     /** Revocations, exclusions and decommissioning as stored now (re-read when another process changed them). */
     std::shared_ptr<const Policy> policy();
-    static bool is_decommissioned(const Policy& p);
     // The checks of one request against one snapshot (read once per request).
     static void check_not_revoked(const Policy& p, const std::vector<xrml::Certificate>& docs, RmsFault fault, const char* what);
     static void check_cluster_not_revoked(const Policy& p, const xrml::PublicKey& key, const std::string& guid);

@@ -157,7 +157,17 @@ std::shared_ptr<const Authority::Policy> Authority::policy() {
     return m_policy;
 }
 
-bool Authority::is_decommissioned(const Policy& p) { return p.decommissioned; }
+std::shared_ptr<const Authority::Policy> Authority::require_active() {
+    if (m_record.state == "awaiting-response") {
+        throw Error(ErrorKind::WrongState,
+                    "this cluster is awaiting enrollment: it issues nothing until its SLC response is imported");
+    }
+    auto p = policy();
+    if (m_record.state == "decommissioned" || p->decommissioned) {
+        throw Error(ErrorKind::PolicyDenied, "this cluster is decommissioned", RmsFault::ClusterDecommissioned);
+    }
+    return p;
+}
 
 bool Authority::decommissioned() { return m_record.state == "decommissioned" || policy()->decommissioned; }
 
@@ -178,12 +188,8 @@ void Authority::check_cluster_not_revoked(const Policy& p, const xrml::PublicKey
     for (const auto type : {xrml::RevokeType::PrincipalKey, xrml::RevokeType::IssuerKey}) {
         if (!m) m = p.revoked.find_value(type, fp);
     }
-    if (!guid.empty()) {
-        xrml::RevokeEntry id;
-        id.object.id.value = guid;
-        for (const auto type : {xrml::RevokeType::PrincipalId, xrml::RevokeType::IssuerId}) {
-            if (!m) m = p.revoked.find_value(type, id.match_value());
-        }
+    for (const auto type : {xrml::RevokeType::PrincipalId, xrml::RevokeType::IssuerId}) {
+        if (!m) m = p.revoked.find_value(type, xrml::revocation_id_value(guid));
     }
     if (m) {
         throw Error(ErrorKind::Revoked, std::string("the cluster is revoked here (") + xrml::revoke_type_name(m->type) + " " +
@@ -199,9 +205,7 @@ void Authority::check_machine_key_not_revoked(const Policy& p, const xrml::Publi
 }
 
 void Authority::check_user_not_revoked(const Policy& p, const std::string& user_id) {
-    xrml::RevokeEntry user;
-    user.object.id.value = user_id;
-    if (p.revoked.find_value(xrml::RevokeType::PrincipalId, user.match_value())) {
+    if (p.revoked.find_value(xrml::RevokeType::PrincipalId, xrml::revocation_id_value(user_id))) {
         throw Error(ErrorKind::Revoked, "the user " + user_id.substr(0, 64) + " is revoked", RmsFault::UnauthorizedAccess);
     }
 }
@@ -242,34 +246,34 @@ store::RevocationRecord Authority::revoke(const RevocationRequest& r, const Call
         std::string certificate_id;
         // What is revoked must be something this authority issued, except content and principal
         // IDs, which name things it never saw (reference §5.2).
-        const auto issued = [&](std::vector<store::CertificateRecord> found, const std::string& what) {
-            if (found.empty()) {
+        const auto issued = [&](const std::optional<store::CertificateRecord>& found, const std::string& what) {
+            if (!found || found->status != "issued") {
                 throw Error(ErrorKind::NotFound, "this authority issued no certificate " + what +
                                                      ": it revokes only what it issued (content and principal IDs excepted)");
             }
-            certificate_id = found.front().id;
-            return found.front();
+            certificate_id = found->id;
+        };
+        const auto first = [](std::vector<store::CertificateRecord> found) -> std::optional<store::CertificateRecord> {
+            for (auto& c : found) {
+                if (c.status == "issued") return std::move(c);
+            }
+            return std::nullopt;
         };
         switch (r.type) {
-            case xrml::RevokeType::LicenseId: {
-                auto c = detail::storage([&] { return m_store.find_certificate(r.value); });
-                if (c && c->status != "issued") c.reset();
-                issued(c ? std::vector<store::CertificateRecord>{*c} : std::vector<store::CertificateRecord>{}, "with ID " + r.value);
+            case xrml::RevokeType::LicenseId:
+                issued(detail::storage([&] { return m_store.find_certificate(r.value); }), "with ID " + r.value);
                 break;
-            }
             case xrml::RevokeType::LicenseHash:
-                issued(detail::storage([&] { return m_store.find_by_license_hash(rec.value); }), "whose BODY hash is " + rec.value);
+                issued(first(detail::storage([&] { return m_store.find_by_license_hash(rec.value); })), "whose BODY hash is " + rec.value);
                 break;
             case xrml::RevokeType::IssuerKey:
             case xrml::RevokeType::PrincipalKey:
-                issued(detail::storage([&] { return m_store.find_by_key(rec.value); }), "for the key " + rec.value);
+                issued(first(detail::storage([&] { return m_store.find_by_key(rec.value); })), "for the key " + rec.value);
                 rec.public_key = xrml::build_public_key_element(*r.key);
                 break;
-            case xrml::RevokeType::IssuerId: {
-                const auto c = issued(detail::storage([&] { return m_store.find_by_subject(r.value); }), "to the subject " + r.value);
-                (void)c;
+            case xrml::RevokeType::IssuerId:
+                issued(first(detail::storage([&] { return m_store.find_by_subject(r.value); })), "to the subject " + r.value);
                 break;
-            }
             case xrml::RevokeType::PrincipalId:
             case xrml::RevokeType::ContentId:
                 break;

@@ -64,6 +64,8 @@ const char* revoke_type_name(RevokeType type) noexcept {
     return "";
 }
 
+std::string revocation_id_value(std::string_view id) { return normalised_id(id); }
+
 std::optional<RevokeType> parse_revoke_type(std::string_view name) noexcept {
     for (const auto& t : k_types) {
         if (name == t.name) return t.type;

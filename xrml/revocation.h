@@ -29,6 +29,9 @@ const char* revoke_type_name(RevokeType type) noexcept;  ///< license-id, licens
 /** The type named `name` (license-id, …), or nullopt. */
 std::optional<RevokeType> parse_revoke_type(std::string_view name) noexcept;
 
+/** An ID as the *-id types compare it: trimmed and case-folded (reference §5.2). */
+std::string revocation_id_value(std::string_view id);
+
 /** One REVOKE: an OBJECT (the *-id types), a SHA-1 DIGEST (license-hash) or a PUBLICKEY. */
 struct RevokeEntry {
     RevokeType type = RevokeType::LicenseId;
