@@ -227,6 +227,17 @@ TEST_F(RefusedInput, CertifyRefusesARevokedMachineOrUserAndOldSecurityProcessors
     EXPECT_NO_THROW(root.issue_rac({other, "erin", "erin@example.test", false}, h.caller));
 }
 
+TEST_F(RefusedInput, UnreadableSecurityProcessorVersionsAreRefusedNotTrusted) {
+    root.set_min_spc_version("1.0.0.0", "", h.caller);
+    const auto key = xrml::PublicKey::from_botan(test::test_key(2048, 10));
+    for (const std::string version : {"", "1..0", "1.0.", ".1", "1.0.0.0.1", "9999999999", "1.0a", "-1", "1.0 ", "\xff"}) {
+        expect_refused(*h.root.store, [&] { root.certify_machine({key, {}, "xrca", "xrca", version, std::nullopt}, h.caller); },
+                       RmsFault::BlackBoxIsInvalid);
+    }
+    EXPECT_NO_THROW(root.certify_machine({key, {}, "xrca", "xrca", "1.0", std::nullopt}, h.caller)) << "missing parts are 0";
+    EXPECT_EQ(capture([&] { root.set_min_spc_version("1.x", "", h.caller); }).kind(), ErrorKind::Malformed);
+}
+
 TEST_F(RefusedInput, GetClientLicensorCertRefusesRevokedOrExcludedRacs) {
     root.revoke({RevokeType::LicenseId, alice_rac.certificate_id, std::nullopt, ""}, h.caller);
     expect_refused(*h.root.store, [&] { root.issue_clc({alice_rac.text(), ""}, h.caller); }, RmsFault::DrmacIsExcluded);
