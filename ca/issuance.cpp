@@ -492,9 +492,13 @@ void Authority::activate(const std::string& slc_chain, const Caller& caller) {
         const auto chains = check_slc_chain(docs, {signer(detail::k_cluster_key).public_key().fingerprint(), std::nullopt},
                                             request_id, caller, inputs, keys);
         detail::storage([&] {
-            m_store.activate_authority("active", keys, chains,
-                                       log_entry(request_id, "ActivateCluster", caller, inputs, docs.front().descriptor.id.value,
-                                                 "accepted", "cluster active on SLC " + docs.front().descriptor.id.value));
+            store::AuthorityChange change;
+            change.add_keys = keys;
+            change.chains = chains;
+            change.state = "active";
+            change.entry = log_entry(request_id, "ActivateCluster", caller, inputs, docs.front().descriptor.id.value,
+                                     "accepted", "cluster active on SLC " + docs.front().descriptor.id.value);
+            m_store.apply(change);
             return 0;
         });
         m_record.state = "active";
@@ -586,10 +590,17 @@ SignedRequest Authority::create_offline_request(bool renew, bool new_key, const 
                                   encrypt_private_key(*fresh, m_password, m_rng, m_options.key_kdf_iterations)};
         }
         inputs += "; request=" + p.request_id + "; key=" + p.cluster_key.fingerprint();
+        // A new request supersedes the one still pending; its new key replaces an unused one.
+        store::AuthorityChange change;
+        if (const auto earlier = detail::storage([&] { return m_store.pending_offline_request(); })) {
+            change.requests.push_back({earlier->request_id, "pending", "superseded"});
+        }
+        change.new_request = record;
+        if (blob) change.add_keys.push_back(*blob);
+        change.entry = log_entry(p.request_id, "EnrollOffline-Export", caller, inputs, "", "accepted",
+                                 "wrote " + p.operation + " request " + p.request_id);
         detail::storage([&] {
-            m_store.record_offline_request(record, blob,
-                                           log_entry(p.request_id, "EnrollOffline-Export", caller, inputs, "", "accepted",
-                                                     "wrote " + p.operation + " request " + p.request_id));
+            m_store.apply(change);
             return 0;
         });
         return out;
@@ -625,10 +636,20 @@ void Authority::import_response(const std::string& request_id, const std::string
         std::vector<store::KeyBlob> keys;
         const auto chains = check_slc_chain(docs, check, request_id, caller, inputs, keys);
         // 3. One transaction: chain, keys (and the key swap of a renewal), state, log entry.
+        //    A request made with a new key promotes it: next -> current -> previous.
+        store::AuthorityChange change;
+        change.requests.push_back({request_id, "pending", "imported"});
+        if (request->key_name == "cluster-next") {
+            change.delete_keys.push_back(detail::k_previous_cluster_key);
+            change.rename_keys = {{detail::k_cluster_key, detail::k_previous_cluster_key}, {"cluster-next", detail::k_cluster_key}};
+        }
+        change.add_keys = keys;
+        change.chains = chains;
+        change.state = "active";
+        change.entry = log_entry(request_id, "EnrollOffline-Import", caller, inputs, docs.front().descriptor.id.value,
+                                 "accepted", "imported SLC " + docs.front().descriptor.id.value + "; cluster active");
         try {
-            m_store.import_response(request_id, keys, chains,
-                                    log_entry(request_id, "EnrollOffline-Import", caller, inputs, docs.front().descriptor.id.value,
-                                              "accepted", "imported SLC " + docs.front().descriptor.id.value + "; cluster active"));
+            m_store.apply(change);
         } catch (const store::ConflictError&) {
             throw Error(ErrorKind::Conflict, "the response to request " + request_id + " was already imported (a replay)");
         }

@@ -392,9 +392,12 @@ void Authority::decommission(const Caller& caller) {
     logged("Decommission", caller, "", [&] {
         if (decommissioned()) throw Error(ErrorKind::WrongState, "this cluster is already decommissioned");
         detail::storage([&] {
-            m_store.set_authority_state("decommissioned",
-                                        log_entry(new_id(), "Decommission", caller, "", "", "accepted",
-                                                  "the cluster issues nothing more; it still serves its chain and revocation list"));
+            store::AuthorityChange change;
+            change.state = "decommissioned";
+            change.bump_policy_revision = true;
+            change.entry = log_entry(new_id(), "Decommission", caller, "", "", "accepted",
+                                     "the cluster issues nothing more; it still serves its chain and revocation list");
+            m_store.apply(change);
             return 0;
         });
         m_record.state = "decommissioned";

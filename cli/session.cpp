@@ -17,16 +17,12 @@
 
 namespace xrca::cli {
 
-std::string database_path(const std::string& data_dir) { return data_dir + "/xrca.db"; }
-
-std::unique_ptr<store::SqliteStore> open_store(const std::string& data_dir) {
-    struct stat st {};
-    if (::stat(database_path(data_dir).c_str(), &st) != 0) {
-        throw Error(ErrorKind::NotFound, "no authority in " + data_dir + " (run `xrca --data " + data_dir +
-                                             " init …` first, or give --data DIR)");
-    }
+std::unique_ptr<store::Store> open_authority_store(const std::string& locator, store::OpenMode mode) {
     try {
-        return std::make_unique<store::SqliteStore>(database_path(data_dir));
+        return store::open_store(locator, mode);
+    } catch (const store::StoreMissing&) {
+        throw Error(ErrorKind::NotFound, "no authority in " + locator + " (run `xrca --data " + locator +
+                                             " init …` first, or give --data DIR)");
     } catch (const store::StorageError& e) {
         throw Error(ErrorKind::Storage, e.what());
     }
@@ -45,14 +41,14 @@ ca::Caller local_caller() {
 
 std::unique_ptr<Session> open_session(const Context& ctx, Args& args) {
     auto s = std::make_unique<Session>();
-    s->store = open_store(ctx.data_dir);
+    s->store = open_authority_store(ctx.data_dir);
     s->authority = std::make_unique<ca::Authority>(*s->store, s->clock, s->rng, read_password(args));
     return s;
 }
 
 std::unique_ptr<Session> open_session_without_keys(const Context& ctx) {
     auto s = std::make_unique<Session>();
-    s->store = open_store(ctx.data_dir);
+    s->store = open_authority_store(ctx.data_dir);
     // An empty password opens no key: any attempt to use one fails as a wrong password.
     s->authority = std::make_unique<ca::Authority>(*s->store, s->clock, s->rng, ca::Password(""));
     return s;

@@ -5,7 +5,7 @@
 #include "ca/authority.h"
 #include "cli/args.h"
 #include "cli/commands.h"
-#include "store/sqlite_store.h"
+#include "store/factory.h"
 
 #include <botan/system_rng.h>
 
@@ -13,18 +13,15 @@
 
 namespace xrca::cli {
 
-/** The data directory's database file. */
-std::string database_path(const std::string& data_dir);
-
-/** Opens the store of an existing data directory; Error(NotFound) if there is none. */
-std::unique_ptr<store::SqliteStore> open_store(const std::string& data_dir);
+/** Opens the store of an existing authority; Error(NotFound) if there is none, Error(Storage) if it cannot be read. */
+std::unique_ptr<store::Store> open_authority_store(const std::string& locator, store::OpenMode mode = store::OpenMode::Existing);
 
 /** The caller recorded in the log for local commands: "cli:USER". */
 ca::Caller local_caller();
 
 /** A store, a clock and an authority opened together. */
 struct Session {
-    std::unique_ptr<store::SqliteStore> store;
+    std::unique_ptr<store::Store> store;
     ca::SystemClock clock;
     Botan::System_RNG rng;
     std::unique_ptr<ca::Authority> authority;

@@ -1,6 +1,6 @@
 // The enrollment log's hash chain: each entry's hash covers the previous hash and every field,
 // each length-prefixed so that no two different entries serialise alike.
-#include "store/store.h"
+#include "store/log_chain.h"
 
 #include <botan/hash.h>
 #include <botan/hex.h>
@@ -30,6 +30,44 @@ std::string log_entry_hash(const std::string& prev_hash, const LogEntry& e) {
     field(e.reason);
     const auto digest = hash->final();
     return Botan::hex_encode(digest.data(), digest.size(), false);
+}
+
+LogEntry chain_log_entry(const LogHead& head, LogEntry entry) {
+    entry.seq = head.seq + 1;
+    entry.prev_hash = head.hash;
+    entry.hash = log_entry_hash(entry.prev_hash, entry);
+    return entry;
+}
+
+bool LogChainCheck::add(const LogEntry& e) {
+    if (!m_check.ok) return false;
+    const auto expected_seq = m_check.entries + 1;
+    const auto where = "entry " + std::to_string(e.seq) + " (" + e.operation + " at " + e.time + ")";
+    if (e.seq != expected_seq) {
+        m_check.problem = "entry " + std::to_string(expected_seq) + " is missing or out of order (found " + where + ")";
+    } else if (e.prev_hash != m_prev) {
+        m_check.problem = where + " does not follow the entry before it: an entry was removed or reordered";
+    } else if (log_entry_hash(m_prev, e) != e.hash) {
+        m_check.problem = where + " was changed after it was written";
+    } else {
+        m_prev = e.hash;
+        ++m_check.entries;
+        return true;
+    }
+    m_check.ok = false;
+    return false;
+}
+
+LogCheck LogChainCheck::finish(const std::optional<LogHead>& head) const {
+    LogCheck out = m_check;
+    if (!out.ok) return out;
+    const std::int64_t head_seq = head ? head->seq : 0;
+    if (head_seq != out.entries || (head && head->hash != m_prev)) {
+        out.ok = false;
+        out.problem = "the log ends at entry " + std::to_string(out.entries) + " but its head says " +
+                      std::to_string(head_seq) + ": entries were removed from the end";
+    }
+    return out;
 }
 
 }  // namespace xrca::store

@@ -141,6 +141,37 @@ struct PrincipalRecord {
     std::string created;
 };
 
+/** A key's new name: promotion of a renewed cluster key is a sequence of these. */
+struct KeyRename {
+    std::string from;
+    std::string to;
+};
+
+/** A request moving from one state to another; the change fails (ConflictError) if it is not in `from`. */
+struct RequestTransition {
+    std::string request_id;
+    std::string from;  ///< pending
+    std::string to;    ///< imported | superseded
+};
+
+/**
+ * One change of the authority's state, decided in ca/ and written as one transaction. The store
+ * applies the fields in the order declared: request transitions (checked), the new request,
+ * key deletions, renames, additions (replacing a key of the same name), chain replacements, the
+ * state, the policy revision, and the log entry.
+ */
+struct AuthorityChange {
+    std::vector<RequestTransition> requests;
+    std::optional<OfflineRequestRecord> new_request;
+    std::vector<std::string> delete_keys;
+    std::vector<KeyRename> rename_keys;
+    std::vector<KeyBlob> add_keys;
+    std::vector<ChainRecord> chains;  ///< each replaces the stored chain of its purpose
+    std::optional<std::string> state;
+    bool bump_policy_revision = false;
+    LogEntry entry;
+};
+
 /** Counts for `xrca status`. */
 struct StoreCounts {
     std::map<std::string, std::int64_t> issued_by_kind;

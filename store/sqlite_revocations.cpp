@@ -154,18 +154,5 @@ std::vector<ExclusionRecord> SqliteStore::list_exclusions() {
     });
 }
 
-void SqliteStore::set_authority_state(const std::string& state, const LogEntry& entry) {
-    Lock lock(m_mutex);
-    guarded("changing the authority's state", [&] {
-        SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
-        SQLite::Statement q(*m_db, "UPDATE authority SET state = ? WHERE id = 1");
-        q.bind(1, state);
-        if (q.exec() != 1) throw StorageError("there is no authority");
-        bump_policy_revision_locked();
-        append_log_locked(entry);
-        t.commit();
-        return 0;
-    });
-}
 
 }  // namespace xrca::store

@@ -1,6 +1,7 @@
 // SQLite implementation of Store (see sqlite_store.h for the threading model).
 #include "store/sqlite_store.h"
 
+#include "store/log_chain.h"
 #include "store/migrations.h"
 #include "store/sqlite_internal.h"
 
@@ -35,7 +36,7 @@ LogEntry read_log_row(SQLite::Statement& q) {
 
 int SqliteStore::latest_schema_version() noexcept { return static_cast<int>(k_migrations.size()); }
 
-SqliteStore::SqliteStore(const std::string& path) {
+SqliteStore::SqliteStore(const std::string& path) : m_path(path) {
     guarded("opening the database", [&] {
         const bool existed = ::access(path.c_str(), F_OK) == 0;
         m_db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX);
@@ -64,6 +65,8 @@ SqliteStore::SqliteStore(const std::string& path) {
     });
 }
 
+std::string SqliteStore::describe() const { return "SQLite database " + m_path; }
+
 SqliteStore::~SqliteStore() {
     m_statements.clear();  // statements before their database
 }
@@ -71,7 +74,10 @@ SqliteStore::~SqliteStore() {
 SQLite::Statement& SqliteStore::prepared(const char* sql) {
     auto& slot = m_statements[sql];
     if (!slot) slot = std::make_unique<SQLite::Statement>(*m_db, sql);
-    slot->reset();
+    // sqlite3_reset returns the error of the statement's last step: a statement that failed
+    // once (a constraint, a full disk) would throw that old error again on every later use.
+    // The reset itself always succeeds, so its return value is not an error of this use.
+    (void)slot->tryReset();
     slot->clearBindings();
     return *slot;
 }
@@ -156,20 +162,6 @@ void SqliteStore::insert_keys_and_chains_locked(const std::vector<KeyBlob>& keys
     }
 }
 
-void SqliteStore::activate_authority(const std::string& state, const std::vector<KeyBlob>& keys,
-                                     const std::vector<ChainRecord>& chains, const LogEntry& entry) {
-    Lock lock(m_mutex);
-    guarded("activating the authority", [&] {
-        SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
-        SQLite::Statement q(*m_db, "UPDATE authority SET state = ? WHERE id = 1");
-        q.bind(1, state);
-        if (q.exec() != 1) throw StorageError("there is no authority to activate");
-        insert_keys_and_chains_locked(keys, chains, entry.time);
-        append_log_locked(entry);
-        t.commit();
-        return 0;
-    });
-}
 
 std::optional<KeyBlob> SqliteStore::load_key(const std::string& name) {
     Lock lock(m_mutex);
@@ -329,29 +321,56 @@ constexpr const char* k_request_columns = "request_id, operation, key_name, key_
 
 }  // namespace
 
-void SqliteStore::record_offline_request(const OfflineRequestRecord& r, const std::optional<KeyBlob>& new_key,
-                                         const LogEntry& entry) {
+
+void SqliteStore::apply(const AuthorityChange& c) {
     Lock lock(m_mutex);
-    guarded("recording an offline request", [&] {
+    guarded("changing the authority", [&] {
         SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
-        m_db->exec("UPDATE offline_requests SET state = 'superseded' WHERE state = 'pending'");
-        if (new_key) {
-            SQLite::Statement del(*m_db, "DELETE FROM private_keys WHERE name = ?");
-            del.bind(1, new_key->name);
-            del.exec();
-            insert_keys_and_chains_locked({*new_key}, {}, r.created);
+        for (const auto& r : c.requests) {
+            SQLite::Statement q(*m_db, "UPDATE offline_requests SET state = ? WHERE request_id = ? AND state = ?");
+            q.bind(1, r.to);
+            q.bind(2, r.request_id);
+            q.bind(3, r.from);
+            if (q.exec() != 1) throw ConflictError("request " + r.request_id + " is not " + r.from);
         }
-        SQLite::Statement q(*m_db, std::string("INSERT INTO offline_requests (") + k_request_columns +
-                                       ") VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')");
-        q.bind(1, r.request_id);
-        q.bind(2, r.operation);
-        q.bind(3, r.key_name);
-        q.bind(4, r.key_fingerprint);
-        q.bind(5, r.revocation);
-        q.bind(6, r.authorities);
-        q.bind(7, r.created);
-        q.exec();
-        append_log_locked(entry);
+        if (c.new_request) {
+            const auto& r = *c.new_request;
+            SQLite::Statement q(*m_db, std::string("INSERT INTO offline_requests (") + k_request_columns +
+                                           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+            q.bind(1, r.request_id);
+            q.bind(2, r.operation);
+            q.bind(3, r.key_name);
+            q.bind(4, r.key_fingerprint);
+            q.bind(5, r.revocation);
+            q.bind(6, r.authorities);
+            q.bind(7, r.created);
+            q.bind(8, r.state);
+            q.exec();
+        }
+        for (const auto& name : c.delete_keys) {
+            SQLite::Statement del(*m_db, "DELETE FROM private_keys WHERE name = ?");
+            del.bind(1, name);
+            del.exec();
+        }
+        for (const auto& r : c.rename_keys) {
+            SQLite::Statement q(*m_db, "UPDATE private_keys SET name = ? WHERE name = ?");
+            q.bind(1, r.to);
+            q.bind(2, r.from);
+            if (q.exec() != 1) throw StorageError("there is no key named " + r.from + " to rename to " + r.to);
+        }
+        for (const auto& k : c.add_keys) {
+            SQLite::Statement del(*m_db, "DELETE FROM private_keys WHERE name = ?");
+            del.bind(1, k.name);
+            del.exec();
+        }
+        insert_keys_and_chains_locked(c.add_keys, c.chains, c.entry.time);
+        if (c.state) {
+            SQLite::Statement q(*m_db, "UPDATE authority SET state = ? WHERE id = 1");
+            q.bind(1, *c.state);
+            if (q.exec() != 1) throw StorageError("there is no authority to change");
+        }
+        if (c.bump_policy_revision) bump_policy_revision_locked();
+        append_log_locked(c.entry);
         t.commit();
         return 0;
     });
@@ -377,31 +396,6 @@ std::optional<OfflineRequestRecord> SqliteStore::pending_offline_request() {
     });
 }
 
-void SqliteStore::import_response(const std::string& request_id, const std::vector<KeyBlob>& keys,
-                                  const std::vector<ChainRecord>& chains, const LogEntry& entry) {
-    Lock lock(m_mutex);
-    guarded("importing a response", [&] {
-        SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
-        SQLite::Statement q(*m_db, "SELECT key_name FROM offline_requests WHERE request_id = ? AND state = 'pending'");
-        q.bind(1, request_id);
-        if (!q.executeStep()) throw ConflictError("request " + request_id + " is not pending");
-        const auto key_name = q.getColumn(0).getString();
-        q.reset();
-        if (key_name == "cluster-next") {
-            m_db->exec("DELETE FROM private_keys WHERE name = 'cluster-previous'");
-            m_db->exec("UPDATE private_keys SET name = 'cluster-previous' WHERE name = 'cluster'");
-            m_db->exec("UPDATE private_keys SET name = 'cluster' WHERE name = 'cluster-next'");
-        }
-        SQLite::Statement done(*m_db, "UPDATE offline_requests SET state = 'imported' WHERE request_id = ?");
-        done.bind(1, request_id);
-        done.exec();
-        m_db->exec("UPDATE authority SET state = 'active' WHERE id = 1");
-        insert_keys_and_chains_locked(keys, chains, entry.time);
-        append_log_locked(entry);
-        t.commit();
-        return 0;
-    });
-}
 
 std::optional<UserKeyRecord> SqliteStore::find_user_key(const std::string& user_id) {
     Lock lock(m_mutex);
@@ -556,20 +550,13 @@ void SqliteStore::append_log(const LogEntry& entry) {
 
 // Inside a write transaction: chains the entry to the head and moves the head.
 void SqliteStore::append_log_locked(const LogEntry& in) {
-    LogEntry e = in;
-    std::int64_t head_seq = 0;
-    std::string head_hash(64, '0');
+    LogHead head;
     {
         auto& h = prepared("SELECT seq, hash FROM log_head WHERE id = 1");
-        if (h.executeStep()) {
-            head_seq = h.getColumn(0).getInt64();
-            head_hash = h.getColumn(1).getString();
-        }
+        if (h.executeStep()) head = {h.getColumn(0).getInt64(), h.getColumn(1).getString()};
         h.reset();
     }
-    e.seq = head_seq + 1;
-    e.prev_hash = head_hash;
-    e.hash = log_entry_hash(e.prev_hash, e);
+    const LogEntry e = chain_log_entry(head, in);
     auto& q = prepared(
         "INSERT INTO enrollment_log (seq, request_id, time, operation, caller, inputs, certificate_id, "
         "outcome, reason, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -585,10 +572,10 @@ void SqliteStore::append_log_locked(const LogEntry& in) {
     q.bind(10, e.prev_hash);
     q.bind(11, e.hash);
     q.exec();
-    auto& head = prepared("INSERT OR REPLACE INTO log_head (id, seq, hash) VALUES (1, ?, ?)");
-    head.bind(1, e.seq);
-    head.bind(2, e.hash);
-    head.exec();
+    auto& move_head = prepared("INSERT OR REPLACE INTO log_head (id, seq, hash) VALUES (1, ?, ?)");
+    move_head.bind(1, e.seq);
+    move_head.bind(2, e.hash);
+    move_head.exec();
 }
 
 std::vector<LogEntry> SqliteStore::read_log(const std::string& since) {
@@ -607,43 +594,17 @@ std::vector<LogEntry> SqliteStore::read_log(const std::string& since) {
 LogCheck SqliteStore::verify_log() {
     Lock lock(m_mutex);
     return guarded("verifying the enrollment log", [&] {
-        LogCheck check;
+        LogChainCheck check;
         SQLite::Statement q(*m_db,
                             "SELECT seq, request_id, time, operation, caller, inputs, certificate_id, outcome, reason, "
                             "prev_hash, hash FROM enrollment_log ORDER BY rowid");
-        std::string prev(64, '0');
-        std::int64_t expected_seq = 1;
         while (q.executeStep()) {
-            const auto e = read_log_row(q);
-            const auto where = "entry " + std::to_string(e.seq) + " (" + e.operation + " at " + e.time + ")";
-            if (e.seq != expected_seq) {
-                check.ok = false;
-                check.problem = "entry " + std::to_string(expected_seq) + " is missing or out of order (found " + where + ")";
-                return check;
-            }
-            if (e.prev_hash != prev) {
-                check.ok = false;
-                check.problem = where + " does not follow the entry before it: an entry was removed or reordered";
-                return check;
-            }
-            if (log_entry_hash(prev, e) != e.hash) {
-                check.ok = false;
-                check.problem = where + " was changed after it was written";
-                return check;
-            }
-            prev = e.hash;
-            ++expected_seq;
-            ++check.entries;
+            if (!check.add(read_log_row(q))) break;
         }
         SQLite::Statement h(*m_db, "SELECT seq, hash FROM log_head WHERE id = 1");
-        const bool has_head = h.executeStep();
-        const std::int64_t head_seq = has_head ? h.getColumn(0).getInt64() : 0;
-        if (head_seq != check.entries || (has_head && h.getColumn(1).getString() != prev)) {
-            check.ok = false;
-            check.problem = "the log ends at entry " + std::to_string(check.entries) + " but its head says " +
-                            std::to_string(head_seq) + ": entries were removed from the end";
-        }
-        return check;
+        std::optional<LogHead> head;
+        if (h.executeStep()) head = LogHead{h.getColumn(0).getInt64(), h.getColumn(1).getString()};
+        return check.finish(head);
     });
 }
 

@@ -40,8 +40,8 @@ public:
     std::optional<KeyBlob> load_key(const std::string& name) override;
     KeyBlob save_key_if_absent(const KeyBlob& key) override;
     std::vector<std::string> load_chain(const std::string& purpose) override;
-    void activate_authority(const std::string& state, const std::vector<KeyBlob>& keys,
-                            const std::vector<ChainRecord>& chains, const LogEntry& entry) override;
+    void apply(const AuthorityChange& change) override;
+    [[nodiscard]] std::string describe() const override;
 
     void reserve_issuance(const CertificateRecord& pending, const LogEntry& entry) override;
     void complete_issuance(const std::string& id, const std::string& xrml) override;
@@ -51,12 +51,8 @@ public:
     StoreCounts counts() override;
 
     std::optional<CertificateRecord> find_issued_by_request(const std::string& request_id) override;
-    void record_offline_request(const OfflineRequestRecord& request, const std::optional<KeyBlob>& new_key,
-                                const LogEntry& entry) override;
     std::optional<OfflineRequestRecord> find_offline_request(const std::string& request_id) override;
     std::optional<OfflineRequestRecord> pending_offline_request() override;
-    void import_response(const std::string& request_id, const std::vector<KeyBlob>& keys,
-                         const std::vector<ChainRecord>& chains, const LogEntry& entry) override;
 
     std::vector<CertificateRecord> find_by_license_hash(const std::string& hash) override;
     std::vector<CertificateRecord> find_by_subject(const std::string& subject) override;
@@ -66,7 +62,6 @@ public:
     void set_exclusion(const ExclusionRecord& exclusion, const LogEntry& entry) override;
     bool remove_exclusion(const std::string& kind, const std::string& value, const LogEntry& entry) override;
     std::vector<ExclusionRecord> list_exclusions() override;
-    void set_authority_state(const std::string& state, const LogEntry& entry) override;
     std::int64_t policy_revision() override;
 
     std::optional<UserKeyRecord> find_user_key(const std::string& user_id) override;
@@ -93,6 +88,7 @@ private:
     std::vector<CertificateRecord> issued_where_locked(const char* column, const std::string& value);
     /** A prepared statement kept for the connection's life (reset before use); lock held. */
     SQLite::Statement& prepared(const char* sql);
+    std::string m_path;
     std::mutex m_mutex;
     std::unique_ptr<SQLite::Database> m_db;
     std::map<const char*, std::unique_ptr<SQLite::Statement>> m_statements;

@@ -64,7 +64,8 @@ int cmd_init(Context& ctx, Args& args) {
     if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "init takes no positional arguments");
 
     ensure_data_dir(ctx.data_dir);
-    store::SqliteStore store(database_path(ctx.data_dir));
+    const auto store_ptr = open_authority_store(ctx.data_dir, store::OpenMode::Create);
+    auto& store = *store_ptr;
     ca::SystemClock clock;
     Botan::System_RNG rng;
     ca::Authority::provision(store, clock, rng, password, r, local_caller());
@@ -173,7 +174,7 @@ int cmd_trust(Context& ctx, Args& args) {
     Args& rest = args;
     if (verb == "list") {
         const bool json = rest.flag("--json");
-        auto store = open_store(ctx.data_dir);
+        auto store = open_authority_store(ctx.data_dir);
         const auto list = store->list_trust();
         if (json) {
             JsonWriter j;
@@ -220,7 +221,7 @@ int cmd_log(Context& ctx, Args& args) {
     const bool json = args.flag("--json");
     const auto since = since_argument(args);
     if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "log takes no positional arguments");
-    auto store = open_store(ctx.data_dir);
+    auto store = open_authority_store(ctx.data_dir);
     if (verify) {
         const auto check = store->verify_log();
         if (!check.ok) {

@@ -62,7 +62,7 @@ Node Hierarchy::provision(const std::string& name, const ca::ProvisionRequest& r
     Node n;
     n.dir = root_dir + "/" + name;
     std::filesystem::create_directories(n.dir);
-    n.store = std::make_unique<store::SqliteStore>(n.dir + "/xrca.db");
+    n.store = store::open_store(n.dir, store::OpenMode::Create);
     ca::Authority::provision(*n.store, clock, rng, ca::Password(k_password), request, caller, options);
     n.authority = open(n, k_password);
     return n;

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "ca/authority.h"
-#include "store/sqlite_store.h"
+#include "store/factory.h"
 
 #include <botan/system_rng.h>
 
@@ -17,7 +17,7 @@ namespace xrca::test {
 /** One data directory: its store and its authority. */
 struct Node {
     std::string dir;
-    std::unique_ptr<store::SqliteStore> store;
+    std::unique_ptr<store::Store> store;
     std::unique_ptr<ca::Authority> authority;
 };
 

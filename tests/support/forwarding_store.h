@@ -18,10 +18,8 @@ public:
     std::optional<store::KeyBlob> load_key(const std::string& n) override { return m.load_key(n); }
     store::KeyBlob save_key_if_absent(const store::KeyBlob& k) override { return m.save_key_if_absent(k); }
     std::vector<std::string> load_chain(const std::string& p) override { return m.load_chain(p); }
-    void activate_authority(const std::string& s, const std::vector<store::KeyBlob>& k,
-                            const std::vector<store::ChainRecord>& c, const store::LogEntry& e) override {
-        m.activate_authority(s, k, c, e);
-    }
+    void apply(const store::AuthorityChange& c) override { m.apply(c); }
+    [[nodiscard]] std::string describe() const override { return m.describe(); }
     void reserve_issuance(const store::CertificateRecord& r, const store::LogEntry& e) override { m.reserve_issuance(r, e); }
     void complete_issuance(const std::string& id, const std::string& x) override { m.complete_issuance(id, x); }
     void abandon_issuance(const std::string& id, const store::LogEntry& e) override { m.abandon_issuance(id, e); }
@@ -31,18 +29,10 @@ public:
     std::optional<store::CertificateRecord> find_issued_by_request(const std::string& r) override {
         return m.find_issued_by_request(r);
     }
-    void record_offline_request(const store::OfflineRequestRecord& r, const std::optional<store::KeyBlob>& k,
-                                const store::LogEntry& e) override {
-        m.record_offline_request(r, k, e);
-    }
     std::optional<store::OfflineRequestRecord> find_offline_request(const std::string& r) override {
         return m.find_offline_request(r);
     }
     std::optional<store::OfflineRequestRecord> pending_offline_request() override { return m.pending_offline_request(); }
-    void import_response(const std::string& r, const std::vector<store::KeyBlob>& k,
-                         const std::vector<store::ChainRecord>& c, const store::LogEntry& e) override {
-        m.import_response(r, k, c, e);
-    }
     std::optional<store::UserKeyRecord> find_user_key(const std::string& u) override { return m.find_user_key(u); }
     store::UserKeyRecord insert_user_key_if_absent(const store::UserKeyRecord& k) override {
         return m.insert_user_key_if_absent(k);
@@ -62,7 +52,6 @@ public:
         return m.remove_exclusion(k, v, e);
     }
     std::vector<store::ExclusionRecord> list_exclusions() override { return m.list_exclusions(); }
-    void set_authority_state(const std::string& s, const store::LogEntry& e) override { m.set_authority_state(s, e); }
     std::int64_t policy_revision() override { return m.policy_revision(); }
     std::optional<store::PrincipalRecord> find_principal_by_token_hash(const std::string& h) override {
         return m.find_principal_by_token_hash(h);

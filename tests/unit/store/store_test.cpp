@@ -6,6 +6,8 @@
 #include "xrml/enabling_bits.h"
 #include "xrml/raw_document.h"
 #include "xrml/reader.h"
+#include "store/log_chain.h"
+#include "store/sqlite_store.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <botan/pkcs8.h>

@@ -1,0 +1,389 @@
+// The store contract: what every back end must do, whatever it stores in. Each test runs
+// against every back end in kBackends (today SQLite on a real file); a new back end adds one
+// entry there and must pass all of it. Back-end-specific checks (tampering with rows, schema
+// files) live beside their back end's own tests.
+#include "store/factory.h"
+#include "store/log_chain.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <set>
+#include <thread>
+
+namespace xrca::store {
+namespace {
+
+/** A back end under test: how to make a fresh, empty place for a store, and how to clean it up. */
+struct Backend {
+    std::string name;
+    std::function<std::string()> fresh_locator;
+    std::function<void(const std::string&)> remove;
+};
+
+/** Names the back end in test output instead of dumping its bytes. */
+[[maybe_unused]] void PrintTo(const Backend& backend, std::ostream* out) { *out << backend.name; }
+
+const std::vector<Backend>& backends() {
+    static const std::vector<Backend> all{
+        {"sqlite",
+         [] {
+             char tmpl[] = "/tmp/xrca-contract-XXXXXX";
+             return std::string(::mkdtemp(tmpl));
+         },
+         [](const std::string& dir) { std::filesystem::remove_all(dir); }},
+    };
+    return all;
+}
+
+LogEntry entry(const std::string& operation, const std::string& request_id = "r") {
+    LogEntry e;
+    e.request_id = request_id;
+    e.time = "2026-03-01T12:00:00Z";
+    e.operation = operation;
+    e.caller = "contract";
+    e.inputs = "in";
+    e.outcome = "accepted";
+    e.reason = "because";
+    return e;
+}
+
+AuthorityRecord authority_record() {
+    AuthorityRecord a;
+    a.role = "root";
+    a.name = "Contract";
+    a.guid = "{00000000-0000-0000-0000-000000000001}";
+    a.base_url = "https://contract.example.test/_wmcs";
+    a.crypto_mode = 2;
+    a.state = "awaiting-response";
+    a.revocation = "standard";
+    a.anchor_fingerprint = std::string(64, 'a');
+    a.sku = "xrca";
+    a.version = "0.1.0";
+    a.created = "2026-03-01T12:00:00Z";
+    return a;
+}
+
+CertificateRecord pending(const std::string& id, const std::string& subject = "subject", const std::string& key = "k1") {
+    CertificateRecord r;
+    r.id = id;
+    r.kind = "Rights-Account-Certificate";
+    r.status = "pending";
+    r.subject = subject;
+    r.issuer_fingerprint = std::string(64, 'b');
+    r.key_fingerprint = key;
+    r.issued = "2026-03-01T12:00:00Z";
+    r.valid_from = "2026-03-01T11:45:00Z";
+    r.valid_until = "2027-03-01T12:00:00Z";
+    r.body = "<BODY type=\"LICENSE\">" + id + "</BODY>";
+    r.request_id = "req-" + id;
+    r.license_hash = std::string(40, id.back());
+    return r;
+}
+
+class StoreContract : public ::testing::TestWithParam<Backend> {
+protected:
+    void SetUp() override {
+        m_locator = GetParam().fresh_locator();
+        m_store = open_store(m_locator, OpenMode::Create);
+    }
+    void TearDown() override {
+        m_store.reset();
+        GetParam().remove(m_locator);
+    }
+    /** Drops the open store without any orderly step beyond what destruction does, and opens it again. */
+    void reopen() {
+        m_store.reset();
+        m_store = open_store(m_locator, OpenMode::Existing);
+    }
+    void create() {
+        m_store->create_authority(authority_record(), {{"cluster", "fp-cluster", {1, 2, 3}}},
+                                  {{"slc", {"<A/>", "<B/>", "<C/>"}}}, entry("Init"));
+    }
+    std::int64_t log_size() { return static_cast<std::int64_t>(m_store->read_log("").size()); }
+
+    std::string m_locator;
+    std::unique_ptr<Store> m_store;
+};
+
+TEST_P(StoreContract, AFreshStoreHoldsNothing) {
+    EXPECT_FALSE(m_store->load_authority());
+    EXPECT_FALSE(m_store->load_key("cluster"));
+    EXPECT_TRUE(m_store->load_chain("slc").empty());
+    EXPECT_FALSE(m_store->pending_offline_request());
+    EXPECT_TRUE(m_store->read_log("").empty());
+    EXPECT_TRUE(m_store->verify_log().ok);
+    EXPECT_EQ(m_store->counts().log_entries, 0);
+    EXPECT_FALSE(m_store->describe().empty());
+}
+
+TEST_P(StoreContract, TheAuthorityIsCreatedOnceWithItsKeysChainsAndLogEntry) {
+    create();
+    const auto a = m_store->load_authority();
+    ASSERT_TRUE(a);
+    const auto expected = authority_record();
+    EXPECT_EQ(a->role, expected.role);
+    EXPECT_EQ(a->name, expected.name);
+    EXPECT_EQ(a->guid, expected.guid);
+    EXPECT_EQ(a->base_url, expected.base_url);
+    EXPECT_EQ(a->crypto_mode, expected.crypto_mode);
+    EXPECT_EQ(a->state, expected.state);
+    EXPECT_EQ(a->anchor_fingerprint, expected.anchor_fingerprint);
+    const auto key = m_store->load_key("cluster");
+    ASSERT_TRUE(key);
+    EXPECT_EQ(key->fingerprint, "fp-cluster");
+    EXPECT_EQ(key->encrypted, (std::vector<std::uint8_t>{1, 2, 3}));
+    EXPECT_EQ(m_store->load_chain("slc"), (std::vector<std::string>{"<A/>", "<B/>", "<C/>"}));
+    ASSERT_EQ(log_size(), 1);
+    EXPECT_EQ(m_store->read_log("").front().operation, "Init");
+    EXPECT_THROW(create(), ConflictError);
+    EXPECT_EQ(log_size(), 1) << "a refused creation logs nothing";
+}
+
+TEST_P(StoreContract, TheFirstKeySavedUnderANameStays) {
+    const auto first = m_store->save_key_if_absent({"escrow-salt", "f1", {9}});
+    const auto second = m_store->save_key_if_absent({"escrow-salt", "f2", {8}});
+    EXPECT_EQ(first.fingerprint, "f1");
+    EXPECT_EQ(second.fingerprint, "f1");
+    EXPECT_EQ(m_store->load_key("escrow-salt")->encrypted, (std::vector<std::uint8_t>{9}));
+}
+
+TEST_P(StoreContract, AChangeAppliesEveryExplicitWriteInOneGo) {
+    create();
+    OfflineRequestRecord request{"req-1", "Enroll", "cluster-next", "fp-next", "standard", "", "2026-03-01T12:00:00Z",
+                                 "pending"};
+    AuthorityChange record;
+    record.new_request = request;
+    record.add_keys = {{"cluster-next", "fp-next", {4}}};
+    record.entry = entry("EnrollOffline-Export", "req-1");
+    m_store->apply(record);
+    ASSERT_TRUE(m_store->pending_offline_request());
+    EXPECT_EQ(m_store->pending_offline_request()->request_id, "req-1");
+    EXPECT_EQ(m_store->find_offline_request("req-1")->key_fingerprint, "fp-next");
+
+    // Promotion, decided by the caller: previous dropped, current -> previous, next -> current.
+    AuthorityChange import;
+    import.requests = {{"req-1", "pending", "imported"}};
+    import.delete_keys = {"cluster-previous"};
+    import.rename_keys = {{"cluster", "cluster-previous"}, {"cluster-next", "cluster"}};
+    import.add_keys = {{"activation", "fp-act", {5}}};
+    import.chains = {{"slc", {"<N/>", "<B/>"}}};
+    import.state = "active";
+    import.entry = entry("EnrollOffline-Import", "req-1");
+    const auto revision = m_store->policy_revision();
+    m_store->apply(import);
+    EXPECT_EQ(m_store->load_key("cluster")->fingerprint, "fp-next");
+    EXPECT_EQ(m_store->load_key("cluster-previous")->fingerprint, "fp-cluster");
+    EXPECT_FALSE(m_store->load_key("cluster-next"));
+    EXPECT_EQ(m_store->load_key("activation")->fingerprint, "fp-act");
+    EXPECT_EQ(m_store->load_chain("slc"), (std::vector<std::string>{"<N/>", "<B/>"}));
+    EXPECT_EQ(m_store->load_authority()->state, "active");
+    EXPECT_EQ(m_store->find_offline_request("req-1")->state, "imported");
+    EXPECT_FALSE(m_store->pending_offline_request());
+    EXPECT_EQ(m_store->policy_revision(), revision) << "only changes that ask for it bump the revision";
+    EXPECT_EQ(log_size(), 3);
+
+    // A replay: the request is no longer pending, so nothing of the change happens.
+    AuthorityChange replay = import;
+    replay.rename_keys.clear();
+    replay.delete_keys.clear();
+    replay.state = "awaiting-response";
+    replay.chains = {{"slc", {"<X/>"}}};
+    EXPECT_THROW(m_store->apply(replay), ConflictError);
+    EXPECT_EQ(m_store->load_authority()->state, "active");
+    EXPECT_EQ(m_store->load_chain("slc").size(), 2u);
+    EXPECT_EQ(log_size(), 3);
+    EXPECT_TRUE(m_store->verify_log().ok);
+}
+
+TEST_P(StoreContract, AStateChangeCanBumpThePolicyRevision) {
+    create();
+    const auto before = m_store->policy_revision();
+    AuthorityChange change;
+    change.state = "decommissioned";
+    change.bump_policy_revision = true;
+    change.entry = entry("Decommission");
+    m_store->apply(change);
+    EXPECT_GT(m_store->policy_revision(), before);
+    EXPECT_EQ(m_store->load_authority()->state, "decommissioned");
+}
+
+TEST_P(StoreContract, TheIssuanceCycleRecordsBeforeAndCompletesAfter) {
+    m_store->reserve_issuance(pending("c1", "alice", "k1"), entry("Certify", "req-c1"));
+    auto found = m_store->find_certificate("c1");
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->status, "pending");
+    EXPECT_EQ(found->body, pending("c1").body);
+    EXPECT_EQ(m_store->counts().pending, 1);
+    EXPECT_TRUE(m_store->find_by_subject("alice").empty()) << "lookups return issued certificates only";
+
+    m_store->complete_issuance("c1", "<XrML>signed c1</XrML>");
+    found = m_store->find_certificate("c1");
+    EXPECT_EQ(found->status, "issued");
+    EXPECT_EQ(found->xrml.value_or(""), "<XrML>signed c1</XrML>");
+    EXPECT_EQ(m_store->find_by_key("k1").size(), 1u);
+    EXPECT_EQ(m_store->find_by_subject("alice").size(), 1u);
+    EXPECT_EQ(m_store->find_by_license_hash(std::string(40, '1')).size(), 1u);
+    EXPECT_EQ(m_store->find_issued_by_request("req-c1")->id, "c1");
+    EXPECT_EQ(m_store->counts().issued_by_kind.at("Rights-Account-Certificate"), 1);
+    EXPECT_EQ(m_store->counts().pending, 0);
+    EXPECT_THROW(m_store->complete_issuance("c1", "again"), StorageError) << "only a pending certificate completes";
+    EXPECT_THROW(m_store->reserve_issuance(pending("c1"), entry("Certify")), ConflictError);
+
+    // A refused write leaves no trace that fails the next one (a statement reused after an error).
+    m_store->reserve_issuance(pending("c2"), entry("Certify"));
+    const auto log_before = log_size();
+    m_store->abandon_issuance("c2", entry("Certify"));
+    EXPECT_EQ(m_store->find_certificate("c2")->status, "abandoned");
+    EXPECT_EQ(log_size(), log_before + 1) << "abandoning says why in the log";
+    EXPECT_TRUE(m_store->verify_log().ok);
+}
+
+TEST_P(StoreContract, ACrashBetweenReserveAndCompleteLeavesTheIntentAsEvidence) {
+    m_store->reserve_issuance(pending("c9"), entry("Certify", "req-c9"));
+    reopen();  // the process died before signing finished
+    const auto found = m_store->find_certificate("c9");
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->status, "pending");
+    EXPECT_EQ(found->body, pending("c9").body);
+    ASSERT_EQ(log_size(), 1);
+    EXPECT_EQ(m_store->read_log("").front().request_id, "req-c9");
+    m_store->abandon_issuance("c9", entry("Certify", "req-c9"));
+    EXPECT_EQ(m_store->find_certificate("c9")->status, "abandoned");
+    EXPECT_TRUE(m_store->verify_log().ok);
+}
+
+TEST_P(StoreContract, RevocationsAreUniqueOrderedAndBumpTheRevision) {
+    RevocationRecord r;
+    r.type = "license-id";
+    r.value = "{id-1}";
+    r.id = "{id-1}";
+    r.revoked = "2026-03-01T12:00:00Z";
+    const auto rev0 = m_store->policy_revision();
+    const auto s1 = m_store->add_revocation(r, entry("Revoke"));
+    EXPECT_GT(m_store->policy_revision(), rev0);
+    r.value = r.id = "{id-2}";
+    const auto s2 = m_store->add_revocation(r, entry("Revoke"));
+    EXPECT_GT(s2, s1);
+    EXPECT_THROW(m_store->add_revocation(r, entry("Revoke")), ConflictError);
+    const auto all = m_store->list_revocations();
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all[0].value, "{id-1}");
+    EXPECT_EQ(all[1].value, "{id-2}");
+    EXPECT_EQ(log_size(), 2) << "the refused duplicate logs nothing here; the authority logs refusals";
+}
+
+TEST_P(StoreContract, ExclusionsAddReplaceAndRemove) {
+    const auto rev0 = m_store->policy_revision();
+    m_store->set_exclusion({"rac-key", "fp-x", "<PUBLICKEY/>", "lost", "t"}, entry("Exclude"));
+    m_store->set_exclusion({"min-spc-version", "5.0", "", "old", "t"}, entry("Exclude"));
+    m_store->set_exclusion({"min-spc-version", "6.0", "", "older", "t"}, entry("Exclude"));
+    EXPECT_GT(m_store->policy_revision(), rev0);
+    auto all = m_store->list_exclusions();
+    ASSERT_EQ(all.size(), 2u) << "one minimum version at a time";
+    std::set<std::string> values;
+    for (const auto& x : all) values.insert(x.value);
+    EXPECT_EQ(values, (std::set<std::string>{"fp-x", "6.0"}));
+    const auto logged = log_size();
+    EXPECT_FALSE(m_store->remove_exclusion("rac-key", "nope", entry("Unexclude")));
+    EXPECT_EQ(log_size(), logged) << "removing nothing logs nothing";
+    EXPECT_TRUE(m_store->remove_exclusion("rac-key", "fp-x", entry("Unexclude")));
+    EXPECT_EQ(m_store->list_exclusions().size(), 1u);
+}
+
+TEST_P(StoreContract, TrustListsAddOnceAndRemove) {
+    m_store->add_trust({"fp-t", "spc-issuer", "<PUBLICKEY/>", "partner", "t"}, entry("TrustAdd"));
+    EXPECT_THROW(m_store->add_trust({"fp-t", "spc-issuer", "<PUBLICKEY/>", "again", "t"}, entry("TrustAdd")), ConflictError);
+    m_store->add_trust({"fp-t", "rac-issuer", "<PUBLICKEY/>", "partner", "t"}, entry("TrustAdd"));
+    EXPECT_EQ(m_store->list_trust().size(), 2u);
+    EXPECT_EQ(m_store->counts().trusted_keys, 2);
+    EXPECT_FALSE(m_store->remove_trust("fp-none", entry("TrustRemove")));
+    EXPECT_TRUE(m_store->remove_trust("fp-t", entry("TrustRemove")));
+    EXPECT_TRUE(m_store->list_trust().empty());
+}
+
+TEST_P(StoreContract, PrincipalsAreFoundByTokenHashOnly) {
+    m_store->add_principal({"alice", "user", "alice@example.test", "alice", std::string(64, 'c'), "t"}, entry("PrincipalAdd"));
+    EXPECT_THROW(m_store->add_principal({"alice", "user", "a@example.test", "a", std::string(64, 'd'), "t"}, entry("PrincipalAdd")),
+                 ConflictError);
+    EXPECT_THROW(m_store->add_principal({"bob", "user", "b@example.test", "b", std::string(64, 'c'), "t"}, entry("PrincipalAdd")),
+                 ConflictError)
+        << "two principals never share a token";
+    EXPECT_EQ(m_store->find_principal_by_token_hash(std::string(64, 'c'))->name, "alice");
+    EXPECT_FALSE(m_store->find_principal_by_token_hash(std::string(64, 'e')));
+    EXPECT_EQ(m_store->list_principals().size(), 1u);
+    EXPECT_FALSE(m_store->remove_principal("bob", entry("PrincipalRemove")));
+    EXPECT_TRUE(m_store->remove_principal("alice", entry("PrincipalRemove")));
+    EXPECT_FALSE(m_store->find_principal_by_token_hash(std::string(64, 'c')));
+}
+
+TEST_P(StoreContract, TheFirstEscrowedKeyOfAUserWinsEvenUnderARace) {
+    std::vector<std::thread> threads;
+    std::vector<std::string> winners(4);
+    for (int i = 0; i < 4; ++i) {
+        threads.emplace_back([&, i] {
+            UserKeyRecord k{"kim", "kim@example.test", "fp-" + std::to_string(i), {static_cast<std::uint8_t>(i)}, "t"};
+            winners[static_cast<std::size_t>(i)] = m_store->insert_user_key_if_absent(k).fingerprint;
+        });
+    }
+    for (auto& t : threads) t.join();
+    for (const auto& w : winners) EXPECT_EQ(w, winners.front());
+    EXPECT_EQ(m_store->find_user_key("kim")->fingerprint, winners.front());
+    EXPECT_EQ(m_store->counts().user_keys, 1);
+}
+
+TEST_P(StoreContract, TheLogIsOneChainUnderConcurrentAppends) {
+    constexpr int threads_n = 4, per_thread = 50;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < threads_n; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < per_thread; ++i) {
+                if (i % 5 == 0) {
+                    const auto id = "t" + std::to_string(t) + "-" + std::to_string(i);
+                    m_store->reserve_issuance(pending(id), entry("Certify", id));
+                    m_store->complete_issuance(id, "<XrML>" + id + "</XrML>");
+                } else {
+                    m_store->append_log(entry("GetLicensorCertificate", std::to_string(t)));
+                }
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    const auto log = m_store->read_log("");
+    ASSERT_EQ(log.size(), static_cast<std::size_t>(threads_n * per_thread));
+    LogChainCheck check;
+    for (std::size_t i = 0; i < log.size(); ++i) {
+        EXPECT_EQ(log[i].seq, static_cast<std::int64_t>(i + 1));
+        EXPECT_TRUE(check.add(log[i])) << check.finish(std::nullopt).problem;
+    }
+    const auto verdict = m_store->verify_log();
+    EXPECT_TRUE(verdict.ok) << verdict.problem;
+    EXPECT_EQ(verdict.entries, threads_n * per_thread);
+    EXPECT_EQ(m_store->counts().issued_by_kind.at("Rights-Account-Certificate"), threads_n * per_thread / 5);
+}
+
+TEST_P(StoreContract, TheLogIsReadFromATime) {
+    auto early = entry("A");
+    early.time = "2026-01-01T00:00:00Z";
+    auto late = entry("B");
+    late.time = "2026-06-01T00:00:00Z";
+    m_store->append_log(early);
+    m_store->append_log(late);
+    const auto since = m_store->read_log("2026-03-01T00:00:00Z");
+    ASSERT_EQ(since.size(), 1u);
+    EXPECT_EQ(since.front().operation, "B");
+    EXPECT_EQ(since.front().seq, 2);
+    EXPECT_EQ(since.front().prev_hash, m_store->read_log("").front().hash);
+}
+
+TEST_P(StoreContract, OpeningAnExistingStoreThatIsNotThereSaysSo) {
+    EXPECT_THROW(open_store(m_locator + "/nothing-here", OpenMode::Existing), StoreMissing);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::ValuesIn(backends()),
+                         [](const ::testing::TestParamInfo<Backend>& backend) { return backend.param.name; });
+
+}  // namespace
+}  // namespace xrca::store
