@@ -87,7 +87,7 @@ int clc(int count) {
     const auto& machine = test::test_key(2048, 8);
     const auto rac = h.root.authority->issue_rac({h.machine_spc_chain(machine), "clc-user", "clc@example.test", false}, h.caller).text();
     const auto fill_start = Clock::now();
-    authority->warm_key_pool(static_cast<std::size_t>(count));
+    h.last_key_pool().wait_until_filled(static_cast<std::size_t>(count));
     const double fill_s = std::chrono::duration<double>(Clock::now() - fill_start).count();
     std::printf("key pool: %d RSA-2048 keys in %.1f s = %.1f keys/s with 2 threads\n", count, fill_s, count / fill_s);
 
@@ -110,8 +110,8 @@ int clc(int count) {
         for (auto& th : pool) th.join();
         const double rate = issued.load() / std::chrono::duration<double>(Clock::now() - start).count();
         std::printf("CLC  threads=%d  %6.0f CLC/s  raw %6.0f signs/s  ratio %.3f  (pool misses so far: %llu)\n", threads, rate,
-                    raw, rate / raw, static_cast<unsigned long long>(authority->key_pool().misses()));
-        authority->warm_key_pool(static_cast<std::size_t>(count));
+                    raw, rate / raw, static_cast<unsigned long long>(h.last_key_pool().misses()));
+        h.last_key_pool().wait_until_filled(static_cast<std::size_t>(count));
     }
     // Latency of take() on an empty pool: generation in place.
     ca::KeyPool empty(2048, 0, 0);
@@ -202,7 +202,7 @@ int profile_clc(long count) {
     h.options.clc_key_pool_threads = 2;
     auto authority = h.open(h.root, test::Hierarchy::k_password);
     const auto rac = h.root.authority->issue_rac({h.machine_spc_chain(test::test_key(2048, 8)), "u", "u@example.test", false}, h.caller).text();
-    authority->warm_key_pool(static_cast<std::size_t>(count));
+    h.last_key_pool().wait_until_filled(static_cast<std::size_t>(count));
     for (long i = 0; i < count; ++i) (void)authority->issue_clc({rac}, h.caller);
     return 0;
 }

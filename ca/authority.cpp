@@ -4,7 +4,6 @@
 #include "ca/authority_internal.h"
 
 #include "ca/hierarchy.h"
-#include "ca/key_pool.h"
 #include "ca/signer.h"
 #include "xrml/errors.h"
 #include "xrml/reader.h"
@@ -34,9 +33,13 @@ Role parse_role(const std::string& text) {
 
 std::string IssuedChain::text() const { return chain_text(documents); }
 
-Authority::Authority(store::Store& store, const Clock& clock, Botan::RandomNumberGenerator& rng, Password password,
-                     AuthorityOptions options)
-    : m_store(store), m_clock(clock), m_rng(rng), m_password(std::move(password)), m_options(std::move(options)) {
+Authority::Authority(const Collaborators& with, AuthorityOptions options)
+    : m_store(with.store),
+      m_clock(with.clock),
+      m_rng(with.rng),
+      m_keys(with.keys),
+      m_client_keys(with.client_keys),
+      m_options(std::move(options)) {
     auto record = detail::storage([&] { return m_store.load_authority(); });
     if (!record) throw Error(ErrorKind::NotFound, "no authority here: run `xrca init` first");
     m_record = *record;
@@ -108,35 +111,10 @@ void Authority::require(bool allowed, const std::string& what) const {
     }
 }
 
-SoftwareSigner& Authority::signer(const std::string& key_name) {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    auto& slot = m_signers[key_name];
-    if (!slot) {
-        const auto blob = detail::storage([&] { return m_store.load_key(key_name); });
-        if (!blob) throw Error(ErrorKind::WrongState, "this authority has no " + key_name + " key");
-        auto key = decrypt_private_key(blob->encrypted, m_password, key_name);
-        slot = std::make_unique<SoftwareSigner>(std::move(key), mode_digest(m_record.crypto_mode), m_rng);
-    }
-    return *slot;
-}
-
-const Botan::secure_vector<std::uint8_t>& Authority::escrow_key() {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    if (!m_escrow_key) {
-        const auto salt = detail::storage([&] { return m_store.load_key(detail::k_escrow_salt); });
-        if (!salt) throw Error(ErrorKind::WrongState, "this authority holds no user keys (no escrow salt)");
-        // The password is checked against a real key first, so that a wrong password is
-        // reported as such rather than as a corrupt escrow entry.
-        const auto check = detail::storage([&] { return m_store.load_key(detail::k_cluster_key); });
-        if (check) (void)decrypt_private_key(check->encrypted, m_password, detail::k_cluster_key);
-        m_escrow_key = derive_escrow_key(m_password, salt->encrypted, m_options.key_kdf_iterations);
-    }
-    return *m_escrow_key;
-}
+Signer& Authority::signer(KeyName name) { return m_keys.signer(name, mode_digest(m_record.crypto_mode)); }
 
 std::shared_ptr<const Botan::RSA_PrivateKey> Authority::user_key(const std::string& user_id, const std::string& email) {
     static constexpr std::size_t k_cached_user_keys = 4096;
-    const auto& kek = escrow_key();
     {
         std::lock_guard<std::mutex> lock(m_mutex);
         const auto it = m_user_keys.find(user_id);
@@ -144,30 +122,19 @@ std::shared_ptr<const Botan::RSA_PrivateKey> Authority::user_key(const std::stri
     }
     std::shared_ptr<const Botan::RSA_PrivateKey> key;
     if (auto existing = detail::storage([&] { return m_store.find_user_key(user_id); })) {
-        key = unwrap_user_key(existing->encrypted, kek, user_id);
+        key = m_keys.recover_user_key(existing->encrypted, user_id);
     } else {
-        auto fresh = key_pool().take();
+        auto fresh = m_client_keys.take();
         store::UserKeyRecord record{user_id, email, xrml::PublicKey::from_botan(*fresh).fingerprint(),
-                                    wrap_user_key(*fresh, kek, user_id, m_rng), m_clock.now().to_iso8601()};
+                                    m_keys.escrow_user_key(*fresh, user_id), m_clock.now().to_iso8601()};
         const auto stored = detail::storage([&] { return m_store.insert_user_key_if_absent(record); });
         // Another request may have won the race: the stored key is the user's key.
-        key = stored.fingerprint == record.fingerprint ? std::move(fresh) : unwrap_user_key(stored.encrypted, kek, user_id);
+        key = stored.fingerprint == record.fingerprint ? std::move(fresh) : m_keys.recover_user_key(stored.encrypted, user_id);
     }
     std::lock_guard<std::mutex> lock(m_mutex);
     if (m_user_keys.size() >= k_cached_user_keys) m_user_keys.clear();
     return m_user_keys.emplace(user_id, key).first->second;
 }
-
-KeyPool& Authority::key_pool() {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    if (!m_key_pool) {
-        m_key_pool = std::make_unique<KeyPool>(mode_key_bits(m_record.crypto_mode), m_options.clc_key_pool_capacity,
-                                               m_options.clc_key_pool_threads);
-    }
-    return *m_key_pool;
-}
-
-void Authority::warm_key_pool(std::size_t count) { key_pool().wait_until_filled(count); }
 
 std::vector<std::string> Authority::own_chain() {
     std::lock_guard<std::mutex> lock(m_mutex);
@@ -206,7 +173,7 @@ xrml::Certificate Authority::own_slc() {
 
 xrml::Principal Authority::own_principal() { return as_issuer(own_slc()); }
 
-xrml::PublicKey Authority::cluster_public_key() { return signer(detail::k_cluster_key).public_key(); }
+xrml::PublicKey Authority::cluster_public_key() { return signer(KeyName::Cluster).public_key(); }
 
 xrml::PublicKey Authority::anchor_public_key() {
     // The root key travels in no document, but it is the ISSUER key of the top of every chain.
@@ -220,7 +187,7 @@ xrml::PublicKey Authority::anchor_public_key() {
 
 std::vector<std::string> Authority::trusted_spc_issuers() {
     std::vector<std::string> out;
-    const auto activation = detail::storage([&] { return m_store.load_key(detail::k_activation_key); });
+    const auto activation = detail::storage([&] { return m_store.load_key(key_name(KeyName::Activation)); });
     if (activation) out.push_back(activation->fingerprint);
     for (const auto& t : list_trust()) {
         if (t.purpose == "spc-issuer") out.push_back(t.fingerprint);
@@ -230,10 +197,10 @@ std::vector<std::string> Authority::trusted_spc_issuers() {
 
 std::vector<std::string> Authority::trusted_rac_issuers() {
     std::vector<std::string> out;
-    const auto cluster = detail::storage([&] { return m_store.load_key(detail::k_cluster_key); });
+    const auto cluster = detail::storage([&] { return m_store.load_key(key_name(KeyName::Cluster)); });
     if (cluster) out.push_back(cluster->fingerprint);
     // RACs issued before a renewal with a new key still chain to the previous SLC key.
-    const auto previous = detail::storage([&] { return m_store.load_key(detail::k_previous_cluster_key); });
+    const auto previous = detail::storage([&] { return m_store.load_key(key_name(KeyName::ClusterPrevious)); });
     if (previous) out.push_back(previous->fingerprint);
     if (m_role == Role::Licensing) {
         // The root cluster's SLC key issued our SLC: RACs it issued are trusted here (reference §3.2).

@@ -9,7 +9,7 @@
 
 #include "ca/clock.h"
 #include "ca/errors.h"
-#include "ca/key_protection.h"
+#include "ca/key_ring.h"
 #include "ca/requests.h"
 #include "store/store.h"
 
@@ -24,21 +24,29 @@ class RSA_PrivateKey;
 
 namespace xrca::ca {
 
-class KeyPool;
-class SoftwareSigner;
+/**
+ * What the authority works with, chosen by the composition root (cli/, the tests, the
+ * benchmarks): where it keeps its records, where its keys live, where fresh client keys come
+ * from, and the time and randomness it may use. It builds none of these itself.
+ */
+struct Collaborators {
+    store::Store& store;
+    KeyRing& keys;
+    KeySource& client_keys;  ///< CLC keys and new users' keys (sealed to clients, so software)
+    const Clock& clock;
+    Botan::RandomNumberGenerator& rng;
+};
 
 class Authority {
 public:
-    /** Opens the authority of `store`; Error(NotFound) if none was provisioned. */
-    Authority(store::Store& store, const Clock& clock, Botan::RandomNumberGenerator& rng, Password password,
-              AuthorityOptions options = {});
+    /** Opens the authority of `with.store`; Error(NotFound) if none was provisioned. */
+    explicit Authority(const Collaborators& with, AuthorityOptions options = {});
     ~Authority();
     Authority(const Authority&) = delete;
     Authority& operator=(const Authority&) = delete;
 
-    /** Provisions a new authority in an empty store (`xrca init`), logging it. */
-    static void provision(store::Store& store, const Clock& clock, Botan::RandomNumberGenerator& rng,
-                          const Password& password, const ProvisionRequest& request, const Caller& caller,
+    /** Provisions a new authority in an empty store (`xrca init`), logging it; its keys are made by `with.keys`. */
+    static void provision(const Collaborators& with, const ProvisionRequest& request, const Caller& caller,
                           const AuthorityOptions& options = {});
 
     [[nodiscard]] Role role() const noexcept { return m_role; }
@@ -47,7 +55,7 @@ public:
 
     /** This authority's own chain, leaf first: its SLC chain, or for an enrollment service its own. */
     [[nodiscard]] std::vector<std::string> own_chain();
-    /** The cluster key's public half (needs the key password). */
+    /** The cluster key's public half (needs the key to be opened). */
     [[nodiscard]] xrml::PublicKey cluster_public_key();
     /** The root public key relying parties pin: the ISSUER key of the top of this authority's chain. */
     [[nodiscard]] xrml::PublicKey anchor_public_key();
@@ -132,10 +140,6 @@ public:
     /** Fingerprints of the RAC issuers this authority trusts (own SLC, root SLC for licensing). */
     [[nodiscard]] std::vector<std::string> trusted_rac_issuers();
 
-    /** For benchmarks: fill the CLC key pool before measuring. */
-    void warm_key_pool(std::size_t count);
-    [[nodiscard]] KeyPool& key_pool();
-
 private:
     struct Policy;
     /** Revocations, exclusions and decommissioning as stored now (re-read when another process changed them). */
@@ -172,8 +176,8 @@ private:
     void require(bool allowed, const std::string& what) const;
     /** Refuses unless active and not decommissioned; returns the policy the request is checked against. */
     std::shared_ptr<const Policy> require_active();
-    SoftwareSigner& signer(const std::string& key_name);
-    const Botan::secure_vector<std::uint8_t>& escrow_key();
+    /** The signer of one of this authority's keys, with the digest of its crypto mode. */
+    Signer& signer(KeyName name);
     std::shared_ptr<const Botan::RSA_PrivateKey> user_key(const std::string& user_id, const std::string& email);
     xrml::Principal own_principal();
     xrml::Certificate own_slc();
@@ -182,21 +186,19 @@ private:
     store::Store& m_store;
     const Clock& m_clock;
     Botan::RandomNumberGenerator& m_rng;
-    Password m_password;
+    KeyRing& m_keys;
+    KeySource& m_client_keys;
     AuthorityOptions m_options;
     store::AuthorityRecord m_record;
     Role m_role;
 
     std::mutex m_mutex;  // guards the lazily loaded members below
-    std::map<std::string, std::unique_ptr<SoftwareSigner>> m_signers;
-    std::optional<Botan::secure_vector<std::uint8_t>> m_escrow_key;
     std::optional<xrml::Certificate> m_own_slc;
     std::optional<std::vector<std::string>> m_own_chain;
     std::optional<std::pair<std::vector<std::string>, xrml::Principal>> m_activation;  // chain, issuer principal
     // Unwrapped user keys: decoding an escrowed PKCS#8 key costs as much as a signature, and a
     // user certifies every machine with the same key. Bounded; emptied when full.
     std::map<std::string, std::shared_ptr<const Botan::RSA_PrivateKey>> m_user_keys;
-    std::unique_ptr<KeyPool> m_key_pool;
     std::shared_ptr<const Policy> m_policy;
 
     struct CachedList {

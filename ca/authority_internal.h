@@ -13,19 +13,11 @@ namespace xrca::ca {
 
 namespace detail {
 
-inline constexpr const char* k_root_key = "root";
-inline constexpr const char* k_ca_key = "ca";
-inline constexpr const char* k_enrollment_ca_key = "enrollment-ca";
-inline constexpr const char* k_enrollment_service_key = "enrollment-service";
-inline constexpr const char* k_cluster_key = "cluster";
-inline constexpr const char* k_activation_key = "activation";
-inline constexpr const char* k_escrow_salt = "escrow-salt";
 
 inline constexpr const char* k_enrollment_chain = "enrollment";  // ES, enrollment CA, CA
 inline constexpr const char* k_slc_chain = "slc";                // SLC, …
 inline constexpr const char* k_activation_chain = "activation";  // activation issuer, SLC, …
 inline constexpr const char* k_revocation_authorities = "revocation-authorities";  // <PUBLICKEY> elements
-inline constexpr const char* k_previous_cluster_key = "cluster-previous";
 
 /** Runs a store call, turning its errors into xrca::Error (Storage / Conflict). */
 template <typename Fn>
@@ -49,8 +41,6 @@ inline std::string describe_caller(const Caller& c) {
 
 }  // namespace detail
 
-class SoftwareSigner;
-
 /** One certificate to issue through the cycle. */
 struct Authority::Issuance {
     std::string request_id;
@@ -64,7 +54,7 @@ struct Authority::Issuance {
     xrml::Time issued;
     std::optional<xrml::TimeRange> validity;
     std::string body;
-    SoftwareSigner* signer = nullptr;
+    Signer* signer = nullptr;
 };
 
 struct Authority::SlcIssue {
@@ -77,7 +67,7 @@ struct Authority::SlcIssue {
     std::optional<std::string> name_in_slc;
     std::string url, sku, version;
     std::vector<xrml::PublicKey> revocation_authorities;  ///< non-empty: custom revocation
-    SoftwareSigner* signer;
+    Signer* signer;
     xrml::Certificate issuer_certificate;
     std::vector<std::string> issuer_chain;
 };

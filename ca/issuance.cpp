@@ -4,7 +4,6 @@
 #include "ca/authority_internal.h"
 
 #include "ca/hierarchy.h"
-#include "ca/key_pool.h"
 #include "ca/signer.h"
 #include "xrml/chain.h"
 #include "xrml/enabling_bits.h"
@@ -154,7 +153,7 @@ IssuedChain Authority::enroll(const EnrollRequest& r, const Caller& caller) {
         // 3. Issue under the enrollment service key, with the enrollment chain behind it.
         const auto chain = detail::storage([&] { return m_store.load_chain(detail::k_enrollment_chain); });
         return issue_slc({request_id, "Enroll", &caller, inputs, r.cluster_key, r.cluster_guid, std::nullopt, r.url,
-                          r.sku, r.version, r.revocation_authorities, &signer(detail::k_enrollment_service_key),
+                          r.sku, r.version, r.revocation_authorities, &signer(KeyName::EnrollmentService),
                           own_slc(), chain});
     });
 }
@@ -173,7 +172,7 @@ IssuedChain Authority::sub_enroll(const SubEnrollRequest& r, const Caller& calle
         }
         // SubEnroll stamps the name into the SLC and carries no revocation information (§3.2).
         return issue_slc({request_id, "SubEnroll", &caller, inputs, r.cluster_key, r.cluster_guid, r.name, r.url, r.sku,
-                          r.version, {}, &signer(detail::k_cluster_key), own_slc(), own_chain()});
+                          r.version, {}, &signer(KeyName::Cluster), own_slc(), own_chain()});
     });
 }
 
@@ -226,7 +225,7 @@ IssuedChain Authority::certify_machine(const MachineRequest& r, const Caller& ca
         t.security_levels = {{"Platform", r.platform}, {"Manufacturer", r.manufacturer}, {"Repository", r.repository}};
         Issuance is{request_id, "Activate", &caller, inputs, t.id, xrml::names::machine_certificate, t.machine_id,
                     r.machine_key.fingerprint(), now, std::nullopt, xrml::build_machine_certificate_body(t),
-                    &signer(detail::k_activation_key)};
+                    &signer(KeyName::Activation)};
         IssuedChain out{t.id, is.kind, {run_issuance(is)}};
         out.documents.insert(out.documents.end(), chain.begin(), chain.end());
         return out;
@@ -297,7 +296,7 @@ IssuedChain Authority::issue_rac(const RacRequest& r, const Caller& caller) {
         // 8. Record, sign, complete; return with the SLC chain.
         Issuance is{request_id, "Certify", &caller, inputs, t.id, xrml::names::rights_account_certificate, r.user_id,
                     user_public.fingerprint(), now, validity, xrml::build_rights_account_certificate_body(t),
-                    &signer(detail::k_cluster_key)};
+                    &signer(KeyName::Cluster)};
         IssuedChain out{t.id, is.kind, {run_issuance(is)}};
         const auto chain = own_chain();
         out.documents.insert(out.documents.end(), chain.begin(), chain.end());
@@ -360,7 +359,7 @@ IssuedChain Authority::issue_clc(const ClcRequest& r, const Caller& caller) {
                         RmsFault::UnsupportedCryptographicSet);
         }
         // 6. A fresh signing key from the pool, sealed to the RAC key; the ISSUE range is the RAC's validity.
-        const auto clc_key = key_pool().take();
+        const auto clc_key = m_client_keys.take();
         const auto now = m_clock.now().floor_minute();
         xrml::ClientLicensorCertificateTemplate t;
         t.id = new_id();
@@ -376,7 +375,7 @@ IssuedChain Authority::issue_clc(const ClcRequest& r, const Caller& caller) {
         // 7. Record, sign, complete; return with this cluster's SLC chain.
         Issuance is{request_id, "GetClientLicensorCert", &caller, inputs, t.id, xrml::names::client_licensor_certificate,
                     rac.principal->object.id.value, t.clc_key.fingerprint(), now, t.issue_range,
-                    xrml::build_client_licensor_certificate_body(t), &signer(detail::k_cluster_key)};
+                    xrml::build_client_licensor_certificate_body(t), &signer(KeyName::Cluster)};
         IssuedChain out{t.id, is.kind, {run_issuance(is)}};
         const auto chain = own_chain();
         out.documents.insert(out.documents.end(), chain.begin(), chain.end());
@@ -429,10 +428,10 @@ std::vector<store::ChainRecord> Authority::check_slc_chain(const std::vector<xrm
     // 3. A root cluster's first SLC gets the machine activation issuer, certified under it.
     std::vector<store::ChainRecord> chains{{detail::k_slc_chain, {}}};
     for (const auto& d : docs) chains[0].documents.push_back(d.raw.text);
-    const bool has_activation = detail::storage([&] { return m_store.load_key(detail::k_activation_key); }).has_value();
+    const bool has_activation = detail::storage([&] { return m_store.load_key(key_name(KeyName::Activation)); }).has_value();
     if (m_role == Role::Root && !has_activation) {
-        auto activation = generate_rsa_key(mode_key_bits(m_record.crypto_mode), m_rng);
-        const auto activation_public = xrml::PublicKey::from_botan(*activation);
+        auto activation = m_keys.generate(KeyName::Activation, mode_key_bits(m_record.crypto_mode), mode_digest(m_record.crypto_mode));
+        const auto& activation_public = activation.public_key;
         const auto now = m_clock.now().floor_minute();
         xrml::IssuingCertificateTemplate t;
         t.kind = xrml::IssuingKind::ActivationIssuer;
@@ -446,24 +445,17 @@ std::vector<store::ChainRecord> Authority::check_slc_chain(const std::vector<xrm
                                                                    : days_from(now, m_options.slc_validity_days);
         // The SLC's key signs the activation issuer: the key the SLC certifies, which may be
         // the renewal key not yet installed as 'cluster'.
-        SoftwareSigner* slc_signer = nullptr;
-        std::unique_ptr<SoftwareSigner> next;
-        if (slc.principal->key->fingerprint() == signer(detail::k_cluster_key).public_key().fingerprint()) {
-            slc_signer = &signer(detail::k_cluster_key);
-        } else {
-            const auto blob = detail::storage([&] { return m_store.load_key("cluster-next"); });
-            if (!blob) throw Error(ErrorKind::WrongState, "the key this SLC certifies is not held here");
-            next = std::make_unique<SoftwareSigner>(decrypt_private_key(blob->encrypted, m_password, "cluster-next"),
-                                                    mode_digest(m_record.crypto_mode), m_rng);
-            slc_signer = next.get();
+        const bool current = slc.principal->key->fingerprint() == signer(KeyName::Cluster).public_key().fingerprint();
+        if (!current && !detail::storage([&] { return m_store.load_key(key_name(KeyName::ClusterNext)); })) {
+            throw Error(ErrorKind::WrongState, "the key this SLC certifies is not held here");
         }
+        Signer* slc_signer = &signer(current ? KeyName::Cluster : KeyName::ClusterNext);
         Issuance is{request_id, "ActivateCluster", &caller, inputs, t.id, "Activation-Issuer", t.subject.object.id.value,
                     activation_public.fingerprint(), now, t.issue_range, xrml::build_issuing_certificate_body(t), slc_signer};
         std::vector<std::string> activation_chain{run_issuance(is)};
         activation_chain.insert(activation_chain.end(), chains[0].documents.begin(), chains[0].documents.end());
         chains.push_back({detail::k_activation_chain, activation_chain});
-        keys.push_back({detail::k_activation_key, activation_public.fingerprint(),
-                        encrypt_private_key(*activation, m_password, m_rng, m_options.key_kdf_iterations)});
+        keys.push_back(activation.record);
     }
     return chains;
 }
@@ -473,7 +465,7 @@ void Authority::forget_cached_chains() {
     m_own_slc.reset();
     m_own_chain.reset();
     m_activation.reset();
-    m_signers.erase(detail::k_cluster_key);  // a renewal may have installed a new key
+    m_keys.forget();  // a renewal may have installed a new key
 }
 
 void Authority::activate(const std::string& slc_chain, const Caller& caller) {
@@ -489,7 +481,7 @@ void Authority::activate(const std::string& slc_chain, const Caller& caller) {
         const auto docs = read_chain(slc_chain, RmsFault::Argument, "the SLC chain");
         inputs = "slc=" + docs.front().descriptor.id.value;
         std::vector<store::KeyBlob> keys;
-        const auto chains = check_slc_chain(docs, {signer(detail::k_cluster_key).public_key().fingerprint(), std::nullopt},
+        const auto chains = check_slc_chain(docs, {signer(KeyName::Cluster).public_key().fingerprint(), std::nullopt},
                                             request_id, caller, inputs, keys);
         detail::storage([&] {
             store::AuthorityChange change;
@@ -558,16 +550,18 @@ SignedRequest Authority::create_offline_request(bool renew, bool new_key, const 
             throw Error(ErrorKind::WrongState, "this cluster is already " + m_record.state + ": use --renew for a new SLC");
         }
         // 2. The key to certify: the cluster key, or a fresh one kept as 'cluster-next'.
-        std::unique_ptr<Botan::RSA_PrivateKey> fresh;
-        if (new_key) fresh = generate_rsa_key(mode_key_bits(m_record.crypto_mode), m_rng);
-        const Botan::RSA_PrivateKey& key = fresh ? *fresh : signer(detail::k_cluster_key).private_key();
+        std::optional<NewKey> fresh;
+        if (new_key) {
+            fresh = m_keys.generate(KeyName::ClusterNext, mode_key_bits(m_record.crypto_mode), mode_digest(m_record.crypto_mode));
+        }
+        Signer& key = fresh ? *fresh->signer : signer(KeyName::Cluster);
         SignedRequest out;
         auto& p = out.request;
         p.request_id = new_id();
         p.operation = m_role == Role::Root ? "Enroll" : "SubEnroll";
         p.created = m_clock.now();
         p.crypto_mode = m_record.crypto_mode;
-        p.cluster_key = xrml::PublicKey::from_botan(key);
+        p.cluster_key = key.public_key();
         p.cluster_guid = m_record.guid;
         p.name = m_record.name;
         p.url = m_record.base_url;
@@ -579,16 +573,11 @@ SignedRequest Authority::create_offline_request(bool renew, bool new_key, const 
         }
         // 3. Render, then sign the exact body with the key being certified.
         out.body = write_body(p);
-        out.proof = prove_possession(key, out.body, mode_digest(m_record.crypto_mode), m_rng);
+        out.proof = prove_possession(key, out.body);
         // 4. Record the pending request (and the new key, encrypted) with its log entry.
         const auto authorities = fingerprints(p.revocation_authorities);
-        store::OfflineRequestRecord record{p.request_id, p.operation, new_key ? "cluster-next" : detail::k_cluster_key,
+        store::OfflineRequestRecord record{p.request_id, p.operation, key_name(new_key ? KeyName::ClusterNext : KeyName::Cluster),
                                            p.cluster_key.fingerprint(), p.revocation, authorities, p.created.to_iso8601(), "pending"};
-        std::optional<store::KeyBlob> blob;
-        if (fresh) {
-            blob = store::KeyBlob{"cluster-next", p.cluster_key.fingerprint(),
-                                  encrypt_private_key(*fresh, m_password, m_rng, m_options.key_kdf_iterations)};
-        }
         inputs += "; request=" + p.request_id + "; key=" + p.cluster_key.fingerprint();
         // A new request supersedes the one still pending; its new key replaces an unused one.
         store::AuthorityChange change;
@@ -596,7 +585,7 @@ SignedRequest Authority::create_offline_request(bool renew, bool new_key, const 
             change.requests.push_back({earlier->request_id, "pending", "superseded"});
         }
         change.new_request = record;
-        if (blob) change.add_keys.push_back(*blob);
+        if (fresh) change.add_keys.push_back(fresh->record);
         change.entry = log_entry(p.request_id, "EnrollOffline-Export", caller, inputs, "", "accepted",
                                  "wrote " + p.operation + " request " + p.request_id);
         detail::storage([&] {
@@ -639,10 +628,7 @@ void Authority::import_response(const std::string& request_id, const std::string
         //    A request made with a new key promotes it: next -> current -> previous.
         store::AuthorityChange change;
         change.requests.push_back({request_id, "pending", "imported"});
-        if (request->key_name == "cluster-next") {
-            change.delete_keys.push_back(detail::k_previous_cluster_key);
-            change.rename_keys = {{detail::k_cluster_key, detail::k_previous_cluster_key}, {"cluster-next", detail::k_cluster_key}};
-        }
+        if (request->key_name == key_name(KeyName::ClusterNext)) add_key_promotion(change);
         change.add_keys = keys;
         change.chains = chains;
         change.state = "active";

@@ -12,8 +12,14 @@
 
 namespace xrca::ca {
 
-KeyPool::KeyPool(std::size_t bits, std::size_t capacity, std::size_t threads) : m_bits(bits), m_capacity(capacity) {
-    for (std::size_t i = 0; i < threads && capacity > 0; ++i) m_threads.emplace_back([this] { refill(); });
+KeyPool::KeyPool(std::size_t bits, std::size_t capacity, std::size_t threads)
+    : m_bits(bits), m_capacity(capacity), m_thread_count(capacity > 0 ? threads : 0) {}
+
+void KeyPool::start() {
+    std::call_once(m_started, [this] {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        for (std::size_t i = 0; i < m_thread_count; ++i) m_threads.emplace_back([this] { refill(); });
+    });
 }
 
 KeyPool::~KeyPool() {
@@ -53,6 +59,7 @@ void KeyPool::refill() {
 }
 
 std::unique_ptr<Botan::RSA_PrivateKey> KeyPool::take() {
+    start();
     {
         std::lock_guard<std::mutex> lock(m_mutex);
         m_last_take = std::chrono::steady_clock::now();
@@ -69,8 +76,9 @@ std::unique_ptr<Botan::RSA_PrivateKey> KeyPool::take() {
 }
 
 void KeyPool::wait_until_filled(std::size_t count) {
+    start();
     std::unique_lock<std::mutex> lock(m_mutex);
-    m_changed.wait(lock, [&] { return m_keys.size() >= std::min(count, m_capacity) || m_threads.empty(); });
+    m_changed.wait(lock, [&] { return m_keys.size() >= std::min(count, m_capacity) || m_thread_count == 0; });
 }
 
 std::size_t KeyPool::size() {

@@ -7,6 +7,8 @@
 // generation competing for the same cores. Below the low-water mark they refill regardless.
 #pragma once
 
+#include "ca/key_ring.h"
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -22,16 +24,18 @@ class RSA_PrivateKey;
 
 namespace xrca::ca {
 
-class KeyPool {
+class KeyPool final : public KeySource {
 public:
-    /** `capacity` keys of `bits`, refilled by `threads` background threads (0: no refilling). */
+    /**
+     * `capacity` keys of `bits`, refilled by `threads` background threads (0: no refilling).
+     * The threads start with the first take() or wait_until_filled(): a command that issues no
+     * CLC generates no key.
+     */
     KeyPool(std::size_t bits, std::size_t capacity, std::size_t threads);
-    ~KeyPool();
-    KeyPool(const KeyPool&) = delete;
-    KeyPool& operator=(const KeyPool&) = delete;
+    ~KeyPool() override;
 
     /** A key never handed out before: from the pool, or generated now if it is empty. */
-    std::unique_ptr<Botan::RSA_PrivateKey> take();
+    std::unique_ptr<Botan::RSA_PrivateKey> take() override;
     /** Blocks until the pool holds `count` keys (for benchmarks and warm start-up). */
     void wait_until_filled(std::size_t count);
     [[nodiscard]] std::size_t size();
@@ -39,9 +43,12 @@ public:
     [[nodiscard]] std::uint64_t misses() const noexcept { return m_misses.load(); }
 
 private:
+    void start();
     void refill();
     std::size_t m_bits;
     std::size_t m_capacity;
+    std::size_t m_thread_count;
+    std::once_flag m_started;
     std::mutex m_mutex;
     std::condition_variable m_changed;
     std::deque<std::unique_ptr<Botan::RSA_PrivateKey>> m_keys;

@@ -27,8 +27,8 @@ struct BuiltCertificate {
 };
 
 BuiltCertificate build_issuing(xrml::IssuingKind kind, const xrml::Principal& issuer, const xrml::Principal& subject,
-                               xrml::Time now, const xrml::TimeRange& range, const Botan::RSA_PrivateKey& issuer_key,
-                               int mode, Botan::RandomNumberGenerator& rng) {
+                               xrml::Time now, const xrml::TimeRange& range, Signer& issuer_key,
+                               Botan::RandomNumberGenerator& rng) {
     xrml::IssuingCertificateTemplate t;
     t.kind = kind;
     t.id = new_guid(rng);
@@ -39,14 +39,13 @@ BuiltCertificate build_issuing(xrml::IssuingKind kind, const xrml::Principal& is
     t.issue_range = range;
     BuiltCertificate c{t.id, xrml::descriptor_type(kind), subject.object.id.value, subject.key->fingerprint(),
                        now, range, xrml::build_issuing_certificate_body(t), {}};
-    c.document = xrml::sign_document(c.body, issuer_key, mode_digest(mode), rng);
+    c.document = issuer_key.sign_document(c.body);
     return c;
 }
 
-void validate(const ProvisionRequest& r, const Password& password) {
+void validate(const ProvisionRequest& r) {
     if (r.name.empty() || r.name.size() > 200) throw Error(ErrorKind::Usage, "--name is required (at most 200 characters)");
     if (r.crypto_mode != 1 && r.crypto_mode != 2) throw Error(ErrorKind::Usage, "--crypto-mode must be 2 or 1");
-    if (password.bytes().size() < 8) throw Error(ErrorKind::Usage, "the key password must have at least 8 characters");
     if (r.role != Role::Enrollment) {
         if (r.base_url.rfind("https://", 0) != 0 && r.base_url.rfind("http://", 0) != 0) {
             throw Error(ErrorKind::Usage, "--url must be the cluster's base URL, e.g. https://rms.example.com/_wmcs");
@@ -66,10 +65,12 @@ void validate(const ProvisionRequest& r, const Password& password) {
 
 }  // namespace
 
-void Authority::provision(store::Store& store, const Clock& clock, Botan::RandomNumberGenerator& rng,
-                          const Password& password, const ProvisionRequest& r, const Caller& caller,
+void Authority::provision(const Collaborators& with, const ProvisionRequest& r, const Caller& caller,
                           const AuthorityOptions& options) {
-    validate(r, password);
+    auto& store = with.store;
+    auto& rng = with.rng;
+    const auto& clock = with.clock;
+    validate(r);
     if (auto existing = detail::storage([&] { return store.load_authority(); })) {
         throw Error(ErrorKind::Conflict, "this data directory already holds the " + existing->role + " authority '" +
                                              existing->name + "'; use another --data directory");
@@ -92,47 +93,42 @@ void Authority::provision(store::Store& store, const Clock& clock, Botan::Random
     std::vector<store::KeyBlob> keys;
     std::vector<store::ChainRecord> chains;
     std::vector<BuiltCertificate> issued;
-    const auto protect = [&](const char* name, const Botan::RSA_PrivateKey& key) {
-        keys.push_back({name, xrml::PublicKey::from_botan(key).fingerprint(),
-                        encrypt_private_key(key, password, rng, options.key_kdf_iterations)});
+    const auto make_key = [&](KeyName name, std::size_t bits) {
+        auto key = with.keys.generate(name, bits, mode_digest(mode));
+        keys.push_back(key.record);
+        return key;
     };
 
     // 1. The issuing hierarchy: root key (the anchor) -> CA -> enrollment CA -> enrollment service.
     if (r.role == Role::Enrollment || r.self_enroll) {
-        const auto root = generate_rsa_key(2048, rng);
-        const auto ca = generate_rsa_key(2048, rng);
-        const auto eca = generate_rsa_key(mode_key_bits(mode), rng);
-        const auto es = generate_rsa_key(mode_key_bits(mode), rng);
-        const auto pub = [](const Botan::RSA_PrivateKey& k) { return xrml::PublicKey::from_botan(k); };
+        const auto root = make_key(KeyName::Root, 2048);
+        const auto ca = make_key(KeyName::Ca, 2048);
+        const auto eca = make_key(KeyName::EnrollmentCa, mode_key_bits(mode));
+        const auto es = make_key(KeyName::EnrollmentService, mode_key_bits(mode));
         const auto range = days_from(now, options.hierarchy_validity_days);
-        const auto root_p = authority_principal("xrca Root - " + r.name, pub(*root));
-        const auto ca_p = authority_principal("xrca CA - " + r.name, pub(*ca));
-        const auto eca_p = authority_principal("xrca Enrollment CA - " + r.name, pub(*eca));
+        const auto root_p = authority_principal("xrca Root - " + r.name, root.public_key);
+        const auto ca_p = authority_principal("xrca CA - " + r.name, ca.public_key);
+        const auto eca_p = authority_principal("xrca Enrollment CA - " + r.name, eca.public_key);
         xrml::Principal es_p;
         const auto es_name = std::string(r.self_enroll ? "xrca Self Enrollment Service - " : "xrca Enrollment Service - ") + r.name;
         es_p.object = xrml::XrmlObject{xrml::names::drm_server,
                                        {xrml::names::guid, r.self_enroll ? new_guid(rng) : record.guid}, es_name, {}};
-        es_p.key = pub(*es);
-        issued.push_back(build_issuing(xrml::IssuingKind::CaCertificate, root_p, ca_p, now, range, *root, mode, rng));
-        issued.push_back(build_issuing(xrml::IssuingKind::EnrollmentCa, ca_p, eca_p, now, range, *ca, mode, rng));
-        issued.push_back(build_issuing(xrml::IssuingKind::EnrollmentService, eca_p, es_p, now, range, *eca, mode, rng));
+        es_p.key = es.public_key;
+        issued.push_back(build_issuing(xrml::IssuingKind::CaCertificate, root_p, ca_p, now, range, *root.signer, rng));
+        issued.push_back(build_issuing(xrml::IssuingKind::EnrollmentCa, ca_p, eca_p, now, range, *ca.signer, rng));
+        issued.push_back(build_issuing(xrml::IssuingKind::EnrollmentService, eca_p, es_p, now, range, *eca.signer, rng));
         chains.push_back({detail::k_enrollment_chain, {issued[2].document, issued[1].document, issued[0].document}});
-        protect(detail::k_root_key, *root);
-        protect(detail::k_ca_key, *ca);
-        protect(detail::k_enrollment_ca_key, *eca);
-        protect(detail::k_enrollment_service_key, *es);
-        record.anchor_fingerprint = pub(*root).fingerprint();
+        record.anchor_fingerprint = root.public_key.fingerprint();
     }
     // 2. A cluster key for root and licensing clusters; an escrow salt for root clusters' user keys.
-    if (r.role != Role::Enrollment) protect(detail::k_cluster_key, *generate_rsa_key(mode_key_bits(mode), rng));
+    if (r.role != Role::Enrollment) (void)make_key(KeyName::Cluster, mode_key_bits(mode));
     if (!r.revocation_authorities.empty()) {
         store::ChainRecord authorities{detail::k_revocation_authorities, {}};
         for (const auto& k : r.revocation_authorities) authorities.documents.push_back(xrml::build_public_key_element(k));
         chains.push_back(authorities);
     }
     if (r.role == Role::Root) {
-        const auto salt = rng.random_vec(32);
-        keys.push_back({detail::k_escrow_salt, "", std::vector<std::uint8_t>(salt.begin(), salt.end())});
+        for (auto& secret : with.keys.provisioning_secrets()) keys.push_back(std::move(secret));
     }
 
     // 3. One transaction: the authority, its keys, its chains, the log entry; then the records
@@ -164,7 +160,7 @@ void Authority::provision(store::Store& store, const Clock& clock, Botan::Random
 
     // 4. Self-enrollment: the root cluster's first SLC from its private enrollment service.
     if (r.self_enroll) {
-        Authority self(store, clock, rng, Password(password.str()), options);
+        Authority self(with, options);
         self.self_enroll(r, caller);
     }
 }
@@ -175,9 +171,9 @@ void Authority::self_enroll(const ProvisionRequest& r, const Caller& caller) {
     const auto chain = detail::storage([&] { return m_store.load_chain(detail::k_enrollment_chain); });
     const auto es_certificate = xrml::read_documents(chain.front()).documents.at(0);
     const auto slc = logged("Enroll", caller, inputs, [&] {
-        return issue_slc({request_id, "Enroll", &caller, inputs, signer(detail::k_cluster_key).public_key(), m_record.guid,
+        return issue_slc({request_id, "Enroll", &caller, inputs, signer(KeyName::Cluster).public_key(), m_record.guid,
                           m_record.name, m_record.base_url, m_record.sku, m_record.version, r.revocation_authorities,
-                          &signer(detail::k_enrollment_service_key), es_certificate, chain});
+                          &signer(KeyName::EnrollmentService), es_certificate, chain});
     });
     activate(slc.text(), caller);
 }

@@ -318,7 +318,7 @@ std::string Authority::issue_revocation_list(std::int64_t valid_for_days, const 
         h.validity = xrml::TimeRange{now, now.plus_seconds(86400 * valid_for_days)};
         h.issuer = {xrml::names::revocation_list, {xrml::names::guid, m_record.guid}, m_record.name, {{"URL", revocation_list_url()}}};
         // The key that issues this authority's certificates revokes them.
-        auto text = sign_revocation_list(signer(m_role == Role::Enrollment ? detail::k_enrollment_service_key : detail::k_cluster_key),
+        auto text = sign_revocation_list(signer(m_role == Role::Enrollment ? KeyName::EnrollmentService : KeyName::Cluster),
                                          h, entries);
         detail::storage([&] {
             m_store.append_log(log_entry(new_id(), "RL-Sign", caller, inputs, h.id, "accepted",

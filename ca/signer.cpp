@@ -14,7 +14,7 @@ SoftwareSigner::SoftwareSigner(std::unique_ptr<Botan::RSA_PrivateKey> key, xrml:
 
 SoftwareSigner::~SoftwareSigner() = default;
 
-std::string SoftwareSigner::sign_document(std::string_view body) {
+std::vector<std::uint8_t> SoftwareSigner::sign_digest(const std::vector<std::uint8_t>& digest) {
     std::unique_ptr<Botan::PK_Signer> signer;
     {
         std::lock_guard<std::mutex> lock(m_mutex);
@@ -27,13 +27,25 @@ std::string SoftwareSigner::sign_document(std::string_view body) {
         signer = std::make_unique<Botan::PK_Signer>(
             *m_key, m_rng, std::string("EMSA3(Raw,") + xrml::digest_algorithm_botan_name(m_algorithm) + ")");
     }
-    const auto digest = xrml::body_digest(body, m_algorithm);
-    const auto signature = signer->sign_message(digest, m_rng);
+    auto signature = signer->sign_message(digest, m_rng);
     {
         std::lock_guard<std::mutex> lock(m_mutex);
         m_idle.push_back(std::move(signer));
     }
-    return xrml::assemble_document(body, m_algorithm, digest, signature, m_public.bits());
+    return signature;
+}
+
+std::string SoftwareSigner::sign_document(std::string_view body) {
+    const auto digest = xrml::body_digest(body, m_algorithm);
+    return xrml::assemble_document(body, m_algorithm, digest, sign_digest(digest), m_public.bits());
+}
+
+std::vector<std::uint8_t> SoftwareSigner::sign_text(std::string_view text) {
+    return sign_digest(xrml::body_digest(text, m_algorithm));
+}
+
+ProofOfPossession prove_possession(Signer& signer, const std::string& text) {
+    return {text, signer.digest_algorithm(), signer.sign_text(text)};
 }
 
 ProofOfPossession prove_possession(const Botan::RSA_PrivateKey& key, const std::string& text, xrml::DigestAlgorithm digest,

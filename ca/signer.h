@@ -24,6 +24,8 @@ public:
     virtual ~Signer() = default;
     /** The complete signed document for `body`: the exact body, then SIGNATURE. Thread-safe. */
     [[nodiscard]] virtual std::string sign_document(std::string_view body) = 0;
+    /** The PKCS#1 v1.5 signature over `text` hashed as UTF-16LE, as BODY text is. Thread-safe. */
+    [[nodiscard]] virtual std::vector<std::uint8_t> sign_text(std::string_view text) = 0;
     [[nodiscard]] virtual const xrml::PublicKey& public_key() const = 0;
     [[nodiscard]] virtual xrml::DigestAlgorithm digest_algorithm() const = 0;
 };
@@ -42,12 +44,12 @@ public:
     SoftwareSigner& operator=(const SoftwareSigner&) = delete;
 
     [[nodiscard]] std::string sign_document(std::string_view body) override;
+    [[nodiscard]] std::vector<std::uint8_t> sign_text(std::string_view text) override;
     [[nodiscard]] const xrml::PublicKey& public_key() const override { return m_public; }
     [[nodiscard]] xrml::DigestAlgorithm digest_algorithm() const override { return m_algorithm; }
-    /** The private key, for sealing it (ENABLINGBITS) or unsealing with it; never for logging. */
-    [[nodiscard]] const Botan::RSA_PrivateKey& private_key() const noexcept { return *m_key; }
 
 private:
+    std::vector<std::uint8_t> sign_digest(const std::vector<std::uint8_t>& digest);
     std::unique_ptr<Botan::RSA_PrivateKey> m_key;
     xrml::DigestAlgorithm m_algorithm;
     Botan::RandomNumberGenerator& m_rng;
@@ -57,9 +59,11 @@ private:
 };
 
 /**
- * A proof of possession of `key` (xrca's addition to enrollment and activation): a PKCS#1 v1.5
- * signature over `text` hashed as UTF-16LE, the way XrML BODY text is.
+ * A proof of possession of the signer's key (xrca's addition to enrollment and activation): a
+ * PKCS#1 v1.5 signature over `text` hashed as UTF-16LE, the way XrML BODY text is.
  */
+ProofOfPossession prove_possession(Signer& signer, const std::string& text);
+/** The same for a key a client holds in memory (its machine key). */
 ProofOfPossession prove_possession(const Botan::RSA_PrivateKey& key, const std::string& text, xrml::DigestAlgorithm digest,
                                    Botan::RandomNumberGenerator& rng);
 

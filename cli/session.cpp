@@ -3,6 +3,8 @@
 
 #include "cli/files.h"
 #include "cli/password.h"
+#include "ca/hierarchy.h"
+#include "ca/software_key_ring.h"
 #include "xrml/errors.h"
 #include "xrml/reader.h"
 
@@ -39,19 +41,39 @@ ca::Caller local_caller() {
     return c;
 }
 
-std::unique_ptr<Session> open_session(const Context& ctx, Args& args) {
+std::unique_ptr<Session> compose_session(std::unique_ptr<store::Store> store, ca::Password password, int crypto_mode) {
     auto s = std::make_unique<Session>();
-    s->store = open_authority_store(ctx.data_dir);
-    s->authority = std::make_unique<ca::Authority>(*s->store, s->clock, s->rng, read_password(args));
+    s->store = std::move(store);
+    const ca::AuthorityOptions defaults;
+    s->keys = std::make_unique<ca::SoftwareKeyRing>(*s->store, std::move(password), s->rng, defaults.key_kdf_iterations);
+    s->client_keys = std::make_unique<ca::KeyPool>(ca::mode_key_bits(crypto_mode), defaults.clc_key_pool_capacity,
+                                                   defaults.clc_key_pool_threads);
     return s;
 }
 
-std::unique_ptr<Session> open_session_without_keys(const Context& ctx) {
-    auto s = std::make_unique<Session>();
-    s->store = open_authority_store(ctx.data_dir);
-    // An empty password opens no key: any attempt to use one fails as a wrong password.
-    s->authority = std::make_unique<ca::Authority>(*s->store, s->clock, s->rng, ca::Password(""));
+namespace {
+
+std::unique_ptr<Session> open_with(const Context& ctx, ca::Password password) {
+    auto store = open_authority_store(ctx.data_dir);
+    std::optional<store::AuthorityRecord> record;
+    try {
+        record = store->load_authority();
+    } catch (const store::StorageError& e) {
+        throw Error(ErrorKind::Storage, e.what());
+    }
+    auto s = compose_session(std::move(store), std::move(password), record ? record->crypto_mode : 2);
+    s->authority = std::make_unique<ca::Authority>(
+        ca::Collaborators{*s->store, *s->keys, *s->client_keys, s->clock, s->rng});
     return s;
+}
+
+}  // namespace
+
+std::unique_ptr<Session> open_session(const Context& ctx, Args& args) { return open_with(ctx, read_password(args)); }
+
+std::unique_ptr<Session> open_session_without_keys(const Context& ctx) {
+    // An empty password opens no key: any attempt to use one fails as a wrong password.
+    return open_with(ctx, ca::Password(""));
 }
 
 xrml::PublicKey read_public_key(const std::string& path) {

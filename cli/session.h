@@ -3,6 +3,8 @@
 #pragma once
 
 #include "ca/authority.h"
+#include "ca/key_pool.h"
+#include "ca/key_protection.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "store/factory.h"
@@ -19,13 +21,22 @@ std::unique_ptr<store::Store> open_authority_store(const std::string& locator, s
 /** The caller recorded in the log for local commands: "cli:USER". */
 ca::Caller local_caller();
 
-/** A store, a clock and an authority opened together. */
+/**
+ * The composition root of a data-directory command: a store, the key ring its keys live in,
+ * a pool of fresh client keys, a clock and the system RNG, and the authority over them.
+ * Declared in the order they are built, so that each outlives what uses it.
+ */
 struct Session {
     std::unique_ptr<store::Store> store;
     ca::SystemClock clock;
     Botan::System_RNG rng;
+    std::unique_ptr<ca::KeyRing> keys;
+    std::unique_ptr<ca::KeyPool> client_keys;
     std::unique_ptr<ca::Authority> authority;
 };
+
+/** Builds a session on an open store: the software key ring under `password`, a client key pool of the authority's mode. */
+std::unique_ptr<Session> compose_session(std::unique_ptr<store::Store> store, ca::Password password, int crypto_mode);
 
 /** Opens the authority of `ctx.data_dir`, reading the key password from `args`. */
 std::unique_ptr<Session> open_session(const Context& ctx, Args& args);

@@ -64,12 +64,11 @@ int cmd_init(Context& ctx, Args& args) {
     if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "init takes no positional arguments");
 
     ensure_data_dir(ctx.data_dir);
-    const auto store_ptr = open_authority_store(ctx.data_dir, store::OpenMode::Create);
-    auto& store = *store_ptr;
-    ca::SystemClock clock;
-    Botan::System_RNG rng;
-    ca::Authority::provision(store, clock, rng, password, r, local_caller());
-    ca::Authority authority(store, clock, rng, ca::Password(password.str()));
+    auto session = compose_session(open_authority_store(ctx.data_dir, store::OpenMode::Create), ca::Password(password.str()),
+                                   r.crypto_mode);
+    const ca::Collaborators with{*session->store, *session->keys, *session->client_keys, session->clock, session->rng};
+    ca::Authority::provision(with, r, local_caller());
+    ca::Authority authority(with);
     const auto s = authority.status();
     ctx.out << "initialised a " << s.role << " authority '" << s.name << "' in " << ctx.data_dir << '\n'
             << "  GUID:         " << s.guid << '\n'

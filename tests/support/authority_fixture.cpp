@@ -1,6 +1,8 @@
 // The three-node test hierarchy (see authority_fixture.h).
 #include "support/authority_fixture.h"
 
+#include "ca/hierarchy.h"
+
 #include <botan/rsa.h>
 
 namespace xrca::test {
@@ -63,7 +65,8 @@ Node Hierarchy::provision(const std::string& name, const ca::ProvisionRequest& r
     n.dir = root_dir + "/" + name;
     std::filesystem::create_directories(n.dir);
     n.store = store::open_store(n.dir, store::OpenMode::Create);
-    ca::Authority::provision(*n.store, clock, rng, ca::Password(k_password), request, caller, options);
+    n.crypto_mode = request.crypto_mode;
+    ca::Authority::provision(collaborators(*n.store, k_password, n.crypto_mode), request, caller, options);
     n.authority = open(n, k_password);
     return n;
 }
@@ -79,8 +82,15 @@ Node Hierarchy::provision_cluster(const std::string& name, ca::Role role, int cr
     return provision(name, r);
 }
 
+ca::Collaborators Hierarchy::collaborators(store::Store& store, const std::string& password, int crypto_mode) {
+    m_rings.push_back(std::make_unique<ca::SoftwareKeyRing>(store, ca::Password(password), rng, options.key_kdf_iterations));
+    m_pools.push_back(std::make_unique<ca::KeyPool>(ca::mode_key_bits(crypto_mode), options.clc_key_pool_capacity,
+                                                    options.clc_key_pool_threads));
+    return {store, *m_rings.back(), *m_pools.back(), clock, rng};
+}
+
 std::unique_ptr<ca::Authority> Hierarchy::open(Node& node, const std::string& password) {
-    return std::make_unique<ca::Authority>(*node.store, clock, rng, ca::Password(password), options);
+    return std::make_unique<ca::Authority>(collaborators(*node.store, password, node.crypto_mode), options);
 }
 
 std::string Hierarchy::machine_spc_chain(const Botan::RSA_PrivateKey& machine_key) {

@@ -4,6 +4,8 @@
 #pragma once
 
 #include "ca/authority.h"
+#include "ca/key_pool.h"
+#include "ca/software_key_ring.h"
 #include "store/factory.h"
 
 #include <botan/system_rng.h>
@@ -17,6 +19,7 @@ namespace xrca::test {
 /** One data directory: its store and its authority. */
 struct Node {
     std::string dir;
+    int crypto_mode = 2;
     std::unique_ptr<store::Store> store;
     std::unique_ptr<ca::Authority> authority;
 };
@@ -37,14 +40,26 @@ public:
     Node provision(const std::string& name, const ca::ProvisionRequest& request);
     /** A cluster of `role` named `name` at https://NAME.example.test/_wmcs, self-enrolled or trusting the anchor. */
     Node provision_cluster(const std::string& name, ca::Role role, int crypto_mode, bool self_enroll);
-    /** Re-opens a node's authority (e.g. with another password). */
+    /**
+     * Re-opens a node's authority (e.g. with another password), with a software key ring and a
+     * client key pool sized by `options` now; both are kept for the hierarchy's life.
+     */
     std::unique_ptr<ca::Authority> open(Node& node, const std::string& password);
+    /** The collaborators of an authority on `store`: a new software key ring under `password`. */
+    ca::Collaborators collaborators(store::Store& store, const std::string& password, int crypto_mode);
+    /** The client key pool of the last open() or collaborators() (benchmarks warm it). */
+    [[nodiscard]] ca::KeyPool& last_key_pool() { return *m_pools.back(); }
     /** A machine key and its SPC chain from the root cluster. */
     std::string machine_spc_chain(const Botan::RSA_PrivateKey& machine_key);
     /** The anchor fingerprint of the enrollment service. */
     [[nodiscard]] std::string anchor() const;
 
     static constexpr const char* k_password = "test-password-123";
+
+private:
+    // Declared after the nodes, so destroyed before them: ~Hierarchy resets the nodes' authorities first.
+    std::vector<std::unique_ptr<ca::SoftwareKeyRing>> m_rings;
+    std::vector<std::unique_ptr<ca::KeyPool>> m_pools;
 };
 
 }  // namespace xrca::test

@@ -266,7 +266,7 @@ public:
 TEST_P(AuthorityTest, NothingLeavesWithoutItsRecord) {
     const auto spc = h.machine_spc_chain(machine);
     FailingCompletionStore failing(*h.root.store);
-    ca::Authority authority(failing, h.clock, h.rng, ca::Password(Hierarchy::k_password), h.options);
+    ca::Authority authority(h.collaborators(failing, Hierarchy::k_password, 2), h.options);
     const auto before = h.root.store->counts();
     std::optional<IssuedChain> leaked;
     const auto e = capture([&] { leaked = authority.issue_rac({spc, "judy", "judy@example.test", false}, h.caller); });
