@@ -2,6 +2,7 @@
 #include "enrollment/messages.h"
 
 #include "ca/hierarchy.h"
+#include "enrollment/fault_mapping.h"
 #include "protocol/cluster_parameters.h"
 #include "protocol/fields.h"
 #include "protocol/proof.h"
@@ -250,26 +251,6 @@ xrml::XmlElement SoapReply::result() const {
     return response.front().children().front();
 }
 
-namespace {
-
-ErrorKind kind_of_status(int status, const std::string& faultstring) {
-    switch (status) {
-        case 400:
-        case 413: return ErrorKind::Malformed;
-        case 401:
-        case 403: return ErrorKind::Unauthorized;
-        case 404: return ErrorKind::NotFound;
-        case 409: return ErrorKind::Conflict;
-        case 503: return ErrorKind::WrongState;
-        default: break;
-    }
-    if (faultstring.find("UnspecifiedErrorException") != std::string::npos) return ErrorKind::Internal;
-    if (faultstring.find("DataVersionException") != std::string::npos) return ErrorKind::UnsupportedVersion;
-    return ErrorKind::PolicyDenied;
-}
-
-}  // namespace
-
 SoapReply read_soap_reply(int http_status, std::string_view bytes) {
     std::string text;
     std::optional<xrml::XmlDocument> dom;
@@ -286,7 +267,8 @@ SoapReply read_soap_reply(int http_status, std::string_view bytes) {
     if (const auto fault = body->optional_local("Fault")) {
         const auto faultstring = fault->optional_local("faultstring");
         const auto message = faultstring ? faultstring->text() : std::string("(no faultstring)");
-        throw Error(kind_of_status(http_status, message), "the server refused (HTTP " + std::to_string(http_status) + "): " + message);
+        // The fault's name is in the message already (and so in the local log): the Error carries the kind only.
+        throw Error(read_fault({http_status, message}).kind, "the server refused (HTTP " + std::to_string(http_status) + "): " + message);
     }
     if (http_status != 200) throw Error(ErrorKind::Malformed, "the server answered HTTP " + std::to_string(http_status));
     return SoapReply{std::move(text), std::move(*dom)};
