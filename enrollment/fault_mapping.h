@@ -1,6 +1,7 @@
-// The one mapping from xrca::Error to what an RMS client sees over HTTP (STYLE.md §9.6): an
+// The one mapping between xrca::Error and what an RMS client sees over HTTP (STYLE.md §9.6): an
 // HTTP status and a SOAP faultstring carrying the .NET exception name. Internal and storage
-// details never reach the caller; they are in the enrollment log.
+// details never reach the caller; they are in the enrollment log. The client reads a fault back
+// here too, from the same table, so that the two directions cannot drift apart.
 #pragma once
 
 #include "ca/errors.h"
@@ -15,5 +16,19 @@ struct FaultResponse {
 };
 
 FaultResponse map_error(const Error& error);
+
+/** What a client can tell of the server's error from a fault it received. */
+struct FaultReading {
+    ErrorKind kind = ErrorKind::PolicyDenied;
+    RmsFault fault = RmsFault::None;  ///< None when the faultstring names no RMS exception xrca knows
+};
+
+/**
+ * The reverse of map_error: the RmsFault the faultstring names, and the kind the status (and,
+ * for HTTP 500, the fault) says. The wire does not carry every distinction, so usage reads back
+ * as malformed, revoked as policy-denied, storage as internal, and a role refused (403) as
+ * unauthorized.
+ */
+FaultReading read_fault(const FaultResponse& received);
 
 }  // namespace xrca::enrollment

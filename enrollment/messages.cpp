@@ -2,7 +2,10 @@
 #include "enrollment/messages.h"
 
 #include "ca/hierarchy.h"
-#include "offline/request_file.h"
+#include "enrollment/fault_mapping.h"
+#include "protocol/cluster_parameters.h"
+#include "protocol/fields.h"
+#include "protocol/proof.h"
 #include "xrml/builder.h"
 #include "xrml/encoding.h"
 #include "xrml/errors.h"
@@ -24,12 +27,6 @@ auto reading(const char* what, Fn&& fn) -> decltype(fn()) {
     }
 }
 
-std::string trimmed(std::string t) {
-    const auto b = t.find_first_not_of(" \t\r\n");
-    const auto e = t.find_last_not_of(" \t\r\n");
-    return b == std::string::npos ? std::string() : t.substr(b, e - b + 1);
-}
-
 /** The exact text of the only element `local` in the request (what a proof signs). */
 std::string exact_element(const SoapRequest& soap, std::string_view local) {
     const auto found = xrml::elements_by_local_name(soap.text, local);
@@ -43,7 +40,7 @@ std::string exact_element(const SoapRequest& soap, std::string_view local) {
 std::optional<ca::ProofOfPossession> read_proof(const SoapRequest& soap, const std::string& signed_text) {
     const auto element = soap.operation_element().optional_local("XrcaProofOfPossession");
     if (!element) return std::nullopt;
-    auto proof = offline::read_proof(*element);
+    auto proof = protocol::read_proof(*element);
     proof.signed_text = signed_text;
     return proof;
 }
@@ -63,7 +60,7 @@ std::string with_namespace(const ServiceAddress& s, const std::string& operation
 std::string cluster_request_input(const ca::PreparedRequest& r) {
     xrml::XmlBuilder b;
     b.open("oInput");
-    offline::write_parameters(b, r);
+    protocol::write_parameters(b, r);
     b.open("XrcaRequest");
     b.element("RequestId", {}, r.request_id);
     b.element("Created", {}, r.created.to_iso8601());
@@ -76,7 +73,7 @@ std::string cluster_request_input(const ca::PreparedRequest& r) {
 std::string cluster_request(const ca::SignedRequest& s) {
     xrml::XmlBuilder b;
     b.raw(s.body);
-    offline::write_proof(b, "XrcaProofOfPossession", s.proof);
+    protocol::write_proof(b, "XrcaProofOfPossession", s.proof);
     const auto& address = s.request.operation == "Enroll" ? services::enrollment : services::sub_enrollment;
     return with_namespace(address, s.request.operation, std::move(b).str());
 }
@@ -87,12 +84,10 @@ ClusterRequestIn read_cluster_request(const SoapRequest& soap) {
         auto& r = in.request;
         r.operation = soap.operation;
         const auto input = soap.operation_element().required_local("oInput");
-        offline::read_parameters(input, r);
+        protocol::read_parameters(input, r);
         if (const auto xrca = input.optional("XrcaRequest")) {
-            r.request_id = trimmed(xrca->required("RequestId").text());
-            const auto mode = trimmed(xrca->required("CryptoMode").text());
-            if (mode != "1" && mode != "2") xrca->fail(xrml::FormatReason::BadValue, "CryptoMode must be 1 or 2");
-            r.crypto_mode = mode == "1" ? 1 : 2;
+            r.request_id = protocol::trimmed_text(xrca->required("RequestId"));
+            r.crypto_mode = protocol::read_crypto_mode(*xrca);
             if (r.request_id.empty() || r.request_id.size() > 64) xrca->fail(xrml::FormatReason::BadValue, "a RequestId is required");
         }
         in.proof = read_proof(soap, exact_element(soap, "oInput"));
@@ -101,15 +96,11 @@ ClusterRequestIn read_cluster_request(const SoapRequest& soap) {
 }
 
 ca::EnrollRequest to_enroll_request(const ClusterRequestIn& in) {
-    auto e = offline::to_enroll_request({in.request, {}});
-    e.proof = in.proof;
-    return e;
+    return protocol::to_enroll_request(in.request, in.proof);
 }
 
 ca::SubEnrollRequest to_sub_enroll_request(const ClusterRequestIn& in) {
-    auto s = offline::to_sub_enroll_request({in.request, {}});
-    s.proof = in.proof;
-    return s;
+    return protocol::to_sub_enroll_request(in.request, in.proof);
 }
 
 std::string cluster_result(const std::string& operation, const std::vector<std::string>& chain) {
@@ -131,7 +122,7 @@ std::string activation_input(const xrml::PublicKey& machine_key, const std::vect
 std::string activation_request(const std::string& input, const ca::ProofOfPossession& proof) {
     xrml::XmlBuilder b;
     b.raw(input);
-    offline::write_proof(b, "XrcaProofOfPossession", proof);
+    protocol::write_proof(b, "XrcaProofOfPossession", proof);
     return with_namespace(services::activation, "Activate", std::move(b).str());
 }
 
@@ -140,7 +131,7 @@ ca::MachineRequest read_activation_request(const SoapRequest& soap) {
         ca::MachineRequest m;
         const auto params = soap.operation_element().required_local("requestParams").required_local("ActivateParams");
         m.machine_key = xrml::read_public_key_element(params.required_local("MachinePublicKey").required("PUBLICKEY"));
-        if (const auto hid = params.optional_local("HidXml")) m.hardware_id_digest = xrml::base64_decode(trimmed(hid->text()), "HidXml");
+        if (const auto hid = params.optional_local("HidXml")) m.hardware_id_digest = xrml::base64_decode(protocol::trimmed_text(*hid), "HidXml");
         m.proof = read_proof(soap, exact_element(soap, "requestParams"));
         if (!m.proof) throw malformed("Activate needs <XrcaProofOfPossession> by the machine key", RmsFault::ArgumentNull);
         return m;
@@ -174,13 +165,13 @@ CertifyIn read_certify_request(const SoapRequest& soap) {
     reading("the Certify request", [&] {
         const auto params = soap.operation_element().required_local("requestParams");
         if (const auto p = params.optional_local("Persistent")) {
-            const auto v = trimmed(p->text());
+            const auto v = protocol::trimmed_text(*p);
             if (v != "true" && v != "false" && v != "1" && v != "0") p->fail(xrml::FormatReason::BadValue, "Persistent must be a boolean");
             in.persistent = v == "true" || v == "1";
         }
         if (const auto user = params.optional_local("XrcaUser")) {
-            in.user_id = trimmed(user->required("UserId").text());
-            in.email = trimmed(user->required("Email").text());
+            in.user_id = protocol::trimmed_text(user->required("UserId"));
+            in.email = protocol::trimmed_text(user->required("Email"));
         }
         return 0;
     });
@@ -223,7 +214,7 @@ std::vector<std::string> read_service_location_request(const SoapRequest& soap) 
         std::vector<std::string> types;
         if (const auto names = soap.operation_element().optional_local("ServiceNames")) {
             for (const auto& request : names->all("ServiceLocationRequest")) {
-                types.push_back(trimmed(request.required("Type").text()));
+                types.push_back(protocol::trimmed_text(request.required("Type")));
                 if (types.size() > 32) names->fail(xrml::FormatReason::TooLarge, "more than 32 service types");
             }
         }
@@ -260,26 +251,6 @@ xrml::XmlElement SoapReply::result() const {
     return response.front().children().front();
 }
 
-namespace {
-
-ErrorKind kind_of_status(int status, const std::string& faultstring) {
-    switch (status) {
-        case 400:
-        case 413: return ErrorKind::Malformed;
-        case 401:
-        case 403: return ErrorKind::Unauthorized;
-        case 404: return ErrorKind::NotFound;
-        case 409: return ErrorKind::Conflict;
-        case 503: return ErrorKind::WrongState;
-        default: break;
-    }
-    if (faultstring.find("UnspecifiedErrorException") != std::string::npos) return ErrorKind::Internal;
-    if (faultstring.find("DataVersionException") != std::string::npos) return ErrorKind::UnsupportedVersion;
-    return ErrorKind::PolicyDenied;
-}
-
-}  // namespace
-
 SoapReply read_soap_reply(int http_status, std::string_view bytes) {
     std::string text;
     std::optional<xrml::XmlDocument> dom;
@@ -296,7 +267,8 @@ SoapReply read_soap_reply(int http_status, std::string_view bytes) {
     if (const auto fault = body->optional_local("Fault")) {
         const auto faultstring = fault->optional_local("faultstring");
         const auto message = faultstring ? faultstring->text() : std::string("(no faultstring)");
-        throw Error(kind_of_status(http_status, message), "the server refused (HTTP " + std::to_string(http_status) + "): " + message);
+        // The fault's name is in the message already (and so in the local log): the Error carries the kind only.
+        throw Error(read_fault({http_status, message}).kind, "the server refused (HTTP " + std::to_string(http_status) + "): " + message);
     }
     if (http_status != 200) throw Error(ErrorKind::Malformed, "the server answered HTTP " + std::to_string(http_status));
     return SoapReply{std::move(text), std::move(*dom)};

@@ -88,7 +88,7 @@ std::string service_location_request(const std::string& operation, const std::ve
 std::string service_location_result(const std::string& operation, const std::vector<std::pair<std::string, std::string>>& found);
 
 // --- the client's side of results ---------------------------------------------------------
-/** A response envelope read strictly; a SOAP fault becomes Error (kind from the HTTP status). */
+/** A response envelope read strictly; a SOAP fault becomes Error (its kind by read_fault, fault_mapping.h). */
 struct SoapReply {
     std::string text;
     xrml::XmlDocument dom;

@@ -1,11 +1,10 @@
 // Offline enrollment request files (docs/offline-files.md): the Enroll / SubEnroll parameters of
 // reference §3.1/§3.2 in their RMS element names, plus what RMS lacked — crypto mode, a random
-// request ID, the creation time, and a proof of possession by the key to be certified.
+// request ID, the creation time, and a proof of possession by the key to be certified. The
+// parameters and the proof are protocol/'s, shared with the online service.
 #pragma once
 
 #include "ca/requests.h"
-#include "xrml/builder.h"
-#include "xrml/strict_xml.h"
 
 #include <string>
 #include <string_view>
@@ -19,20 +18,6 @@ inline constexpr std::size_t k_max_request_bytes = 256 * 1024;
 
 /** The exact `<Body>…</Body>` text of a request; this text is what the proof signs. */
 std::string write_request_body(const ca::PreparedRequest& request);
-
-/**
- * The Enroll / SubEnroll parameters in their RMS element names (RevocationInformation for
- * Enroll, CertificatePublicKey, EnrolleeInformation), written into the open element of `b`.
- * Shared with the online service, whose `<oInput>` holds the same children.
- */
-void write_parameters(xrml::XmlBuilder& b, const ca::PreparedRequest& request);
-/** Reads what write_parameters wrote (keys also as base64 PKCS#1, as RMS sends them) into
- *  `request`, whose `operation` says which message it is; throws xrml::FormatError. */
-void read_parameters(const xrml::XmlElement& parameters, ca::PreparedRequest& request);
-/** A proof of possession as `<element><ALGORITHM/><DIGEST/><VALUE/></element>`. */
-void write_proof(xrml::XmlBuilder& b, const char* element, const ca::ProofOfPossession& proof);
-/** Reads it back; `signed_text` is left to the caller, who knows what was signed. */
-ca::ProofOfPossession read_proof(const xrml::XmlElement& proof);
 
 /** The whole request file (UTF-8) for a body and its proof. */
 std::string write_request_file(const ca::SignedRequest& request);
