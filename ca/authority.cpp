@@ -39,6 +39,7 @@ Authority::Authority(const Collaborators& with, AuthorityOptions options)
       m_rng(with.rng),
       m_keys(with.keys),
       m_client_keys(with.client_keys),
+      m_audit(with.store, with.clock, with.rng),
       m_options(std::move(options)) {
     auto record = detail::storage([&] { return m_store.load_authority(); });
     if (!record) throw Error(ErrorKind::NotFound, "no authority here: run `xrca init` first");
@@ -53,16 +54,7 @@ std::string Authority::new_id() { return new_guid(m_rng); }
 store::LogEntry Authority::log_entry(const std::string& request_id, const char* operation, const Caller& caller,
                                      const std::string& inputs, const std::string& certificate_id,
                                      const std::string& outcome, const std::string& reason) const {
-    store::LogEntry e;
-    e.request_id = request_id;
-    e.time = m_clock.now().to_iso8601();
-    e.operation = operation;
-    e.caller = detail::describe_caller(caller);
-    e.inputs = inputs;
-    e.certificate_id = certificate_id;
-    e.outcome = outcome;
-    e.reason = reason;
-    return e;
+    return m_audit.entry(request_id, operation, caller, inputs, certificate_id, outcome, reason);
 }
 
 // The issuance cycle (docs/issuance-cycle.md): 1. record the intent (pending row with the exact
@@ -99,8 +91,8 @@ std::string Authority::run_issuance(const Issuance& w) {
                                                      std::string("internal: ") + e.what()));
         } catch (const std::exception&) {
         }
-        throw Error(ErrorKind::Internal, "issuing " + w.kind + " " + w.id + " failed after it was recorded: " + e.what())
-            .as_logged();
+        Audit::recorded();  // the entry saying "failed" is this request's outcome: no refusal on top
+        throw Error(ErrorKind::Internal, "issuing " + w.kind + " " + w.id + " failed after it was recorded: " + e.what());
     }
 }
 
@@ -151,11 +143,8 @@ std::vector<std::string> Authority::get_licensor_certificate(const Caller& calle
         auto chain = own_chain();
         if (chain.empty()) throw Error(ErrorKind::WrongState, "this cluster is awaiting enrollment and has no chain yet");
         const auto slc_id = xrml::read_documents(chain.front()).documents.at(0).descriptor.id.value;
-        detail::storage([&] {
-            m_store.append_log(log_entry(new_id(), "GetLicensorCertificate", caller, "", slc_id, "accepted",
-                                         "returned the chain of " + std::to_string(chain.size()) + " documents"));
-            return 0;
-        });
+        m_audit.append(log_entry(new_id(), "GetLicensorCertificate", caller, "", slc_id, "accepted",
+                                 "returned the chain of " + std::to_string(chain.size()) + " documents"));
         return chain;
     });
 }

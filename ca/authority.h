@@ -7,6 +7,7 @@
 // authority is shared between threads (Botan::System_RNG is).
 #pragma once
 
+#include "ca/audit.h"
 #include "ca/clock.h"
 #include "ca/errors.h"
 #include "ca/key_ring.h"
@@ -91,8 +92,12 @@ public:
      * transaction stores it and makes the cluster active. Replays and strangers are refused.
      */
     void import_response(const std::string& request_id, const std::string& slc_chain, const Caller& caller);
-    /** Records a refusal made outside the authority (e.g. an unreadable file) in the enrollment log. */
-    void record_refusal(const char* operation, const Caller& caller, const std::string& inputs, const Error& error);
+    /**
+     * The audit path for transports: a transport runs everything it does for one request in
+     * `audit().run(…)`, so that a refusal it makes before any operation is logged exactly once
+     * (ca/audit.h). The authority's own operations log their outcome themselves.
+     */
+    [[nodiscard]] Audit& audit() noexcept { return m_audit; }
 
     // --- principals of the online service (docs/principals.md) ---------------------------
     /**
@@ -188,6 +193,7 @@ private:
     Botan::RandomNumberGenerator& m_rng;
     KeyRing& m_keys;
     KeySource& m_client_keys;
+    Audit m_audit;
     AuthorityOptions m_options;
     store::AuthorityRecord m_record;
     Role m_role;

@@ -31,13 +31,6 @@ auto storage(Fn&& fn) -> decltype(fn()) {
     }
 }
 
-inline std::string describe_caller(const Caller& c) {
-    std::string out = c.principal;
-    if (!c.address.empty()) out += " from " + c.address;
-    if (c.tls) out += " (TLS)";
-    if (!c.user_agent.empty()) out += " [" + c.user_agent + "]";
-    return out;
-}
 
 }  // namespace detail
 
@@ -74,30 +67,7 @@ struct Authority::SlcIssue {
 
 template <typename Fn>
 auto Authority::logged(const char* operation, const Caller& caller, const std::string& inputs, Fn&& fn) -> decltype(fn()) {
-    const auto refuse = [&](const Error& e) {
-        const std::string fault = rms_fault_name(e.fault());
-        const std::string reason = (fault.empty() ? std::string(error_kind_name(e.kind())) : fault) + ": " + e.what();
-        try {
-            m_store.append_log(log_entry(new_id(), operation, caller, inputs, "", "refused", reason));
-        } catch (const std::exception&) {
-            // The refusal stands even if the log cannot be written; the caller sees the error.
-        }
-    };
-    // Everything that leaves is marked as logged, so that no outer layer logs it a second time.
-    try {
-        return fn();
-    } catch (const Error& e) {
-        if (!e.already_logged()) refuse(e);
-        throw e.as_logged();
-    } catch (const xrml::FormatError& e) {
-        const Error err(ErrorKind::Malformed, e.what(), RmsFault::Argument);
-        refuse(err);
-        throw err.as_logged();
-    } catch (const store::StorageError& e) {
-        const Error err(ErrorKind::Storage, e.what());
-        refuse(err);
-        throw err.as_logged();
-    }
+    return m_audit.run(operation, caller, inputs, std::forward<Fn>(fn));
 }
 
 }  // namespace xrca::ca

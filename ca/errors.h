@@ -59,19 +59,10 @@ public:
         : std::runtime_error(detail), m_kind(kind), m_fault(fault) {}
     [[nodiscard]] ErrorKind kind() const noexcept { return m_kind; }
     [[nodiscard]] RmsFault fault() const noexcept { return m_fault; }
-    /** True when the enrollment log already records this failure (so it is not logged twice). */
-    [[nodiscard]] bool already_logged() const noexcept { return m_logged; }
-    /** The same error, marked as recorded in the enrollment log. */
-    [[nodiscard]] Error as_logged() const {
-        Error e = *this;
-        e.m_logged = true;
-        return e;
-    }
 
 private:
     ErrorKind m_kind;
     RmsFault m_fault;
-    bool m_logged = false;
 };
 
 }  // namespace xrca

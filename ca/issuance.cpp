@@ -645,12 +645,5 @@ void Authority::import_response(const std::string& request_id, const std::string
     });
 }
 
-void Authority::record_refusal(const char* operation, const Caller& caller, const std::string& inputs, const Error& error) {
-    try {
-        logged(operation, caller, inputs, [&]() -> int { throw error; });
-    } catch (const Error&) {
-        // Recorded; the caller decides what to do with the error itself.
-    }
-}
 
 }  // namespace xrca::ca

@@ -133,15 +133,11 @@ void Authority::provision(const Collaborators& with, const ProvisionRequest& r, 
 
     // 3. One transaction: the authority, its keys, its chains, the log entry; then the records
     //    of the hierarchy certificates.
-    store::LogEntry entry;
-    entry.request_id = new_guid(rng);
-    entry.time = clock.now().to_iso8601();
-    entry.operation = "Provision";
-    entry.caller = detail::describe_caller(caller);
-    entry.inputs = "role=" + record.role + "; name=" + r.name + "; url=" + r.base_url + "; mode=" + std::to_string(mode) +
-                   (r.self_enroll ? "; self-enroll" : "") + "; revocation=" + r.revocation;
-    entry.outcome = "accepted";
-    entry.reason = "provisioned " + record.role + " authority " + record.guid;
+    const Audit audit(store, clock, rng);
+    const auto inputs = "role=" + record.role + "; name=" + r.name + "; url=" + r.base_url + "; mode=" + std::to_string(mode) +
+                        (r.self_enroll ? "; self-enroll" : "") + "; revocation=" + r.revocation;
+    const auto entry = audit.entry(new_guid(rng), "Provision", caller, inputs, "", "accepted",
+                                   "provisioned " + record.role + " authority " + record.guid);
     detail::storage([&] {
         store.create_authority(record, keys, chains, entry);
         for (const auto& c : issued) {

@@ -284,7 +284,7 @@ store::RevocationRecord Authority::revoke(const RevocationRequest& r, const Call
         rec.name = e.object.name;
         rec.reason = r.reason;
         rec.revoked = m_clock.now().to_iso8601();
-        rec.caller = detail::describe_caller(caller);
+        rec.caller = describe_caller(caller);
         try {
             rec.seq = m_store.add_revocation(rec, log_entry(new_id(), "Revoke", caller, inputs, certificate_id, "accepted",
                                                             "revoked " + type + " " + rec.value));

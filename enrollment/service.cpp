@@ -168,6 +168,29 @@ std::string outcome_of(const std::string& faultstring) {
     return name.substr(name.rfind('.') == std::string::npos ? 0 : name.rfind('.') + 1);
 }
 
+
+// Authentication: a token, when sent, must be known; a role, when the operation needs one, must match.
+std::optional<store::PrincipalRecord> authenticate(ca::Authority& authority, const HttpRequest& request, const Operation& op,
+                                                  ca::Caller& caller) {
+    std::optional<store::PrincipalRecord> principal;
+    if (const auto token = bearer_token(request); !token.empty()) {
+        principal = authority.authenticate(token);
+        if (!principal) throw Error(ErrorKind::Unauthorized, "the bearer token is not known here", RmsFault::UnauthorizedAccess);
+        caller.principal = principal->role + ":" + principal->name;
+    }
+    if (op.role) {
+        if (!principal) {
+            throw Error(ErrorKind::Unauthorized, std::string(op.name) + " needs a bearer token of a '" + op.role + "' principal",
+                        RmsFault::UnauthorizedAccess);
+        }
+        if (principal->role != op.role) {
+            throw Error(ErrorKind::PolicyDenied, "principal " + principal->name + " has the role '" + principal->role + "'; " +
+                                                     op.name + " needs '" + op.role + "'", RmsFault::UnauthorizedAccess);
+        }
+    }
+    return principal;
+}
+
 }  // namespace
 
 std::string Service::canonical_path(const std::string& path) {
@@ -242,49 +265,36 @@ HttpResponse Service::handle(const HttpRequest& request) {
     const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
     auto caller = caller_of(request);
     const char* operation = "SOAP";
+    const std::string inputs = "path=" + path;
     const auto ns = endpoint->address.namespace_uri();
     try {
-        if (request.body_too_large) {
-            throw Error(ErrorKind::Malformed, "the request body exceeds the " + std::to_string(k_max_soap_bytes) + " bytes accepted",
-                        RmsFault::Argument);
-        }
-        const auto soap = read_soap_request(request.body);
-        const Operation* op = nullptr;
-        for (const auto& candidate : endpoint->operations) {
-            if (soap.operation == candidate.name) op = &candidate;
-        }
-        if (!op || soap.service_namespace != ns) {
-            throw Error(ErrorKind::Malformed, ns + " has no operation " + soap.operation.substr(0, 64), RmsFault::Argument);
-        }
-        operation = op->name;
-        const auto expected_action = ns + "/" + op->name;
-        if (soap_action(request) != expected_action) {
-            throw Error(ErrorKind::Malformed, "SOAPAction must be \"" + expected_action + "\"", RmsFault::Argument);
-        }
-        check_version(soap);
-        // Authentication: a token, when sent, must be known; a role, when needed, must match.
-        std::optional<store::PrincipalRecord> principal;
-        if (const auto token = bearer_token(request); !token.empty()) {
-            principal = m_authority.authenticate(token);
-            if (!principal) throw Error(ErrorKind::Unauthorized, "the bearer token is not known here", RmsFault::UnauthorizedAccess);
-            caller.principal = principal->role + ":" + principal->name;
-        }
-        if (op->role) {
-            if (!principal) {
-                throw Error(ErrorKind::Unauthorized, std::string(op->name) + " needs a bearer token of a '" + op->role + "' principal",
-                            RmsFault::UnauthorizedAccess);
+        // One audited request (ca/audit.h): a refusal made here, before any operation of the
+        // authority saw the request, is logged once as well as one made inside it.
+        return m_authority.audit().run(operation, caller, inputs, [&] {
+            if (request.body_too_large) {
+                throw Error(ErrorKind::Malformed, "the request body exceeds the " + std::to_string(k_max_soap_bytes) + " bytes accepted",
+                            RmsFault::Argument);
             }
-            if (principal->role != op->role) {
-                throw Error(ErrorKind::PolicyDenied, "principal " + principal->name + " has the role '" + principal->role + "'; " +
-                                                         op->name + " needs '" + op->role + "'", RmsFault::UnauthorizedAccess);
+            const auto soap = read_soap_request(request.body);
+            const Operation* op = nullptr;
+            for (const auto& candidate : endpoint->operations) {
+                if (soap.operation == candidate.name) op = &candidate;
             }
-        }
-        const auto result = op->run({m_authority, soap, caller, principal});
-        m_metrics.record(operation, "ok", elapsed(), result.issued_kind);
-        return text(200, "text/xml; charset=utf-8", soap_response(ns, op->name, result.xml));
+            if (!op || soap.service_namespace != ns) {
+                throw Error(ErrorKind::Malformed, ns + " has no operation " + soap.operation.substr(0, 64), RmsFault::Argument);
+            }
+            operation = op->name;
+            const auto expected_action = ns + "/" + op->name;
+            if (soap_action(request) != expected_action) {
+                throw Error(ErrorKind::Malformed, "SOAPAction must be \"" + expected_action + "\"", RmsFault::Argument);
+            }
+            check_version(soap);
+            const auto principal = authenticate(m_authority, request, *op, caller);
+            const auto result = op->run({m_authority, soap, caller, principal});
+            m_metrics.record(operation, "ok", elapsed(), result.issued_kind);
+            return text(200, "text/xml; charset=utf-8", soap_response(ns, op->name, result.xml));
+        });
     } catch (const Error& e) {
-        // Refusals made here, before the authority saw the request, are logged here.
-        if (!e.already_logged()) m_authority.record_refusal(operation, caller, "path=" + path, e);
         auto fault = map_error(e);
         if (request.body_too_large) fault.http_status = 413;
         m_metrics.record(operation, outcome_of(fault.faultstring), elapsed(), "");

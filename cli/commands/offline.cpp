@@ -15,20 +15,18 @@
 namespace xrca::cli {
 namespace {
 
-// Reads and parses an untrusted file; any failure is refused, logged, and rethrown.
+// Reads and parses an untrusted file as one audited request: a failure is refused, logged once
+// (ca/audit.h) and rethrown, naming the file.
 template <typename Parse>
 auto read_logged(Session& s, const char* operation, const std::string& path, std::size_t max_bytes, Parse&& parse) {
     const auto caller = local_caller();
-    try {
-        return parse(read_file(path, max_bytes));
-    } catch (const xrml::FormatError& e) {
-        const Error err(ErrorKind::Malformed, path + ": " + e.what(), RmsFault::Argument);
-        s.authority->record_refusal(operation, caller, "file=" + path, err);
-        throw err;
-    } catch (const Error& e) {
-        s.authority->record_refusal(operation, caller, "file=" + path, e);
-        throw;
-    }
+    return s.authority->audit().run(operation, caller, "file=" + path, [&] {
+        try {
+            return parse(read_file(path, max_bytes));
+        } catch (const xrml::FormatError& e) {
+            throw Error(ErrorKind::Malformed, path + ": " + e.what(), RmsFault::Argument);
+        }
+    });
 }
 
 }  // namespace

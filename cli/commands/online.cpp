@@ -28,15 +28,13 @@ int cmd_enroll(Context& ctx, Args& args) {
     const auto& service = enroll ? enrollment::services::enrollment : enrollment::services::sub_enrollment;
     ctx.out << "sending " << r.operation << " request " << r.request_id << " for key " << r.cluster_key.fingerprint() << " to "
             << client.url_of(service) << '\n';
-    std::vector<std::string> chain;
-    try {
+    // A refusal by the server is logged here as EnrollOnline; the request stays pending, and a
+    // later `xrca enroll` sends a new one.
+    const auto caller = local_caller();
+    const auto chain = s->authority->audit().run("EnrollOnline", caller, "server=" + options.server + "; request=" + r.request_id, [&] {
         const auto reply = client.call(service, r.operation.c_str(), enrollment::cluster_request(signed_request));
-        chain = enrollment::strings_in_reply(reply, "LicensorCertificateChain");
-    } catch (const Error& e) {
-        // The request stays pending; a later `xrca enroll` sends a new one.
-        s->authority->record_refusal("EnrollOnline", local_caller(), "server=" + options.server + "; request=" + r.request_id, e);
-        throw;
-    }
+        return enrollment::strings_in_reply(reply, "LicensorCertificateChain");
+    });
     s->authority->import_response(r.request_id, ca::chain_text(chain), local_caller());
     const auto status = s->authority->status();
     ctx.out << "enrolled: the " << (enroll ? "enrollment service" : "root cluster") << " issued an SLC (" << chain.size()
