@@ -55,8 +55,8 @@ int rates(double seconds) {
         for (int round = 0; round < 3; ++round) {
             raw_slc.push_back(raw_sign_rate(*slc_key, threads, seconds));
             slc_r.push_back(threaded_rate(threads, seconds, [&](int t, long n) {
-                ca::SubEnrollRequest r{lic_key, ca::new_guid(h.rng), "lic " + std::to_string(t) + "-" + std::to_string(n),
-                                       "https://lic.example.test/_wmcs", "xrca", "1", "", std::nullopt, 0};
+                ca::ClusterRequest r{ca::ClusterOperation::SubEnroll, lic_key, ca::new_guid(h.rng),
+                                     "lic " + std::to_string(t) + "-" + std::to_string(n), "https://lic.example.test/_wmcs", "xrca", "1"};
                 (void)h.root.authority->sub_enroll(r, h.caller);
             }));
             raw_act.push_back(raw_sign_rate(*act_key, threads, seconds));

@@ -31,6 +31,42 @@ Role parse_role(const std::string& text) {
     throw Error(ErrorKind::Usage, "role must be enrollment, root or licensing, not '" + text + "'");
 }
 
+const char* state_name(AuthorityState state) noexcept {
+    switch (state) {
+        case AuthorityState::AwaitingResponse: return "awaiting-response";
+        case AuthorityState::Active: return "active";
+        case AuthorityState::Decommissioned: return "decommissioned";
+    }
+    return "unknown";
+}
+
+AuthorityState parse_state(const std::string& text) {
+    for (const auto s : {AuthorityState::AwaitingResponse, AuthorityState::Active, AuthorityState::Decommissioned}) {
+        if (text == state_name(s)) return s;
+    }
+    throw Error(ErrorKind::Internal, "the store holds an unknown authority state '" + text + "'");
+}
+
+const char* revocation_mode_name(RevocationMode mode) noexcept {
+    return mode == RevocationMode::Custom ? "custom" : "standard";
+}
+
+std::optional<RevocationMode> parse_revocation_mode(const std::string& text) {
+    if (text == "standard") return RevocationMode::Standard;
+    if (text == "custom") return RevocationMode::Custom;
+    return std::nullopt;
+}
+
+const char* cluster_operation_name(ClusterOperation operation) noexcept {
+    return operation == ClusterOperation::SubEnroll ? "SubEnroll" : "Enroll";
+}
+
+std::optional<ClusterOperation> parse_cluster_operation(const std::string& text) {
+    if (text == "Enroll") return ClusterOperation::Enroll;
+    if (text == "SubEnroll") return ClusterOperation::SubEnroll;
+    return std::nullopt;
+}
+
 std::string IssuedChain::text() const { return chain_text(documents); }
 
 Authority::Authority(const Collaborators& with, AuthorityOptions options)
@@ -103,7 +139,13 @@ void Authority::require(bool allowed, const std::string& what) const {
     }
 }
 
-Signer& Authority::signer(KeyName name) { return m_keys.signer(name, mode_digest(m_record.crypto_mode)); }
+Signer& Authority::signer(KeyName name) { return m_keys.signer(name, mode().digest()); }
+
+CryptoMode Authority::mode() const {
+    const auto mode = CryptoMode::from_number(m_record.crypto_mode);
+    if (!mode) throw Error(ErrorKind::Internal, "the store holds an unknown crypto mode " + std::to_string(m_record.crypto_mode));
+    return *mode;
+}
 
 std::shared_ptr<const Botan::RSA_PrivateKey> Authority::user_key(const std::string& user_id, const std::string& email) {
     static constexpr std::size_t k_cached_user_keys = 4096;
@@ -247,7 +289,7 @@ AuthorityStatus Authority::status() {
     s.state = decommissioned() ? "decommissioned" : m_record.state;
     s.revocation = m_record.revocation;
     s.anchor_fingerprint = m_record.anchor_fingerprint;
-    s.crypto_mode = m_record.crypto_mode;
+    s.crypto_mode = mode();
     const auto chain = own_chain();
     if (!chain.empty()) {
         const auto slc = own_slc();

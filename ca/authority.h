@@ -62,8 +62,10 @@ public:
     [[nodiscard]] xrml::PublicKey anchor_public_key();
 
     // --- issuance (each logs its request, accepted or refused) ------------------------------
-    IssuedChain enroll(const EnrollRequest& request, const Caller& caller);
-    IssuedChain sub_enroll(const SubEnrollRequest& request, const Caller& caller);
+    /** Enroll at an enrollment service (the request's operation must be Enroll). */
+    IssuedChain enroll(const ClusterRequest& request, const Caller& caller);
+    /** SubEnroll at a root cluster (the request's operation must be SubEnroll). */
+    IssuedChain sub_enroll(const ClusterRequest& request, const Caller& caller);
     IssuedChain certify_machine(const MachineRequest& request, const Caller& caller);
     IssuedChain issue_rac(const RacRequest& request, const Caller& caller);
     IssuedChain issue_clc(const ClcRequest& request, const Caller& caller);
@@ -168,7 +170,8 @@ private:
     std::optional<IssuedChain> check_cluster_request(const xrml::PublicKey& key, const std::string& guid, const std::string& name,
                                                      const std::string& version, const std::string& url,
                                                      const std::string& request_id,
-                                                     const std::optional<ProofOfPossession>& proof, int crypto_mode);
+                                                     const std::optional<ProofOfPossession>& proof,
+                                                     std::optional<CryptoMode> crypto_mode);
     std::optional<IssuedChain> already_issued(const std::string& request_id, const xrml::PublicKey& key,
                                               const std::string& guid);
     void forget_cached_chains();
@@ -183,6 +186,7 @@ private:
     std::shared_ptr<const Policy> require_active();
     /** The signer of one of this authority's keys, with the digest of its crypto mode. */
     Signer& signer(KeyName name);
+    [[nodiscard]] CryptoMode mode() const;
     std::shared_ptr<const Botan::RSA_PrivateKey> user_key(const std::string& user_id, const std::string& email);
     xrml::Principal own_principal();
     xrml::Certificate own_slc();

@@ -27,11 +27,7 @@ bool is_braced_guid(const std::string& t) noexcept {
     return true;
 }
 
-std::size_t mode_key_bits(int crypto_mode) { return crypto_mode == 1 ? 1024 : 2048; }
 
-xrml::DigestAlgorithm mode_digest(int crypto_mode) {
-    return crypto_mode == 1 ? xrml::DigestAlgorithm::Sha1 : xrml::DigestAlgorithm::Sha256;
-}
 
 xrml::TimeRange days_from(xrml::Time from, std::int64_t days) { return {from, from.plus_seconds(days * 86400)}; }
 

@@ -19,10 +19,6 @@ std::string new_guid(Botan::RandomNumberGenerator& rng);
 /** True for "{8-4-4-4-12}" hex. */
 bool is_braced_guid(const std::string& text) noexcept;
 
-/** RSA modulus size of a crypto mode: 2048 (mode 2) or 1024 (mode 1). */
-std::size_t mode_key_bits(int crypto_mode);
-/** Signature hash of a crypto mode: SHA-256 (mode 2) or SHA-1 (mode 1). */
-xrml::DigestAlgorithm mode_digest(int crypto_mode);
 
 /** [from, from + days). */
 xrml::TimeRange days_from(xrml::Time from, std::int64_t days);

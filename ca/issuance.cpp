@@ -44,12 +44,19 @@ void check_url(const std::string& url) {
     }
 }
 
-void check_key_for_mode(const xrml::PublicKey& key, int mode, const char* what) {
-    if (key.bits() != mode_key_bits(mode)) {
+void check_key_for_mode(const xrml::PublicKey& key, CryptoMode mode, const char* what) {
+    if (key.bits() != mode.key_bits()) {
         throw Error(ErrorKind::PolicyDenied,
                     std::string(what) + " is RSA-" + std::to_string(key.bits()) + ", but this authority runs crypto mode " +
-                        std::to_string(mode) + " (RSA-" + std::to_string(mode_key_bits(mode)) + ")",
+                        std::to_string(mode.number()) + " (RSA-" + std::to_string(mode.key_bits()) + ")",
                     RmsFault::UnsupportedCryptographicSet);
+    }
+}
+
+void check_machine_key_for_mode(const xrml::PublicKey& key, CryptoMode mode) {
+    if (!mode.accepts_machine_key(key.bits())) {
+        throw Error(ErrorKind::PolicyDenied, "a RSA-" + std::to_string(key.bits()) + " machine key is not allowed in crypto mode " +
+                                                 std::to_string(mode.number()), RmsFault::UnsupportedCryptographicSet);
     }
 }
 
@@ -112,13 +119,14 @@ IssuedChain Authority::issue_slc(const SlcIssue& w) {
 std::optional<IssuedChain> Authority::check_cluster_request(const xrml::PublicKey& key, const std::string& guid,
                                                             const std::string& name, const std::string& version,
                                                             const std::string& url, const std::string& request_id,
-                                                            const std::optional<ProofOfPossession>& proof, int crypto_mode) {
-    if (crypto_mode != 0 && crypto_mode != m_record.crypto_mode) {
-        throw Error(ErrorKind::PolicyDenied, "the request is for crypto mode " + std::to_string(crypto_mode) + ", this " +
-                                                 m_record.role + " authority runs mode " + std::to_string(m_record.crypto_mode),
+                                                            const std::optional<ProofOfPossession>& proof,
+                                                            std::optional<CryptoMode> crypto_mode) {
+    if (crypto_mode && *crypto_mode != mode()) {
+        throw Error(ErrorKind::PolicyDenied, "the request is for crypto mode " + std::to_string(crypto_mode->number()) + ", this " +
+                                                 m_record.role + " authority runs mode " + std::to_string(mode().number()),
                     RmsFault::UnsupportedCryptographicSet);
     }
-    check_key_for_mode(key, m_record.crypto_mode, "the cluster key");
+    check_key_for_mode(key, mode(), "the cluster key");
     check_proof(proof, key, !request_id.empty());
     if (auto same = already_issued(request_id, key, guid)) return same;
     if (!is_braced_guid(guid)) throw Error(ErrorKind::Malformed, "cluster GUID '" + guid + "' is not a braced GUID", RmsFault::Argument);
@@ -127,11 +135,11 @@ std::optional<IssuedChain> Authority::check_cluster_request(const xrml::PublicKe
     return std::nullopt;
 }
 
-IssuedChain Authority::enroll(const EnrollRequest& r, const Caller& caller) {
+IssuedChain Authority::enroll(const ClusterRequest& r, const Caller& caller) {
     const auto request_id = r.request_id.empty() ? new_id() : r.request_id;
     const std::string inputs = "guid=" + r.cluster_guid + "; key=" + r.cluster_key.fingerprint() + "; name=" + r.name +
                                "; url=" + r.url + "; sku=" + r.sku + "; version=" + r.version +
-                               "; revocation=" + r.revocation + "; authorities=" + fingerprints(r.revocation_authorities);
+                               "; revocation=" + revocation_mode_name(r.revocation) + "; authorities=" + fingerprints(r.revocation_authorities);
     return logged("Enroll", caller, inputs, [&] {
         // 1. Only an enrollment service issues root-cluster SLCs.
         require(m_role == Role::Enrollment, "issue root-cluster SLCs (Enroll); only an enrollment service does");
@@ -143,10 +151,7 @@ IssuedChain Authority::enroll(const EnrollRequest& r, const Caller& caller) {
                                               r.proof, r.crypto_mode)) {
             return *same;
         }
-        if (r.revocation != "standard" && r.revocation != "custom") {
-            throw Error(ErrorKind::Malformed, "revocation must be standard or custom", RmsFault::Argument);
-        }
-        if ((r.revocation == "custom") != !r.revocation_authorities.empty()) {
+        if ((r.revocation == RevocationMode::Custom) != !r.revocation_authorities.empty()) {
             throw Error(ErrorKind::Malformed, "custom revocation needs at least one revocation authority key, and "
                                               "standard revocation takes none", RmsFault::Argument);
         }
@@ -158,7 +163,7 @@ IssuedChain Authority::enroll(const EnrollRequest& r, const Caller& caller) {
     });
 }
 
-IssuedChain Authority::sub_enroll(const SubEnrollRequest& r, const Caller& caller) {
+IssuedChain Authority::sub_enroll(const ClusterRequest& r, const Caller& caller) {
     const auto request_id = r.request_id.empty() ? new_id() : r.request_id;
     const std::string inputs = "guid=" + r.cluster_guid + "; key=" + r.cluster_key.fingerprint() + "; name=" + r.name +
                                "; url=" + r.url + "; sku=" + r.sku + "; version=" + r.version;
@@ -184,11 +189,7 @@ IssuedChain Authority::certify_machine(const MachineRequest& r, const Caller& ca
         require(m_role == Role::Root, "issue machine certificates; only a root cluster does");
         const auto policy = require_active();
         // 2. Mode 2 takes RSA-2048 machine keys only; mode 1 takes RSA-1024 or RSA-2048 (§1.5).
-        const auto bits = r.machine_key.bits();
-        if (!(bits == 2048 || (bits == 1024 && m_record.crypto_mode == 1))) {
-            throw Error(ErrorKind::PolicyDenied, "a RSA-" + std::to_string(bits) + " machine key is not allowed in crypto mode " +
-                                                     std::to_string(m_record.crypto_mode), RmsFault::UnsupportedCryptographicSet);
-        }
+        check_machine_key_for_mode(r.machine_key, mode());
         check_proof(r.proof, r.machine_key, false);
         check_machine_key_not_revoked(*policy, r.machine_key);
         check_spc_version(*policy, r.repository);
@@ -263,10 +264,7 @@ IssuedChain Authority::issue_rac(const RacRequest& r, const Caller& caller) {
         check_user_not_revoked(*policy, r.user_id);
         // 4. Crypto mode and identity.
         const auto& machine_key = *spc.principal->key;
-        if (!(machine_key.bits() == 2048 || (machine_key.bits() == 1024 && m_record.crypto_mode == 1))) {
-            throw Error(ErrorKind::PolicyDenied, "a RSA-" + std::to_string(machine_key.bits()) + " machine key is not allowed in crypto mode " +
-                                                     std::to_string(m_record.crypto_mode), RmsFault::UnsupportedCryptographicSet);
-        }
+        check_machine_key_for_mode(machine_key, mode());
         if (r.user_id.empty() || r.user_id.size() > 256) throw Error(ErrorKind::Malformed, "a user ID is required", RmsFault::Argument);
         if (!plausible_email(r.email)) {
             throw Error(ErrorKind::Malformed, "'" + r.email + "' is not an email address", RmsFault::VerifyEmailAddressFailed);
@@ -291,7 +289,7 @@ IssuedChain Authority::issue_rac(const RacRequest& r, const Caller& caller) {
         t.persistent = !r.temporary;
         t.machine = spc.principal->object;
         t.machine_security_levels = spc.principal->security_levels;
-        const auto version = m_record.crypto_mode == 2 ? xrml::SealVersion::V2 : xrml::SealVersion::V1;
+        const auto version = mode().seal_version();
         t.sealed_user_key = xrml::seal_private_key(*key, machine_key, version, xrml::build_issuer_element(t.issuer), m_rng);
         // 8. Record, sign, complete; return with the SLC chain.
         Issuance is{request_id, "Certify", &caller, inputs, t.id, xrml::names::rights_account_certificate, r.user_id,
@@ -353,8 +351,8 @@ IssuedChain Authority::issue_clc(const ClcRequest& r, const Caller& caller) {
         check_not_revoked(*policy, docs, RmsFault::DrmacIsExcluded, "the RAC chain");
         check_rac_key_not_excluded(*policy, *rac.principal->key);
         // 5. Crypto mode: the RAC key and its signature must be of this authority's mode.
-        check_key_for_mode(*rac.principal->key, m_record.crypto_mode, "the RAC key");
-        if (rac.signature.digest_algorithm != mode_digest(m_record.crypto_mode)) {
+        check_key_for_mode(*rac.principal->key, mode(), "the RAC key");
+        if (rac.signature.digest_algorithm != mode().digest()) {
             throw Error(ErrorKind::PolicyDenied, "the RAC is signed with a hash not allowed in this crypto mode",
                         RmsFault::UnsupportedCryptographicSet);
         }
@@ -369,7 +367,7 @@ IssuedChain Authority::issue_clc(const ClcRequest& r, const Caller& caller) {
         t.user = rac.principal->object;
         t.clc_key = xrml::PublicKey::from_botan(*clc_key);
         t.issue_range = *rac.validity;
-        const auto version = m_record.crypto_mode == 2 ? xrml::SealVersion::V2 : xrml::SealVersion::V1;
+        const auto version = mode().seal_version();
         t.sealed_clc_key = xrml::seal_private_key(*clc_key, *rac.principal->key, version,
                                                   xrml::build_issuer_element(t.issuer), m_rng);
         // 7. Record, sign, complete; return with this cluster's SLC chain.
@@ -430,7 +428,7 @@ std::vector<store::ChainRecord> Authority::check_slc_chain(const std::vector<xrm
     for (const auto& d : docs) chains[0].documents.push_back(d.raw.text);
     const bool has_activation = detail::storage([&] { return m_store.load_key(key_name(KeyName::Activation)); }).has_value();
     if (m_role == Role::Root && !has_activation) {
-        auto activation = m_keys.generate(KeyName::Activation, mode_key_bits(m_record.crypto_mode), mode_digest(m_record.crypto_mode));
+        auto activation = m_keys.generate(KeyName::Activation, mode().key_bits(), mode().digest());
         const auto& activation_public = activation.public_key;
         const auto now = m_clock.now().floor_minute();
         xrml::IssuingCertificateTemplate t;
@@ -552,22 +550,22 @@ SignedRequest Authority::create_offline_request(bool renew, bool new_key, const 
         // 2. The key to certify: the cluster key, or a fresh one kept as 'cluster-next'.
         std::optional<NewKey> fresh;
         if (new_key) {
-            fresh = m_keys.generate(KeyName::ClusterNext, mode_key_bits(m_record.crypto_mode), mode_digest(m_record.crypto_mode));
+            fresh = m_keys.generate(KeyName::ClusterNext, mode().key_bits(), mode().digest());
         }
         Signer& key = fresh ? *fresh->signer : signer(KeyName::Cluster);
         SignedRequest out;
         auto& p = out.request;
         p.request_id = new_id();
-        p.operation = m_role == Role::Root ? "Enroll" : "SubEnroll";
+        p.operation = m_role == Role::Root ? ClusterOperation::Enroll : ClusterOperation::SubEnroll;
         p.created = m_clock.now();
-        p.crypto_mode = m_record.crypto_mode;
+        p.crypto_mode = mode();
         p.cluster_key = key.public_key();
         p.cluster_guid = m_record.guid;
         p.name = m_record.name;
         p.url = m_record.base_url;
         p.sku = m_record.sku;
         p.version = m_record.version;
-        p.revocation = m_record.revocation;
+        p.revocation = parse_revocation_mode(m_record.revocation).value_or(RevocationMode::Standard);
         for (const auto& text : detail::storage([&] { return m_store.load_chain(detail::k_revocation_authorities); })) {
             p.revocation_authorities.push_back(xrml::read_public_key_file(text));
         }
@@ -576,8 +574,9 @@ SignedRequest Authority::create_offline_request(bool renew, bool new_key, const 
         out.proof = prove_possession(key, out.body);
         // 4. Record the pending request (and the new key, encrypted) with its log entry.
         const auto authorities = fingerprints(p.revocation_authorities);
-        store::OfflineRequestRecord record{p.request_id, p.operation, key_name(new_key ? KeyName::ClusterNext : KeyName::Cluster),
-                                           p.cluster_key.fingerprint(), p.revocation, authorities, p.created.to_iso8601(), "pending"};
+        store::OfflineRequestRecord record{p.request_id, cluster_operation_name(p.operation),
+                                           key_name(new_key ? KeyName::ClusterNext : KeyName::Cluster), p.cluster_key.fingerprint(),
+                                           revocation_mode_name(p.revocation), authorities, p.created.to_iso8601(), "pending"};
         inputs += "; request=" + p.request_id + "; key=" + p.cluster_key.fingerprint();
         // A new request supersedes the one still pending; its new key replaces an unused one.
         store::AuthorityChange change;
@@ -587,7 +586,7 @@ SignedRequest Authority::create_offline_request(bool renew, bool new_key, const 
         change.new_request = record;
         if (fresh) change.add_keys.push_back(fresh->record);
         change.entry = log_entry(p.request_id, "EnrollOffline-Export", caller, inputs, "", "accepted",
-                                 "wrote " + p.operation + " request " + p.request_id);
+                                 std::string("wrote ") + cluster_operation_name(p.operation) + " request " + p.request_id);
         detail::storage([&] {
             m_store.apply(change);
             return 0;
@@ -612,7 +611,7 @@ void Authority::import_response(const std::string& request_id, const std::string
         const auto docs = read_chain(slc_chain, RmsFault::Argument, "the SLC chain");
         inputs += "; slc=" + docs.front().descriptor.id.value;
         SlcCheck check{request->key_fingerprint, std::nullopt};
-        if (request->operation == "Enroll") {
+        if (request->operation == cluster_operation_name(ClusterOperation::Enroll)) {
             std::vector<std::string> authorities;
             std::string rest = request->authorities;
             while (!rest.empty()) {

@@ -45,17 +45,15 @@ BuiltCertificate build_issuing(xrml::IssuingKind kind, const xrml::Principal& is
 
 void validate(const ProvisionRequest& r) {
     if (r.name.empty() || r.name.size() > 200) throw Error(ErrorKind::Usage, "--name is required (at most 200 characters)");
-    if (r.crypto_mode != 1 && r.crypto_mode != 2) throw Error(ErrorKind::Usage, "--crypto-mode must be 2 or 1");
     if (r.role != Role::Enrollment) {
         if (r.base_url.rfind("https://", 0) != 0 && r.base_url.rfind("http://", 0) != 0) {
             throw Error(ErrorKind::Usage, "--url must be the cluster's base URL, e.g. https://rms.example.com/_wmcs");
         }
     }
-    if (r.revocation != "standard" && r.revocation != "custom") throw Error(ErrorKind::Usage, "--revocation must be standard or custom");
-    if (r.role != Role::Root && (r.revocation != "standard" || !r.revocation_authorities.empty())) {
+    if (r.role != Role::Root && (r.revocation != RevocationMode::Standard || !r.revocation_authorities.empty())) {
         throw Error(ErrorKind::Usage, "revocation options are for root clusters only");
     }
-    if ((r.revocation == "custom") != !r.revocation_authorities.empty()) {
+    if ((r.revocation == RevocationMode::Custom) != !r.revocation_authorities.empty()) {
         throw Error(ErrorKind::Usage, "--revocation custom needs at least one --revocation-authority, and only it takes them");
     }
     if (r.self_enroll && r.role != Role::Root) throw Error(ErrorKind::Usage, "--self-enroll is for root clusters");
@@ -76,15 +74,15 @@ void Authority::provision(const Collaborators& with, const ProvisionRequest& r, 
                                              existing->name + "'; use another --data directory");
     }
     const auto now = clock.now().floor_minute();
-    const int mode = r.crypto_mode;
+    const CryptoMode mode = r.crypto_mode;
     store::AuthorityRecord record;
     record.role = role_name(r.role);
     record.name = r.name;
     record.guid = new_guid(rng);
     record.base_url = r.base_url;
-    record.crypto_mode = mode;
-    record.state = r.role == Role::Enrollment ? "active" : "awaiting-response";
-    record.revocation = r.revocation;
+    record.crypto_mode = mode.number();
+    record.state = state_name(r.role == Role::Enrollment ? AuthorityState::Active : AuthorityState::AwaitingResponse);
+    record.revocation = revocation_mode_name(r.revocation);
     record.anchor_fingerprint = r.trust_anchor.value_or("");
     record.sku = r.sku;
     record.version = r.version;
@@ -94,7 +92,7 @@ void Authority::provision(const Collaborators& with, const ProvisionRequest& r, 
     std::vector<store::ChainRecord> chains;
     std::vector<BuiltCertificate> issued;
     const auto make_key = [&](KeyName name, std::size_t bits) {
-        auto key = with.keys.generate(name, bits, mode_digest(mode));
+        auto key = with.keys.generate(name, bits, mode.digest());
         keys.push_back(key.record);
         return key;
     };
@@ -103,8 +101,8 @@ void Authority::provision(const Collaborators& with, const ProvisionRequest& r, 
     if (r.role == Role::Enrollment || r.self_enroll) {
         const auto root = make_key(KeyName::Root, 2048);
         const auto ca = make_key(KeyName::Ca, 2048);
-        const auto eca = make_key(KeyName::EnrollmentCa, mode_key_bits(mode));
-        const auto es = make_key(KeyName::EnrollmentService, mode_key_bits(mode));
+        const auto eca = make_key(KeyName::EnrollmentCa, mode.key_bits());
+        const auto es = make_key(KeyName::EnrollmentService, mode.key_bits());
         const auto range = days_from(now, options.hierarchy_validity_days);
         const auto root_p = authority_principal("xrca Root - " + r.name, root.public_key);
         const auto ca_p = authority_principal("xrca CA - " + r.name, ca.public_key);
@@ -121,7 +119,7 @@ void Authority::provision(const Collaborators& with, const ProvisionRequest& r, 
         record.anchor_fingerprint = root.public_key.fingerprint();
     }
     // 2. A cluster key for root and licensing clusters; an escrow salt for root clusters' user keys.
-    if (r.role != Role::Enrollment) (void)make_key(KeyName::Cluster, mode_key_bits(mode));
+    if (r.role != Role::Enrollment) (void)make_key(KeyName::Cluster, mode.key_bits());
     if (!r.revocation_authorities.empty()) {
         store::ChainRecord authorities{detail::k_revocation_authorities, {}};
         for (const auto& k : r.revocation_authorities) authorities.documents.push_back(xrml::build_public_key_element(k));
@@ -134,8 +132,8 @@ void Authority::provision(const Collaborators& with, const ProvisionRequest& r, 
     // 3. One transaction: the authority, its keys, its chains, the log entry; then the records
     //    of the hierarchy certificates.
     const Audit audit(store, clock, rng);
-    const auto inputs = "role=" + record.role + "; name=" + r.name + "; url=" + r.base_url + "; mode=" + std::to_string(mode) +
-                        (r.self_enroll ? "; self-enroll" : "") + "; revocation=" + r.revocation;
+    const auto inputs = "role=" + record.role + "; name=" + r.name + "; url=" + r.base_url + "; mode=" + std::to_string(mode.number()) +
+                        (r.self_enroll ? "; self-enroll" : "") + "; revocation=" + revocation_mode_name(r.revocation);
     const auto entry = audit.entry(new_guid(rng), "Provision", caller, inputs, "", "accepted",
                                    "provisioned " + record.role + " authority " + record.guid);
     detail::storage([&] {

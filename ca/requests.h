@@ -2,6 +2,7 @@
 // files and the SOAP handlers all translate into these and out of them.
 #pragma once
 
+#include "ca/crypto_mode.h"
 #include "xrml/certificate.h"
 #include "xrml/revocation.h"
 
@@ -20,6 +21,35 @@ enum class Role { Enrollment, Root, Licensing };
 const char* role_name(Role role) noexcept;
 /** Parses "enrollment" | "root" | "licensing"; Error(Usage) otherwise. */
 Role parse_role(const std::string& text);
+
+/** Where an authority is in its life (docs/policy.md). */
+enum class AuthorityState {
+    AwaitingResponse,  ///< a cluster waiting for its SLC
+    Active,
+    Decommissioned,  ///< issues nothing more; still serves its chain and revocation list
+};
+const char* state_name(AuthorityState state) noexcept;
+/** Parses what state_name wrote; Error(Internal) for anything else (it comes from the store). */
+AuthorityState parse_state(const std::string& text);
+
+/** How a root cluster's certificates are revoked (reference §5.3). */
+enum class RevocationMode {
+    Standard,  ///< by the issuers in its chain
+    Custom,    ///< also by the revocation authorities named in its SLC
+};
+const char* revocation_mode_name(RevocationMode mode) noexcept;
+/** Parses "standard" | "custom"; nullopt otherwise. */
+std::optional<RevocationMode> parse_revocation_mode(const std::string& text);
+
+/** Which SLC a cluster asks for (reference §3.1, §3.2). */
+enum class ClusterOperation {
+    Enroll,     ///< a root cluster, at an enrollment service
+    SubEnroll,  ///< a licensing cluster, at its root cluster
+};
+/** "Enroll" | "SubEnroll": the RMS operation name, also written in request files and the log. */
+const char* cluster_operation_name(ClusterOperation operation) noexcept;
+/** Parses "Enroll" | "SubEnroll"; nullopt otherwise. */
+std::optional<ClusterOperation> parse_cluster_operation(const std::string& text);
 
 /** Who asked, and over what: recorded in the enrollment log with every request. */
 struct Caller {
@@ -49,9 +79,9 @@ struct ProvisionRequest {
     Role role = Role::Root;
     std::string name;
     std::string base_url;
-    int crypto_mode = 2;
+    CryptoMode crypto_mode = CryptoMode::mode2();
     bool self_enroll = false;
-    std::string revocation = "standard";  ///< standard | custom
+    RevocationMode revocation = RevocationMode::Standard;
     std::vector<xrml::PublicKey> revocation_authorities;
     std::optional<std::string> trust_anchor;  ///< fingerprint of the enrollment service's root key
     std::string sku = "xrca";
@@ -68,44 +98,31 @@ struct ProofOfPossession {
     std::vector<std::uint8_t> signature;
 };
 
-/** Enroll (reference §3.1): a root cluster asks an enrollment service for its SLC. */
-struct EnrollRequest {
+/**
+ * Enroll (reference §3.1) or SubEnroll (§3.2): a cluster asks for its SLC. One shape for both
+ * operations, online and offline; SubEnroll carries no revocation information.
+ */
+struct ClusterRequest {
+    ClusterOperation operation = ClusterOperation::Enroll;
     xrml::PublicKey cluster_key;
     std::string cluster_guid;
     std::string name;
     std::string url;
     std::string sku;
     std::string version;
-    std::string revocation = "standard";
-    std::vector<xrml::PublicKey> revocation_authorities;
+    RevocationMode revocation = RevocationMode::Standard;  ///< Enroll only
+    std::vector<xrml::PublicKey> revocation_authorities;   ///< Enroll with custom revocation
     std::string request_id;                  ///< offline request ID: processing it again returns the same SLC
     std::optional<ProofOfPossession> proof;  ///< required for offline requests
-    int crypto_mode = 0;                     ///< the requester's mode; 0 when unstated
+    std::optional<CryptoMode> crypto_mode;   ///< the requester's mode, when it states one
 };
 
-/** SubEnroll (reference §3.2): a licensing cluster asks its root cluster for its SLC. */
-struct SubEnrollRequest {
-    xrml::PublicKey cluster_key;
-    std::string cluster_guid;
-    std::string name;
-    std::string url;
-    std::string sku;
-    std::string version;
-    std::string request_id;
-    std::optional<ProofOfPossession> proof;
-    int crypto_mode = 0;
-};
-
-/** What a cluster puts in an offline request (offline/ writes it; the authority signs it). */
-struct PreparedRequest {
-    std::string request_id;
-    std::string operation;  ///< Enroll (root) | SubEnroll (licensing)
+/**
+ * What a cluster puts in an offline request (offline/ writes it; the authority signs it): the
+ * request with its ID, operation, key, identity, revocation and mode set, and when it was made.
+ */
+struct PreparedRequest : ClusterRequest {
     xrml::Time created;
-    int crypto_mode = 2;
-    xrml::PublicKey cluster_key;  ///< the key to be certified (a new one with --new-key)
-    std::string cluster_guid, name, url, sku, version;
-    std::string revocation;  ///< standard | custom (Enroll only)
-    std::vector<xrml::PublicKey> revocation_authorities;
 };
 
 /** An offline request, signed: the exact body text and the proof of possession over it. */
@@ -165,7 +182,7 @@ struct IssuedChain {
 /** What `xrca status` shows. */
 struct AuthorityStatus {
     std::string role, name, guid, base_url, state, revocation, anchor_fingerprint;
-    int crypto_mode = 2;
+    CryptoMode crypto_mode = CryptoMode::mode2();
     std::optional<xrml::TimeRange> slc_validity;
     std::string slc_key_fingerprint;
     std::map<std::string, std::int64_t> issued_by_kind;

@@ -41,12 +41,12 @@ ca::Caller local_caller() {
     return c;
 }
 
-std::unique_ptr<Session> compose_session(std::unique_ptr<store::Store> store, ca::Password password, int crypto_mode) {
+std::unique_ptr<Session> compose_session(std::unique_ptr<store::Store> store, ca::Password password, ca::CryptoMode crypto_mode) {
     auto s = std::make_unique<Session>();
     s->store = std::move(store);
     const ca::AuthorityOptions defaults;
     s->keys = std::make_unique<ca::SoftwareKeyRing>(*s->store, std::move(password), s->rng, defaults.key_kdf_iterations);
-    s->client_keys = std::make_unique<ca::KeyPool>(ca::mode_key_bits(crypto_mode), defaults.clc_key_pool_capacity,
+    s->client_keys = std::make_unique<ca::KeyPool>(crypto_mode.key_bits(), defaults.clc_key_pool_capacity,
                                                    defaults.clc_key_pool_threads);
     return s;
 }
@@ -61,7 +61,7 @@ std::unique_ptr<Session> open_with(const Context& ctx, ca::Password password) {
     } catch (const store::StorageError& e) {
         throw Error(ErrorKind::Storage, e.what());
     }
-    auto s = compose_session(std::move(store), std::move(password), record ? record->crypto_mode : 2);
+    auto s = compose_session(std::move(store), std::move(password), ca::CryptoMode::from_number(record ? record->crypto_mode : 2).value_or(ca::CryptoMode::mode2()));
     s->authority = std::make_unique<ca::Authority>(
         ca::Collaborators{*s->store, *s->keys, *s->client_keys, s->clock, s->rng});
     return s;

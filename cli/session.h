@@ -36,7 +36,7 @@ struct Session {
 };
 
 /** Builds a session on an open store: the software key ring under `password`, a client key pool of the authority's mode. */
-std::unique_ptr<Session> compose_session(std::unique_ptr<store::Store> store, ca::Password password, int crypto_mode);
+std::unique_ptr<Session> compose_session(std::unique_ptr<store::Store> store, ca::Password password, ca::CryptoMode crypto_mode);
 
 /** Opens the authority of `ctx.data_dir`, reading the key password from `args`. */
 std::unique_ptr<Session> open_session(const Context& ctx, Args& args);

@@ -8,12 +8,12 @@
 namespace xrca::enrollment {
 
 OperationResult handle_enroll(const OperationContext& c) {
-    const auto chain = c.authority.enroll(to_enroll_request(read_cluster_request(c.soap)), c.caller);
+    const auto chain = c.authority.enroll(to_cluster_request(read_cluster_request(c.soap)), c.caller);
     return {cluster_result("Enroll", chain.documents), chain.kind};
 }
 
 OperationResult handle_sub_enroll(const OperationContext& c) {
-    const auto chain = c.authority.sub_enroll(to_sub_enroll_request(read_cluster_request(c.soap)), c.caller);
+    const auto chain = c.authority.sub_enroll(to_cluster_request(read_cluster_request(c.soap)), c.caller);
     return {cluster_result("SubEnroll", chain.documents), chain.kind};
 }
 

@@ -64,7 +64,7 @@ std::string cluster_request_input(const ca::PreparedRequest& r) {
     b.open("XrcaRequest");
     b.element("RequestId", {}, r.request_id);
     b.element("Created", {}, r.created.to_iso8601());
-    b.element("CryptoMode", {}, std::to_string(r.crypto_mode));
+    protocol::write_crypto_mode(b, r.crypto_mode.value_or(ca::CryptoMode::mode2()));
     b.close();
     b.close();
     return std::move(b).str();
@@ -74,15 +74,17 @@ std::string cluster_request(const ca::SignedRequest& s) {
     xrml::XmlBuilder b;
     b.raw(s.body);
     protocol::write_proof(b, "XrcaProofOfPossession", s.proof);
-    const auto& address = s.request.operation == "Enroll" ? services::enrollment : services::sub_enrollment;
-    return with_namespace(address, s.request.operation, std::move(b).str());
+    const auto& address = s.request.operation == ca::ClusterOperation::Enroll ? services::enrollment : services::sub_enrollment;
+    return with_namespace(address, ca::cluster_operation_name(s.request.operation), std::move(b).str());
 }
 
 ClusterRequestIn read_cluster_request(const SoapRequest& soap) {
     return reading("the enrollment request", [&] {
         ClusterRequestIn in;
         auto& r = in.request;
-        r.operation = soap.operation;
+        const auto operation = ca::parse_cluster_operation(soap.operation);
+        if (!operation) throw xrml::FormatError(xrml::FormatReason::Unsupported, "not Enroll or SubEnroll: " + soap.operation.substr(0, 32));
+        r.operation = *operation;
         const auto input = soap.operation_element().required_local("oInput");
         protocol::read_parameters(input, r);
         if (const auto xrca = input.optional("XrcaRequest")) {
@@ -95,13 +97,7 @@ ClusterRequestIn read_cluster_request(const SoapRequest& soap) {
     });
 }
 
-ca::EnrollRequest to_enroll_request(const ClusterRequestIn& in) {
-    return protocol::to_enroll_request(in.request, in.proof);
-}
-
-ca::SubEnrollRequest to_sub_enroll_request(const ClusterRequestIn& in) {
-    return protocol::to_sub_enroll_request(in.request, in.proof);
-}
+ca::ClusterRequest to_cluster_request(const ClusterRequestIn& in) { return protocol::with_proof(in.request, in.proof); }
 
 std::string cluster_result(const std::string& operation, const std::vector<std::string>& chain) {
     return "<" + operation + "Result><LicensorCertificateChain>" + string_array(chain) + "</LicensorCertificateChain></" +

@@ -48,8 +48,7 @@ struct ClusterRequestIn {
 };
 /** Reads an Enroll or SubEnroll request; throws Error(Malformed) naming what is wrong. */
 ClusterRequestIn read_cluster_request(const SoapRequest& soap);
-ca::EnrollRequest to_enroll_request(const ClusterRequestIn& in);
-ca::SubEnrollRequest to_sub_enroll_request(const ClusterRequestIn& in);
+ca::ClusterRequest to_cluster_request(const ClusterRequestIn& in);
 /** `<EnrollResult>`/`<SubEnrollResult>` with the chain as ArrayOfString. */
 std::string cluster_result(const std::string& operation, const std::vector<std::string>& chain);
 

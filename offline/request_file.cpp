@@ -19,10 +19,10 @@ std::string write_request_body(const ca::PreparedRequest& r) {
     xrml::XmlBuilder b;
     b.open("Body");
     b.element("RequestId", {}, r.request_id);
-    b.element("Operation", {}, r.operation);
+    b.element("Operation", {}, ca::cluster_operation_name(r.operation));
     b.element("Created", {}, r.created.to_iso8601());
-    b.element("CryptoMode", {}, std::to_string(r.crypto_mode));
-    b.open(r.operation == "Enroll" ? "EnrollParameters" : "SubEnrollParameters");
+    protocol::write_crypto_mode(b, r.crypto_mode.value_or(ca::CryptoMode::mode2()));
+    b.open(r.operation == ca::ClusterOperation::Enroll ? "EnrollParameters" : "SubEnrollParameters");
     protocol::write_parameters(b, r);
     b.close();  // parameters
     b.close();  // Body
@@ -56,17 +56,17 @@ ReadRequest read_request_file(std::string_view bytes) {
     auto& r = out.request;
     const auto body = root.required("Body");
     r.request_id = trimmed_text(body.required("RequestId"));
-    r.operation = trimmed_text(body.required("Operation"));
-    if (r.operation != "Enroll" && r.operation != "SubEnroll") {
-        body.fail(FormatReason::BadValue, "Operation must be Enroll or SubEnroll, not '" + r.operation.substr(0, 32) + "'");
-    }
+    const auto operation_text = trimmed_text(body.required("Operation"));
+    const auto operation = ca::parse_cluster_operation(operation_text);
+    if (!operation) body.fail(FormatReason::BadValue, "Operation must be Enroll or SubEnroll, not '" + operation_text.substr(0, 32) + "'");
+    r.operation = *operation;
     const auto created = body.required("Created");
     const auto t = xrml::Time::try_parse(trimmed_text(created));
     if (!t) created.fail(FormatReason::BadTime, "not a time");
     r.created = *t;
     r.crypto_mode = protocol::read_crypto_mode(body);
 
-    protocol::read_parameters(body.required(r.operation == "Enroll" ? "EnrollParameters" : "SubEnrollParameters"), r);
+    protocol::read_parameters(body.required(r.operation == ca::ClusterOperation::Enroll ? "EnrollParameters" : "SubEnrollParameters"), r);
     out.proof = protocol::read_proof(root.required("ProofOfPossession"));
     // The proof covers the exact characters of <Body>…</Body> as they are in the file.
     out.proof.signed_text = std::string(xrml::first_child_text(xrml::root_element_text(text), "Body"));
@@ -74,12 +74,6 @@ ReadRequest read_request_file(std::string_view bytes) {
     return out;
 }
 
-ca::EnrollRequest to_enroll_request(const ReadRequest& in) {
-    return protocol::to_enroll_request(in.request, in.proof);
-}
-
-ca::SubEnrollRequest to_sub_enroll_request(const ReadRequest& in) {
-    return protocol::to_sub_enroll_request(in.request, in.proof);
-}
+ca::ClusterRequest to_cluster_request(const ReadRequest& in) { return protocol::with_proof(in.request, in.proof); }
 
 }  // namespace xrca::offline

@@ -35,7 +35,6 @@ struct ReadRequest {
 ReadRequest read_request_file(std::string_view bytes);
 
 /** The request as the issuer's authority takes it. */
-ca::EnrollRequest to_enroll_request(const ReadRequest& r);
-ca::SubEnrollRequest to_sub_enroll_request(const ReadRequest& r);
+ca::ClusterRequest to_cluster_request(const ReadRequest& r);
 
 }  // namespace xrca::offline

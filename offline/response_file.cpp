@@ -12,13 +12,13 @@ namespace xrca::offline {
 using xrml::FormatError;
 using xrml::FormatReason;
 
-std::string write_response_file(const std::string& request_id, const std::string& operation, const ca::IssuedChain& chain,
+std::string write_response_file(const std::string& request_id, ca::ClusterOperation operation, const ca::IssuedChain& chain,
                                 xrml::Time issued) {
     xrml::XmlBuilder b;
     b.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     b.open("XrcaEnrollmentResponse", {{"format", k_format}});
     b.element("RequestId", {}, request_id);
-    b.element("Operation", {}, operation);
+    b.element("Operation", {}, ca::cluster_operation_name(operation));
     b.element("Issued", {}, issued.to_iso8601());
     b.open("LicensorCertificateChain");
     for (const auto& doc : chain.documents) b.element("string", {}, doc);
@@ -42,8 +42,9 @@ ReadResponse read_response_file(std::string_view bytes) {
     if (root.attr("format") != k_format) root.fail(FormatReason::Unsupported, "unknown format '" + root.attr("format") + "'");
     ReadResponse out;
     out.request_id = root.required("RequestId").required_text();
-    out.operation = root.required("Operation").required_text();
-    if (out.operation != "Enroll" && out.operation != "SubEnroll") root.fail(FormatReason::BadValue, "Operation must be Enroll or SubEnroll");
+    const auto operation = ca::parse_cluster_operation(root.required("Operation").required_text());
+    if (!operation) root.fail(FormatReason::BadValue, "Operation must be Enroll or SubEnroll");
+    out.operation = *operation;
     const auto chain = root.required("LicensorCertificateChain");
     for (const auto& s : chain.all("string")) {
         out.chain += s.required_text();

@@ -13,12 +13,12 @@ namespace xrca::offline {
 inline constexpr std::size_t k_max_response_bytes = 2 * 1024 * 1024;
 
 /** The response file (UTF-8) for request `request_id` answered by `chain`. */
-std::string write_response_file(const std::string& request_id, const std::string& operation, const ca::IssuedChain& chain,
+std::string write_response_file(const std::string& request_id, ca::ClusterOperation operation, const ca::IssuedChain& chain,
                                 xrml::Time issued);
 
 struct ReadResponse {
     std::string request_id;
-    std::string operation;
+    ca::ClusterOperation operation = ca::ClusterOperation::Enroll;
     std::string chain;  ///< the documents concatenated, leaf first, exactly as issued
     std::size_t documents = 0;
 };

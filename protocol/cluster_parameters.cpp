@@ -33,18 +33,20 @@ xrml::PublicKey read_key(const xrml::XmlElement& holder) {
 
 }  // namespace
 
-int read_crypto_mode(const xrml::XmlElement& holder) {
+ca::CryptoMode read_crypto_mode(const xrml::XmlElement& holder) {
     const auto mode = trimmed_text(holder.required("CryptoMode"));
     if (mode != "1" && mode != "2") holder.fail(FormatReason::BadValue, "CryptoMode must be 1 or 2");
-    return mode == "1" ? 1 : 2;
+    return mode == "1" ? ca::CryptoMode::mode1() : ca::CryptoMode::mode2();
 }
 
-void write_parameters(xrml::XmlBuilder& b, const ca::PreparedRequest& r) {
-    const bool enroll = r.operation == "Enroll";
+void write_crypto_mode(xrml::XmlBuilder& b, ca::CryptoMode mode) { b.element("CryptoMode", {}, std::to_string(mode.number())); }
+
+void write_parameters(xrml::XmlBuilder& b, const ca::ClusterRequest& r) {
+    const bool enroll = r.operation == ca::ClusterOperation::Enroll;
     if (enroll) {
         b.open("RevocationInformation");
-        b.element("RevocationType", {}, r.revocation == "custom" ? "CustomRevocation" : "StandardRevocation");
-        if (r.revocation == "custom") {
+        b.element("RevocationType", {}, r.revocation == ca::RevocationMode::Custom ? "CustomRevocation" : "StandardRevocation");
+        if (r.revocation == ca::RevocationMode::Custom) {
             b.open("aRevocationAuthorities");
             for (const auto& k : r.revocation_authorities) {
                 b.open("RevocationAuthorityInformation");
@@ -67,16 +69,16 @@ void write_parameters(xrml::XmlBuilder& b, const ca::PreparedRequest& r) {
     b.close();
 }
 
-void read_parameters(const xrml::XmlElement& params, ca::PreparedRequest& r) {
-    const bool enroll = r.operation == "Enroll";
+void read_parameters(const xrml::XmlElement& params, ca::ClusterRequest& r) {
+    const bool enroll = r.operation == ca::ClusterOperation::Enroll;
     if (enroll) {
         const auto info = params.required("RevocationInformation");
         const auto type = trimmed_text(info.required("RevocationType"));
         if (type == "StandardRevocation") {
-            r.revocation = "standard";
+            r.revocation = ca::RevocationMode::Standard;
             if (info.optional("aRevocationAuthorities")) info.fail(FormatReason::BadValue, "standard revocation names no authorities");
         } else if (type == "CustomRevocation") {
-            r.revocation = "custom";
+            r.revocation = ca::RevocationMode::Custom;
             const auto list = info.required("aRevocationAuthorities");
             for (const auto& a : list.all("RevocationAuthorityInformation")) {
                 r.revocation_authorities.push_back(read_key(a.required("aRevocationAuthorityPublicKey")));
@@ -86,7 +88,7 @@ void read_parameters(const xrml::XmlElement& params, ca::PreparedRequest& r) {
             info.fail(FormatReason::Unsupported, "RevocationType must be StandardRevocation or CustomRevocation");
         }
     } else {
-        r.revocation = "standard";
+        r.revocation = ca::RevocationMode::Standard;
         if (params.optional("RevocationInformation")) params.fail(FormatReason::BadValue, "SubEnroll carries no revocation information");
     }
     const auto key = params.required("CertificatePublicKey");
@@ -99,36 +101,10 @@ void read_parameters(const xrml::XmlElement& params, ca::PreparedRequest& r) {
     r.url = who.required("URL").text();
 }
 
-ca::EnrollRequest to_enroll_request(const ca::PreparedRequest& r,
-                                    std::optional<ca::ProofOfPossession> proof) {
-    ca::EnrollRequest e;
-    e.cluster_key = r.cluster_key;
-    e.cluster_guid = r.cluster_guid;
-    e.name = r.name;
-    e.url = r.url;
-    e.sku = r.sku;
-    e.version = r.version;
-    e.revocation = r.revocation;
-    e.revocation_authorities = r.revocation_authorities;
-    e.request_id = r.request_id;
-    e.proof = std::move(proof);
-    e.crypto_mode = r.crypto_mode;
-    return e;
-}
-
-ca::SubEnrollRequest to_sub_enroll_request(const ca::PreparedRequest& r,
-                                           std::optional<ca::ProofOfPossession> proof) {
-    ca::SubEnrollRequest s;
-    s.cluster_key = r.cluster_key;
-    s.cluster_guid = r.cluster_guid;
-    s.name = r.name;
-    s.url = r.url;
-    s.sku = r.sku;
-    s.version = r.version;
-    s.request_id = r.request_id;
-    s.proof = std::move(proof);
-    s.crypto_mode = r.crypto_mode;
-    return s;
+ca::ClusterRequest with_proof(const ca::ClusterRequest& request, std::optional<ca::ProofOfPossession> proof) {
+    ca::ClusterRequest out = request;
+    out.proof = std::move(proof);
+    return out;
 }
 
 }  // namespace xrca::protocol

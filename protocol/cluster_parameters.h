@@ -16,19 +16,18 @@ namespace xrca::protocol {
  * The Enroll / SubEnroll parameters in their RMS element names (RevocationInformation for
  * Enroll, CertificatePublicKey, EnrolleeInformation), written into the open element of `b`.
  */
-void write_parameters(xrml::XmlBuilder& b, const ca::PreparedRequest& request);
+void write_parameters(xrml::XmlBuilder& b, const ca::ClusterRequest& request);
 /** Reads what write_parameters wrote (keys also as base64 PKCS#1, as RMS sends them) into
  *  `request`, whose `operation` says which message it is; throws xrml::FormatError. */
-void read_parameters(const xrml::XmlElement& parameters, ca::PreparedRequest& request);
+void read_parameters(const xrml::XmlElement& parameters, ca::ClusterRequest& request);
 
 /** The <CryptoMode> child of `holder`: 2 (RSA-2048 / SHA-256) or 1 (RSA-1024 / SHA-1); anything
  *  else is a FormatError on `holder`. */
-int read_crypto_mode(const xrml::XmlElement& holder);
+ca::CryptoMode read_crypto_mode(const xrml::XmlElement& holder);
+/** <CryptoMode>N</CryptoMode>. */
+void write_crypto_mode(xrml::XmlBuilder& b, ca::CryptoMode mode);
 
 /** The request as the issuer's authority takes it, with the proof as received (if any). */
-ca::EnrollRequest to_enroll_request(const ca::PreparedRequest& request,
-                                    std::optional<ca::ProofOfPossession> proof);
-ca::SubEnrollRequest to_sub_enroll_request(const ca::PreparedRequest& request,
-                                           std::optional<ca::ProofOfPossession> proof);
+ca::ClusterRequest with_proof(const ca::ClusterRequest& request, std::optional<ca::ProofOfPossession> proof);
 
 }  // namespace xrca::protocol

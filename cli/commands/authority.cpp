@@ -53,11 +53,14 @@ int cmd_init(Context& ctx, Args& args) {
     r.name = args.option("--name").value_or("");
     r.base_url = args.option("--url").value_or("");
     if (auto mode = args.option("--crypto-mode")) {
-        if (*mode != "1" && *mode != "2") throw Error(ErrorKind::Usage, "--crypto-mode must be 2 or 1");
-        r.crypto_mode = std::stoi(*mode);
+        const auto parsed = *mode == "1" || *mode == "2" ? ca::CryptoMode::from_number(std::stoi(*mode)) : std::nullopt;
+        if (!parsed) throw Error(ErrorKind::Usage, "--crypto-mode must be 2 or 1");
+        r.crypto_mode = *parsed;
     }
     r.self_enroll = args.flag("--self-enroll");
-    r.revocation = args.option("--revocation").value_or("standard");
+    const auto revocation = ca::parse_revocation_mode(args.option("--revocation").value_or("standard"));
+    if (!revocation) throw Error(ErrorKind::Usage, "--revocation must be standard or custom");
+    r.revocation = *revocation;
     for (const auto& f : args.options("--revocation-authority")) r.revocation_authorities.push_back(read_public_key(f));
     if (auto anchor = args.option("--trust-anchor")) r.trust_anchor = anchor_argument(*anchor);
     const auto password = read_password(args, true);
@@ -72,7 +75,7 @@ int cmd_init(Context& ctx, Args& args) {
     const auto s = authority.status();
     ctx.out << "initialised a " << s.role << " authority '" << s.name << "' in " << ctx.data_dir << '\n'
             << "  GUID:         " << s.guid << '\n'
-            << "  crypto mode:  " << s.crypto_mode << (s.crypto_mode == 2 ? " (RSA-2048 / SHA-256)" : " (RSA-1024 / SHA-1)") << '\n'
+            << "  crypto mode:  " << s.crypto_mode.description() << '\n'
             << "  state:        " << s.state << '\n';
     if (!s.anchor_fingerprint.empty()) ctx.out << "  trust anchor: " << s.anchor_fingerprint << '\n';
     if (s.state == "awaiting-response") {
@@ -111,7 +114,7 @@ int cmd_status(Context& ctx, Args& args) {
         JsonWriter j;
         j.begin_object();
         j.key("role").value(s.role).key("name").value(s.name).key("guid").value(s.guid).key("url").value(s.base_url);
-        j.key("state").value(s.state).key("crypto_mode").value(s.crypto_mode).key("revocation").value(s.revocation);
+        j.key("state").value(s.state).key("crypto_mode").value(s.crypto_mode.number()).key("revocation").value(s.revocation);
         j.key("anchor");
         if (s.anchor_fingerprint.empty()) j.null(); else j.value(s.anchor_fingerprint);
         j.key("slc_key");
@@ -137,7 +140,7 @@ int cmd_status(Context& ctx, Args& args) {
             << "  state:        " << s.state << '\n'
             << "  GUID:         " << s.guid << '\n';
     if (!s.base_url.empty()) ctx.out << "  URL:          " << s.base_url << '\n';
-    ctx.out << "  crypto mode:  " << s.crypto_mode << '\n'
+    ctx.out << "  crypto mode:  " << s.crypto_mode.number() << '\n'
             << "  revocation:   " << s.revocation << '\n'
             << "  trust anchor: " << (s.anchor_fingerprint.empty() ? "(none)" : s.anchor_fingerprint) << '\n';
     if (s.slc_validity) {

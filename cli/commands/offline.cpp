@@ -41,9 +41,9 @@ int cmd_request(Context& ctx, Args& args) {
     const auto signed_request = s->authority->create_offline_request(renew, new_key, local_caller(), offline::write_request_body);
     write_output(ctx, *out, offline::write_request_file(signed_request));
     const auto& r = signed_request.request;
-    ctx.out << "wrote " << r.operation << " request " << r.request_id << " to " << *out << '\n'
+    ctx.out << "wrote " << ca::cluster_operation_name(r.operation) << " request " << r.request_id << " to " << *out << '\n'
             << "  cluster " << r.name << " " << r.cluster_guid << ", key " << r.cluster_key.fingerprint() << '\n'
-            << "next: carry it to the " << (r.operation == "Enroll" ? "enrollment service" : "root cluster")
+            << "next: carry it to the " << (r.operation == ca::ClusterOperation::Enroll ? "enrollment service" : "root cluster")
             << " (`xrca process " << *out << " -o RESPONSE.xml`), then `xrca import RESPONSE.xml` here\n";
     return k_exit_ok;
 }
@@ -58,21 +58,22 @@ int cmd_process(Context& ctx, Args& args) {
     const auto request = read_logged(*s, "EnrollOffline-Process", files.front(), offline::k_max_request_bytes,
                                      [](const std::string& bytes) { return offline::read_request_file(bytes); });
     const auto& r = request.request;
-    ctx.out << r.operation << " request " << r.request_id << " (created " << r.created.to_xrml() << ")\n"
+    ctx.out << ca::cluster_operation_name(r.operation) << " request " << r.request_id << " (created " << r.created.to_xrml() << ")\n"
             << "  requester:   " << r.name << " " << r.cluster_guid << '\n'
             << "  URL:         " << r.url << '\n'
             << "  key:         " << r.cluster_key.fingerprint() << " (RSA-" << r.cluster_key.bits() << ", crypto mode "
-            << r.crypto_mode << ")\n"
+            << r.crypto_mode.value_or(ca::CryptoMode::mode2()).number() << ")\n"
             << "  SKU/version: " << r.sku << " / " << r.version << '\n';
-    if (r.operation == "Enroll") {
-        ctx.out << "  revocation:  " << r.revocation << '\n';
+    if (r.operation == ca::ClusterOperation::Enroll) {
+        ctx.out << "  revocation:  " << ca::revocation_mode_name(r.revocation) << '\n';
         for (const auto& a : r.revocation_authorities) ctx.out << "    authority  " << a.fingerprint() << '\n';
     }
     if (!yes && !confirm(ctx, "issue this certificate?")) {
         throw Error(ErrorKind::Usage, "not issued: confirm at the prompt, or pass --yes after reviewing the summary");
     }
-    const auto chain = r.operation == "Enroll" ? s->authority->enroll(offline::to_enroll_request(request), local_caller())
-                                               : s->authority->sub_enroll(offline::to_sub_enroll_request(request), local_caller());
+    const auto chain = r.operation == ca::ClusterOperation::Enroll
+                           ? s->authority->enroll(offline::to_cluster_request(request), local_caller())
+                           : s->authority->sub_enroll(offline::to_cluster_request(request), local_caller());
     write_output(ctx, *out, offline::write_response_file(r.request_id, r.operation, chain, s->clock.now()));
     ctx.out << "issued SLC " << chain.certificate_id << "; wrote the response (" << chain.documents.size()
             << " documents, leaf first) to " << *out << '\n';

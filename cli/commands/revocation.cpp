@@ -159,14 +159,14 @@ constexpr const char* k_ra_key = "revocation-authority";
 
 struct RaSettings {
     std::string guid, name, url;
-    int crypto_mode = 2;
+    ca::CryptoMode crypto_mode = ca::CryptoMode::mode2();
 };
 
 std::string settings_path(const std::string& dir) { return dir + "/revocation-authority.conf"; }
 
 void write_settings(const std::string& dir, const RaSettings& s) {
     write_file_atomically(settings_path(dir), "guid=" + s.guid + "\nname=" + s.name + "\nurl=" + s.url +
-                                                  "\ncrypto-mode=" + std::to_string(s.crypto_mode) + "\n");
+                                                  "\ncrypto-mode=" + std::to_string(s.crypto_mode.number()) + "\n");
 }
 
 RaSettings read_settings(const std::string& dir) {
@@ -180,7 +180,7 @@ RaSettings read_settings(const std::string& dir) {
         if (key == "guid") s.guid = value;
         if (key == "name") s.name = value;
         if (key == "url") s.url = value;
-        if (key == "crypto-mode") s.crypto_mode = value == "1" ? 1 : 2;
+        if (key == "crypto-mode") s.crypto_mode = value == "1" ? ca::CryptoMode::mode1() : ca::CryptoMode::mode2();
     }
     if (!ca::is_braced_guid(s.guid)) throw Error(ErrorKind::Malformed, settings_path(dir) + " has no valid guid= line");
     return s;
@@ -198,12 +198,12 @@ int cmd_revocation_authority(Context& ctx, Args& args) {
         s.url = args.option("--url").value_or("");
         const auto mode = args.option("--crypto-mode").value_or("2");
         if (mode != "1" && mode != "2") throw Error(ErrorKind::Usage, "--crypto-mode must be 2 or 1");
-        s.crypto_mode = std::stoi(mode);
+        s.crypto_mode = mode == "1" ? ca::CryptoMode::mode1() : ca::CryptoMode::mode2();
         s.guid = ca::new_guid(rng);
         const auto password = read_password(args, true);
         if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "revocation-authority new takes no positional arguments");
         prepare_key_directory(*dir, k_ra_key, "a revocation authority key");
-        const auto key = ca::generate_rsa_key(ca::mode_key_bits(s.crypto_mode), rng);
+        const auto key = ca::generate_rsa_key(s.crypto_mode.key_bits(), rng);
         save_key_file(*dir, k_ra_key, *key, password, rng);
         const auto pub = xrml::PublicKey::from_botan(*key);
         write_file_atomically(*dir + "/revocation-authority.pub.xml", xrml::build_public_key_element(pub) + "\n");
@@ -228,7 +228,7 @@ int cmd_revocation_authority(Context& ctx, Args& args) {
         const auto settings = read_settings(*dir);
         std::vector<xrml::RevokeEntry> entries;
         for (const auto& r : requests) entries.push_back(ca::revoke_entry(r));
-        ca::SoftwareSigner signer(load_key_file(*dir, k_ra_key, password), ca::mode_digest(settings.crypto_mode), rng);
+        ca::SoftwareSigner signer(load_key_file(*dir, k_ra_key, password), settings.crypto_mode.digest(), rng);
         ca::RevocationListHeader h;
         h.id = ca::new_guid(rng);
         h.issued = xrml::Time::from_unix(std::time(nullptr));

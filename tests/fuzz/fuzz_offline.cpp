@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view bytes(reinterpret_cast<const char*>(data), size);
     try {
         const auto request = xrca::offline::read_request_file(bytes);
-        (void)xrca::offline::to_enroll_request(request);
+        (void)xrca::offline::to_cluster_request(request);
     } catch (const xrca::xrml::FormatError&) {
     }
     try {

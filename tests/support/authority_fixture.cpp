@@ -7,6 +7,8 @@
 
 namespace xrca::test {
 
+ca::CryptoMode mode_number(int number) { return ca::CryptoMode::from_number(number).value(); }
+
 Hierarchy::Hierarchy(int crypto_mode) {
     options.key_kdf_iterations = 1000;
     options.clc_key_pool_capacity = 2;
@@ -17,17 +19,17 @@ Hierarchy::Hierarchy(int crypto_mode) {
     ca::ProvisionRequest es;
     es.role = ca::Role::Enrollment;
     es.name = "Test Enrollment";
-    es.crypto_mode = crypto_mode;
+    es.crypto_mode = mode_number(crypto_mode);
     enrollment = provision("enrollment", es);
 
     ca::ProvisionRequest rc;
     rc.role = ca::Role::Root;
     rc.name = "Test Root";
     rc.base_url = "https://root.example.test/_wmcs";
-    rc.crypto_mode = crypto_mode;
+    rc.crypto_mode = mode_number(crypto_mode);
     rc.trust_anchor = anchor();
     root = provision("root", rc);
-    ca::EnrollRequest er;
+    ca::ClusterRequest er;
     er.cluster_key = root.authority->cluster_public_key();
     er.cluster_guid = root.authority->record().guid;
     er.name = rc.name;
@@ -40,10 +42,11 @@ Hierarchy::Hierarchy(int crypto_mode) {
     lc.role = ca::Role::Licensing;
     lc.name = "Test Licensing";
     lc.base_url = "https://licensing.example.test/_wmcs";
-    lc.crypto_mode = crypto_mode;
+    lc.crypto_mode = mode_number(crypto_mode);
     lc.trust_anchor = anchor();
     licensing = provision("licensing", lc);
-    ca::SubEnrollRequest sr;
+    ca::ClusterRequest sr;
+    sr.operation = ca::ClusterOperation::SubEnroll;
     sr.cluster_key = licensing.authority->cluster_public_key();
     sr.cluster_guid = licensing.authority->record().guid;
     sr.name = lc.name;
@@ -76,15 +79,15 @@ Node Hierarchy::provision_cluster(const std::string& name, ca::Role role, int cr
     r.role = role;
     r.name = name;
     r.base_url = "https://" + name + ".example.test/_wmcs";
-    r.crypto_mode = crypto_mode;
+    r.crypto_mode = mode_number(crypto_mode);
     r.self_enroll = self_enroll;
     if (!self_enroll) r.trust_anchor = anchor();
     return provision(name, r);
 }
 
-ca::Collaborators Hierarchy::collaborators(store::Store& store, const std::string& password, int crypto_mode) {
+ca::Collaborators Hierarchy::collaborators(store::Store& store, const std::string& password, ca::CryptoMode crypto_mode) {
     m_rings.push_back(std::make_unique<ca::SoftwareKeyRing>(store, ca::Password(password), rng, options.key_kdf_iterations));
-    m_pools.push_back(std::make_unique<ca::KeyPool>(ca::mode_key_bits(crypto_mode), options.clc_key_pool_capacity,
+    m_pools.push_back(std::make_unique<ca::KeyPool>(crypto_mode.key_bits(), options.clc_key_pool_capacity,
                                                     options.clc_key_pool_threads));
     return {store, *m_rings.back(), *m_pools.back(), clock, rng};
 }

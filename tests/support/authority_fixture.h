@@ -19,10 +19,13 @@ namespace xrca::test {
 /** One data directory: its store and its authority. */
 struct Node {
     std::string dir;
-    int crypto_mode = 2;
+    ca::CryptoMode crypto_mode = ca::CryptoMode::mode2();
     std::unique_ptr<store::Store> store;
     std::unique_ptr<ca::Authority> authority;
 };
+
+/** The crypto mode numbered 1 or 2 (tests name modes by number). */
+ca::CryptoMode mode_number(int number);
 
 class Hierarchy {
 public:
@@ -46,7 +49,7 @@ public:
      */
     std::unique_ptr<ca::Authority> open(Node& node, const std::string& password);
     /** The collaborators of an authority on `store`: a new software key ring under `password`. */
-    ca::Collaborators collaborators(store::Store& store, const std::string& password, int crypto_mode);
+    ca::Collaborators collaborators(store::Store& store, const std::string& password, ca::CryptoMode crypto_mode);
     /** The client key pool of the last open() or collaborators() (benchmarks warm it). */
     [[nodiscard]] ca::KeyPool& last_key_pool() { return *m_pools.back(); }
     /** A machine key and its SPC chain from the root cluster. */

@@ -135,15 +135,15 @@ TEST_P(AuthorityTest, ALicensingClusterIssuesNoRac) {
 }
 
 TEST_P(AuthorityTest, WhoMayIssueWhat) {
-    ca::SubEnrollRequest sr{h.licensing.authority->cluster_public_key(), "{00000000-0000-4000-8000-000000000001}", "x",
-                            "https://x.example.test/_wmcs", "xrca", "1", "", std::nullopt, 0};
+    ca::ClusterRequest sr{ca::ClusterOperation::SubEnroll, h.licensing.authority->cluster_public_key(),
+                          "{00000000-0000-4000-8000-000000000001}", "x", "https://x.example.test/_wmcs", "xrca", "1"};
     EXPECT_EQ(capture([&] { h.enrollment.authority->sub_enroll(sr, h.caller); }).kind(), ErrorKind::PolicyDenied);
     EXPECT_EQ(capture([&] { h.licensing.authority->sub_enroll(sr, h.caller); }).kind(), ErrorKind::PolicyDenied);
     ca::MachineRequest m{xrml::PublicKey::from_botan(machine), {}, "p", "m", "1"};
     EXPECT_EQ(capture([&] { h.licensing.authority->certify_machine(m, h.caller); }).kind(), ErrorKind::PolicyDenied);
     EXPECT_EQ(capture([&] { h.enrollment.authority->certify_machine(m, h.caller); }).kind(), ErrorKind::PolicyDenied);
-    ca::EnrollRequest er{h.root.authority->cluster_public_key(), "{00000000-0000-4000-8000-000000000002}", "x",
-                         "https://x.example.test/_wmcs", "xrca", "1", "standard", {}, "", std::nullopt, 0};
+    ca::ClusterRequest er{ca::ClusterOperation::Enroll, h.root.authority->cluster_public_key(),
+                          "{00000000-0000-4000-8000-000000000002}", "x", "https://x.example.test/_wmcs", "xrca", "1"};
     EXPECT_EQ(capture([&] { h.root.authority->enroll(er, h.caller); }).kind(), ErrorKind::PolicyDenied);
     EXPECT_EQ(capture([&] { h.enrollment.authority->issue_clc({"x"}, h.caller); }).kind(), ErrorKind::PolicyDenied);
 }
@@ -195,8 +195,8 @@ TEST_P(AuthorityTest, ARacFromAnotherClusterIsUntrustedUntilTrusted) {
 
 TEST_P(AuthorityTest, AKeyOfTheOtherModeIsAnUnsupportedCryptographicSet) {
     const auto& other_mode_key = test::test_key(GetParam() == 2 ? 1024 : 2048, 6);
-    ca::EnrollRequest er{xrml::PublicKey::from_botan(other_mode_key), "{00000000-0000-4000-8000-000000000003}", "x",
-                         "https://x.example.test/_wmcs", "xrca", "1", "standard", {}, "", std::nullopt, 0};
+    ca::ClusterRequest er{ca::ClusterOperation::Enroll, xrml::PublicKey::from_botan(other_mode_key),
+                          "{00000000-0000-4000-8000-000000000003}", "x", "https://x.example.test/_wmcs", "xrca", "1"};
     const auto before = Snapshot::of(*h.enrollment.store);
     const auto e = capture([&] { h.enrollment.authority->enroll(er, h.caller); });
     expect_refused_and_logged(*h.enrollment.store, before, e, ErrorKind::PolicyDenied, RmsFault::UnsupportedCryptographicSet);
@@ -238,13 +238,13 @@ TEST_P(AuthorityTest, CustomRevocationAuthoritiesAreInTheSlc) {
     rc.role = ca::Role::Root;
     rc.name = "Custom Root";
     rc.base_url = "https://custom.example.test/_wmcs";
-    rc.crypto_mode = GetParam();
+    rc.crypto_mode = test::mode_number(GetParam());
     rc.trust_anchor = h.anchor();
     auto custom = h.provision("custom", rc);
     const auto ra1 = xrml::PublicKey::from_botan(test::test_key(2048, 1));
     const auto ra2 = xrml::PublicKey::from_botan(test::test_key(2048, 2));
-    ca::EnrollRequest er{custom.authority->cluster_public_key(), custom.authority->record().guid, rc.name, rc.base_url,
-                         "xrca", "1", "custom", {ra1, ra2}, "", std::nullopt, 0};
+    ca::ClusterRequest er{ca::ClusterOperation::Enroll, custom.authority->cluster_public_key(), custom.authority->record().guid,
+                          rc.name, rc.base_url, "xrca", "1", ca::RevocationMode::Custom, {ra1, ra2}};
     const auto chain = h.enrollment.authority->enroll(er, h.caller);
     const auto slc = xrml::read_documents(chain.documents.front()).documents.front();
     ASSERT_EQ(slc.refresh.size(), 1u);
@@ -266,7 +266,7 @@ public:
 TEST_P(AuthorityTest, NothingLeavesWithoutItsRecord) {
     const auto spc = h.machine_spc_chain(machine);
     FailingCompletionStore failing(*h.root.store);
-    ca::Authority authority(h.collaborators(failing, Hierarchy::k_password, 2), h.options);
+    ca::Authority authority(h.collaborators(failing, Hierarchy::k_password, ca::CryptoMode::mode2()), h.options);
     const auto before = h.root.store->counts();
     std::optional<IssuedChain> leaked;
     const auto e = capture([&] { leaked = authority.issue_rac({spc, "judy", "judy@example.test", false}, h.caller); });

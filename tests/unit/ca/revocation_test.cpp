@@ -255,7 +255,8 @@ TEST_F(RefusedInput, GetClientLicensorCertRefusesRevokedOrExcludedRacs) {
 TEST_F(RefusedInput, SubEnrollRefusesARevokedClusterKey) {
     const auto key = licensing.cluster_public_key();
     root.revoke({RevokeType::IssuerKey, "", key, "compromised"}, h.caller);
-    SubEnrollRequest r;
+    ClusterRequest r;
+    r.operation = ClusterOperation::SubEnroll;
     r.cluster_key = key;
     r.cluster_guid = licensing.record().guid;
     r.name = "licensing again";

@@ -175,7 +175,7 @@ TEST(Messages, AnEnrollRequestBindsItsFieldsToTheProof) {
     const auto text = data("soap/enroll-request.xml");
     const auto in = read_cluster_request(read_soap_request(text));
     EXPECT_EQ(in.request.request_id, "{11111111-2222-3333-4444-555555555555}");
-    EXPECT_EQ(in.request.crypto_mode, 2);
+    EXPECT_EQ(in.request.crypto_mode, ca::CryptoMode::mode2());
     ASSERT_TRUE(in.proof.has_value());
     EXPECT_EQ(in.proof->signed_text.rfind("<oInput>", 0), 0u) << "the proof covers the exact <oInput>";
     EXPECT_EQ(in.proof->signed_text.substr(in.proof->signed_text.size() - 9), "</oInput>");

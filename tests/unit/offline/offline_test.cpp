@@ -35,7 +35,7 @@ protected:
         rc.role = ca::Role::Root;
         rc.name = "Files Root";
         rc.base_url = "https://files-root.example.test/_wmcs";
-        rc.revocation = "custom";
+        rc.revocation = ca::RevocationMode::Custom;
         rc.revocation_authorities = {ra1, ra2};
         rc.trust_anchor = h->anchor();
         root = h->provision("files-root", rc);
@@ -62,9 +62,9 @@ protected:
     }
     std::string process(test::Node& issuer, const std::string& request_bytes) {
         const auto r = read_request_file(request_bytes);
-        const auto chain = r.request.operation == "Enroll"
-                               ? issuer.authority->enroll(to_enroll_request(r), h->caller)
-                               : issuer.authority->sub_enroll(to_sub_enroll_request(r), h->caller);
+        const auto chain = r.request.operation == ca::ClusterOperation::Enroll
+                               ? issuer.authority->enroll(to_cluster_request(r), h->caller)
+                               : issuer.authority->sub_enroll(to_cluster_request(r), h->caller);
         return through_file("response.xml", write_response_file(r.request.request_id, r.request.operation, chain, h->clock.now()));
     }
     void import(test::Node& node, const std::string& response_bytes) {
@@ -161,7 +161,7 @@ TEST_F(OfflineTest, AModeOneRequestAtAModeTwoIssuerIsRefused) {
     old.role = ca::Role::Root;
     old.name = "Legacy Root";
     old.base_url = "https://legacy.example.test/_wmcs";
-    old.crypto_mode = 1;
+    old.crypto_mode = ca::CryptoMode::mode1();
     old.trust_anchor = h->anchor();
     auto legacy = h->provision("legacy", old);
     const auto request = request_of(legacy);
@@ -179,7 +179,7 @@ TEST_F(OfflineTest, AResponseForAnotherKeyOrClusterIsRefused) {
     auto other = h->provision("other", rc);
     const auto mine = read_request_file(request_of(root));
     auto theirs = read_response_file(process(h->enrollment, request_of(other)));
-    const auto forged = through_file("forged.xml", write_response_file(mine.request.request_id, "Enroll",
+    const auto forged = through_file("forged.xml", write_response_file(mine.request.request_id, ca::ClusterOperation::Enroll,
                                                                         ca::IssuedChain{"", "", {theirs.chain}}, h->clock.now()));
     const auto e = refusal(root, [&] { import(root, forged); });
     EXPECT_NE(std::string(e.what()).find("not this cluster's key"), std::string::npos) << e.what();
