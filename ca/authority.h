@@ -10,6 +10,7 @@
 #include "ca/audit.h"
 #include "ca/clock.h"
 #include "ca/errors.h"
+#include "ca/issuer.h"
 #include "ca/key_ring.h"
 #include "ca/requests.h"
 #include "store/store.h"
@@ -132,14 +133,14 @@ public:
     /** Exclusion policies (reference §5.5), logged: refused RAC keys, the minimum SPC version. */
     void exclude_rac_key(const xrml::PublicKey& key, const std::string& reason, const Caller& caller);
     void set_min_spc_version(const std::string& version, const std::string& reason, const Caller& caller);
-    void remove_exclusion(const std::string& kind, const std::string& value, const Caller& caller);
+    void remove_exclusion(ExclusionKind kind, const std::string& value, const Caller& caller);
     [[nodiscard]] std::vector<store::ExclusionRecord> list_exclusions();
     /** Stops all issuance (ClusterDecommissioned); the chain and the revocation list stay served. */
     void decommission(const Caller& caller);
     [[nodiscard]] bool decommissioned();
 
     // --- trust lists --------------------------------------------------------------------
-    void add_trust(const std::string& purpose, const xrml::PublicKey& key, const std::string& label, const Caller& caller);
+    void add_trust(TrustPurpose purpose, const xrml::PublicKey& key, const std::string& label, const Caller& caller);
     void remove_trust(const std::string& fingerprint, const Caller& caller);
     [[nodiscard]] std::vector<store::TrustRecord> list_trust();
     /** Fingerprints of the SPC issuers this authority trusts (own activation issuer included). */
@@ -151,6 +152,8 @@ private:
     struct Policy;
     /** Revocations, exclusions and decommissioning as stored now (re-read when another process changed them). */
     std::shared_ptr<const Policy> policy();
+    std::vector<std::string> read_spc_issuers(const std::vector<store::TrustRecord>& trust);
+    std::vector<std::string> read_rac_issuers(const std::vector<store::TrustRecord>& trust);
     // The checks of one request against one snapshot (read once per request).
     static void check_not_revoked(const Policy& p, const std::vector<xrml::Certificate>& docs, RmsFault fault, const char* what);
     static void check_cluster_not_revoked(const Policy& p, const xrml::PublicKey& key, const std::string& guid);
@@ -158,7 +161,6 @@ private:
     static void check_user_not_revoked(const Policy& p, const std::string& user_id);
     static void check_spc_version(const Policy& p, const std::string& version);
     static void check_rac_key_not_excluded(const Policy& p, const xrml::PublicKey& key);
-    struct Issuance;
     struct SlcIssue;
     IssuedChain issue_slc(const SlcIssue& what);
     void self_enroll(const ProvisionRequest& request, const Caller& caller);
@@ -175,7 +177,6 @@ private:
     std::optional<IssuedChain> already_issued(const std::string& request_id, const xrml::PublicKey& key,
                                               const std::string& guid);
     void forget_cached_chains();
-    std::string run_issuance(const Issuance& what);
     template <typename Fn>
     auto logged(const char* operation, const Caller& caller, const std::string& inputs, Fn&& fn) -> decltype(fn());
     store::LogEntry log_entry(const std::string& request_id, const char* operation, const Caller& caller,
@@ -198,6 +199,7 @@ private:
     KeyRing& m_keys;
     KeySource& m_client_keys;
     Audit m_audit;
+    Issuer m_issuer;
     AuthorityOptions m_options;
     store::AuthorityRecord m_record;
     Role m_role;

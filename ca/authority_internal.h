@@ -6,6 +6,9 @@
 #include "ca/errors.h"
 #include "store/store.h"
 #include "xrml/errors.h"
+#include "xrml/revocation.h"
+
+#include <set>
 
 #include <optional>
 
@@ -34,20 +37,35 @@ auto storage(Fn&& fn) -> decltype(fn()) {
 
 }  // namespace detail
 
-/** One certificate to issue through the cycle. */
-struct Authority::Issuance {
-    std::string request_id;
-    const char* operation = "";
-    const Caller* caller = nullptr;
-    std::string inputs;
-    std::string id;
-    std::string kind;
-    std::string subject;
-    std::string key_fingerprint;
-    xrml::Time issued;
-    std::optional<xrml::TimeRange> validity;
-    std::string body;
-    Signer* signer = nullptr;
+/** Dotted versions ("5.2.3790.134") as numbers, part by part; Error(Malformed) otherwise (policy.cpp). */
+std::vector<std::uint64_t> parse_version(const std::string& text);
+
+// Checks of request fields shared by several operations (request_checks.cpp).
+/** Comma-separated fingerprints, for log inputs and offline request records. */
+std::string fingerprints(const std::vector<xrml::PublicKey>& keys);
+/** The documents of a chain given as text; Error(Malformed) with `fault` naming `what`. */
+std::vector<xrml::Certificate> read_chain(const std::string& text, RmsFault fault, const char* what);
+/** A cluster URL must be http:// or https://. */
+void check_url(const std::string& url);
+/** Cluster and RAC keys are of exactly the mode's size. */
+void check_key_for_mode(const xrml::PublicKey& key, CryptoMode mode, const char* what);
+/** Machine keys follow the mode's machine-key rule. */
+void check_machine_key_for_mode(const xrml::PublicKey& key, CryptoMode mode);
+
+/**
+ * What a request is checked against, read once per request (docs/policy.md): revocations,
+ * exclusions, the trust lists and whether the cluster was decommissioned. Re-read only when
+ * the store's policy revision moved (another process, or this one, changed something).
+ */
+struct Authority::Policy {
+    std::int64_t revision = -1;
+    xrml::RevocationIndex revoked;
+    std::set<std::string> excluded_rac_keys;
+    std::optional<std::vector<std::uint64_t>> min_spc_version;
+    std::string min_spc_version_text;
+    bool decommissioned = false;
+    std::vector<std::string> spc_issuers;  ///< fingerprints: own activation issuer, then trusted ones
+    std::vector<std::string> rac_issuers;  ///< own SLC keys (current, previous), the root's for licensing, trusted ones
 };
 
 struct Authority::SlcIssue {

@@ -41,6 +41,22 @@ const char* revocation_mode_name(RevocationMode mode) noexcept;
 /** Parses "standard" | "custom"; nullopt otherwise. */
 std::optional<RevocationMode> parse_revocation_mode(const std::string& text);
 
+/** What a trusted key may have issued (docs/policy.md): machine certificates or RACs. */
+enum class TrustPurpose {
+    SpcIssuer,  ///< SPCs it issued are accepted at Certify (a root cluster only)
+    RacIssuer,  ///< RACs it issued are accepted at GetClientLicensorCert
+};
+/** "spc-issuer" | "rac-issuer". */
+const char* trust_purpose_name(TrustPurpose purpose) noexcept;
+
+/** A server-side exclusion (reference §5.5). */
+enum class ExclusionKind {
+    RacKey,         ///< a RAC key refused at GetClientLicensorCert
+    MinSpcVersion,  ///< the lowest security-processor version accepted
+};
+/** "rac-key" | "min-spc-version". */
+const char* exclusion_kind_name(ExclusionKind kind) noexcept;
+
 /** Which SLC a cluster asks for (reference §3.1, §3.2). */
 enum class ClusterOperation {
     Enroll,     ///< a root cluster, at an enrollment service

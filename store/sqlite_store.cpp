@@ -444,6 +444,7 @@ void SqliteStore::add_trust(const TrustRecord& r, const LogEntry& entry) {
         q.bind(4, r.label);
         q.bind(5, r.added);
         q.exec();
+        bump_policy_revision_locked();
         append_log_locked(entry);
         t.commit();
         return 0;
@@ -457,6 +458,7 @@ bool SqliteStore::remove_trust(const std::string& fingerprint, const LogEntry& e
         SQLite::Statement q(*m_db, "DELETE FROM trust WHERE fingerprint = ?");
         q.bind(1, fingerprint);
         if (q.exec() == 0) return false;
+        bump_policy_revision_locked();
         append_log_locked(entry);
         t.commit();
         return true;

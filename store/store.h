@@ -132,9 +132,9 @@ public:
     virtual bool remove_trust(const std::string& fingerprint, const LogEntry& entry) = 0;
     virtual std::vector<TrustRecord> list_trust() = 0;
     /**
-     * A counter that grows with every change to revocations, exclusions or the authority's
-     * state (a change with bump_policy_revision): a process compares it to notice what another
-     * process recorded.
+     * A counter that grows with every change to revocations, exclusions, trust lists or the
+     * authority's state (a change with bump_policy_revision): a process compares it to notice
+     * what another process recorded.
      */
     virtual std::int64_t policy_revision() = 0;
 

@@ -204,7 +204,7 @@ int cmd_trust(Context& ctx, Args& args) {
             throw Error(ErrorKind::Usage, "trust add needs exactly one of --spc-issuer PUB.xml or --rac-issuer PUB.xml");
         }
         const auto key = read_public_key(spc ? *spc : *rac);
-        authority.add_trust(spc ? "spc-issuer" : "rac-issuer", key, label, local_caller());
+        authority.add_trust(spc ? ca::TrustPurpose::SpcIssuer : ca::TrustPurpose::RacIssuer, key, label, local_caller());
         ctx.out << "now trusting " << key.fingerprint() << " as " << (spc ? "an SPC issuer" : "a RAC issuer") << '\n';
         return k_exit_ok;
     }

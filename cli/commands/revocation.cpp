@@ -295,12 +295,12 @@ int cmd_exclusion(Context& ctx, Args& args) {
         }
         auto session = open_session_without_keys(ctx);
         if (rac_key) {
-            session->authority->remove_exclusion("rac-key", anchor_fingerprint(*rac_key), local_caller());
+            session->authority->remove_exclusion(ca::ExclusionKind::RacKey, anchor_fingerprint(*rac_key), local_caller());
         } else {
             const auto list = session->authority->list_exclusions();
-            const auto it = std::find_if(list.begin(), list.end(), [](const auto& x) { return x.kind == "min-spc-version"; });
+            const auto it = std::find_if(list.begin(), list.end(), [](const auto& x) { return x.kind == ca::exclusion_kind_name(ca::ExclusionKind::MinSpcVersion); });
             if (it == list.end()) throw Error(ErrorKind::NotFound, "no minimum security processor version is set");
-            session->authority->remove_exclusion("min-spc-version", it->value, local_caller());
+            session->authority->remove_exclusion(ca::ExclusionKind::MinSpcVersion, it->value, local_caller());
         }
         ctx.out << "removed\n";
         return k_exit_ok;

@@ -159,7 +159,7 @@ TEST_P(AuthorityTest, AnSpcFromAnUntrustedIssuerIsRefused) {
 
     // Once its activation issuer is trusted, the same SPC is accepted.
     const auto activation_key = *xrml::read_documents(foreign_spc).documents.front().issuer.key;
-    h.root.authority->add_trust("spc-issuer", activation_key, "other root's machines", h.caller);
+    h.root.authority->add_trust(ca::TrustPurpose::SpcIssuer, activation_key, "other root's machines", h.caller);
     EXPECT_NO_THROW(h.root.authority->issue_rac({foreign_spc, "erin", "erin@example.test", false}, h.caller));
 }
 
@@ -189,7 +189,7 @@ TEST_P(AuthorityTest, ARacFromAnotherClusterIsUntrustedUntilTrusted) {
     const auto before = Snapshot::of(*h.root.store);
     const auto e = capture([&] { h.root.authority->issue_clc({rac}, h.caller); });
     expect_refused_and_logged(*h.root.store, before, e, ErrorKind::PolicyDenied, RmsFault::UntrustedPersonaCert);
-    h.root.authority->add_trust("rac-issuer", stranger.authority->cluster_public_key(), "trusted user domain", h.caller);
+    h.root.authority->add_trust(ca::TrustPurpose::RacIssuer, stranger.authority->cluster_public_key(), "trusted user domain", h.caller);
     EXPECT_NO_THROW(h.root.authority->issue_clc({rac}, h.caller));
 }
 

@@ -223,7 +223,7 @@ TEST_F(RefusedInput, CertifyRefusesARevokedMachineOrUserAndOldSecurityProcessors
     root.set_min_spc_version("1.2", "too old", h.caller);
     expect_refused(*h.root.store, [&] { root.issue_rac({other, "erin", "erin@example.test", false}, h.caller); },
                    RmsFault::BlackBoxIsInvalid);
-    root.remove_exclusion("min-spc-version", "1.2", h.caller);
+    root.remove_exclusion(ExclusionKind::MinSpcVersion, "1.2", h.caller);
     EXPECT_NO_THROW(root.issue_rac({other, "erin", "erin@example.test", false}, h.caller));
 }
 

@@ -294,14 +294,18 @@ TEST_P(StoreContract, ExclusionsAddReplaceAndRemove) {
 }
 
 TEST_P(StoreContract, TrustListsAddOnceAndRemove) {
+    const auto rev0 = m_store->policy_revision();
     m_store->add_trust({"fp-t", "spc-issuer", "<PUBLICKEY/>", "partner", "t"}, entry("TrustAdd"));
     EXPECT_THROW(m_store->add_trust({"fp-t", "spc-issuer", "<PUBLICKEY/>", "again", "t"}, entry("TrustAdd")), ConflictError);
     m_store->add_trust({"fp-t", "rac-issuer", "<PUBLICKEY/>", "partner", "t"}, entry("TrustAdd"));
     EXPECT_EQ(m_store->list_trust().size(), 2u);
     EXPECT_EQ(m_store->counts().trusted_keys, 2);
     EXPECT_FALSE(m_store->remove_trust("fp-none", entry("TrustRemove")));
+    const auto rev1 = m_store->policy_revision();
+    EXPECT_GT(rev1, rev0) << "other processes notice a trust change by the revision";
     EXPECT_TRUE(m_store->remove_trust("fp-t", entry("TrustRemove")));
     EXPECT_TRUE(m_store->list_trust().empty());
+    EXPECT_GT(m_store->policy_revision(), rev1);
 }
 
 TEST_P(StoreContract, PrincipalsAreFoundByTokenHashOnly) {

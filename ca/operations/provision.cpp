@@ -4,6 +4,7 @@
 #include "ca/authority_internal.h"
 
 #include "ca/hierarchy.h"
+#include "ca/issuer.h"
 #include "ca/signer.h"
 #include "xrml/reader.h"
 #include "xrml/signature.h"
@@ -131,7 +132,8 @@ void Authority::provision(const Collaborators& with, const ProvisionRequest& r, 
 
     // 3. One transaction: the authority, its keys, its chains, the log entry; then the records
     //    of the hierarchy certificates.
-    const Audit audit(store, clock, rng);
+    Audit audit(store, clock, rng);
+    Issuer issuer(store, audit);
     const auto inputs = "role=" + record.role + "; name=" + r.name + "; url=" + r.base_url + "; mode=" + std::to_string(mode.number()) +
                         (r.self_enroll ? "; self-enroll" : "") + "; revocation=" + revocation_mode_name(r.revocation);
     const auto entry = audit.entry(new_guid(rng), "Provision", caller, inputs, "", "accepted",
@@ -139,15 +141,9 @@ void Authority::provision(const Collaborators& with, const ProvisionRequest& r, 
     detail::storage([&] {
         store.create_authority(record, keys, chains, entry);
         for (const auto& c : issued) {
-            store::CertificateRecord rec{c.id, c.kind, "pending", c.subject, "", c.key_fingerprint, c.issued.to_iso8601(),
-                                         c.range.from.to_iso8601(), c.range.until.to_iso8601(), c.body, std::nullopt,
-                                         entry.request_id};
-            store::LogEntry issue = entry;
-            issue.operation = "ProvisionHierarchy";
-            issue.certificate_id = c.id;
-            issue.reason = "issued " + c.kind + " for " + c.subject;
-            store.reserve_issuance(rec, issue);
-            store.complete_issuance(c.id, c.document);
+            issuer.record_signed({entry.request_id, "ProvisionHierarchy", &caller, inputs, c.id, c.kind, c.subject,
+                                  c.key_fingerprint, c.issued, c.range, c.body, nullptr},
+                                 c.document);
         }
         return 0;
     });

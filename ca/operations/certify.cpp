@@ -1,0 +1,104 @@
+// Certify (reference §3.4): an SPC chain in, a RAC chain out, with the user's escrowed key
+// sealed to the machine key.
+#include "ca/authority.h"
+#include "ca/authority_internal.h"
+
+#include "ca/hierarchy.h"
+#include "xrml/reader.h"
+#include "xrml/templates.h"
+#include "xrml/chain.h"
+#include "xrml/enabling_bits.h"
+
+#include <botan/rsa.h>
+
+namespace xrca::ca {
+
+using xrml::Failure;
+
+namespace {
+
+xrml::XrmlObject user_object(const std::string& user_id, const std::string& email) {
+    const bool windows = user_id.rfind("S-1-", 0) == 0;
+    xrml::XrmlObject o{xrml::names::group_identity, {windows ? "Windows" : "Federation", user_id}, email, {}};
+    if (!windows) o.addresses.push_back({"email_alias", email});
+    return o;
+}
+
+bool plausible_email(const std::string& e) {
+    const auto at = e.find('@');
+    return at != std::string::npos && at > 0 && at + 1 < e.size() && e.find('@', at + 1) == std::string::npos &&
+           e.find_first_of(" \t\r\n<>\"") == std::string::npos && e.size() <= 254;
+}
+
+}  // namespace
+
+IssuedChain Authority::issue_rac(const RacRequest& r, const Caller& caller) {
+    const auto request_id = new_id();
+    std::string inputs = "user=" + r.user_id + "; email=" + r.email + (r.temporary ? "; temporary" : "; persistent");
+    return logged("Certify", caller, inputs, [&] {
+        // 1. Only a root cluster certifies users (licensing clusters forward to their root).
+        require(m_role == Role::Root, "issue rights account certificates (RACs); only a root cluster does");
+        const auto policy = require_active();
+        // 2. The SPC chain: readable, a machine certificate first, every signature and link good,
+        //    and signed by an SPC issuer this cluster trusts (reference §3.4 step 3).
+        const auto docs = read_chain(r.spc_chain, RmsFault::VerifyMachineCertificateChainFailed, "the machine certificate chain");
+        const auto& spc = docs.front();
+        if (spc.kind() != xrml::names::machine_certificate || !spc.principal || !spc.principal->key) {
+            throw Error(ErrorKind::PolicyDenied, "the first document is a " + spc.kind() + ", not a machine certificate",
+                        RmsFault::VerifyMachineCertificateChainFailed);
+        }
+        inputs += "; spc=" + spc.descriptor.id.value + "; machine-key=" + spc.principal->key->fingerprint();
+        xrml::ChainOptions options{std::nullopt, m_clock.now(), trusted_spc_issuers()};
+        const auto verdict = xrml::verify_ordered_chain(docs, options);
+        if (!verdict.ok()) {
+            const bool untrusted = verdict.failure == Failure::UntrustedAnchor;
+            throw Error(ErrorKind::PolicyDenied,
+                        std::string(untrusted ? "the machine certificate was not issued by a trusted SPC issuer: "
+                                              : "the machine certificate chain does not verify: ") + verdict.detail,
+                        RmsFault::VerifyMachineCertificateChainFailed);
+        }
+        // 3. Nothing in it revoked by this cluster, and a security processor recent enough (§5.5).
+        check_not_revoked(*policy, docs, RmsFault::VerifyMachineCertificateChainFailed, "the machine certificate chain");
+        check_spc_version(*policy, spc.principal->security_level("Repository").value_or(""));
+        check_user_not_revoked(*policy, r.user_id);
+        // 4. Crypto mode and identity.
+        const auto& machine_key = *spc.principal->key;
+        check_machine_key_for_mode(machine_key, mode());
+        if (r.user_id.empty() || r.user_id.size() > 256) throw Error(ErrorKind::Malformed, "a user ID is required", RmsFault::Argument);
+        if (!plausible_email(r.email)) {
+            throw Error(ErrorKind::Malformed, "'" + r.email + "' is not an email address", RmsFault::VerifyEmailAddressFailed);
+        }
+        // 5. The user's key pair: one per user, reused on every machine, escrowed.
+        const auto key = user_key(r.user_id, r.email);
+        const auto user_public = xrml::PublicKey::from_botan(*key);
+        // 6. Validity: back-dated by the tolerance; 365 days persistent or 15 minutes temporary.
+        const auto now = m_clock.now().floor_minute();
+        const xrml::TimeRange validity{now.plus_seconds(-60 * m_options.backdate_minutes),
+                                       r.temporary ? now.plus_seconds(60 * m_options.temporary_rac_validity_minutes)
+                                                   : now.plus_seconds(86400 * m_options.rac_validity_days)};
+        // 7. Build the RAC (§2.3.3) with the user key sealed to the machine key (§2.7).
+        xrml::RightsAccountCertificateTemplate t;
+        t.id = new_id();
+        t.issued = now;
+        t.validity = validity;
+        t.issuer = own_principal();
+        t.certification_url = m_record.base_url + "/certification";
+        t.user = user_object(r.user_id, r.email);
+        t.user_key = user_public;
+        t.persistent = !r.temporary;
+        t.machine = spc.principal->object;
+        t.machine_security_levels = spc.principal->security_levels;
+        const auto version = mode().seal_version();
+        t.sealed_user_key = xrml::seal_private_key(*key, machine_key, version, xrml::build_issuer_element(t.issuer), m_rng);
+        // 8. Record, sign, complete; return with the SLC chain.
+        Intent is{request_id, "Certify", &caller, inputs, t.id, xrml::names::rights_account_certificate, r.user_id,
+                    user_public.fingerprint(), now, validity, xrml::build_rights_account_certificate_body(t),
+                    &signer(KeyName::Cluster)};
+        IssuedChain out{t.id, is.kind, {m_issuer.issue(is)}};
+        const auto chain = own_chain();
+        out.documents.insert(out.documents.end(), chain.begin(), chain.end());
+        return out;
+    });
+}
+
+}  // namespace xrca::ca

@@ -1,0 +1,39 @@
+// Enroll (reference §3.1): an enrollment service issues a root cluster its SLC.
+#include "ca/authority.h"
+#include "ca/authority_internal.h"
+
+#include "ca/hierarchy.h"
+#include "xrml/reader.h"
+#include "xrml/templates.h"
+
+namespace xrca::ca {
+
+IssuedChain Authority::enroll(const ClusterRequest& r, const Caller& caller) {
+    const auto request_id = r.request_id.empty() ? new_id() : r.request_id;
+    const std::string inputs = "guid=" + r.cluster_guid + "; key=" + r.cluster_key.fingerprint() + "; name=" + r.name +
+                               "; url=" + r.url + "; sku=" + r.sku + "; version=" + r.version +
+                               "; revocation=" + revocation_mode_name(r.revocation) + "; authorities=" + fingerprints(r.revocation_authorities);
+    return logged("Enroll", caller, inputs, [&] {
+        // 1. Only an enrollment service issues root-cluster SLCs.
+        require(m_role == Role::Enrollment, "issue root-cluster SLCs (Enroll); only an enrollment service does");
+        const auto policy = require_active();
+        check_cluster_not_revoked(*policy, r.cluster_key, r.cluster_guid);
+        // 2. Check the request against the crypto mode and the Enroll schema (reference §3.1),
+        //    and the proof that the requester holds the key (offline requests).
+        if (auto same = check_cluster_request(r.cluster_key, r.cluster_guid, r.name, r.version, r.url, r.request_id,
+                                              r.proof, r.crypto_mode)) {
+            return *same;
+        }
+        if ((r.revocation == RevocationMode::Custom) != !r.revocation_authorities.empty()) {
+            throw Error(ErrorKind::Malformed, "custom revocation needs at least one revocation authority key, and "
+                                              "standard revocation takes none", RmsFault::Argument);
+        }
+        // 3. Issue under the enrollment service key, with the enrollment chain behind it.
+        const auto chain = detail::storage([&] { return m_store.load_chain(detail::k_enrollment_chain); });
+        return issue_slc({request_id, "Enroll", &caller, inputs, r.cluster_key, r.cluster_guid, std::nullopt, r.url,
+                          r.sku, r.version, r.revocation_authorities, &signer(KeyName::EnrollmentService),
+                          own_slc(), chain});
+    });
+}
+
+}  // namespace xrca::ca

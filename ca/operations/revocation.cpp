@@ -1,0 +1,217 @@
+// Revocation at an authority (docs/revocation.md): recording revocations and exclusions,
+// signing and caching this authority's list, and decommissioning.
+#include "ca/authority.h"
+#include "ca/authority_internal.h"
+
+#include "ca/hierarchy.h"
+#include "xrml/reader.h"
+#include "xrml/templates.h"
+#include "ca/revocation.h"
+
+#include <botan/hex.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace xrca::ca {
+
+namespace {
+
+xrml::RevokeEntry entry_of(const store::RevocationRecord& r) {
+    xrml::RevokeEntry e;
+    e.type = xrml::parse_revoke_type(r.type).value_or(xrml::RevokeType::LicenseId);
+    switch (e.type) {
+        case xrml::RevokeType::LicenseHash: {
+            const auto bytes = Botan::hex_decode(r.value);
+            e.sha1.assign(bytes.begin(), bytes.end());
+            break;
+        }
+        case xrml::RevokeType::IssuerKey:
+        case xrml::RevokeType::PrincipalKey:
+            e.key = xrml::read_public_key_file(r.public_key);
+            break;
+        case xrml::RevokeType::LicenseId:
+        case xrml::RevokeType::IssuerId:
+        case xrml::RevokeType::ContentId:
+        case xrml::RevokeType::PrincipalId:
+            e.object = {r.object_type, {r.id_type, r.id}, r.name, {}};
+            break;
+    }
+    return e;
+}
+
+}  // namespace
+
+store::RevocationRecord Authority::revoke(const RevocationRequest& r, const Caller& caller) {
+    const std::string type = xrml::revoke_type_name(r.type);
+    const std::string inputs = "type=" + type + "; " + (r.key ? "key=" + r.key->fingerprint() : "value=" + r.value.substr(0, 256)) +
+                               (r.reason.empty() ? "" : "; reason=" + r.reason.substr(0, 512));
+    return logged("Revoke", caller, inputs, [&] {
+        auto e = revoke_entry(r);
+        store::RevocationRecord rec;
+        rec.type = type;
+        rec.value = e.match_value();
+        std::string certificate_id;
+        // What is revoked must be something this authority issued, except content and principal
+        // IDs, which name things it never saw (reference §5.2).
+        const auto issued = [&](const std::optional<store::CertificateRecord>& found, const std::string& what) {
+            if (!found || found->status != "issued") {
+                throw Error(ErrorKind::NotFound, "this authority issued no certificate " + what +
+                                                     ": it revokes only what it issued (content and principal IDs excepted)");
+            }
+            certificate_id = found->id;
+        };
+        const auto first = [](std::vector<store::CertificateRecord> found) -> std::optional<store::CertificateRecord> {
+            for (auto& c : found) {
+                if (c.status == "issued") return std::move(c);
+            }
+            return std::nullopt;
+        };
+        switch (r.type) {
+            case xrml::RevokeType::LicenseId:
+                issued(detail::storage([&] { return m_store.find_certificate(r.value); }), "with ID " + r.value);
+                break;
+            case xrml::RevokeType::LicenseHash:
+                issued(first(detail::storage([&] { return m_store.find_by_license_hash(rec.value); })), "whose BODY hash is " + rec.value);
+                break;
+            case xrml::RevokeType::IssuerKey:
+            case xrml::RevokeType::PrincipalKey:
+                issued(first(detail::storage([&] { return m_store.find_by_key(rec.value); })), "for the key " + rec.value);
+                rec.public_key = xrml::build_public_key_element(*r.key);
+                break;
+            case xrml::RevokeType::IssuerId:
+                issued(first(detail::storage([&] { return m_store.find_by_subject(r.value); })), "to the subject " + r.value);
+                break;
+            case xrml::RevokeType::PrincipalId:
+            case xrml::RevokeType::ContentId:
+                break;
+        }
+        rec.object_type = e.object.type;
+        rec.id_type = e.object.id.type;
+        rec.id = e.object.id.value;
+        rec.name = e.object.name;
+        rec.reason = r.reason;
+        rec.revoked = m_clock.now().to_iso8601();
+        rec.caller = describe_caller(caller);
+        try {
+            rec.seq = m_store.add_revocation(rec, log_entry(new_id(), "Revoke", caller, inputs, certificate_id, "accepted",
+                                                            "revoked " + type + " " + rec.value));
+        } catch (const store::ConflictError&) {
+            throw Error(ErrorKind::Conflict, type + " " + rec.value + " is already revoked");
+        } catch (const store::StorageError& e2) {
+            throw Error(ErrorKind::Storage, e2.what());
+        }
+        return rec;
+    });
+}
+
+std::vector<store::RevocationRecord> Authority::list_revocations() {
+    return detail::storage([&] { return m_store.list_revocations(); });
+}
+
+std::string Authority::revocation_list_url() const { return m_record.base_url + k_revocation_list_path; }
+
+std::string Authority::issue_revocation_list(std::int64_t valid_for_days, const Caller& caller) {
+    const std::string inputs = "valid-for-days=" + std::to_string(valid_for_days);
+    return logged("RL-Sign", caller, inputs, [&] {
+        if (valid_for_days < 1 || valid_for_days > 3650) {
+            throw Error(ErrorKind::Usage, "a revocation list is valid for 1 to 3650 days, not " + std::to_string(valid_for_days));
+        }
+        std::vector<xrml::RevokeEntry> entries;
+        for (const auto& r : list_revocations()) entries.push_back(entry_of(r));
+        const auto now = m_clock.now();
+        RevocationListHeader h;
+        h.id = new_id();
+        h.issued = now;
+        h.validity = xrml::TimeRange{now, now.plus_seconds(86400 * valid_for_days)};
+        h.issuer = {xrml::names::revocation_list, {xrml::names::guid, m_record.guid}, m_record.name, {{"URL", revocation_list_url()}}};
+        // The key that issues this authority's certificates revokes them.
+        auto text = sign_revocation_list(signer(m_role == Role::Enrollment ? KeyName::EnrollmentService : KeyName::Cluster),
+                                         h, entries);
+        detail::storage([&] {
+            m_store.append_log(log_entry(new_id(), "RL-Sign", caller, inputs, h.id, "accepted",
+                                         "signed a revocation list of " + std::to_string(entries.size()) + " entries, valid until " +
+                                             h.validity->until.to_iso8601()));
+            return 0;
+        });
+        return text;
+    });
+}
+
+std::shared_ptr<const std::string> Authority::current_revocation_list(const Caller& caller) {
+    const auto revision = policy()->revision;
+    std::lock_guard<std::mutex> lock(m_list_mutex);
+    const auto now = m_clock.now();
+    if (m_list && m_list->revision == revision &&
+        now.unix_seconds() - m_list->signed_at.unix_seconds() < m_options.revocation_list_refresh_seconds) {
+        return m_list->text;
+    }
+    Caller service = caller;
+    service.principal += " (re-signing the published list)";
+    auto text = std::make_shared<const std::string>(issue_revocation_list(m_options.revocation_list_validity_days, service));
+    m_list = CachedList{revision, now, text};
+    return text;
+}
+
+void Authority::exclude_rac_key(const xrml::PublicKey& key, const std::string& reason, const Caller& caller) {
+    const std::string inputs = "rac-key=" + key.fingerprint() + (reason.empty() ? "" : "; reason=" + reason.substr(0, 512));
+    logged("Exclude", caller, inputs, [&] {
+        store::ExclusionRecord x{exclusion_kind_name(ExclusionKind::RacKey), key.fingerprint(), xrml::build_public_key_element(key), reason, m_clock.now().to_iso8601()};
+        try {
+            m_store.set_exclusion(x, log_entry(new_id(), "Exclude", caller, inputs, "", "accepted", "excluded RAC key " + x.value));
+        } catch (const store::ConflictError&) {
+            throw Error(ErrorKind::Conflict, "the RAC key " + x.value + " is already excluded");
+        }
+        return 0;
+    });
+}
+
+void Authority::set_min_spc_version(const std::string& version, const std::string& reason, const Caller& caller) {
+    const std::string inputs = "min-spc-version=" + version.substr(0, 64) + (reason.empty() ? "" : "; reason=" + reason.substr(0, 512));
+    logged("Exclude", caller, inputs, [&] {
+        require(m_role == Role::Root, "certify machines, so it has no minimum machine version");
+        (void)parse_version(version);
+        store::ExclusionRecord x{exclusion_kind_name(ExclusionKind::MinSpcVersion), version, "", reason, m_clock.now().to_iso8601()};
+        detail::storage([&] {
+            m_store.set_exclusion(x, log_entry(new_id(), "Exclude", caller, inputs, "", "accepted",
+                                               "machines below security processor version " + version + " are refused"));
+            return 0;
+        });
+        return 0;
+    });
+}
+
+void Authority::remove_exclusion(ExclusionKind kind_value, const std::string& value, const Caller& caller) {
+    const std::string kind = exclusion_kind_name(kind_value);
+    const std::string inputs = kind + "=" + value.substr(0, 128);
+    logged("ExcludeRemove", caller, inputs, [&] {
+        const bool removed = detail::storage([&] {
+            return m_store.remove_exclusion(kind, value, log_entry(new_id(), "ExcludeRemove", caller, inputs, "", "accepted", "removed"));
+        });
+        if (!removed) throw Error(ErrorKind::NotFound, "there is no " + kind + " exclusion of " + value);
+        return 0;
+    });
+}
+
+std::vector<store::ExclusionRecord> Authority::list_exclusions() {
+    return detail::storage([&] { return m_store.list_exclusions(); });
+}
+
+void Authority::decommission(const Caller& caller) {
+    logged("Decommission", caller, "", [&] {
+        if (decommissioned()) throw Error(ErrorKind::WrongState, "this cluster is already decommissioned");
+        detail::storage([&] {
+            store::AuthorityChange change;
+            change.state = "decommissioned";
+            change.bump_policy_revision = true;
+            change.entry = log_entry(new_id(), "Decommission", caller, "", "", "accepted",
+                                     "the cluster issues nothing more; it still serves its chain and revocation list");
+            m_store.apply(change);
+            return 0;
+        });
+        m_record.state = "decommissioned";
+        return 0;
+    });
+}
+
+}  // namespace xrca::ca

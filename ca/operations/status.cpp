@@ -1,0 +1,40 @@
+// `xrca status`: what the authority is, where it stands, and what it holds.
+#include "ca/authority.h"
+#include "ca/authority_internal.h"
+
+#include "ca/hierarchy.h"
+#include "xrml/reader.h"
+#include "xrml/templates.h"
+
+namespace xrca::ca {
+
+AuthorityStatus Authority::status() {
+    AuthorityStatus s;
+    s.role = m_record.role;
+    s.name = m_record.name;
+    s.guid = m_record.guid;
+    s.base_url = m_record.base_url;
+    s.state = decommissioned() ? "decommissioned" : m_record.state;
+    s.revocation = m_record.revocation;
+    s.anchor_fingerprint = m_record.anchor_fingerprint;
+    s.crypto_mode = mode();
+    const auto chain = own_chain();
+    if (!chain.empty()) {
+        const auto slc = own_slc();
+        s.slc_validity = slc.validity ? slc.validity : (slc.issue_right ? slc.issue_right->range : std::nullopt);
+        if (slc.principal && slc.principal->key) s.slc_key_fingerprint = slc.principal->key->fingerprint();
+    }
+    if (const auto pending = detail::storage([&] { return m_store.pending_offline_request(); })) {
+        s.pending_request_id = pending->request_id;
+        s.pending_key_fingerprint = pending->key_fingerprint;
+    }
+    const auto counts = detail::storage([&] { return m_store.counts(); });
+    s.issued_by_kind = counts.issued_by_kind;
+    s.pending = counts.pending;
+    s.user_keys = counts.user_keys;
+    s.log_entries = counts.log_entries;
+    s.trusted_keys = counts.trusted_keys;
+    return s;
+}
+
+}  // namespace xrca::ca

@@ -1,0 +1,29 @@
+// SubEnroll (reference §3.2): a root cluster issues a licensing cluster its SLC.
+#include "ca/authority.h"
+#include "ca/authority_internal.h"
+
+#include "ca/hierarchy.h"
+#include "xrml/reader.h"
+#include "xrml/templates.h"
+
+namespace xrca::ca {
+
+IssuedChain Authority::sub_enroll(const ClusterRequest& r, const Caller& caller) {
+    const auto request_id = r.request_id.empty() ? new_id() : r.request_id;
+    const std::string inputs = "guid=" + r.cluster_guid + "; key=" + r.cluster_key.fingerprint() + "; name=" + r.name +
+                               "; url=" + r.url + "; sku=" + r.sku + "; version=" + r.version;
+    return logged("SubEnroll", caller, inputs, [&] {
+        require(m_role == Role::Root, "issue licensing-cluster SLCs (SubEnroll); only a root cluster does");
+        const auto policy = require_active();
+        check_cluster_not_revoked(*policy, r.cluster_key, r.cluster_guid);
+        if (auto same = check_cluster_request(r.cluster_key, r.cluster_guid, r.name, r.version, r.url, r.request_id,
+                                              r.proof, r.crypto_mode)) {
+            return *same;
+        }
+        // SubEnroll stamps the name into the SLC and carries no revocation information (§3.2).
+        return issue_slc({request_id, "SubEnroll", &caller, inputs, r.cluster_key, r.cluster_guid, r.name, r.url, r.sku,
+                          r.version, {}, &signer(KeyName::Cluster), own_slc(), own_chain()});
+    });
+}
+
+}  // namespace xrca::ca

@@ -1,0 +1,150 @@
+// The policy snapshot (docs/policy.md): revocations, exclusions, trust lists and the
+// authority's state, read once per request and re-read only when another process changed them.
+#include "ca/authority.h"
+#include "ca/authority_internal.h"
+
+#include "ca/hierarchy.h"
+#include "xrml/reader.h"
+#include "xrml/templates.h"
+#include "ca/revocation.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+namespace xrca::ca {
+
+namespace {
+
+constexpr const char* k_own_revocations = "this authority's revocations";
+
+}  // namespace
+
+// Dotted versions ("5.2.3790.134") compared part by part as numbers; missing parts are 0.
+std::vector<std::uint64_t> parse_version(const std::string& text) {
+    std::vector<std::uint64_t> parts;
+    std::size_t pos = 0;
+    while (pos <= text.size()) {
+        const auto dot = std::min(text.find('.', pos), text.size());
+        const auto part = text.substr(pos, dot - pos);
+        if (part.empty() || part.size() > 9 || !std::all_of(part.begin(), part.end(), [](unsigned char c) { return std::isdigit(c); })) {
+            throw Error(ErrorKind::Malformed, "'" + text.substr(0, 64) + "' is not a dotted version such as 5.2.3790.134");
+        }
+        parts.push_back(std::stoull(part));
+        pos = dot + 1;
+        if (dot == text.size()) break;
+    }
+    if (parts.size() > 4) throw Error(ErrorKind::Malformed, "'" + text.substr(0, 64) + "' has more than four parts");
+    parts.resize(4, 0);
+    return parts;
+}
+
+
+std::shared_ptr<const Authority::Policy> Authority::policy() {
+    // One cheap read per request: another process (`xrca revoke` or `xrca trust add` beside
+    // `xrca serve`) may have changed what is revoked, excluded, trusted or decommissioned.
+    const auto revision = detail::storage([&] { return m_store.policy_revision(); });
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        if (m_policy && m_policy->revision == revision) return m_policy;
+    }
+    auto p = std::make_shared<Policy>();
+    p->revision = revision;
+    for (const auto& r : detail::storage([&] { return m_store.list_revocations(); })) {
+        if (const auto type = xrml::parse_revoke_type(r.type)) p->revoked.add(*type, r.value, k_own_revocations);
+    }
+    for (const auto& x : detail::storage([&] { return m_store.list_exclusions(); })) {
+        if (x.kind == exclusion_kind_name(ExclusionKind::RacKey)) p->excluded_rac_keys.insert(x.value);
+        if (x.kind == exclusion_kind_name(ExclusionKind::MinSpcVersion)) {
+            p->min_spc_version = parse_version(x.value);
+            p->min_spc_version_text = x.value;
+        }
+    }
+    const auto record = detail::storage([&] { return m_store.load_authority(); });
+    p->decommissioned = record && record->state == state_name(AuthorityState::Decommissioned);
+    const auto trust = detail::storage([&] { return m_store.list_trust(); });
+    p->spc_issuers = read_spc_issuers(trust);
+    p->rac_issuers = read_rac_issuers(trust);
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_policy = std::move(p);
+    return m_policy;
+}
+
+std::shared_ptr<const Authority::Policy> Authority::require_active() {
+    if (m_record.state == "awaiting-response") {
+        throw Error(ErrorKind::WrongState,
+                    "this cluster is awaiting enrollment: it issues nothing until its SLC response is imported");
+    }
+    auto p = policy();
+    if (m_record.state == "decommissioned" || p->decommissioned) {
+        throw Error(ErrorKind::PolicyDenied, "this cluster is decommissioned", RmsFault::ClusterDecommissioned);
+    }
+    return p;
+}
+
+bool Authority::decommissioned() { return m_record.state == "decommissioned" || policy()->decommissioned; }
+
+void Authority::check_not_revoked(const Policy& p, const std::vector<xrml::Certificate>& docs, RmsFault fault, const char* what) {
+    for (const auto& d : docs) {
+        if (const auto m = p.revoked.find(d)) {
+            throw Error(ErrorKind::Revoked,
+                        std::string(what) + " is revoked: its " + d.kind() + " " + d.descriptor.id.value + " matches the " +
+                            xrml::revoke_type_name(m->type) + " revocation of " + m->value,
+                        fault);
+        }
+    }
+}
+
+void Authority::check_cluster_not_revoked(const Policy& p, const xrml::PublicKey& key, const std::string& guid) {
+    const auto fp = key.fingerprint();
+    std::optional<xrml::RevocationMatch> m;
+    for (const auto type : {xrml::RevokeType::PrincipalKey, xrml::RevokeType::IssuerKey}) {
+        if (!m) m = p.revoked.find_value(type, fp);
+    }
+    for (const auto type : {xrml::RevokeType::PrincipalId, xrml::RevokeType::IssuerId}) {
+        if (!m) m = p.revoked.find_value(type, xrml::revocation_id_value(guid));
+    }
+    if (m) {
+        throw Error(ErrorKind::Revoked, std::string("the cluster is revoked here (") + xrml::revoke_type_name(m->type) + " " +
+                                            m->value + "): it is not certified again",
+                    RmsFault::UnauthorizedAccess);
+    }
+}
+
+void Authority::check_machine_key_not_revoked(const Policy& p, const xrml::PublicKey& key) {
+    if (const auto m = p.revoked.find_value(xrml::RevokeType::PrincipalKey, key.fingerprint())) {
+        throw Error(ErrorKind::Revoked, "the machine key " + m->value + " is revoked", RmsFault::VerifyMachineCertificateChainFailed);
+    }
+}
+
+void Authority::check_user_not_revoked(const Policy& p, const std::string& user_id) {
+    if (p.revoked.find_value(xrml::RevokeType::PrincipalId, xrml::revocation_id_value(user_id))) {
+        throw Error(ErrorKind::Revoked, "the user " + user_id.substr(0, 64) + " is revoked", RmsFault::UnauthorizedAccess);
+    }
+}
+
+void Authority::check_spc_version(const Policy& p, const std::string& version) {
+    if (!p.min_spc_version) return;
+    const bool too_old = [&] {
+        try {
+            return parse_version(version) < *p.min_spc_version;
+        } catch (const Error&) {
+            return true;  // an unreadable version is not shown to be new enough
+        }
+    }();
+    if (too_old) {
+        throw Error(ErrorKind::Revoked,
+                    "the machine's security processor version '" + version.substr(0, 64) + "' is below the minimum " +
+                        p.min_spc_version_text + " this cluster accepts",
+                    RmsFault::BlackBoxIsInvalid);
+    }
+}
+
+void Authority::check_rac_key_not_excluded(const Policy& p, const xrml::PublicKey& key) {
+    if (p.excluded_rac_keys.count(key.fingerprint()) != 0) {
+        throw Error(ErrorKind::Revoked, "the RAC key " + key.fingerprint() + " is excluded by this cluster",
+                    RmsFault::DrmacIsExcluded);
+    }
+}
+
+}  // namespace xrca::ca
