@@ -173,7 +173,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> spc;
     for (const auto& d : xrml::read_documents(h.machine_spc_chain(machine)).documents) spc.push_back(d.raw.text);
     std::vector<std::string> rac;
-    for (const auto& d : xrml::read_documents(authority->issue_rac({ca::chain_text(spc), "load", "load@example.test", false}, h.caller).text())
+    for (const auto& d : xrml::read_documents(authority->issue_rac({{ca::chain_text(spc)}, "load", "load@example.test", false}, h.caller).text())
                              .documents) {
         rac.push_back(d.raw.text);
     }

@@ -76,7 +76,7 @@ public:
      * to the trust anchor, checks the SLC names this cluster's key, GUID and URL, stores the
      * chain and (root) creates the activation issuer — all in one transaction.
      */
-    void activate(const std::string& slc_chain, const Caller& caller);
+    void activate(const std::vector<std::string>& slc_chain, const Caller& caller);
 
     /** GetLicensorCertificate (reference §3.3): this authority's chain, leaf first; logged. */
     std::vector<std::string> get_licensor_certificate(const Caller& caller);
@@ -94,7 +94,7 @@ public:
      * anchor and against the request (key, GUID, URL, revocation authorities), then in one
      * transaction stores it and makes the cluster active. Replays and strangers are refused.
      */
-    void import_response(const std::string& request_id, const std::string& slc_chain, const Caller& caller);
+    void import_response(const std::string& request_id, const std::vector<std::string>& slc_chain, const Caller& caller);
     /**
      * The audit path for transports: a transport runs everything it does for one request in
      * `audit().run(…)`, so that a refusal it makes before any operation is logged exactly once

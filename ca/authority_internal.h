@@ -43,8 +43,11 @@ std::vector<std::uint64_t> parse_version(const std::string& text);
 // Checks of request fields shared by several operations (request_checks.cpp).
 /** Comma-separated fingerprints, for log inputs and offline request records. */
 std::string fingerprints(const std::vector<xrml::PublicKey>& keys);
-/** The documents of a chain given as text; Error(Malformed) with `fault` naming `what`. */
-std::vector<xrml::Certificate> read_chain(const std::string& text, RmsFault fault, const char* what);
+/**
+ * The documents of a chain as they arrived, each text read as it is (a text may hold several
+ * documents, as a chain file does); Error(Malformed) with `fault` naming `what`.
+ */
+std::vector<xrml::Certificate> read_chain(const std::vector<std::string>& texts, RmsFault fault, const char* what);
 /** A cluster URL must be http:// or https://. */
 void check_url(const std::string& url);
 /** Cluster and RAC keys are of exactly the mode's size. */

@@ -11,9 +11,13 @@ std::string fingerprints(const std::vector<xrml::PublicKey>& keys) {
     return out;
 }
 
-std::vector<xrml::Certificate> read_chain(const std::string& text, RmsFault fault, const char* what) {
+std::vector<xrml::Certificate> read_chain(const std::vector<std::string>& texts, RmsFault fault, const char* what) {
     try {
-        auto docs = xrml::read_documents(text).documents;
+        std::vector<xrml::Certificate> docs;
+        for (const auto& text : texts) {
+            auto more = xrml::read_documents(text).documents;
+            docs.insert(docs.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+        }
         if (docs.empty()) throw Error(ErrorKind::Malformed, std::string(what) + " is empty", fault);
         return docs;
     } catch (const xrml::FormatError& e) {

@@ -161,7 +161,7 @@ struct MachineRequest {
 
 /** Certify (reference §3.4): an SPC chain in, a RAC chain out. */
 struct RacRequest {
-    std::string spc_chain;
+    std::vector<std::string> spc_chain;  ///< the documents as received, leaf first (one text may hold several)
     std::string user_id;  ///< Windows SID or federation ID; the RAC's Group-Identity ID
     std::string email;
     bool temporary = false;
@@ -169,7 +169,7 @@ struct RacRequest {
 
 /** GetClientLicensorCert (reference §3.5): a RAC chain in, a CLC chain out. */
 struct ClcRequest {
-    std::string rac_chain;
+    std::vector<std::string> rac_chain;  ///< the documents as received, leaf first (one text may hold several)
     /** Online: the authenticated caller's user ID; a RAC of anyone else is refused. Empty locally. */
     std::string caller_user_id;
 };

@@ -157,7 +157,7 @@ std::string certify_request(const std::vector<std::string>& spc_chain, bool pers
 
 CertifyIn read_certify_request(const SoapRequest& soap) {
     CertifyIn in;
-    in.spc_chain = ca::chain_text(certificates_in_text(soap.text, "MachineCertificateChain"));
+    in.spc_chain = certificates_in_text(soap.text, "MachineCertificateChain");
     reading("the Certify request", [&] {
         const auto params = soap.operation_element().required_local("requestParams");
         if (const auto p = params.optional_local("Persistent")) {
@@ -189,7 +189,7 @@ std::string clc_request(const std::vector<std::string>& rac_chain) {
                               "</PersonaCerts></GetClientLicensorCertParams></RequestParams>");
 }
 
-std::string read_clc_request(const SoapRequest& soap) { return ca::chain_text(certificates_in_text(soap.text, "PersonaCerts")); }
+std::vector<std::string> read_clc_request(const SoapRequest& soap) { return certificates_in_text(soap.text, "PersonaCerts"); }
 
 std::string clc_result(const std::vector<std::string>& chain) {
     return "<GetClientLicensorCertResult><GetClientLicensorCertResponse><CertificateChain>" + certificate_array(chain) +

@@ -62,7 +62,7 @@ std::string activation_result(const std::vector<std::string>& chain);
 
 // --- Certify and ServerCertification ----------------------------------------------------
 struct CertifyIn {
-    std::string spc_chain;  ///< the documents concatenated, exact text
+    std::vector<std::string> spc_chain;  ///< the documents, exact text, leaf first
     bool persistent = true;
     std::string user_id, email;  ///< ServerCertification only: whom the server certifies
 };
@@ -74,7 +74,7 @@ std::string certify_result(const std::vector<std::string>& chain);
 
 // --- GetClientLicensorCert ----------------------------------------------------------------
 std::string clc_request(const std::vector<std::string>& rac_chain);
-std::string read_clc_request(const SoapRequest& soap);  ///< the RAC chain, exact text
+std::vector<std::string> read_clc_request(const SoapRequest& soap);  ///< the RAC chain, exact text
 std::string clc_result(const std::vector<std::string>& chain);
 
 // --- GetLicensorCertificate and service location ----------------------------------------

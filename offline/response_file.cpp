@@ -47,7 +47,7 @@ ReadResponse read_response_file(std::string_view bytes) {
     out.operation = *operation;
     const auto chain = root.required("LicensorCertificateChain");
     for (const auto& s : chain.all("string")) {
-        out.chain += s.required_text();
+        out.chain.push_back(s.required_text());
         ++out.documents;
     }
     if (out.documents == 0) chain.fail(FormatReason::MissingElement, "the chain is empty");

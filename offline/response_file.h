@@ -19,7 +19,7 @@ std::string write_response_file(const std::string& request_id, ca::ClusterOperat
 struct ReadResponse {
     std::string request_id;
     ca::ClusterOperation operation = ca::ClusterOperation::Enroll;
-    std::string chain;  ///< the documents concatenated, leaf first, exactly as issued
+    std::vector<std::string> chain;  ///< the documents, leaf first, exactly as issued
     std::size_t documents = 0;
 };
 

@@ -96,7 +96,7 @@ void Authority::forget_cached_chains() {
     m_keys.forget();   // a renewal may have installed a new key
 }
 
-void Authority::activate(const std::string& slc_chain, const Caller& caller) {
+void Authority::activate(const std::vector<std::string>& slc_chain, const Caller& caller) {
     const auto request_id = new_id();
     std::string inputs;
     logged("ActivateCluster", caller, inputs, [&] {
@@ -189,7 +189,7 @@ SignedRequest Authority::create_offline_request(bool renew, bool new_key, const 
     });
 }
 
-void Authority::import_response(const std::string& request_id, const std::string& slc_chain, const Caller& caller) {
+void Authority::import_response(const std::string& request_id, const std::vector<std::string>& slc_chain, const Caller& caller) {
     std::string inputs = "request=" + request_id;
     logged("EnrollOffline-Import", caller, inputs, [&] {
         require(m_role != Role::Enrollment, "import SLCs");

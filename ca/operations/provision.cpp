@@ -165,7 +165,7 @@ void Authority::self_enroll(const ProvisionRequest& r, const Caller& caller) {
                           m_record.name, m_record.base_url, m_record.sku, m_record.version, r.revocation_authorities,
                           &signer(KeyName::EnrollmentService), es_certificate, chain});
     });
-    activate(slc.text(), caller);
+    activate(slc.documents, caller);
 }
 
 }  // namespace xrca::ca

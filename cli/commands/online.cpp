@@ -35,7 +35,7 @@ int cmd_enroll(Context& ctx, Args& args) {
         const auto reply = client.call(service, ca::cluster_operation_name(r.operation), enrollment::cluster_request(signed_request));
         return enrollment::strings_in_reply(reply, "LicensorCertificateChain");
     });
-    s->authority->import_response(r.request_id, ca::chain_text(chain), local_caller());
+    s->authority->import_response(r.request_id, chain, local_caller());
     const auto status = s->authority->status();
     ctx.out << "enrolled: the " << (enroll ? "enrollment service" : "root cluster") << " issued an SLC (" << chain.size()
             << " documents); the cluster is " << status.state << '\n';

@@ -18,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     try {
         const auto response = xrca::offline::read_response_file(bytes);
-        (void)xrca::xrml::read_documents(response.chain);
+        for (const auto& document : response.chain) (void)xrca::xrml::read_documents(document);
     } catch (const xrca::xrml::FormatError&) {
     }
     return 0;

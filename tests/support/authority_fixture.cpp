@@ -36,7 +36,7 @@ Hierarchy::Hierarchy(int crypto_mode) {
     er.url = rc.base_url;
     er.sku = "xrca";
     er.version = "0.1.0";
-    root.authority->activate(enrollment.authority->enroll(er, caller).text(), caller);
+    root.authority->activate(enrollment.authority->enroll(er, caller).documents, caller);
 
     ca::ProvisionRequest lc;
     lc.role = ca::Role::Licensing;
@@ -53,7 +53,7 @@ Hierarchy::Hierarchy(int crypto_mode) {
     sr.url = lc.base_url;
     sr.sku = "xrca";
     sr.version = "0.1.0";
-    licensing.authority->activate(root.authority->sub_enroll(sr, caller).text(), caller);
+    licensing.authority->activate(root.authority->sub_enroll(sr, caller).documents, caller);
 }
 
 Hierarchy::~Hierarchy() {

@@ -76,25 +76,25 @@ TEST_P(AuthorityTest, EveryChainVerifiesToTheEnrollmentServiceAnchor) {
     EXPECT_TRUE(r.ok()) << r.detail;
     EXPECT_EQ(r.path.size(), 6u) << "SPC, activation issuer, SLC, enrollment service, enrollment CA, CA";
 
-    const auto rac = h.root.authority->issue_rac({spc, "S-1-5-21-1-2-3-1001", "alice@example.test", false}, h.caller);
+    const auto rac = h.root.authority->issue_rac({{spc}, "S-1-5-21-1-2-3-1001", "alice@example.test", false}, h.caller);
     r = verify_to(rac.text(), h.anchor(), at);
     EXPECT_TRUE(r.ok()) << r.detail;
     EXPECT_EQ(r.path.size(), 5u);
 
-    const auto clc = h.root.authority->issue_clc({rac.text()}, h.caller);
+    const auto clc = h.root.authority->issue_clc({{rac.text()}}, h.caller);
     r = verify_to(clc.text(), h.anchor(), at);
     EXPECT_TRUE(r.ok()) << r.detail;
     EXPECT_EQ(r.path.size(), 5u) << "CLC, root SLC, enrollment service, enrollment CA, CA";
 
     // A licensing cluster's CLC chains through its SLC to the root's SLC and on to the anchor.
-    const auto lclc = h.licensing.authority->issue_clc({rac.text()}, h.caller);
+    const auto lclc = h.licensing.authority->issue_clc({{rac.text()}}, h.caller);
     r = verify_to(lclc.text(), h.anchor(), at);
     EXPECT_TRUE(r.ok()) << r.detail;
     EXPECT_EQ(r.path.size(), 6u) << "CLC, licensing SLC, root SLC, enrollment service, enrollment CA, CA";
 }
 
 TEST_P(AuthorityTest, TheRacAndClcFollowTheirTemplates) {
-    const auto rac_chain = h.root.authority->issue_rac({h.machine_spc_chain(machine), "bob-guid", "bob@example.test", true}, h.caller);
+    const auto rac_chain = h.root.authority->issue_rac({{h.machine_spc_chain(machine)}, "bob-guid", "bob@example.test", true}, h.caller);
     const auto rac = xrml::read_documents(rac_chain.documents.front()).documents.front();
     ASSERT_TRUE(rac.validity);
     EXPECT_EQ(rac.validity->from, h.clock.now().plus_seconds(-15 * 60)) << "back-dated by the 15-minute tolerance";
@@ -103,7 +103,7 @@ TEST_P(AuthorityTest, TheRacAndClcFollowTheirTemplates) {
     EXPECT_EQ(rac.principal->object.id.type, "Federation");
     EXPECT_EQ(rac.federation_principal->enabling_bits->type, GetParam() == 2 ? "sealed-key-v2" : "sealed-key");
 
-    const auto clc_chain = h.root.authority->issue_clc({rac_chain.text()}, h.caller);
+    const auto clc_chain = h.root.authority->issue_clc({{rac_chain.text()}}, h.caller);
     const auto clc = xrml::read_documents(clc_chain.documents.front()).documents.front();
     EXPECT_EQ(clc.issue_right->range->from, rac.validity->from) << "CLC range = RAC validity";
     EXPECT_EQ(clc.issue_right->range->until, rac.validity->until);
@@ -114,15 +114,15 @@ TEST_P(AuthorityTest, TheRacAndClcFollowTheirTemplates) {
 TEST_P(AuthorityTest, OneKeyPerUserOnEveryMachineAndItUnsealsToTheRacKey) {
     const auto spc1 = h.machine_spc_chain(machine);
     const auto spc2 = h.machine_spc_chain(test::test_key(GetParam() == 2 ? 2048 : 1024, 7));
-    const auto rac1 = xrml::read_documents(h.root.authority->issue_rac({spc1, "carol", "carol@example.test", false}, h.caller).documents.front()).documents.front();
-    const auto rac2 = xrml::read_documents(h.root.authority->issue_rac({spc2, "carol", "carol@example.test", false}, h.caller).documents.front()).documents.front();
+    const auto rac1 = xrml::read_documents(h.root.authority->issue_rac({{spc1}, "carol", "carol@example.test", false}, h.caller).documents.front()).documents.front();
+    const auto rac2 = xrml::read_documents(h.root.authority->issue_rac({{spc2}, "carol", "carol@example.test", false}, h.caller).documents.front()).documents.front();
     EXPECT_EQ(*rac1.principal->key, *rac2.principal->key) << "the user's key is reused on every machine";
 
     const auto user = xrml::unseal_private_key(*rac1.federation_principal->enabling_bits, machine,
                                                xrml::body_child_text(rac1.raw, "ISSUER"), h.rng);
     EXPECT_EQ(xrml::PublicKey::from_botan(*user), *rac1.principal->key);
 
-    const auto clc = xrml::read_documents(h.root.authority->issue_clc({rac1.raw.text + h.root.authority->own_chain().front()}, h.caller).documents.front()).documents.front();
+    const auto clc = xrml::read_documents(h.root.authority->issue_clc({{rac1.raw.text + h.root.authority->own_chain().front()}}, h.caller).documents.front()).documents.front();
     const auto clc_key = xrml::unseal_private_key(*clc.issue_right->enabling_bits, *user, xrml::body_child_text(clc.raw, "ISSUER"), h.rng);
     EXPECT_EQ(xrml::PublicKey::from_botan(*clc_key), *clc.principal->key);
 }
@@ -130,7 +130,7 @@ TEST_P(AuthorityTest, OneKeyPerUserOnEveryMachineAndItUnsealsToTheRacKey) {
 TEST_P(AuthorityTest, ALicensingClusterIssuesNoRac) {
     const auto spc = h.machine_spc_chain(machine);
     const auto before = Snapshot::of(*h.licensing.store);
-    const auto e = capture([&] { h.licensing.authority->issue_rac({spc, "dave", "dave@example.test", false}, h.caller); });
+    const auto e = capture([&] { h.licensing.authority->issue_rac({{spc}, "dave", "dave@example.test", false}, h.caller); });
     expect_refused_and_logged(*h.licensing.store, before, e, ErrorKind::PolicyDenied, RmsFault::UnauthorizedAccess);
 }
 
@@ -145,7 +145,7 @@ TEST_P(AuthorityTest, WhoMayIssueWhat) {
     ca::ClusterRequest er{ca::ClusterOperation::Enroll, h.root.authority->cluster_public_key(),
                           "{00000000-0000-4000-8000-000000000002}", "x", "https://x.example.test/_wmcs", "xrca", "1"};
     EXPECT_EQ(capture([&] { h.root.authority->enroll(er, h.caller); }).kind(), ErrorKind::PolicyDenied);
-    EXPECT_EQ(capture([&] { h.enrollment.authority->issue_clc({"x"}, h.caller); }).kind(), ErrorKind::PolicyDenied);
+    EXPECT_EQ(capture([&] { h.enrollment.authority->issue_clc({{"x"}}, h.caller); }).kind(), ErrorKind::PolicyDenied);
 }
 
 TEST_P(AuthorityTest, AnSpcFromAnUntrustedIssuerIsRefused) {
@@ -154,30 +154,30 @@ TEST_P(AuthorityTest, AnSpcFromAnUntrustedIssuerIsRefused) {
     const auto foreign_spc = stranger.authority->certify_machine(m, h.caller).text();
 
     const auto before = Snapshot::of(*h.root.store);
-    const auto e = capture([&] { h.root.authority->issue_rac({foreign_spc, "erin", "erin@example.test", false}, h.caller); });
+    const auto e = capture([&] { h.root.authority->issue_rac({{foreign_spc}, "erin", "erin@example.test", false}, h.caller); });
     expect_refused_and_logged(*h.root.store, before, e, ErrorKind::PolicyDenied, RmsFault::VerifyMachineCertificateChainFailed);
 
     // Once its activation issuer is trusted, the same SPC is accepted.
     const auto activation_key = *xrml::read_documents(foreign_spc).documents.front().issuer.key;
     h.root.authority->add_trust(ca::TrustPurpose::SpcIssuer, activation_key, "other root's machines", h.caller);
-    EXPECT_NO_THROW(h.root.authority->issue_rac({foreign_spc, "erin", "erin@example.test", false}, h.caller));
+    EXPECT_NO_THROW(h.root.authority->issue_rac({{foreign_spc}, "erin", "erin@example.test", false}, h.caller));
 }
 
 TEST_P(AuthorityTest, ARacWithATamperedByteIsRefused) {
-    const auto rac = h.root.authority->issue_rac({h.machine_spc_chain(machine), "frank", "frank@example.test", false}, h.caller);
+    const auto rac = h.root.authority->issue_rac({{h.machine_spc_chain(machine)}, "frank", "frank@example.test", false}, h.caller);
     auto text = rac.text();
     const auto at = text.find("frank@example.test");
     text[at] = 'g';
     const auto before = Snapshot::of(*h.root.store);
-    const auto e = capture([&] { h.root.authority->issue_clc({text}, h.caller); });
+    const auto e = capture([&] { h.root.authority->issue_clc({{text}}, h.caller); });
     expect_refused_and_logged(*h.root.store, before, e, ErrorKind::PolicyDenied, RmsFault::InvalidPersonaCertSignature);
 }
 
 TEST_P(AuthorityTest, AnExpiredRacIsRefused) {
-    const auto rac = h.root.authority->issue_rac({h.machine_spc_chain(machine), "grace", "grace@example.test", true}, h.caller);
+    const auto rac = h.root.authority->issue_rac({{h.machine_spc_chain(machine)}, "grace", "grace@example.test", true}, h.caller);
     h.clock.advance_seconds(16 * 60);  // past the 15-minute temporary validity
     const auto before = Snapshot::of(*h.root.store);
-    const auto e = capture([&] { h.root.authority->issue_clc({rac.text()}, h.caller); });
+    const auto e = capture([&] { h.root.authority->issue_clc({{rac.text()}}, h.caller); });
     expect_refused_and_logged(*h.root.store, before, e, ErrorKind::PolicyDenied, RmsFault::InvalidPersonaCertTime);
 }
 
@@ -185,12 +185,12 @@ TEST_P(AuthorityTest, ARacFromAnotherClusterIsUntrustedUntilTrusted) {
     auto stranger = h.provision_cluster("stranger", ca::Role::Root, GetParam(), true);
     ca::MachineRequest m{xrml::PublicKey::from_botan(machine), {}, "p", "m", "1"};
     const auto spc = stranger.authority->certify_machine(m, h.caller).text();
-    const auto rac = stranger.authority->issue_rac({spc, "heidi", "heidi@example.test", false}, h.caller).text();
+    const auto rac = stranger.authority->issue_rac({{spc}, "heidi", "heidi@example.test", false}, h.caller).text();
     const auto before = Snapshot::of(*h.root.store);
-    const auto e = capture([&] { h.root.authority->issue_clc({rac}, h.caller); });
+    const auto e = capture([&] { h.root.authority->issue_clc({{rac}}, h.caller); });
     expect_refused_and_logged(*h.root.store, before, e, ErrorKind::PolicyDenied, RmsFault::UntrustedPersonaCert);
     h.root.authority->add_trust(ca::TrustPurpose::RacIssuer, stranger.authority->cluster_public_key(), "trusted user domain", h.caller);
-    EXPECT_NO_THROW(h.root.authority->issue_clc({rac}, h.caller));
+    EXPECT_NO_THROW(h.root.authority->issue_clc({{rac}}, h.caller));
 }
 
 TEST_P(AuthorityTest, AKeyOfTheOtherModeIsAnUnsupportedCryptographicSet) {
@@ -206,7 +206,7 @@ TEST_P(AuthorityTest, AWrongPasswordIsRefusedAndChangesNothing) {
     const auto spc = h.machine_spc_chain(machine);
     auto wrong = h.open(h.root, "not-the-password");
     const auto before = Snapshot::of(*h.root.store);
-    const auto e = capture([&] { wrong->issue_rac({spc, "ivan", "ivan@example.test", false}, h.caller); });
+    const auto e = capture([&] { wrong->issue_rac({{spc}, "ivan", "ivan@example.test", false}, h.caller); });
     EXPECT_NE(std::string(e.what()).find("wrong password"), std::string::npos) << e.what();
     const auto after = Snapshot::of(*h.root.store);
     EXPECT_EQ(after.certificates, before.certificates);
@@ -217,7 +217,7 @@ TEST_P(AuthorityTest, AWrongPasswordIsRefusedAndChangesNothing) {
 
 TEST_P(AuthorityTest, AClusterAwaitingEnrollmentIssuesNothing) {
     auto waiting = h.provision_cluster("waiting", ca::Role::Root, GetParam(), false);
-    const auto e = capture([&] { waiting.authority->issue_clc({"x"}, h.caller); });
+    const auto e = capture([&] { waiting.authority->issue_clc({{"x"}}, h.caller); });
     EXPECT_EQ(e.kind(), ErrorKind::WrongState);
     EXPECT_NE(std::string(e.what()).find("awaiting enrollment"), std::string::npos);
 }
@@ -228,7 +228,7 @@ TEST_P(AuthorityTest, ActivationChecksTheSlcIsForThisCluster) {
     const auto first_chain = h.root.authority->own_chain();
     std::string text;
     for (const auto& d : first_chain) text += d;
-    const auto e = capture([&] { second.authority->activate(text, h.caller); });
+    const auto e = capture([&] { second.authority->activate({text}, h.caller); });
     EXPECT_EQ(e.kind(), ErrorKind::PolicyDenied);
     EXPECT_EQ(second.authority->status().state, "awaiting-response");
 }
@@ -252,7 +252,7 @@ TEST_P(AuthorityTest, CustomRevocationAuthoritiesAreInTheSlc) {
     EXPECT_EQ(*slc.refresh[0].points[1].key, ra1);
     EXPECT_EQ(*slc.refresh[0].points[2].key, ra2);
     EXPECT_EQ(slc.refresh[0].points[1].object.type, "Revocation");
-    custom.authority->activate(chain.text(), h.caller);
+    custom.authority->activate({chain.text()}, h.caller);
     EXPECT_EQ(custom.authority->status().state, "active");
 }
 
@@ -269,7 +269,7 @@ TEST_P(AuthorityTest, NothingLeavesWithoutItsRecord) {
     ca::Authority authority(h.collaborators(failing, Hierarchy::k_password, ca::CryptoMode::mode2()), h.options);
     const auto before = h.root.store->counts();
     std::optional<IssuedChain> leaked;
-    const auto e = capture([&] { leaked = authority.issue_rac({spc, "judy", "judy@example.test", false}, h.caller); });
+    const auto e = capture([&] { leaked = authority.issue_rac({{spc}, "judy", "judy@example.test", false}, h.caller); });
     EXPECT_FALSE(leaked.has_value()) << "a certificate left without its committed record";
     EXPECT_EQ(e.kind(), ErrorKind::Internal);
     const auto after = h.root.store->counts();
@@ -294,7 +294,7 @@ TEST_P(AuthorityTest, ConcurrentIssuanceKeepsTheLogIntact) {
         threads.emplace_back([&, t] {
             for (int i = 0; i < 3; ++i) {
                 const auto id = "user-" + std::to_string(t) + "-" + std::to_string(i);
-                h.root.authority->issue_rac({spc, id, id + "@example.test", false}, h.caller);
+                h.root.authority->issue_rac({{spc}, id, id + "@example.test", false}, h.caller);
                 ++issued;
             }
         });

@@ -33,11 +33,11 @@ protected:
     Authority& root = *h.root.authority;
     Authority& licensing = *h.licensing.authority;
     const std::string spc = h.machine_spc_chain(test::test_key(2048, 8));
-    const IssuedChain alice_rac = root.issue_rac({spc, "alice", "alice@example.test", false}, h.caller);
-    const IssuedChain bob_rac = root.issue_rac({spc, "bob", "bob@example.test", false}, h.caller);
-    const IssuedChain alice_clc = root.issue_clc({alice_rac.text(), ""}, h.caller);
-    const IssuedChain bob_clc = root.issue_clc({bob_rac.text(), ""}, h.caller);
-    const IssuedChain alice_licensing_clc = licensing.issue_clc({alice_rac.text(), ""}, h.caller);
+    const IssuedChain alice_rac = root.issue_rac({{spc}, "alice", "alice@example.test", false}, h.caller);
+    const IssuedChain bob_rac = root.issue_rac({{spc}, "bob", "bob@example.test", false}, h.caller);
+    const IssuedChain alice_clc = root.issue_clc({{alice_rac.text()}, ""}, h.caller);
+    const IssuedChain bob_clc = root.issue_clc({{bob_rac.text()}, ""}, h.caller);
+    const IssuedChain alice_licensing_clc = licensing.issue_clc({{alice_rac.text()}, ""}, h.caller);
 
     static xrml::Certificate leaf(const IssuedChain& c) { return xrml::read_documents(c.documents.front()).documents.at(0); }
 
@@ -139,8 +139,8 @@ INSTANTIATE_TEST_SUITE_P(Types, EachRevokeType,
                          [](const ::testing::TestParamInfo<RevokeCase>& p) { return std::string(p.param.name); });
 
 TEST_F(RevocationAtTheAuthority, RevokingALicensingSlcFailsEveryClcUnderIt) {
-    const auto carol_rac = root.issue_rac({spc, "carol", "carol@example.test", false}, h.caller);
-    const auto carol_licensing_clc = licensing.issue_clc({carol_rac.text(), ""}, h.caller);
+    const auto carol_rac = root.issue_rac({{spc}, "carol", "carol@example.test", false}, h.caller);
+    const auto carol_licensing_clc = licensing.issue_clc({{carol_rac.text()}, ""}, h.caller);
     const auto slc_id = xrml::read_documents(licensing.own_chain().front()).documents.at(0).descriptor.id.value;
     root.revoke({RevokeType::LicenseId, slc_id, std::nullopt, "cluster retired"}, h.caller);
     const auto list = root.issue_revocation_list(1, h.caller);
@@ -205,26 +205,26 @@ TEST_F(RefusedInput, CertifyRefusesARevokedMachineOrUserAndOldSecurityProcessors
     // A revoked SPC, by ID.
     const auto spc_id = xrml::read_documents(spc).documents.at(0).descriptor.id.value;
     root.revoke({RevokeType::LicenseId, spc_id, std::nullopt, ""}, h.caller);
-    expect_refused(*h.root.store, [&] { root.issue_rac({spc, "dave", "dave@example.test", false}, h.caller); },
+    expect_refused(*h.root.store, [&] { root.issue_rac({{spc}, "dave", "dave@example.test", false}, h.caller); },
                    RmsFault::VerifyMachineCertificateChainFailed);
     // A revoked machine key: no new SPC for it either.
     const auto fresh = h.machine_spc_chain(test::test_key(2048, 10));
     root.revoke({RevokeType::PrincipalKey, "", xrml::PublicKey::from_botan(test::test_key(2048, 10)), ""}, h.caller);
-    expect_refused(*h.root.store, [&] { root.issue_rac({fresh, "dave", "dave@example.test", false}, h.caller); },
+    expect_refused(*h.root.store, [&] { root.issue_rac({{fresh}, "dave", "dave@example.test", false}, h.caller); },
                    RmsFault::VerifyMachineCertificateChainFailed);
     expect_refused(*h.root.store, [&] { root.certify_machine({xrml::PublicKey::from_botan(test::test_key(2048, 10)), {}, "xrca", "xrca", "1.0.0.0", std::nullopt}, h.caller); },
                    RmsFault::VerifyMachineCertificateChainFailed);
     // A revoked user.
     const auto other = h.machine_spc_chain(test::test_key(2048, 12));
     root.revoke({RevokeType::PrincipalId, "mallory", std::nullopt, ""}, h.caller);
-    expect_refused(*h.root.store, [&] { root.issue_rac({other, "mallory", "m@example.test", false}, h.caller); },
+    expect_refused(*h.root.store, [&] { root.issue_rac({{other}, "mallory", "m@example.test", false}, h.caller); },
                    RmsFault::UnauthorizedAccess);
     // A minimum security-processor version above the SPC's "1.0.0.0".
     root.set_min_spc_version("1.2", "too old", h.caller);
-    expect_refused(*h.root.store, [&] { root.issue_rac({other, "erin", "erin@example.test", false}, h.caller); },
+    expect_refused(*h.root.store, [&] { root.issue_rac({{other}, "erin", "erin@example.test", false}, h.caller); },
                    RmsFault::BlackBoxIsInvalid);
     root.remove_exclusion(ExclusionKind::MinSpcVersion, "1.2", h.caller);
-    EXPECT_NO_THROW(root.issue_rac({other, "erin", "erin@example.test", false}, h.caller));
+    EXPECT_NO_THROW(root.issue_rac({{other}, "erin", "erin@example.test", false}, h.caller));
 }
 
 TEST_F(RefusedInput, UnreadableSecurityProcessorVersionsAreRefusedNotTrusted) {
@@ -240,16 +240,16 @@ TEST_F(RefusedInput, UnreadableSecurityProcessorVersionsAreRefusedNotTrusted) {
 
 TEST_F(RefusedInput, GetClientLicensorCertRefusesRevokedOrExcludedRacs) {
     root.revoke({RevokeType::LicenseId, alice_rac.certificate_id, std::nullopt, ""}, h.caller);
-    expect_refused(*h.root.store, [&] { root.issue_clc({alice_rac.text(), ""}, h.caller); }, RmsFault::DrmacIsExcluded);
+    expect_refused(*h.root.store, [&] { root.issue_clc({{alice_rac.text()}, ""}, h.caller); }, RmsFault::DrmacIsExcluded);
     // Exclusion is the root's own policy: the licensing cluster keeps its own.
     licensing.exclude_rac_key(*leaf(bob_rac).principal->key, "lost laptop", h.caller);
-    expect_refused(*h.licensing.store, [&] { licensing.issue_clc({bob_rac.text(), ""}, h.caller); },
+    expect_refused(*h.licensing.store, [&] { licensing.issue_clc({{bob_rac.text()}, ""}, h.caller); },
                    RmsFault::DrmacIsExcluded);
-    EXPECT_NO_THROW(root.issue_clc({bob_rac.text(), ""}, h.caller)) << "not excluded at the root";
+    EXPECT_NO_THROW(root.issue_clc({{bob_rac.text()}, ""}, h.caller)) << "not excluded at the root";
     // A revoked user's RAC, and a RAC whose key is revoked.
-    const auto carol = root.issue_rac({spc, "carol", "carol@example.test", false}, h.caller);
+    const auto carol = root.issue_rac({{spc}, "carol", "carol@example.test", false}, h.caller);
     root.revoke({RevokeType::PrincipalKey, "", *leaf(carol).principal->key, ""}, h.caller);
-    expect_refused(*h.root.store, [&] { root.issue_clc({carol.text(), ""}, h.caller); }, RmsFault::DrmacIsExcluded);
+    expect_refused(*h.root.store, [&] { root.issue_clc({{carol.text()}, ""}, h.caller); }, RmsFault::DrmacIsExcluded);
 }
 
 TEST_F(RefusedInput, SubEnrollRefusesARevokedClusterKey) {
@@ -271,9 +271,9 @@ TEST_F(RevocationAtTheAuthority, ARevocationByAnotherProcessTakesEffectAtOnce) {
     auto other = h.open(h.root, Hierarchy::k_password);
     const auto first = root.current_revocation_list(h.caller);
     EXPECT_EQ(root.current_revocation_list(h.caller), first) << "unchanged: the cached copy";
-    EXPECT_NO_THROW(root.issue_clc({alice_rac.text(), ""}, h.caller));
+    EXPECT_NO_THROW(root.issue_clc({{alice_rac.text()}, ""}, h.caller));
     other->revoke({RevokeType::PrincipalId, "alice", std::nullopt, ""}, h.caller);
-    EXPECT_EQ(capture([&] { root.issue_clc({alice_rac.text(), ""}, h.caller); }).fault(), RmsFault::DrmacIsExcluded);
+    EXPECT_EQ(capture([&] { root.issue_clc({{alice_rac.text()}, ""}, h.caller); }).fault(), RmsFault::DrmacIsExcluded);
     const auto second = root.current_revocation_list(h.caller);
     EXPECT_NE(second, first) << "re-signed after the revocation";
     const auto list = xrml::read_revocation_list(*second);
@@ -290,9 +290,9 @@ TEST_F(RevocationAtTheAuthority, ADecommissionedClusterIssuesNothingButServesIts
     root.revoke({RevokeType::LicenseId, bob_rac.certificate_id, std::nullopt, ""}, h.caller);
     auto other = h.open(h.root, Hierarchy::k_password);
     other->decommission(h.caller);
-    const auto e = capture([&] { root.issue_rac({spc, "zed", "zed@example.test", false}, h.caller); });
+    const auto e = capture([&] { root.issue_rac({{spc}, "zed", "zed@example.test", false}, h.caller); });
     EXPECT_EQ(e.fault(), RmsFault::ClusterDecommissioned) << "a running service notices";
-    EXPECT_EQ(capture([&] { root.issue_clc({alice_rac.text(), ""}, h.caller); }).fault(), RmsFault::ClusterDecommissioned);
+    EXPECT_EQ(capture([&] { root.issue_clc({{alice_rac.text()}, ""}, h.caller); }).fault(), RmsFault::ClusterDecommissioned);
     EXPECT_EQ(root.get_licensor_certificate(h.caller).size(), root.own_chain().size());
     EXPECT_EQ(xrml::read_revocation_list(*root.current_revocation_list(h.caller)).entries.size(), 1u);
     EXPECT_EQ(root.status().state, "decommissioned");
