@@ -102,8 +102,8 @@ store::LogEntry Authority::log_entry(const std::string& request_id, const char* 
     return m_audit.entry(request_id, operation, caller, inputs, certificate_id, outcome, reason);
 }
 
-void Authority::require(bool allowed, const std::string& what) const {
-    if (!allowed) {
+void Authority::require(Action action, const std::string& what) const {
+    if (!role_may(m_role, action)) {
         throw Error(ErrorKind::PolicyDenied, "a " + m_record.role + " authority does not " + what + " (see docs/policy.md)",
                     RmsFault::UnauthorizedAccess);
     }

@@ -13,6 +13,7 @@
 #include "ca/issuer.h"
 #include "ca/key_ring.h"
 #include "ca/requests.h"
+#include "ca/roles.h"
 #include "store/store.h"
 
 #include <functional>
@@ -165,7 +166,8 @@ private:
     IssuedChain issue_slc(const SlcIssue& what);
     void self_enroll(const ProvisionRequest& request, const Caller& caller);
     struct SlcCheck;
-    std::vector<store::ChainRecord> check_slc_chain(const std::vector<xrml::Certificate>& docs, const SlcCheck& expected,
+    void check_slc_chain(const std::vector<xrml::Certificate>& docs, const SlcCheck& expected);
+    std::vector<store::ChainRecord> chains_for_slc(const std::vector<xrml::Certificate>& docs,
                                                     const std::string& request_id, const Caller& caller,
                                                     const std::string& inputs, std::vector<store::KeyBlob>& keys);
     void check_proof(const std::optional<ProofOfPossession>& proof, const xrml::PublicKey& key, bool required);
@@ -182,7 +184,8 @@ private:
     store::LogEntry log_entry(const std::string& request_id, const char* operation, const Caller& caller,
                               const std::string& inputs, const std::string& certificate_id, const std::string& outcome,
                               const std::string& reason) const;
-    void require(bool allowed, const std::string& what) const;
+    /** Refuses (PolicyDenied) unless this authority's role may do `action` (ca/roles.h). */
+    void require(Action action, const std::string& what) const;
     /** Refuses unless active and not decommissioned; returns the policy the request is checked against. */
     std::shared_ptr<const Policy> require_active();
     /** The signer of one of this authority's keys, with the digest of its crypto mode. */

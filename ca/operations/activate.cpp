@@ -16,7 +16,7 @@ IssuedChain Authority::certify_machine(const MachineRequest& r, const Caller& ca
     const std::string inputs = "machine-key=" + r.machine_key.fingerprint();
     return logged("Activate", caller, inputs, [&] {
         // 1. Only a root cluster activates machines, through its activation issuer.
-        require(m_role == Role::Root, "issue machine certificates; only a root cluster does");
+        require(Action::ActivateMachines, "issue machine certificates; only a root cluster does");
         const auto policy = require_active();
         // 2. Mode 2 takes RSA-2048 machine keys only; mode 1 takes RSA-1024 or RSA-2048 (§1.5).
         check_machine_key_for_mode(r.machine_key, mode());

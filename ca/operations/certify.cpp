@@ -37,7 +37,7 @@ IssuedChain Authority::issue_rac(const RacRequest& r, const Caller& caller) {
     std::string inputs = "user=" + r.user_id + "; email=" + r.email + (r.temporary ? "; temporary" : "; persistent");
     return logged("Certify", caller, inputs, [&] {
         // 1. Only a root cluster certifies users (licensing clusters forward to their root).
-        require(m_role == Role::Root, "issue rights account certificates (RACs); only a root cluster does");
+        require(Action::Certify, "issue rights account certificates (RACs); only a root cluster does");
         const auto policy = require_active();
         // 2. The SPC chain: readable, a machine certificate first, every signature and link good,
         //    and signed by an SPC issuer this cluster trusts (reference §3.4 step 3).

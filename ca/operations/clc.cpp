@@ -20,7 +20,7 @@ IssuedChain Authority::issue_clc(const ClcRequest& r, const Caller& caller) {
     std::string inputs;
     return logged("GetClientLicensorCert", caller, inputs, [&] {
         // 1. Root and licensing clusters issue CLCs.
-        require(m_role != Role::Enrollment, "issue client licensor certificates (CLCs)");
+        require(Action::IssueClcs, "issue client licensor certificates (CLCs)");
         const auto policy = require_active();
         // 2. The RAC chain (reference §3.5): a RAC first, signed correctly, in time, by a trusted RAC issuer.
         const auto docs = read_chain(r.rac_chain, RmsFault::UnexpectedPersonaCert, "the RAC chain");

@@ -15,7 +15,7 @@ IssuedChain Authority::enroll(const ClusterRequest& r, const Caller& caller) {
                                "; revocation=" + revocation_mode_name(r.revocation) + "; authorities=" + fingerprints(r.revocation_authorities);
     return logged("Enroll", caller, inputs, [&] {
         // 1. Only an enrollment service issues root-cluster SLCs.
-        require(m_role == Role::Enrollment, "issue root-cluster SLCs (Enroll); only an enrollment service does");
+        require(Action::Enroll, "issue root-cluster SLCs (Enroll); only an enrollment service does");
         const auto policy = require_active();
         check_cluster_not_revoked(*policy, r.cluster_key, r.cluster_guid);
         // 2. Check the request against the crypto mode and the Enroll schema (reference §3.1),

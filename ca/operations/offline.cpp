@@ -16,9 +16,8 @@ struct Authority::SlcCheck {
     std::optional<std::vector<std::string>> revocation_authorities;  ///< checked when set (Enroll)
 };
 
-std::vector<store::ChainRecord> Authority::check_slc_chain(const std::vector<xrml::Certificate>& docs, const SlcCheck& expected,
-                                                           const std::string& request_id, const Caller& caller,
-                                                           const std::string& inputs, std::vector<store::KeyBlob>& keys) {
+// A check, nothing more: it reads and verifies, and changes nothing.
+void Authority::check_slc_chain(const std::vector<xrml::Certificate>& docs, const SlcCheck& expected) {
     // 1. The chain verifies to the anchor this cluster was initialised with.
     if (m_record.anchor_fingerprint.empty()) {
         throw Error(ErrorKind::WrongState, "this cluster has no trust anchor: initialise it with --trust-anchor");
@@ -52,7 +51,15 @@ std::vector<store::ChainRecord> Authority::check_slc_chain(const std::vector<xrm
             throw Error(ErrorKind::PolicyDenied, "the SLC's revocation authorities are not the ones this cluster asked for");
         }
     }
-    // 3. A root cluster's first SLC gets the machine activation issuer, certified under it.
+}
+
+// The chains to store for an accepted SLC chain. A root cluster's first SLC gets the machine
+// activation issuer, certified under it: a new key, and a certificate issued (and recorded)
+// now, as part of the request that installs the SLC.
+std::vector<store::ChainRecord> Authority::chains_for_slc(const std::vector<xrml::Certificate>& docs, const std::string& request_id,
+                                                          const Caller& caller, const std::string& inputs,
+                                                          std::vector<store::KeyBlob>& keys) {
+    const auto& slc = docs.front();
     std::vector<store::ChainRecord> chains{{detail::k_slc_chain, {}}};
     for (const auto& d : docs) chains[0].documents.push_back(d.raw.text);
     const bool has_activation = detail::storage([&] { return m_store.load_key(key_name(KeyName::Activation)); }).has_value();
@@ -101,7 +108,7 @@ void Authority::activate(const std::vector<std::string>& slc_chain, const Caller
     std::string inputs;
     logged("ActivateCluster", caller, inputs, [&] {
         // 1. Only a cluster awaiting its SLC is activated this way.
-        require(m_role != Role::Enrollment, "import SLCs");
+        require(Action::RequestEnrollment, "import SLCs");
         if (m_record.state != "awaiting-response") {
             throw Error(ErrorKind::WrongState, "this cluster is " + m_record.state + ", not awaiting enrollment");
         }
@@ -109,8 +116,8 @@ void Authority::activate(const std::vector<std::string>& slc_chain, const Caller
         const auto docs = read_chain(slc_chain, RmsFault::Argument, "the SLC chain");
         inputs = "slc=" + docs.front().descriptor.id.value;
         std::vector<store::KeyBlob> keys;
-        const auto chains = check_slc_chain(docs, {signer(KeyName::Cluster).public_key().fingerprint(), std::nullopt},
-                                            request_id, caller, inputs, keys);
+        check_slc_chain(docs, {signer(KeyName::Cluster).public_key().fingerprint(), std::nullopt});
+        const auto chains = chains_for_slc(docs, request_id, caller, inputs, keys);
         detail::storage([&] {
             store::AuthorityChange change;
             change.add_keys = keys;
@@ -133,7 +140,7 @@ SignedRequest Authority::create_offline_request(bool renew, bool new_key, const 
     std::string inputs = std::string(renew ? "renew" : "first enrollment") + (new_key ? "; new key" : "");
     return logged("EnrollOffline-Export", caller, inputs, [&] {
         // 1. Clusters ask; an enrollment service is asked.
-        require(m_role != Role::Enrollment, "write enrollment requests; it answers them");
+        require(Action::RequestEnrollment, "write enrollment requests; it answers them");
         if (new_key && !renew) throw Error(ErrorKind::Usage, "--new-key goes with --renew");
         if (renew && m_record.state != "active") {
             throw Error(ErrorKind::WrongState, "only an active cluster renews; this one is " + m_record.state);
@@ -192,7 +199,7 @@ SignedRequest Authority::create_offline_request(bool renew, bool new_key, const 
 void Authority::import_response(const std::string& request_id, const std::vector<std::string>& slc_chain, const Caller& caller) {
     std::string inputs = "request=" + request_id;
     logged("EnrollOffline-Import", caller, inputs, [&] {
-        require(m_role != Role::Enrollment, "import SLCs");
+        require(Action::RequestEnrollment, "import SLCs");
         // 1. The response must answer this cluster's pending request, once.
         const auto request = detail::storage([&] { return m_store.find_offline_request(request_id); });
         if (!request) {
@@ -216,7 +223,8 @@ void Authority::import_response(const std::string& request_id, const std::vector
             check.revocation_authorities = authorities;
         }
         std::vector<store::KeyBlob> keys;
-        const auto chains = check_slc_chain(docs, check, request_id, caller, inputs, keys);
+        check_slc_chain(docs, check);
+        const auto chains = chains_for_slc(docs, request_id, caller, inputs, keys);
         // 3. One transaction: chain, keys (and the key swap of a renewal), state, log entry.
         //    A request made with a new key promotes it: next -> current -> previous.
         store::AuthorityChange change;

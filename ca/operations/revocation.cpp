@@ -169,7 +169,7 @@ void Authority::exclude_rac_key(const xrml::PublicKey& key, const std::string& r
 void Authority::set_min_spc_version(const std::string& version, const std::string& reason, const Caller& caller) {
     const std::string inputs = "min-spc-version=" + version.substr(0, 64) + (reason.empty() ? "" : "; reason=" + reason.substr(0, 512));
     logged("Exclude", caller, inputs, [&] {
-        require(m_role == Role::Root, "certify machines, so it has no minimum machine version");
+        require(Action::TrustSpcIssuers, "certify machines, so it has no minimum machine version");
         (void)parse_version(version);
         store::ExclusionRecord x{exclusion_kind_name(ExclusionKind::MinSpcVersion), version, "", reason, m_clock.now().to_iso8601()};
         detail::storage([&] {

@@ -13,7 +13,7 @@ IssuedChain Authority::sub_enroll(const ClusterRequest& r, const Caller& caller)
     const std::string inputs = "guid=" + r.cluster_guid + "; key=" + r.cluster_key.fingerprint() + "; name=" + r.name +
                                "; url=" + r.url + "; sku=" + r.sku + "; version=" + r.version;
     return logged("SubEnroll", caller, inputs, [&] {
-        require(m_role == Role::Root, "issue licensing-cluster SLCs (SubEnroll); only a root cluster does");
+        require(Action::SubEnroll, "issue licensing-cluster SLCs (SubEnroll); only a root cluster does");
         const auto policy = require_active();
         check_cluster_not_revoked(*policy, r.cluster_key, r.cluster_guid);
         if (auto same = check_cluster_request(r.cluster_key, r.cluster_guid, r.name, r.version, r.url, r.request_id,

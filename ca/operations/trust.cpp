@@ -46,8 +46,8 @@ void Authority::add_trust(TrustPurpose purpose_value, const xrml::PublicKey& key
     const std::string purpose = trust_purpose_name(purpose_value);
     const std::string inputs = "purpose=" + purpose + "; key=" + key.fingerprint();
     logged("TrustAdd", caller, inputs, [&] {
-        require(m_role != Role::Enrollment, "keep trust lists (it issues only SLCs)");
-        require(purpose_value == TrustPurpose::RacIssuer || m_role == Role::Root, "accept machine certificates");
+        require(Action::KeepTrustLists, "keep trust lists (it issues only SLCs)");
+        if (purpose_value == TrustPurpose::SpcIssuer) require(Action::TrustSpcIssuers, "accept machine certificates");
         store::TrustRecord r{key.fingerprint(), purpose, xrml::build_public_key_element(key), label,
                              m_clock.now().to_iso8601()};
         try {
