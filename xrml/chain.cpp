@@ -62,14 +62,14 @@ bool is_issued_by(const Certificate& child, const Certificate& issuer) noexcept 
            issuer.principal->object.id.same_as(child.issuer.object.id);
 }
 
-ChainResult verify_chain_from(const std::vector<Certificate>& docs, std::size_t start,
+ChainResult verify_chain_from(const std::vector<Certificate>& documents, std::size_t start,
                               const std::vector<SignatureVerdict>& signatures, const ChainOptions& options) {
     ChainResult r;
     r.leaf = start;
     std::size_t current = start;
     while (true) {
         r.path.push_back(current);
-        const Certificate& doc = docs[current];
+        const Certificate& doc = documents[current];
         const auto& verdict = signatures[current];
         if (!verdict.ok()) fail(r, verdict.failure, current, doc_name(doc) + ": " + verdict.detail);
         r.top_issuer_fingerprint = doc.issuer.key->fingerprint();
@@ -79,28 +79,28 @@ ChainResult verify_chain_from(const std::vector<Certificate>& docs, std::size_t 
         }
         // Candidates that issued `doc`; prefer one whose ISSUE range covers the issue time.
         std::optional<std::size_t> chosen;
-        for (std::size_t j = 0; j < docs.size(); ++j) {
-            if (j == current || !is_issued_by(doc, docs[j])) continue;
-            const auto& right = docs[j].issue_right;
+        for (std::size_t j = 0; j < documents.size(); ++j) {
+            if (j == current || !is_issued_by(doc, documents[j])) continue;
+            const auto& right = documents[j].issue_right;
             const bool covers = right && (!right->range || right->range->contains(doc.issued));
-            if (!chosen || (covers && !(docs[*chosen].issue_right && docs[*chosen].issue_right->range &&
-                                        docs[*chosen].issue_right->range->contains(doc.issued)))) {
+            if (!chosen || (covers && !(documents[*chosen].issue_right && documents[*chosen].issue_right->range &&
+                                        documents[*chosen].issue_right->range->contains(doc.issued)))) {
                 chosen = j;
             }
         }
         if (!chosen) break;
         if (std::find(r.path.begin(), r.path.end(), *chosen) != r.path.end()) {
-            fail(r, Failure::ChainLoop, *chosen, doc_name(docs[*chosen]) + " appears twice in the chain");
+            fail(r, Failure::ChainLoop, *chosen, doc_name(documents[*chosen]) + " appears twice in the chain");
             break;
         }
-        check_link(r, doc, docs[*chosen]);
+        check_link(r, doc, documents[*chosen]);
         current = *chosen;
     }
     if (has_anchor(options) && !r.anchored) {
         fail(r, Failure::UntrustedAnchor, r.path.back(),
              "the chain ends at key " + r.top_issuer_fingerprint + ", which is not a trusted anchor");
     }
-    const Certificate& leaf = docs[start];
+    const Certificate& leaf = documents[start];
     if (leaf.validity) {
         if (options.at < leaf.validity->from) {
             fail(r, Failure::NotYetValid, start, doc_name(leaf) + " is valid from " + leaf.validity->from.to_xrml() +
@@ -113,21 +113,21 @@ ChainResult verify_chain_from(const std::vector<Certificate>& docs, std::size_t 
     return r;
 }
 
-VerificationReport verify_documents(const std::vector<Certificate>& docs, const ChainOptions& options) {
+VerificationReport verify_documents(const std::vector<Certificate>& documents, const ChainOptions& options) {
     VerificationReport report;
     report.anchor_given = has_anchor(options);
-    report.signatures.reserve(docs.size());
-    for (const auto& doc : docs) report.signatures.push_back(verify_signature(doc));
-    for (std::size_t i = 0; i < docs.size(); ++i) {
-        const bool issued_another = std::any_of(docs.begin(), docs.end(), [&](const Certificate& other) {
+    report.signatures.reserve(documents.size());
+    for (const auto& doc : documents) report.signatures.push_back(verify_signature(doc));
+    for (std::size_t i = 0; i < documents.size(); ++i) {
+        const bool issued_another = std::any_of(documents.begin(), documents.end(), [&](const Certificate& other) {
             // Only a holder of the ISSUE right issues: a licence naming a server as its
             // principal (a publishing licence does) does not make it the server's issuer.
-            return &other != &docs[i] && docs[i].issue_right && is_issued_by(other, docs[i]);
+            return &other != &documents[i] && documents[i].issue_right && is_issued_by(other, documents[i]);
         });
-        if (!issued_another) report.chains.push_back(verify_chain_from(docs, i, report.signatures, options));
+        if (!issued_another) report.chains.push_back(verify_chain_from(documents, i, report.signatures, options));
     }
-    if (report.chains.empty() && !docs.empty()) {
-        report.chains.push_back(verify_chain_from(docs, 0, report.signatures, options));
+    if (report.chains.empty() && !documents.empty()) {
+        report.chains.push_back(verify_chain_from(documents, 0, report.signatures, options));
     }
     return report;
 }

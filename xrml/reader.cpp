@@ -12,6 +12,9 @@
 namespace xrca::xrml {
 namespace {
 
+/** A `*.pub.xml` file holds one key: 64 KiB is far more than any RSA key needs. */
+constexpr std::size_t k_max_public_key_file_bytes = std::size_t{64} * 1024;
+
 std::string trim(std::string_view s) {
     std::size_t b = 0, e = s.size();
     while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
@@ -248,9 +251,9 @@ DocumentSet read_documents(std::string_view bytes, const ReadLimits& limits) {
 }
 
 PublicKey read_public_key_file(std::string_view bytes) {
-    if (bytes.size() > 64 * 1024) throw FormatError(FormatReason::TooLarge, "a public key file is larger than 64 KiB");
+    if (bytes.size() > k_max_public_key_file_bytes) throw FormatError(FormatReason::TooLarge, "a public key file is larger than 64 KiB");
     const auto decoded = decode_input(bytes);
-    const auto dom = XmlDocument::parse(decoded.utf8, 64 * 1024, 16);
+    const auto dom = XmlDocument::parse(decoded.utf8, k_max_public_key_file_bytes, 16);
     return read_public_key_element(dom.root());
 }
 

@@ -48,6 +48,16 @@ XrmlObject read_revoked_object(const XmlElement& e) {
     return o;
 }
 
+/** The entry of k_types that a REVOKE element names; FormatError(Unsupported) for any other. */
+const TypeName& known_type(const XmlElement& revoke) {
+    const auto category = revoke.attr("category");
+    const auto type_name = revoke.attr("type");
+    for (const auto& t : k_types) {
+        if (category == t.category && type_name == t.name) return t;
+    }
+    revoke.fail(FormatReason::Unsupported, "unknown REVOKE category/type " + category + "/" + type_name);
+}
+
 }  // namespace
 
 const char* revoke_category(RevokeType type) noexcept {
@@ -103,15 +113,8 @@ RevocationList read_revocation_list(std::string_view text, std::size_t max_bytes
     const auto dom = XmlDocument::parse_checked(list.document.raw.text);
     const auto revocations = dom.root().required("BODY").required("REVOCATIONLIST");
     for (const auto& revoke : revocations.all("REVOKE")) {
-        const auto category = revoke.attr("category");
-        const auto type_name = revoke.attr("type");
-        const TypeName* known = nullptr;
-        for (const auto& t : k_types) {
-            if (category == t.category && type_name == t.name) known = &t;
-        }
-        if (!known) revoke.fail(FormatReason::Unsupported, "unknown REVOKE category/type " + category + "/" + type_name);
         RevokeEntry e;
-        e.type = known->type;
+        e.type = known_type(revoke).type;
         switch (e.type) {
             case RevokeType::LicenseHash: {
                 const auto digest = revoke.required("DIGEST");

@@ -58,7 +58,7 @@ struct RevocationList {
     std::vector<RevokeEntry> entries;
 };
 /** The largest list file read: a million entries take about 120 MB (docs/revocation.md). */
-inline constexpr std::size_t k_max_revocation_list_bytes = 512u * 1024u * 1024u;
+inline constexpr std::size_t k_max_revocation_list_bytes = std::size_t{512} * 1024 * 1024;
 
 /** Reads one revocation list document; FormatError naming what is wrong. */
 RevocationList read_revocation_list(std::string_view text, std::size_t max_bytes = k_max_revocation_list_bytes);

@@ -129,7 +129,7 @@ TEST(Hostile, NonXmlAndBinaryAreRefused) {
 
 TEST(Hostile, AFiftyMegabyteFileIsRefusedQuickly) {
     std::string big = sample();
-    big.append(50u * 1024u * 1024u - big.size(), ' ');
+    big.append(std::size_t{50} * 1024 * 1024 - big.size(), ' ');
     const auto start = std::chrono::steady_clock::now();
     const auto e = expect_format_error(big);
     EXPECT_EQ(e.reason(), FormatReason::TooLarge);
