@@ -34,13 +34,15 @@ bool has_anchor(const ChainOptions& options) {
 // The checks of one link: `issuer` issued `child`.
 void check_link(ChainResult& r, const Certificate& child, const Certificate& issuer) {
     if (!issuer.issue_right) {
-        fail(r, Failure::NoIssueRight, issuer.index(), doc_name(issuer) + " issued " + doc_name(child) + " but has no ISSUE right");
+        fail(r, Failure::NoIssueRight, issuer.index(),
+             doc_name(issuer) + " issued " + doc_name(child) + " but has no ISSUE right");
         return;
     }
     const auto& right = *issuer.issue_right;
     if (right.principal && issuer.principal->internal_id && *right.principal != *issuer.principal->internal_id) {
         fail(r, Failure::NoIssueRight, issuer.index(),
-             doc_name(issuer) + ": the ISSUE right is granted to principal " + *right.principal + ", not the issued one");
+             doc_name(issuer) + ": the ISSUE right is granted to principal " + *right.principal +
+                 ", not the issued one");
         return;
     }
     if (right.range && !right.range->contains(child.issued)) {
@@ -58,8 +60,8 @@ bool VerificationReport::ok() const noexcept {
 }
 
 bool is_issued_by(const Certificate& child, const Certificate& issuer) noexcept {
-    return issuer.principal && issuer.principal->key && child.issuer.key && *issuer.principal->key == *child.issuer.key &&
-           issuer.principal->object.id.same_as(child.issuer.object.id);
+    return issuer.principal && issuer.principal->key && child.issuer.key &&
+           *issuer.principal->key == *child.issuer.key && issuer.principal->object.id.same_as(child.issuer.object.id);
 }
 
 ChainResult verify_chain_from(const std::vector<Certificate>& documents, std::size_t start,
@@ -103,11 +105,13 @@ ChainResult verify_chain_from(const std::vector<Certificate>& documents, std::si
     const Certificate& leaf = documents[start];
     if (leaf.validity) {
         if (options.at < leaf.validity->from) {
-            fail(r, Failure::NotYetValid, start, doc_name(leaf) + " is valid from " + leaf.validity->from.to_xrml() +
-                                                     ", after the evaluation time " + options.at.to_xrml());
+            fail(r, Failure::NotYetValid, start,
+                 doc_name(leaf) + " is valid from " + leaf.validity->from.to_xrml() + ", after the evaluation time " +
+                     options.at.to_xrml());
         } else if (options.at >= leaf.validity->until) {
-            fail(r, Failure::Expired, start, doc_name(leaf) + " expired at " + leaf.validity->until.to_xrml() +
-                                                 ", before the evaluation time " + options.at.to_xrml());
+            fail(r, Failure::Expired, start,
+                 doc_name(leaf) + " expired at " + leaf.validity->until.to_xrml() + ", before the evaluation time " +
+                     options.at.to_xrml());
         }
     }
     return r;
@@ -151,8 +155,9 @@ ChainResult verify_ordered_chain(const std::vector<Certificate>& chain, const Ch
     // In an ordered chain every document must be used, in order: anything else is a mix-up.
     for (std::size_t i = 0; result.ok() && i < result.path.size(); ++i) {
         if (result.path[i] != i) {
-            fail(result, Failure::IssuerMismatch, i, "document " + std::to_string(i) + " is not issued by document " +
-                                                         std::to_string(i + 1) + " of the chain");
+            fail(result, Failure::IssuerMismatch, i,
+                 "document " + std::to_string(i) + " is not issued by document " + std::to_string(i + 1) +
+                     " of the chain");
         }
     }
     if (result.ok() && result.path.size() != chain.size() && !result.anchored) {

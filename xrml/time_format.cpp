@@ -58,7 +58,8 @@ unsigned days_in_month(unsigned y, unsigned m) noexcept {
 std::optional<Time> Time::try_parse(std::string_view text) noexcept {
     unsigned y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
     if (!digits(text, 0, 4, y) || text.size() < 16 || text[4] != '-' || !digits(text, 5, 2, mo) || text[7] != '-' ||
-        !digits(text, 8, 2, d) || text[10] != 'T' || !digits(text, 11, 2, h) || text[13] != ':' || !digits(text, 14, 2, mi)) {
+        !digits(text, 8, 2, d) || text[10] != 'T' || !digits(text, 11, 2, h) || text[13] != ':' ||
+        !digits(text, 14, 2, mi)) {
         return std::nullopt;
     }
     std::size_t pos = 16;
@@ -86,8 +87,8 @@ std::string Time::to_xrml() const {
     const std::int64_t rem = m_seconds - days * 86400;
     const Civil c = civil_from_days(days);
     char buf[64];  // at most 20 + 12 characters: cannot truncate, so the count is not needed
-    static_cast<void>(std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld", static_cast<long long>(c.y),
-                                    c.m, c.d, static_cast<long long>(rem / 3600),
+    static_cast<void>(std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld", static_cast<long long>(c.y), c.m,
+                                    c.d, static_cast<long long>(rem / 3600),
                                     static_cast<long long>((rem % 3600) / 60)));
     return buf;
 }

@@ -17,7 +17,8 @@ namespace {
 
 TEST(Encoding, DetectsEachAcceptedEncoding) {
     const std::string text = "<a>é𝄞</a>";
-    for (auto enc : {SourceEncoding::Utf8, SourceEncoding::Utf8Bom, SourceEncoding::Utf16Le, SourceEncoding::Utf16LeBom}) {
+    for (auto enc :
+         {SourceEncoding::Utf8, SourceEncoding::Utf8Bom, SourceEncoding::Utf16Le, SourceEncoding::Utf16LeBom}) {
         const auto decoded = decode_input(encode_output(text, enc));
         EXPECT_EQ(decoded.encoding, enc);
         EXPECT_EQ(decoded.utf8, text);
