@@ -72,7 +72,7 @@ int rates(double seconds) {
         std::printf("SLC   %7d  %8.0f  %11.0f  %.3f\n", threads, bench::median(slc_r), raw1, bench::median(slc_r) / raw1);
         std::printf("SPC   %7d  %8.0f  %11.0f  %.3f\n", threads, bench::median(spc_r), raw2, bench::median(spc_r) / raw2);
         std::printf("RAC   %7d  %8.0f  %11.0f  %.3f\n", threads, bench::median(rac_r), raw1, bench::median(rac_r) / raw1);
-        std::fflush(stdout);
+        static_cast<void>(std::fflush(stdout));
     }
     std::printf("(medians of 3 rounds of %.1f s; RAC = existing user key; raw = same key, same threads)\n", seconds);
     return 0;
@@ -98,6 +98,7 @@ int clc(int count) {
         std::atomic<int> left{count / 3};
         const auto start = Clock::now();
         std::vector<std::thread> pool;
+        pool.reserve(static_cast<std::size_t>(threads));
         std::atomic<int> issued{0};
         for (int t = 0; t < threads; ++t) {
             pool.emplace_back([&] {
@@ -138,6 +139,7 @@ double spc_rate(test::Hierarchy& h, double seconds) {
 int growth(long rows) {
     test::Hierarchy h(2);
     std::vector<double> empty_rates;
+    empty_rates.reserve(3);
     for (int i = 0; i < 3; ++i) empty_rates.push_back(spc_rate(h, 2.0));
     // Fill the store with `rows` issued certificates through the store's own issuance calls.
     const auto fill_start = Clock::now();
@@ -151,6 +153,7 @@ int growth(long rows) {
     }
     std::printf("stored %ld certificates in %.1f s\n", rows, std::chrono::duration<double>(Clock::now() - fill_start).count());
     std::vector<double> full_rates;
+    full_rates.reserve(3);
     for (int i = 0; i < 3; ++i) full_rates.push_back(spc_rate(h, 2.0));
     std::vector<double> status_ms;
     for (int i = 0; i < 5; ++i) {
@@ -169,6 +172,7 @@ int memory(long count) {
     const auto& machine = test::test_key(2048, 8);
     std::atomic<long> left{count};
     std::vector<std::thread> pool;
+    pool.reserve(8);
     const auto start = Clock::now();
     for (int t = 0; t < 8; ++t) {
         pool.emplace_back([&] {
@@ -207,16 +211,20 @@ int profile_clc(long count) {
     return 0;
 }
 
+int run(int argc, char** argv) {
+    const std::string what = argc > 1 ? argv[1] : "rates";
+    if (what == "rates") return rates(number_arg(argc, argv, 2, 2.0));
+    if (what == "clc") return clc(number_arg(argc, argv, 2, 300));
+    if (what == "growth") return growth(number_arg(argc, argv, 2, 100000L));
+    if (what == "profile-rac") return profile_rac(number_arg(argc, argv, 2, 200L));
+    if (what == "profile-clc") return profile_clc(number_arg(argc, argv, 2, 40L));
+    if (what == "memory") return memory(number_arg(argc, argv, 2, 100000L));
+    static_cast<void>(std::fprintf(stderr, "usage: bench_issue rates|clc|growth|memory [N]\n"));
+    return 2;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    const std::string what = argc > 1 ? argv[1] : "rates";
-    if (what == "rates") return rates(argc > 2 ? std::atof(argv[2]) : 2.0);
-    if (what == "clc") return clc(argc > 2 ? std::atoi(argv[2]) : 300);
-    if (what == "growth") return growth(argc > 2 ? std::atol(argv[2]) : 100000);
-    if (what == "profile-rac") return profile_rac(argc > 2 ? std::atol(argv[2]) : 200);
-    if (what == "profile-clc") return profile_clc(argc > 2 ? std::atol(argv[2]) : 40);
-    if (what == "memory") return memory(argc > 2 ? std::atol(argv[2]) : 100000);
-    std::fprintf(stderr, "usage: bench_issue rates|clc|growth|memory [N]\n");
-    return 2;
+    return guarded_main("bench_issue", [&] { return run(argc, argv); });
 }

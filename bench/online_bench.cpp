@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -67,7 +68,9 @@ public:
         while ((header_end = m_buffer.find("\r\n\r\n")) == std::string::npos) {
             if (!fill()) return 0;
         }
-        const int status = std::atoi(m_buffer.c_str() + 9);
+        // "HTTP/1.1 200 ...": a status line without a number counts as a broken exchange.
+        int status = 0;
+        if (header_end > 9) static_cast<void>(std::from_chars(m_buffer.data() + 9, m_buffer.data() + header_end, status));
         std::size_t length = 0;
         const auto cl = m_buffer.find("Content-Length: ");
         if (cl != std::string::npos && cl < header_end) length = std::strtoul(m_buffer.c_str() + cl + 16, nullptr, 10);
@@ -111,6 +114,7 @@ LoadResult load(std::uint16_t port, const std::string& request, int connections,
     const auto start = Clock::now();
     const auto deadline = start + std::chrono::duration<double>(seconds);
     std::vector<std::thread> clients;
+    clients.reserve(static_cast<std::size_t>(connections));
     for (int c = 0; c < connections; ++c) {
         clients.emplace_back([&] {
             Connection connection(port);
@@ -144,18 +148,16 @@ double peak_rss_mb() {
     std::ifstream status("/proc/self/status");
     std::string line;
     while (std::getline(status, line)) {
-        if (line.rfind("VmHWM:", 0) == 0) return std::atof(line.c_str() + 6) / 1024.0;
+        if (line.rfind("VmHWM:", 0) == 0) return std::strtod(line.c_str() + 6, nullptr) / 1024.0;
     }
     return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-    const double seconds = argc > 1 ? std::atof(argv[1]) : 10.0;
-    const int connections = argc > 2 ? std::atoi(argv[2]) : 50;
-    const int rounds = argc > 3 ? std::atoi(argv[3]) : 3;
-    const long pool = argc > 4 ? std::atol(argv[4]) : 600;
+int run(int argc, char** argv) {
+    const double seconds = number_arg(argc, argv, 1, 10.0);
+    const int connections = number_arg(argc, argv, 2, 50);
+    const int rounds = number_arg(argc, argv, 3, 3);
+    const long pool = number_arg(argc, argv, 4, 600L);
 
     test::Hierarchy h(2);
     h.options.clc_key_pool_capacity = static_cast<std::size_t>(pool);
@@ -189,7 +191,7 @@ int main(int argc, char** argv) {
             // A full pool is idle: its refill threads do not compete with the load being measured.
             const auto fill = Clock::now();
             h.last_key_pool().wait_until_filled(static_cast<std::size_t>(pool));
-            std::fprintf(stderr, "  key pool warmed to %ld keys in %.1f s\n", pool, std::chrono::duration<double>(Clock::now() - fill).count());
+            static_cast<void>(std::fprintf(stderr, "  key pool warmed to %ld keys in %.1f s\n", pool, std::chrono::duration<double>(Clock::now() - fill).count()));
             long budget = 200000;
             if (std::string(op) == "GetClientLicensorCert") budget = pool * 9 / 10;  // each CLC takes a fresh key
             raw.push_back(raw_sign_rate(*key, 8, 2.0));
@@ -208,4 +210,10 @@ int main(int argc, char** argv) {
                 " GetClientLicensorCert rounds stop at 90%% of the %ld-key warm pool; key pool misses: %llu)\n",
                 rounds, seconds, pool, static_cast<unsigned long long>(h.last_key_pool().misses()));
     return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    return guarded_main("bench_online", [&] { return run(argc, argv); });
 }

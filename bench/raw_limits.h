@@ -26,6 +26,7 @@ inline double threaded_rate(int threads, double seconds, Op&& op) {
     std::atomic<long> done{0};
     std::atomic<bool> stop{false};
     std::vector<std::thread> pool;
+    pool.reserve(static_cast<std::size_t>(threads));
     const auto start = Clock::now();
     for (int t = 0; t < threads; ++t) {
         pool.emplace_back([&, t] {
@@ -47,6 +48,7 @@ inline double threaded_rate(int threads, double seconds, Op&& op) {
 inline double raw_sign_rate(const Botan::RSA_PrivateKey& key, int threads, double seconds) {
     Botan::System_RNG rng;
     std::vector<std::unique_ptr<Botan::PK_Signer>> signers;
+    signers.reserve(static_cast<std::size_t>(threads));
     for (int t = 0; t < threads; ++t) signers.push_back(std::make_unique<Botan::PK_Signer>(key, rng, "EMSA3(Raw,SHA-256)"));
     const std::vector<uint8_t> digest(32, 0x5A);
     return threaded_rate(threads, seconds, [&](int t, long) { (void)signers[static_cast<std::size_t>(t)]->sign_message(digest, rng); });

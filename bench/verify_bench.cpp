@@ -21,9 +21,11 @@
 
 using namespace xrca;
 
-int main(int argc, char** argv) {
-    const int rounds = argc > 1 ? std::atoi(argv[1]) : 5;
-    const double seconds = argc > 2 ? std::atof(argv[2]) : 1.0;
+namespace {
+
+int run(int argc, char** argv) {
+    const int rounds = bench::number_arg(argc, argv, 1, 5);
+    const double seconds = bench::number_arg(argc, argv, 2, 1.0);
 
     const auto h = test::build_sample_hierarchy(test::Mode{2});
     const std::string chain_text = h.slc_chain();  // SLC, enrollment service, enrollment CA, CA
@@ -75,4 +77,10 @@ int main(int argc, char** argv) {
                 bench::median(digests));
     std::printf("goal: ratio >= 0.70. Body of the SLC: %zu characters.\n", parsed[0].raw.body.size());
     return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    return bench::guarded_main("bench_verify", [&] { return run(argc, argv); });
 }

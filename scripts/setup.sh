@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages xrca needs, only those that are missing, non-interactively.
-# usage: scripts/setup.sh [--with-fuzz]   (--with-fuzz adds clang and its sanitizer runtimes)
+# usage: scripts/setup.sh [--with-fuzz]   (--with-fuzz adds clang and its sanitizer runtimes, and
+#        clang-format and clang-tidy for scripts/lint.sh)
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config
           libbotan-2-dev libpugixml-dev libsqlitecpp-dev libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev
           libgtest-dev)
 if [ "${1:-}" = "--with-fuzz" ]; then
-  packages+=(clang libclang-rt-14-dev)
+  packages+=(clang libclang-rt-14-dev clang-format clang-tidy)
 fi
 
 missing=()

@@ -11,7 +11,8 @@ void append_escaped(std::string& out, std::string_view text, bool attribute) {
     for (char c : text) {
         const auto u = static_cast<unsigned char>(c);
         if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-            throw FormatError(FormatReason::BadValue, "control character " + std::to_string(u) + " cannot appear in XML");
+            throw FormatError(FormatReason::BadValue,
+                              "control character " + std::to_string(u) + " cannot appear in XML");
         }
         switch (c) {
             case '&': out += "&amp;"; break;
@@ -67,7 +68,8 @@ XmlBuilder& XmlBuilder::close() {
     return *this;
 }
 
-XmlBuilder& XmlBuilder::element(std::string_view name, std::initializer_list<Attribute> attributes, std::string_view text) {
+XmlBuilder& XmlBuilder::element(std::string_view name, std::initializer_list<Attribute> attributes,
+                                std::string_view text) {
     start_tag(name, attributes);
     m_out += '>';
     append_escaped(m_out, text, false);

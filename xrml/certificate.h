@@ -69,7 +69,7 @@ struct Principal {
     std::optional<std::string> internal_id;  ///< PRINCIPAL internal-id attribute
     XrmlObject object;
     std::optional<PublicKey> key;
-    std::optional<Digest> digest;               ///< machine certificates: hardware-ID hash
+    std::optional<Digest> digest;  ///< machine certificates: hardware-ID hash
     std::vector<SecurityLevel> security_levels;
     std::optional<EnablingBits> enabling_bits;  ///< publishing licences
 
@@ -92,8 +92,8 @@ struct RefreshCondition {
 
 /** The ISSUE right of WORK/RIGHTSGROUP/RIGHTSLIST: when it may be used and by whom. */
 struct IssueRight {
-    std::optional<TimeRange> range;          ///< CONDITIONLIST/TIME/RANGETIME
-    std::optional<std::string> principal;    ///< CONDITIONLIST/ACCESS/PRINCIPAL internal-id
+    std::optional<TimeRange> range;             ///< CONDITIONLIST/TIME/RANGETIME
+    std::optional<std::string> principal;       ///< CONDITIONLIST/ACCESS/PRINCIPAL internal-id
     std::optional<EnablingBits> enabling_bits;  ///< CLC: its private key sealed to the RAC key
 };
 
@@ -114,14 +114,14 @@ struct Certificate {
     std::string body_version;  ///< BODY version: "3.0"
     Time issued;
     std::optional<TimeRange> validity;
-    XrmlObject descriptor;     ///< DESCRIPTOR/OBJECT; its type is the certificate kind
+    XrmlObject descriptor;  ///< DESCRIPTOR/OBJECT; its type is the certificate kind
     Principal issuer;
     std::vector<DistributionPoint> distribution_points;
-    std::optional<Principal> principal;  ///< the issued principal (ISSUEDPRINCIPALS/PRINCIPAL)
+    std::optional<Principal> principal;             ///< the issued principal (ISSUEDPRINCIPALS/PRINCIPAL)
     std::optional<Principal> federation_principal;  ///< RAC: FEDERATIONPRINCIPALS/PRINCIPAL
     std::optional<XrmlObject> work_object;
     std::optional<IssueRight> issue_right;
-    std::vector<std::string> rights;  ///< names of every RIGHT under WORK
+    std::vector<std::string> rights;        ///< names of every RIGHT under WORK
     std::vector<RefreshCondition> refresh;  ///< BODY-level CONDITIONLIST/REFRESH
     SignatureBlock signature;
 

@@ -34,13 +34,15 @@ bool has_anchor(const ChainOptions& options) {
 // The checks of one link: `issuer` issued `child`.
 void check_link(ChainResult& r, const Certificate& child, const Certificate& issuer) {
     if (!issuer.issue_right) {
-        fail(r, Failure::NoIssueRight, issuer.index(), doc_name(issuer) + " issued " + doc_name(child) + " but has no ISSUE right");
+        fail(r, Failure::NoIssueRight, issuer.index(),
+             doc_name(issuer) + " issued " + doc_name(child) + " but has no ISSUE right");
         return;
     }
     const auto& right = *issuer.issue_right;
     if (right.principal && issuer.principal->internal_id && *right.principal != *issuer.principal->internal_id) {
         fail(r, Failure::NoIssueRight, issuer.index(),
-             doc_name(issuer) + ": the ISSUE right is granted to principal " + *right.principal + ", not the issued one");
+             doc_name(issuer) + ": the ISSUE right is granted to principal " + *right.principal +
+                 ", not the issued one");
         return;
     }
     if (right.range && !right.range->contains(child.issued)) {
@@ -58,18 +60,18 @@ bool VerificationReport::ok() const noexcept {
 }
 
 bool is_issued_by(const Certificate& child, const Certificate& issuer) noexcept {
-    return issuer.principal && issuer.principal->key && child.issuer.key && *issuer.principal->key == *child.issuer.key &&
-           issuer.principal->object.id.same_as(child.issuer.object.id);
+    return issuer.principal && issuer.principal->key && child.issuer.key &&
+           *issuer.principal->key == *child.issuer.key && issuer.principal->object.id.same_as(child.issuer.object.id);
 }
 
-ChainResult verify_chain_from(const std::vector<Certificate>& docs, std::size_t start,
+ChainResult verify_chain_from(const std::vector<Certificate>& documents, std::size_t start,
                               const std::vector<SignatureVerdict>& signatures, const ChainOptions& options) {
     ChainResult r;
     r.leaf = start;
     std::size_t current = start;
     while (true) {
         r.path.push_back(current);
-        const Certificate& doc = docs[current];
+        const Certificate& doc = documents[current];
         const auto& verdict = signatures[current];
         if (!verdict.ok()) fail(r, verdict.failure, current, doc_name(doc) + ": " + verdict.detail);
         r.top_issuer_fingerprint = doc.issuer.key->fingerprint();
@@ -79,55 +81,57 @@ ChainResult verify_chain_from(const std::vector<Certificate>& docs, std::size_t 
         }
         // Candidates that issued `doc`; prefer one whose ISSUE range covers the issue time.
         std::optional<std::size_t> chosen;
-        for (std::size_t j = 0; j < docs.size(); ++j) {
-            if (j == current || !is_issued_by(doc, docs[j])) continue;
-            const auto& right = docs[j].issue_right;
+        for (std::size_t j = 0; j < documents.size(); ++j) {
+            if (j == current || !is_issued_by(doc, documents[j])) continue;
+            const auto& right = documents[j].issue_right;
             const bool covers = right && (!right->range || right->range->contains(doc.issued));
-            if (!chosen || (covers && !(docs[*chosen].issue_right && docs[*chosen].issue_right->range &&
-                                        docs[*chosen].issue_right->range->contains(doc.issued)))) {
+            if (!chosen || (covers && !(documents[*chosen].issue_right && documents[*chosen].issue_right->range &&
+                                        documents[*chosen].issue_right->range->contains(doc.issued)))) {
                 chosen = j;
             }
         }
         if (!chosen) break;
         if (std::find(r.path.begin(), r.path.end(), *chosen) != r.path.end()) {
-            fail(r, Failure::ChainLoop, *chosen, doc_name(docs[*chosen]) + " appears twice in the chain");
+            fail(r, Failure::ChainLoop, *chosen, doc_name(documents[*chosen]) + " appears twice in the chain");
             break;
         }
-        check_link(r, doc, docs[*chosen]);
+        check_link(r, doc, documents[*chosen]);
         current = *chosen;
     }
     if (has_anchor(options) && !r.anchored) {
         fail(r, Failure::UntrustedAnchor, r.path.back(),
              "the chain ends at key " + r.top_issuer_fingerprint + ", which is not a trusted anchor");
     }
-    const Certificate& leaf = docs[start];
+    const Certificate& leaf = documents[start];
     if (leaf.validity) {
         if (options.at < leaf.validity->from) {
-            fail(r, Failure::NotYetValid, start, doc_name(leaf) + " is valid from " + leaf.validity->from.to_xrml() +
-                                                     ", after the evaluation time " + options.at.to_xrml());
+            fail(r, Failure::NotYetValid, start,
+                 doc_name(leaf) + " is valid from " + leaf.validity->from.to_xrml() + ", after the evaluation time " +
+                     options.at.to_xrml());
         } else if (options.at >= leaf.validity->until) {
-            fail(r, Failure::Expired, start, doc_name(leaf) + " expired at " + leaf.validity->until.to_xrml() +
-                                                 ", before the evaluation time " + options.at.to_xrml());
+            fail(r, Failure::Expired, start,
+                 doc_name(leaf) + " expired at " + leaf.validity->until.to_xrml() + ", before the evaluation time " +
+                     options.at.to_xrml());
         }
     }
     return r;
 }
 
-VerificationReport verify_documents(const std::vector<Certificate>& docs, const ChainOptions& options) {
+VerificationReport verify_documents(const std::vector<Certificate>& documents, const ChainOptions& options) {
     VerificationReport report;
     report.anchor_given = has_anchor(options);
-    report.signatures.reserve(docs.size());
-    for (const auto& doc : docs) report.signatures.push_back(verify_signature(doc));
-    for (std::size_t i = 0; i < docs.size(); ++i) {
-        const bool issued_another = std::any_of(docs.begin(), docs.end(), [&](const Certificate& other) {
+    report.signatures.reserve(documents.size());
+    for (const auto& doc : documents) report.signatures.push_back(verify_signature(doc));
+    for (std::size_t i = 0; i < documents.size(); ++i) {
+        const bool issued_another = std::any_of(documents.begin(), documents.end(), [&](const Certificate& other) {
             // Only a holder of the ISSUE right issues: a licence naming a server as its
             // principal (a publishing licence does) does not make it the server's issuer.
-            return &other != &docs[i] && docs[i].issue_right && is_issued_by(other, docs[i]);
+            return &other != &documents[i] && documents[i].issue_right && is_issued_by(other, documents[i]);
         });
-        if (!issued_another) report.chains.push_back(verify_chain_from(docs, i, report.signatures, options));
+        if (!issued_another) report.chains.push_back(verify_chain_from(documents, i, report.signatures, options));
     }
-    if (report.chains.empty() && !docs.empty()) {
-        report.chains.push_back(verify_chain_from(docs, 0, report.signatures, options));
+    if (report.chains.empty() && !documents.empty()) {
+        report.chains.push_back(verify_chain_from(documents, 0, report.signatures, options));
     }
     return report;
 }
@@ -151,8 +155,9 @@ ChainResult verify_ordered_chain(const std::vector<Certificate>& chain, const Ch
     // In an ordered chain every document must be used, in order: anything else is a mix-up.
     for (std::size_t i = 0; result.ok() && i < result.path.size(); ++i) {
         if (result.path[i] != i) {
-            fail(result, Failure::IssuerMismatch, i, "document " + std::to_string(i) + " is not issued by document " +
-                                                         std::to_string(i + 1) + " of the chain");
+            fail(result, Failure::IssuerMismatch, i,
+                 "document " + std::to_string(i) + " is not issued by document " + std::to_string(i + 1) +
+                     " of the chain");
         }
     }
     if (result.ok() && result.path.size() != chain.size() && !result.anchored) {

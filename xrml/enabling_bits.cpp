@@ -23,7 +23,9 @@ constexpr std::size_t k_session_key = 32;  // AES-256
 constexpr std::uint16_t k_mode_ecb = 0xFFFF;
 constexpr std::uint32_t k_flags_ecb_aes = 0x1 | 0x4;
 
-[[noreturn]] void bad(const std::string& what) { throw FormatError(FormatReason::BadValue, "ENABLINGBITS: " + what); }
+[[noreturn]] void bad(const std::string& what) {
+    throw FormatError(FormatReason::BadValue, "ENABLINGBITS: " + what);
+}
 
 void put_u16(Botan::secure_vector<std::uint8_t>& out, std::uint16_t v) {
     out.push_back(static_cast<std::uint8_t>(v));
@@ -94,7 +96,9 @@ Botan::secure_vector<std::uint8_t> key_header() {
     return h;
 }
 
-std::string eme(SealVersion v) { return v == SealVersion::V2 ? "EME1(SHA-1)" : "EME-PKCS1-v1_5"; }
+std::string eme(SealVersion v) {
+    return v == SealVersion::V2 ? "EME1(SHA-1)" : "EME-PKCS1-v1_5";
+}
 
 std::vector<std::uint8_t> issuer_hash(SealVersion v, std::string_view issuer_element) {
     const auto hash = Botan::HashFunction::create_or_throw(v == SealVersion::V2 ? "SHA-256" : "SHA-1");
@@ -145,7 +149,8 @@ EnablingBits seal_private_key(const Botan::RSA_PrivateKey& payload, const Public
     return bits;
 }
 
-std::unique_ptr<Botan::RSA_PrivateKey> unseal_private_key(const EnablingBits& bits, const Botan::RSA_PrivateKey& recipient,
+std::unique_ptr<Botan::RSA_PrivateKey> unseal_private_key(const EnablingBits& bits,
+                                                          const Botan::RSA_PrivateKey& recipient,
                                                           std::string_view issuer_element,
                                                           Botan::RandomNumberGenerator& rng) {
     SealVersion version;
@@ -173,7 +178,8 @@ std::unique_ptr<Botan::RSA_PrivateKey> unseal_private_key(const EnablingBits& bi
         !std::equal(header.begin(), header.end(), rsa_plain.begin())) {
         bad("unsupported key header");
     }
-    Botan::secure_vector<std::uint8_t> plain(bits.value.begin() + static_cast<std::ptrdiff_t>(rsa_len), bits.value.end());
+    Botan::secure_vector<std::uint8_t> plain(bits.value.begin() + static_cast<std::ptrdiff_t>(rsa_len),
+                                             bits.value.end());
     const auto aes = Botan::BlockCipher::create_or_throw("AES-256");
     aes->set_key(rsa_plain.data() + k_key_header, k_session_key);
     aes->decrypt_n(plain.data(), plain.data(), plain.size() / 16);
@@ -184,7 +190,8 @@ std::unique_ptr<Botan::RSA_PrivateKey> unseal_private_key(const EnablingBits& bi
     }
     const std::size_t payload = get_u32(plain.data() + 4);
     const auto hash = issuer_hash(version, issuer_element);
-    if (payload < hash.size() || k_udeb_header + k_key_header + payload > plain.size()) bad("inconsistent payload size");
+    if (payload < hash.size() || k_udeb_header + k_key_header + payload > plain.size())
+        bad("inconsistent payload size");
     const std::uint8_t* blob = plain.data() + k_udeb_header + k_key_header;
     const std::size_t blob_size = payload - hash.size();
     if (!std::equal(hash.begin(), hash.end(), blob + blob_size)) {

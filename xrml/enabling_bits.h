@@ -32,7 +32,8 @@ EnablingBits seal_private_key(const Botan::RSA_PrivateKey& payload, const Public
  * Opens ENABLINGBITS with the recipient's private key and checks the sealed hash against
  * `issuer_element`. Throws FormatError(BadValue) naming what did not match.
  */
-std::unique_ptr<Botan::RSA_PrivateKey> unseal_private_key(const EnablingBits& bits, const Botan::RSA_PrivateKey& recipient,
+std::unique_ptr<Botan::RSA_PrivateKey> unseal_private_key(const EnablingBits& bits,
+                                                          const Botan::RSA_PrivateKey& recipient,
                                                           std::string_view issuer_element,
                                                           Botan::RandomNumberGenerator& rng);
 

@@ -38,8 +38,7 @@ const char* format_reason_name(FormatReason reason) noexcept {
     return "unknown";
 }
 
-FormatError::FormatError(FormatReason reason, std::string detail, std::string path,
-                         std::optional<std::size_t> document)
+FormatError::FormatError(FormatReason reason, std::string detail, std::string path, std::optional<std::size_t> document)
     : std::runtime_error(compose(reason, detail, path, document)),
       m_reason(reason),
       m_detail(std::move(detail)),

@@ -56,7 +56,9 @@ std::string sha256_hex(const std::vector<std::uint8_t>& bytes) {
 
 }  // namespace
 
-std::string to_hex(const std::vector<std::uint8_t>& bytes) { return Botan::hex_encode(bytes.data(), bytes.size(), false); }
+std::string to_hex(const std::vector<std::uint8_t>& bytes) {
+    return Botan::hex_encode(bytes.data(), bytes.size(), false);
+}
 
 bool looks_like_fingerprint(std::string_view text) noexcept {
     return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
@@ -64,7 +66,9 @@ bool looks_like_fingerprint(std::string_view text) noexcept {
            });
 }
 
-std::string base64_encode(const std::vector<std::uint8_t>& bytes) { return Botan::base64_encode(bytes); }
+std::string base64_encode(const std::vector<std::uint8_t>& bytes) {
+    return Botan::base64_encode(bytes);
+}
 
 std::vector<std::uint8_t> base64_decode(std::string_view text, const std::string& what) {
     // Strict RFC 4648 base64 (whitespace between characters allowed, as pretty-printers add
@@ -80,11 +84,13 @@ std::vector<std::uint8_t> base64_decode(std::string_view text, const std::string
         t[static_cast<unsigned char>('=')] = -3;
         return t;
     }();
-    const auto bad = [&](const char* why) { return FormatError(FormatReason::BadBase64, what + " is not valid base64: " + why); };
+    const auto bad = [&](const char* why) {
+        return FormatError(FormatReason::BadBase64, what + " is not valid base64: " + why);
+    };
     std::vector<std::uint8_t> out;
     out.reserve(text.size() / 4 * 3 + 3);
     std::uint32_t acc = 0;
-    int have = 0;       // sextets in acc
+    int have = 0;  // sextets in acc
     int padding = 0;
     for (char c : text) {
         const std::int8_t v = table[static_cast<unsigned char>(c)];
@@ -104,7 +110,8 @@ std::vector<std::uint8_t> base64_decode(std::string_view text, const std::string
             have = 0;
         }
     }
-    if (have == 1 || (have == 0 && padding) || (have && have + padding != 4) || padding > 2) throw bad("wrong length or padding");
+    if (have == 1 || (have == 0 && padding) || (have && have + padding != 4) || padding > 2)
+        throw bad("wrong length or padding");
     if (have == 2) {
         if (acc & 0xF) throw bad("non-zero trailing bits");
         out.push_back(static_cast<std::uint8_t>(acc >> 4));
@@ -129,12 +136,13 @@ PublicKey PublicKey::from_little_endian(const std::vector<std::uint8_t>& modulus
                                                     " bits but the modulus has " + std::to_string(bits));
     }
     if (bits < 1024 || bits > 16384) {
-        throw FormatError(FormatReason::BadKey, "RSA modulus of " + std::to_string(bits) +
-                                                    " bits is outside the accepted 1024..16384");
+        throw FormatError(FormatReason::BadKey,
+                          "RSA modulus of " + std::to_string(bits) + " bits is outside the accepted 1024..16384");
     }
     if ((be.back() & 1) == 0) throw FormatError(FormatReason::BadKey, "RSA modulus is even");
     if (exponent < 3 || exponent > 0xFFFFFFFFu || (exponent & 1) == 0) {
-        throw FormatError(FormatReason::BadKey, "RSA public exponent " + std::to_string(exponent) + " is not acceptable");
+        throw FormatError(FormatReason::BadKey,
+                          "RSA public exponent " + std::to_string(exponent) + " is not acceptable");
     }
     PublicKey key;
     key.m_modulus_be = std::move(be);
@@ -154,6 +162,8 @@ std::vector<std::uint8_t> PublicKey::modulus_little_endian() const {
     return std::vector<std::uint8_t>(m_modulus_be.rbegin(), m_modulus_be.rend());
 }
 
-std::shared_ptr<const Botan::RSA_PublicKey> PublicKey::botan_key() const { return key_cache().get(*this); }
+std::shared_ptr<const Botan::RSA_PublicKey> PublicKey::botan_key() const {
+    return key_cache().get(*this);
+}
 
 }  // namespace xrca::xrml

@@ -68,13 +68,10 @@ std::size_t read_document(XmlTokenizer& tok, std::string_view input, const detai
                     return t.end;
                 }
                 break;
-            case TokenKind::Text:
-                detail::check_references(input.substr(t.begin, t.end - t.begin), t.begin);
-                break;
+            case TokenKind::Text: detail::check_references(input.substr(t.begin, t.end - t.begin), t.begin); break;
             case TokenKind::Comment:
             case TokenKind::CData:
-            case TokenKind::ProcessingInstruction:
-                break;
+            case TokenKind::ProcessingInstruction: break;
         }
     }
 }
@@ -107,8 +104,7 @@ std::vector<RawDocument> split_documents(std::string_view utf8, const ReadLimits
                                       "text outside any XrML document at character " + std::to_string(t.begin));
                 }
                 break;
-            case TokenKind::Comment:
-                break;
+            case TokenKind::Comment: break;
             case TokenKind::ProcessingInstruction:
                 if (seen_anything) {
                     throw FormatError(FormatReason::NotXml, "processing instruction after the first document");
@@ -119,12 +115,11 @@ std::vector<RawDocument> split_documents(std::string_view utf8, const ReadLimits
             case TokenKind::CData:
             case TokenKind::EndTag:
             case TokenKind::EmptyTag:
-                throw FormatError(FormatReason::NotXrml,
-                                  "expected <XrML> at character " + std::to_string(t.begin));
+                throw FormatError(FormatReason::NotXrml, "expected <XrML> at character " + std::to_string(t.begin));
             case TokenKind::StartTag: {
                 if (t.name != "XrML") {
-                    throw FormatError(FormatReason::NotXrml, "expected <XrML>, found <" + std::string(t.name) + ">",
-                                      {}, docs.size());
+                    throw FormatError(FormatReason::NotXrml, "expected <XrML>, found <" + std::string(t.name) + ">", {},
+                                      docs.size());
                 }
                 if (docs.size() >= limits.max_documents) {
                     throw FormatError(FormatReason::TooLarge,

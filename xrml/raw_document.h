@@ -12,9 +12,9 @@ namespace xrca::xrml {
 
 /** Bounds applied to untrusted input before any DOM is built. */
 struct ReadLimits {
-    std::size_t max_input_bytes = 16u * 1024u * 1024u;  ///< a real chain is ~50 KB
-    std::size_t max_documents = 64;                       ///< real chains hold fewer than ten
-    std::size_t max_depth = 48;                           ///< real XrML nests about 12 deep
+    std::size_t max_input_bytes = std::size_t{16} * 1024 * 1024;  ///< a real chain is ~50 KB
+    std::size_t max_documents = 64;                               ///< real chains hold fewer than ten
+    std::size_t max_depth = 48;                                   ///< real XrML nests about 12 deep
 };
 
 /** A half-open [begin, end) range of character offsets into a text. */

@@ -5,12 +5,14 @@
 #include "xrml/errors.h"
 #include "xrml/strict_xml.h"
 
-
 #include <algorithm>
 #include <cctype>
 
 namespace xrca::xrml {
 namespace {
+
+/** A `*.pub.xml` file holds one key: 64 KiB is far more than any RSA key needs. */
+constexpr std::size_t k_max_public_key_file_bytes = std::size_t{64} * 1024;
 
 std::string trim(std::string_view s) {
     std::size_t b = 0, e = s.size();
@@ -60,7 +62,8 @@ DigestAlgorithm read_digest_algorithm(const XmlElement& e) {
 
 PublicKey read_public_key(const XmlElement& e) {
     const auto algorithm = trim(e.required("ALGORITHM").text());
-    if (algorithm.rfind("RSA", 0) != 0) e.fail(FormatReason::Unsupported, "key algorithm '" + algorithm.substr(0, 32) + "' is not RSA");
+    if (algorithm.rfind("RSA", 0) != 0)
+        e.fail(FormatReason::Unsupported, "key algorithm '" + algorithm.substr(0, 32) + "' is not RSA");
     const auto exp_value = e.parameter("public-exponent").required("VALUE");
     const auto exponent = parse_decimal(exp_value, exp_value.text(), "public exponent");
     const auto mod_value = e.parameter("modulus").required("VALUE");
@@ -101,7 +104,8 @@ Digest read_digest(const XmlElement& e) {
     Digest d;
     d.algorithm = read_digest_algorithm(e.required("ALGORITHM"));
     d.value = read_base64_value(e.required("VALUE"), "digest value");
-    if (d.value.size() * 8 != digest_bits(d.algorithm)) e.fail(FormatReason::BadValue, "digest has the wrong length for its algorithm");
+    if (d.value.size() * 8 != digest_bits(d.algorithm))
+        e.fail(FormatReason::BadValue, "digest has the wrong length for its algorithm");
     return d;
 }
 
@@ -130,7 +134,8 @@ RefreshCondition read_refresh(const XmlElement& e) {
         r.has_interval = true;
         std::int64_t seconds = 0;
         bool any = false;
-        const std::pair<const char*, std::int64_t> parts[] = {{"days", 86400}, {"hours", 3600}, {"minutes", 60}, {"seconds", 1}};
+        const std::pair<const char*, std::int64_t> parts[] = {
+            {"days", 86400}, {"hours", 3600}, {"minutes", 60}, {"seconds", 1}};
         for (const auto& [name, scale] : parts) {
             if (auto v = interval->optional_attr(name)) {
                 const auto n = parse_decimal(*interval, *v, name);
@@ -174,16 +179,18 @@ SignatureBlock read_signature(const XmlElement& e) {
     SignatureBlock s;
     s.algorithm = trim(e.required("ALGORITHM").text());
     if (s.algorithm != "RSA PKCS#1-V1.5") {
-        e.fail(FormatReason::Unsupported, "signature algorithm '" + s.algorithm.substr(0, 40) + "' is not RSA PKCS#1-V1.5");
+        e.fail(FormatReason::Unsupported,
+               "signature algorithm '" + s.algorithm.substr(0, 40) + "' is not RSA PKCS#1-V1.5");
     }
     const auto digest = e.required("DIGEST");
     s.digest_algorithm = read_digest_algorithm(digest.required("ALGORITHM"));
     const auto digest_value = digest.required("VALUE");
     s.digest = read_base64_value(digest_value, "digest value");
-    s.digest_size_bits = static_cast<std::size_t>(parse_decimal(digest_value, digest_value.attr("size"), "digest size"));
+    s.digest_size_bits =
+        static_cast<std::size_t>(parse_decimal(digest_value, digest_value.attr("size"), "digest size"));
     if (s.digest_size_bits != digest_bits(s.digest_algorithm) || s.digest.size() * 8 != s.digest_size_bits) {
-        digest_value.fail(FormatReason::BadValue, "digest size does not match " +
-                                                      std::string(digest_algorithm_xrml_name(s.digest_algorithm)));
+        digest_value.fail(FormatReason::BadValue,
+                          "digest size does not match " + std::string(digest_algorithm_xrml_name(s.digest_algorithm)));
     }
     const auto value = e.required("VALUE");
     s.value = read_base64_value(value, "signature value");
@@ -211,7 +218,8 @@ Certificate read_parsed(const XmlElement& xrml, RawDocument raw) {
     if (!c.issuer.key) issuer.fail(FormatReason::MissingElement, "required element PUBLICKEY is missing");
     for (const auto& dp : body.all("DISTRIBUTIONPOINT")) c.distribution_points.push_back(read_distribution_point(dp));
     if (auto ip = body.optional("ISSUEDPRINCIPALS")) c.principal = read_principal(ip->required("PRINCIPAL"));
-    if (auto fp = body.optional("FEDERATIONPRINCIPALS")) c.federation_principal = read_principal(fp->required("PRINCIPAL"));
+    if (auto fp = body.optional("FEDERATIONPRINCIPALS"))
+        c.federation_principal = read_principal(fp->required("PRINCIPAL"));
     if (auto work = body.optional("WORK")) read_work(*work, c);
     if (auto conditions = body.optional("CONDITIONLIST")) {
         for (const auto& refresh : conditions->all("REFRESH")) c.refresh.push_back(read_refresh(refresh));
@@ -238,25 +246,29 @@ Certificate read_certificate(RawDocument raw, const ReadLimits& limits) {
 DocumentSet read_documents(std::string_view bytes, const ReadLimits& limits) {
     if (bytes.size() > limits.max_input_bytes) {
         throw FormatError(FormatReason::TooLarge, "input of " + std::to_string(bytes.size()) +
-                                                      " bytes exceeds the limit of " + std::to_string(limits.max_input_bytes));
+                                                      " bytes exceeds the limit of " +
+                                                      std::to_string(limits.max_input_bytes));
     }
     auto decoded = decode_input(bytes);
     DocumentSet set;
     set.encoding = decoded.encoding;
-    for (auto& raw : split_documents(decoded.utf8, limits)) set.documents.push_back(read_certificate(std::move(raw), limits));
+    for (auto& raw : split_documents(decoded.utf8, limits))
+        set.documents.push_back(read_certificate(std::move(raw), limits));
     return set;
 }
 
 PublicKey read_public_key_file(std::string_view bytes) {
-    if (bytes.size() > 64 * 1024) throw FormatError(FormatReason::TooLarge, "a public key file is larger than 64 KiB");
+    if (bytes.size() > k_max_public_key_file_bytes)
+        throw FormatError(FormatReason::TooLarge, "a public key file is larger than 64 KiB");
     const auto decoded = decode_input(bytes);
-    const auto dom = XmlDocument::parse(decoded.utf8, 64 * 1024, 16);
+    const auto dom = XmlDocument::parse(decoded.utf8, k_max_public_key_file_bytes, 16);
     return read_public_key_element(dom.root());
 }
 
 PublicKey read_public_key_element(const XmlElement& element) {
     if (element.name() != "PUBLICKEY") {
-        throw FormatError(FormatReason::NotXrml, "expected a <PUBLICKEY> element, found <" + element.name() + ">", element.path());
+        throw FormatError(FormatReason::NotXrml, "expected a <PUBLICKEY> element, found <" + element.name() + ">",
+                          element.path());
     }
     return read_public_key(element);
 }

@@ -21,9 +21,9 @@ struct TypeName {
 };
 
 constexpr TypeName k_types[] = {
-    {RevokeType::LicenseId, "license", "license-id"},     {RevokeType::LicenseHash, "license", "license-hash"},
-    {RevokeType::IssuerKey, "license", "issuer-key"},     {RevokeType::IssuerId, "license", "issuer-id"},
-    {RevokeType::ContentId, "content", "content-id"},     {RevokeType::PrincipalId, "principal", "principal-id"},
+    {RevokeType::LicenseId, "license", "license-id"},         {RevokeType::LicenseHash, "license", "license-hash"},
+    {RevokeType::IssuerKey, "license", "issuer-key"},         {RevokeType::IssuerId, "license", "issuer-id"},
+    {RevokeType::ContentId, "content", "content-id"},         {RevokeType::PrincipalId, "principal", "principal-id"},
     {RevokeType::PrincipalKey, "principal", "principal-key"},
 };
 
@@ -32,11 +32,14 @@ std::string normalised_id(std::string_view v) {
     const auto b = v.find_first_not_of(" \t\r\n");
     const auto e = v.find_last_not_of(" \t\r\n");
     std::string out = b == std::string_view::npos ? std::string() : std::string(v.substr(b, e - b + 1));
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
 }
 
-std::string slot(RevokeType type, const std::string& value) { return std::string(revoke_type_name(type)) + "|" + value; }
+std::string slot(RevokeType type, const std::string& value) {
+    return std::string(revoke_type_name(type)) + "|" + value;
+}
 
 XrmlObject read_revoked_object(const XmlElement& e) {
     XrmlObject o;
@@ -46,6 +49,16 @@ XrmlObject read_revoked_object(const XmlElement& e) {
     if (normalised_id(o.id.value).empty()) id.fail(FormatReason::BadValue, "an empty ID revokes nothing");
     if (const auto name = e.optional("NAME")) o.name = name->text();
     return o;
+}
+
+/** The entry of k_types that a REVOKE element names; FormatError(Unsupported) for any other. */
+const TypeName& known_type(const XmlElement& revoke) {
+    const auto category = revoke.attr("category");
+    const auto type_name = revoke.attr("type");
+    for (const auto& t : k_types) {
+        if (category == t.category && type_name == t.name) return t;
+    }
+    revoke.fail(FormatReason::Unsupported, "unknown REVOKE category/type " + category + "/" + type_name);
 }
 
 }  // namespace
@@ -64,7 +77,9 @@ const char* revoke_type_name(RevokeType type) noexcept {
     return "";
 }
 
-std::string revocation_id_value(std::string_view id) { return normalised_id(id); }
+std::string revocation_id_value(std::string_view id) {
+    return normalised_id(id);
+}
 
 std::optional<RevokeType> parse_revoke_type(std::string_view name) noexcept {
     for (const auto& t : k_types) {
@@ -75,16 +90,13 @@ std::optional<RevokeType> parse_revoke_type(std::string_view name) noexcept {
 
 std::string RevokeEntry::match_value() const {
     switch (type) {
-        case RevokeType::LicenseHash:
-            return Botan::hex_encode(sha1.data(), sha1.size(), false);
+        case RevokeType::LicenseHash: return Botan::hex_encode(sha1.data(), sha1.size(), false);
         case RevokeType::IssuerKey:
-        case RevokeType::PrincipalKey:
-            return key ? key->fingerprint() : std::string();
+        case RevokeType::PrincipalKey: return key ? key->fingerprint() : std::string();
         case RevokeType::LicenseId:
         case RevokeType::IssuerId:
         case RevokeType::ContentId:
-        case RevokeType::PrincipalId:
-            break;
+        case RevokeType::PrincipalId: break;
     }
     return normalised_id(object.id.value);
 }
@@ -94,50 +106,44 @@ RevocationList read_revocation_list(std::string_view text, std::size_t max_bytes
     limits.max_input_bytes = max_bytes;
     auto set = read_documents(text, limits);
     if (set.documents.size() != 1) {
-        throw FormatError(FormatReason::BadValue, "a revocation list file holds one document, not " + std::to_string(set.documents.size()));
+        throw FormatError(FormatReason::BadValue,
+                          "a revocation list file holds one document, not " + std::to_string(set.documents.size()));
     }
     RevocationList list{std::move(set.documents.front()), {}};
     if (list.document.kind() != names::revocation_list) {
-        throw FormatError(FormatReason::BadValue, "the document is a " + list.document.kind() + ", not a " + names::revocation_list);
+        throw FormatError(FormatReason::BadValue,
+                          "the document is a " + list.document.kind() + ", not a " + names::revocation_list);
     }
     const auto dom = XmlDocument::parse_checked(list.document.raw.text);
     const auto revocations = dom.root().required("BODY").required("REVOCATIONLIST");
     for (const auto& revoke : revocations.all("REVOKE")) {
-        const auto category = revoke.attr("category");
-        const auto type_name = revoke.attr("type");
-        const TypeName* known = nullptr;
-        for (const auto& t : k_types) {
-            if (category == t.category && type_name == t.name) known = &t;
-        }
-        if (!known) revoke.fail(FormatReason::Unsupported, "unknown REVOKE category/type " + category + "/" + type_name);
         RevokeEntry e;
-        e.type = known->type;
+        e.type = known_type(revoke).type;
         switch (e.type) {
             case RevokeType::LicenseHash: {
                 const auto digest = revoke.required("DIGEST");
                 const auto algorithm = digest.required("ALGORITHM").text();
-                if (algorithm != "SHA1" && algorithm != "SHA-1") digest.fail(FormatReason::Unsupported, "revocation hashes are SHA-1");
+                if (algorithm != "SHA1" && algorithm != "SHA-1")
+                    digest.fail(FormatReason::Unsupported, "revocation hashes are SHA-1");
                 e.sha1 = base64_decode(digest.required("VALUE").text(), "a revoked license hash");
                 if (e.sha1.size() != 20) digest.fail(FormatReason::BadValue, "a SHA-1 digest is 20 bytes");
                 break;
             }
             case RevokeType::IssuerKey:
-            case RevokeType::PrincipalKey:
-                e.key = read_public_key_element(revoke.required("PUBLICKEY"));
-                break;
+            case RevokeType::PrincipalKey: e.key = read_public_key_element(revoke.required("PUBLICKEY")); break;
             case RevokeType::LicenseId:
             case RevokeType::IssuerId:
             case RevokeType::ContentId:
-            case RevokeType::PrincipalId:
-                e.object = read_revoked_object(revoke.required("OBJECT"));
-                break;
+            case RevokeType::PrincipalId: e.object = read_revoked_object(revoke.required("OBJECT")); break;
         }
         list.entries.push_back(std::move(e));
     }
     return list;
 }
 
-std::string license_hash(const Certificate& document) { return body_license_hash(document.raw.body_text()); }
+std::string license_hash(const Certificate& document) {
+    return body_license_hash(document.raw.body_text());
+}
 
 std::string body_license_hash(std::string_view body_text) {
     const auto digest = body_digest(body_text, DigestAlgorithm::Sha1);
@@ -149,7 +155,9 @@ void RevocationIndex::add(const RevocationList& list) {
     for (const auto& e : list.entries) add(e, list.document.descriptor.id.value);
 }
 
-void RevocationIndex::add(const RevokeEntry& e, const std::string& list_id) { add(e.type, e.match_value(), list_id); }
+void RevocationIndex::add(const RevokeEntry& e, const std::string& list_id) {
+    add(e.type, e.match_value(), list_id);
+}
 
 void RevocationIndex::add(RevokeType type, const std::string& match_value, const std::string& list_id) {
     m_entries.emplace(slot(type, match_value), list_id);
@@ -173,7 +181,8 @@ std::optional<RevocationMatch> RevocationIndex::find(const Certificate& d) const
     check(RevokeType::LicenseId, [&] { return normalised_id(d.descriptor.id.value); });
     check(RevokeType::IssuerId, [&] { return normalised_id(d.issuer.object.id.value); });
     if (d.issuer.key) check(RevokeType::IssuerKey, [&] { return d.issuer.key->fingerprint(); });
-    for (const auto* p : {d.principal ? &*d.principal : nullptr, d.federation_principal ? &*d.federation_principal : nullptr}) {
+    for (const auto* p :
+         {d.principal ? &*d.principal : nullptr, d.federation_principal ? &*d.federation_principal : nullptr}) {
         if (!p) continue;
         check(RevokeType::PrincipalId, [&] { return normalised_id(p->object.id.value); });
         if (p->key) check(RevokeType::PrincipalKey, [&] { return p->key->fingerprint(); });
@@ -191,7 +200,8 @@ CheckedList check_list(const RevocationList& list, Time at, std::optional<std::i
     if (!verify_signature(d).ok()) {
         c.problem = "its signature does not verify with its ISSUER key";
     } else if (d.validity && !d.validity->contains(at)) {
-        c.problem = "it is valid " + d.validity->from.to_xrml() + " until " + d.validity->until.to_xrml() + ", not at " + at.to_xrml();
+        c.problem = "it is valid " + d.validity->from.to_xrml() + " until " + d.validity->until.to_xrml() +
+                    ", not at " + at.to_xrml();
     } else if (max_age_seconds && at.unix_seconds() - d.issued.unix_seconds() > *max_age_seconds) {
         c.problem = "it was issued " + d.issued.to_xrml() + ", more than the allowed age before " + at.to_xrml();
     } else {
@@ -217,7 +227,8 @@ ChainRevocation check_chain_revocation(const std::vector<Certificate>& documents
         if (!l.problem.empty()) {
             out.ignored.push_back(id + ": " + l.problem);
         } else if (demanded && at.unix_seconds() - l.list->document.issued.unix_seconds() > *demanded) {
-            out.ignored.push_back(id + ": older than the " + std::to_string(*demanded) + " s a REFRESH condition of the chain allows");
+            out.ignored.push_back(id + ": older than the " + std::to_string(*demanded) +
+                                  " s a REFRESH condition of the chain allows");
         } else {
             usable.push_back(&l);
         }
@@ -254,7 +265,8 @@ ChainRevocation check_chain_revocation(const std::vector<Certificate>& documents
         for (std::size_t k = 0; k < usable.size(); ++k) {
             if (!counted[k]) {
                 out.ignored.push_back(usable[k]->list->document.descriptor.id.value + ": its signer " +
-                                      usable[k]->signer_fingerprint.substr(0, 16) + "… may not revoke anything in this chain");
+                                      usable[k]->signer_fingerprint.substr(0, 16) +
+                                      "… may not revoke anything in this chain");
             }
         }
     }

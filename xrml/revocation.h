@@ -24,7 +24,7 @@ inline constexpr const char* revocation_list = "Revocation-List";
 /** The REVOKE category/type pairs of reference §5.2. */
 enum class RevokeType { LicenseId, LicenseHash, IssuerKey, IssuerId, ContentId, PrincipalId, PrincipalKey };
 
-const char* revoke_category(RevokeType type) noexcept;  ///< license | content | principal
+const char* revoke_category(RevokeType type) noexcept;   ///< license | content | principal
 const char* revoke_type_name(RevokeType type) noexcept;  ///< license-id, license-hash, …
 /** The type named `name` (license-id, …), or nullopt. */
 std::optional<RevokeType> parse_revoke_type(std::string_view name) noexcept;
@@ -44,7 +44,7 @@ struct RevokeEntry {
 
 /** What a list says, for building one (the BODY; the signer adds SIGNATURE). */
 struct RevocationListTemplate {
-    std::string id;                    ///< DESCRIPTOR/OBJECT/ID (MS-GUID)
+    std::string id;  ///< DESCRIPTOR/OBJECT/ID (MS-GUID)
     Time issued;
     std::optional<TimeRange> validity;  ///< xrca's extension: how long the issuer means it to count
     Principal issuer;                   ///< OBJECT type Revocation-List (ID, NAME, ADDRESS) + PUBLICKEY
@@ -58,7 +58,7 @@ struct RevocationList {
     std::vector<RevokeEntry> entries;
 };
 /** The largest list file read: a million entries take about 120 MB (docs/revocation.md). */
-inline constexpr std::size_t k_max_revocation_list_bytes = 512u * 1024u * 1024u;
+inline constexpr std::size_t k_max_revocation_list_bytes = std::size_t{512} * 1024 * 1024;
 
 /** Reads one revocation list document; FormatError naming what is wrong. */
 RevocationList read_revocation_list(std::string_view text, std::size_t max_bytes = k_max_revocation_list_bytes);
@@ -118,8 +118,8 @@ CheckedList check_list(const RevocationList& list, Time at, std::optional<std::i
 struct ChainRevocation {
     std::optional<std::size_t> revoked_document;  ///< index into the documents
     RevocationMatch match;
-    std::string list_signer;                      ///< fingerprint of the key that signed the list
-    std::vector<std::string> ignored;             ///< "list ID: why" for lists that did not count here
+    std::string list_signer;           ///< fingerprint of the key that signed the list
+    std::vector<std::string> ignored;  ///< "list ID: why" for lists that did not count here
     [[nodiscard]] bool revoked() const noexcept { return revoked_document.has_value(); }
 };
 

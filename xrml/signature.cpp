@@ -82,15 +82,17 @@ SignatureVerdict verify_signature(const Certificate& doc) {
         digest = body_digest(strip_inter_element_whitespace(doc.raw.body_text()), doc.signature.digest_algorithm);
         if (digest != doc.signature.digest) {
             v.failure = Failure::DigestMismatch;
-            v.detail = std::string(digest_algorithm_xrml_name(doc.signature.digest_algorithm)) +
-                       " of the BODY text (exact, and with inter-element whitespace removed) differs from the DIGEST value";
+            v.detail =
+                std::string(digest_algorithm_xrml_name(doc.signature.digest_algorithm)) +
+                " of the BODY text (exact, and with inter-element whitespace removed) differs from the DIGEST value";
             return v;
         }
         v.form = BodyForm::WhitespaceNormalised;
     }
     if (!rsa_verify(doc, digest)) {
         v.failure = Failure::BadSignature;
-        v.detail = "RSA PKCS#1 v1.5 signature does not verify with the ISSUER key " + key.fingerprint().substr(0, 16) + "…";
+        v.detail =
+            "RSA PKCS#1 v1.5 signature does not verify with the ISSUER key " + key.fingerprint().substr(0, 16) + "…";
         return v;
     }
     v.detail = std::string("signature verified (") + body_form_name(v.form) + " BODY text)";
@@ -108,7 +110,8 @@ std::string assemble_document(std::string_view body, DigestAlgorithm algorithm, 
     b.open("PARAMETER", {{"name", "codingtype"}});
     b.element("VALUE", {{"encoding", "string"}}, "surface-coding");
     b.close();
-    b.element("VALUE", {{"encoding", "base64"}, {"size", std::to_string(digest_bits(algorithm))}}, base64_encode(digest));
+    b.element("VALUE", {{"encoding", "base64"}, {"size", std::to_string(digest_bits(algorithm))}},
+              base64_encode(digest));
     b.close();
     b.element("ALGORITHM", {}, "RSA PKCS#1-V1.5");
     b.element("VALUE", {{"encoding", "base64"}, {"size", std::to_string(key_bits)}}, base64_encode(signature));

@@ -32,9 +32,8 @@ SignatureVerdict verify_signature(const Certificate& document);
  * Completes a document from a BODY built by xrca: `<XrML xmlns="" version="1.2">`, the body,
  * and a SIGNATURE with DIGEST first as RMS servers write it. `signature` is big-endian.
  */
-std::string assemble_document(std::string_view body, DigestAlgorithm algorithm,
-                              const std::vector<std::uint8_t>& digest, const std::vector<std::uint8_t>& signature,
-                              std::size_t key_bits);
+std::string assemble_document(std::string_view body, DigestAlgorithm algorithm, const std::vector<std::uint8_t>& digest,
+                              const std::vector<std::uint8_t>& signature, std::size_t key_bits);
 
 /**
  * Signs `body` with an RSA private key (PKCS#1 v1.5 over the UTF-16LE digest) and returns the

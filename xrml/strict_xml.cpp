@@ -8,11 +8,15 @@
 namespace xrca::xrml {
 namespace {
 
-pugi::xml_node node(pugi::xml_node_struct* n) { return pugi::xml_node(n); }
+pugi::xml_node node(pugi::xml_node_struct* n) {
+    return pugi::xml_node(n);
+}
 
 }  // namespace
 
-void XmlElement::fail(FormatReason reason, const std::string& detail) const { throw FormatError(reason, detail, path()); }
+void XmlElement::fail(FormatReason reason, const std::string& detail) const {
+    throw FormatError(reason, detail, path());
+}
 
 std::string XmlElement::path() const {
     std::vector<std::string> parts;
@@ -32,7 +36,9 @@ std::string XmlElement::path() const {
     return out;
 }
 
-std::string XmlElement::name() const { return node(m_node).name(); }
+std::string XmlElement::name() const {
+    return node(m_node).name();
+}
 
 namespace {
 
@@ -43,7 +49,9 @@ std::string_view local_of(std::string_view name) {
 
 }  // namespace
 
-std::string XmlElement::local_name() const { return std::string(local_of(node(m_node).name())); }
+std::string XmlElement::local_name() const {
+    return std::string(local_of(node(m_node).name()));
+}
 
 std::string XmlElement::namespace_uri() const {
     const std::string_view full = node(m_node).name();
@@ -74,7 +82,8 @@ XmlElement XmlElement::required_local(const char* local) const {
 std::optional<XmlElement> XmlElement::optional(const char* name) const {
     pugi::xml_node found = node(m_node).child(name);
     if (!found) return std::nullopt;
-    if (found.next_sibling(name)) XmlElement(found.internal_object()).fail(FormatReason::DuplicateElement, "must appear at most once");
+    if (found.next_sibling(name))
+        XmlElement(found.internal_object()).fail(FormatReason::DuplicateElement, "must appear at most once");
     return XmlElement(found.internal_object());
 }
 
@@ -86,7 +95,8 @@ XmlElement XmlElement::required(const char* name) const {
 
 std::vector<XmlElement> XmlElement::all(const char* name) const {
     std::vector<XmlElement> out;
-    for (pugi::xml_node n = node(m_node).child(name); n; n = n.next_sibling(name)) out.push_back(XmlElement(n.internal_object()));
+    for (pugi::xml_node n = node(m_node).child(name); n; n = n.next_sibling(name))
+        out.push_back(XmlElement(n.internal_object()));
     return out;
 }
 
@@ -146,26 +156,32 @@ XmlDocument::~XmlDocument() = default;
 
 XmlDocument XmlDocument::parse(std::string_view utf8, std::size_t max_bytes, std::size_t max_depth, bool keep_eol) {
     if (utf8.size() > max_bytes) {
-        throw FormatError(FormatReason::TooLarge, "input of " + std::to_string(utf8.size()) + " bytes exceeds the limit of " +
-                                                      std::to_string(max_bytes));
+        throw FormatError(FormatReason::TooLarge, "input of " + std::to_string(utf8.size()) +
+                                                      " bytes exceeds the limit of " + std::to_string(max_bytes));
     }
     check_xml_safety(utf8, max_depth);
-    return keep_eol ? load(utf8, pugi::parse_default & ~static_cast<unsigned>(pugi::parse_eol)) : load(utf8, pugi::parse_default);
+    return keep_eol ? load(utf8, pugi::parse_default & ~static_cast<unsigned>(pugi::parse_eol))
+                    : load(utf8, pugi::parse_default);
 }
 
-XmlDocument XmlDocument::parse_checked(std::string_view utf8) { return load(utf8, pugi::parse_default); }
+XmlDocument XmlDocument::parse_checked(std::string_view utf8) {
+    return load(utf8, pugi::parse_default);
+}
 
 XmlDocument XmlDocument::load(std::string_view utf8, unsigned options) {
     XmlDocument doc;
     const auto result = doc.m_doc->load_buffer(utf8.data(), utf8.size(), options, pugi::encoding_utf8);
     if (!result) {
-        throw FormatError(FormatReason::NotXml, std::string(result.description()) + " at character " + std::to_string(result.offset));
+        throw FormatError(FormatReason::NotXml,
+                          std::string(result.description()) + " at character " + std::to_string(result.offset));
     }
     if (!doc.m_doc->document_element()) throw FormatError(FormatReason::NotXml, "no root element");
     return doc;
 }
 
-XmlElement XmlDocument::root() const { return XmlElement(m_doc->document_element().internal_object()); }
+XmlElement XmlDocument::root() const {
+    return XmlElement(m_doc->document_element().internal_object());
+}
 
 void check_xml_safety(std::string_view utf8, std::size_t max_depth) {
     detail::XmlTokenizer tok(utf8);
@@ -177,7 +193,8 @@ void check_xml_safety(std::string_view utf8, std::size_t max_depth) {
             case detail::TokenKind::StartTag:
                 detail::check_references(utf8.substr(t.begin, t.end - t.begin), t.begin);
                 if (++depth > max_depth) {
-                    throw FormatError(FormatReason::TooDeep, "elements nest deeper than " + std::to_string(max_depth) + " levels");
+                    throw FormatError(FormatReason::TooDeep,
+                                      "elements nest deeper than " + std::to_string(max_depth) + " levels");
                 }
                 break;
             case detail::TokenKind::EndTag:
@@ -190,8 +207,7 @@ void check_xml_safety(std::string_view utf8, std::size_t max_depth) {
             case detail::TokenKind::Comment:
             case detail::TokenKind::CData:
             case detail::TokenKind::ProcessingInstruction:
-            case detail::TokenKind::End:
-                break;
+            case detail::TokenKind::End: break;
         }
     }
 }

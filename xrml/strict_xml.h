@@ -67,6 +67,8 @@ public:
                              bool keep_eol = false);
     /** Like parse, for text whose safety the caller has already checked (split XrML documents). */
     static XmlDocument parse_checked(std::string_view utf8);
+    XmlDocument(const XmlDocument&) = delete;
+    XmlDocument& operator=(const XmlDocument&) = delete;
     XmlDocument(XmlDocument&&) noexcept;
     XmlDocument& operator=(XmlDocument&&) noexcept;
     ~XmlDocument();

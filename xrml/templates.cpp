@@ -41,7 +41,8 @@ void write_digest(XmlBuilder& b, const Digest& d) {
     b.open("PARAMETER", {{"name", "codingtype"}});
     b.element("VALUE", {{"encoding", "string"}}, "surface-coding");
     b.close();
-    b.element("VALUE", {{"encoding", "base64"}, {"size", std::to_string(digest_bits(d.algorithm))}}, base64_encode(d.value));
+    b.element("VALUE", {{"encoding", "base64"}, {"size", std::to_string(digest_bits(d.algorithm))}},
+              base64_encode(d.value));
     b.close();
 }
 
@@ -144,7 +145,8 @@ const char* descriptor_type(IssuingKind kind) noexcept {
 
 std::string build_issuing_certificate_body(const IssuingCertificateTemplate& t) {
     require_guid(t.id, "certificate ID");
-    if (!t.subject.key) throw FormatError(FormatReason::MissingElement, "the subject has no PUBLICKEY", "ISSUEDPRINCIPALS");
+    if (!t.subject.key)
+        throw FormatError(FormatReason::MissingElement, "the subject has no PUBLICKEY", "ISSUEDPRINCIPALS");
     XmlBuilder b;
     open_body(b, t.issued);
     if (t.validity) write_time_range(b, "VALIDITYTIME", *t.validity);
@@ -240,7 +242,8 @@ std::string build_client_licensor_certificate_body(const ClientLicensorCertifica
     write_object(b, descriptor);
     b.close();
     write_issuer(b, t.issuer);
-    write_distribution_point(b, "License-Acquisition-URL", names::licensing_point_id, "DRM Server Cluster", t.licensing_url);
+    write_distribution_point(b, "License-Acquisition-URL", names::licensing_point_id, "DRM Server Cluster",
+                             t.licensing_url);
     if (t.extranet_licensing_url) {
         write_distribution_point(b, "Extranet-License-Acquisition-URL", names::extranet_licensing_point_id,
                                  "DRM Server Cluster", *t.extranet_licensing_url);
@@ -288,15 +291,11 @@ std::string build_revocation_list_body(const RevocationListTemplate& t) {
                 b.close();
                 break;
             case RevokeType::IssuerKey:
-            case RevokeType::PrincipalKey:
-                write_public_key(b, *e.key);
-                break;
+            case RevokeType::PrincipalKey: write_public_key(b, *e.key); break;
             case RevokeType::LicenseId:
             case RevokeType::IssuerId:
             case RevokeType::ContentId:
-            case RevokeType::PrincipalId:
-                write_object(b, e.object);
-                break;
+            case RevokeType::PrincipalId: write_object(b, e.object); break;
         }
         b.close();
     }

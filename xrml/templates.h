@@ -13,11 +13,11 @@ namespace xrca::xrml {
 
 /** The issuing-certificate kinds of reference §2.3.1 that xrca produces. */
 enum class IssuingKind {
-    CaCertificate,         ///< DRM-CA-Certificate issued by the root key to the CA
-    EnrollmentCa,          ///< DRM-CA-Certificate issued by the CA to the enrollment CA
-    EnrollmentService,     ///< Server-Licensor-Certificate issued to the enrollment service
-    ServerLicensor,        ///< SLC for a root or licensing cluster
-    ActivationIssuer,      ///< Server-Licensor-Certificate for the machine activation issuer
+    CaCertificate,      ///< DRM-CA-Certificate issued by the root key to the CA
+    EnrollmentCa,       ///< DRM-CA-Certificate issued by the CA to the enrollment CA
+    EnrollmentService,  ///< Server-Licensor-Certificate issued to the enrollment service
+    ServerLicensor,     ///< SLC for a root or licensing cluster
+    ActivationIssuer,   ///< Server-Licensor-Certificate for the machine activation issuer
 };
 
 /** DESCRIPTOR OBJECT type for a kind ("DRM-CA-Certificate" or "Server-Licensor-Certificate"). */
@@ -63,11 +63,11 @@ struct IssuingCertificateTemplate {
 struct MachineCertificateTemplate {
     std::string id;
     Time issued;
-    Principal issuer;                  ///< the activation issuer's principal
-    std::string activation_address;    ///< where activation happened
-    std::string machine_id;            ///< braced GUID of the machine
+    Principal issuer;                ///< the activation issuer's principal
+    std::string activation_address;  ///< where activation happened
+    std::string machine_id;          ///< braced GUID of the machine
     PublicKey machine_key;
-    Digest hardware_id;                ///< hash of the hardware-ID information
+    Digest hardware_id;                          ///< hash of the hardware-ID information
     std::vector<SecurityLevel> security_levels;  ///< Platform, Manufacturer, Repository
 };
 
@@ -76,14 +76,14 @@ struct RightsAccountCertificateTemplate {
     std::string id;
     Time issued;
     TimeRange validity;
-    Principal issuer;                  ///< the SLC principal of the certifying cluster
-    std::string certification_url;     ///< base URL + "/certification"
+    Principal issuer;               ///< the SLC principal of the certifying cluster
+    std::string certification_url;  ///< base URL + "/certification"
     std::optional<std::string> extranet_certification_url;
-    XrmlObject user;                   ///< Group-Identity: ID (Windows SID or Federation GUID), NAME email
+    XrmlObject user;  ///< Group-Identity: ID (Windows SID or Federation GUID), NAME email
     PublicKey user_key;
     bool persistent = true;
-    XrmlObject machine;                ///< OBJECT copied from the SPC principal
-    EnablingBits sealed_user_key;      ///< user private key sealed to the machine key
+    XrmlObject machine;                                  ///< OBJECT copied from the SPC principal
+    EnablingBits sealed_user_key;                        ///< user private key sealed to the machine key
     std::vector<SecurityLevel> machine_security_levels;  ///< copied from the SPC
 };
 
@@ -91,13 +91,13 @@ struct RightsAccountCertificateTemplate {
 struct ClientLicensorCertificateTemplate {
     std::string id;
     Time issued;
-    Principal issuer;                  ///< the SLC principal of the issuing cluster
+    Principal issuer;  ///< the SLC principal of the issuing cluster
     std::string licensing_url;
     std::optional<std::string> extranet_licensing_url;
-    XrmlObject user;                   ///< copied from the RAC principal
+    XrmlObject user;  ///< copied from the RAC principal
     PublicKey clc_key;
-    TimeRange issue_range;             ///< the RAC's VALIDITYTIME
-    EnablingBits sealed_clc_key;       ///< CLC private key sealed to the RAC key
+    TimeRange issue_range;        ///< the RAC's VALIDITYTIME
+    EnablingBits sealed_clc_key;  ///< CLC private key sealed to the RAC key
 };
 
 std::string build_issuing_certificate_body(const IssuingCertificateTemplate& t);

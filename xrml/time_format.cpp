@@ -55,24 +55,25 @@ unsigned days_in_month(unsigned y, unsigned m) noexcept {
 
 }  // namespace
 
-std::optional<Time> Time::try_parse(std::string_view s) noexcept {
+std::optional<Time> Time::try_parse(std::string_view text) noexcept {
     unsigned y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
-    if (!digits(s, 0, 4, y) || s.size() < 16 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
-        !digits(s, 8, 2, d) || s[10] != 'T' || !digits(s, 11, 2, h) || s[13] != ':' || !digits(s, 14, 2, mi)) {
+    if (!digits(text, 0, 4, y) || text.size() < 16 || text[4] != '-' || !digits(text, 5, 2, mo) || text[7] != '-' ||
+        !digits(text, 8, 2, d) || text[10] != 'T' || !digits(text, 11, 2, h) || text[13] != ':' ||
+        !digits(text, 14, 2, mi)) {
         return std::nullopt;
     }
     std::size_t pos = 16;
-    if (pos < s.size() && s[pos] == ':') {
-        if (!digits(s, pos + 1, 2, sec)) return std::nullopt;
+    if (pos < text.size() && text[pos] == ':') {
+        if (!digits(text, pos + 1, 2, sec)) return std::nullopt;
         pos += 3;
     }
-    if (pos < s.size() && s[pos] == 'Z') ++pos;
-    if (pos != s.size()) return std::nullopt;
+    if (pos < text.size() && text[pos] == 'Z') ++pos;
+    if (pos != text.size()) return std::nullopt;
     if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59) {
         return std::nullopt;
     }
     const std::int64_t days = days_from_civil(y, mo, d);
-    return Time(days * 86400 + h * 3600 + mi * 60 + sec);
+    return Time(days * 86400 + static_cast<std::int64_t>(h) * 3600 + static_cast<std::int64_t>(mi) * 60 + sec);
 }
 
 Time Time::parse(std::string_view text) {
@@ -85,17 +86,18 @@ std::string Time::to_xrml() const {
     const std::int64_t days = (m_seconds >= 0 ? m_seconds : m_seconds - 86399) / 86400;
     const std::int64_t rem = m_seconds - days * 86400;
     const Civil c = civil_from_days(days);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld", static_cast<long long>(c.y), c.m, c.d,
-                  static_cast<long long>(rem / 3600), static_cast<long long>((rem % 3600) / 60));
+    char buf[64];  // at most 20 + 12 characters: cannot truncate, so the count is not needed
+    static_cast<void>(std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld", static_cast<long long>(c.y), c.m,
+                                    c.d, static_cast<long long>(rem / 3600),
+                                    static_cast<long long>((rem % 3600) / 60)));
     return buf;
 }
 
 std::string Time::to_iso8601() const {
     const std::int64_t days = (m_seconds >= 0 ? m_seconds : m_seconds - 86399) / 86400;
     const std::int64_t rem = m_seconds - days * 86400;
-    char buf[32];
-    std::snprintf(buf, sizeof buf, ":%02lldZ", static_cast<long long>(rem % 60));
+    char buf[32];  // ":SSZ": cannot truncate
+    static_cast<void>(std::snprintf(buf, sizeof buf, ":%02lldZ", static_cast<long long>(rem % 60)));
     return to_xrml() + buf;
 }
 

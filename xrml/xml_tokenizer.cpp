@@ -14,8 +14,8 @@ namespace {
 
 bool is_name_char(char c) noexcept {
     const auto u = static_cast<unsigned char>(c);
-    return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '_' ||
-           u == '-' || u == '.' || u == ':' || u >= 0x80;
+    return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '_' || u == '-' ||
+           u == '.' || u == ':' || u >= 0x80;
 }
 
 }  // namespace
@@ -36,13 +36,15 @@ void check_references(std::string_view text, std::size_t offset) {
             }
         }
         if (!ok) {
-            throw FormatError(FormatReason::NotXml, "undefined entity or malformed reference at character " +
-                                                        std::to_string(offset + amp));
+            throw FormatError(FormatReason::NotXml,
+                              "undefined entity or malformed reference at character " + std::to_string(offset + amp));
         }
     }
 }
 
-bool is_xml_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_xml_space(char c) noexcept {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 std::size_t XmlTokenizer::find_or_fail(std::string_view needle, std::size_t from, const char* what) const {
     const auto at = m_text.find(needle, from);

@@ -12,9 +12,9 @@ enum class TokenKind { StartTag, EmptyTag, EndTag, Text, Comment, CData, Process
 
 struct Token {
     TokenKind kind = TokenKind::End;
-    std::size_t begin = 0;   ///< offset of the first character of the token
-    std::size_t end = 0;     ///< offset one past the last character
-    std::string_view name;   ///< element name for tags, empty otherwise
+    std::size_t begin = 0;  ///< offset of the first character of the token
+    std::size_t end = 0;    ///< offset one past the last character
+    std::string_view name;  ///< element name for tags, empty otherwise
 };
 
 /** Walks `text` token by token; throws FormatError(NotXml) on a malformed tag. */

@@ -17,7 +17,8 @@ namespace {
 
 TEST(Encoding, DetectsEachAcceptedEncoding) {
     const std::string text = "<a>é𝄞</a>";
-    for (auto enc : {SourceEncoding::Utf8, SourceEncoding::Utf8Bom, SourceEncoding::Utf16Le, SourceEncoding::Utf16LeBom}) {
+    for (auto enc :
+         {SourceEncoding::Utf8, SourceEncoding::Utf8Bom, SourceEncoding::Utf16Le, SourceEncoding::Utf16LeBom}) {
         const auto decoded = decode_input(encode_output(text, enc));
         EXPECT_EQ(decoded.encoding, enc);
         EXPECT_EQ(decoded.utf8, text);
@@ -97,7 +98,7 @@ TEST(Keys, HostilePublicKeyFilesAreRefused) {
     EXPECT_EQ(refused("not xml at all"), FormatReason::NotXml);
     EXPECT_EQ(refused("<!DOCTYPE k [<!ENTITY a \"b\">]>" + text), FormatReason::DtdNotAllowed);
     EXPECT_EQ(refused(text.substr(0, text.size() / 2)), FormatReason::NotXml);
-    EXPECT_EQ(refused(std::string(70 * 1024, ' ') + text), FormatReason::TooLarge);
+    EXPECT_EQ(refused(std::string(std::size_t{70} * 1024, ' ') + text), FormatReason::TooLarge);
     std::string deep;
     for (int i = 0; i < 100; ++i) deep += "<a>";
     EXPECT_EQ(refused(deep), FormatReason::TooDeep);

@@ -25,7 +25,9 @@ FormatError expect_format_error(const std::string& input) {
     return FormatError(FormatReason::NotXml, "accepted");
 }
 
-std::string sample() { return test::build_sample_hierarchy(test::Mode{2}).slc_chain(); }
+std::string sample() {
+    return test::build_sample_hierarchy(test::Mode{2}).slc_chain();
+}
 
 std::string replace(std::string s, const std::string& from, const std::string& to) {
     const auto at = s.find(from);
@@ -97,7 +99,8 @@ TEST(Hostile, WrongSignatureSizeAttributeIsRefused) {
     const auto doc = h.slc;
     const auto sig_at = doc.find("<SIGNATURE>");
     std::string tampered = doc;
-    const auto size_at = tampered.find("size=\"2048\"", tampered.find("<VALUE encoding=\"base64\" size=\"2048\"", sig_at + 200));
+    const auto size_at =
+        tampered.find("size=\"2048\"", tampered.find("<VALUE encoding=\"base64\" size=\"2048\"", sig_at + 200));
     ASSERT_NE(size_at, std::string::npos);
     tampered.replace(size_at, 11, "size=\"1024\"");
     const auto e = expect_format_error(tampered);
@@ -121,15 +124,15 @@ TEST(Hostile, SignatureSizeUnlikeTheIssuerKeyIsASignatureSizeFailure) {
 
 TEST(Hostile, NonXmlAndBinaryAreRefused) {
     for (const std::string& input : {std::string("hello world"), std::string("{\"json\": true}"), std::string(""),
-                                    std::string("\x89PNG\r\n\x1a\n\0\0\0", 11), std::string("<XrML"), std::string("<<<>>>"),
-                                    std::string("<XrML version=\"1.2\"><BODY></XrML>")}) {
+                                     std::string("\x89PNG\r\n\x1a\n\0\0\0", 11), std::string("<XrML"),
+                                     std::string("<<<>>>"), std::string("<XrML version=\"1.2\"><BODY></XrML>")}) {
         EXPECT_THROW(read_documents(input), FormatError) << input;
     }
 }
 
 TEST(Hostile, AFiftyMegabyteFileIsRefusedQuickly) {
     std::string big = sample();
-    big.append(50u * 1024u * 1024u - big.size(), ' ');
+    big.append(std::size_t{50} * 1024 * 1024 - big.size(), ' ');
     const auto start = std::chrono::steady_clock::now();
     const auto e = expect_format_error(big);
     EXPECT_EQ(e.reason(), FormatReason::TooLarge);
@@ -152,7 +155,8 @@ TEST(Hostile, AnEntityBombIsRefusedBeforeExpansion) {
     const auto e = expect_format_error(bomb);
     EXPECT_EQ(e.reason(), FormatReason::DtdNotAllowed);
     // A DOCTYPE inside a document too.
-    EXPECT_EQ(expect_format_error("<XrML version=\"1.2\"><!DOCTYPE x><BODY/></XrML>").reason(), FormatReason::DtdNotAllowed);
+    EXPECT_EQ(expect_format_error("<XrML version=\"1.2\"><!DOCTYPE x><BODY/></XrML>").reason(),
+              FormatReason::DtdNotAllowed);
 }
 
 TEST(Hostile, UndefinedEntitiesAreNotXml) {
@@ -192,8 +196,9 @@ TEST(Hostile, AngleBracketInsideAnAttributeValueDoesNotConfuseTheSplitter) {
 
 TEST(Hostile, UnsupportedAlgorithmsAreNamed) {
     const auto h = test::build_sample_hierarchy(test::Mode{2});
-    EXPECT_EQ(expect_format_error(replace(h.ca, "<ALGORITHM>SHA256</ALGORITHM>", "<ALGORITHM>MD5</ALGORITHM>")).reason(),
-              FormatReason::Unsupported);
+    EXPECT_EQ(
+        expect_format_error(replace(h.ca, "<ALGORITHM>SHA256</ALGORITHM>", "<ALGORITHM>MD5</ALGORITHM>")).reason(),
+        FormatReason::Unsupported);
     EXPECT_EQ(expect_format_error(replace(h.ca, "RSA PKCS#1-V1.5", "DSA")).reason(), FormatReason::Unsupported);
 }
 

@@ -4,10 +4,10 @@
 #include "support/sample_chain.h"
 #include "support/test_keys.h"
 
+#include "xrml/chain.h"
 #include "xrml/errors.h"
 #include "xrml/reader.h"
 #include "xrml/revocation.h"
-#include "xrml/chain.h"
 #include "xrml/signature.h"
 
 #include <gtest/gtest.h>
@@ -17,7 +17,9 @@
 namespace xrca::xrml {
 namespace {
 
-Certificate first(const std::string& text) { return read_documents(text).documents.front(); }
+Certificate first(const std::string& text) {
+    return read_documents(text).documents.front();
+}
 
 RevokeEntry by_object(RevokeType type, const std::string& id_type, const std::string& id) {
     RevokeEntry e;
@@ -66,10 +68,11 @@ protected:
 };
 
 TEST_F(Revocation, AListRoundTripsAndItsSignatureVerifies) {
-    const auto text = signed_list({by_object(RevokeType::LicenseId, names::guid, rac.descriptor.id.value), by_hash(spc),
-                                   by_key(RevokeType::IssuerKey, *slc.issuer.key), by_key(RevokeType::PrincipalKey, *rac.principal->key),
-                                   by_object(RevokeType::ContentId, names::guid, "{0b6c1c2a-1111-4222-8333-444455556666}")},
-                                  signer);
+    const auto text = signed_list(
+        {by_object(RevokeType::LicenseId, names::guid, rac.descriptor.id.value), by_hash(spc),
+         by_key(RevokeType::IssuerKey, *slc.issuer.key), by_key(RevokeType::PrincipalKey, *rac.principal->key),
+         by_object(RevokeType::ContentId, names::guid, "{0b6c1c2a-1111-4222-8333-444455556666}")},
+        signer);
     const auto list = read_revocation_list(text);
     EXPECT_EQ(list.document.kind(), names::revocation_list);
     EXPECT_TRUE(verify_signature(list.document).ok());
@@ -109,8 +112,10 @@ TEST_F(Revocation, EachTypeRevokesItsTargetAndNotTheSiblings) {
     EXPECT_TRUE(check(by_object(RevokeType::IssuerId, names::guid, rac.issuer.object.id.value), rac));
     EXPECT_FALSE(check(by_object(RevokeType::IssuerId, names::guid, rac.issuer.object.id.value), slc));
     // principal-id and principal-key: the RAC's user, not the machine.
-    EXPECT_TRUE(check(by_object(RevokeType::PrincipalId, rac.principal->object.id.type, rac.principal->object.id.value), rac));
-    EXPECT_FALSE(check(by_object(RevokeType::PrincipalId, rac.principal->object.id.type, rac.principal->object.id.value), spc));
+    EXPECT_TRUE(
+        check(by_object(RevokeType::PrincipalId, rac.principal->object.id.type, rac.principal->object.id.value), rac));
+    EXPECT_FALSE(
+        check(by_object(RevokeType::PrincipalId, rac.principal->object.id.type, rac.principal->object.id.value), spc));
     EXPECT_TRUE(check(by_key(RevokeType::PrincipalKey, *rac.principal->key), rac));
     EXPECT_FALSE(check(by_key(RevokeType::PrincipalKey, *rac.principal->key), spc));
     // An empty index revokes nothing.
@@ -188,7 +193,8 @@ TEST_F(ChainRevocationTest, RevokingTheSlcFailsEveryChainUnderIt) {
     // A key from outside the chain: ignored.
     const auto outsider = run(h, h.clc_chain(), {{entries, &test::test_key(2048, 12)}});
     EXPECT_FALSE(outsider.result.revoked());
-    EXPECT_NE(outsider.result.ignored.front().find("may not revoke"), std::string::npos) << outsider.result.ignored.front();
+    EXPECT_NE(outsider.result.ignored.front().find("may not revoke"), std::string::npos)
+        << outsider.result.ignored.front();
 }
 
 TEST_F(ChainRevocationTest, TheSlcRevokesWhatItIssuedAndSiblingsStillVerify) {
@@ -199,7 +205,8 @@ TEST_F(ChainRevocationTest, TheSlcRevokesWhatItIssuedAndSiblingsStillVerify) {
     ASSERT_TRUE(revoked.result.revoked());
     EXPECT_EQ(revoked.result.match.type, RevokeType::PrincipalKey);
     EXPECT_EQ(revoked.result.revoked_document, 0u);
-    EXPECT_FALSE(run(h, h.spc_chain(), {{entries, &test::test_key(2048, 4)}}).result.revoked()) << "the machine is not the user";
+    EXPECT_FALSE(run(h, h.spc_chain(), {{entries, &test::test_key(2048, 4)}}).result.revoked())
+        << "the machine is not the user";
 }
 
 TEST_F(ChainRevocationTest, TamperedAndStaleListsAreIgnored) {
@@ -224,7 +231,8 @@ TEST_F(ChainRevocationTest, ACustomAuthorityCountsOnlyForChainsWhoseSlcNamesIt) 
     const auto standard = test::build_sample_hierarchy({2}, false);
     const auto& authority = test::test_key(2048, 9);
     const auto entries_for = [](const test::SampleHierarchy& h) {
-        return std::vector<RevokeEntry>{by_object(RevokeType::LicenseId, names::guid, first(h.slc).descriptor.id.value)};
+        return std::vector<RevokeEntry>{
+            by_object(RevokeType::LicenseId, names::guid, first(h.slc).descriptor.id.value)};
     };
     EXPECT_TRUE(run(custom, custom.clc_chain(), {{entries_for(custom), &authority}}).result.revoked());
     EXPECT_FALSE(run(standard, standard.clc_chain(), {{entries_for(standard), &authority}}).result.revoked());

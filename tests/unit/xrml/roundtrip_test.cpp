@@ -26,12 +26,13 @@ class RoundTrip : public ::testing::TestWithParam<Case> {};
 TEST_P(RoundTrip, EveryTemplateVerifiesAndKeepsItsExactBytes) {
     const auto [mode, encoding] = GetParam();
     const auto h = test::build_sample_hierarchy(test::Mode{mode}, /*custom_revocation=*/true);
-    const std::vector<std::string> docs = {h.ca, h.enrollment_ca, h.enrollment_service, h.slc,
-                                           h.clc, h.activation_issuer, h.spc, h.rac};
+    const std::vector<std::string> docs = {
+        h.ca, h.enrollment_ca, h.enrollment_service, h.slc, h.clc, h.activation_issuer, h.spc, h.rac};
     ASSERT_EQ(h.bodies.size(), docs.size());
     const std::regex inter_element_space(">[ \t\r\n]+<");
     for (std::size_t i = 0; i < docs.size(); ++i) {
-        EXPECT_FALSE(std::regex_search(docs[i], inter_element_space)) << "document " << i << " has whitespace between tags";
+        EXPECT_FALSE(std::regex_search(docs[i], inter_element_space))
+            << "document " << i << " has whitespace between tags";
         const auto file = encode_output(docs[i], encoding);
         const auto set = read_documents(file);
         ASSERT_EQ(set.encoding, encoding);
@@ -62,8 +63,11 @@ class Chains : public ::testing::TestWithParam<int> {};
 TEST_P(Chains, EveryLeafChainsToTheAnchor) {
     const auto h = test::build_sample_hierarchy(test::Mode{GetParam()});
     ChainOptions options{h.anchor_fingerprint, Time::parse("2026-06-01T00:00"), {}};
-    for (const auto& [name, text, length] : std::vector<std::tuple<std::string, std::string, std::size_t>>{
-             {"CLC", h.clc_chain(), 5}, {"SPC", h.spc_chain(), 6}, {"RAC", h.rac_chain(), 5}, {"SLC", h.slc_chain(), 4}}) {
+    for (const auto& [name, text, length] :
+         std::vector<std::tuple<std::string, std::string, std::size_t>>{{"CLC", h.clc_chain(), 5},
+                                                                        {"SPC", h.spc_chain(), 6},
+                                                                        {"RAC", h.rac_chain(), 5},
+                                                                        {"SLC", h.slc_chain(), 4}}) {
         const auto set = read_documents(encode_output(text, SourceEncoding::Utf16LeBom));
         const auto chain = verify_ordered_chain(set.documents, options);
         EXPECT_TRUE(chain.ok()) << name << ": " << chain.detail;
@@ -83,7 +87,8 @@ TEST(RoundTripFields, TheReaderSeesWhatTheTemplatesWrote) {
     EXPECT_EQ(slc.principal->security_level("Server-SKU"), "xrca");
     ASSERT_EQ(slc.refresh.size(), 1u);
     ASSERT_EQ(slc.refresh[0].points.size(), 1u);
-    EXPECT_EQ(slc.refresh[0].points[0].key->fingerprint(), PublicKey::from_botan(test::test_key(2048, 9)).fingerprint());
+    EXPECT_EQ(slc.refresh[0].points[0].key->fingerprint(),
+              PublicKey::from_botan(test::test_key(2048, 9)).fingerprint());
     EXPECT_TRUE(slc.refresh[0].has_interval);
     EXPECT_FALSE(slc.refresh[0].interval_seconds.has_value());
     ASSERT_TRUE(slc.issue_right && slc.issue_right->range);

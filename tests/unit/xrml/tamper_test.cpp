@@ -23,7 +23,9 @@ std::string vector_text() {
     return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
 
 // Replaces the first `old_value` at or after `from` (the start of the document to change:
 // the vector holds two identical CLCs, so values are not unique across the file).
@@ -73,7 +75,8 @@ TEST(Tamper, FlippingAnySignatureByteIsABadSignature) {
         for (std::size_t byte = 0; byte < doc.signature.value.size(); ++byte) {
             auto value = doc.signature.value;
             value[byte] ^= 0x01;
-            const auto tampered = read_documents(replace_once(original, old_b64, base64_encode(value), doc.raw.input_offset));
+            const auto tampered =
+                read_documents(replace_once(original, old_b64, base64_encode(value), doc.raw.input_offset));
             const auto verdict = verify_signature(tampered.documents[doc.index()]);
             ASSERT_EQ(verdict.failure, Failure::BadSignature) << "document " << doc.index() << " byte " << byte;
         }
@@ -86,7 +89,8 @@ TEST(Tamper, ChangingTheDigestValueIsDetected) {
     auto digest = set.documents[4].signature.digest;
     const auto old_b64 = base64_encode(digest);
     digest[0] ^= 0x80;
-    const auto tampered = read_documents(replace_once(original, old_b64, base64_encode(digest), set.documents[4].raw.input_offset));
+    const auto tampered =
+        read_documents(replace_once(original, old_b64, base64_encode(digest), set.documents[4].raw.input_offset));
     EXPECT_EQ(verify_signature(tampered.documents[4]).failure, Failure::DigestMismatch);
 }
 

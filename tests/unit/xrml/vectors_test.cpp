@@ -78,12 +78,12 @@ TEST_P(Vectors, VerifyAsTheManifestSays) {
     EXPECT_EQ(report.chains.size(), count);
 }
 
-INSTANTIATE_TEST_SUITE_P(Manifest, Vectors, ::testing::ValuesIn(load_manifest()),
-                         [](const auto& param_info) {
-                             std::string name = param_info.param.get("file");
-                             for (auto& ch : name) if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-                             return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(Manifest, Vectors, ::testing::ValuesIn(load_manifest()), [](const auto& param_info) {
+    std::string name = param_info.param.get("file");
+    for (auto& ch : name)
+        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+    return name;
+});
 
 // The named check: the CLC in document 1 chains to the pinned anchor.
 TEST(VectorDetail, ClcInDocumentOneChainsToTheAnchor) {
@@ -101,7 +101,8 @@ TEST(VectorDetail, ClcInDocumentOneChainsToTheAnchor) {
 
 TEST(VectorDetail, TheAnchorIsTheIssuerKeyOfTheLastDocument) {
     const auto set = read_documents(read_bytes(test::data_path("vectors/ms-onprem-pl-chain-2015.xml")));
-    EXPECT_EQ(set.documents[7].issuer.key->fingerprint(), "25e6de948368607e1f9b8c9f066a0f25cde6072605c5888b5af742a0ed88c72d");
+    EXPECT_EQ(set.documents[7].issuer.key->fingerprint(),
+              "25e6de948368607e1f9b8c9f066a0f25cde6072605c5888b5af742a0ed88c72d");
     EXPECT_EQ(set.documents[7].issuer.key->bits(), 2048u);
     EXPECT_EQ(set.documents[1].issuer.key->bits(), 1024u);
 }
