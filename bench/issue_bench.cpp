@@ -20,12 +20,12 @@
 #include <botan/pubkey.h>
 #include <botan/rsa.h>
 
+#include <sys/resource.h>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-#include <sys/resource.h>
 #include <thread>
 
 using namespace xrca;
@@ -55,8 +55,13 @@ int rates(double seconds) {
         for (int round = 0; round < 3; ++round) {
             raw_slc.push_back(raw_sign_rate(*slc_key, threads, seconds));
             slc_r.push_back(threaded_rate(threads, seconds, [&](int t, long n) {
-                ca::ClusterRequest r{ca::ClusterOperation::SubEnroll, lic_key, ca::new_guid(h.rng),
-                                     "lic " + std::to_string(t) + "-" + std::to_string(n), "https://lic.example.test/_wmcs", "xrca", "1"};
+                ca::ClusterRequest r{ca::ClusterOperation::SubEnroll,
+                                     lic_key,
+                                     ca::new_guid(h.rng),
+                                     "lic " + std::to_string(t) + "-" + std::to_string(n),
+                                     "https://lic.example.test/_wmcs",
+                                     "xrca",
+                                     "1"};
                 (void)h.root.authority->sub_enroll(r, h.caller);
             }));
             raw_act.push_back(raw_sign_rate(*act_key, threads, seconds));
@@ -69,9 +74,12 @@ int rates(double seconds) {
             }));
         }
         const double raw1 = bench::median(raw_slc), raw2 = bench::median(raw_act);
-        std::printf("SLC   %7d  %8.0f  %11.0f  %.3f\n", threads, bench::median(slc_r), raw1, bench::median(slc_r) / raw1);
-        std::printf("SPC   %7d  %8.0f  %11.0f  %.3f\n", threads, bench::median(spc_r), raw2, bench::median(spc_r) / raw2);
-        std::printf("RAC   %7d  %8.0f  %11.0f  %.3f\n", threads, bench::median(rac_r), raw1, bench::median(rac_r) / raw1);
+        std::printf("SLC   %7d  %8.0f  %11.0f  %.3f\n", threads, bench::median(slc_r), raw1,
+                    bench::median(slc_r) / raw1);
+        std::printf("SPC   %7d  %8.0f  %11.0f  %.3f\n", threads, bench::median(spc_r), raw2,
+                    bench::median(spc_r) / raw2);
+        std::printf("RAC   %7d  %8.0f  %11.0f  %.3f\n", threads, bench::median(rac_r), raw1,
+                    bench::median(rac_r) / raw1);
         static_cast<void>(std::fflush(stdout));
     }
     std::printf("(medians of 3 rounds of %.1f s; RAC = existing user key; raw = same key, same threads)\n", seconds);
@@ -85,7 +93,9 @@ int clc(int count) {
     h.options.clc_key_pool_threads = 2;
     auto authority = h.open(h.root, test::Hierarchy::k_password);
     const auto& machine = test::test_key(2048, 8);
-    const auto rac = h.root.authority->issue_rac({{h.machine_spc_chain(machine)}, "clc-user", "clc@example.test", false}, h.caller).text();
+    const auto rac =
+        h.root.authority->issue_rac({{h.machine_spc_chain(machine)}, "clc-user", "clc@example.test", false}, h.caller)
+            .text();
     const auto fill_start = Clock::now();
     h.last_key_pool().wait_until_filled(static_cast<std::size_t>(count));
     const double fill_s = std::chrono::duration<double>(Clock::now() - fill_start).count();
@@ -110,8 +120,8 @@ int clc(int count) {
         }
         for (auto& th : pool) th.join();
         const double rate = issued.load() / std::chrono::duration<double>(Clock::now() - start).count();
-        std::printf("CLC  threads=%d  %6.0f CLC/s  raw %6.0f signs/s  ratio %.3f  (pool misses so far: %llu)\n", threads, rate,
-                    raw, rate / raw, static_cast<unsigned long long>(h.last_key_pool().misses()));
+        std::printf("CLC  threads=%d  %6.0f CLC/s  raw %6.0f signs/s  ratio %.3f  (pool misses so far: %llu)\n",
+                    threads, rate, raw, rate / raw, static_cast<unsigned long long>(h.last_key_pool().misses()));
         h.last_key_pool().wait_until_filled(static_cast<std::size_t>(count));
     }
     // Latency of take() on an empty pool: generation in place.
@@ -145,13 +155,15 @@ int growth(long rows) {
     const auto fill_start = Clock::now();
     const std::string body(1500, 'x');
     for (long i = 0; i < rows; ++i) {
-        store::CertificateRecord r{ca::new_guid(h.rng), "Machine-Certificate", "pending", "m", "f", ca::new_guid(h.rng),
-                                   "2026-03-01T12:00:00Z", std::nullopt, std::nullopt, body, std::nullopt, "bulk"};
+        store::CertificateRecord r{
+            ca::new_guid(h.rng),    "Machine-Certificate", "pending",    "m",  "f",          ca::new_guid(h.rng),
+            "2026-03-01T12:00:00Z", std::nullopt,          std::nullopt, body, std::nullopt, "bulk"};
         store::LogEntry e{0, "bulk", "2026-03-01T12:00:00Z", "Activate", "bench", "", r.id, "accepted", "bulk", "", ""};
         h.root.store->reserve_issuance(r, e);
         h.root.store->complete_issuance(r.id, body);
     }
-    std::printf("stored %ld certificates in %.1f s\n", rows, std::chrono::duration<double>(Clock::now() - fill_start).count());
+    std::printf("stored %ld certificates in %.1f s\n", rows,
+                std::chrono::duration<double>(Clock::now() - fill_start).count());
     std::vector<double> full_rates;
     full_rates.reserve(3);
     for (int i = 0; i < 3; ++i) full_rates.push_back(spc_rate(h, 2.0));
@@ -162,7 +174,8 @@ int growth(long rows) {
         status_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - s).count());
     }
     std::printf("SPC issuance, 8 threads: empty store %.0f/s, with %ld stored %.0f/s, ratio %.3f (goal >= 0.9)\n",
-                bench::median(empty_rates), rows, bench::median(full_rates), bench::median(full_rates) / bench::median(empty_rates));
+                bench::median(empty_rates), rows, bench::median(full_rates),
+                bench::median(full_rates) / bench::median(empty_rates));
     std::printf("status() with %ld stored: median %.1f ms (goal < 100 ms)\n", rows, bench::median(status_ms));
     return 0;
 }
@@ -186,7 +199,8 @@ int memory(long count) {
     rusage usage{};
     ::getrusage(RUSAGE_SELF, &usage);
     std::printf("issued %ld SPCs in %.1f s; peak RSS %.1f MB (goal < 100 MB)\n", count,
-                std::chrono::duration<double>(Clock::now() - start).count(), static_cast<double>(usage.ru_maxrss) / 1024.0);
+                std::chrono::duration<double>(Clock::now() - start).count(),
+                static_cast<double>(usage.ru_maxrss) / 1024.0);
     return 0;
 }
 
@@ -195,7 +209,8 @@ int profile_rac(long count) {
     test::Hierarchy h(2);
     const auto& machine = test::test_key(2048, 8);
     const auto spc = h.machine_spc_chain(machine);
-    for (long i = 0; i < count; ++i) (void)h.root.authority->issue_rac({{spc}, "p-user", "p@example.test", false}, h.caller);
+    for (long i = 0; i < count; ++i)
+        (void)h.root.authority->issue_rac({{spc}, "p-user", "p@example.test", false}, h.caller);
     return 0;
 }
 
@@ -205,7 +220,10 @@ int profile_clc(long count) {
     h.options.clc_key_pool_capacity = static_cast<std::size_t>(count);
     h.options.clc_key_pool_threads = 2;
     auto authority = h.open(h.root, test::Hierarchy::k_password);
-    const auto rac = h.root.authority->issue_rac({{h.machine_spc_chain(test::test_key(2048, 8))}, "u", "u@example.test", false}, h.caller).text();
+    const auto rac =
+        h.root.authority
+            ->issue_rac({{h.machine_spc_chain(test::test_key(2048, 8))}, "u", "u@example.test", false}, h.caller)
+            .text();
     h.last_key_pool().wait_until_filled(static_cast<std::size_t>(count));
     for (long i = 0; i < count; ++i) (void)authority->issue_clc({{rac}}, h.caller);
     return 0;

@@ -9,12 +9,12 @@
 #include "raw_limits.h"
 #include "support/test_keys.h"
 
+#include "ca/hierarchy.h"
+#include "ca/key_pool.h"
 #include "ca/signer.h"
 #include "enrollment/http_server.h"
 #include "enrollment/messages.h"
 #include "enrollment/service.h"
-#include "ca/hierarchy.h"
-#include "ca/key_pool.h"
 #include "xrml/reader.h"
 
 #include <arpa/inet.h>
@@ -70,7 +70,8 @@ public:
         }
         // "HTTP/1.1 200 ...": a status line without a number counts as a broken exchange.
         int status = 0;
-        if (header_end > 9) static_cast<void>(std::from_chars(m_buffer.data() + 9, m_buffer.data() + header_end, status));
+        if (header_end > 9)
+            static_cast<void>(std::from_chars(m_buffer.data() + 9, m_buffer.data() + header_end, status));
         std::size_t length = 0;
         const auto cl = m_buffer.find("Content-Length: ");
         if (cl != std::string::npos && cl < header_end) length = std::strtoul(m_buffer.c_str() + cl + 16, nullptr, 10);
@@ -175,12 +176,16 @@ int run(int argc, char** argv) {
     std::vector<std::string> spc;
     for (const auto& d : xrml::read_documents(h.machine_spc_chain(machine)).documents) spc.push_back(d.raw.text);
     std::vector<std::string> rac;
-    for (const auto& d : xrml::read_documents(authority->issue_rac({{ca::chain_text(spc)}, "load", "load@example.test", false}, h.caller).text())
-                             .documents) {
+    for (const auto& d :
+         xrml::read_documents(
+             authority->issue_rac({{ca::chain_text(spc)}, "load", "load@example.test", false}, h.caller).text())
+             .documents) {
         rac.push_back(d.raw.text);
     }
-    const auto certify = http_post(enrollment::services::certification, "Certify", enrollment::certify_request(spc, true), token);
-    const auto get_clc = http_post(enrollment::services::publishing, "GetClientLicensorCert", enrollment::clc_request(rac), token);
+    const auto certify =
+        http_post(enrollment::services::certification, "Certify", enrollment::certify_request(spc, true), token);
+    const auto get_clc =
+        http_post(enrollment::services::publishing, "GetClientLicensorCert", enrollment::clc_request(rac), token);
     const auto key = cluster_key(h.root);
 
     std::printf("operation              conns  req/s  p50_ms  p99_ms  raw_signs/s  ratio  failed\n");
@@ -191,24 +196,27 @@ int run(int argc, char** argv) {
             // A full pool is idle: its refill threads do not compete with the load being measured.
             const auto fill = Clock::now();
             h.last_key_pool().wait_until_filled(static_cast<std::size_t>(pool));
-            static_cast<void>(std::fprintf(stderr, "  key pool warmed to %ld keys in %.1f s\n", pool, std::chrono::duration<double>(Clock::now() - fill).count()));
+            static_cast<void>(std::fprintf(stderr, "  key pool warmed to %ld keys in %.1f s\n", pool,
+                                           std::chrono::duration<double>(Clock::now() - fill).count()));
             long budget = 200000;
             if (std::string(op) == "GetClientLicensorCert") budget = pool * 9 / 10;  // each CLC takes a fresh key
             raw.push_back(raw_sign_rate(*key, 8, 2.0));
-            const auto r = load(server.port(), std::string(op) == "Certify" ? certify : get_clc, connections, seconds, budget);
+            const auto r =
+                load(server.port(), std::string(op) == "Certify" ? certify : get_clc, connections, seconds, budget);
             rate.push_back(r.rate);
             p50.push_back(r.p50_ms);
             p99.push_back(r.p99_ms);
             failed += r.failed;
         }
         const double raw_median = median(raw);
-        std::printf("%-22s %5d  %5.0f  %6.1f  %6.1f  %11.0f  %5.3f  %ld\n", op, connections, median(rate), median(p50), median(p99),
-                    raw_median, median(rate) / raw_median, failed);
+        std::printf("%-22s %5d  %5.0f  %6.1f  %6.1f  %11.0f  %5.3f  %ld\n", op, connections, median(rate), median(p50),
+                    median(p99), raw_median, median(rate) / raw_median, failed);
     }
     std::printf("peak memory of the process (server, load generator, key pool): %.1f MB\n", peak_rss_mb());
-    std::printf("(medians of %d rounds of up to %.0f s; raw = the cluster key on 8 threads, 2 s, just before each round;\n"
-                " GetClientLicensorCert rounds stop at 90%% of the %ld-key warm pool; key pool misses: %llu)\n",
-                rounds, seconds, pool, static_cast<unsigned long long>(h.last_key_pool().misses()));
+    std::printf(
+        "(medians of %d rounds of up to %.0f s; raw = the cluster key on 8 threads, 2 s, just before each round;\n"
+        " GetClientLicensorCert rounds stop at 90%% of the %ld-key warm pool; key pool misses: %llu)\n",
+        rounds, seconds, pool, static_cast<unsigned long long>(h.last_key_pool().misses()));
     return 0;
 }
 

@@ -49,9 +49,11 @@ inline double raw_sign_rate(const Botan::RSA_PrivateKey& key, int threads, doubl
     Botan::System_RNG rng;
     std::vector<std::unique_ptr<Botan::PK_Signer>> signers;
     signers.reserve(static_cast<std::size_t>(threads));
-    for (int t = 0; t < threads; ++t) signers.push_back(std::make_unique<Botan::PK_Signer>(key, rng, "EMSA3(Raw,SHA-256)"));
+    for (int t = 0; t < threads; ++t)
+        signers.push_back(std::make_unique<Botan::PK_Signer>(key, rng, "EMSA3(Raw,SHA-256)"));
     const std::vector<uint8_t> digest(32, 0x5A);
-    return threaded_rate(threads, seconds, [&](int t, long) { (void)signers[static_cast<std::size_t>(t)]->sign_message(digest, rng); });
+    return threaded_rate(threads, seconds,
+                         [&](int t, long) { (void)signers[static_cast<std::size_t>(t)]->sign_message(digest, rng); });
 }
 
 inline std::unique_ptr<Botan::RSA_PrivateKey> cluster_key(test::Node& node) {

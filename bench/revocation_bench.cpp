@@ -38,14 +38,22 @@ std::vector<xrml::RevokeEntry> entries(std::size_t n, std::mt19937_64& rng) {
         xrml::RevokeEntry e;
         const auto r = rng();
         switch (i % 20) {
-            case 0: case 1: case 2: case 3:  // 20 % license hashes
+            case 0:
+            case 1:
+            case 2:
+            case 3:  // 20 % license hashes
                 e.type = xrml::RevokeType::LicenseHash;
                 e.sha1.resize(20);
                 for (auto& b : e.sha1) b = static_cast<std::uint8_t>(rng());
                 break;
-            case 4: case 5: case 6:  // 15 % users
+            case 4:
+            case 5:
+            case 6:  // 15 % users
                 e.type = xrml::RevokeType::PrincipalId;
-                e.object = {xrml::names::group_identity, {"Windows", "S-1-5-21-1004336348-1177238915-682003330-" + std::to_string(i)}, std::nullopt, {}};
+                e.object = {xrml::names::group_identity,
+                            {"Windows", "S-1-5-21-1004336348-1177238915-682003330-" + std::to_string(i)},
+                            std::nullopt,
+                            {}};
                 break;
             case 7: {  // 5 % keys (random 2048-bit moduli: only their bytes matter here)
                 e.type = xrml::RevokeType::PrincipalKey;
@@ -58,9 +66,10 @@ std::vector<xrml::RevokeEntry> entries(std::size_t n, std::mt19937_64& rng) {
             }
             default:  // 60 % certificate IDs
                 // "{8-4-4-4-12}" is 38 characters: it cannot truncate.
-                static_cast<void>(std::snprintf(guid, sizeof guid, "{%08x-%04x-4%03x-8%03x-%012llx}", static_cast<unsigned>(r), static_cast<unsigned>(r >> 32) & 0xffff,
-                              static_cast<unsigned>(r >> 48) & 0xfff, static_cast<unsigned>(i) & 0xfff,
-                              static_cast<unsigned long long>(rng() & 0xffffffffffffULL)));
+                static_cast<void>(std::snprintf(
+                    guid, sizeof guid, "{%08x-%04x-4%03x-8%03x-%012llx}", static_cast<unsigned>(r),
+                    static_cast<unsigned>(r >> 32) & 0xffff, static_cast<unsigned>(r >> 48) & 0xfff,
+                    static_cast<unsigned>(i) & 0xfff, static_cast<unsigned long long>(rng() & 0xffffffffffffULL)));
                 e.type = xrml::RevokeType::LicenseId;
                 e.object = {"", {xrml::names::guid, guid}, std::nullopt, {}};
                 break;
@@ -85,7 +94,9 @@ int run(int argc, char** argv) {
     if (!chain.ok()) throw std::runtime_error("the benchmark chain does not verify: " + chain.detail);
     const auto& list_key = test::test_key(2048, 4);
 
-    std::printf("entries   build_s  sign_s  size_MB  load_s  verify+index_s  | checks/s(no list)  checks/s(list)  ratio  lookups-only/s\n");
+    std::printf(
+        "entries   build_s  sign_s  size_MB  load_s  verify+index_s  | checks/s(no list)  checks/s(list)  ratio  "
+        "lookups-only/s\n");
     // A fixed seed on purpose: every run measures the same lists.
     std::mt19937_64 rng(42);  // NOLINT(cert-msc32-c,cert-msc51-cpp)
     for (std::size_t n = 1000; n <= max_entries; n *= (n == 1000 ? 100 : 10)) {
@@ -96,7 +107,10 @@ int run(int argc, char** argv) {
             t.id = "{6a1b0c2d-0000-4000-8000-000000000001}";
             t.issued = xrml::Time::parse("2026-03-01T12:00");
             t.validity = xrml::TimeRange{t.issued, xrml::Time::parse("2026-03-08T12:00")};
-            t.issuer.object = {xrml::names::revocation_list, {xrml::names::guid, "{6a1b0c2d-0000-4000-8000-0000000000ff}"}, std::string("bench"), {}};
+            t.issuer.object = {xrml::names::revocation_list,
+                               {xrml::names::guid, "{6a1b0c2d-0000-4000-8000-0000000000ff}"},
+                               std::string("bench"),
+                               {}};
             t.issuer.key = xrml::PublicKey::from_botan(list_key);
             t.entries = entries(n, rng);
 
@@ -115,7 +129,8 @@ int run(int argc, char** argv) {
             std::vector<xrml::CheckedList> lists;
             lists.push_back(xrml::check_list(list, at, std::nullopt));
             verify_s.push_back(seconds_since(t0));
-            if (!lists.front().problem.empty() || list.entries.size() != n) throw std::runtime_error("the list did not load: " + lists.front().problem);
+            if (!lists.front().problem.empty() || list.entries.size() != n)
+                throw std::runtime_error("the list did not load: " + lists.front().problem);
 
             // A check: verify the chain, then (with the list) look every document up.
             const double without = bench::rate(seconds, [&] {
@@ -133,9 +148,10 @@ int run(int argc, char** argv) {
             ratio.push_back(with / without);
             lookups.push_back(only);
         }
-        std::printf("%-9zu %7.2f  %6.2f  %7.1f  %6.2f  %14.2f  | %17.0f  %14.0f  %5.3f  %14.0f\n", n, bench::median(build_s),
-                    bench::median(sign_s), size_mb, bench::median(load_s), bench::median(verify_s), bench::median(plain),
-                    bench::median(listed), bench::median(ratio), bench::median(lookups));
+        std::printf("%-9zu %7.2f  %6.2f  %7.1f  %6.2f  %14.2f  | %17.0f  %14.0f  %5.3f  %14.0f\n", n,
+                    bench::median(build_s), bench::median(sign_s), size_mb, bench::median(load_s),
+                    bench::median(verify_s), bench::median(plain), bench::median(listed), bench::median(ratio),
+                    bench::median(lookups));
         static_cast<void>(std::fflush(stdout));
     }
     return 0;

@@ -44,7 +44,8 @@ int run(int argc, char** argv) {
 
     const auto parsed = xrml::read_documents(chain_text).documents;
     std::vector<double> raw, chains, ratios, parse_only, verify_only, digests;
-    std::printf("round  raw_verifies/s  chains/s  ratio(chains/(raw/4))  | parse-only/s  verify-parsed/s  body-digests/s\n");
+    std::printf(
+        "round  raw_verifies/s  chains/s  ratio(chains/(raw/4))  | parse-only/s  verify-parsed/s  body-digests/s\n");
     for (int r = 0; r < rounds; ++r) {
         const double raw_rate = bench::rate(seconds, [&] {
             if (!raw_verifier.verify_message(message, signature)) std::abort();

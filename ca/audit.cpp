@@ -52,7 +52,8 @@ void Audit::recorded() noexcept {
 void Audit::refuse(const Scope& scope, const Error& error) noexcept {
     try {
         const std::string fault = rms_fault_name(error.fault());
-        const std::string reason = (fault.empty() ? std::string(error_kind_name(error.kind())) : fault) + ": " + error.what();
+        const std::string reason =
+            (fault.empty() ? std::string(error_kind_name(error.kind())) : fault) + ": " + error.what();
         m_log.append_log(entry(new_guid(m_rng), *scope.operation, *scope.caller, *scope.inputs, "", "refused", reason));
     } catch (const std::exception&) {
         // The refusal stands even if the log cannot be written; the caller sees the error.

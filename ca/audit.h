@@ -71,7 +71,8 @@ struct Audit::Scope {
 };
 
 template <typename Fn>
-auto Audit::run(const char* const& operation, const Caller& caller, const std::string& inputs, Fn&& fn) -> decltype(fn()) {
+auto Audit::run(const char* const& operation, const Caller& caller, const std::string& inputs, Fn&& fn)
+    -> decltype(fn()) {
     auto*& current = current_scope();
     Scope scope{&operation, &caller, &inputs, false, current};
     current = &scope;

@@ -104,7 +104,8 @@ store::LogEntry Authority::log_entry(const std::string& request_id, const char* 
 
 void Authority::require(Action action, const std::string& what) const {
     if (!role_may(m_role, action)) {
-        throw Error(ErrorKind::PolicyDenied, "a " + m_record.role + " authority does not " + what + " (see docs/policy.md)",
+        throw Error(ErrorKind::PolicyDenied,
+                    "a " + m_record.role + " authority does not " + what + " (see docs/policy.md)",
                     RmsFault::UnauthorizedAccess);
     }
 }
@@ -113,7 +114,9 @@ Signer& Authority::signer(KeyName name) { return m_keys.signer(name, mode().dige
 
 CryptoMode Authority::mode() const {
     const auto mode = CryptoMode::from_number(m_record.crypto_mode);
-    if (!mode) throw Error(ErrorKind::Internal, "the store holds an unknown crypto mode " + std::to_string(m_record.crypto_mode));
+    if (!mode)
+        throw Error(ErrorKind::Internal,
+                    "the store holds an unknown crypto mode " + std::to_string(m_record.crypto_mode));
     return *mode;
 }
 
@@ -133,7 +136,8 @@ std::shared_ptr<const Botan::RSA_PrivateKey> Authority::user_key(const std::stri
                                     m_keys.escrow_user_key(*fresh, user_id), m_clock.now().to_iso8601()};
         const auto stored = detail::storage([&] { return m_store.insert_user_key_if_absent(record); });
         // Another request may have won the race: the stored key is the user's key.
-        key = stored.fingerprint == record.fingerprint ? std::move(fresh) : m_keys.recover_user_key(stored.encrypted, user_id);
+        key = stored.fingerprint == record.fingerprint ? std::move(fresh)
+                                                       : m_keys.recover_user_key(stored.encrypted, user_id);
     }
     std::lock_guard<std::mutex> lock(m_mutex);
     if (m_user_keys.size() >= k_cached_user_keys) m_user_keys.clear();
@@ -168,8 +172,10 @@ xrml::PublicKey Authority::anchor_public_key() {
     // The root key travels in no document, but it is the ISSUER key of the top of every chain.
     const auto chain = own_chain();
     if (chain.empty()) {
-        throw Error(ErrorKind::NotFound, "this cluster holds no chain yet; its anchor is known only by its fingerprint " +
-                                             (m_record.anchor_fingerprint.empty() ? std::string("(none set)") : m_record.anchor_fingerprint));
+        throw Error(
+            ErrorKind::NotFound,
+            "this cluster holds no chain yet; its anchor is known only by its fingerprint " +
+                (m_record.anchor_fingerprint.empty() ? std::string("(none set)") : m_record.anchor_fingerprint));
     }
     return *xrml::read_documents(chain.back()).documents.at(0).issuer.key;
 }

@@ -95,7 +95,8 @@ public:
      * anchor and against the request (key, GUID, URL, revocation authorities), then in one
      * transaction stores it and makes the cluster active. Replays and strangers are refused.
      */
-    void import_response(const std::string& request_id, const std::vector<std::string>& slc_chain, const Caller& caller);
+    void import_response(const std::string& request_id, const std::vector<std::string>& slc_chain,
+                         const Caller& caller);
     /**
      * The audit path for transports: a transport runs everything it does for one request in
      * `audit().run(…)`, so that a refusal it makes before any operation is logged exactly once
@@ -156,7 +157,8 @@ private:
     std::vector<std::string> read_spc_issuers(const std::vector<store::TrustRecord>& trust);
     std::vector<std::string> read_rac_issuers(const std::vector<store::TrustRecord>& trust);
     // The checks of one request against one snapshot (read once per request).
-    static void check_not_revoked(const Policy& p, const std::vector<xrml::Certificate>& docs, RmsFault fault, const char* what);
+    static void check_not_revoked(const Policy& p, const std::vector<xrml::Certificate>& docs, RmsFault fault,
+                                  const char* what);
     static void check_cluster_not_revoked(const Policy& p, const xrml::PublicKey& key, const std::string& guid);
     static void check_machine_key_not_revoked(const Policy& p, const xrml::PublicKey& key);
     static void check_user_not_revoked(const Policy& p, const std::string& user_id);
@@ -168,12 +170,12 @@ private:
     struct SlcCheck;
     void check_slc_chain(const std::vector<xrml::Certificate>& docs, const SlcCheck& expected);
     std::vector<store::ChainRecord> chains_for_slc(const std::vector<xrml::Certificate>& docs,
-                                                    const std::string& request_id, const Caller& caller,
-                                                    const std::string& inputs, std::vector<store::KeyBlob>& keys);
+                                                   const std::string& request_id, const Caller& caller,
+                                                   const std::string& inputs, std::vector<store::KeyBlob>& keys);
     void check_proof(const std::optional<ProofOfPossession>& proof, const xrml::PublicKey& key, bool required);
-    std::optional<IssuedChain> check_cluster_request(const xrml::PublicKey& key, const std::string& guid, const std::string& name,
-                                                     const std::string& version, const std::string& url,
-                                                     const std::string& request_id,
+    std::optional<IssuedChain> check_cluster_request(const xrml::PublicKey& key, const std::string& guid,
+                                                     const std::string& name, const std::string& version,
+                                                     const std::string& url, const std::string& request_id,
                                                      const std::optional<ProofOfPossession>& proof,
                                                      std::optional<CryptoMode> crypto_mode);
     std::optional<IssuedChain> already_issued(const std::string& request_id, const xrml::PublicKey& key,

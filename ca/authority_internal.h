@@ -16,10 +16,9 @@ namespace xrca::ca {
 
 namespace detail {
 
-
-inline constexpr const char* k_enrollment_chain = "enrollment";  // ES, enrollment CA, CA
-inline constexpr const char* k_slc_chain = "slc";                // SLC, …
-inline constexpr const char* k_activation_chain = "activation";  // activation issuer, SLC, …
+inline constexpr const char* k_enrollment_chain = "enrollment";                    // ES, enrollment CA, CA
+inline constexpr const char* k_slc_chain = "slc";                                  // SLC, …
+inline constexpr const char* k_activation_chain = "activation";                    // activation issuer, SLC, …
 inline constexpr const char* k_revocation_authorities = "revocation-authorities";  // <PUBLICKEY> elements
 
 /** Runs a store call, turning its errors into xrca::Error (Storage / Conflict). */
@@ -33,7 +32,6 @@ auto storage(Fn&& fn) -> decltype(fn()) {
         throw Error(ErrorKind::Storage, e.what());
     }
 }
-
 
 }  // namespace detail
 
@@ -87,7 +85,8 @@ struct Authority::SlcIssue {
 };
 
 template <typename Fn>
-auto Authority::logged(const char* operation, const Caller& caller, const std::string& inputs, Fn&& fn) -> decltype(fn()) {
+auto Authority::logged(const char* operation, const Caller& caller, const std::string& inputs, Fn&& fn)
+    -> decltype(fn()) {
     return m_audit.run(operation, caller, inputs, std::forward<Fn>(fn));
 }
 

@@ -26,21 +26,29 @@ const char* rms_fault_name(RmsFault fault) noexcept {
         case RmsFault::Argument: return "System.ArgumentException";
         case RmsFault::ArgumentNull: return "System.ArgumentNullException";
         case RmsFault::UnauthorizedAccess: return "System.UnauthorizedAccessException";
-        case RmsFault::ClusterDecommissioned: return "Microsoft.RightsManagementServices.ClusterDecommissionedException";
+        case RmsFault::ClusterDecommissioned:
+            return "Microsoft.RightsManagementServices.ClusterDecommissionedException";
         case RmsFault::VerifyMachineCertificateChainFailed:
             return "Microsoft.DigitalRightsManagement.Core.VerifyMachineCertificateChainFailedException";
-        case RmsFault::BlackBoxIsInvalid: return "Microsoft.DigitalRightsManagement.Licensing.BlackBoxIsInvalidException";
+        case RmsFault::BlackBoxIsInvalid:
+            return "Microsoft.DigitalRightsManagement.Licensing.BlackBoxIsInvalidException";
         case RmsFault::UnsupportedCryptographicSet:
             return "Microsoft.DigitalRightsManagement.Cryptography.UnsupportedCryptographicSetException";
         case RmsFault::InvalidPersonaCertSignature:
             return "Microsoft.DigitalRightsManagement.Licensing.InvalidPersonaCertSignatureException";
-        case RmsFault::InvalidPersonaCertTime: return "Microsoft.DigitalRightsManagement.Licensing.InvalidPersonaCertTimeException";
-        case RmsFault::UntrustedPersonaCert: return "Microsoft.DigitalRightsManagement.Licensing.UntrustedPersonaCertException";
-        case RmsFault::UnexpectedPersonaCert: return "Microsoft.DigitalRightsManagement.Licensing.UnexpectedPersonaCertException";
+        case RmsFault::InvalidPersonaCertTime:
+            return "Microsoft.DigitalRightsManagement.Licensing.InvalidPersonaCertTimeException";
+        case RmsFault::UntrustedPersonaCert:
+            return "Microsoft.DigitalRightsManagement.Licensing.UntrustedPersonaCertException";
+        case RmsFault::UnexpectedPersonaCert:
+            return "Microsoft.DigitalRightsManagement.Licensing.UnexpectedPersonaCertException";
         case RmsFault::DrmacIsExcluded: return "Microsoft.DigitalRightsManagement.Licensing.DrmacIsExcludedException";
-        case RmsFault::VerifyEmailAddressFailed: return "Microsoft.DigitalRightsManagement.Core.VerifyEmailAddressFailedException";
-        case RmsFault::MalformedDataVersion: return "Microsoft.DigitalRightsManagement.Core.MalformedDataVersionException";
-        case RmsFault::UnsupportedDataVersion: return "Microsoft.DigitalRightsManagement.Core.UnsupportedDataVersionException";
+        case RmsFault::VerifyEmailAddressFailed:
+            return "Microsoft.DigitalRightsManagement.Core.VerifyEmailAddressFailedException";
+        case RmsFault::MalformedDataVersion:
+            return "Microsoft.DigitalRightsManagement.Core.MalformedDataVersionException";
+        case RmsFault::UnsupportedDataVersion:
+            return "Microsoft.DigitalRightsManagement.Core.UnsupportedDataVersionException";
         case RmsFault::UnspecifiedError: return "Microsoft.DigitalRightsManagement.Utilities.UnspecifiedErrorException";
     }
     return "";

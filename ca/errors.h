@@ -31,10 +31,10 @@ const char* error_kind_name(ErrorKind kind) noexcept;
  */
 enum class RmsFault {
     None,
-    Argument,                          ///< System.ArgumentException
-    ArgumentNull,                      ///< System.ArgumentNullException (missing required input)
-    UnauthorizedAccess,                ///< System.UnauthorizedAccessException
-    ClusterDecommissioned,             ///< ...RightsManagementServices.ClusterDecommissionedException
+    Argument,               ///< System.ArgumentException
+    ArgumentNull,           ///< System.ArgumentNullException (missing required input)
+    UnauthorizedAccess,     ///< System.UnauthorizedAccessException
+    ClusterDecommissioned,  ///< ...RightsManagementServices.ClusterDecommissionedException
     VerifyMachineCertificateChainFailed,
     BlackBoxIsInvalid,
     UnsupportedCryptographicSet,

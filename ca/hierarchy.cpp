@@ -27,8 +27,6 @@ bool is_braced_guid(const std::string& t) noexcept {
     return true;
 }
 
-
-
 xrml::TimeRange days_from(xrml::Time from, std::int64_t days) { return {from, from.plus_seconds(days * 86400)}; }
 
 xrml::Principal authority_principal(const std::string& name, const xrml::PublicKey& key) {

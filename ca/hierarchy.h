@@ -19,7 +19,6 @@ std::string new_guid(Botan::RandomNumberGenerator& rng);
 /** True for "{8-4-4-4-12}" hex. */
 bool is_braced_guid(const std::string& text) noexcept;
 
-
 /** [from, from + days). */
 xrml::TimeRange days_from(xrml::Time from, std::int64_t days);
 

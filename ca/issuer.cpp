@@ -26,8 +26,8 @@ store::CertificateRecord Issuer::pending_record(const Intent& w) const {
 
 std::string Issuer::issue(const Intent& w) {
     // 1. The intent and the request's log entry, in one transaction.
-    m_store.reserve_issuance(pending_record(w), m_audit.entry(w.request_id, w.operation, *w.caller, w.inputs, w.id, "accepted",
-                                                              "issued " + w.kind));
+    m_store.reserve_issuance(pending_record(w), m_audit.entry(w.request_id, w.operation, *w.caller, w.inputs, w.id,
+                                                              "accepted", "issued " + w.kind));
     // 2. Sign; 3. complete. Nothing leaves before the completion is committed.
     try {
         auto document = w.signer->sign_document(w.body);
@@ -41,7 +41,8 @@ std::string Issuer::issue(const Intent& w) {
             // The pending row stays as evidence; `xrca status` counts it.
         }
         Audit::recorded();  // the entry saying "failed" is this request's outcome: no refusal on top
-        throw Error(ErrorKind::Internal, "issuing " + w.kind + " " + w.id + " failed after it was recorded: " + e.what());
+        throw Error(ErrorKind::Internal,
+                    "issuing " + w.kind + " " + w.id + " failed after it was recorded: " + e.what());
     }
 }
 

@@ -35,7 +35,8 @@ class Issuer {
 public:
     Issuer(store::IssuanceStore& store, Audit& audit) : m_store(store), m_audit(audit) {}
 
-    /** Records, signs and completes `intent`; returns the signed document. Error(Internal) if signing failed after recording. */
+    /** Records, signs and completes `intent`; returns the signed document. Error(Internal) if signing failed after
+     * recording. */
     std::string issue(const Intent& intent);
     /**
      * Records a document signed before its authority existed (the hierarchy made by `xrca init`

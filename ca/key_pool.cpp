@@ -42,7 +42,8 @@ void KeyPool::refill() {
             m_changed.wait(lock, [&] { return m_stopping || m_keys.size() < m_capacity; });
             // Busy and not low: let the requests have the CPU; look again shortly.
             constexpr auto quiet = std::chrono::milliseconds(200);
-            while (!m_stopping && m_keys.size() >= m_capacity / 4 && std::chrono::steady_clock::now() - m_last_take < quiet) {
+            while (!m_stopping && m_keys.size() >= m_capacity / 4 &&
+                   std::chrono::steady_clock::now() - m_last_take < quiet) {
                 m_changed.wait_for(lock, quiet);
             }
             if (m_stopping) return;

@@ -31,11 +31,12 @@ std::unique_ptr<Botan::RSA_PrivateKey> generate_rsa_key(std::size_t bits, Botan:
 std::vector<std::uint8_t> encrypt_private_key(const Botan::RSA_PrivateKey& key, const Password& password,
                                               Botan::RandomNumberGenerator& rng, std::size_t iterations) {
     if (password.empty()) throw Error(ErrorKind::Usage, "the key password must not be empty");
-    return Botan::PKCS8::BER_encode_encrypted_pbkdf_iter(key, rng, password.str(), iterations, "AES-256/CBC", "SHA-512");
+    return Botan::PKCS8::BER_encode_encrypted_pbkdf_iter(key, rng, password.str(), iterations, "AES-256/CBC",
+                                                         "SHA-512");
 }
 
-std::unique_ptr<Botan::RSA_PrivateKey> decrypt_private_key(const std::vector<std::uint8_t>& blob, const Password& password,
-                                                           const std::string& key_name) {
+std::unique_ptr<Botan::RSA_PrivateKey> decrypt_private_key(const std::vector<std::uint8_t>& blob,
+                                                           const Password& password, const std::string& key_name) {
     std::unique_ptr<Botan::Private_Key> key;
     try {
         Botan::DataSource_Memory source(blob);
@@ -56,7 +57,8 @@ Botan::secure_vector<std::uint8_t> derive_escrow_key(const Password& password, c
     return key.bits_of();
 }
 
-std::vector<std::uint8_t> wrap_user_key(const Botan::RSA_PrivateKey& key, const Botan::secure_vector<std::uint8_t>& escrow_key,
+std::vector<std::uint8_t> wrap_user_key(const Botan::RSA_PrivateKey& key,
+                                        const Botan::secure_vector<std::uint8_t>& escrow_key,
                                         const std::string& user_id, Botan::RandomNumberGenerator& rng) {
     auto plain = Botan::PKCS8::BER_encode(key);
     const auto nonce = rng.random_vec(12);
@@ -88,8 +90,8 @@ std::unique_ptr<Botan::RSA_PrivateKey> unwrap_user_key(const std::vector<std::ui
         if (!rsa) throw std::runtime_error("not RSA");
         return rsa;
     } catch (const std::exception&) {
-        throw Error(ErrorKind::Unauthorized, "the escrowed key of user " + user_id +
-                                                 " does not open with this password or was altered");
+        throw Error(ErrorKind::Unauthorized,
+                    "the escrowed key of user " + user_id + " does not open with this password or was altered");
     }
 }
 

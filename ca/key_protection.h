@@ -44,15 +44,16 @@ std::vector<std::uint8_t> encrypt_private_key(const Botan::RSA_PrivateKey& key, 
                                               std::size_t iterations = k_key_kdf_iterations);
 
 /** Decrypts what encrypt_private_key wrote. A wrong password is Error(Unauthorized) saying so. */
-std::unique_ptr<Botan::RSA_PrivateKey> decrypt_private_key(const std::vector<std::uint8_t>& blob, const Password& password,
-                                                           const std::string& key_name);
+std::unique_ptr<Botan::RSA_PrivateKey> decrypt_private_key(const std::vector<std::uint8_t>& blob,
+                                                           const Password& password, const std::string& key_name);
 
 /** The escrow key for user keys, derived from the password and a stored salt. */
 Botan::secure_vector<std::uint8_t> derive_escrow_key(const Password& password, const std::vector<std::uint8_t>& salt,
                                                      std::size_t iterations = k_key_kdf_iterations);
 
 /** Seals a user key for the escrow table: nonce || AES-256/GCM(PKCS#8), AD = user ID. */
-std::vector<std::uint8_t> wrap_user_key(const Botan::RSA_PrivateKey& key, const Botan::secure_vector<std::uint8_t>& escrow_key,
+std::vector<std::uint8_t> wrap_user_key(const Botan::RSA_PrivateKey& key,
+                                        const Botan::secure_vector<std::uint8_t>& escrow_key,
                                         const std::string& user_id, Botan::RandomNumberGenerator& rng);
 std::unique_ptr<Botan::RSA_PrivateKey> unwrap_user_key(const std::vector<std::uint8_t>& blob,
                                                        const Botan::secure_vector<std::uint8_t>& escrow_key,

@@ -65,7 +65,7 @@ public:
     virtual std::vector<std::uint8_t> escrow_user_key(const Botan::RSA_PrivateKey& key, const std::string& user_id) = 0;
     /** Opens what escrow_user_key sealed; Error(Unauthorized) if it was altered or belongs to another user. */
     virtual std::unique_ptr<Botan::RSA_PrivateKey> recover_user_key(const std::vector<std::uint8_t>& sealed,
-                                                                     const std::string& user_id) = 0;
+                                                                    const std::string& user_id) = 0;
     /** Secrets the ring needs stored when an authority is created (e.g. the escrow salt). */
     virtual std::vector<store::KeyBlob> provisioning_secrets() = 0;
 };

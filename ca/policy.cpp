@@ -4,9 +4,9 @@
 #include "ca/authority_internal.h"
 
 #include "ca/hierarchy.h"
+#include "ca/revocation.h"
 #include "xrml/reader.h"
 #include "xrml/templates.h"
-#include "ca/revocation.h"
 
 #include <algorithm>
 #include <cctype>
@@ -27,8 +27,10 @@ std::vector<std::uint64_t> parse_version(const std::string& text) {
     while (pos <= text.size()) {
         const auto dot = std::min(text.find('.', pos), text.size());
         const auto part = text.substr(pos, dot - pos);
-        if (part.empty() || part.size() > 9 || !std::all_of(part.begin(), part.end(), [](unsigned char c) { return std::isdigit(c); })) {
-            throw Error(ErrorKind::Malformed, "'" + text.substr(0, 64) + "' is not a dotted version such as 5.2.3790.134");
+        if (part.empty() || part.size() > 9 ||
+            !std::all_of(part.begin(), part.end(), [](unsigned char c) { return std::isdigit(c); })) {
+            throw Error(ErrorKind::Malformed,
+                        "'" + text.substr(0, 64) + "' is not a dotted version such as 5.2.3790.134");
         }
         parts.push_back(std::stoull(part));
         pos = dot + 1;
@@ -38,7 +40,6 @@ std::vector<std::uint64_t> parse_version(const std::string& text) {
     parts.resize(4, 0);
     return parts;
 }
-
 
 std::shared_ptr<const Authority::Policy> Authority::policy() {
     // One cheap read per request: another process (`xrca revoke` or `xrca trust add` beside
@@ -84,12 +85,13 @@ std::shared_ptr<const Authority::Policy> Authority::require_active() {
 
 bool Authority::decommissioned() { return m_record.state == "decommissioned" || policy()->decommissioned; }
 
-void Authority::check_not_revoked(const Policy& p, const std::vector<xrml::Certificate>& docs, RmsFault fault, const char* what) {
+void Authority::check_not_revoked(const Policy& p, const std::vector<xrml::Certificate>& docs, RmsFault fault,
+                                  const char* what) {
     for (const auto& d : docs) {
         if (const auto m = p.revoked.find(d)) {
             throw Error(ErrorKind::Revoked,
-                        std::string(what) + " is revoked: its " + d.kind() + " " + d.descriptor.id.value + " matches the " +
-                            xrml::revoke_type_name(m->type) + " revocation of " + m->value,
+                        std::string(what) + " is revoked: its " + d.kind() + " " + d.descriptor.id.value +
+                            " matches the " + xrml::revoke_type_name(m->type) + " revocation of " + m->value,
                         fault);
         }
     }
@@ -105,21 +107,24 @@ void Authority::check_cluster_not_revoked(const Policy& p, const xrml::PublicKey
         if (!m) m = p.revoked.find_value(type, xrml::revocation_id_value(guid));
     }
     if (m) {
-        throw Error(ErrorKind::Revoked, std::string("the cluster is revoked here (") + xrml::revoke_type_name(m->type) + " " +
-                                            m->value + "): it is not certified again",
+        throw Error(ErrorKind::Revoked,
+                    std::string("the cluster is revoked here (") + xrml::revoke_type_name(m->type) + " " + m->value +
+                        "): it is not certified again",
                     RmsFault::UnauthorizedAccess);
     }
 }
 
 void Authority::check_machine_key_not_revoked(const Policy& p, const xrml::PublicKey& key) {
     if (const auto m = p.revoked.find_value(xrml::RevokeType::PrincipalKey, key.fingerprint())) {
-        throw Error(ErrorKind::Revoked, "the machine key " + m->value + " is revoked", RmsFault::VerifyMachineCertificateChainFailed);
+        throw Error(ErrorKind::Revoked, "the machine key " + m->value + " is revoked",
+                    RmsFault::VerifyMachineCertificateChainFailed);
     }
 }
 
 void Authority::check_user_not_revoked(const Policy& p, const std::string& user_id) {
     if (p.revoked.find_value(xrml::RevokeType::PrincipalId, xrml::revocation_id_value(user_id))) {
-        throw Error(ErrorKind::Revoked, "the user " + user_id.substr(0, 64) + " is revoked", RmsFault::UnauthorizedAccess);
+        throw Error(ErrorKind::Revoked, "the user " + user_id.substr(0, 64) + " is revoked",
+                    RmsFault::UnauthorizedAccess);
     }
 }
 

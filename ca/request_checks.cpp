@@ -34,16 +34,19 @@ void check_url(const std::string& url) {
 void check_key_for_mode(const xrml::PublicKey& key, CryptoMode mode, const char* what) {
     if (key.bits() != mode.key_bits()) {
         throw Error(ErrorKind::PolicyDenied,
-                    std::string(what) + " is RSA-" + std::to_string(key.bits()) + ", but this authority runs crypto mode " +
-                        std::to_string(mode.number()) + " (RSA-" + std::to_string(mode.key_bits()) + ")",
+                    std::string(what) + " is RSA-" + std::to_string(key.bits()) +
+                        ", but this authority runs crypto mode " + std::to_string(mode.number()) + " (RSA-" +
+                        std::to_string(mode.key_bits()) + ")",
                     RmsFault::UnsupportedCryptographicSet);
     }
 }
 
 void check_machine_key_for_mode(const xrml::PublicKey& key, CryptoMode mode) {
     if (!mode.accepts_machine_key(key.bits())) {
-        throw Error(ErrorKind::PolicyDenied, "a RSA-" + std::to_string(key.bits()) + " machine key is not allowed in crypto mode " +
-                                                 std::to_string(mode.number()), RmsFault::UnsupportedCryptographicSet);
+        throw Error(ErrorKind::PolicyDenied,
+                    "a RSA-" + std::to_string(key.bits()) + " machine key is not allowed in crypto mode " +
+                        std::to_string(mode.number()),
+                    RmsFault::UnsupportedCryptographicSet);
     }
 }
 

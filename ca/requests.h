@@ -162,7 +162,7 @@ struct MachineRequest {
 /** Certify (reference §3.4): an SPC chain in, a RAC chain out. */
 struct RacRequest {
     std::vector<std::string> spc_chain;  ///< the documents as received, leaf first (one text may hold several)
-    std::string user_id;  ///< Windows SID or federation ID; the RAC's Group-Identity ID
+    std::string user_id;                 ///< Windows SID or federation ID; the RAC's Group-Identity ID
     std::string email;
     bool temporary = false;
 };

@@ -21,10 +21,12 @@ namespace xrca::ca {
 // --- lists, independent of any authority --------------------------------------------------
 
 void check_revocable_id(const std::string& id, const char* what) {
-    if (id.empty() || id.size() > 256) throw Error(ErrorKind::Malformed, std::string(what) + " must be 1 to 256 characters");
+    if (id.empty() || id.size() > 256)
+        throw Error(ErrorKind::Malformed, std::string(what) + " must be 1 to 256 characters");
     // RMS compares IDs as written: whitespace inside one breaks matching (reference §5.2).
     if (std::any_of(id.begin(), id.end(), [](unsigned char c) { return std::isspace(c) || std::iscntrl(c); })) {
-        throw Error(ErrorKind::Malformed, std::string(what) + " '" + id + "' contains whitespace or control characters");
+        throw Error(ErrorKind::Malformed,
+                    std::string(what) + " '" + id + "' contains whitespace or control characters");
     }
 }
 
@@ -33,11 +35,12 @@ xrml::RevokeEntry revoke_entry(const RevocationRequest& r) {
     e.type = r.type;
     switch (r.type) {
         case xrml::RevokeType::LicenseHash: {
-            const bool hex = r.value.size() == 40 &&
-                             std::all_of(r.value.begin(), r.value.end(), [](unsigned char c) { return std::isxdigit(c); });
+            const bool hex = r.value.size() == 40 && std::all_of(r.value.begin(), r.value.end(),
+                                                                 [](unsigned char c) { return std::isxdigit(c); });
             if (!hex) {
-                throw Error(ErrorKind::Malformed, "a certificate hash is the SHA-1 of its UTF-16LE BODY: 40 hex digits, not '" +
-                                                      r.value.substr(0, 80) + "'");
+                throw Error(ErrorKind::Malformed,
+                            "a certificate hash is the SHA-1 of its UTF-16LE BODY: 40 hex digits, not '" +
+                                r.value.substr(0, 80) + "'");
             }
             const auto bytes = Botan::hex_decode(r.value);
             e.sha1.assign(bytes.begin(), bytes.end());
@@ -45,7 +48,8 @@ xrml::RevokeEntry revoke_entry(const RevocationRequest& r) {
         }
         case xrml::RevokeType::IssuerKey:
         case xrml::RevokeType::PrincipalKey:
-            if (!r.key) throw Error(ErrorKind::Usage, std::string(xrml::revoke_type_name(r.type)) + " needs a public key");
+            if (!r.key)
+                throw Error(ErrorKind::Usage, std::string(xrml::revoke_type_name(r.type)) + " needs a public key");
             e.key = r.key;
             break;
         case xrml::RevokeType::LicenseId:

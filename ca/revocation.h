@@ -23,10 +23,10 @@ xrml::RevokeEntry revoke_entry(const RevocationRequest& request);
 
 /** What a list is, apart from its entries. */
 struct RevocationListHeader {
-    std::string id;                        ///< the list's GUID
+    std::string id;  ///< the list's GUID
     xrml::Time issued;
     std::optional<xrml::TimeRange> validity;
-    xrml::XrmlObject issuer;               ///< type Revocation-List: ID, NAME, ADDRESS (where it is published)
+    xrml::XrmlObject issuer;  ///< type Revocation-List: ID, NAME, ADDRESS (where it is published)
 };
 
 /** Builds the list's BODY and signs it; the list names the signer's key as its ISSUER key. */

@@ -8,14 +8,14 @@
 namespace xrca::ca {
 
 enum class Action {
-    Enroll,               ///< issue root-cluster SLCs
-    SubEnroll,            ///< issue licensing-cluster SLCs
-    ActivateMachines,     ///< issue SPCs through the activation issuer
-    Certify,              ///< issue RACs
-    IssueClcs,            ///< issue CLCs
-    KeepTrustLists,       ///< trust other RAC issuers
-    TrustSpcIssuers,      ///< trust other SPC issuers, set a minimum security-processor version
-    RequestEnrollment,    ///< write enrollment requests and import their SLCs
+    Enroll,             ///< issue root-cluster SLCs
+    SubEnroll,          ///< issue licensing-cluster SLCs
+    ActivateMachines,   ///< issue SPCs through the activation issuer
+    Certify,            ///< issue RACs
+    IssueClcs,          ///< issue CLCs
+    KeepTrustLists,     ///< trust other RAC issuers
+    TrustSpcIssuers,    ///< trust other SPC issuers, set a minimum security-processor version
+    RequestEnrollment,  ///< write enrollment requests and import their SLCs
 };
 
 /** True when an authority of `role` may do `action`. */

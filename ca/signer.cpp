@@ -48,8 +48,8 @@ ProofOfPossession prove_possession(Signer& signer, const std::string& text) {
     return {text, signer.digest_algorithm(), signer.sign_text(text)};
 }
 
-ProofOfPossession prove_possession(const Botan::RSA_PrivateKey& key, const std::string& text, xrml::DigestAlgorithm digest,
-                                   Botan::RandomNumberGenerator& rng) {
+ProofOfPossession prove_possession(const Botan::RSA_PrivateKey& key, const std::string& text,
+                                   xrml::DigestAlgorithm digest, Botan::RandomNumberGenerator& rng) {
     ProofOfPossession proof;
     proof.signed_text = text;
     proof.digest = digest;

@@ -64,7 +64,7 @@ private:
  */
 ProofOfPossession prove_possession(Signer& signer, const std::string& text);
 /** The same for a key a client holds in memory (its machine key). */
-ProofOfPossession prove_possession(const Botan::RSA_PrivateKey& key, const std::string& text, xrml::DigestAlgorithm digest,
-                                   Botan::RandomNumberGenerator& rng);
+ProofOfPossession prove_possession(const Botan::RSA_PrivateKey& key, const std::string& text,
+                                   xrml::DigestAlgorithm digest, Botan::RandomNumberGenerator& rng);
 
 }  // namespace xrca::ca

@@ -58,16 +58,19 @@ Signer& SoftwareKeyRing::signer(KeyName name, xrml::DigestAlgorithm digest) {
     auto& slot = m_signers[{name, digest}];
     if (!slot) {
         const auto blob = load(m_keys, key_name(name));
-        slot = std::make_unique<SoftwareSigner>(decrypt_private_key(blob.encrypted, m_password, key_name(name)), digest, m_rng);
+        slot = std::make_unique<SoftwareSigner>(decrypt_private_key(blob.encrypted, m_password, key_name(name)), digest,
+                                                m_rng);
     }
     return *slot;
 }
 
 NewKey SoftwareKeyRing::generate(KeyName name, std::size_t bits, xrml::DigestAlgorithm digest) {
-    if (m_password.bytes().size() < 8) throw Error(ErrorKind::Usage, "the key password must have at least 8 characters");
+    if (m_password.bytes().size() < 8)
+        throw Error(ErrorKind::Usage, "the key password must have at least 8 characters");
     auto key = generate_rsa_key(bits, m_rng);
     const auto public_key = xrml::PublicKey::from_botan(*key);
-    store::KeyBlob record{key_name(name), public_key.fingerprint(), encrypt_private_key(*key, m_password, m_rng, m_kdf_iterations)};
+    store::KeyBlob record{key_name(name), public_key.fingerprint(),
+                          encrypt_private_key(*key, m_password, m_rng, m_kdf_iterations)};
     return {public_key, std::move(record), std::make_shared<SoftwareSigner>(std::move(key), digest, m_rng)};
 }
 
@@ -91,7 +94,8 @@ const Botan::secure_vector<std::uint8_t>& SoftwareKeyRing::escrow_key() {
     return *m_escrow_key;
 }
 
-std::vector<std::uint8_t> SoftwareKeyRing::escrow_user_key(const Botan::RSA_PrivateKey& key, const std::string& user_id) {
+std::vector<std::uint8_t> SoftwareKeyRing::escrow_user_key(const Botan::RSA_PrivateKey& key,
+                                                           const std::string& user_id) {
     return wrap_user_key(key, escrow_key(), user_id, m_rng);
 }
 

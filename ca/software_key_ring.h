@@ -35,7 +35,7 @@ public:
     void forget() override;
     std::vector<std::uint8_t> escrow_user_key(const Botan::RSA_PrivateKey& key, const std::string& user_id) override;
     std::unique_ptr<Botan::RSA_PrivateKey> recover_user_key(const std::vector<std::uint8_t>& sealed,
-                                                             const std::string& user_id) override;
+                                                            const std::string& user_id) override;
     std::vector<store::KeyBlob> provisioning_secrets() override;
 
 private:

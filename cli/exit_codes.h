@@ -7,10 +7,10 @@ namespace xrca::cli {
 
 enum ExitCode : int {
     k_exit_ok = 0,
-    k_exit_refused = 1,      ///< checked and refused
+    k_exit_refused = 1,  ///< checked and refused
     k_exit_usage = 2,
-    k_exit_state = 3,        ///< wrong state or not found
-    k_exit_storage = 4,      ///< storage or I/O error
+    k_exit_state = 3,    ///< wrong state or not found
+    k_exit_storage = 4,  ///< storage or I/O error
     k_exit_internal = 5,
 };
 

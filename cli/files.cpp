@@ -3,12 +3,12 @@
 
 #include "ca/errors.h"
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 namespace xrca::cli {
 
@@ -39,7 +39,8 @@ std::string read_file(const std::string& path, std::size_t max_bytes) {
         out.append(buf, static_cast<std::size_t>(n));
         if (out.size() > max_bytes) {
             ::close(fd);
-            throw Error(ErrorKind::Malformed, path + " is larger than the " + std::to_string(max_bytes) + " bytes accepted");
+            throw Error(ErrorKind::Malformed,
+                        path + " is larger than the " + std::to_string(max_bytes) + " bytes accepted");
         }
     }
     ::close(fd);

@@ -5,24 +5,26 @@
 
 #include <botan/rsa.h>
 
+#include <sys/stat.h>
 #include <cerrno>
 #include <cstring>
-#include <sys/stat.h>
 
 namespace xrca::cli {
 
 std::string key_file_path(const std::string& dir, const char* name) { return dir + "/" + name + ".key"; }
 
-std::unique_ptr<Botan::RSA_PrivateKey> load_key_file(const std::string& dir, const char* name, const ca::Password& password) {
+std::unique_ptr<Botan::RSA_PrivateKey> load_key_file(const std::string& dir, const char* name,
+                                                     const ca::Password& password) {
     const auto path = key_file_path(dir, name);
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) throw Error(ErrorKind::NotFound, "the directory " + dir + " has no " + name + " key (" + path + ")");
+    if (::stat(path.c_str(), &st) != 0)
+        throw Error(ErrorKind::NotFound, "the directory " + dir + " has no " + name + " key (" + path + ")");
     const auto blob = read_file(path, 64 * 1024);
     return ca::decrypt_private_key(std::vector<std::uint8_t>(blob.begin(), blob.end()), password, std::string(name));
 }
 
-void save_key_file(const std::string& dir, const char* name, const Botan::RSA_PrivateKey& key, const ca::Password& password,
-                   Botan::RandomNumberGenerator& rng) {
+void save_key_file(const std::string& dir, const char* name, const Botan::RSA_PrivateKey& key,
+                   const ca::Password& password, Botan::RandomNumberGenerator& rng) {
     const auto blob = ca::encrypt_private_key(key, password, rng);
     write_file_atomically(key_file_path(dir, name), std::string(blob.begin(), blob.end()), /*owner_only=*/true);
 }

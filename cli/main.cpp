@@ -35,7 +35,8 @@ const std::map<std::string, Command>& commands() {
           "\n"
           "  --anchor X   the trust anchor: a 64-digit SHA-256 key fingerprint, or a file\n"
           "               holding a <PUBLICKEY> element\n"
-          "  --at TIME    evaluate validity at TIME (YYYY-MM-DDTHH:MM, UTC) instead of now\n"          "  --revocation-list RL.xml  honour a signed revocation list (repeatable): it counts for\n"
+          "  --at TIME    evaluate validity at TIME (YYYY-MM-DDTHH:MM, UTC) instead of now\n"
+          "  --revocation-list RL.xml  honour a signed revocation list (repeatable): it counts for\n"
           "               a document when signed by its issuer or an issuer above it, or by a\n"
           "               revocation authority its SLC names; a chain with anything revoked fails\n"
           "  --max-age D  ignore lists issued longer than D ago (7d, 12h, 30m, 90s)\n"
@@ -105,7 +106,8 @@ const std::map<std::string, Command>& commands() {
         {"issue",
          {cmd_issue, "issue a machine certificate, RAC or CLC at the authority",
           "usage: xrca [--data DIR] issue machine --public-key MACHINE.pub.xml [--hid-digest BASE64] -o SPC-CHAIN.xml\n"
-          "       xrca [--data DIR] issue rac --spc-chain SPC-CHAIN.xml --user-id ID --email EMAIL [--temporary] -o RAC-CHAIN.xml\n"
+          "       xrca [--data DIR] issue rac --spc-chain SPC-CHAIN.xml --user-id ID --email EMAIL [--temporary] -o "
+          "RAC-CHAIN.xml\n"
           "       xrca [--data DIR] issue clc --rac-chain RAC-CHAIN.xml -o CLC-CHAIN.xml\n"
           "\n"
           "Needs the key password. Every request, issued or refused, is in the enrollment log.\n"
@@ -346,7 +348,8 @@ void print_usage(std::ostream& out) {
            "  --data DIR   the data directory (default $XRCA_DATA, else ./xrca-data)\n"
            "\n"
            "commands:\n";
-    for (const auto& [name, cmd] : commands()) out << "  " << name << std::string(name.size() < 22 ? 22 - name.size() : 1, ' ') << cmd.summary << '\n';
+    for (const auto& [name, cmd] : commands())
+        out << "  " << name << std::string(name.size() < 22 ? 22 - name.size() : 1, ' ') << cmd.summary << '\n';
     out << "\nexit status: 0 ok; 1 checked and refused; 2 usage; 3 wrong state or not found;\n"
            "             4 storage or I/O error; 5 internal error\n";
 }

@@ -4,10 +4,10 @@
 #include "ca/errors.h"
 #include "cli/files.h"
 
-#include <cstdlib>
-#include <iostream>
 #include <termios.h>
 #include <unistd.h>
+#include <cstdlib>
+#include <iostream>
 
 namespace xrca::cli {
 namespace {
@@ -19,7 +19,7 @@ std::string strip_newline(std::string s) {
 
 std::string prompt(const char* text) {
     std::cerr << text << std::flush;
-    termios old {};
+    termios old{};
     ::tcgetattr(STDIN_FILENO, &old);
     termios quiet = old;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
@@ -42,7 +42,8 @@ ca::Password read_password(Args& args, bool confirm) {
     if (const char* env = std::getenv("XRCA_KEY_PASSWORD"); env && *env) return ca::Password(env);
     if (::isatty(STDIN_FILENO)) {
         auto first = prompt("key password: ");
-        if (confirm && prompt("key password again: ") != first) throw Error(ErrorKind::Usage, "the two passwords differ");
+        if (confirm && prompt("key password again: ") != first)
+            throw Error(ErrorKind::Usage, "the two passwords differ");
         return ca::Password(first);
     }
     throw Error(ErrorKind::Usage,

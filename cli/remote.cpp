@@ -53,9 +53,11 @@ std::vector<xrml::Certificate> verify_received(const Context& ctx, const std::ve
         throw Error(ErrorKind::PolicyDenied, "the " + what + " the server sent does not verify: " + verdict.detail);
     }
     if (anchor) {
-        ctx.out << "  verified: every signature and link, ending at the pinned anchor " << anchor->substr(0, 16) << "…\n";
+        ctx.out << "  verified: every signature and link, ending at the pinned anchor " << anchor->substr(0, 16)
+                << "…\n";
     } else {
-        ctx.out << "  verified: every signature and link; the chain ends at key " << verdict.top_issuer_fingerprint << '\n'
+        ctx.out << "  verified: every signature and link; the chain ends at key " << verdict.top_issuer_fingerprint
+                << '\n'
                 << "  (pass --anchor to pin that key; without it, trust in the root is not established)\n";
     }
     return docs;

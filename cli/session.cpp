@@ -1,21 +1,21 @@
 // Shared plumbing of the data-directory commands.
 #include "cli/session.h"
 
-#include "cli/files.h"
-#include "cli/password.h"
 #include "ca/hierarchy.h"
 #include "ca/software_key_ring.h"
+#include "cli/files.h"
+#include "cli/password.h"
 #include "xrml/errors.h"
 #include "xrml/reader.h"
 
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <iostream>
 #include <ostream>
-#include <pwd.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace xrca::cli {
 
@@ -41,11 +41,13 @@ ca::Caller local_caller() {
     return c;
 }
 
-std::unique_ptr<Session> compose_session(std::unique_ptr<store::Store> store, ca::Password password, ca::CryptoMode crypto_mode) {
+std::unique_ptr<Session> compose_session(std::unique_ptr<store::Store> store, ca::Password password,
+                                         ca::CryptoMode crypto_mode) {
     auto s = std::make_unique<Session>();
     s->store = std::move(store);
     const ca::AuthorityOptions defaults;
-    s->keys = std::make_unique<ca::SoftwareKeyRing>(*s->store, std::move(password), s->rng, defaults.key_kdf_iterations);
+    s->keys =
+        std::make_unique<ca::SoftwareKeyRing>(*s->store, std::move(password), s->rng, defaults.key_kdf_iterations);
     s->client_keys = std::make_unique<ca::KeyPool>(crypto_mode.key_bits(), defaults.clc_key_pool_capacity,
                                                    defaults.clc_key_pool_threads);
     return s;
@@ -61,9 +63,11 @@ std::unique_ptr<Session> open_with(const Context& ctx, ca::Password password) {
     } catch (const store::StorageError& e) {
         throw Error(ErrorKind::Storage, e.what());
     }
-    auto s = compose_session(std::move(store), std::move(password), ca::CryptoMode::from_number(record ? record->crypto_mode : 2).value_or(ca::CryptoMode::mode2()));
-    s->authority = std::make_unique<ca::Authority>(
-        ca::Collaborators{*s->store, *s->keys, *s->client_keys, s->clock, s->rng});
+    auto s = compose_session(
+        std::move(store), std::move(password),
+        ca::CryptoMode::from_number(record ? record->crypto_mode : 2).value_or(ca::CryptoMode::mode2()));
+    s->authority =
+        std::make_unique<ca::Authority>(ca::Collaborators{*s->store, *s->keys, *s->client_keys, s->clock, s->rng});
     return s;
 }
 
@@ -87,14 +91,16 @@ xrml::PublicKey read_public_key(const std::string& path) {
 std::string anchor_fingerprint(const std::string& arg) {
     if (xrml::looks_like_fingerprint(arg)) {
         std::string lower = arg;
-        std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        std::transform(lower.begin(), lower.end(), lower.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
         return lower;
     }
     try {
         return xrml::read_public_key_file(read_file(arg, 64 * 1024)).fingerprint();
     } catch (const std::exception& e) {
-        throw Error(ErrorKind::Usage, "--anchor " + arg + " is neither a 64-digit fingerprint nor a readable public key file (" +
-                                          e.what() + ")");
+        throw Error(
+            ErrorKind::Usage,
+            "--anchor " + arg + " is neither a 64-digit fingerprint nor a readable public key file (" + e.what() + ")");
     }
 }
 

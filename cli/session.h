@@ -16,7 +16,8 @@
 namespace xrca::cli {
 
 /** Opens the store of an existing authority; Error(NotFound) if there is none, Error(Storage) if it cannot be read. */
-std::unique_ptr<store::Store> open_authority_store(const std::string& locator, store::OpenMode mode = store::OpenMode::Existing);
+std::unique_ptr<store::Store> open_authority_store(const std::string& locator,
+                                                   store::OpenMode mode = store::OpenMode::Existing);
 
 /** The caller recorded in the log for local commands: "cli:USER". */
 ca::Caller local_caller();
@@ -35,8 +36,10 @@ struct Session {
     std::unique_ptr<ca::Authority> authority;
 };
 
-/** Builds a session on an open store: the software key ring under `password`, a client key pool of the authority's mode. */
-std::unique_ptr<Session> compose_session(std::unique_ptr<store::Store> store, ca::Password password, ca::CryptoMode crypto_mode);
+/** Builds a session on an open store: the software key ring under `password`, a client key pool of the authority's
+ * mode. */
+std::unique_ptr<Session> compose_session(std::unique_ptr<store::Store> store, ca::Password password,
+                                         ca::CryptoMode crypto_mode);
 
 /** Opens the authority of `ctx.data_dir`, reading the key password from `args`. */
 std::unique_ptr<Session> open_session(const Context& ctx, Args& args);

@@ -49,16 +49,19 @@ bool starts_with_ci(const std::string& s, const std::string& prefix) {
 SoapClient::SoapClient(ClientOptions options) : m_options(std::move(options)) {
     auto url = m_options.server;
     if (!starts_with_ci(url, "http://") && !starts_with_ci(url, "https://")) {
-        throw Error(ErrorKind::Usage, "--server must be an http:// or https:// URL, e.g. http://127.0.0.1:8080/_wmcs (got '" +
-                                          url.substr(0, 80) + "')");
+        throw Error(ErrorKind::Usage,
+                    "--server must be an http:// or https:// URL, e.g. http://127.0.0.1:8080/_wmcs (got '" +
+                        url.substr(0, 80) + "')");
     }
     while (!url.empty() && url.back() == '/') url.pop_back();
     // The base URL may name the /_wmcs root RMS clusters use; the service paths include it.
     const std::string root = "/_wmcs";
-    if (url.size() >= root.size() && starts_with_ci(url.substr(url.size() - root.size()), root)) url.resize(url.size() - root.size());
+    if (url.size() >= root.size() && starts_with_ci(url.substr(url.size() - root.size()), root))
+        url.resize(url.size() - root.size());
     if (url.find('/', url.find("//") + 2) != std::string::npos) {
-        throw Error(ErrorKind::Usage, "--server takes the service's base URL (scheme, host, port and optionally /_wmcs), not '" +
-                                          m_options.server.substr(0, 120) + "'");
+        throw Error(ErrorKind::Usage,
+                    "--server takes the service's base URL (scheme, host, port and optionally /_wmcs), not '" +
+                        m_options.server.substr(0, 120) + "'");
     }
     m_origin = url;
     global_init();
@@ -66,7 +69,8 @@ SoapClient::SoapClient(ClientOptions options) : m_options(std::move(options)) {
 
 std::string SoapClient::url_of(const ServiceAddress& service) const { return m_origin + service.path; }
 
-SoapReply SoapClient::call(const ServiceAddress& service, const char* operation, const std::string& operation_xml) const {
+SoapReply SoapClient::call(const ServiceAddress& service, const char* operation,
+                           const std::string& operation_xml) const {
     const auto url = url_of(service);
     const auto ns = service.namespace_uri();
     const auto envelope = soap_request(ns, operation_xml);
@@ -105,7 +109,8 @@ SoapReply SoapClient::call(const ServiceAddress& service, const char* operation,
     const CURLcode code = curl_easy_perform(c);
     if (received.too_large) throw Error(ErrorKind::Malformed, "the reply from " + url + " is larger than 16 MiB");
     if (code != CURLE_OK) {
-        throw Error(ErrorKind::Storage, "cannot reach " + url + ": " + (error[0] ? std::string(error) : curl_easy_strerror(code)));
+        throw Error(ErrorKind::Storage,
+                    "cannot reach " + url + ": " + (error[0] ? std::string(error) : curl_easy_strerror(code)));
     }
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);

@@ -10,9 +10,9 @@
 namespace xrca::enrollment {
 
 struct ClientOptions {
-    std::string server;    ///< the service's base URL: http(s)://HOST[:PORT][/_wmcs]
-    std::string token;     ///< bearer token, if the operation needs one
-    std::string ca_file;   ///< PEM certificates to trust for https (default: the system's)
+    std::string server;   ///< the service's base URL: http(s)://HOST[:PORT][/_wmcs]
+    std::string token;    ///< bearer token, if the operation needs one
+    std::string ca_file;  ///< PEM certificates to trust for https (default: the system's)
     long timeout_seconds = 60;
 };
 

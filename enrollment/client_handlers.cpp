@@ -22,7 +22,8 @@ OperationResult handle_certify(const OperationContext& c) {
                     RmsFault::Argument);
     }
     // [MS-RMPR] Persistent: true asks for a RAC kept for its full term, false for a temporary one.
-    const auto chain = c.authority.issue_rac({in.spc_chain, user_id_of(*c.principal), c.principal->email, !in.persistent}, c.caller);
+    const auto chain =
+        c.authority.issue_rac({in.spc_chain, user_id_of(*c.principal), c.principal->email, !in.persistent}, c.caller);
     return {certify_result(chain.documents), chain.kind};
 }
 

@@ -31,12 +31,9 @@ std::string location_of(const ca::Authority& authority, const std::string& type)
     const bool root = authority.role() == ca::Role::Root;
     static const std::map<std::string, std::pair<const char*, bool>> where = {
         // type → (suffix, root cluster only)
-        {"CertificationService", {"/certification", true}},
-        {"CertificationInternalService", {"/certification", true}},
-        {"ActivationService", {"/certification", true}},
-        {"ServerService", {"/certification", false}},
-        {"LicensingService", {"/licensing", false}},
-        {"LicensingInternalService", {"/licensing", false}},
+        {"CertificationService", {"/certification", true}}, {"CertificationInternalService", {"/certification", true}},
+        {"ActivationService", {"/certification", true}},    {"ServerService", {"/certification", false}},
+        {"LicensingService", {"/licensing", false}},        {"LicensingInternalService", {"/licensing", false}},
         {"PublishingService", {"/licensing", false}},
     };
     const auto it = where.find(type);
@@ -45,10 +42,17 @@ std::string location_of(const ca::Authority& authority, const std::string& type)
 }
 
 const std::vector<std::string>& known_types() {
-    static const std::vector<std::string> types = {"EnrollmentService", "LicensingService", "PublishingService",
-                                                   "CertificationService", "ActivationService", "PrecertificationService",
-                                                   "ServerService", "DrmRemoteDirectoryServices", "GroupExpansionService",
-                                                   "LicensingInternalService", "CertificationInternalService"};
+    static const std::vector<std::string> types = {"EnrollmentService",
+                                                   "LicensingService",
+                                                   "PublishingService",
+                                                   "CertificationService",
+                                                   "ActivationService",
+                                                   "PrecertificationService",
+                                                   "ServerService",
+                                                   "DrmRemoteDirectoryServices",
+                                                   "GroupExpansionService",
+                                                   "LicensingInternalService",
+                                                   "CertificationInternalService"};
     return types;
 }
 
@@ -57,7 +61,8 @@ OperationResult locate(const OperationContext& c, const char* operation, bool re
     for (const auto& type : read_service_location_request(c.soap)) {
         const bool known = std::find(known_types().begin(), known_types().end(), type) != known_types().end();
         if (!known && refuse_unknown) {
-            throw Error(ErrorKind::Malformed, "'" + type.substr(0, 64) + "' is not an RMS service type", RmsFault::Argument);
+            throw Error(ErrorKind::Malformed, "'" + type.substr(0, 64) + "' is not an RMS service type",
+                        RmsFault::Argument);
         }
         found.emplace_back(type, location_of(c.authority, type));
     }
@@ -67,7 +72,9 @@ OperationResult locate(const OperationContext& c, const char* operation, bool re
 }  // namespace
 
 // Server to server: every requested type is echoed, with an empty URL where none is offered.
-OperationResult handle_find_service_locations(const OperationContext& c) { return locate(c, "FindServiceLocations", false); }
+OperationResult handle_find_service_locations(const OperationContext& c) {
+    return locate(c, "FindServiceLocations", false);
+}
 
 // Client to server: an unknown type is refused.
 OperationResult handle_find_service_locations_for_user(const OperationContext& c) {

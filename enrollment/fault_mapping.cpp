@@ -25,7 +25,8 @@ constexpr WireForm wire_form(ErrorKind kind) {
         // RMS answers refusals with a SOAP fault (HTTP 500); a role the caller lacks is 403 (map_error).
         case ErrorKind::PolicyDenied:
         case ErrorKind::Revoked: return {500, RmsFault::UnauthorizedAccess, true};
-        case ErrorKind::UnsupportedVersion: return {500, RmsFault::UnsupportedDataVersion, true, RmsFault::MalformedDataVersion};
+        case ErrorKind::UnsupportedVersion:
+            return {500, RmsFault::UnsupportedDataVersion, true, RmsFault::MalformedDataVersion};
         case ErrorKind::WrongState: return {503, RmsFault::UnspecifiedError, true};
         case ErrorKind::Storage:
         case ErrorKind::Internal: return {500, RmsFault::UnspecifiedError, false};
@@ -85,7 +86,8 @@ FaultResponse map_error(const Error& e) {
     if (refusal && e.fault() == RmsFault::UnauthorizedAccess) r.http_status = 403;
     const RmsFault fault = e.fault() == RmsFault::None ? form.fallback : e.fault();
     r.faultstring = rms_fault_name(fault);
-    r.faultstring += form.show_detail ? std::string(": ") + e.what() : std::string(": the server could not complete the request");
+    r.faultstring +=
+        form.show_detail ? std::string(": ") + e.what() : std::string(": the server could not complete the request");
     return r;
 }
 

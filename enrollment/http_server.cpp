@@ -5,9 +5,9 @@
 #include <microhttpd.h>
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <cctype>
 #include <cstring>
-#include <netinet/in.h>
 #include <stdexcept>
 #include <vector>
 
@@ -135,16 +135,18 @@ HttpServer::HttpServer(const ServerOptions& options, Handler handler)
     if (options.tls()) {
         if (options.tls_key_pem.empty()) throw std::runtime_error("HTTPS needs both a certificate and its private key");
         flags |= MHD_USE_TLS;
-        items.push_back({MHD_OPTION_HTTPS_MEM_CERT, 0, const_cast<char*>(m_context->options.tls_certificate_pem.c_str())});
+        items.push_back(
+            {MHD_OPTION_HTTPS_MEM_CERT, 0, const_cast<char*>(m_context->options.tls_certificate_pem.c_str())});
         items.push_back({MHD_OPTION_HTTPS_MEM_KEY, 0, const_cast<char*>(m_context->options.tls_key_pem.c_str())});
     }
     items.push_back({MHD_OPTION_END, 0, nullptr});
-    m_daemon = MHD_start_daemon(flags, options.port, nullptr, nullptr, on_request, m_context.get(), MHD_OPTION_ARRAY, items.data(),
-                                MHD_OPTION_END);
+    m_daemon = MHD_start_daemon(flags, options.port, nullptr, nullptr, on_request, m_context.get(), MHD_OPTION_ARRAY,
+                                items.data(), MHD_OPTION_END);
     if (!m_daemon) {
         throw std::runtime_error("cannot listen on " + options.listen_address + ":" + std::to_string(options.port) +
-                                 (options.tls() ? " with TLS (in use, not permitted, or the certificate and key do not load)"
-                                                : " (in use, or not permitted)"));
+                                 (options.tls()
+                                      ? " with TLS (in use, not permitted, or the certificate and key do not load)"
+                                      : " (in use, or not permitted)"));
     }
     const auto* info = MHD_get_daemon_info(m_daemon, MHD_DAEMON_INFO_BIND_PORT);
     m_port = info ? info->port : options.port;

@@ -15,7 +15,9 @@
 namespace xrca::enrollment {
 namespace {
 
-Error malformed(const std::string& what, RmsFault fault = RmsFault::Argument) { return Error(ErrorKind::Malformed, what, fault); }
+Error malformed(const std::string& what, RmsFault fault = RmsFault::Argument) {
+    return Error(ErrorKind::Malformed, what, fault);
+}
 
 // Reading request fields: every FormatError names the element; it becomes ArgumentException.
 template <typename Fn>
@@ -74,7 +76,8 @@ std::string cluster_request(const ca::SignedRequest& s) {
     xrml::XmlBuilder b;
     b.raw(s.body);
     protocol::write_proof(b, "XrcaProofOfPossession", s.proof);
-    const auto& address = s.request.operation == ca::ClusterOperation::Enroll ? services::enrollment : services::sub_enrollment;
+    const auto& address =
+        s.request.operation == ca::ClusterOperation::Enroll ? services::enrollment : services::sub_enrollment;
     return with_namespace(address, ca::cluster_operation_name(s.request.operation), std::move(b).str());
 }
 
@@ -83,14 +86,17 @@ ClusterRequestIn read_cluster_request(const SoapRequest& soap) {
         ClusterRequestIn in;
         auto& r = in.request;
         const auto operation = ca::parse_cluster_operation(soap.operation);
-        if (!operation) throw xrml::FormatError(xrml::FormatReason::Unsupported, "not Enroll or SubEnroll: " + soap.operation.substr(0, 32));
+        if (!operation)
+            throw xrml::FormatError(xrml::FormatReason::Unsupported,
+                                    "not Enroll or SubEnroll: " + soap.operation.substr(0, 32));
         r.operation = *operation;
         const auto input = soap.operation_element().required_local("oInput");
         protocol::read_parameters(input, r);
         if (const auto xrca = input.optional("XrcaRequest")) {
             r.request_id = protocol::trimmed_text(xrca->required("RequestId"));
             r.crypto_mode = protocol::read_crypto_mode(*xrca);
-            if (r.request_id.empty() || r.request_id.size() > 64) xrca->fail(xrml::FormatReason::BadValue, "a RequestId is required");
+            if (r.request_id.empty() || r.request_id.size() > 64)
+                xrca->fail(xrml::FormatReason::BadValue, "a RequestId is required");
         }
         in.proof = read_proof(soap, exact_element(soap, "oInput"));
         return in;
@@ -100,8 +106,8 @@ ClusterRequestIn read_cluster_request(const SoapRequest& soap) {
 ca::ClusterRequest to_cluster_request(const ClusterRequestIn& in) { return protocol::with_proof(in.request, in.proof); }
 
 std::string cluster_result(const std::string& operation, const std::vector<std::string>& chain) {
-    return "<" + operation + "Result><LicensorCertificateChain>" + string_array(chain) + "</LicensorCertificateChain></" +
-           operation + "Result>";
+    return "<" + operation + "Result><LicensorCertificateChain>" + string_array(chain) +
+           "</LicensorCertificateChain></" + operation + "Result>";
 }
 
 // --- Activate ---------------------------------------------------------------------------------
@@ -110,7 +116,8 @@ std::string activation_input(const xrml::PublicKey& machine_key, const std::vect
     xrml::XmlBuilder b;
     b.open("requestParams").open("ActivateParams");
     b.open("MachinePublicKey").raw(xrml::build_public_key_element(machine_key)).close();
-    if (!hid_digest.empty()) b.element("HidXml", {}, xrml::base64_encode(hid_digest));  // absent: the server derives one
+    if (!hid_digest.empty())
+        b.element("HidXml", {}, xrml::base64_encode(hid_digest));  // absent: the server derives one
     b.close().close();
     return std::move(b).str();
 }
@@ -127,9 +134,11 @@ ca::MachineRequest read_activation_request(const SoapRequest& soap) {
         ca::MachineRequest m;
         const auto params = soap.operation_element().required_local("requestParams").required_local("ActivateParams");
         m.machine_key = xrml::read_public_key_element(params.required_local("MachinePublicKey").required("PUBLICKEY"));
-        if (const auto hid = params.optional_local("HidXml")) m.hardware_id_digest = xrml::base64_decode(protocol::trimmed_text(*hid), "HidXml");
+        if (const auto hid = params.optional_local("HidXml"))
+            m.hardware_id_digest = xrml::base64_decode(protocol::trimmed_text(*hid), "HidXml");
         m.proof = read_proof(soap, exact_element(soap, "requestParams"));
-        if (!m.proof) throw malformed("Activate needs <XrcaProofOfPossession> by the machine key", RmsFault::ArgumentNull);
+        if (!m.proof)
+            throw malformed("Activate needs <XrcaProofOfPossession> by the machine key", RmsFault::ArgumentNull);
         return m;
     });
 }
@@ -162,7 +171,8 @@ CertifyIn read_certify_request(const SoapRequest& soap) {
         const auto params = soap.operation_element().required_local("requestParams");
         if (const auto p = params.optional_local("Persistent")) {
             const auto v = protocol::trimmed_text(*p);
-            if (v != "true" && v != "false" && v != "1" && v != "0") p->fail(xrml::FormatReason::BadValue, "Persistent must be a boolean");
+            if (v != "true" && v != "false" && v != "1" && v != "0")
+                p->fail(xrml::FormatReason::BadValue, "Persistent must be a boolean");
             in.persistent = v == "true" || v == "1";
         }
         if (const auto user = params.optional_local("XrcaUser")) {
@@ -189,7 +199,9 @@ std::string clc_request(const std::vector<std::string>& rac_chain) {
                               "</PersonaCerts></GetClientLicensorCertParams></RequestParams>");
 }
 
-std::vector<std::string> read_clc_request(const SoapRequest& soap) { return certificates_in_text(soap.text, "PersonaCerts"); }
+std::vector<std::string> read_clc_request(const SoapRequest& soap) {
+    return certificates_in_text(soap.text, "PersonaCerts");
+}
 
 std::string clc_result(const std::vector<std::string>& chain) {
     return "<GetClientLicensorCertResult><GetClientLicensorCertResponse><CertificateChain>" + certificate_array(chain) +
@@ -198,7 +210,9 @@ std::string clc_result(const std::vector<std::string>& chain) {
 
 // --- GetLicensorCertificate and service location --------------------------------------------
 
-std::string licensor_certificate_request() { return with_namespace(services::certification_server, "GetLicensorCertificate", ""); }
+std::string licensor_certificate_request() {
+    return with_namespace(services::certification_server, "GetLicensorCertificate", "");
+}
 
 std::string licensor_certificate_result(const std::vector<std::string>& chain) {
     return "<GetLicensorCertificateResult><CertificateChain>" + certificate_array(chain) +
@@ -223,11 +237,13 @@ std::string service_location_request(const std::string& operation, const std::ve
     b.open("ServiceNames");
     for (const auto& t : types) b.open("ServiceLocationRequest").element("Type", {}, t).close();
     b.close();
-    const auto& address = operation == "FindServiceLocations" ? services::certification_server : services::certification_locator;
+    const auto& address =
+        operation == "FindServiceLocations" ? services::certification_server : services::certification_locator;
     return with_namespace(address, operation, std::move(b).str());
 }
 
-std::string service_location_result(const std::string& operation, const std::vector<std::pair<std::string, std::string>>& found) {
+std::string service_location_result(const std::string& operation,
+                                    const std::vector<std::pair<std::string, std::string>>& found) {
     xrml::XmlBuilder b;
     b.open(operation + "Result");
     for (const auto& [type, url] : found) {
@@ -254,19 +270,24 @@ SoapReply read_soap_reply(int http_status, std::string_view bytes) {
         text = xrml::decode_input(bytes).utf8;
         dom.emplace(xrml::XmlDocument::parse(text, 8 * k_max_soap_bytes, 48, true));
     } catch (const xrml::FormatError& e) {
-        throw Error(ErrorKind::Malformed, "the server answered HTTP " + std::to_string(http_status) + " with no SOAP envelope (" +
-                                              e.what() + "): " + std::string(bytes.substr(0, 160)));
+        throw Error(ErrorKind::Malformed, "the server answered HTTP " + std::to_string(http_status) +
+                                              " with no SOAP envelope (" + e.what() +
+                                              "): " + std::string(bytes.substr(0, 160)));
     }
     const auto root = dom->root();
     const auto body = root.local_name() == "Envelope" ? root.optional_local("Body") : std::nullopt;
-    if (!body) throw Error(ErrorKind::Malformed, "the server's reply (HTTP " + std::to_string(http_status) + ") is not a SOAP envelope");
+    if (!body)
+        throw Error(ErrorKind::Malformed,
+                    "the server's reply (HTTP " + std::to_string(http_status) + ") is not a SOAP envelope");
     if (const auto fault = body->optional_local("Fault")) {
         const auto faultstring = fault->optional_local("faultstring");
         const auto message = faultstring ? faultstring->text() : std::string("(no faultstring)");
         // The fault's name is in the message already (and so in the local log): the Error carries the kind only.
-        throw Error(read_fault({http_status, message}).kind, "the server refused (HTTP " + std::to_string(http_status) + "): " + message);
+        throw Error(read_fault({http_status, message}).kind,
+                    "the server refused (HTTP " + std::to_string(http_status) + "): " + message);
     }
-    if (http_status != 200) throw Error(ErrorKind::Malformed, "the server answered HTTP " + std::to_string(http_status));
+    if (http_status != 200)
+        throw Error(ErrorKind::Malformed, "the server answered HTTP " + std::to_string(http_status));
     return SoapReply{std::move(text), std::move(*dom)};
 }
 

@@ -24,9 +24,11 @@ inline constexpr ServiceAddress enrollment{"/_wmcs/enrollment/enrollservice.asmx
 inline constexpr ServiceAddress sub_enrollment{"/_wmcs/certification/subenrollservice.asmx", "SubEnrollmentService"};
 inline constexpr ServiceAddress activation{"/_wmcs/certification/activation.asmx", "ActivationService"};
 inline constexpr ServiceAddress certification{"/_wmcs/certification/certification.asmx", "CertificationService"};
-inline constexpr ServiceAddress server_certification{"/_wmcs/certification/servercertification.asmx", "CertificationService"};
+inline constexpr ServiceAddress server_certification{"/_wmcs/certification/servercertification.asmx",
+                                                     "CertificationService"};
 inline constexpr ServiceAddress certification_server{"/_wmcs/certification/server.asmx", "ServerService"};
-inline constexpr ServiceAddress certification_locator{"/_wmcs/certification/servicelocator.asmx", "ServiceLocatorService"};
+inline constexpr ServiceAddress certification_locator{"/_wmcs/certification/servicelocator.asmx",
+                                                      "ServiceLocatorService"};
 inline constexpr ServiceAddress publishing{"/_wmcs/licensing/publish.asmx", "PublishingService"};
 inline constexpr ServiceAddress licensing_server{"/_wmcs/licensing/server.asmx", "ServerService"};
 inline constexpr ServiceAddress licensing_locator{"/_wmcs/licensing/servicelocator.asmx", "ServiceLocatorService"};
@@ -84,7 +86,8 @@ std::string licensor_certificate_result(const std::vector<std::string>& chain);
 std::vector<std::string> read_service_location_request(const SoapRequest& soap);
 std::string service_location_request(const std::string& operation, const std::vector<std::string>& types);
 /** `<…Result>` of ServiceLocationResponse {URL, Type}; an empty URL for a type not offered. */
-std::string service_location_result(const std::string& operation, const std::vector<std::pair<std::string, std::string>>& found);
+std::string service_location_result(const std::string& operation,
+                                    const std::vector<std::pair<std::string, std::string>>& found);
 
 // --- the client's side of results ---------------------------------------------------------
 /** A response envelope read strictly; a SOAP fault becomes Error (its kind by read_fault, fault_mapping.h). */

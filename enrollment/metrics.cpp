@@ -22,7 +22,8 @@ std::string label(const std::string& v) {
 
 }  // namespace
 
-void Metrics::record(const std::string& operation, const std::string& outcome, double seconds, const std::string& issued_kind) {
+void Metrics::record(const std::string& operation, const std::string& outcome, double seconds,
+                     const std::string& issued_kind) {
     std::lock_guard<std::mutex> lock(m_mutex);
     ++m_requests[{operation, outcome}];
     if (!issued_kind.empty()) ++m_issued[issued_kind];
@@ -39,7 +40,8 @@ std::string Metrics::render() const {
     out << "# HELP xrca_requests_total SOAP requests by operation and outcome (ok, or the RMS fault).\n"
         << "# TYPE xrca_requests_total counter\n";
     for (const auto& [key, n] : m_requests) {
-        out << "xrca_requests_total{operation=\"" << label(key.first) << "\",outcome=\"" << label(key.second) << "\"} " << n << '\n';
+        out << "xrca_requests_total{operation=\"" << label(key.first) << "\",outcome=\"" << label(key.second) << "\"} "
+            << n << '\n';
     }
     out << "# HELP xrca_request_duration_seconds Time from a complete request to its response.\n"
         << "# TYPE xrca_request_duration_seconds histogram\n";
@@ -51,7 +53,8 @@ std::string Metrics::render() const {
         << "xrca_request_duration_seconds_count " << m_count << '\n';
     out << "# HELP xrca_certificates_issued_total Certificates issued by kind.\n"
         << "# TYPE xrca_certificates_issued_total counter\n";
-    for (const auto& [kind, n] : m_issued) out << "xrca_certificates_issued_total{kind=\"" << label(kind) << "\"} " << n << '\n';
+    for (const auto& [kind, n] : m_issued)
+        out << "xrca_certificates_issued_total{kind=\"" << label(kind) << "\"} " << n << '\n';
     return out.str();
 }
 

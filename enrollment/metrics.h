@@ -14,7 +14,8 @@ namespace xrca::enrollment {
 class Metrics {
 public:
     /** One finished SOAP request: `outcome` is "ok" or the RMS fault's short name. */
-    void record(const std::string& operation, const std::string& outcome, double seconds, const std::string& issued_kind);
+    void record(const std::string& operation, const std::string& outcome, double seconds,
+                const std::string& issued_kind);
     /** The Prometheus exposition text. */
     [[nodiscard]] std::string render() const;
 

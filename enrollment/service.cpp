@@ -8,9 +8,9 @@
 #include "enrollment/messages.h"
 #include "xrml/builder.h"
 
-#include <chrono>
-#include <cctype>
 #include <algorithm>
+#include <cctype>
+#include <chrono>
 #include <map>
 
 namespace xrca::enrollment {
@@ -35,16 +35,21 @@ const std::vector<Endpoint>& endpoints() {
     using ca::Role;
     static const Operation get_licensor_certificate{"GetLicensorCertificate", nullptr, handle_get_licensor_certificate};
     static const Operation find_service_locations{"FindServiceLocations", nullptr, handle_find_service_locations};
-    static const Operation find_for_user{"FindServiceLocationsForUser", nullptr, handle_find_service_locations_for_user};
+    static const Operation find_for_user{"FindServiceLocationsForUser", nullptr,
+                                         handle_find_service_locations_for_user};
     static const std::vector<Endpoint> table = {
         {services::enrollment, {{"Enroll", "enroll", handle_enroll}}, {Role::Enrollment}},
         {services::sub_enrollment, {{"SubEnroll", "sub-enroll", handle_sub_enroll}}, {Role::Root}},
         {services::activation, {{"Activate", "user", handle_activate}}, {Role::Root}},
         {services::certification, {{"Certify", "user", handle_certify}}, {Role::Root}},
         {services::server_certification, {{"Certify", "server", handle_server_certify}}, {Role::Root}},
-        {services::certification_server, {get_licensor_certificate, find_service_locations}, {Role::Root, Role::Enrollment}},
+        {services::certification_server,
+         {get_licensor_certificate, find_service_locations},
+         {Role::Root, Role::Enrollment}},
         {services::certification_locator, {find_for_user}, {Role::Root}},
-        {services::publishing, {{"GetClientLicensorCert", "user", handle_get_client_licensor_cert}}, {Role::Root, Role::Licensing}},
+        {services::publishing,
+         {{"GetClientLicensorCert", "user", handle_get_client_licensor_cert}},
+         {Role::Root, Role::Licensing}},
         {services::licensing_server, {get_licensor_certificate, find_service_locations}, {Role::Root, Role::Licensing}},
         {services::licensing_locator, {find_for_user}, {Role::Root, Role::Licensing}},
     };
@@ -53,7 +58,8 @@ const std::vector<Endpoint>& endpoints() {
 
 const Endpoint* endpoint_for(const std::string& path, ca::Role role) {
     for (const auto& e : endpoints()) {
-        if (path == e.address.path && std::find(e.offered_by.begin(), e.offered_by.end(), role) != e.offered_by.end()) return &e;
+        if (path == e.address.path && std::find(e.offered_by.begin(), e.offered_by.end(), role) != e.offered_by.end())
+            return &e;
     }
     return nullptr;
 }
@@ -105,18 +111,22 @@ HttpResponse wsdl(const Endpoint& e, const HttpRequest& request) {
                                 {"targetNamespace", ns}});
     b.open("wsdl:types").open("s:schema", {{"elementFormDefault", "qualified"}, {"targetNamespace", ns}});
     for (const auto& op : e.operations) {
-        for (const std::string suffix : {"", "Response"}) b.empty("s:element", {{"name", op.name + suffix}, {"type", "s:anyType"}});
+        for (const std::string suffix : {"", "Response"})
+            b.empty("s:element", {{"name", op.name + suffix}, {"type", "s:anyType"}});
     }
     b.empty("s:element", {{"name", "VersionData"}, {"type", "s:anyType"}});
     b.close().close();
     for (const auto& op : e.operations) {
         for (const std::string dir : {"SoapIn", "SoapOut"}) {
             b.open("wsdl:message", {{"name", op.name + dir}});
-            b.empty("wsdl:part", {{"name", "parameters"}, {"element", "tns:" + std::string(op.name) + (dir == "SoapIn" ? "" : "Response")}});
+            b.empty("wsdl:part", {{"name", "parameters"},
+                                  {"element", "tns:" + std::string(op.name) + (dir == "SoapIn" ? "" : "Response")}});
             b.close();
         }
     }
-    b.open("wsdl:message", {{"name", "VersionDataHeader"}}).empty("wsdl:part", {{"name", "VersionData"}, {"element", "tns:VersionData"}}).close();
+    b.open("wsdl:message", {{"name", "VersionDataHeader"}})
+        .empty("wsdl:part", {{"name", "VersionData"}, {"element", "tns:VersionData"}})
+        .close();
     const std::string port_type = std::string(e.address.service) + "Soap";
     b.open("wsdl:portType", {{"name", port_type}});
     for (const auto& op : e.operations) {
@@ -149,7 +159,8 @@ HttpResponse wsdl(const Endpoint& e, const HttpRequest& request) {
 
 std::string soap_action(const HttpRequest& r) {
     auto action = r.header("soapaction");
-    if (action.size() >= 2 && action.front() == '"' && action.back() == '"') action = action.substr(1, action.size() - 2);
+    if (action.size() >= 2 && action.front() == '"' && action.back() == '"')
+        action = action.substr(1, action.size() - 2);
     return action;
 }
 
@@ -168,24 +179,27 @@ std::string outcome_of(const std::string& faultstring) {
     return name.substr(name.rfind('.') == std::string::npos ? 0 : name.rfind('.') + 1);
 }
 
-
 // Authentication: a token, when sent, must be known; a role, when the operation needs one, must match.
-std::optional<store::PrincipalRecord> authenticate(ca::Authority& authority, const HttpRequest& request, const Operation& op,
-                                                  ca::Caller& caller) {
+std::optional<store::PrincipalRecord> authenticate(ca::Authority& authority, const HttpRequest& request,
+                                                   const Operation& op, ca::Caller& caller) {
     std::optional<store::PrincipalRecord> principal;
     if (const auto token = bearer_token(request); !token.empty()) {
         principal = authority.authenticate(token);
-        if (!principal) throw Error(ErrorKind::Unauthorized, "the bearer token is not known here", RmsFault::UnauthorizedAccess);
+        if (!principal)
+            throw Error(ErrorKind::Unauthorized, "the bearer token is not known here", RmsFault::UnauthorizedAccess);
         caller.principal = principal->role + ":" + principal->name;
     }
     if (op.role) {
         if (!principal) {
-            throw Error(ErrorKind::Unauthorized, std::string(op.name) + " needs a bearer token of a '" + op.role + "' principal",
+            throw Error(ErrorKind::Unauthorized,
+                        std::string(op.name) + " needs a bearer token of a '" + op.role + "' principal",
                         RmsFault::UnauthorizedAccess);
         }
         if (principal->role != op.role) {
-            throw Error(ErrorKind::PolicyDenied, "principal " + principal->name + " has the role '" + principal->role + "'; " +
-                                                     op.name + " needs '" + op.role + "'", RmsFault::UnauthorizedAccess);
+            throw Error(ErrorKind::PolicyDenied,
+                        "principal " + principal->name + " has the role '" + principal->role + "'; " + op.name +
+                            " needs '" + op.role + "'",
+                        RmsFault::UnauthorizedAccess);
         }
     }
     return principal;
@@ -223,7 +237,9 @@ const std::string& Service::revocation_list_path() {
 // authority when a revocation was recorded or the copy aged; served even when decommissioned.
 HttpResponse Service::revocation_list(const HttpRequest& request) {
     const auto started = std::chrono::steady_clock::now();
-    const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
+    const auto elapsed = [&] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    };
     try {
         const auto list = m_authority.current_revocation_list(caller_of(request));
         m_metrics.record("RevocationList", "ok", elapsed(), "");
@@ -232,7 +248,8 @@ HttpResponse Service::revocation_list(const HttpRequest& request) {
         return r;
     } catch (const std::exception& e) {
         m_metrics.record("RevocationList", "error", elapsed(), "");
-        return text(503, "text/plain; charset=utf-8", std::string("the revocation list is unavailable: ") + e.what() + "\n");
+        return text(503, "text/plain; charset=utf-8",
+                    std::string("the revocation list is unavailable: ") + e.what() + "\n");
     }
 }
 
@@ -242,18 +259,22 @@ HttpResponse Service::handle(const HttpRequest& request) {
         try {
             const auto status = m_authority.status();
             const bool ready = !m_authority.own_chain().empty();
-            return text(ready ? 200 : 503, "text/plain; charset=utf-8", std::string(ready ? "ok" : "not enrolled") + " (" +
-                                                                           status.role + ", " + status.state + ")\n");
+            return text(ready ? 200 : 503, "text/plain; charset=utf-8",
+                        std::string(ready ? "ok" : "not enrolled") + " (" + status.role + ", " + status.state + ")\n");
         } catch (const std::exception&) {
             return text(503, "text/plain; charset=utf-8", "store unavailable\n");
         }
     }
-    if (path == "/metrics" && request.method == "GET") return text(200, "text/plain; version=0.0.4; charset=utf-8", m_metrics.render());
+    if (path == "/metrics" && request.method == "GET")
+        return text(200, "text/plain; version=0.0.4; charset=utf-8", m_metrics.render());
     if (path == revocation_list_path() && request.method == "GET") return revocation_list(request);
     const Endpoint* endpoint = endpoint_for(path, m_authority.role());
-    if (!endpoint) return text(404, "text/plain; charset=utf-8", "no such service on this " + std::string(ca::role_name(m_authority.role())) + " authority\n");
+    if (!endpoint)
+        return text(404, "text/plain; charset=utf-8",
+                    "no such service on this " + std::string(ca::role_name(m_authority.role())) + " authority\n");
     if (request.method == "GET") {
-        return request.query.count("wsdl") || request.query.count("WSDL") ? wsdl(*endpoint, request) : service_page(*endpoint);
+        return request.query.count("wsdl") || request.query.count("WSDL") ? wsdl(*endpoint, request)
+                                                                          : service_page(*endpoint);
     }
     if (request.method != "POST") {
         auto r = text(405, "text/plain; charset=utf-8", "use GET for the service page or POST for SOAP\n");
@@ -262,7 +283,9 @@ HttpResponse Service::handle(const HttpRequest& request) {
     }
 
     const auto started = std::chrono::steady_clock::now();
-    const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
+    const auto elapsed = [&] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    };
     auto caller = caller_of(request);
     const char* operation = "SOAP";
     const std::string inputs = "path=" + path;
@@ -272,7 +295,8 @@ HttpResponse Service::handle(const HttpRequest& request) {
         // authority saw the request, is logged once as well as one made inside it.
         return m_authority.audit().run(operation, caller, inputs, [&] {
             if (request.body_too_large) {
-                throw Error(ErrorKind::Malformed, "the request body exceeds the " + std::to_string(k_max_soap_bytes) + " bytes accepted",
+                throw Error(ErrorKind::Malformed,
+                            "the request body exceeds the " + std::to_string(k_max_soap_bytes) + " bytes accepted",
                             RmsFault::Argument);
             }
             const auto soap = read_soap_request(request.body);
@@ -281,7 +305,8 @@ HttpResponse Service::handle(const HttpRequest& request) {
                 if (soap.operation == candidate.name) op = &candidate;
             }
             if (!op || soap.service_namespace != ns) {
-                throw Error(ErrorKind::Malformed, ns + " has no operation " + soap.operation.substr(0, 64), RmsFault::Argument);
+                throw Error(ErrorKind::Malformed, ns + " has no operation " + soap.operation.substr(0, 64),
+                            RmsFault::Argument);
             }
             operation = op->name;
             const auto expected_action = ns + "/" + op->name;

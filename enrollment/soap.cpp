@@ -24,7 +24,8 @@ std::string version_header(const std::string& service_namespace) {
 
 std::string envelope(const std::string& service_namespace, const std::string& body_xml) {
     return "<?xml version=\"1.0\" encoding=\"utf-8\"?><soap:Envelope xmlns:soap=\"" + std::string(k_soap11_namespace) +
-           "\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">" +
+           "\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+           "xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">" +
            version_header(service_namespace) + "<soap:Body>" + body_xml + "</soap:Body></soap:Envelope>";
 }
 
@@ -59,13 +60,12 @@ std::string Version::str() const {
 Version server_minimum_version() { return Version{{1, 0, 0, 0}}; }
 Version server_maximum_version() { return Version{{1, 0, 0, 0}}; }
 
-xrml::XmlElement SoapRequest::operation_element() const {
-    return dom.root().required_local("Body").children().front();
-}
+xrml::XmlElement SoapRequest::operation_element() const { return dom.root().required_local("Body").children().front(); }
 
 SoapRequest read_soap_request(std::string_view bytes) {
     if (bytes.size() > k_max_soap_bytes) {
-        throw malformed("the request body of " + std::to_string(bytes.size()) + " bytes exceeds " + std::to_string(k_max_soap_bytes));
+        throw malformed("the request body of " + std::to_string(bytes.size()) + " bytes exceeds " +
+                        std::to_string(k_max_soap_bytes));
     }
     try {
         auto text = xrml::decode_input(bytes).utf8;
@@ -73,7 +73,8 @@ SoapRequest read_soap_request(std::string_view bytes) {
         SoapRequest r{std::move(text), std::move(dom), {}, {}, {}, {}};
         const auto root = r.dom.root();
         if (root.local_name() != "Envelope" || root.namespace_uri() != k_soap11_namespace) {
-            throw malformed("not a SOAP 1.1 envelope (root <" + root.name() + "> in namespace '" + root.namespace_uri() + "')");
+            throw malformed("not a SOAP 1.1 envelope (root <" + root.name() + "> in namespace '" +
+                            root.namespace_uri() + "')");
         }
         const auto body = root.required_local("Body");
         const auto ops = body.children();
@@ -110,13 +111,15 @@ void check_version(const SoapRequest& r) {
     }
     if (server_maximum_version() < *max) {
         // [MS-RMPR] VersionData: a client maximum above the server's highest version is refused.
-        throw Error(ErrorKind::UnsupportedVersion,
-                    "the client's maximum version " + max->str() + " is above this server's " + server_maximum_version().str(),
-                    RmsFault::UnsupportedDataVersion);
+        throw Error(
+            ErrorKind::UnsupportedVersion,
+            "the client's maximum version " + max->str() + " is above this server's " + server_maximum_version().str(),
+            RmsFault::UnsupportedDataVersion);
     }
 }
 
-std::string soap_response(const std::string& service_namespace, const std::string& operation, const std::string& result_xml) {
+std::string soap_response(const std::string& service_namespace, const std::string& operation,
+                          const std::string& result_xml) {
     xrml::XmlBuilder b;
     b.open(operation + "Response", {{"xmlns", service_namespace}});
     b.raw(result_xml);
@@ -146,8 +149,9 @@ std::vector<std::string> certificates_in_text(std::string_view text, std::string
     std::vector<std::string> out;
     const auto holders = xrml::elements_by_local_name(text, container);
     if (holders.size() != 1) {
-        throw malformed("expected exactly one <" + std::string(container) + "> element, found " + std::to_string(holders.size()),
-                        holders.empty() ? RmsFault::ArgumentNull : RmsFault::Argument);
+        throw malformed(
+            "expected exactly one <" + std::string(container) + "> element, found " + std::to_string(holders.size()),
+            holders.empty() ? RmsFault::ArgumentNull : RmsFault::Argument);
     }
     for (const auto certificate : xrml::elements_by_local_name(xrml::inner_text(holders.front()), "Certificate")) {
         out.emplace_back(xrml::inner_text(certificate));

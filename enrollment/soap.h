@@ -35,10 +35,10 @@ Version server_maximum_version();
 
 /** A SOAP request read strictly. The DOM lives as long as this object. */
 struct SoapRequest {
-    std::string text;              ///< the decoded envelope, for exact certificate text
+    std::string text;  ///< the decoded envelope, for exact certificate text
     xrml::XmlDocument dom;
-    std::string operation;         ///< local name of the body's first element ("Certify")
-    std::string service_namespace; ///< its namespace ("http://microsoft.com/DRM/CertificationService")
+    std::string operation;                         ///< local name of the body's first element ("Certify")
+    std::string service_namespace;                 ///< its namespace ("http://microsoft.com/DRM/CertificationService")
     std::string minimum_version, maximum_version;  ///< from VersionData, as sent
     /** The operation element (the body's first child). */
     [[nodiscard]] xrml::XmlElement operation_element() const;
@@ -59,7 +59,8 @@ SoapRequest read_soap_request(std::string_view bytes);
 void check_version(const SoapRequest& request);
 
 /** A response envelope: the VersionData header, then `<OPERATIONResponse>` holding `result_xml`. */
-std::string soap_response(const std::string& service_namespace, const std::string& operation, const std::string& result_xml);
+std::string soap_response(const std::string& service_namespace, const std::string& operation,
+                          const std::string& result_xml);
 
 /** A request envelope for the client: VersionData 1.0.0.0..1.0.0.0, then `operation_xml`. */
 std::string soap_request(const std::string& service_namespace, const std::string& operation_xml);

@@ -42,7 +42,8 @@ std::string write_request_file(const ca::SignedRequest& s) {
 ReadRequest read_request_file(std::string_view bytes) {
     if (bytes.size() > k_max_request_bytes) {
         throw FormatError(FormatReason::TooLarge, "a request file of " + std::to_string(bytes.size()) +
-                                                      " bytes is larger than the " + std::to_string(k_max_request_bytes) + " accepted");
+                                                      " bytes is larger than the " +
+                                                      std::to_string(k_max_request_bytes) + " accepted");
     }
     const auto text = xrml::decode_input(bytes).utf8;
     const auto doc = xrml::XmlDocument::parse(text, k_max_request_bytes, 16, true);
@@ -50,7 +51,8 @@ ReadRequest read_request_file(std::string_view bytes) {
     if (root.name() != "XrcaEnrollmentRequest") {
         throw FormatError(FormatReason::NotXrml, "expected <XrcaEnrollmentRequest>, found <" + root.name() + ">");
     }
-    if (root.attr("format") != k_format) root.fail(FormatReason::Unsupported, "unknown format '" + root.attr("format") + "'");
+    if (root.attr("format") != k_format)
+        root.fail(FormatReason::Unsupported, "unknown format '" + root.attr("format") + "'");
 
     ReadRequest out;
     auto& r = out.request;
@@ -58,7 +60,9 @@ ReadRequest read_request_file(std::string_view bytes) {
     r.request_id = trimmed_text(body.required("RequestId"));
     const auto operation_text = trimmed_text(body.required("Operation"));
     const auto operation = ca::parse_cluster_operation(operation_text);
-    if (!operation) body.fail(FormatReason::BadValue, "Operation must be Enroll or SubEnroll, not '" + operation_text.substr(0, 32) + "'");
+    if (!operation)
+        body.fail(FormatReason::BadValue,
+                  "Operation must be Enroll or SubEnroll, not '" + operation_text.substr(0, 32) + "'");
     r.operation = *operation;
     const auto created = body.required("Created");
     const auto t = xrml::Time::try_parse(trimmed_text(created));
@@ -66,7 +70,8 @@ ReadRequest read_request_file(std::string_view bytes) {
     r.created = *t;
     r.crypto_mode = protocol::read_crypto_mode(body);
 
-    protocol::read_parameters(body.required(r.operation == ca::ClusterOperation::Enroll ? "EnrollParameters" : "SubEnrollParameters"), r);
+    protocol::read_parameters(
+        body.required(r.operation == ca::ClusterOperation::Enroll ? "EnrollParameters" : "SubEnrollParameters"), r);
     out.proof = protocol::read_proof(root.required("ProofOfPossession"));
     // The proof covers the exact characters of <Body>…</Body> as they are in the file.
     out.proof.signed_text = std::string(xrml::first_child_text(xrml::root_element_text(text), "Body"));

@@ -12,8 +12,8 @@ namespace xrca::offline {
 using xrml::FormatError;
 using xrml::FormatReason;
 
-std::string write_response_file(const std::string& request_id, ca::ClusterOperation operation, const ca::IssuedChain& chain,
-                                xrml::Time issued) {
+std::string write_response_file(const std::string& request_id, ca::ClusterOperation operation,
+                                const ca::IssuedChain& chain, xrml::Time issued) {
     xrml::XmlBuilder b;
     b.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     b.open("XrcaEnrollmentResponse", {{"format", k_format}});
@@ -30,7 +30,8 @@ std::string write_response_file(const std::string& request_id, ca::ClusterOperat
 ReadResponse read_response_file(std::string_view bytes) {
     if (bytes.size() > k_max_response_bytes) {
         throw FormatError(FormatReason::TooLarge, "a response file of " + std::to_string(bytes.size()) +
-                                                      " bytes is larger than the " + std::to_string(k_max_response_bytes) + " accepted");
+                                                      " bytes is larger than the " +
+                                                      std::to_string(k_max_response_bytes) + " accepted");
     }
     const auto text = xrml::decode_input(bytes).utf8;
     // keep_eol: the escaped XrML must come back character for character, CRs included.
@@ -39,7 +40,8 @@ ReadResponse read_response_file(std::string_view bytes) {
     if (root.name() != "XrcaEnrollmentResponse") {
         throw FormatError(FormatReason::NotXrml, "expected <XrcaEnrollmentResponse>, found <" + root.name() + ">");
     }
-    if (root.attr("format") != k_format) root.fail(FormatReason::Unsupported, "unknown format '" + root.attr("format") + "'");
+    if (root.attr("format") != k_format)
+        root.fail(FormatReason::Unsupported, "unknown format '" + root.attr("format") + "'");
     ReadResponse out;
     out.request_id = root.required("RequestId").required_text();
     const auto operation = ca::parse_cluster_operation(root.required("Operation").required_text());

@@ -13,8 +13,8 @@ namespace xrca::offline {
 inline constexpr std::size_t k_max_response_bytes = 2 * 1024 * 1024;
 
 /** The response file (UTF-8) for request `request_id` answered by `chain`. */
-std::string write_response_file(const std::string& request_id, ca::ClusterOperation operation, const ca::IssuedChain& chain,
-                                xrml::Time issued);
+std::string write_response_file(const std::string& request_id, ca::ClusterOperation operation,
+                                const ca::IssuedChain& chain, xrml::Time issued);
 
 struct ReadResponse {
     std::string request_id;

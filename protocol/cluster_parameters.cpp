@@ -39,13 +39,16 @@ ca::CryptoMode read_crypto_mode(const xrml::XmlElement& holder) {
     return mode == "1" ? ca::CryptoMode::mode1() : ca::CryptoMode::mode2();
 }
 
-void write_crypto_mode(xrml::XmlBuilder& b, ca::CryptoMode mode) { b.element("CryptoMode", {}, std::to_string(mode.number())); }
+void write_crypto_mode(xrml::XmlBuilder& b, ca::CryptoMode mode) {
+    b.element("CryptoMode", {}, std::to_string(mode.number()));
+}
 
 void write_parameters(xrml::XmlBuilder& b, const ca::ClusterRequest& r) {
     const bool enroll = r.operation == ca::ClusterOperation::Enroll;
     if (enroll) {
         b.open("RevocationInformation");
-        b.element("RevocationType", {}, r.revocation == ca::RevocationMode::Custom ? "CustomRevocation" : "StandardRevocation");
+        b.element("RevocationType", {},
+                  r.revocation == ca::RevocationMode::Custom ? "CustomRevocation" : "StandardRevocation");
         if (r.revocation == ca::RevocationMode::Custom) {
             b.open("aRevocationAuthorities");
             for (const auto& k : r.revocation_authorities) {
@@ -76,20 +79,23 @@ void read_parameters(const xrml::XmlElement& params, ca::ClusterRequest& r) {
         const auto type = trimmed_text(info.required("RevocationType"));
         if (type == "StandardRevocation") {
             r.revocation = ca::RevocationMode::Standard;
-            if (info.optional("aRevocationAuthorities")) info.fail(FormatReason::BadValue, "standard revocation names no authorities");
+            if (info.optional("aRevocationAuthorities"))
+                info.fail(FormatReason::BadValue, "standard revocation names no authorities");
         } else if (type == "CustomRevocation") {
             r.revocation = ca::RevocationMode::Custom;
             const auto list = info.required("aRevocationAuthorities");
             for (const auto& a : list.all("RevocationAuthorityInformation")) {
                 r.revocation_authorities.push_back(read_key(a.required("aRevocationAuthorityPublicKey")));
             }
-            if (r.revocation_authorities.empty()) list.fail(FormatReason::MissingElement, "custom revocation needs at least one authority");
+            if (r.revocation_authorities.empty())
+                list.fail(FormatReason::MissingElement, "custom revocation needs at least one authority");
         } else {
             info.fail(FormatReason::Unsupported, "RevocationType must be StandardRevocation or CustomRevocation");
         }
     } else {
         r.revocation = ca::RevocationMode::Standard;
-        if (params.optional("RevocationInformation")) params.fail(FormatReason::BadValue, "SubEnroll carries no revocation information");
+        if (params.optional("RevocationInformation"))
+            params.fail(FormatReason::BadValue, "SubEnroll carries no revocation information");
     }
     const auto key = params.required("CertificatePublicKey");
     r.cluster_key = read_key(key.required("aPublicKeyBytes"));

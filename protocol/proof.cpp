@@ -21,7 +21,8 @@ void write_proof(xrml::XmlBuilder& b, const char* element, const ca::ProofOfPoss
 
 ca::ProofOfPossession read_proof(const xrml::XmlElement& proof) {
     ca::ProofOfPossession out;
-    if (trimmed_text(proof.required("ALGORITHM")) != "RSA PKCS#1-V1.5") proof.fail(FormatReason::Unsupported, "only RSA PKCS#1-V1.5 proofs");
+    if (trimmed_text(proof.required("ALGORITHM")) != "RSA PKCS#1-V1.5")
+        proof.fail(FormatReason::Unsupported, "only RSA PKCS#1-V1.5 proofs");
     const auto digest = trimmed_text(proof.required("DIGEST"));
     if (digest == "SHA256" || digest == "SHA-256") {
         out.digest = xrml::DigestAlgorithm::Sha256;

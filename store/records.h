@@ -12,13 +12,13 @@ namespace xrca::store {
 
 /** The one authority of a data directory. */
 struct AuthorityRecord {
-    std::string role;   ///< enrollment | root | licensing
+    std::string role;  ///< enrollment | root | licensing
     std::string name;
-    std::string guid;   ///< braced GUID of the cluster / service
+    std::string guid;  ///< braced GUID of the cluster / service
     std::string base_url;
     int crypto_mode = 2;
-    std::string state;  ///< active | awaiting-response | decommissioned
-    std::string revocation;  ///< standard | custom
+    std::string state;               ///< active | awaiting-response | decommissioned
+    std::string revocation;          ///< standard | custom
     std::string anchor_fingerprint;  ///< the root key relying parties pin (enrollment: its own)
     std::string sku;
     std::string version;
@@ -49,7 +49,7 @@ struct CertificateRecord {
     std::string issued;
     std::optional<std::string> valid_from;
     std::optional<std::string> valid_until;
-    std::string body;  ///< the exact BODY text, recorded before signing; empty once `xrml` holds it
+    std::string body;                 ///< the exact BODY text, recorded before signing; empty once `xrml` holds it
     std::optional<std::string> xrml;  ///< the signed document, once issued
     std::string request_id;
     std::string license_hash;  ///< SHA-1 of the UTF-16LE BODY, lower-case hex (what license-hash revokes by)
@@ -58,13 +58,14 @@ struct CertificateRecord {
 /** One revocation this authority recorded (reference §5.2: one REVOKE of its lists). */
 struct RevocationRecord {
     std::int64_t seq = 0;
-    std::string type;         ///< license-id | license-hash | issuer-key | issuer-id | content-id | principal-id | principal-key
+    std::string
+        type;  ///< license-id | license-hash | issuer-key | issuer-id | content-id | principal-id | principal-key
     std::string value;        ///< the normalised value compared: ID, hex digest or key fingerprint
     std::string object_type;  ///< OBJECT type (the *-id types)
     std::string id_type;      ///< ID type attribute
     std::string id;           ///< ID text as emitted
     std::optional<std::string> name;
-    std::string public_key;   ///< the <PUBLICKEY> element (the *-key types)
+    std::string public_key;  ///< the <PUBLICKEY> element (the *-key types)
     std::string reason;
     std::string revoked;
     std::string caller;
@@ -91,7 +92,7 @@ struct UserKeyRecord {
 /** A trusted SPC or RAC issuer key. */
 struct TrustRecord {
     std::string fingerprint;
-    std::string purpose;  ///< spc-issuer | rac-issuer
+    std::string purpose;     ///< spc-issuer | rac-issuer
     std::string public_key;  ///< the <PUBLICKEY> element
     std::string label;
     std::string added;

@@ -63,7 +63,8 @@ inline CertificateRecord read_certificate_row(SQLite::Statement& q) {
 }
 
 inline constexpr const char* k_certificate_columns =
-    "id, kind, status, subject, issuer_fingerprint, key_fingerprint, issued, valid_from, valid_until, body, xrml, request_id, "
+    "id, kind, status, subject, issuer_fingerprint, key_fingerprint, issued, valid_from, valid_until, body, xrml, "
+    "request_id, "
     "license_hash";
 
 }  // namespace xrca::store::sqlite_detail

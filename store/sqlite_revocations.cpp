@@ -72,7 +72,8 @@ std::int64_t SqliteStore::add_revocation(const RevocationRecord& r, const LogEnt
     return guarded("recording a revocation", [&] {
         SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
         SQLite::Statement q(*m_db,
-                            "INSERT INTO revocations (type, value, object_type, id_type, id, name, public_key, reason, revoked, caller) "
+                            "INSERT INTO revocations (type, value, object_type, id_type, id, name, public_key, reason, "
+                            "revoked, caller) "
                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         q.bind(1, r.type);
         q.bind(2, r.value);
@@ -112,7 +113,8 @@ void SqliteStore::set_exclusion(const ExclusionRecord& x, const LogEntry& entry)
             SQLite::Statement d(*m_db, "DELETE FROM exclusions WHERE kind = 'min-spc-version'");
             d.exec();
         }
-        SQLite::Statement q(*m_db, "INSERT INTO exclusions (kind, value, detail, reason, added) VALUES (?, ?, ?, ?, ?)");
+        SQLite::Statement q(*m_db,
+                            "INSERT INTO exclusions (kind, value, detail, reason, added) VALUES (?, ?, ?, ?, ?)");
         q.bind(1, x.kind);
         q.bind(2, x.value);
         q.bind(3, x.detail);
@@ -145,7 +147,8 @@ std::vector<ExclusionRecord> SqliteStore::list_exclusions() {
     Lock lock(m_mutex);
     return guarded("listing exclusions", [&] {
         std::vector<ExclusionRecord> out;
-        SQLite::Statement q(*m_db, "SELECT kind, value, detail, reason, added FROM exclusions ORDER BY kind, added, value");
+        SQLite::Statement q(*m_db,
+                            "SELECT kind, value, detail, reason, added FROM exclusions ORDER BY kind, added, value");
         while (q.executeStep()) {
             out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
                            q.getColumn(3).getString(), q.getColumn(4).getString()});
@@ -153,6 +156,5 @@ std::vector<ExclusionRecord> SqliteStore::list_exclusions() {
         return out;
     });
 }
-
 
 }  // namespace xrca::store

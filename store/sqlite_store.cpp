@@ -39,7 +39,8 @@ int SqliteStore::latest_schema_version() noexcept { return static_cast<int>(k_mi
 SqliteStore::SqliteStore(const std::string& path) : m_path(path) {
     guarded("opening the database", [&] {
         const bool existed = ::access(path.c_str(), F_OK) == 0;
-        m_db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX);
+        m_db = std::make_unique<SQLite::Database>(
+            path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX);
         if (!existed) ::chmod(path.c_str(), 0600);  // keys are encrypted, but nobody else needs to read them
         m_db->exec("PRAGMA journal_mode=WAL");
         m_db->exec("PRAGMA synchronous=NORMAL");
@@ -91,9 +92,10 @@ int SqliteStore::schema_version() {
 std::optional<AuthorityRecord> SqliteStore::load_authority() {
     Lock lock(m_mutex);
     return guarded("reading the authority", [&]() -> std::optional<AuthorityRecord> {
-        SQLite::Statement q(*m_db,
-                            "SELECT role, name, guid, base_url, crypto_mode, state, revocation, anchor_fingerprint, sku, "
-                            "version, created FROM authority WHERE id = 1");
+        SQLite::Statement q(
+            *m_db,
+            "SELECT role, name, guid, base_url, crypto_mode, state, revocation, anchor_fingerprint, sku, "
+            "version, created FROM authority WHERE id = 1");
         if (!q.executeStep()) return std::nullopt;
         AuthorityRecord a;
         a.role = q.getColumn(0).getString();
@@ -138,10 +140,11 @@ void SqliteStore::create_authority(const AuthorityRecord& a, const std::vector<K
     });
 }
 
-void SqliteStore::insert_keys_and_chains_locked(const std::vector<KeyBlob>& keys, const std::vector<ChainRecord>& chains,
-                                                const std::string& created) {
+void SqliteStore::insert_keys_and_chains_locked(const std::vector<KeyBlob>& keys,
+                                                const std::vector<ChainRecord>& chains, const std::string& created) {
     for (const auto& k : keys) {
-        SQLite::Statement kq(*m_db, "INSERT INTO private_keys (name, fingerprint, encrypted, created) VALUES (?, ?, ?, ?)");
+        SQLite::Statement kq(*m_db,
+                             "INSERT INTO private_keys (name, fingerprint, encrypted, created) VALUES (?, ?, ?, ?)");
         kq.bind(1, k.name);
         kq.bind(2, k.fingerprint);
         kq.bind(3, k.encrypted.data(), static_cast<int>(k.encrypted.size()));
@@ -161,7 +164,6 @@ void SqliteStore::insert_keys_and_chains_locked(const std::vector<KeyBlob>& keys
         }
     }
 }
-
 
 std::optional<KeyBlob> SqliteStore::load_key(const std::string& name) {
     Lock lock(m_mutex);
@@ -234,7 +236,8 @@ void SqliteStore::complete_issuance(const std::string& id, const std::string& xr
     guarded("completing an issuance", [&] {
         // The signed document contains the exact BODY: it replaces the pending copy rather than
         // storing the same text twice.
-        auto& q = prepared("UPDATE certificates SET status = 'issued', xrml = ?, body = '' WHERE id = ? AND status = 'pending'");
+        auto& q = prepared(
+            "UPDATE certificates SET status = 'issued', xrml = ?, body = '' WHERE id = ? AND status = 'pending'");
         q.bind(1, xrml);
         q.bind(2, id);
         if (q.exec() != 1) throw StorageError("certificate " + id + " is not pending");
@@ -302,8 +305,9 @@ StoreCounts SqliteStore::counts() {
 std::optional<CertificateRecord> SqliteStore::find_issued_by_request(const std::string& request_id) {
     Lock lock(m_mutex);
     return guarded("finding a certificate by request", [&]() -> std::optional<CertificateRecord> {
-        SQLite::Statement q(*m_db, std::string("SELECT ") + k_certificate_columns +
-                                       " FROM certificates WHERE request_id = ? AND status = 'issued' ORDER BY issued LIMIT 1");
+        SQLite::Statement q(
+            *m_db, std::string("SELECT ") + k_certificate_columns +
+                       " FROM certificates WHERE request_id = ? AND status = 'issued' ORDER BY issued LIMIT 1");
         q.bind(1, request_id);
         if (!q.executeStep()) return std::nullopt;
         return read_certificate_row(q);
@@ -313,14 +317,15 @@ std::optional<CertificateRecord> SqliteStore::find_issued_by_request(const std::
 namespace {
 
 OfflineRequestRecord read_request_row(SQLite::Statement& q) {
-    return {q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(), q.getColumn(3).getString(),
-            q.getColumn(4).getString(), q.getColumn(5).getString(), q.getColumn(6).getString(), q.getColumn(7).getString()};
+    return {q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+            q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getString(),
+            q.getColumn(6).getString(), q.getColumn(7).getString()};
 }
 
-constexpr const char* k_request_columns = "request_id, operation, key_name, key_fingerprint, revocation, authorities, created, state";
+constexpr const char* k_request_columns =
+    "request_id, operation, key_name, key_fingerprint, revocation, authorities, created, state";
 
 }  // namespace
-
 
 void SqliteStore::apply(const AuthorityChange& c) {
     Lock lock(m_mutex);
@@ -379,7 +384,8 @@ void SqliteStore::apply(const AuthorityChange& c) {
 std::optional<OfflineRequestRecord> SqliteStore::find_offline_request(const std::string& request_id) {
     Lock lock(m_mutex);
     return guarded("finding an offline request", [&]() -> std::optional<OfflineRequestRecord> {
-        SQLite::Statement q(*m_db, std::string("SELECT ") + k_request_columns + " FROM offline_requests WHERE request_id = ?");
+        SQLite::Statement q(*m_db,
+                            std::string("SELECT ") + k_request_columns + " FROM offline_requests WHERE request_id = ?");
         q.bind(1, request_id);
         if (!q.executeStep()) return std::nullopt;
         return read_request_row(q);
@@ -395,7 +401,6 @@ std::optional<OfflineRequestRecord> SqliteStore::pending_offline_request() {
         return read_request_row(q);
     });
 }
-
 
 std::optional<UserKeyRecord> SqliteStore::find_user_key(const std::string& user_id) {
     Lock lock(m_mutex);
@@ -423,7 +428,8 @@ UserKeyRecord SqliteStore::insert_user_key_if_absent(const UserKeyRecord& k) {
         ins.bind(4, k.encrypted.data(), static_cast<int>(k.encrypted.size()));
         ins.bind(5, k.created);
         ins.exec();
-        SQLite::Statement q(*m_db, "SELECT user_id, email, fingerprint, encrypted, created FROM user_keys WHERE user_id = ?");
+        SQLite::Statement q(*m_db,
+                            "SELECT user_id, email, fingerprint, encrypted, created FROM user_keys WHERE user_id = ?");
         q.bind(1, k.user_id);
         q.executeStep();
         UserKeyRecord stored{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
@@ -437,7 +443,8 @@ void SqliteStore::add_trust(const TrustRecord& r, const LogEntry& entry) {
     Lock lock(m_mutex);
     guarded("adding a trusted key", [&] {
         SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
-        SQLite::Statement q(*m_db, "INSERT INTO trust (fingerprint, purpose, public_key, label, added) VALUES (?, ?, ?, ?, ?)");
+        SQLite::Statement q(
+            *m_db, "INSERT INTO trust (fingerprint, purpose, public_key, label, added) VALUES (?, ?, ?, ?, ?)");
         q.bind(1, r.fingerprint);
         q.bind(2, r.purpose);
         q.bind(3, r.public_key);
@@ -469,7 +476,8 @@ std::vector<TrustRecord> SqliteStore::list_trust() {
     Lock lock(m_mutex);
     return guarded("listing trusted keys", [&] {
         std::vector<TrustRecord> out;
-        SQLite::Statement q(*m_db, "SELECT fingerprint, purpose, public_key, label, added FROM trust ORDER BY added, fingerprint");
+        SQLite::Statement q(
+            *m_db, "SELECT fingerprint, purpose, public_key, label, added FROM trust ORDER BY added, fingerprint");
         while (q.executeStep()) {
             out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
                            q.getColumn(3).getString(), q.getColumn(4).getString()});
@@ -493,7 +501,8 @@ void SqliteStore::add_principal(const PrincipalRecord& p, const LogEntry& entry)
     Lock lock(m_mutex);
     guarded("adding a principal", [&] {
         SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
-        SQLite::Statement q(*m_db, std::string("INSERT INTO principals (") + k_principal_columns + ") VALUES (?, ?, ?, ?, ?, ?)");
+        SQLite::Statement q(
+            *m_db, std::string("INSERT INTO principals (") + k_principal_columns + ") VALUES (?, ?, ?, ?, ?, ?)");
         q.bind(1, p.name);
         q.bind(2, p.role);
         q.bind(3, p.email);
@@ -533,7 +542,8 @@ std::vector<PrincipalRecord> SqliteStore::list_principals() {
 std::optional<PrincipalRecord> SqliteStore::find_principal_by_token_hash(const std::string& token_hash) {
     Lock lock(m_mutex);
     return guarded("finding a principal", [&]() -> std::optional<PrincipalRecord> {
-        SQLite::Statement q(*m_db, std::string("SELECT ") + k_principal_columns + " FROM principals WHERE token_hash = ?");
+        SQLite::Statement q(*m_db,
+                            std::string("SELECT ") + k_principal_columns + " FROM principals WHERE token_hash = ?");
         q.bind(1, token_hash);
         if (!q.executeStep()) return std::nullopt;
         return read_principal_row(q);

@@ -24,9 +24,7 @@ const char* digest_algorithm_botan_name(DigestAlgorithm algorithm) noexcept {
     return algorithm == DigestAlgorithm::Sha1 ? "SHA-1" : "SHA-256";
 }
 
-std::size_t digest_bits(DigestAlgorithm algorithm) noexcept {
-    return algorithm == DigestAlgorithm::Sha1 ? 160 : 256;
-}
+std::size_t digest_bits(DigestAlgorithm algorithm) noexcept { return algorithm == DigestAlgorithm::Sha1 ? 160 : 256; }
 
 std::optional<std::string> Principal::security_level(const std::string& level_name) const {
     for (const auto& level : security_levels) {

@@ -23,9 +23,7 @@ constexpr std::size_t k_session_key = 32;  // AES-256
 constexpr std::uint16_t k_mode_ecb = 0xFFFF;
 constexpr std::uint32_t k_flags_ecb_aes = 0x1 | 0x4;
 
-[[noreturn]] void bad(const std::string& what) {
-    throw FormatError(FormatReason::BadValue, "ENABLINGBITS: " + what);
-}
+[[noreturn]] void bad(const std::string& what) { throw FormatError(FormatReason::BadValue, "ENABLINGBITS: " + what); }
 
 void put_u16(Botan::secure_vector<std::uint8_t>& out, std::uint16_t v) {
     out.push_back(static_cast<std::uint8_t>(v));
@@ -96,9 +94,7 @@ Botan::secure_vector<std::uint8_t> key_header() {
     return h;
 }
 
-std::string eme(SealVersion v) {
-    return v == SealVersion::V2 ? "EME1(SHA-1)" : "EME-PKCS1-v1_5";
-}
+std::string eme(SealVersion v) { return v == SealVersion::V2 ? "EME1(SHA-1)" : "EME-PKCS1-v1_5"; }
 
 std::vector<std::uint8_t> issuer_hash(SealVersion v, std::string_view issuer_element) {
     const auto hash = Botan::HashFunction::create_or_throw(v == SealVersion::V2 ? "SHA-256" : "SHA-1");

@@ -45,8 +45,6 @@ FormatError::FormatError(FormatReason reason, std::string detail, std::string pa
       m_path(std::move(path)),
       m_document(document) {}
 
-FormatError FormatError::in_document(std::size_t index) const {
-    return FormatError(m_reason, m_detail, m_path, index);
-}
+FormatError FormatError::in_document(std::size_t index) const { return FormatError(m_reason, m_detail, m_path, index); }
 
 }  // namespace xrca::xrml

@@ -66,9 +66,7 @@ bool looks_like_fingerprint(std::string_view text) noexcept {
            });
 }
 
-std::string base64_encode(const std::vector<std::uint8_t>& bytes) {
-    return Botan::base64_encode(bytes);
-}
+std::string base64_encode(const std::vector<std::uint8_t>& bytes) { return Botan::base64_encode(bytes); }
 
 std::vector<std::uint8_t> base64_decode(std::string_view text, const std::string& what) {
     // Strict RFC 4648 base64 (whitespace between characters allowed, as pretty-printers add
@@ -162,8 +160,6 @@ std::vector<std::uint8_t> PublicKey::modulus_little_endian() const {
     return std::vector<std::uint8_t>(m_modulus_be.rbegin(), m_modulus_be.rend());
 }
 
-std::shared_ptr<const Botan::RSA_PublicKey> PublicKey::botan_key() const {
-    return key_cache().get(*this);
-}
+std::shared_ptr<const Botan::RSA_PublicKey> PublicKey::botan_key() const { return key_cache().get(*this); }
 
 }  // namespace xrca::xrml

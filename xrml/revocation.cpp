@@ -77,9 +77,7 @@ const char* revoke_type_name(RevokeType type) noexcept {
     return "";
 }
 
-std::string revocation_id_value(std::string_view id) {
-    return normalised_id(id);
-}
+std::string revocation_id_value(std::string_view id) { return normalised_id(id); }
 
 std::optional<RevokeType> parse_revoke_type(std::string_view name) noexcept {
     for (const auto& t : k_types) {
@@ -141,9 +139,7 @@ RevocationList read_revocation_list(std::string_view text, std::size_t max_bytes
     return list;
 }
 
-std::string license_hash(const Certificate& document) {
-    return body_license_hash(document.raw.body_text());
-}
+std::string license_hash(const Certificate& document) { return body_license_hash(document.raw.body_text()); }
 
 std::string body_license_hash(std::string_view body_text) {
     const auto digest = body_digest(body_text, DigestAlgorithm::Sha1);
@@ -155,9 +151,7 @@ void RevocationIndex::add(const RevocationList& list) {
     for (const auto& e : list.entries) add(e, list.document.descriptor.id.value);
 }
 
-void RevocationIndex::add(const RevokeEntry& e, const std::string& list_id) {
-    add(e.type, e.match_value(), list_id);
-}
+void RevocationIndex::add(const RevokeEntry& e, const std::string& list_id) { add(e.type, e.match_value(), list_id); }
 
 void RevocationIndex::add(RevokeType type, const std::string& match_value, const std::string& list_id) {
     m_entries.emplace(slot(type, match_value), list_id);

@@ -8,9 +8,7 @@
 namespace xrca::xrml {
 namespace {
 
-pugi::xml_node node(pugi::xml_node_struct* n) {
-    return pugi::xml_node(n);
-}
+pugi::xml_node node(pugi::xml_node_struct* n) { return pugi::xml_node(n); }
 
 }  // namespace
 
@@ -36,9 +34,7 @@ std::string XmlElement::path() const {
     return out;
 }
 
-std::string XmlElement::name() const {
-    return node(m_node).name();
-}
+std::string XmlElement::name() const { return node(m_node).name(); }
 
 namespace {
 
@@ -49,9 +45,7 @@ std::string_view local_of(std::string_view name) {
 
 }  // namespace
 
-std::string XmlElement::local_name() const {
-    return std::string(local_of(node(m_node).name()));
-}
+std::string XmlElement::local_name() const { return std::string(local_of(node(m_node).name())); }
 
 std::string XmlElement::namespace_uri() const {
     const std::string_view full = node(m_node).name();
@@ -164,9 +158,7 @@ XmlDocument XmlDocument::parse(std::string_view utf8, std::size_t max_bytes, std
                     : load(utf8, pugi::parse_default);
 }
 
-XmlDocument XmlDocument::parse_checked(std::string_view utf8) {
-    return load(utf8, pugi::parse_default);
-}
+XmlDocument XmlDocument::parse_checked(std::string_view utf8) { return load(utf8, pugi::parse_default); }
 
 XmlDocument XmlDocument::load(std::string_view utf8, unsigned options) {
     XmlDocument doc;
@@ -179,9 +171,7 @@ XmlDocument XmlDocument::load(std::string_view utf8, unsigned options) {
     return doc;
 }
 
-XmlElement XmlDocument::root() const {
-    return XmlElement(m_doc->document_element().internal_object());
-}
+XmlElement XmlDocument::root() const { return XmlElement(m_doc->document_element().internal_object()); }
 
 void check_xml_safety(std::string_view utf8, std::size_t max_depth) {
     detail::XmlTokenizer tok(utf8);

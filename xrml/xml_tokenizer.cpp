@@ -42,9 +42,7 @@ void check_references(std::string_view text, std::size_t offset) {
     }
 }
 
-bool is_xml_space(char c) noexcept {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
+bool is_xml_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 std::size_t XmlTokenizer::find_or_fail(std::string_view needle, std::size_t from, const char* what) const {
     const auto at = m_text.find(needle, from);

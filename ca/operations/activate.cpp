@@ -29,7 +29,8 @@ IssuedChain Authority::certify_machine(const MachineRequest& r, const Caller& ca
             const auto h = Botan::HashFunction::create_or_throw("SHA-256")->process(r.machine_key.modulus_big_endian());
             hid.value.assign(h.begin(), h.end());
         }
-        if (hid.value.size() != 32) throw Error(ErrorKind::Malformed, "the hardware-ID digest must be 32 bytes (SHA-256)", RmsFault::Argument);
+        if (hid.value.size() != 32)
+            throw Error(ErrorKind::Malformed, "the hardware-ID digest must be 32 bytes (SHA-256)", RmsFault::Argument);
         // 4. Build (reference §2.3.2), record, sign with the activation key, return with its chain.
         std::vector<std::string> chain;
         xrml::Principal issuer;
@@ -37,7 +38,8 @@ IssuedChain Authority::certify_machine(const MachineRequest& r, const Caller& ca
             std::lock_guard<std::mutex> lock(m_mutex);
             if (!m_activation) {
                 auto stored = detail::storage([&] { return m_store.load_chain(detail::k_activation_chain); });
-                if (stored.empty()) throw Error(ErrorKind::WrongState, "this root cluster has no activation issuer yet");
+                if (stored.empty())
+                    throw Error(ErrorKind::WrongState, "this root cluster has no activation issuer yet");
                 const auto certificate = xrml::read_documents(stored.front()).documents.at(0);
                 m_activation.emplace(std::move(stored), as_issuer(certificate));
             }
@@ -54,9 +56,18 @@ IssuedChain Authority::certify_machine(const MachineRequest& r, const Caller& ca
         t.machine_key = r.machine_key;
         t.hardware_id = hid;
         t.security_levels = {{"Platform", r.platform}, {"Manufacturer", r.manufacturer}, {"Repository", r.repository}};
-        Intent is{request_id, "Activate", &caller, inputs, t.id, xrml::names::machine_certificate, t.machine_id,
-                    r.machine_key.fingerprint(), now, std::nullopt, xrml::build_machine_certificate_body(t),
-                    &signer(KeyName::Activation)};
+        Intent is{request_id,
+                  "Activate",
+                  &caller,
+                  inputs,
+                  t.id,
+                  xrml::names::machine_certificate,
+                  t.machine_id,
+                  r.machine_key.fingerprint(),
+                  now,
+                  std::nullopt,
+                  xrml::build_machine_certificate_body(t),
+                  &signer(KeyName::Activation)};
         IssuedChain out{t.id, is.kind, {m_issuer.issue(is)}};
         out.documents.insert(out.documents.end(), chain.begin(), chain.end());
         return out;

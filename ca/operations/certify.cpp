@@ -4,10 +4,10 @@
 #include "ca/authority_internal.h"
 
 #include "ca/hierarchy.h"
-#include "xrml/reader.h"
-#include "xrml/templates.h"
 #include "xrml/chain.h"
 #include "xrml/enabling_bits.h"
+#include "xrml/reader.h"
+#include "xrml/templates.h"
 
 #include <botan/rsa.h>
 
@@ -41,10 +41,12 @@ IssuedChain Authority::issue_rac(const RacRequest& r, const Caller& caller) {
         const auto policy = require_active();
         // 2. The SPC chain: readable, a machine certificate first, every signature and link good,
         //    and signed by an SPC issuer this cluster trusts (reference §3.4 step 3).
-        const auto docs = read_chain(r.spc_chain, RmsFault::VerifyMachineCertificateChainFailed, "the machine certificate chain");
+        const auto docs =
+            read_chain(r.spc_chain, RmsFault::VerifyMachineCertificateChainFailed, "the machine certificate chain");
         const auto& spc = docs.front();
         if (spc.kind() != xrml::names::machine_certificate || !spc.principal || !spc.principal->key) {
-            throw Error(ErrorKind::PolicyDenied, "the first document is a " + spc.kind() + ", not a machine certificate",
+            throw Error(ErrorKind::PolicyDenied,
+                        "the first document is a " + spc.kind() + ", not a machine certificate",
                         RmsFault::VerifyMachineCertificateChainFailed);
         }
         inputs += "; spc=" + spc.descriptor.id.value + "; machine-key=" + spc.principal->key->fingerprint();
@@ -54,19 +56,23 @@ IssuedChain Authority::issue_rac(const RacRequest& r, const Caller& caller) {
             const bool untrusted = verdict.failure == Failure::UntrustedAnchor;
             throw Error(ErrorKind::PolicyDenied,
                         std::string(untrusted ? "the machine certificate was not issued by a trusted SPC issuer: "
-                                              : "the machine certificate chain does not verify: ") + verdict.detail,
+                                              : "the machine certificate chain does not verify: ") +
+                            verdict.detail,
                         RmsFault::VerifyMachineCertificateChainFailed);
         }
         // 3. Nothing in it revoked by this cluster, and a security processor recent enough (§5.5).
-        check_not_revoked(*policy, docs, RmsFault::VerifyMachineCertificateChainFailed, "the machine certificate chain");
+        check_not_revoked(*policy, docs, RmsFault::VerifyMachineCertificateChainFailed,
+                          "the machine certificate chain");
         check_spc_version(*policy, spc.principal->security_level("Repository").value_or(""));
         check_user_not_revoked(*policy, r.user_id);
         // 4. Crypto mode and identity.
         const auto& machine_key = *spc.principal->key;
         check_machine_key_for_mode(machine_key, mode());
-        if (r.user_id.empty() || r.user_id.size() > 256) throw Error(ErrorKind::Malformed, "a user ID is required", RmsFault::Argument);
+        if (r.user_id.empty() || r.user_id.size() > 256)
+            throw Error(ErrorKind::Malformed, "a user ID is required", RmsFault::Argument);
         if (!plausible_email(r.email)) {
-            throw Error(ErrorKind::Malformed, "'" + r.email + "' is not an email address", RmsFault::VerifyEmailAddressFailed);
+            throw Error(ErrorKind::Malformed, "'" + r.email + "' is not an email address",
+                        RmsFault::VerifyEmailAddressFailed);
         }
         // 5. The user's key pair: one per user, reused on every machine, escrowed.
         const auto key = user_key(r.user_id, r.email);
@@ -89,11 +95,21 @@ IssuedChain Authority::issue_rac(const RacRequest& r, const Caller& caller) {
         t.machine = spc.principal->object;
         t.machine_security_levels = spc.principal->security_levels;
         const auto version = mode().seal_version();
-        t.sealed_user_key = xrml::seal_private_key(*key, machine_key, version, xrml::build_issuer_element(t.issuer), m_rng);
+        t.sealed_user_key =
+            xrml::seal_private_key(*key, machine_key, version, xrml::build_issuer_element(t.issuer), m_rng);
         // 8. Record, sign, complete; return with the SLC chain.
-        Intent is{request_id, "Certify", &caller, inputs, t.id, xrml::names::rights_account_certificate, r.user_id,
-                    user_public.fingerprint(), now, validity, xrml::build_rights_account_certificate_body(t),
-                    &signer(KeyName::Cluster)};
+        Intent is{request_id,
+                  "Certify",
+                  &caller,
+                  inputs,
+                  t.id,
+                  xrml::names::rights_account_certificate,
+                  r.user_id,
+                  user_public.fingerprint(),
+                  now,
+                  validity,
+                  xrml::build_rights_account_certificate_body(t),
+                  &signer(KeyName::Cluster)};
         IssuedChain out{t.id, is.kind, {m_issuer.issue(is)}};
         const auto chain = own_chain();
         out.documents.insert(out.documents.end(), chain.begin(), chain.end());

@@ -4,10 +4,10 @@
 #include "ca/authority_internal.h"
 
 #include "ca/hierarchy.h"
-#include "xrml/reader.h"
-#include "xrml/templates.h"
 #include "xrml/chain.h"
 #include "xrml/enabling_bits.h"
+#include "xrml/reader.h"
+#include "xrml/templates.h"
 
 #include <botan/rsa.h>
 
@@ -25,7 +25,8 @@ IssuedChain Authority::issue_clc(const ClcRequest& r, const Caller& caller) {
         // 2. The RAC chain (reference §3.5): a RAC first, signed correctly, in time, by a trusted RAC issuer.
         const auto docs = read_chain(r.rac_chain, RmsFault::UnexpectedPersonaCert, "the RAC chain");
         const auto& rac = docs.front();
-        if (rac.kind() != xrml::names::rights_account_certificate || !rac.principal || !rac.principal->key || !rac.validity) {
+        if (rac.kind() != xrml::names::rights_account_certificate || !rac.principal || !rac.principal->key ||
+            !rac.validity) {
             throw Error(ErrorKind::PolicyDenied, "the first document is a " + rac.kind() + ", not a RAC",
                         RmsFault::UnexpectedPersonaCert);
         }
@@ -42,9 +43,11 @@ IssuedChain Authority::issue_clc(const ClcRequest& r, const Caller& caller) {
                                 RmsFault::InvalidPersonaCertSignature);
                 case Failure::Expired:
                 case Failure::NotYetValid:
-                    throw Error(ErrorKind::PolicyDenied, "the RAC is not valid now: " + verdict.detail, RmsFault::InvalidPersonaCertTime);
+                    throw Error(ErrorKind::PolicyDenied, "the RAC is not valid now: " + verdict.detail,
+                                RmsFault::InvalidPersonaCertTime);
                 case Failure::UntrustedAnchor:
-                    throw Error(ErrorKind::PolicyDenied, "the RAC was not issued by a RAC issuer this cluster trusts: " + verdict.detail,
+                    throw Error(ErrorKind::PolicyDenied,
+                                "the RAC was not issued by a RAC issuer this cluster trusts: " + verdict.detail,
                                 RmsFault::UntrustedPersonaCert);
                 case Failure::None:
                 case Failure::IssuerMismatch:
@@ -57,8 +60,9 @@ IssuedChain Authority::issue_clc(const ClcRequest& r, const Caller& caller) {
         }
         // 3. Online, the RAC must be the caller's own (reference §3.5 leaves this to HTTP auth).
         if (!r.caller_user_id.empty() && rac.principal->object.id.value != r.caller_user_id) {
-            throw Error(ErrorKind::PolicyDenied, "the RAC names user " + rac.principal->object.id.value.substr(0, 64) +
-                                                     ", not the caller", RmsFault::UnauthorizedAccess);
+            throw Error(ErrorKind::PolicyDenied,
+                        "the RAC names user " + rac.principal->object.id.value.substr(0, 64) + ", not the caller",
+                        RmsFault::UnauthorizedAccess);
         }
         // 4. Nothing in the chain revoked (the RAC, its user, its key, its issuers), the key not excluded (§5.5).
         check_not_revoked(*policy, docs, RmsFault::DrmacIsExcluded, "the RAC chain");
@@ -81,12 +85,21 @@ IssuedChain Authority::issue_clc(const ClcRequest& r, const Caller& caller) {
         t.clc_key = xrml::PublicKey::from_botan(*clc_key);
         t.issue_range = *rac.validity;
         const auto version = mode().seal_version();
-        t.sealed_clc_key = xrml::seal_private_key(*clc_key, *rac.principal->key, version,
-                                                  xrml::build_issuer_element(t.issuer), m_rng);
+        t.sealed_clc_key =
+            xrml::seal_private_key(*clc_key, *rac.principal->key, version, xrml::build_issuer_element(t.issuer), m_rng);
         // 7. Record, sign, complete; return with this cluster's SLC chain.
-        Intent is{request_id, "GetClientLicensorCert", &caller, inputs, t.id, xrml::names::client_licensor_certificate,
-                    rac.principal->object.id.value, t.clc_key.fingerprint(), now, t.issue_range,
-                    xrml::build_client_licensor_certificate_body(t), &signer(KeyName::Cluster)};
+        Intent is{request_id,
+                  "GetClientLicensorCert",
+                  &caller,
+                  inputs,
+                  t.id,
+                  xrml::names::client_licensor_certificate,
+                  rac.principal->object.id.value,
+                  t.clc_key.fingerprint(),
+                  now,
+                  t.issue_range,
+                  xrml::build_client_licensor_certificate_body(t),
+                  &signer(KeyName::Cluster)};
         IssuedChain out{t.id, is.kind, {m_issuer.issue(is)}};
         const auto chain = own_chain();
         out.documents.insert(out.documents.end(), chain.begin(), chain.end());

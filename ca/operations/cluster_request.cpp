@@ -5,8 +5,8 @@
 
 #include "ca/hierarchy.h"
 #include "xrml/reader.h"
-#include "xrml/templates.h"
 #include "xrml/signature.h"
+#include "xrml/templates.h"
 
 #include <botan/pubkey.h>
 #include <botan/rsa.h>
@@ -38,14 +38,25 @@ IssuedChain Authority::issue_slc(const SlcIssue& w) {
         t.revocation_points.push_back(own);
         for (const auto& k : w.revocation_authorities) {
             xrml::DistributionPoint dp;
-            dp.object = xrml::XrmlObject{"Revocation", {xrml::names::ascii_tag, "External revocation authority"}, std::nullopt, {}};
+            dp.object = xrml::XrmlObject{
+                "Revocation", {xrml::names::ascii_tag, "External revocation authority"}, std::nullopt, {}};
             dp.key = k;
             t.revocation_points.push_back(dp);
         }
     }
     // 3. Record, sign, complete; 4. return the SLC with the issuer's chain.
-    Intent is{w.request_id, w.operation, w.caller, w.inputs, t.id, xrml::names::server_licensor_certificate,
-                w.cluster_guid, w.cluster_key.fingerprint(), now, range, xrml::build_issuing_certificate_body(t), w.signer};
+    Intent is{w.request_id,
+              w.operation,
+              w.caller,
+              w.inputs,
+              t.id,
+              xrml::names::server_licensor_certificate,
+              w.cluster_guid,
+              w.cluster_key.fingerprint(),
+              now,
+              range,
+              xrml::build_issuing_certificate_body(t),
+              w.signer};
     IssuedChain out{t.id, is.kind, {m_issuer.issue(is)}};
     out.documents.insert(out.documents.end(), w.issuer_chain.begin(), w.issuer_chain.end());
     return out;
@@ -60,35 +71,41 @@ std::optional<IssuedChain> Authority::check_cluster_request(const xrml::PublicKe
                                                             const std::optional<ProofOfPossession>& proof,
                                                             std::optional<CryptoMode> crypto_mode) {
     if (crypto_mode && *crypto_mode != mode()) {
-        throw Error(ErrorKind::PolicyDenied, "the request is for crypto mode " + std::to_string(crypto_mode->number()) + ", this " +
-                                                 m_record.role + " authority runs mode " + std::to_string(mode().number()),
+        throw Error(ErrorKind::PolicyDenied,
+                    "the request is for crypto mode " + std::to_string(crypto_mode->number()) + ", this " +
+                        m_record.role + " authority runs mode " + std::to_string(mode().number()),
                     RmsFault::UnsupportedCryptographicSet);
     }
     check_key_for_mode(key, mode(), "the cluster key");
     check_proof(proof, key, !request_id.empty());
     if (auto same = already_issued(request_id, key, guid)) return same;
-    if (!is_braced_guid(guid)) throw Error(ErrorKind::Malformed, "cluster GUID '" + guid + "' is not a braced GUID", RmsFault::Argument);
-    if (name.empty() || version.empty()) throw Error(ErrorKind::Malformed, "name and version are required", RmsFault::Argument);
+    if (!is_braced_guid(guid))
+        throw Error(ErrorKind::Malformed, "cluster GUID '" + guid + "' is not a braced GUID", RmsFault::Argument);
+    if (name.empty() || version.empty())
+        throw Error(ErrorKind::Malformed, "name and version are required", RmsFault::Argument);
     check_url(url);
     return std::nullopt;
 }
 
 void Authority::check_proof(const std::optional<ProofOfPossession>& proof, const xrml::PublicKey& key, bool required) {
     if (!proof) {
-        if (required) throw Error(ErrorKind::Malformed, "the request carries no proof of possession", RmsFault::Argument);
+        if (required)
+            throw Error(ErrorKind::Malformed, "the request carries no proof of possession", RmsFault::Argument);
         return;
     }
     bool ok = false;
     try {
         const auto digest = xrml::body_digest(proof->signed_text, proof->digest);
-        Botan::PK_Verifier verifier(*key.botan_key(), std::string("EMSA3(Raw,") + xrml::digest_algorithm_botan_name(proof->digest) + ")");
+        Botan::PK_Verifier verifier(*key.botan_key(),
+                                    std::string("EMSA3(Raw,") + xrml::digest_algorithm_botan_name(proof->digest) + ")");
         ok = verifier.verify_message(digest, proof->signature);
     } catch (const std::exception&) {
         ok = false;
     }
     if (!ok) {
         throw Error(ErrorKind::PolicyDenied,
-                    "the proof of possession does not verify with the key to be certified (" + key.fingerprint().substr(0, 16) +
+                    "the proof of possession does not verify with the key to be certified (" +
+                        key.fingerprint().substr(0, 16) +
                         "…): the request was changed after it was signed, or signed by another key",
                     RmsFault::Argument);
     }
@@ -100,12 +117,14 @@ std::optional<IssuedChain> Authority::already_issued(const std::string& request_
     const auto record = detail::storage([&] { return m_store.find_issued_by_request(request_id); });
     if (!record || !record->xrml) return std::nullopt;
     const auto slc = xrml::read_documents(*record->xrml).documents.front();
-    if (!slc.principal || !slc.principal->key || *slc.principal->key != key || !slc.principal->object.id.same_as({xrml::names::guid, guid})) {
+    if (!slc.principal || !slc.principal->key || *slc.principal->key != key ||
+        !slc.principal->object.id.same_as({xrml::names::guid, guid})) {
         throw Error(ErrorKind::Conflict, "request ID " + request_id + " was already used for another key or cluster");
     }
     IssuedChain out{record->id, record->kind, {*record->xrml}};
-    const auto chain = m_role == Role::Enrollment ? detail::storage([&] { return m_store.load_chain(detail::k_enrollment_chain); })
-                                                  : own_chain();
+    const auto chain = m_role == Role::Enrollment
+                           ? detail::storage([&] { return m_store.load_chain(detail::k_enrollment_chain); })
+                           : own_chain();
     out.documents.insert(out.documents.end(), chain.begin(), chain.end());
     return out;
 }

@@ -12,7 +12,8 @@ IssuedChain Authority::enroll(const ClusterRequest& r, const Caller& caller) {
     const auto request_id = r.request_id.empty() ? new_id() : r.request_id;
     const std::string inputs = "guid=" + r.cluster_guid + "; key=" + r.cluster_key.fingerprint() + "; name=" + r.name +
                                "; url=" + r.url + "; sku=" + r.sku + "; version=" + r.version +
-                               "; revocation=" + revocation_mode_name(r.revocation) + "; authorities=" + fingerprints(r.revocation_authorities);
+                               "; revocation=" + revocation_mode_name(r.revocation) +
+                               "; authorities=" + fingerprints(r.revocation_authorities);
     return logged("Enroll", caller, inputs, [&] {
         // 1. Only an enrollment service issues root-cluster SLCs.
         require(Action::Enroll, "issue root-cluster SLCs (Enroll); only an enrollment service does");
@@ -25,14 +26,16 @@ IssuedChain Authority::enroll(const ClusterRequest& r, const Caller& caller) {
             return *same;
         }
         if ((r.revocation == RevocationMode::Custom) != !r.revocation_authorities.empty()) {
-            throw Error(ErrorKind::Malformed, "custom revocation needs at least one revocation authority key, and "
-                                              "standard revocation takes none", RmsFault::Argument);
+            throw Error(ErrorKind::Malformed,
+                        "custom revocation needs at least one revocation authority key, and "
+                        "standard revocation takes none",
+                        RmsFault::Argument);
         }
         // 3. Issue under the enrollment service key, with the enrollment chain behind it.
         const auto chain = detail::storage([&] { return m_store.load_chain(detail::k_enrollment_chain); });
         return issue_slc({request_id, "Enroll", &caller, inputs, r.cluster_key, r.cluster_guid, std::nullopt, r.url,
-                          r.sku, r.version, r.revocation_authorities, &signer(KeyName::EnrollmentService),
-                          own_slc(), chain});
+                          r.sku, r.version, r.revocation_authorities, &signer(KeyName::EnrollmentService), own_slc(),
+                          chain});
     });
 }
 

@@ -4,9 +4,9 @@
 #include "ca/authority_internal.h"
 
 #include "ca/hierarchy.h"
+#include "xrml/chain.h"
 #include "xrml/reader.h"
 #include "xrml/templates.h"
-#include "xrml/chain.h"
 
 namespace xrca::ca {
 
@@ -24,17 +24,21 @@ void Authority::check_slc_chain(const std::vector<xrml::Certificate>& docs, cons
     }
     const auto& slc = docs.front();
     const auto verdict = xrml::verify_ordered_chain(docs, {m_record.anchor_fingerprint, m_clock.now(), {}});
-    if (!verdict.ok()) throw Error(ErrorKind::PolicyDenied, "the SLC chain does not verify to this cluster's trust anchor: " + verdict.detail);
+    if (!verdict.ok())
+        throw Error(ErrorKind::PolicyDenied,
+                    "the SLC chain does not verify to this cluster's trust anchor: " + verdict.detail);
     // 2. The SLC certifies exactly this cluster: its key, its GUID, its URL, its revocation authorities.
     if (slc.kind() != xrml::names::server_licensor_certificate || !slc.principal || !slc.principal->key) {
-        throw Error(ErrorKind::PolicyDenied, "the first document is a " + slc.kind() + ", not a server licensor certificate");
+        throw Error(ErrorKind::PolicyDenied,
+                    "the first document is a " + slc.kind() + ", not a server licensor certificate");
     }
     if (slc.principal->key->fingerprint() != expected.key_fingerprint) {
         throw Error(ErrorKind::PolicyDenied, "the SLC certifies key " + slc.principal->key->fingerprint() +
                                                  ", not this cluster's key " + expected.key_fingerprint);
     }
     if (!slc.principal->object.id.same_as({xrml::names::guid, m_record.guid})) {
-        throw Error(ErrorKind::PolicyDenied, "the SLC is for cluster " + slc.principal->object.id.value + ", not " + m_record.guid);
+        throw Error(ErrorKind::PolicyDenied,
+                    "the SLC is for cluster " + slc.principal->object.id.value + ", not " + m_record.guid);
     }
     const auto& addresses = slc.principal->object.addresses;
     if (addresses.empty() || addresses.front().value != m_record.base_url) {
@@ -48,7 +52,8 @@ void Authority::check_slc_chain(const std::vector<xrml::Certificate>& docs, cons
             }
         }
         if (found != *expected.revocation_authorities) {
-            throw Error(ErrorKind::PolicyDenied, "the SLC's revocation authorities are not the ones this cluster asked for");
+            throw Error(ErrorKind::PolicyDenied,
+                        "the SLC's revocation authorities are not the ones this cluster asked for");
         }
     }
 }
@@ -56,13 +61,15 @@ void Authority::check_slc_chain(const std::vector<xrml::Certificate>& docs, cons
 // The chains to store for an accepted SLC chain. A root cluster's first SLC gets the machine
 // activation issuer, certified under it: a new key, and a certificate issued (and recorded)
 // now, as part of the request that installs the SLC.
-std::vector<store::ChainRecord> Authority::chains_for_slc(const std::vector<xrml::Certificate>& docs, const std::string& request_id,
-                                                          const Caller& caller, const std::string& inputs,
+std::vector<store::ChainRecord> Authority::chains_for_slc(const std::vector<xrml::Certificate>& docs,
+                                                          const std::string& request_id, const Caller& caller,
+                                                          const std::string& inputs,
                                                           std::vector<store::KeyBlob>& keys) {
     const auto& slc = docs.front();
     std::vector<store::ChainRecord> chains{{detail::k_slc_chain, {}}};
     for (const auto& d : docs) chains[0].documents.push_back(d.raw.text);
-    const bool has_activation = detail::storage([&] { return m_store.load_key(key_name(KeyName::Activation)); }).has_value();
+    const bool has_activation =
+        detail::storage([&] { return m_store.load_key(key_name(KeyName::Activation)); }).has_value();
     if (m_role == Role::Root && !has_activation) {
         auto activation = m_keys.generate(KeyName::Activation, mode().key_bits(), mode().digest());
         const auto& activation_public = activation.public_key;
@@ -72,11 +79,13 @@ std::vector<store::ChainRecord> Authority::chains_for_slc(const std::vector<xrml
         t.id = new_id();
         t.issued = now;
         t.issuer = as_issuer(slc);
-        t.subject.object = xrml::XrmlObject{xrml::names::security_processor, {xrml::names::guid, new_id()},
-                                            "xrca Activation Issuer - " + m_record.name, {}};
+        t.subject.object = xrml::XrmlObject{xrml::names::security_processor,
+                                            {xrml::names::guid, new_id()},
+                                            "xrca Activation Issuer - " + m_record.name,
+                                            {}};
         t.subject.key = activation_public;
         t.issue_range = slc.issue_right && slc.issue_right->range ? *slc.issue_right->range
-                                                                   : days_from(now, m_options.slc_validity_days);
+                                                                  : days_from(now, m_options.slc_validity_days);
         // The SLC's key signs the activation issuer: the key the SLC certifies, which may be
         // the renewal key not yet installed as 'cluster'.
         const bool current = slc.principal->key->fingerprint() == signer(KeyName::Cluster).public_key().fingerprint();
@@ -84,8 +93,18 @@ std::vector<store::ChainRecord> Authority::chains_for_slc(const std::vector<xrml
             throw Error(ErrorKind::WrongState, "the key this SLC certifies is not held here");
         }
         Signer* slc_signer = &signer(current ? KeyName::Cluster : KeyName::ClusterNext);
-        Intent is{request_id, "ActivateCluster", &caller, inputs, t.id, "Activation-Issuer", t.subject.object.id.value,
-                    activation_public.fingerprint(), now, t.issue_range, xrml::build_issuing_certificate_body(t), slc_signer};
+        Intent is{request_id,
+                  "ActivateCluster",
+                  &caller,
+                  inputs,
+                  t.id,
+                  "Activation-Issuer",
+                  t.subject.object.id.value,
+                  activation_public.fingerprint(),
+                  now,
+                  t.issue_range,
+                  xrml::build_issuing_certificate_body(t),
+                  slc_signer};
         std::vector<std::string> activation_chain{m_issuer.issue(is)};
         activation_chain.insert(activation_chain.end(), chains[0].documents.begin(), chains[0].documents.end());
         chains.push_back({detail::k_activation_chain, activation_chain});
@@ -146,7 +165,8 @@ SignedRequest Authority::create_offline_request(bool renew, bool new_key, const 
             throw Error(ErrorKind::WrongState, "only an active cluster renews; this one is " + m_record.state);
         }
         if (!renew && m_record.state != "awaiting-response") {
-            throw Error(ErrorKind::WrongState, "this cluster is already " + m_record.state + ": use --renew for a new SLC");
+            throw Error(ErrorKind::WrongState,
+                        "this cluster is already " + m_record.state + ": use --renew for a new SLC");
         }
         // 2. The key to certify: the cluster key, or a fresh one kept as 'cluster-next'.
         std::optional<NewKey> fresh;
@@ -175,9 +195,14 @@ SignedRequest Authority::create_offline_request(bool renew, bool new_key, const 
         out.proof = prove_possession(key, out.body);
         // 4. Record the pending request (and the new key, encrypted) with its log entry.
         const auto authorities = fingerprints(p.revocation_authorities);
-        store::OfflineRequestRecord record{p.request_id, cluster_operation_name(p.operation),
-                                           key_name(new_key ? KeyName::ClusterNext : KeyName::Cluster), p.cluster_key.fingerprint(),
-                                           revocation_mode_name(p.revocation), authorities, p.created.to_iso8601(), "pending"};
+        store::OfflineRequestRecord record{p.request_id,
+                                           cluster_operation_name(p.operation),
+                                           key_name(new_key ? KeyName::ClusterNext : KeyName::Cluster),
+                                           p.cluster_key.fingerprint(),
+                                           revocation_mode_name(p.revocation),
+                                           authorities,
+                                           p.created.to_iso8601(),
+                                           "pending"};
         inputs += "; request=" + p.request_id + "; key=" + p.cluster_key.fingerprint();
         // A new request supersedes the one still pending; its new key replaces an unused one.
         store::AuthorityChange change;
@@ -186,8 +211,9 @@ SignedRequest Authority::create_offline_request(bool renew, bool new_key, const 
         }
         change.new_request = record;
         if (fresh) change.add_keys.push_back(fresh->record);
-        change.entry = log_entry(p.request_id, "EnrollOffline-Export", caller, inputs, "", "accepted",
-                                 std::string("wrote ") + cluster_operation_name(p.operation) + " request " + p.request_id);
+        change.entry =
+            log_entry(p.request_id, "EnrollOffline-Export", caller, inputs, "", "accepted",
+                      std::string("wrote ") + cluster_operation_name(p.operation) + " request " + p.request_id);
         detail::storage([&] {
             m_store.apply(change);
             return 0;
@@ -196,18 +222,23 @@ SignedRequest Authority::create_offline_request(bool renew, bool new_key, const 
     });
 }
 
-void Authority::import_response(const std::string& request_id, const std::vector<std::string>& slc_chain, const Caller& caller) {
+void Authority::import_response(const std::string& request_id, const std::vector<std::string>& slc_chain,
+                                const Caller& caller) {
     std::string inputs = "request=" + request_id;
     logged("EnrollOffline-Import", caller, inputs, [&] {
         require(Action::RequestEnrollment, "import SLCs");
         // 1. The response must answer this cluster's pending request, once.
         const auto request = detail::storage([&] { return m_store.find_offline_request(request_id); });
         if (!request) {
-            throw Error(ErrorKind::PolicyDenied, "this response answers request " + request_id +
-                                                     ", which this cluster never made (a response to another cluster's request?)");
+            throw Error(ErrorKind::PolicyDenied,
+                        "this response answers request " + request_id +
+                            ", which this cluster never made (a response to another cluster's request?)");
         }
-        if (request->state == "imported") throw Error(ErrorKind::Conflict, "the response to request " + request_id + " was already imported (a replay)");
-        if (request->state != "pending") throw Error(ErrorKind::Conflict, "request " + request_id + " was superseded by a newer request");
+        if (request->state == "imported")
+            throw Error(ErrorKind::Conflict,
+                        "the response to request " + request_id + " was already imported (a replay)");
+        if (request->state != "pending")
+            throw Error(ErrorKind::Conflict, "request " + request_id + " was superseded by a newer request");
         // 2. The chain and its SLC must be what was asked for.
         const auto docs = read_chain(slc_chain, RmsFault::Argument, "the SLC chain");
         inputs += "; slc=" + docs.front().descriptor.id.value;
@@ -239,7 +270,8 @@ void Authority::import_response(const std::string& request_id, const std::vector
         try {
             m_store.apply(change);
         } catch (const store::ConflictError&) {
-            throw Error(ErrorKind::Conflict, "the response to request " + request_id + " was already imported (a replay)");
+            throw Error(ErrorKind::Conflict,
+                        "the response to request " + request_id + " was already imported (a replay)");
         }
         m_record.state = "active";
         forget_cached_chains();

@@ -47,8 +47,8 @@ std::string Authority::add_principal(const std::string& name, const std::string&
         std::replace(token.begin(), token.end(), '/', '_');
         token.erase(std::remove(token.begin(), token.end(), '='), token.end());
         token.insert(0, k_token_prefix);
-        store::PrincipalRecord record{name, role, email, user_id.empty() ? name : user_id, token_hash(token),
-                                      m_clock.now().to_iso8601()};
+        store::PrincipalRecord record{
+            name, role, email, user_id.empty() ? name : user_id, token_hash(token), m_clock.now().to_iso8601()};
         try {
             m_store.add_principal(record, log_entry(new_id(), "PrincipalAdd", caller, inputs, "", "accepted",
                                                     "added " + role + " principal " + name));
@@ -63,7 +63,8 @@ void Authority::remove_principal(const std::string& name, const Caller& caller) 
     const std::string inputs = "name=" + name;
     logged("PrincipalRemove", caller, inputs, [&] {
         const bool removed = detail::storage([&] {
-            return m_store.remove_principal(name, log_entry(new_id(), "PrincipalRemove", caller, inputs, "", "accepted", "removed"));
+            return m_store.remove_principal(
+                name, log_entry(new_id(), "PrincipalRemove", caller, inputs, "", "accepted", "removed"));
         });
         if (!removed) throw Error(ErrorKind::NotFound, "no principal is named " + name);
         return 0;
@@ -75,7 +76,8 @@ std::vector<store::PrincipalRecord> Authority::list_principals() {
 }
 
 std::optional<store::PrincipalRecord> Authority::authenticate(std::string_view token) {
-    if (token.size() < k_token_prefix.size() + 40 || token.size() > 128 || token.substr(0, k_token_prefix.size()) != k_token_prefix) {
+    if (token.size() < k_token_prefix.size() + 40 || token.size() > 128 ||
+        token.substr(0, k_token_prefix.size()) != k_token_prefix) {
         return std::nullopt;
     }
     const auto hash = token_hash(token);

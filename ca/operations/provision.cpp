@@ -38,14 +38,21 @@ BuiltCertificate build_issuing(xrml::IssuingKind kind, const xrml::Principal& is
     t.issuer = issuer;
     t.subject = subject;
     t.issue_range = range;
-    BuiltCertificate c{t.id, xrml::descriptor_type(kind), subject.object.id.value, subject.key->fingerprint(),
-                       now, range, xrml::build_issuing_certificate_body(t), {}};
+    BuiltCertificate c{t.id,
+                       xrml::descriptor_type(kind),
+                       subject.object.id.value,
+                       subject.key->fingerprint(),
+                       now,
+                       range,
+                       xrml::build_issuing_certificate_body(t),
+                       {}};
     c.document = issuer_key.sign_document(c.body);
     return c;
 }
 
 void validate(const ProvisionRequest& r) {
-    if (r.name.empty() || r.name.size() > 200) throw Error(ErrorKind::Usage, "--name is required (at most 200 characters)");
+    if (r.name.empty() || r.name.size() > 200)
+        throw Error(ErrorKind::Usage, "--name is required (at most 200 characters)");
     if (r.role != Role::Enrollment) {
         if (r.base_url.rfind("https://", 0) != 0 && r.base_url.rfind("http://", 0) != 0) {
             throw Error(ErrorKind::Usage, "--url must be the cluster's base URL, e.g. https://rms.example.com/_wmcs");
@@ -55,11 +62,14 @@ void validate(const ProvisionRequest& r) {
         throw Error(ErrorKind::Usage, "revocation options are for root clusters only");
     }
     if ((r.revocation == RevocationMode::Custom) != !r.revocation_authorities.empty()) {
-        throw Error(ErrorKind::Usage, "--revocation custom needs at least one --revocation-authority, and only it takes them");
+        throw Error(ErrorKind::Usage,
+                    "--revocation custom needs at least one --revocation-authority, and only it takes them");
     }
     if (r.self_enroll && r.role != Role::Root) throw Error(ErrorKind::Usage, "--self-enroll is for root clusters");
-    if (r.self_enroll && r.trust_anchor) throw Error(ErrorKind::Usage, "a self-enrolled root is its own trust anchor: drop --trust-anchor");
-    if (r.role == Role::Enrollment && r.trust_anchor) throw Error(ErrorKind::Usage, "an enrollment service is the trust anchor: drop --trust-anchor");
+    if (r.self_enroll && r.trust_anchor)
+        throw Error(ErrorKind::Usage, "a self-enrolled root is its own trust anchor: drop --trust-anchor");
+    if (r.role == Role::Enrollment && r.trust_anchor)
+        throw Error(ErrorKind::Usage, "an enrollment service is the trust anchor: drop --trust-anchor");
 }
 
 }  // namespace
@@ -109,13 +119,15 @@ void Authority::provision(const Collaborators& with, const ProvisionRequest& r, 
         const auto ca_p = authority_principal("xrca CA - " + r.name, ca.public_key);
         const auto eca_p = authority_principal("xrca Enrollment CA - " + r.name, eca.public_key);
         xrml::Principal es_p;
-        const auto es_name = std::string(r.self_enroll ? "xrca Self Enrollment Service - " : "xrca Enrollment Service - ") + r.name;
-        es_p.object = xrml::XrmlObject{xrml::names::drm_server,
-                                       {xrml::names::guid, r.self_enroll ? new_guid(rng) : record.guid}, es_name, {}};
+        const auto es_name =
+            std::string(r.self_enroll ? "xrca Self Enrollment Service - " : "xrca Enrollment Service - ") + r.name;
+        es_p.object = xrml::XrmlObject{
+            xrml::names::drm_server, {xrml::names::guid, r.self_enroll ? new_guid(rng) : record.guid}, es_name, {}};
         es_p.key = es.public_key;
         issued.push_back(build_issuing(xrml::IssuingKind::CaCertificate, root_p, ca_p, now, range, *root.signer, rng));
         issued.push_back(build_issuing(xrml::IssuingKind::EnrollmentCa, ca_p, eca_p, now, range, *ca.signer, rng));
-        issued.push_back(build_issuing(xrml::IssuingKind::EnrollmentService, eca_p, es_p, now, range, *eca.signer, rng));
+        issued.push_back(
+            build_issuing(xrml::IssuingKind::EnrollmentService, eca_p, es_p, now, range, *eca.signer, rng));
         chains.push_back({detail::k_enrollment_chain, {issued[2].document, issued[1].document, issued[0].document}});
         record.anchor_fingerprint = root.public_key.fingerprint();
     }
@@ -123,7 +135,8 @@ void Authority::provision(const Collaborators& with, const ProvisionRequest& r, 
     if (r.role != Role::Enrollment) (void)make_key(KeyName::Cluster, mode.key_bits());
     if (!r.revocation_authorities.empty()) {
         store::ChainRecord authorities{detail::k_revocation_authorities, {}};
-        for (const auto& k : r.revocation_authorities) authorities.documents.push_back(xrml::build_public_key_element(k));
+        for (const auto& k : r.revocation_authorities)
+            authorities.documents.push_back(xrml::build_public_key_element(k));
         chains.push_back(authorities);
     }
     if (r.role == Role::Root) {
@@ -134,8 +147,9 @@ void Authority::provision(const Collaborators& with, const ProvisionRequest& r, 
     //    of the hierarchy certificates.
     Audit audit(store, clock, rng);
     Issuer issuer(store, audit);
-    const auto inputs = "role=" + record.role + "; name=" + r.name + "; url=" + r.base_url + "; mode=" + std::to_string(mode.number()) +
-                        (r.self_enroll ? "; self-enroll" : "") + "; revocation=" + revocation_mode_name(r.revocation);
+    const auto inputs = "role=" + record.role + "; name=" + r.name + "; url=" + r.base_url +
+                        "; mode=" + std::to_string(mode.number()) + (r.self_enroll ? "; self-enroll" : "") +
+                        "; revocation=" + revocation_mode_name(r.revocation);
     const auto entry = audit.entry(new_guid(rng), "Provision", caller, inputs, "", "accepted",
                                    "provisioned " + record.role + " authority " + record.guid);
     detail::storage([&] {

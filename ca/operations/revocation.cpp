@@ -4,9 +4,9 @@
 #include "ca/authority_internal.h"
 
 #include "ca/hierarchy.h"
+#include "ca/revocation.h"
 #include "xrml/reader.h"
 #include "xrml/templates.h"
-#include "ca/revocation.h"
 
 #include <botan/hex.h>
 
@@ -27,15 +27,11 @@ xrml::RevokeEntry entry_of(const store::RevocationRecord& r) {
             break;
         }
         case xrml::RevokeType::IssuerKey:
-        case xrml::RevokeType::PrincipalKey:
-            e.key = xrml::read_public_key_file(r.public_key);
-            break;
+        case xrml::RevokeType::PrincipalKey: e.key = xrml::read_public_key_file(r.public_key); break;
         case xrml::RevokeType::LicenseId:
         case xrml::RevokeType::IssuerId:
         case xrml::RevokeType::ContentId:
-        case xrml::RevokeType::PrincipalId:
-            e.object = {r.object_type, {r.id_type, r.id}, r.name, {}};
-            break;
+        case xrml::RevokeType::PrincipalId: e.object = {r.object_type, {r.id_type, r.id}, r.name, {}}; break;
     }
     return e;
 }
@@ -44,7 +40,8 @@ xrml::RevokeEntry entry_of(const store::RevocationRecord& r) {
 
 store::RevocationRecord Authority::revoke(const RevocationRequest& r, const Caller& caller) {
     const std::string type = xrml::revoke_type_name(r.type);
-    const std::string inputs = "type=" + type + "; " + (r.key ? "key=" + r.key->fingerprint() : "value=" + r.value.substr(0, 256)) +
+    const std::string inputs = "type=" + type + "; " +
+                               (r.key ? "key=" + r.key->fingerprint() : "value=" + r.value.substr(0, 256)) +
                                (r.reason.empty() ? "" : "; reason=" + r.reason.substr(0, 512));
     return logged("Revoke", caller, inputs, [&] {
         auto e = revoke_entry(r);
@@ -56,8 +53,9 @@ store::RevocationRecord Authority::revoke(const RevocationRequest& r, const Call
         // IDs, which name things it never saw (reference §5.2).
         const auto issued = [&](const std::optional<store::CertificateRecord>& found, const std::string& what) {
             if (!found || found->status != "issued") {
-                throw Error(ErrorKind::NotFound, "this authority issued no certificate " + what +
-                                                     ": it revokes only what it issued (content and principal IDs excepted)");
+                throw Error(ErrorKind::NotFound,
+                            "this authority issued no certificate " + what +
+                                ": it revokes only what it issued (content and principal IDs excepted)");
             }
             certificate_id = found->id;
         };
@@ -72,19 +70,21 @@ store::RevocationRecord Authority::revoke(const RevocationRequest& r, const Call
                 issued(detail::storage([&] { return m_store.find_certificate(r.value); }), "with ID " + r.value);
                 break;
             case xrml::RevokeType::LicenseHash:
-                issued(first(detail::storage([&] { return m_store.find_by_license_hash(rec.value); })), "whose BODY hash is " + rec.value);
+                issued(first(detail::storage([&] { return m_store.find_by_license_hash(rec.value); })),
+                       "whose BODY hash is " + rec.value);
                 break;
             case xrml::RevokeType::IssuerKey:
             case xrml::RevokeType::PrincipalKey:
-                issued(first(detail::storage([&] { return m_store.find_by_key(rec.value); })), "for the key " + rec.value);
+                issued(first(detail::storage([&] { return m_store.find_by_key(rec.value); })),
+                       "for the key " + rec.value);
                 rec.public_key = xrml::build_public_key_element(*r.key);
                 break;
             case xrml::RevokeType::IssuerId:
-                issued(first(detail::storage([&] { return m_store.find_by_subject(r.value); })), "to the subject " + r.value);
+                issued(first(detail::storage([&] { return m_store.find_by_subject(r.value); })),
+                       "to the subject " + r.value);
                 break;
             case xrml::RevokeType::PrincipalId:
-            case xrml::RevokeType::ContentId:
-                break;
+            case xrml::RevokeType::ContentId: break;
         }
         rec.object_type = e.object.type;
         rec.id_type = e.object.id.type;
@@ -94,8 +94,8 @@ store::RevocationRecord Authority::revoke(const RevocationRequest& r, const Call
         rec.revoked = m_clock.now().to_iso8601();
         rec.caller = describe_caller(caller);
         try {
-            rec.seq = m_store.add_revocation(rec, log_entry(new_id(), "Revoke", caller, inputs, certificate_id, "accepted",
-                                                            "revoked " + type + " " + rec.value));
+            rec.seq = m_store.add_revocation(rec, log_entry(new_id(), "Revoke", caller, inputs, certificate_id,
+                                                            "accepted", "revoked " + type + " " + rec.value));
         } catch (const store::ConflictError&) {
             throw Error(ErrorKind::Conflict, type + " " + rec.value + " is already revoked");
         } catch (const store::StorageError& e2) {
@@ -115,7 +115,8 @@ std::string Authority::issue_revocation_list(std::int64_t valid_for_days, const 
     const std::string inputs = "valid-for-days=" + std::to_string(valid_for_days);
     return logged("RL-Sign", caller, inputs, [&] {
         if (valid_for_days < 1 || valid_for_days > 3650) {
-            throw Error(ErrorKind::Usage, "a revocation list is valid for 1 to 3650 days, not " + std::to_string(valid_for_days));
+            throw Error(ErrorKind::Usage,
+                        "a revocation list is valid for 1 to 3650 days, not " + std::to_string(valid_for_days));
         }
         std::vector<xrml::RevokeEntry> entries;
         for (const auto& r : list_revocations()) entries.push_back(entry_of(r));
@@ -124,14 +125,17 @@ std::string Authority::issue_revocation_list(std::int64_t valid_for_days, const 
         h.id = new_id();
         h.issued = now;
         h.validity = xrml::TimeRange{now, now.plus_seconds(86400 * valid_for_days)};
-        h.issuer = {xrml::names::revocation_list, {xrml::names::guid, m_record.guid}, m_record.name, {{"URL", revocation_list_url()}}};
+        h.issuer = {xrml::names::revocation_list,
+                    {xrml::names::guid, m_record.guid},
+                    m_record.name,
+                    {{"URL", revocation_list_url()}}};
         // The key that issues this authority's certificates revokes them.
-        auto text = sign_revocation_list(signer(m_role == Role::Enrollment ? KeyName::EnrollmentService : KeyName::Cluster),
-                                         h, entries);
+        auto text = sign_revocation_list(
+            signer(m_role == Role::Enrollment ? KeyName::EnrollmentService : KeyName::Cluster), h, entries);
         detail::storage([&] {
             m_store.append_log(log_entry(new_id(), "RL-Sign", caller, inputs, h.id, "accepted",
-                                         "signed a revocation list of " + std::to_string(entries.size()) + " entries, valid until " +
-                                             h.validity->until.to_iso8601()));
+                                         "signed a revocation list of " + std::to_string(entries.size()) +
+                                             " entries, valid until " + h.validity->until.to_iso8601()));
             return 0;
         });
         return text;
@@ -148,17 +152,21 @@ std::shared_ptr<const std::string> Authority::current_revocation_list(const Call
     }
     Caller service = caller;
     service.principal += " (re-signing the published list)";
-    auto text = std::make_shared<const std::string>(issue_revocation_list(m_options.revocation_list_validity_days, service));
+    auto text =
+        std::make_shared<const std::string>(issue_revocation_list(m_options.revocation_list_validity_days, service));
     m_list = CachedList{revision, now, text};
     return text;
 }
 
 void Authority::exclude_rac_key(const xrml::PublicKey& key, const std::string& reason, const Caller& caller) {
-    const std::string inputs = "rac-key=" + key.fingerprint() + (reason.empty() ? "" : "; reason=" + reason.substr(0, 512));
+    const std::string inputs =
+        "rac-key=" + key.fingerprint() + (reason.empty() ? "" : "; reason=" + reason.substr(0, 512));
     logged("Exclude", caller, inputs, [&] {
-        store::ExclusionRecord x{exclusion_kind_name(ExclusionKind::RacKey), key.fingerprint(), xrml::build_public_key_element(key), reason, m_clock.now().to_iso8601()};
+        store::ExclusionRecord x{exclusion_kind_name(ExclusionKind::RacKey), key.fingerprint(),
+                                 xrml::build_public_key_element(key), reason, m_clock.now().to_iso8601()};
         try {
-            m_store.set_exclusion(x, log_entry(new_id(), "Exclude", caller, inputs, "", "accepted", "excluded RAC key " + x.value));
+            m_store.set_exclusion(
+                x, log_entry(new_id(), "Exclude", caller, inputs, "", "accepted", "excluded RAC key " + x.value));
         } catch (const store::ConflictError&) {
             throw Error(ErrorKind::Conflict, "the RAC key " + x.value + " is already excluded");
         }
@@ -167,14 +175,17 @@ void Authority::exclude_rac_key(const xrml::PublicKey& key, const std::string& r
 }
 
 void Authority::set_min_spc_version(const std::string& version, const std::string& reason, const Caller& caller) {
-    const std::string inputs = "min-spc-version=" + version.substr(0, 64) + (reason.empty() ? "" : "; reason=" + reason.substr(0, 512));
+    const std::string inputs =
+        "min-spc-version=" + version.substr(0, 64) + (reason.empty() ? "" : "; reason=" + reason.substr(0, 512));
     logged("Exclude", caller, inputs, [&] {
         require(Action::TrustSpcIssuers, "certify machines, so it has no minimum machine version");
         (void)parse_version(version);
-        store::ExclusionRecord x{exclusion_kind_name(ExclusionKind::MinSpcVersion), version, "", reason, m_clock.now().to_iso8601()};
+        store::ExclusionRecord x{exclusion_kind_name(ExclusionKind::MinSpcVersion), version, "", reason,
+                                 m_clock.now().to_iso8601()};
         detail::storage([&] {
-            m_store.set_exclusion(x, log_entry(new_id(), "Exclude", caller, inputs, "", "accepted",
-                                               "machines below security processor version " + version + " are refused"));
+            m_store.set_exclusion(x,
+                                  log_entry(new_id(), "Exclude", caller, inputs, "", "accepted",
+                                            "machines below security processor version " + version + " are refused"));
             return 0;
         });
         return 0;
@@ -186,7 +197,8 @@ void Authority::remove_exclusion(ExclusionKind kind_value, const std::string& va
     const std::string inputs = kind + "=" + value.substr(0, 128);
     logged("ExcludeRemove", caller, inputs, [&] {
         const bool removed = detail::storage([&] {
-            return m_store.remove_exclusion(kind, value, log_entry(new_id(), "ExcludeRemove", caller, inputs, "", "accepted", "removed"));
+            return m_store.remove_exclusion(
+                kind, value, log_entry(new_id(), "ExcludeRemove", caller, inputs, "", "accepted", "removed"));
         });
         if (!removed) throw Error(ErrorKind::NotFound, "there is no " + kind + " exclusion of " + value);
         return 0;

@@ -21,8 +21,20 @@ IssuedChain Authority::sub_enroll(const ClusterRequest& r, const Caller& caller)
             return *same;
         }
         // SubEnroll stamps the name into the SLC and carries no revocation information (§3.2).
-        return issue_slc({request_id, "SubEnroll", &caller, inputs, r.cluster_key, r.cluster_guid, r.name, r.url, r.sku,
-                          r.version, {}, &signer(KeyName::Cluster), own_slc(), own_chain()});
+        return issue_slc({request_id,
+                          "SubEnroll",
+                          &caller,
+                          inputs,
+                          r.cluster_key,
+                          r.cluster_guid,
+                          r.name,
+                          r.url,
+                          r.sku,
+                          r.version,
+                          {},
+                          &signer(KeyName::Cluster),
+                          own_slc(),
+                          own_chain()});
     });
 }
 

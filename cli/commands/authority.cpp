@@ -12,10 +12,10 @@
 
 #include <botan/system_rng.h>
 
+#include <sys/stat.h>
 #include <cerrno>
 #include <cstring>
 #include <ostream>
-#include <sys/stat.h>
 
 namespace xrca::cli {
 namespace {
@@ -67,8 +67,8 @@ int cmd_init(Context& ctx, Args& args) {
     if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "init takes no positional arguments");
 
     ensure_data_dir(ctx.data_dir);
-    auto session = compose_session(open_authority_store(ctx.data_dir, store::OpenMode::Create), ca::Password(password.str()),
-                                   r.crypto_mode);
+    auto session = compose_session(open_authority_store(ctx.data_dir, store::OpenMode::Create),
+                                   ca::Password(password.str()), r.crypto_mode);
     const ca::Collaborators with{*session->store, *session->keys, *session->client_keys, session->clock, session->rng};
     ca::Authority::provision(with, r, local_caller());
     ca::Authority authority(with);
@@ -94,7 +94,8 @@ int cmd_anchor(Context& ctx, Args& args) {
     auto& authority = *session->authority;
     if (fingerprint_only) {
         const auto fp = authority.record().anchor_fingerprint;
-        if (fp.empty()) throw Error(ErrorKind::NotFound, "this authority has no trust anchor (initialise it with --trust-anchor)");
+        if (fp.empty())
+            throw Error(ErrorKind::NotFound, "this authority has no trust anchor (initialise it with --trust-anchor)");
         ctx.out << fp << '\n';
         return k_exit_ok;
     }
@@ -114,22 +115,45 @@ int cmd_status(Context& ctx, Args& args) {
         JsonWriter j;
         j.begin_object();
         j.key("role").value(s.role).key("name").value(s.name).key("guid").value(s.guid).key("url").value(s.base_url);
-        j.key("state").value(s.state).key("crypto_mode").value(s.crypto_mode.number()).key("revocation").value(s.revocation);
+        j.key("state")
+            .value(s.state)
+            .key("crypto_mode")
+            .value(s.crypto_mode.number())
+            .key("revocation")
+            .value(s.revocation);
         j.key("anchor");
-        if (s.anchor_fingerprint.empty()) j.null(); else j.value(s.anchor_fingerprint);
+        if (s.anchor_fingerprint.empty())
+            j.null();
+        else
+            j.value(s.anchor_fingerprint);
         j.key("slc_key");
-        if (s.slc_key_fingerprint.empty()) j.null(); else j.value(s.slc_key_fingerprint);
+        if (s.slc_key_fingerprint.empty())
+            j.null();
+        else
+            j.value(s.slc_key_fingerprint);
         j.key("slc_valid_from");
-        if (s.slc_validity) j.value(s.slc_validity->from.to_xrml()); else j.null();
+        if (s.slc_validity)
+            j.value(s.slc_validity->from.to_xrml());
+        else
+            j.null();
         j.key("slc_valid_until");
-        if (s.slc_validity) j.value(s.slc_validity->until.to_xrml()); else j.null();
+        if (s.slc_validity)
+            j.value(s.slc_validity->until.to_xrml());
+        else
+            j.null();
         j.key("issued").begin_object();
         for (const auto& [kind, n] : s.issued_by_kind) j.key(kind).value(n);
         j.end_object();
         j.key("pending_request");
-        if (s.pending_request_id.empty()) j.null(); else j.value(s.pending_request_id);
+        if (s.pending_request_id.empty())
+            j.null();
+        else
+            j.value(s.pending_request_id);
         j.key("pending_key");
-        if (s.pending_key_fingerprint.empty()) j.null(); else j.value(s.pending_key_fingerprint);
+        if (s.pending_key_fingerprint.empty())
+            j.null();
+        else
+            j.value(s.pending_key_fingerprint);
         j.key("pending").value(s.pending).key("user_keys").value(s.user_keys);
         j.key("trusted_keys").value(s.trusted_keys).key("log_entries").value(s.log_entries);
         j.end_object();
@@ -144,8 +168,8 @@ int cmd_status(Context& ctx, Args& args) {
             << "  revocation:   " << s.revocation << '\n'
             << "  trust anchor: " << (s.anchor_fingerprint.empty() ? "(none)" : s.anchor_fingerprint) << '\n';
     if (s.slc_validity) {
-        ctx.out << "  certificate:  key " << s.slc_key_fingerprint << ", valid " << s.slc_validity->from.to_xrml() << " until "
-                << s.slc_validity->until.to_xrml() << '\n';
+        ctx.out << "  certificate:  key " << s.slc_key_fingerprint << ", valid " << s.slc_validity->from.to_xrml()
+                << " until " << s.slc_validity->until.to_xrml() << '\n';
     }
     if (!s.pending_request_id.empty()) {
         ctx.out << "  pending request: " << s.pending_request_id << " for key " << s.pending_key_fingerprint << '\n';
@@ -189,7 +213,8 @@ int cmd_trust(Context& ctx, Args& args) {
             ctx.out << j.str() << '\n';
         } else {
             if (list.empty()) ctx.out << "no keys trusted besides this authority's own\n";
-            for (const auto& t : list) ctx.out << t.fingerprint << "  " << t.purpose << "  " << t.added << "  " << t.label << '\n';
+            for (const auto& t : list)
+                ctx.out << t.fingerprint << "  " << t.purpose << "  " << t.added << "  " << t.label << '\n';
         }
         return k_exit_ok;
     }
@@ -201,10 +226,12 @@ int cmd_trust(Context& ctx, Args& args) {
         const auto rac = rest.option("--rac-issuer");
         const auto label = rest.option("--label").value_or("");
         if (!rest.positionals().empty() || (spc.has_value() == rac.has_value())) {
-            throw Error(ErrorKind::Usage, "trust add needs exactly one of --spc-issuer PUB.xml or --rac-issuer PUB.xml");
+            throw Error(ErrorKind::Usage,
+                        "trust add needs exactly one of --spc-issuer PUB.xml or --rac-issuer PUB.xml");
         }
         const auto key = read_public_key(spc ? *spc : *rac);
-        authority.add_trust(spc ? ca::TrustPurpose::SpcIssuer : ca::TrustPurpose::RacIssuer, key, label, local_caller());
+        authority.add_trust(spc ? ca::TrustPurpose::SpcIssuer : ca::TrustPurpose::RacIssuer, key, label,
+                            local_caller());
         ctx.out << "now trusting " << key.fingerprint() << " as " << (spc ? "an SPC issuer" : "a RAC issuer") << '\n';
         return k_exit_ok;
     }
@@ -240,7 +267,12 @@ int cmd_log(Context& ctx, Args& args) {
         for (const auto& e : entries) {
             j.begin_object().key("seq").value(e.seq).key("request_id").value(e.request_id).key("time").value(e.time);
             j.key("operation").value(e.operation).key("caller").value(e.caller).key("inputs").value(e.inputs);
-            j.key("certificate_id").value(e.certificate_id).key("outcome").value(e.outcome).key("reason").value(e.reason);
+            j.key("certificate_id")
+                .value(e.certificate_id)
+                .key("outcome")
+                .value(e.outcome)
+                .key("reason")
+                .value(e.reason);
             j.key("hash").value(e.hash).end_object();
         }
         j.end_array();

@@ -8,8 +8,8 @@
 #include "cli/remote.h"
 #include "cli/session.h"
 
-#include "ca/signer.h"
 #include "ca/hierarchy.h"
+#include "ca/signer.h"
 #include "enrollment/client.h"
 #include "enrollment/messages.h"
 
@@ -23,14 +23,13 @@
 #include <botan/rsa.h>
 #include <botan/system_rng.h>
 
+#include <sys/stat.h>
 #include <cerrno>
 #include <cstring>
 #include <ostream>
-#include <sys/stat.h>
 
 namespace xrca::cli {
 namespace {
-
 
 std::string chain_path(const std::string& dir, const char* name) { return dir + "/" + name + "-chain.xml"; }
 
@@ -78,10 +77,13 @@ int online(Context& ctx, Args& args, const std::string& verb, const std::string&
         const auto pub = xrml::PublicKey::from_botan(*key);
         const auto input = enrollment::activation_input(pub, hardware_id_digest());
         const auto proof = ca::prove_possession(*key, input, xrml::DigestAlgorithm::Sha256, rng);
-        ctx.out << "activating machine key " << pub.fingerprint() << " at " << client.url_of(enrollment::services::activation) << '\n';
-        const auto reply = client.call(enrollment::services::activation, "Activate", enrollment::activation_request(input, proof));
+        ctx.out << "activating machine key " << pub.fingerprint() << " at "
+                << client.url_of(enrollment::services::activation) << '\n';
+        const auto reply =
+            client.call(enrollment::services::activation, "Activate", enrollment::activation_request(input, proof));
         const auto chain = enrollment::certificates_in_reply(reply, "MachineCertificateChain");
-        const auto docs = verify_received(ctx, chain, xrml::names::machine_certificate, anchor, "machine certificate chain");
+        const auto docs =
+            verify_received(ctx, chain, xrml::names::machine_certificate, anchor, "machine certificate chain");
         if (!docs.front().principal || !docs.front().principal->key || *docs.front().principal->key != pub) {
             throw Error(ErrorKind::PolicyDenied, "the server sent a machine certificate for another key");
         }
@@ -93,19 +95,22 @@ int online(Context& ctx, Args& args, const std::string& verb, const std::string&
     if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "client " + verb + " takes no positional arguments");
     if (verb == "certify") {
         const auto spc = saved_chain(dir, "spc", "activate");
-        const auto reply = client.call(enrollment::services::certification, "Certify", enrollment::certify_request(spc, !temporary));
+        const auto reply =
+            client.call(enrollment::services::certification, "Certify", enrollment::certify_request(spc, !temporary));
         const auto chain = enrollment::certificates_in_reply(reply, "CertificateChain");
         const auto docs = verify_received(ctx, chain, xrml::names::rights_account_certificate, anchor, "RAC chain");
         write_file_atomically(chain_path(dir, "rac"), ca::chain_text(chain));
         const auto& rac = docs.front();
         ctx.out << "saved the " << (temporary ? "temporary " : "") << "RAC " << rac.descriptor.id.value << " for "
-                << (rac.principal ? rac.principal->object.id.value : std::string("?")) << " to " << chain_path(dir, "rac") << '\n'
-                << "its user key is sealed to this machine: `xrca client unseal --dir " << dir << " " << chain_path(dir, "rac")
-                << "` recovers it\n";
+                << (rac.principal ? rac.principal->object.id.value : std::string("?")) << " to "
+                << chain_path(dir, "rac") << '\n'
+                << "its user key is sealed to this machine: `xrca client unseal --dir " << dir << " "
+                << chain_path(dir, "rac") << "` recovers it\n";
         return k_exit_ok;
     }
     const auto rac = saved_chain(dir, "rac", "certify");
-    const auto reply = client.call(enrollment::services::publishing, "GetClientLicensorCert", enrollment::clc_request(rac));
+    const auto reply =
+        client.call(enrollment::services::publishing, "GetClientLicensorCert", enrollment::clc_request(rac));
     const auto chain = enrollment::certificates_in_reply(reply, "CertificateChain");
     const auto docs = verify_received(ctx, chain, xrml::names::client_licensor_certificate, anchor, "CLC chain");
     write_file_atomically(chain_path(dir, "clc"), ca::chain_text(chain));
@@ -134,7 +139,8 @@ int cmd_client(Context& ctx, Args& args) {
         const auto pub = xrml::PublicKey::from_botan(*key);
         write_file_atomically(*dir + "/machine.pub.xml", xrml::build_public_key_element(pub) + "\n");
         ctx.out << "machine key " << pub.fingerprint() << " (RSA-" << pub.bits() << ")\n"
-                << "wrote " << *dir << "/machine.pub.xml; the private key stays in " << key_file_path(*dir, "machine") << '\n';
+                << "wrote " << *dir << "/machine.pub.xml; the private key stays in " << key_file_path(*dir, "machine")
+                << '\n';
         return k_exit_ok;
     }
     if (verb == "activate" || verb == "certify" || verb == "clc") return online(ctx, rest, verb, *dir);
@@ -160,7 +166,8 @@ int cmd_client(Context& ctx, Args& args) {
             recovered_name = "user";
             bits = &*doc.federation_principal->enabling_bits;
             expected = doc.principal ? doc.principal->key : std::nullopt;
-        } else if (doc.kind() == xrml::names::client_licensor_certificate && doc.issue_right && doc.issue_right->enabling_bits) {
+        } else if (doc.kind() == xrml::names::client_licensor_certificate && doc.issue_right &&
+                   doc.issue_right->enabling_bits) {
             recipient_name = "user";
             recovered_name = "clc";
             bits = &*doc.issue_right->enabling_bits;
@@ -174,16 +181,17 @@ int cmd_client(Context& ctx, Args& args) {
         try {
             recovered = xrml::unseal_private_key(*bits, *recipient, issuer_text, rng);
         } catch (const xrml::FormatError& e) {
-            throw Error(ErrorKind::PolicyDenied, std::string("cannot unseal with the ") + recipient_name + " key: " + e.what());
+            throw Error(ErrorKind::PolicyDenied,
+                        std::string("cannot unseal with the ") + recipient_name + " key: " + e.what());
         }
         const auto pub = xrml::PublicKey::from_botan(*recovered);
         if (!expected || pub != *expected) {
-            throw Error(ErrorKind::PolicyDenied, "the unsealed key " + pub.fingerprint() +
-                                                     " is not the public key the certificate names");
+            throw Error(ErrorKind::PolicyDenied,
+                        "the unsealed key " + pub.fingerprint() + " is not the public key the certificate names");
         }
         save_key_file(*dir, recovered_name, *recovered, password, rng);
-        ctx.out << "recovered the " << recovered_name << " key " << pub.fingerprint() << " (it matches the " << doc.kind()
-                << "'s public key); kept in " << key_file_path(*dir, recovered_name) << '\n';
+        ctx.out << "recovered the " << recovered_name << " key " << pub.fingerprint() << " (it matches the "
+                << doc.kind() << "'s public key); kept in " << key_file_path(*dir, recovered_name) << '\n';
         return k_exit_ok;
     }
     throw Error(ErrorKind::Usage, "client needs init, activate, certify, clc or unseal, not '" + verb + "'");

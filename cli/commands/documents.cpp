@@ -2,8 +2,8 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/files.h"
-#include "cli/session.h"
 #include "cli/json.h"
+#include "cli/session.h"
 
 #include "ca/errors.h"
 #include "xrml/chain.h"
@@ -20,7 +20,7 @@ namespace {
 
 struct LoadedDocuments {
     std::vector<xrml::Certificate> documents;
-    std::vector<std::string> files;  // per document: the file it came from
+    std::vector<std::string> files;        // per document: the file it came from
     std::vector<std::size_t> local_index;  // per document: its index inside that file
 };
 
@@ -53,33 +53,44 @@ std::int64_t parse_duration(const std::string& text, const char* option) {
         digits.pop_back();
     }
     if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) {
-        throw Error(ErrorKind::Usage, std::string(option) + " takes a duration such as 7d, 12h, 30m or 90s, not '" + text + "'");
+        throw Error(ErrorKind::Usage,
+                    std::string(option) + " takes a duration such as 7d, 12h, 30m or 90s, not '" + text + "'");
     }
     return std::stoll(digits) * unit;
 }
 
-std::string short_fp(const std::string& fp) { return fp.size() > 16 ? fp.substr(0, 8) + "…" + fp.substr(fp.size() - 4) : fp; }
+std::string short_fp(const std::string& fp) {
+    return fp.size() > 16 ? fp.substr(0, 8) + "…" + fp.substr(fp.size() - 4) : fp;
+}
 
 xrml::Time now() {
-    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+    const auto secs =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
     return xrml::Time::from_unix(secs.count());
 }
 
-std::string describe(const xrml::Certificate& c) {
-    return c.kind().empty() ? c.body_type : c.kind();
-}
+std::string describe(const xrml::Certificate& c) { return c.kind().empty() ? c.body_type : c.kind(); }
 
 void write_principal_json(JsonWriter& j, const xrml::Principal& p) {
     j.begin_object();
     j.key("type").value(p.object.type);
     j.key("name");
-    if (p.object.name) j.value(*p.object.name); else j.null();
+    if (p.object.name)
+        j.value(*p.object.name);
+    else
+        j.null();
     j.key("id").value(p.object.id.value);
     j.key("id_type").value(p.object.id.type);
     j.key("key_fingerprint");
-    if (p.key) j.value(p.key->fingerprint()); else j.null();
+    if (p.key)
+        j.value(p.key->fingerprint());
+    else
+        j.null();
     j.key("key_bits");
-    if (p.key) j.value(static_cast<std::uint64_t>(p.key->bits())); else j.null();
+    if (p.key)
+        j.value(static_cast<std::uint64_t>(p.key->bits()));
+    else
+        j.null();
     j.end_object();
 }
 
@@ -139,15 +150,16 @@ int cmd_verify(Context& ctx, Args& args) {
     std::vector<xrml::ChainRevocation> revocations;
     bool revoked_any = false;
     for (const auto& c : report.chains) {
-        revocations.push_back(c.ok() && !lists.empty() ? xrml::check_chain_revocation(loaded.documents, c, checked, options.at)
-                                                       : xrml::ChainRevocation{});
+        revocations.push_back(c.ok() && !lists.empty()
+                                  ? xrml::check_chain_revocation(loaded.documents, c, checked, options.at)
+                                  : xrml::ChainRevocation{});
         revoked_any = revoked_any || revocations.back().revoked();
     }
     const auto revoked_text = [&](const xrml::ChainRevocation& r) {
         const auto& d = loaded.documents[*r.revoked_document];
-        return "document " + std::to_string(*r.revoked_document) + " (" + describe(d) + " " + d.descriptor.id.value + ") is revoked: " +
-               xrml::revoke_type_name(r.match.type) + " " + r.match.value + " in list " + r.match.list_id + " signed by " +
-               short_fp(r.list_signer);
+        return "document " + std::to_string(*r.revoked_document) + " (" + describe(d) + " " + d.descriptor.id.value +
+               ") is revoked: " + xrml::revoke_type_name(r.match.type) + " " + r.match.value + " in list " +
+               r.match.list_id + " signed by " + short_fp(r.list_signer);
     };
 
     if (json) {
@@ -156,7 +168,10 @@ int cmd_verify(Context& ctx, Args& args) {
         j.key("verified").value(report.ok() && !revoked_any);
         j.key("trust_established").value(report.anchor_given && report.ok() && !revoked_any);
         j.key("anchor");
-        if (options.anchor_fingerprint) j.value(*options.anchor_fingerprint); else j.null();
+        if (options.anchor_fingerprint)
+            j.value(*options.anchor_fingerprint);
+        else
+            j.null();
         j.key("at").value(options.at.to_xrml());
         j.key("documents").begin_array();
         for (std::size_t i = 0; i < loaded.documents.size(); ++i) {
@@ -195,7 +210,10 @@ int cmd_verify(Context& ctx, Args& args) {
                 j.begin_object();
                 j.key("reason").value(xrml::failure_name(c.failure));
                 j.key("document");
-                if (c.failed_document) j.value(static_cast<std::uint64_t>(*c.failed_document)); else j.null();
+                if (c.failed_document)
+                    j.value(static_cast<std::uint64_t>(*c.failed_document));
+                else
+                    j.null();
                 j.key("detail").value(c.detail);
                 j.end_object();
             }
@@ -227,7 +245,8 @@ int cmd_verify(Context& ctx, Args& args) {
         const auto& s = report.signatures[i];
         ctx.out << "document " << i << " (" << loaded.files[i] << " #" << loaded.local_index[i] << ", " << describe(d)
                 << ", " << xrml::digest_algorithm_xrml_name(d.signature.digest_algorithm) << "/RSA-"
-                << d.issuer.key->bits() << "): " << (s.ok() ? "signature OK" : "signature FAILED") << " — " << s.detail << '\n';
+                << d.issuer.key->bits() << "): " << (s.ok() ? "signature OK" : "signature FAILED") << " — " << s.detail
+                << '\n';
     }
     for (std::size_t ci = 0; ci < report.chains.size(); ++ci) {
         const auto& c = report.chains[ci];
@@ -281,9 +300,15 @@ int cmd_show(Context& ctx, Args& args) {
             j.key("id").value(d.descriptor.id.value);
             j.key("issued").value(d.issued.to_xrml());
             j.key("valid_from");
-            if (d.validity) j.value(d.validity->from.to_xrml()); else j.null();
+            if (d.validity)
+                j.value(d.validity->from.to_xrml());
+            else
+                j.null();
             j.key("valid_until");
-            if (d.validity) j.value(d.validity->until.to_xrml()); else j.null();
+            if (d.validity)
+                j.value(d.validity->until.to_xrml());
+            else
+                j.null();
             j.key("issue_range");
             if (d.issue_right && d.issue_right->range) {
                 j.begin_object().key("from").value(d.issue_right->range->from.to_xrml());
@@ -294,7 +319,10 @@ int cmd_show(Context& ctx, Args& args) {
             j.key("issuer");
             write_principal_json(j, d.issuer);
             j.key("principal");
-            if (d.principal) write_principal_json(j, *d.principal); else j.null();
+            if (d.principal)
+                write_principal_json(j, *d.principal);
+            else
+                j.null();
             j.key("digest_algorithm").value(xrml::digest_algorithm_xrml_name(d.signature.digest_algorithm));
             j.key("rights").begin_array();
             for (const auto& r : d.rights) j.value(r);
@@ -310,20 +338,25 @@ int cmd_show(Context& ctx, Args& args) {
         ctx.out << "document " << d.index() << ": " << describe(d) << " (BODY type \"" << d.body_type << "\")\n";
         ctx.out << "  id:         " << d.descriptor.id.value << '\n';
         ctx.out << "  issued:     " << d.issued.to_xrml() << '\n';
-        if (d.validity) ctx.out << "  valid:      " << d.validity->from.to_xrml() << " until " << d.validity->until.to_xrml() << '\n';
+        if (d.validity)
+            ctx.out << "  valid:      " << d.validity->from.to_xrml() << " until " << d.validity->until.to_xrml()
+                    << '\n';
         if (d.issue_right && d.issue_right->range) {
             ctx.out << "  may issue:  " << d.issue_right->range->from.to_xrml() << " until "
                     << d.issue_right->range->until.to_xrml() << '\n';
         }
         ctx.out << "  issuer:     " << d.issuer.object.name.value_or(d.issuer.object.id.value) << " ["
-                << d.issuer.object.type << "] key " << d.issuer.key->fingerprint() << " (RSA-" << d.issuer.key->bits() << ")\n";
+                << d.issuer.object.type << "] key " << d.issuer.key->fingerprint() << " (RSA-" << d.issuer.key->bits()
+                << ")\n";
         if (d.principal) {
             ctx.out << "  principal:  " << d.principal->object.name.value_or(d.principal->object.id.value) << " ["
                     << d.principal->object.type << "]";
-            if (d.principal->key) ctx.out << " key " << d.principal->key->fingerprint() << " (RSA-" << d.principal->key->bits() << ")";
+            if (d.principal->key)
+                ctx.out << " key " << d.principal->key->fingerprint() << " (RSA-" << d.principal->key->bits() << ")";
             ctx.out << '\n';
         }
-        ctx.out << "  signature:  " << xrml::digest_algorithm_xrml_name(d.signature.digest_algorithm) << " / RSA PKCS#1 v1.5\n";
+        ctx.out << "  signature:  " << xrml::digest_algorithm_xrml_name(d.signature.digest_algorithm)
+                << " / RSA PKCS#1 v1.5\n";
     }
     return k_exit_ok;
 }

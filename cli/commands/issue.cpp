@@ -37,7 +37,8 @@ int cmd_issue(Context& ctx, Args& args) {
         const auto spc = rest.option("--spc-chain");
         const auto user = rest.option("--user-id");
         const auto email = rest.option("--email");
-        if (!spc || !user || !email) throw Error(ErrorKind::Usage, "issue rac needs --spc-chain FILE --user-id ID --email EMAIL");
+        if (!spc || !user || !email)
+            throw Error(ErrorKind::Usage, "issue rac needs --spc-chain FILE --user-id ID --email EMAIL");
         ca::RacRequest r{{read_file(*spc)}, *user, *email, rest.flag("--temporary")};
         auto session = open_session(ctx, rest);
         if (!rest.positionals().empty()) throw Error(ErrorKind::Usage, "unexpected arguments to issue rac");
@@ -54,8 +55,8 @@ int cmd_issue(Context& ctx, Args& args) {
     }
     write_output(ctx, *out, issued.text());
     if (*out != "-") {
-        ctx.out << "issued " << issued.kind << ' ' << issued.certificate_id << "; wrote its chain (" << issued.documents.size()
-                << " documents) to " << *out << '\n';
+        ctx.out << "issued " << issued.kind << ' ' << issued.certificate_id << "; wrote its chain ("
+                << issued.documents.size() << " documents) to " << *out << '\n';
     }
     return k_exit_ok;
 }

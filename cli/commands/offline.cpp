@@ -9,8 +9,8 @@
 #include "offline/response_file.h"
 #include "xrml/errors.h"
 
-#include <iostream>
 #include <unistd.h>
+#include <iostream>
 
 namespace xrca::cli {
 namespace {
@@ -38,12 +38,15 @@ int cmd_request(Context& ctx, Args& args) {
     if (!out) throw Error(ErrorKind::Usage, "request needs -o REQUEST.xml");
     auto s = open_session(ctx, args);
     if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "request takes no positional arguments");
-    const auto signed_request = s->authority->create_offline_request(renew, new_key, local_caller(), offline::write_request_body);
+    const auto signed_request =
+        s->authority->create_offline_request(renew, new_key, local_caller(), offline::write_request_body);
     write_output(ctx, *out, offline::write_request_file(signed_request));
     const auto& r = signed_request.request;
-    ctx.out << "wrote " << ca::cluster_operation_name(r.operation) << " request " << r.request_id << " to " << *out << '\n'
+    ctx.out << "wrote " << ca::cluster_operation_name(r.operation) << " request " << r.request_id << " to " << *out
+            << '\n'
             << "  cluster " << r.name << " " << r.cluster_guid << ", key " << r.cluster_key.fingerprint() << '\n'
-            << "next: carry it to the " << (r.operation == ca::ClusterOperation::Enroll ? "enrollment service" : "root cluster")
+            << "next: carry it to the "
+            << (r.operation == ca::ClusterOperation::Enroll ? "enrollment service" : "root cluster")
             << " (`xrca process " << *out << " -o RESPONSE.xml`), then `xrca import RESPONSE.xml` here\n";
     return k_exit_ok;
 }
@@ -58,7 +61,8 @@ int cmd_process(Context& ctx, Args& args) {
     const auto request = read_logged(*s, "EnrollOffline-Process", files.front(), offline::k_max_request_bytes,
                                      [](const std::string& bytes) { return offline::read_request_file(bytes); });
     const auto& r = request.request;
-    ctx.out << ca::cluster_operation_name(r.operation) << " request " << r.request_id << " (created " << r.created.to_xrml() << ")\n"
+    ctx.out << ca::cluster_operation_name(r.operation) << " request " << r.request_id << " (created "
+            << r.created.to_xrml() << ")\n"
             << "  requester:   " << r.name << " " << r.cluster_guid << '\n'
             << "  URL:         " << r.url << '\n'
             << "  key:         " << r.cluster_key.fingerprint() << " (RSA-" << r.cluster_key.bits() << ", crypto mode "
@@ -88,10 +92,11 @@ int cmd_import(Context& ctx, Args& args) {
                                       [](const std::string& bytes) { return offline::read_response_file(bytes); });
     s->authority->import_response(response.request_id, response.chain, local_caller());
     const auto status = s->authority->status();
-    ctx.out << "imported the response to request " << response.request_id << "; the cluster is " << status.state << '\n';
+    ctx.out << "imported the response to request " << response.request_id << "; the cluster is " << status.state
+            << '\n';
     if (status.slc_validity) {
-        ctx.out << "  SLC key " << status.slc_key_fingerprint << ", valid " << status.slc_validity->from.to_xrml() << " until "
-                << status.slc_validity->until.to_xrml() << '\n';
+        ctx.out << "  SLC key " << status.slc_key_fingerprint << ", valid " << status.slc_validity->from.to_xrml()
+                << " until " << status.slc_validity->until.to_xrml() << '\n';
     }
     return k_exit_ok;
 }

@@ -17,12 +17,20 @@ int cmd_principal(Context& ctx, Args& args) {
         const auto email = args.option("--email").value_or("");
         const auto user_id = args.option("--user-id").value_or("");
         const auto names = args.positionals();
-        if (names.size() != 1 || !role) throw Error(ErrorKind::Usage, "principal add NAME --role enroll|sub-enroll|server|user");
+        if (names.size() != 1 || !role)
+            throw Error(ErrorKind::Usage, "principal add NAME --role enroll|sub-enroll|server|user");
         auto session = open_session_without_keys(ctx);
         const auto token = session->authority->add_principal(names.front(), *role, email, user_id, local_caller());
         if (json) {
             JsonWriter j;
-            j.begin_object().key("name").value(names.front()).key("role").value(*role).key("token").value(token).end_object();
+            j.begin_object()
+                .key("name")
+                .value(names.front())
+                .key("role")
+                .value(*role)
+                .key("token")
+                .value(token)
+                .end_object();
             ctx.out << j.str() << '\n';
         } else {
             ctx.out << "added the " << *role << " principal " << names.front()
@@ -46,7 +54,8 @@ int cmd_principal(Context& ctx, Args& args) {
             ctx.out << j.str() << '\n';
         } else {
             if (list.empty()) ctx.out << "no principals\n";
-            for (const auto& p : list) ctx.out << p.name << "  " << p.role << "  " << p.email << "  " << p.created << '\n';
+            for (const auto& p : list)
+                ctx.out << p.name << "  " << p.role << "  " << p.email << "  " << p.created << '\n';
         }
         return k_exit_ok;
     }

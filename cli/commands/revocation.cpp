@@ -34,9 +34,12 @@ struct Selector {
     bool takes_key_file;
 };
 constexpr Selector k_selectors[] = {
-    {"id", xrml::RevokeType::LicenseId, false},           {"hash", xrml::RevokeType::LicenseHash, false},
-    {"issuer-key", xrml::RevokeType::IssuerKey, true},    {"issuer-id", xrml::RevokeType::IssuerId, false},
-    {"principal-id", xrml::RevokeType::PrincipalId, false}, {"principal-key", xrml::RevokeType::PrincipalKey, true},
+    {"id", xrml::RevokeType::LicenseId, false},
+    {"hash", xrml::RevokeType::LicenseHash, false},
+    {"issuer-key", xrml::RevokeType::IssuerKey, true},
+    {"issuer-id", xrml::RevokeType::IssuerId, false},
+    {"principal-id", xrml::RevokeType::PrincipalId, false},
+    {"principal-key", xrml::RevokeType::PrincipalKey, true},
     {"content-id", xrml::RevokeType::ContentId, false},
 };
 
@@ -101,7 +104,8 @@ void print_revocations(const Context& ctx, const std::vector<store::RevocationRe
     }
     if (list.empty()) ctx.out << "nothing is revoked\n";
     for (const auto& r : list) {
-        ctx.out << r.revoked << "  " << r.type << "  " << r.value << (r.reason.empty() ? "" : "  (" + r.reason + ")") << '\n';
+        ctx.out << r.revoked << "  " << r.type << "  " << r.value << (r.reason.empty() ? "" : "  (" + r.reason + ")")
+                << '\n';
     }
 }
 
@@ -119,8 +123,9 @@ int cmd_revoke(Context& ctx, Args& args) {
     const auto reason = args.option("--reason").value_or("");
     if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "revoke takes no positional arguments");
     if (requests.size() != 1) {
-        throw Error(ErrorKind::Usage, "revoke takes exactly one of --id, --hash, --hash-of, --issuer-key, --issuer-id, "
-                                      "--principal-id, --principal-key, --content-id");
+        throw Error(ErrorKind::Usage,
+                    "revoke takes exactly one of --id, --hash, --hash-of, --issuer-key, --issuer-id, "
+                    "--principal-id, --principal-key, --content-id");
     }
     auto& r = requests.front();
     r.reason = reason;
@@ -128,10 +133,18 @@ int cmd_revoke(Context& ctx, Args& args) {
     const auto rec = session->authority->revoke(r, local_caller());
     if (json) {
         JsonWriter j;
-        j.begin_object().key("type").value(rec.type).key("value").value(rec.value).key("revoked").value(rec.revoked).end_object();
+        j.begin_object()
+            .key("type")
+            .value(rec.type)
+            .key("value")
+            .value(rec.value)
+            .key("revoked")
+            .value(rec.revoked)
+            .end_object();
         ctx.out << j.str() << '\n';
     } else {
-        ctx.out << "revoked " << rec.type << " " << rec.value << "; it is in the next revocation list this authority signs"
+        ctx.out << "revoked " << rec.type << " " << rec.value
+                << "; it is in the next revocation list this authority signs"
                 << " (`xrca revocation-list`, or at once at " << session->authority->revocation_list_url() << ")\n";
     }
     return k_exit_ok;
@@ -146,8 +159,8 @@ int cmd_revocation_list(Context& ctx, Args& args) {
     const auto text = session->authority->issue_revocation_list(days, local_caller());
     write_output(ctx, *out, text);
     if (*out != "-") {
-        ctx.out << "wrote a revocation list of " << session->authority->list_revocations().size() << " entries, valid for " << days
-                << " days, to " << *out << '\n';
+        ctx.out << "wrote a revocation list of " << session->authority->list_revocations().size()
+                << " entries, valid for " << days << " days, to " << *out << '\n';
     }
     return k_exit_ok;
 }
@@ -190,7 +203,9 @@ RaSettings read_settings(const std::string& dir) {
 int cmd_revocation_authority(Context& ctx, Args& args) {
     const auto verb = args.verb();
     const auto dir = args.option("--dir");
-    if (!dir) throw Error(ErrorKind::Usage, "revocation-authority " + (verb.empty() ? std::string("new|sign") : verb) + " needs --dir RA_DIR");
+    if (!dir)
+        throw Error(ErrorKind::Usage,
+                    "revocation-authority " + (verb.empty() ? std::string("new|sign") : verb) + " needs --dir RA_DIR");
     Botan::System_RNG rng;
     if (verb == "new") {
         RaSettings s;
@@ -201,7 +216,8 @@ int cmd_revocation_authority(Context& ctx, Args& args) {
         s.crypto_mode = mode == "1" ? ca::CryptoMode::mode1() : ca::CryptoMode::mode2();
         s.guid = ca::new_guid(rng);
         const auto password = read_password(args, true);
-        if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "revocation-authority new takes no positional arguments");
+        if (!args.positionals().empty())
+            throw Error(ErrorKind::Usage, "revocation-authority new takes no positional arguments");
         prepare_key_directory(*dir, k_ra_key, "a revocation authority key");
         const auto key = ca::generate_rsa_key(s.crypto_mode.key_bits(), rng);
         save_key_file(*dir, k_ra_key, *key, password, rng);
@@ -219,12 +235,14 @@ int cmd_revocation_authority(Context& ctx, Args& args) {
         const auto requests = requests_from(args, "--revoke-");
         if (!out) throw Error(ErrorKind::Usage, "revocation-authority sign needs -o RL.xml");
         if (requests.empty()) {
-            throw Error(ErrorKind::Usage, "revocation-authority sign needs at least one --revoke-id, --revoke-hash, --revoke-hash-of, "
-                                          "--revoke-issuer-key, --revoke-issuer-id, --revoke-principal-id, "
-                                          "--revoke-principal-key or --revoke-content-id");
+            throw Error(ErrorKind::Usage,
+                        "revocation-authority sign needs at least one --revoke-id, --revoke-hash, --revoke-hash-of, "
+                        "--revoke-issuer-key, --revoke-issuer-id, --revoke-principal-id, "
+                        "--revoke-principal-key or --revoke-content-id");
         }
         const auto password = read_password(args);
-        if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "revocation-authority sign takes no positional arguments");
+        if (!args.positionals().empty())
+            throw Error(ErrorKind::Usage, "revocation-authority sign takes no positional arguments");
         const auto settings = read_settings(*dir);
         std::vector<xrml::RevokeEntry> entries;
         for (const auto& r : requests) entries.push_back(ca::revoke_entry(r));
@@ -238,9 +256,10 @@ int cmd_revocation_authority(Context& ctx, Args& args) {
         write_output(ctx, *out, ca::sign_revocation_list(signer, h, entries));
         // The authority has no enrollment log; its own record of what it signed is kept beside its key.
         std::ofstream record(*dir + "/signed-lists.log", std::ios::app);
-        record << h.issued.to_iso8601() << " list " << h.id << " of " << entries.size() << " entries, valid for " << days
-               << " days, written to " << *out << '\n';
-        if (*out != "-") ctx.out << "signed revocation list " << h.id << " of " << entries.size() << " entries to " << *out << '\n';
+        record << h.issued.to_iso8601() << " list " << h.id << " of " << entries.size() << " entries, valid for "
+               << days << " days, written to " << *out << '\n';
+        if (*out != "-")
+            ctx.out << "signed revocation list " << h.id << " of " << entries.size() << " entries to " << *out << '\n';
         return k_exit_ok;
     }
     throw Error(ErrorKind::Usage, "revocation-authority needs new or sign, not '" + verb + "'");
@@ -265,7 +284,9 @@ int cmd_exclusion(Context& ctx, Args& args) {
             ctx.out << j.str() << '\n';
         } else {
             if (list.empty()) ctx.out << "no exclusions\n";
-            for (const auto& x : list) ctx.out << x.kind << "  " << x.value << "  " << x.added << (x.reason.empty() ? "" : "  (" + x.reason + ")") << '\n';
+            for (const auto& x : list)
+                ctx.out << x.kind << "  " << x.value << "  " << x.added
+                        << (x.reason.empty() ? "" : "  (" + x.reason + ")") << '\n';
         }
         return k_exit_ok;
     }
@@ -279,7 +300,8 @@ int cmd_exclusion(Context& ctx, Args& args) {
         if (rac_key) {
             const auto key = read_public_key(*rac_key);
             session->authority->exclude_rac_key(key, reason, local_caller());
-            ctx.out << "excluded RAC key " << key.fingerprint() << ": GetClientLicensorCert refuses it (DrmacIsExcludedException)\n";
+            ctx.out << "excluded RAC key " << key.fingerprint()
+                    << ": GetClientLicensorCert refuses it (DrmacIsExcludedException)\n";
         } else {
             session->authority->set_min_spc_version(*min_version, reason, local_caller());
             ctx.out << "machines whose security processor version is below " << *min_version
@@ -291,21 +313,26 @@ int cmd_exclusion(Context& ctx, Args& args) {
         const auto rac_key = args.option("--rac-key");
         const bool min_version = args.flag("--min-spc-version");
         if (!args.positionals().empty() || (rac_key.has_value() == min_version)) {
-            throw Error(ErrorKind::Usage, "exclusion remove takes one of --rac-key FINGERPRINT|PUB.xml or --min-spc-version");
+            throw Error(ErrorKind::Usage,
+                        "exclusion remove takes one of --rac-key FINGERPRINT|PUB.xml or --min-spc-version");
         }
         auto session = open_session_without_keys(ctx);
         if (rac_key) {
-            session->authority->remove_exclusion(ca::ExclusionKind::RacKey, anchor_fingerprint(*rac_key), local_caller());
+            session->authority->remove_exclusion(ca::ExclusionKind::RacKey, anchor_fingerprint(*rac_key),
+                                                 local_caller());
         } else {
             const auto list = session->authority->list_exclusions();
-            const auto it = std::find_if(list.begin(), list.end(), [](const auto& x) { return x.kind == ca::exclusion_kind_name(ca::ExclusionKind::MinSpcVersion); });
+            const auto it = std::find_if(list.begin(), list.end(), [](const auto& x) {
+                return x.kind == ca::exclusion_kind_name(ca::ExclusionKind::MinSpcVersion);
+            });
             if (it == list.end()) throw Error(ErrorKind::NotFound, "no minimum security processor version is set");
             session->authority->remove_exclusion(ca::ExclusionKind::MinSpcVersion, it->value, local_caller());
         }
         ctx.out << "removed\n";
         return k_exit_ok;
     }
-    throw Error(ErrorKind::Usage, "exclusion needs add, list or remove" + (verb.empty() ? std::string() : ", not '" + verb + "'"));
+    throw Error(ErrorKind::Usage,
+                "exclusion needs add, list or remove" + (verb.empty() ? std::string() : ", not '" + verb + "'"));
 }
 
 int cmd_decommission(Context& ctx, Args& args) {

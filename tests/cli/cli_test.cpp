@@ -2,21 +2,21 @@
 #include "support/data_path.h"
 #include "support/sample_chain.h"
 
-#include "xrml/reader.h"
-#include "xrml/templates.h"
 #include "support/test_keys.h"
 #include "xrml/encoding.h"
+#include "xrml/reader.h"
+#include "xrml/templates.h"
 
 #include <memory>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sys/wait.h>
 
 namespace xrca {
 namespace {
@@ -108,9 +108,10 @@ TEST_F(Cli, JsonReportsEveryDocumentAndChain) {
 TEST_F(Cli, ShowJsonListsTheDocumentFields) {
     const auto r = run("show " + vector_path() + " --json");
     EXPECT_EQ(r.exit_code, 0) << r.out;
-    for (const char* field : {"\"index\":7", "\"body_type\":\"LICENSE\"", "\"kind\":\"Client-Licensor-Certificate\"",
-                              "\"id\":\"{a5a2b9ad-705c-40e6-87fe-52ce110b91f6}\"", "\"issued\":\"2015-04-01T21:19\"",
-                              "\"valid_from\":null", "\"digest_algorithm\":\"SHA1\"", "\"key_fingerprint\":\"25e6de94"}) {
+    for (const char* field :
+         {"\"index\":7", "\"body_type\":\"LICENSE\"", "\"kind\":\"Client-Licensor-Certificate\"",
+          "\"id\":\"{a5a2b9ad-705c-40e6-87fe-52ce110b91f6}\"", "\"issued\":\"2015-04-01T21:19\"", "\"valid_from\":null",
+          "\"digest_algorithm\":\"SHA1\"", "\"key_fingerprint\":\"25e6de94"}) {
         EXPECT_NE(r.out.find(field), std::string::npos) << field;
     }
 }
@@ -169,7 +170,8 @@ namespace {
 class AuthorityCli : public Cli {
 protected:
     CommandResult x(const std::string& args, const std::string& password = "correct-horse-battery") {
-        return run("--data " + m_dir + "/" + args + (password.empty() ? "" : " --password-file " + password_file(password)));
+        return run("--data " + m_dir + "/" + args +
+                   (password.empty() ? "" : " --password-file " + password_file(password)));
     }
     std::string password_file(const std::string& password) { return write("pw-" + password, password + "\n"); }
 };
@@ -183,7 +185,8 @@ TEST_F(AuthorityCli, AnAdministratorsDayFromInitToClc) {
     ASSERT_EQ(r.exit_code, 0) << r.out;
     r = x("root issue machine --public-key " + m_dir + "/alice/machine.pub.xml -o " + m_dir + "/spc.xml");
     ASSERT_EQ(r.exit_code, 0) << r.out;
-    r = x("root issue rac --spc-chain " + m_dir + "/spc.xml --user-id alice --email alice@example.test -o " + m_dir + "/rac.xml");
+    r = x("root issue rac --spc-chain " + m_dir + "/spc.xml --user-id alice --email alice@example.test -o " + m_dir +
+          "/rac.xml");
     ASSERT_EQ(r.exit_code, 0) << r.out;
     r = x("root issue clc --rac-chain " + m_dir + "/rac.xml -o " + m_dir + "/clc.xml");
     ASSERT_EQ(r.exit_code, 0) << r.out;
@@ -194,13 +197,21 @@ TEST_F(AuthorityCli, AnAdministratorsDayFromInitToClc) {
         EXPECT_EQ(r.exit_code, 0) << chain << ": " << r.out;
     }
     // The client recovers exactly the keys whose public halves the RAC and CLC carry.
-    r = run("client unseal --dir " + m_dir + "/alice " + m_dir + "/rac.xml --password-file " + password_file("client-password"));
+    r = run("client unseal --dir " + m_dir + "/alice " + m_dir + "/rac.xml --password-file " +
+            password_file("client-password"));
     EXPECT_EQ(r.exit_code, 0) << r.out;
-    const auto rac = xrml::read_documents(std::string(std::istreambuf_iterator<char>(*std::make_unique<std::ifstream>(m_dir + "/rac.xml")), {})).documents.front();
+    const auto rac =
+        xrml::read_documents(
+            std::string(std::istreambuf_iterator<char>(*std::make_unique<std::ifstream>(m_dir + "/rac.xml")), {}))
+            .documents.front();
     EXPECT_NE(r.out.find(rac.principal->key->fingerprint()), std::string::npos) << r.out;
-    r = run("client unseal --dir " + m_dir + "/alice " + m_dir + "/clc.xml --password-file " + password_file("client-password"));
+    r = run("client unseal --dir " + m_dir + "/alice " + m_dir + "/clc.xml --password-file " +
+            password_file("client-password"));
     EXPECT_EQ(r.exit_code, 0) << r.out;
-    const auto clc = xrml::read_documents(std::string(std::istreambuf_iterator<char>(*std::make_unique<std::ifstream>(m_dir + "/clc.xml")), {})).documents.front();
+    const auto clc =
+        xrml::read_documents(
+            std::string(std::istreambuf_iterator<char>(*std::make_unique<std::ifstream>(m_dir + "/clc.xml")), {}))
+            .documents.front();
     EXPECT_NE(r.out.find(clc.principal->key->fingerprint()), std::string::npos) << r.out;
 
     r = x("root status --json", "");
@@ -213,13 +224,16 @@ TEST_F(AuthorityCli, AnAdministratorsDayFromInitToClc) {
 
 TEST_F(AuthorityCli, RefusalsHaveTheirExitCodesAndAreLogged) {
     ASSERT_EQ(x("root init --role root --name R --url https://r.example.test/_wmcs --self-enroll").exit_code, 0);
-    ASSERT_EQ(run("client init --dir " + m_dir + "/m --password-file " + password_file("client-password")).exit_code, 0);
+    ASSERT_EQ(run("client init --dir " + m_dir + "/m --password-file " + password_file("client-password")).exit_code,
+              0);
     // A wrong key password: refused (1), logged, nothing issued.
-    auto r = x("root issue machine --public-key " + m_dir + "/m/machine.pub.xml -o " + m_dir + "/spc.xml", "wrong-password");
+    auto r =
+        x("root issue machine --public-key " + m_dir + "/m/machine.pub.xml -o " + m_dir + "/spc.xml", "wrong-password");
     EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_NE(r.out.find("wrong password"), std::string::npos) << r.out;
     // No password at all: a usage error that says how to give one.
-    r = run("--data " + m_dir + "/root issue machine --public-key " + m_dir + "/m/machine.pub.xml -o " + m_dir + "/spc.xml < /dev/null");
+    r = run("--data " + m_dir + "/root issue machine --public-key " + m_dir + "/m/machine.pub.xml -o " + m_dir +
+            "/spc.xml < /dev/null");
     EXPECT_EQ(r.exit_code, 2) << r.out;
     EXPECT_NE(r.out.find("--password-file"), std::string::npos) << r.out;
     // A licensing cluster awaiting enrollment: wrong state (3).
@@ -249,7 +263,8 @@ TEST_F(AuthorityCli, TamperingWithTheLogInTheDatabaseIsDetected) {
 
 TEST_F(AuthorityCli, TrustListsAreManagedAndLogged) {
     ASSERT_EQ(x("root init --role root --name R --url https://r.example.test/_wmcs --self-enroll").exit_code, 0);
-    const auto key = write("other.pub.xml", xrml::build_public_key_element(xrml::PublicKey::from_botan(test::test_key(2048, 3))));
+    const auto key =
+        write("other.pub.xml", xrml::build_public_key_element(xrml::PublicKey::from_botan(test::test_key(2048, 3))));
     auto r = x("root trust add --rac-issuer " + key + " --label partner", "");
     EXPECT_EQ(r.exit_code, 0) << r.out;
     r = x("root trust list --json", "");
@@ -276,7 +291,10 @@ protected:
 TEST_F(OfflineCli, EnrollmentByFilesAsTheHelpDescribesIt) {
     ASSERT_EQ(x("es init --role enrollment --name ES").exit_code, 0);
     ASSERT_EQ(run("--data " + m_dir + "/es anchor -o " + m_dir + "/anchor.pub.xml").exit_code, 0);
-    ASSERT_EQ(x("root init --role root --name R --url https://r.example.test/_wmcs --trust-anchor " + m_dir + "/anchor.pub.xml").exit_code, 0);
+    ASSERT_EQ(x("root init --role root --name R --url https://r.example.test/_wmcs --trust-anchor " + m_dir +
+                "/anchor.pub.xml")
+                  .exit_code,
+              0);
     auto r = x("root request -o " + m_dir + "/req.xml");
     ASSERT_EQ(r.exit_code, 0) << r.out;
     // Without --yes and without a terminal, nothing is issued.
@@ -303,8 +321,12 @@ namespace xrca {
 namespace {
 
 TEST_F(Cli, PrincipalTokensArePrintedOnceAloneOnTheLastLine) {
-    ASSERT_EQ(run("--data " + m_dir + "/root init --role root --name R --url https://r.example.test/_wmcs --self-enroll "
-                  "--password-file " + write("pw", "correct-horse-battery\n")).exit_code, 0);
+    ASSERT_EQ(run("--data " + m_dir +
+                  "/root init --role root --name R --url https://r.example.test/_wmcs --self-enroll "
+                  "--password-file " +
+                  write("pw", "correct-horse-battery\n"))
+                  .exit_code,
+              0);
     auto r = run("--data " + m_dir + "/root principal add alice --role user --email alice@example.test");
     ASSERT_EQ(r.exit_code, 0) << r.out;
     std::string out = r.out;
@@ -332,9 +354,9 @@ TEST_F(Cli, PrincipalTokensArePrintedOnceAloneOnTheLastLine) {
 #include <botan/rsa.h>
 #include <botan/system_rng.h>
 #include <botan/x509self.h>
+#include <unistd.h>
 #include <csignal>
 #include <cstring>
-#include <unistd.h>
 
 namespace xrca {
 namespace {
@@ -405,22 +427,26 @@ protected:
         options.ip = "127.0.0.1";
         options.dns = "localhost";
         const auto cert = Botan::X509::create_self_signed_cert(options, key, "SHA-256", rng);
-        m_tls = " --tls-cert " + write("cert.pem", cert.PEM_encode()) + " --tls-key " + write("key.pem", Botan::PKCS8::PEM_encode(key));
+        m_tls = " --tls-cert " + write("cert.pem", cert.PEM_encode()) + " --tls-key " +
+                write("key.pem", Botan::PKCS8::PEM_encode(key));
         m_ca = " --ca-file " + m_dir + "/cert.pem";
     }
     std::unique_ptr<ServeProcess> serve(const std::string& node) {
-        return std::make_unique<ServeProcess>("--data " + m_dir + "/" + node + " serve --listen 127.0.0.1:0 --threads 2" + m_tls +
-                                              " --password-file " + password_file("correct-horse-battery"));
+        return std::make_unique<ServeProcess>("--data " + m_dir + "/" + node +
+                                              " serve --listen 127.0.0.1:0 --threads 2" + m_tls + " --password-file " +
+                                              password_file("correct-horse-battery"));
     }
     std::string token(const std::string& node, const std::string& args) {
         const auto r = x(node + " principal add " + args, "");
         EXPECT_EQ(r.exit_code, 0) << r.out;
         return last_line(r.out);
     }
-    std::string client(const std::string& verb, const std::string& server, const std::string& token, const std::string& extra = "") {
+    std::string client(const std::string& verb, const std::string& server, const std::string& token,
+                       const std::string& extra = "") {
         // Only activation touches the machine's private key (it proves possession).
-        return "client " + verb + " --dir " + m_dir + "/alice --server " + server + " --token " + token + m_ca + " --anchor " +
-               m_dir + "/anchor.pub.xml" + (verb == "activate" ? " --password-file " + password_file("client-password") : "") + extra;
+        return "client " + verb + " --dir " + m_dir + "/alice --server " + server + " --token " + token + m_ca +
+               " --anchor " + m_dir + "/anchor.pub.xml" +
+               (verb == "activate" ? " --password-file " + password_file("client-password") : "") + extra;
     }
     std::string m_tls, m_ca;
 };
@@ -436,7 +462,9 @@ TEST_P(OnlineCli, EnrollSubEnrollActivateCertifyAndClcOnline) {
 
     // A root cluster enrolls online: a wrong token first (refused, nothing changes), then the right one.
     ASSERT_EQ(x("root init --role root --name CorpRights --url https://rms.example.test/_wmcs --trust-anchor " + m_dir +
-                "/anchor.pub.xml").exit_code, 0);
+                "/anchor.pub.xml")
+                  .exit_code,
+              0);
     auto r = x("root enroll --server " + es->url + " --token xrca_not-a-token" + m_ca);
     EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_NE(r.out.find("System.UnauthorizedAccessException"), std::string::npos) << r.out;
@@ -450,8 +478,10 @@ TEST_P(OnlineCli, EnrollSubEnrollActivateCertifyAndClcOnline) {
     const auto user_token = token("root", "alice --role user --email alice@example.test");
     const auto root = serve("root");
     ASSERT_FALSE(root->url.empty()) << root->first_line;
-    ASSERT_EQ(x("lic init --role licensing --name Publishing --url https://lic.example.test/_wmcs --trust-anchor " + m_dir +
-                "/anchor.pub.xml").exit_code, 0);
+    ASSERT_EQ(x("lic init --role licensing --name Publishing --url https://lic.example.test/_wmcs --trust-anchor " +
+                m_dir + "/anchor.pub.xml")
+                  .exit_code,
+              0);
     r = x("lic enroll --server " + root->url + " --token " + user_token + m_ca);
     EXPECT_EQ(r.exit_code, 1) << "a user may not sub-enroll: " << r.out;
     r = x("lic enroll --server " + root->url + " --token " + sub_token + m_ca);
@@ -461,7 +491,8 @@ TEST_P(OnlineCli, EnrollSubEnrollActivateCertifyAndClcOnline) {
     ASSERT_FALSE(lic->url.empty()) << lic->first_line;
 
     // The client: a machine key, activation and certification at the root, a CLC at the licensing cluster.
-    ASSERT_EQ(run("client init --dir " + m_dir + "/alice --password-file " + password_file("client-password")).exit_code, 0);
+    ASSERT_EQ(
+        run("client init --dir " + m_dir + "/alice --password-file " + password_file("client-password")).exit_code, 0);
     r = run(client("activate", root->url, user_token));
     ASSERT_EQ(r.exit_code, 0) << r.out;
     r = run(client("certify", root->url, user_token));
@@ -472,7 +503,8 @@ TEST_P(OnlineCli, EnrollSubEnrollActivateCertifyAndClcOnline) {
         r = run("verify " + m_dir + "/alice/" + chain + " --anchor " + m_dir + "/anchor.pub.xml");
         EXPECT_EQ(r.exit_code, 0) << chain << ": " << r.out;
     }
-    r = run("client unseal --dir " + m_dir + "/alice " + m_dir + "/alice/rac-chain.xml --password-file " + password_file("client-password"));
+    r = run("client unseal --dir " + m_dir + "/alice " + m_dir + "/alice/rac-chain.xml --password-file " +
+            password_file("client-password"));
     EXPECT_EQ(r.exit_code, 0) << r.out;
 
     // Every request is in the servers' logs, with the transport and the principal.
@@ -506,13 +538,15 @@ std::string revocation_list_revoking(const std::string& id, const Botan::RSA_Pri
     xrml::RevocationListTemplate t;
     t.id = "{7d0c1a2b-0000-4000-8000-00000000000a}";
     t.issued = xrml::Time::parse("2026-03-01T12:00");
-    t.issuer = test::make_principal(xrml::names::revocation_list, xrml::names::guid, "{7d0c1a2b-0000-4000-8000-0000000000ff}",
-                                    std::string("test revocation"), xrml::PublicKey::from_botan(signer));
+    t.issuer =
+        test::make_principal(xrml::names::revocation_list, xrml::names::guid, "{7d0c1a2b-0000-4000-8000-0000000000ff}",
+                             std::string("test revocation"), xrml::PublicKey::from_botan(signer));
     xrml::RevokeEntry e;
     e.type = xrml::RevokeType::LicenseId;
     e.object = {"", {xrml::names::guid, id}, std::nullopt, {}};
     t.entries.push_back(e);
-    return xrml::sign_document(xrml::build_revocation_list_body(t), signer, xrml::DigestAlgorithm::Sha256, test::test_rng());
+    return xrml::sign_document(xrml::build_revocation_list_body(t), signer, xrml::DigestAlgorithm::Sha256,
+                               test::test_rng());
 }
 
 TEST_F(Cli, VerifyHonoursRevocationListsFromEntitledSigners) {
@@ -561,17 +595,21 @@ protected:
     std::string data(const std::string& name) const { return "--data " + m_dir + "/" + name + " "; }
     std::string id_of(const std::string& file) {
         std::ifstream in(m_dir + "/" + file, std::ios::binary);
-        return xrml::read_documents(std::string(std::istreambuf_iterator<char>(in), {})).documents.at(0).descriptor.id.value;
+        return xrml::read_documents(std::string(std::istreambuf_iterator<char>(in), {}))
+            .documents.at(0)
+            .descriptor.id.value;
     }
     // A self-enrolled root cluster with a machine and a RAC for each user.
     void cluster(const std::string& name, const std::string& extra, const std::vector<std::string>& users) {
-        auto r = x(data(name) + "init --role root --name " + name + " --url https://" + name + ".example.test/_wmcs --self-enroll " + extra);
+        auto r = x(data(name) + "init --role root --name " + name + " --url https://" + name +
+                   ".example.test/_wmcs --self-enroll " + extra);
         ASSERT_EQ(r.exit_code, 0) << r.out;
-        r = x(data(name) + "issue machine --public-key " + m_dir + "/m/machine.pub.xml -o " + m_dir + "/" + name + "-spc.xml");
+        r = x(data(name) + "issue machine --public-key " + m_dir + "/m/machine.pub.xml -o " + m_dir + "/" + name +
+              "-spc.xml");
         ASSERT_EQ(r.exit_code, 0) << r.out;
         for (const auto& u : users) {
-            r = x(data(name) + "issue rac --spc-chain " + m_dir + "/" + name + "-spc.xml --user-id " + u + " --email " + u +
-                  "@example.test -o " + m_dir + "/" + name + "-" + u + ".xml");
+            r = x(data(name) + "issue rac --spc-chain " + m_dir + "/" + name + "-spc.xml --user-id " + u + " --email " +
+                  u + "@example.test -o " + m_dir + "/" + name + "-" + u + ".xml");
             ASSERT_EQ(r.exit_code, 0) << r.out;
         }
     }
@@ -585,7 +623,8 @@ TEST_F(RevocationCli, RevokePublishVerifyExcludeDecommission) {
     ASSERT_EQ(x("client init --dir " + m_dir + "/m").exit_code, 0);
     auto r = x("revocation-authority new --dir " + m_dir + "/ra --name \"Legal RA\"");
     ASSERT_EQ(r.exit_code, 0) << r.out;
-    cluster("custom", "--revocation custom --revocation-authority " + m_dir + "/ra/revocation-authority.pub.xml", {"alice", "bob"});
+    cluster("custom", "--revocation custom --revocation-authority " + m_dir + "/ra/revocation-authority.pub.xml",
+            {"alice", "bob"});
     cluster("plain", "", {"carol"});
 
     // The cluster revokes alice's RAC and publishes its list; the chain fails with it.
@@ -605,8 +644,9 @@ TEST_F(RevocationCli, RevokePublishVerifyExcludeDecommission) {
     EXPECT_EQ(verify("custom", "custom-bob.xml", " --revocation-list " + m_dir + "/custom-rl.xml").exit_code, 0);
 
     // The custom authority's list counts where the SLC names it, and is ignored (said so) elsewhere.
-    r = x("revocation-authority sign --dir " + m_dir + "/ra --revoke-id '" + id_of("custom-bob.xml") + "' --revoke-id '" +
-          id_of("plain-carol.xml") + "' --revoke-content-id '{c0ffee00-0000-4000-8000-000000000000}' -o " + m_dir + "/ra-rl.xml");
+    r = x("revocation-authority sign --dir " + m_dir + "/ra --revoke-id '" + id_of("custom-bob.xml") +
+          "' --revoke-id '" + id_of("plain-carol.xml") +
+          "' --revoke-content-id '{c0ffee00-0000-4000-8000-000000000000}' -o " + m_dir + "/ra-rl.xml");
     ASSERT_EQ(r.exit_code, 0) << r.out;
     r = verify("custom", "custom-bob.xml", " --revocation-list " + m_dir + "/ra-rl.xml");
     EXPECT_EQ(r.exit_code, 1) << r.out;
@@ -628,7 +668,8 @@ TEST_F(RevocationCli, RevokePublishVerifyExcludeDecommission) {
     // Exclusion: old security processors get no RAC.
     r = x(data("plain") + "exclusion add --min-spc-version 2.0 --reason 'old clients'", false);
     ASSERT_EQ(r.exit_code, 0) << r.out;
-    r = x(data("plain") + "issue rac --spc-chain " + m_dir + "/plain-spc.xml --user-id dave --email dave@example.test -o " + m_dir + "/x.xml");
+    r = x(data("plain") + "issue rac --spc-chain " + m_dir +
+          "/plain-spc.xml --user-id dave --email dave@example.test -o " + m_dir + "/x.xml");
     EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_NE(r.out.find("below the minimum"), std::string::npos) << r.out;
     EXPECT_NE(x(data("plain") + "exclusion list", false).out.find("min-spc-version  2.0"), std::string::npos);

@@ -31,7 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const auto request = read_soap_request(bytes);
         expect_error_or_ok([&] { check_version(request); });
         expect_error_or_ok([&] {
-            for (const auto& certificate : certificates_in(request, "MachineCertificateChain")) (void)xrca::xrml::read_documents(certificate);
+            for (const auto& certificate : certificates_in(request, "MachineCertificateChain"))
+                (void)xrca::xrml::read_documents(certificate);
         });
         expect_error_or_ok([&] { (void)read_cluster_request(request); });
         expect_error_or_ok([&] { (void)read_activation_request(request); });

@@ -3,6 +3,7 @@
 #include "support/authority_fixture.h"
 #include "support/test_keys.h"
 
+#include "ca/hierarchy.h"
 #include "ca/signer.h"
 #include "enrollment/client.h"
 #include "enrollment/http_server.h"
@@ -13,15 +14,14 @@
 #include "xrml/reader.h"
 #include "xrml/revocation.h"
 #include "xrml/signature.h"
-#include "ca/hierarchy.h"
 
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <thread>
 #include <unistd.h>
+#include <thread>
 
 namespace xrca::enrollment {
 namespace {
@@ -44,7 +44,8 @@ Reply http(std::uint16_t port, const std::string& method, const std::string& pat
         ::close(fd);
         return reply;
     }
-    std::string request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nUser-Agent: xrca-test\r\n" +
+    std::string request = method + " " + path +
+                          " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nUser-Agent: xrca-test\r\n" +
                           extra_headers + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
     for (std::size_t sent = 0; sent < request.size();) {
         const auto n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
@@ -64,9 +65,11 @@ Reply http(std::uint16_t port, const std::string& method, const std::string& pat
 const std::string k_server_ns = "http://microsoft.com/DRM/ServerService";
 
 std::string envelope(const std::string& operation, const std::string& max_version = "1.0.0.0") {
-    return "<?xml version=\"1.0\" encoding=\"utf-8\"?><soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">"
-           "<soap:Header><VersionData xmlns=\"" + k_server_ns + "\"><MinimumVersion>1.0.0.0</MinimumVersion><MaximumVersion>" +
-           max_version + "</MaximumVersion></VersionData></soap:Header><soap:Body><" + operation + " xmlns=\"" + k_server_ns +
+    return "<?xml version=\"1.0\" encoding=\"utf-8\"?><soap:Envelope "
+           "xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">"
+           "<soap:Header><VersionData xmlns=\"" +
+           k_server_ns + "\"><MinimumVersion>1.0.0.0</MinimumVersion><MaximumVersion>" + max_version +
+           "</MaximumVersion></VersionData></soap:Header><soap:Body><" + operation + " xmlns=\"" + k_server_ns +
            "\"/></soap:Body></soap:Envelope>";
 }
 
@@ -106,7 +109,8 @@ TEST_F(ServerTest, GetLicensorCertificateReturnsTheExactChain) {
     EXPECT_EQ(chain, h.root.authority->own_chain());
     std::string joined;
     for (const auto& c : chain) joined += c;
-    EXPECT_TRUE(xrml::verify_ordered_chain(xrml::read_documents(joined).documents, {h.anchor(), h.clock.now(), {}}).ok());
+    EXPECT_TRUE(
+        xrml::verify_ordered_chain(xrml::read_documents(joined).documents, {h.anchor(), h.clock.now(), {}}).ok());
     const auto entry = h.root.store->read_log("").back();
     EXPECT_EQ(entry.operation, "GetLicensorCertificate");
     EXPECT_EQ(entry.outcome, "accepted");
@@ -123,7 +127,8 @@ TEST_F(ServerTest, RefusalsGetTheirFaultsAndAreLogged) {
     EXPECT_EQ(last_log_outcome(), "refused");
     r = http(server.port(), "POST", "/_wmcs/certification/server.asmx", "<not xml", action("GetLicensorCertificate"));
     EXPECT_EQ(r.status, 400);
-    r = http(server.port(), "POST", "/_wmcs/certification/server.asmx", "{\"json\": true}", action("GetLicensorCertificate"));
+    r = http(server.port(), "POST", "/_wmcs/certification/server.asmx", "{\"json\": true}",
+             action("GetLicensorCertificate"));
     EXPECT_EQ(r.status, 400);
     r = http(server.port(), "POST", "/_wmcs/certification/server.asmx", envelope("GetLicensorCertificate", "1.2.0.0"),
              action("GetLicensorCertificate"));
@@ -147,8 +152,8 @@ TEST_F(ServerTest, ConcurrentRequestsAllSucceed) {
     for (int t = 0; t < 8; ++t) {
         clients.emplace_back([&] {
             for (int i = 0; i < 10; ++i) {
-                const auto r = http(server.port(), "POST", "/_wmcs/licensing/server.asmx", envelope("GetLicensorCertificate"),
-                                    action("GetLicensorCertificate"));
+                const auto r = http(server.port(), "POST", "/_wmcs/licensing/server.asmx",
+                                    envelope("GetLicensorCertificate"), action("GetLicensorCertificate"));
                 if (r.status == 200) ++ok;
             }
         });
@@ -202,18 +207,22 @@ TEST_F(OperationsTest, AUserActivatesCertifiesAndGetsAClc) {
     EXPECT_EQ(rac_reply.result().required_local("Quota").required_local("Verified").text(), "true");
     const auto rac_doc = xrml::read_documents(rac.front()).documents.front();
     EXPECT_EQ(rac_doc.principal->object.id.value, "alice") << "the RAC's identity comes from the principal";
-    const auto clc = certificates_in_reply(alice.call(services::publishing, "GetClientLicensorCert", clc_request(rac)), "CertificateChain");
+    const auto clc = certificates_in_reply(alice.call(services::publishing, "GetClientLicensorCert", clc_request(rac)),
+                                           "CertificateChain");
     std::string joined;
     for (const auto& d : clc) joined += d;
-    EXPECT_TRUE(xrml::verify_ordered_chain(xrml::read_documents(joined).documents, {h.anchor(), h.clock.now(), {}}).ok());
+    EXPECT_TRUE(
+        xrml::verify_ordered_chain(xrml::read_documents(joined).documents, {h.anchor(), h.clock.now(), {}}).ok());
     // A server certifies a user it names; service location needs no token.
     const auto server_principal = as(add("portal", "server"));
-    const auto bob = certificates_in_reply(server_principal.call(services::server_certification, "Certify",
-                                                                  certify_request(spc, false, "bob", "bob@example.test")),
-                                           "CertificateChain");
+    const auto bob =
+        certificates_in_reply(server_principal.call(services::server_certification, "Certify",
+                                                    certify_request(spc, false, "bob", "bob@example.test")),
+                              "CertificateChain");
     EXPECT_EQ(xrml::read_documents(bob.front()).documents.front().principal->object.id.value, "bob");
-    const auto where = as("").call(services::certification_locator, "FindServiceLocationsForUser",
-                                   service_location_request("FindServiceLocationsForUser", {"CertificationService", "LicensingService"}));
+    const auto where = as("").call(
+        services::certification_locator, "FindServiceLocationsForUser",
+        service_location_request("FindServiceLocationsForUser", {"CertificationService", "LicensingService"}));
     const auto found = where.result().all("ServiceLocationResponse");
     ASSERT_EQ(found.size(), 2u);
     EXPECT_EQ(found[0].required("URL").text(), "https://root.example.test/_wmcs/certification");
@@ -227,8 +236,9 @@ TEST_F(OperationsTest, RefusalsHaveTheirFaultsTheirLogEntriesAndChangeNothing) {
 
     expect_refused([&] { as("").call(services::certification, "Certify", certify_request(spc_chain, true)); },
                    ErrorKind::Unauthorized, "UnauthorizedAccessException", "no token");
-    expect_refused([&] { as("xrca_unknown").call(services::certification, "Certify", certify_request(spc_chain, true)); },
-                   ErrorKind::Unauthorized, "UnauthorizedAccessException", "an unknown token");
+    expect_refused(
+        [&] { as("xrca_unknown").call(services::certification, "Certify", certify_request(spc_chain, true)); },
+        ErrorKind::Unauthorized, "UnauthorizedAccessException", "an unknown token");
     const auto gone = add("gone", "user", "gone@example.test");
     h.root.authority->remove_principal("gone", h.caller);
     expect_refused([&] { as(gone).call(services::certification, "Certify", certify_request(spc_chain, true)); },
@@ -236,20 +246,26 @@ TEST_F(OperationsTest, RefusalsHaveTheirFaultsTheirLogEntriesAndChangeNothing) {
     const auto portal = as(add("portal", "server"));
     expect_refused([&] { portal.call(services::certification, "Certify", certify_request(spc_chain, true)); },
                    ErrorKind::Unauthorized, "UnauthorizedAccessException", "the wrong role");
-    expect_refused([&] { alice.call(services::sub_enrollment, "SubEnroll", "<SubEnroll xmlns=\"http://microsoft.com/DRM/SubEnrollmentService\"/>"); },
-                   ErrorKind::Unauthorized, "UnauthorizedAccessException", "a user calling SubEnroll");
+    expect_refused(
+        [&] {
+            alice.call(services::sub_enrollment, "SubEnroll",
+                       "<SubEnroll xmlns=\"http://microsoft.com/DRM/SubEnrollmentService\"/>");
+        },
+        ErrorKind::Unauthorized, "UnauthorizedAccessException", "a user calling SubEnroll");
 
     // An SPC chain from another root cluster's activation issuer is not trusted here.
     auto other = h.provision_cluster("other", ca::Role::Root, 2, true);
     ca::MachineRequest m;
     m.machine_key = xrml::PublicKey::from_botan(test::test_key(2048, 5));
     std::vector<std::string> foreign;
-    for (const auto& d : xrml::read_documents(other.authority->certify_machine(m, h.caller).text()).documents) foreign.push_back(d.raw.text);
+    for (const auto& d : xrml::read_documents(other.authority->certify_machine(m, h.caller).text()).documents)
+        foreign.push_back(d.raw.text);
     expect_refused([&] { alice.call(services::certification, "Certify", certify_request(foreign, true)); },
                    ErrorKind::PolicyDenied, "VerifyMachineCertificateChainFailedException", "an untrusted SPC issuer");
 
     // Alice's RAC presented by Bob.
-    const auto rac = certificates_in_reply(alice.call(services::certification, "Certify", certify_request(spc_chain, true)), "CertificateChain");
+    const auto rac = certificates_in_reply(
+        alice.call(services::certification, "Certify", certify_request(spc_chain, true)), "CertificateChain");
     const auto bob = as(add("bob", "user", "bob@example.test"));
     expect_refused([&] { bob.call(services::publishing, "GetClientLicensorCert", clc_request(rac)); },
                    ErrorKind::Unauthorized, "UnauthorizedAccessException", "another user's RAC");
@@ -267,9 +283,11 @@ TEST_F(OperationsTest, RefusalsHaveTheirFaultsTheirLogEntriesAndChangeNothing) {
     const std::string auth = "Authorization: Bearer " + alice_token + "\r\n";
     const std::string good_action = "SOAPAction: \"" + cert_ns + "/Certify\"\r\n";
     const auto certify_envelope = [&](const std::string& min, const std::string& max) {
-        return "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Header><VersionData xmlns=\"" + cert_ns +
-               "\"><MinimumVersion>" + min + "</MinimumVersion><MaximumVersion>" + max +
-               "</MaximumVersion></VersionData></soap:Header><soap:Body>" + certify_request(spc_chain, true) + "</soap:Body></soap:Envelope>";
+        return "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Header><VersionData "
+               "xmlns=\"" +
+               cert_ns + "\"><MinimumVersion>" + min + "</MinimumVersion><MaximumVersion>" + max +
+               "</MaximumVersion></VersionData></soap:Header><soap:Body>" + certify_request(spc_chain, true) +
+               "</soap:Body></soap:Envelope>";
     };
     struct Case {
         std::string what, body, headers;
@@ -279,12 +297,15 @@ TEST_F(OperationsTest, RefusalsHaveTheirFaultsTheirLogEntriesAndChangeNothing) {
     const std::vector<Case> cases = {
         {"malformed XML", "<soap:Envelope", auth + good_action, 400, "System.ArgumentException"},
         {"not SOAP", "<Certify/>", auth + good_action, 400, "System.ArgumentException"},
-        {"wrong SOAPAction", certify_envelope("1.0.0.0", "1.0.0.0"), auth + "SOAPAction: \"" + cert_ns + "/Activate\"\r\n", 400,
-         "System.ArgumentException"},
-        {"malformed VersionData", certify_envelope("1.0", "x"), auth + good_action, 500, "MalformedDataVersionException"},
-        {"unsupported VersionData", certify_envelope("1.0.0.0", "9.0.0.0"), auth + good_action, 500, "UnsupportedDataVersionException"},
+        {"wrong SOAPAction", certify_envelope("1.0.0.0", "1.0.0.0"),
+         auth + "SOAPAction: \"" + cert_ns + "/Activate\"\r\n", 400, "System.ArgumentException"},
+        {"malformed VersionData", certify_envelope("1.0", "x"), auth + good_action, 500,
+         "MalformedDataVersionException"},
+        {"unsupported VersionData", certify_envelope("1.0.0.0", "9.0.0.0"), auth + good_action, 500,
+         "UnsupportedDataVersionException"},
         {"an oversized body", std::string(1024 * 1024 + 10, ' '), auth + good_action, 413, "System.ArgumentException"},
-        {"an entity bomb", "<!DOCTYPE a [<!ENTITY a \"aaaa\">]><a>&a;</a>", auth + good_action, 400, "System.ArgumentException"},
+        {"an entity bomb", "<!DOCTYPE a [<!ENTITY a \"aaaa\">]><a>&a;</a>", auth + good_action, 400,
+         "System.ArgumentException"},
     };
     for (const auto& c : cases) {
         const auto before_issued = issued();
@@ -300,9 +321,10 @@ TEST_F(OperationsTest, RefusalsHaveTheirFaultsTheirLogEntriesAndChangeNothing) {
 }
 
 TEST_F(OperationsTest, ServicePagesWsdlAndMetrics) {
-    for (const auto* address : {&services::sub_enrollment, &services::activation, &services::certification, &services::server_certification,
-                                &services::certification_server, &services::certification_locator, &services::publishing,
-                                &services::licensing_server, &services::licensing_locator}) {
+    for (const auto* address :
+         {&services::sub_enrollment, &services::activation, &services::certification, &services::server_certification,
+          &services::certification_server, &services::certification_locator, &services::publishing,
+          &services::licensing_server, &services::licensing_locator}) {
         auto r = http(server.port(), "GET", address->path);
         EXPECT_EQ(r.status, 200) << address->path;
         EXPECT_NE(r.body.find(address->service), std::string::npos) << r.body;
@@ -312,16 +334,20 @@ TEST_F(OperationsTest, ServicePagesWsdlAndMetrics) {
         EXPECT_EQ(wsdl.root().local_name(), "definitions");
         EXPECT_EQ(wsdl.root().attr("targetNamespace"), address->namespace_uri());
     }
-    EXPECT_EQ(http(server.port(), "GET", services::enrollment.path).status, 404) << "a root cluster is no enrollment service";
+    EXPECT_EQ(http(server.port(), "GET", services::enrollment.path).status, 404)
+        << "a root cluster is no enrollment service";
     const auto alice = as(add("alice", "user", "alice@example.test"));
     activate(alice, test::test_key(2048, 8));
     EXPECT_THROW(as("").call(services::certification, "Certify", certify_request({"x"}, true)), Error);
     const auto metrics = http(server.port(), "GET", "/metrics");
     EXPECT_EQ(metrics.status, 200);
-    EXPECT_NE(metrics.body.find("xrca_requests_total{operation=\"Activate\",outcome=\"ok\"} 1"), std::string::npos) << metrics.body;
+    EXPECT_NE(metrics.body.find("xrca_requests_total{operation=\"Activate\",outcome=\"ok\"} 1"), std::string::npos)
+        << metrics.body;
     EXPECT_NE(metrics.body.find("xrca_requests_total{operation=\"Certify\",outcome=\"UnauthorizedAccessException\"} 1"),
-              std::string::npos) << metrics.body;
-    EXPECT_NE(metrics.body.find("xrca_certificates_issued_total{kind=\"Machine-Certificate\"} 1"), std::string::npos) << metrics.body;
+              std::string::npos)
+        << metrics.body;
+    EXPECT_NE(metrics.body.find("xrca_certificates_issued_total{kind=\"Machine-Certificate\"} 1"), std::string::npos)
+        << metrics.body;
     EXPECT_NE(metrics.body.find("xrca_request_duration_seconds_count 2"), std::string::npos) << metrics.body;
 }
 
@@ -336,7 +362,8 @@ namespace {
 TEST_F(OperationsTest, TheRevocationListUrlServesAVerifyingListWithEachNewRevocation) {
     const auto alice = as(add("alice", "user", "alice@example.test"));
     const auto spc = activate(alice, test::test_key(2048, 5));
-    const auto rac = certificates_in_reply(alice.call(services::certification, "Certify", certify_request(spc, true)), "CertificateChain");
+    const auto rac = certificates_in_reply(alice.call(services::certification, "Certify", certify_request(spc, true)),
+                                           "CertificateChain");
     const auto rac_id = xrml::read_documents(rac.front()).documents.front().descriptor.id.value;
     const std::string path = "/_wmcs/revocation/RevocationList.xml";
     EXPECT_EQ(h.root.authority->revocation_list_url(), "https://root.example.test" + path);
@@ -361,8 +388,8 @@ TEST_F(OperationsTest, TheRevocationListUrlServesAVerifyingListWithEachNewRevoca
     ASSERT_TRUE(verdict.ok()) << verdict.detail;
     std::vector<xrml::CheckedList> lists{xrml::check_list(list, h.clock.now(), std::nullopt)};
     EXPECT_TRUE(xrml::check_chain_revocation(docs, verdict, lists, h.clock.now()).revoked());
-    expect_refused([&] { alice.call(services::publishing, "GetClientLicensorCert", clc_request(rac)); }, ErrorKind::PolicyDenied,
-                   "DrmacIsExcludedException", "a revoked RAC");
+    expect_refused([&] { alice.call(services::publishing, "GetClientLicensorCert", clc_request(rac)); },
+                   ErrorKind::PolicyDenied, "DrmacIsExcludedException", "a revoked RAC");
     // Unchanged, the same signed copy is served again.
     EXPECT_EQ(http(server.port(), "GET", path).body, second.body);
     EXPECT_EQ(http(server.port(), "POST", path).status, 404) << "only GET";

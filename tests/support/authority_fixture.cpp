@@ -85,8 +85,10 @@ Node Hierarchy::provision_cluster(const std::string& name, ca::Role role, int cr
     return provision(name, r);
 }
 
-ca::Collaborators Hierarchy::collaborators(store::Store& store, const std::string& password, ca::CryptoMode crypto_mode) {
-    m_rings.push_back(std::make_unique<ca::SoftwareKeyRing>(store, ca::Password(password), rng, options.key_kdf_iterations));
+ca::Collaborators Hierarchy::collaborators(store::Store& store, const std::string& password,
+                                           ca::CryptoMode crypto_mode) {
+    m_rings.push_back(
+        std::make_unique<ca::SoftwareKeyRing>(store, ca::Password(password), rng, options.key_kdf_iterations));
     m_pools.push_back(std::make_unique<ca::KeyPool>(crypto_mode.key_bits(), options.clc_key_pool_capacity,
                                                     options.clc_key_pool_threads));
     return {store, *m_rings.back(), *m_pools.back(), clock, rng};

@@ -20,10 +20,14 @@ public:
     std::vector<std::string> load_chain(const std::string& p) override { return m.load_chain(p); }
     void apply(const store::AuthorityChange& c) override { m.apply(c); }
     [[nodiscard]] std::string describe() const override { return m.describe(); }
-    void reserve_issuance(const store::CertificateRecord& r, const store::LogEntry& e) override { m.reserve_issuance(r, e); }
+    void reserve_issuance(const store::CertificateRecord& r, const store::LogEntry& e) override {
+        m.reserve_issuance(r, e);
+    }
     void complete_issuance(const std::string& id, const std::string& x) override { m.complete_issuance(id, x); }
     void abandon_issuance(const std::string& id, const store::LogEntry& e) override { m.abandon_issuance(id, e); }
-    std::optional<store::CertificateRecord> find_certificate(const std::string& id) override { return m.find_certificate(id); }
+    std::optional<store::CertificateRecord> find_certificate(const std::string& id) override {
+        return m.find_certificate(id);
+    }
     std::vector<store::CertificateRecord> find_by_key(const std::string& f) override { return m.find_by_key(f); }
     store::StoreCounts counts() override { return m.counts(); }
     std::optional<store::CertificateRecord> find_issued_by_request(const std::string& r) override {
@@ -32,7 +36,9 @@ public:
     std::optional<store::OfflineRequestRecord> find_offline_request(const std::string& r) override {
         return m.find_offline_request(r);
     }
-    std::optional<store::OfflineRequestRecord> pending_offline_request() override { return m.pending_offline_request(); }
+    std::optional<store::OfflineRequestRecord> pending_offline_request() override {
+        return m.pending_offline_request();
+    }
     std::optional<store::UserKeyRecord> find_user_key(const std::string& u) override { return m.find_user_key(u); }
     store::UserKeyRecord insert_user_key_if_absent(const store::UserKeyRecord& k) override {
         return m.insert_user_key_if_absent(k);
@@ -43,9 +49,15 @@ public:
     void add_principal(const store::PrincipalRecord& p, const store::LogEntry& e) override { m.add_principal(p, e); }
     bool remove_principal(const std::string& n, const store::LogEntry& e) override { return m.remove_principal(n, e); }
     std::vector<store::PrincipalRecord> list_principals() override { return m.list_principals(); }
-    std::vector<store::CertificateRecord> find_by_license_hash(const std::string& h) override { return m.find_by_license_hash(h); }
-    std::vector<store::CertificateRecord> find_by_subject(const std::string& s) override { return m.find_by_subject(s); }
-    std::int64_t add_revocation(const store::RevocationRecord& r, const store::LogEntry& e) override { return m.add_revocation(r, e); }
+    std::vector<store::CertificateRecord> find_by_license_hash(const std::string& h) override {
+        return m.find_by_license_hash(h);
+    }
+    std::vector<store::CertificateRecord> find_by_subject(const std::string& s) override {
+        return m.find_by_subject(s);
+    }
+    std::int64_t add_revocation(const store::RevocationRecord& r, const store::LogEntry& e) override {
+        return m.add_revocation(r, e);
+    }
     std::vector<store::RevocationRecord> list_revocations() override { return m.list_revocations(); }
     void set_exclusion(const store::ExclusionRecord& x, const store::LogEntry& e) override { m.set_exclusion(x, e); }
     bool remove_exclusion(const std::string& k, const std::string& v, const store::LogEntry& e) override {

@@ -48,8 +48,8 @@ SampleHierarchy build_sample_hierarchy(Mode mode, bool custom_revocation) {
                                       std::string("xrca Test Enrollment CA"), key(enrollment_ca));
     const auto es_p = make_principal(names::drm_server, names::guid, "{6c1a3b1e-0f55-4b53-9d0e-0b7c3c1f2a01}",
                                      std::string("xrca Test Enrollment Service"), key(enrollment_service));
-    auto slc_p = make_principal(names::drm_server, names::guid, "{0d3b8f7a-93c4-4e0c-8a34-6f1f2d7b9c11}",
-                                std::nullopt, key(slc));
+    auto slc_p = make_principal(names::drm_server, names::guid, "{0d3b8f7a-93c4-4e0c-8a34-6f1f2d7b9c11}", std::nullopt,
+                                key(slc));
     slc_p.object.addresses.push_back({"URL", "https://rms.example.test/_wmcs"});
     slc_p.security_levels = {{"Server-Version", "0.1.0"}, {"Server-SKU", "xrca"}};
 
@@ -94,11 +94,14 @@ SampleHierarchy build_sample_hierarchy(Mode mode, bool custom_revocation) {
     c.issued = h.issued;
     c.issuer = slc_p;
     c.licensing_url = "https://rms.example.test/_wmcs/licensing";
-    c.user = XrmlObject{names::group_identity, {"Federation", "{9a0c3e55-7d0e-4e8f-9b7a-1c2d3e4f5a6b}"},
-                        std::string("alice@example.test"), {}};
+    c.user = XrmlObject{names::group_identity,
+                        {"Federation", "{9a0c3e55-7d0e-4e8f-9b7a-1c2d3e4f5a6b}"},
+                        std::string("alice@example.test"),
+                        {}};
     c.clc_key = key(clc);
     c.issue_range = TimeRange{Time::parse("2026-01-14T10:30"), Time::parse("2027-01-15T10:30")};
-    c.sealed_clc_key = EnablingBits{mode.number == 2 ? "sealed-key-v2" : "sealed-key", std::vector<uint8_t>(64, 0xA5), 512};
+    c.sealed_clc_key =
+        EnablingBits{mode.number == 2 ? "sealed-key-v2" : "sealed-key", std::vector<uint8_t>(64, 0xA5), 512};
     h.clc = sign(build_client_licensor_certificate_body(c), slc);
 
     t.kind = IssuingKind::ActivationIssuer;
@@ -131,7 +134,8 @@ SampleHierarchy build_sample_hierarchy(Mode mode, bool custom_revocation) {
     r.user = c.user;
     r.user_key = key(user);
     r.machine = XrmlObject{names::machine_identifier, {names::guid, m.machine_id}, std::string("Machine"), {}};
-    r.sealed_user_key = EnablingBits{mode.number == 2 ? "sealed-key-v2" : "sealed-key", std::vector<uint8_t>(64, 0x5A), 512};
+    r.sealed_user_key =
+        EnablingBits{mode.number == 2 ? "sealed-key-v2" : "sealed-key", std::vector<uint8_t>(64, 0x5A), 512};
     r.machine_security_levels = m.security_levels;
     h.rac = sign(build_rights_account_certificate_body(r), slc);
     return h;

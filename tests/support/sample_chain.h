@@ -23,8 +23,8 @@ struct Mode {
 /** Every signed document of the sample hierarchy, as text, plus what tests compare against. */
 struct SampleHierarchy {
     std::string ca, enrollment_ca, enrollment_service, slc, clc, activation_issuer, spc, rac;
-    std::string anchor_fingerprint;  ///< SHA-256 fingerprint of the root key
-    xrml::Time issued;               ///< ISSUEDTIME of every document
+    std::string anchor_fingerprint;   ///< SHA-256 fingerprint of the root key
+    xrml::Time issued;                ///< ISSUEDTIME of every document
     std::vector<std::string> bodies;  ///< BODY text of each document, in the order above
 
     /** Leaf-first chains as single strings of concatenated documents. */

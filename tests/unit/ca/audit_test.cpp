@@ -33,10 +33,11 @@ protected:
 TEST_F(AuditPath, ARefusalBeforeAnyOperationIsLoggedOnceByTheTransport) {
     Audit audit(*m_store, m_clock, m_rng);
     const char* operation = "SOAP";
-    EXPECT_THROW(audit.run(operation, m_caller, "path=/x", [&]() -> int {
-        operation = "Certify";  // the transport learned what was asked
-        throw Error(ErrorKind::Unauthorized, "no token", RmsFault::UnauthorizedAccess);
-    }),
+    EXPECT_THROW(audit.run(operation, m_caller, "path=/x",
+                           [&]() -> int {
+                               operation = "Certify";  // the transport learned what was asked
+                               throw Error(ErrorKind::Unauthorized, "no token", RmsFault::UnauthorizedAccess);
+                           }),
                  Error);
     const auto entries = log();
     ASSERT_EQ(entries.size(), 1u);
@@ -48,11 +49,13 @@ TEST_F(AuditPath, ARefusalBeforeAnyOperationIsLoggedOnceByTheTransport) {
 
 TEST_F(AuditPath, ARefusalInsideAnOperationIsLoggedOnceWithTheOperationsInputs) {
     Audit audit(*m_store, m_clock, m_rng);
-    EXPECT_THROW(audit.run("SOAP", m_caller, "path=/x", [&] {
-        return audit.run("Certify", m_caller, "user=kim", [&]() -> int {
-            throw Error(ErrorKind::PolicyDenied, "revoked", RmsFault::VerifyMachineCertificateChainFailed);
-        });
-    }),
+    EXPECT_THROW(audit.run("SOAP", m_caller, "path=/x",
+                           [&] {
+                               return audit.run("Certify", m_caller, "user=kim", [&]() -> int {
+                                   throw Error(ErrorKind::PolicyDenied, "revoked",
+                                               RmsFault::VerifyMachineCertificateChainFailed);
+                               });
+                           }),
                  Error);
     const auto entries = log();
     ASSERT_EQ(entries.size(), 1u) << "the transport around the operation logs nothing more";
@@ -62,12 +65,14 @@ TEST_F(AuditPath, ARefusalInsideAnOperationIsLoggedOnceWithTheOperationsInputs) 
 
 TEST_F(AuditPath, ARequestWhoseOutcomeIsRecordedIsNotAlsoRefused) {
     Audit audit(*m_store, m_clock, m_rng);
-    EXPECT_THROW(audit.run("SOAP", m_caller, "", [&] {
-        return audit.run("Certify", m_caller, "", [&]() -> int {
-            audit.append(audit.entry("r1", "Certify", m_caller, "", "c1", "failed", "signing failed after the intent"));
-            throw Error(ErrorKind::Internal, "signing failed");
-        });
-    }),
+    EXPECT_THROW(audit.run("SOAP", m_caller, "",
+                           [&] {
+                               return audit.run("Certify", m_caller, "", [&]() -> int {
+                                   audit.append(audit.entry("r1", "Certify", m_caller, "", "c1", "failed",
+                                                            "signing failed after the intent"));
+                                   throw Error(ErrorKind::Internal, "signing failed");
+                               });
+                           }),
                  Error);
     const auto entries = log();
     ASSERT_EQ(entries.size(), 1u);

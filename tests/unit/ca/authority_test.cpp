@@ -43,7 +43,8 @@ struct Snapshot {
     }
 };
 
-void expect_refused_and_logged(store::Store& s, const Snapshot& before, const Error& e, ErrorKind kind, RmsFault fault) {
+void expect_refused_and_logged(store::Store& s, const Snapshot& before, const Error& e, ErrorKind kind,
+                               RmsFault fault) {
     EXPECT_EQ(e.kind(), kind) << e.what();
     EXPECT_EQ(e.fault(), fault) << e.what();
     const auto after = Snapshot::of(s);
@@ -94,7 +95,8 @@ TEST_P(AuthorityTest, EveryChainVerifiesToTheEnrollmentServiceAnchor) {
 }
 
 TEST_P(AuthorityTest, TheRacAndClcFollowTheirTemplates) {
-    const auto rac_chain = h.root.authority->issue_rac({{h.machine_spc_chain(machine)}, "bob-guid", "bob@example.test", true}, h.caller);
+    const auto rac_chain =
+        h.root.authority->issue_rac({{h.machine_spc_chain(machine)}, "bob-guid", "bob@example.test", true}, h.caller);
     const auto rac = xrml::read_documents(rac_chain.documents.front()).documents.front();
     ASSERT_TRUE(rac.validity);
     EXPECT_EQ(rac.validity->from, h.clock.now().plus_seconds(-15 * 60)) << "back-dated by the 15-minute tolerance";
@@ -108,42 +110,66 @@ TEST_P(AuthorityTest, TheRacAndClcFollowTheirTemplates) {
     EXPECT_EQ(clc.issue_right->range->from, rac.validity->from) << "CLC range = RAC validity";
     EXPECT_EQ(clc.issue_right->range->until, rac.validity->until);
     EXPECT_EQ(clc.principal->object.id.value, "bob-guid");
-    EXPECT_EQ(clc.distribution_points.front().object.addresses.front().value, "https://root.example.test/_wmcs/licensing");
+    EXPECT_EQ(clc.distribution_points.front().object.addresses.front().value,
+              "https://root.example.test/_wmcs/licensing");
 }
 
 TEST_P(AuthorityTest, OneKeyPerUserOnEveryMachineAndItUnsealsToTheRacKey) {
     const auto spc1 = h.machine_spc_chain(machine);
     const auto spc2 = h.machine_spc_chain(test::test_key(GetParam() == 2 ? 2048 : 1024, 7));
-    const auto rac1 = xrml::read_documents(h.root.authority->issue_rac({{spc1}, "carol", "carol@example.test", false}, h.caller).documents.front()).documents.front();
-    const auto rac2 = xrml::read_documents(h.root.authority->issue_rac({{spc2}, "carol", "carol@example.test", false}, h.caller).documents.front()).documents.front();
+    const auto rac1 =
+        xrml::read_documents(
+            h.root.authority->issue_rac({{spc1}, "carol", "carol@example.test", false}, h.caller).documents.front())
+            .documents.front();
+    const auto rac2 =
+        xrml::read_documents(
+            h.root.authority->issue_rac({{spc2}, "carol", "carol@example.test", false}, h.caller).documents.front())
+            .documents.front();
     EXPECT_EQ(*rac1.principal->key, *rac2.principal->key) << "the user's key is reused on every machine";
 
     const auto user = xrml::unseal_private_key(*rac1.federation_principal->enabling_bits, machine,
                                                xrml::body_child_text(rac1.raw, "ISSUER"), h.rng);
     EXPECT_EQ(xrml::PublicKey::from_botan(*user), *rac1.principal->key);
 
-    const auto clc = xrml::read_documents(h.root.authority->issue_clc({{rac1.raw.text + h.root.authority->own_chain().front()}}, h.caller).documents.front()).documents.front();
-    const auto clc_key = xrml::unseal_private_key(*clc.issue_right->enabling_bits, *user, xrml::body_child_text(clc.raw, "ISSUER"), h.rng);
+    const auto clc =
+        xrml::read_documents(
+            h.root.authority->issue_clc({{rac1.raw.text + h.root.authority->own_chain().front()}}, h.caller)
+                .documents.front())
+            .documents.front();
+    const auto clc_key = xrml::unseal_private_key(*clc.issue_right->enabling_bits, *user,
+                                                  xrml::body_child_text(clc.raw, "ISSUER"), h.rng);
     EXPECT_EQ(xrml::PublicKey::from_botan(*clc_key), *clc.principal->key);
 }
 
 TEST_P(AuthorityTest, ALicensingClusterIssuesNoRac) {
     const auto spc = h.machine_spc_chain(machine);
     const auto before = Snapshot::of(*h.licensing.store);
-    const auto e = capture([&] { h.licensing.authority->issue_rac({{spc}, "dave", "dave@example.test", false}, h.caller); });
+    const auto e = capture([&] {
+        h.licensing.authority->issue_rac({{spc}, "dave", "dave@example.test", false}, h.caller);
+    });
     expect_refused_and_logged(*h.licensing.store, before, e, ErrorKind::PolicyDenied, RmsFault::UnauthorizedAccess);
 }
 
 TEST_P(AuthorityTest, WhoMayIssueWhat) {
-    ca::ClusterRequest sr{ca::ClusterOperation::SubEnroll, h.licensing.authority->cluster_public_key(),
-                          "{00000000-0000-4000-8000-000000000001}", "x", "https://x.example.test/_wmcs", "xrca", "1"};
+    ca::ClusterRequest sr{ca::ClusterOperation::SubEnroll,
+                          h.licensing.authority->cluster_public_key(),
+                          "{00000000-0000-4000-8000-000000000001}",
+                          "x",
+                          "https://x.example.test/_wmcs",
+                          "xrca",
+                          "1"};
     EXPECT_EQ(capture([&] { h.enrollment.authority->sub_enroll(sr, h.caller); }).kind(), ErrorKind::PolicyDenied);
     EXPECT_EQ(capture([&] { h.licensing.authority->sub_enroll(sr, h.caller); }).kind(), ErrorKind::PolicyDenied);
     ca::MachineRequest m{xrml::PublicKey::from_botan(machine), {}, "p", "m", "1"};
     EXPECT_EQ(capture([&] { h.licensing.authority->certify_machine(m, h.caller); }).kind(), ErrorKind::PolicyDenied);
     EXPECT_EQ(capture([&] { h.enrollment.authority->certify_machine(m, h.caller); }).kind(), ErrorKind::PolicyDenied);
-    ca::ClusterRequest er{ca::ClusterOperation::Enroll, h.root.authority->cluster_public_key(),
-                          "{00000000-0000-4000-8000-000000000002}", "x", "https://x.example.test/_wmcs", "xrca", "1"};
+    ca::ClusterRequest er{ca::ClusterOperation::Enroll,
+                          h.root.authority->cluster_public_key(),
+                          "{00000000-0000-4000-8000-000000000002}",
+                          "x",
+                          "https://x.example.test/_wmcs",
+                          "xrca",
+                          "1"};
     EXPECT_EQ(capture([&] { h.root.authority->enroll(er, h.caller); }).kind(), ErrorKind::PolicyDenied);
     EXPECT_EQ(capture([&] { h.enrollment.authority->issue_clc({{"x"}}, h.caller); }).kind(), ErrorKind::PolicyDenied);
 }
@@ -154,8 +180,11 @@ TEST_P(AuthorityTest, AnSpcFromAnUntrustedIssuerIsRefused) {
     const auto foreign_spc = stranger.authority->certify_machine(m, h.caller).text();
 
     const auto before = Snapshot::of(*h.root.store);
-    const auto e = capture([&] { h.root.authority->issue_rac({{foreign_spc}, "erin", "erin@example.test", false}, h.caller); });
-    expect_refused_and_logged(*h.root.store, before, e, ErrorKind::PolicyDenied, RmsFault::VerifyMachineCertificateChainFailed);
+    const auto e = capture([&] {
+        h.root.authority->issue_rac({{foreign_spc}, "erin", "erin@example.test", false}, h.caller);
+    });
+    expect_refused_and_logged(*h.root.store, before, e, ErrorKind::PolicyDenied,
+                              RmsFault::VerifyMachineCertificateChainFailed);
 
     // Once its activation issuer is trusted, the same SPC is accepted.
     const auto activation_key = *xrml::read_documents(foreign_spc).documents.front().issuer.key;
@@ -164,7 +193,8 @@ TEST_P(AuthorityTest, AnSpcFromAnUntrustedIssuerIsRefused) {
 }
 
 TEST_P(AuthorityTest, ARacWithATamperedByteIsRefused) {
-    const auto rac = h.root.authority->issue_rac({{h.machine_spc_chain(machine)}, "frank", "frank@example.test", false}, h.caller);
+    const auto rac =
+        h.root.authority->issue_rac({{h.machine_spc_chain(machine)}, "frank", "frank@example.test", false}, h.caller);
     auto text = rac.text();
     const auto at = text.find("frank@example.test");
     text[at] = 'g';
@@ -174,7 +204,8 @@ TEST_P(AuthorityTest, ARacWithATamperedByteIsRefused) {
 }
 
 TEST_P(AuthorityTest, AnExpiredRacIsRefused) {
-    const auto rac = h.root.authority->issue_rac({{h.machine_spc_chain(machine)}, "grace", "grace@example.test", true}, h.caller);
+    const auto rac =
+        h.root.authority->issue_rac({{h.machine_spc_chain(machine)}, "grace", "grace@example.test", true}, h.caller);
     h.clock.advance_seconds(16 * 60);  // past the 15-minute temporary validity
     const auto before = Snapshot::of(*h.root.store);
     const auto e = capture([&] { h.root.authority->issue_clc({{rac.text()}}, h.caller); });
@@ -189,17 +220,24 @@ TEST_P(AuthorityTest, ARacFromAnotherClusterIsUntrustedUntilTrusted) {
     const auto before = Snapshot::of(*h.root.store);
     const auto e = capture([&] { h.root.authority->issue_clc({{rac}}, h.caller); });
     expect_refused_and_logged(*h.root.store, before, e, ErrorKind::PolicyDenied, RmsFault::UntrustedPersonaCert);
-    h.root.authority->add_trust(ca::TrustPurpose::RacIssuer, stranger.authority->cluster_public_key(), "trusted user domain", h.caller);
+    h.root.authority->add_trust(ca::TrustPurpose::RacIssuer, stranger.authority->cluster_public_key(),
+                                "trusted user domain", h.caller);
     EXPECT_NO_THROW(h.root.authority->issue_clc({{rac}}, h.caller));
 }
 
 TEST_P(AuthorityTest, AKeyOfTheOtherModeIsAnUnsupportedCryptographicSet) {
     const auto& other_mode_key = test::test_key(GetParam() == 2 ? 1024 : 2048, 6);
-    ca::ClusterRequest er{ca::ClusterOperation::Enroll, xrml::PublicKey::from_botan(other_mode_key),
-                          "{00000000-0000-4000-8000-000000000003}", "x", "https://x.example.test/_wmcs", "xrca", "1"};
+    ca::ClusterRequest er{ca::ClusterOperation::Enroll,
+                          xrml::PublicKey::from_botan(other_mode_key),
+                          "{00000000-0000-4000-8000-000000000003}",
+                          "x",
+                          "https://x.example.test/_wmcs",
+                          "xrca",
+                          "1"};
     const auto before = Snapshot::of(*h.enrollment.store);
     const auto e = capture([&] { h.enrollment.authority->enroll(er, h.caller); });
-    expect_refused_and_logged(*h.enrollment.store, before, e, ErrorKind::PolicyDenied, RmsFault::UnsupportedCryptographicSet);
+    expect_refused_and_logged(*h.enrollment.store, before, e, ErrorKind::PolicyDenied,
+                              RmsFault::UnsupportedCryptographicSet);
 }
 
 TEST_P(AuthorityTest, AWrongPasswordIsRefusedAndChangesNothing) {
@@ -243,8 +281,15 @@ TEST_P(AuthorityTest, CustomRevocationAuthoritiesAreInTheSlc) {
     auto custom = h.provision("custom", rc);
     const auto ra1 = xrml::PublicKey::from_botan(test::test_key(2048, 1));
     const auto ra2 = xrml::PublicKey::from_botan(test::test_key(2048, 2));
-    ca::ClusterRequest er{ca::ClusterOperation::Enroll, custom.authority->cluster_public_key(), custom.authority->record().guid,
-                          rc.name, rc.base_url, "xrca", "1", ca::RevocationMode::Custom, {ra1, ra2}};
+    ca::ClusterRequest er{ca::ClusterOperation::Enroll,
+                          custom.authority->cluster_public_key(),
+                          custom.authority->record().guid,
+                          rc.name,
+                          rc.base_url,
+                          "xrca",
+                          "1",
+                          ca::RevocationMode::Custom,
+                          {ra1, ra2}};
     const auto chain = h.enrollment.authority->enroll(er, h.caller);
     const auto slc = xrml::read_documents(chain.documents.front()).documents.front();
     ASSERT_EQ(slc.refresh.size(), 1u);
@@ -260,7 +305,9 @@ TEST_P(AuthorityTest, CustomRevocationAuthoritiesAreInTheSlc) {
 class FailingCompletionStore final : public test::ForwardingStore {
 public:
     using ForwardingStore::ForwardingStore;
-    void complete_issuance(const std::string&, const std::string&) override { throw store::StorageError("disk unplugged"); }
+    void complete_issuance(const std::string&, const std::string&) override {
+        throw store::StorageError("disk unplugged");
+    }
 };
 
 TEST_P(AuthorityTest, NothingLeavesWithoutItsRecord) {
@@ -269,7 +316,9 @@ TEST_P(AuthorityTest, NothingLeavesWithoutItsRecord) {
     ca::Authority authority(h.collaborators(failing, Hierarchy::k_password, ca::CryptoMode::mode2()), h.options);
     const auto before = h.root.store->counts();
     std::optional<IssuedChain> leaked;
-    const auto e = capture([&] { leaked = authority.issue_rac({{spc}, "judy", "judy@example.test", false}, h.caller); });
+    const auto e = capture([&] {
+        leaked = authority.issue_rac({{spc}, "judy", "judy@example.test", false}, h.caller);
+    });
     EXPECT_FALSE(leaked.has_value()) << "a certificate left without its committed record";
     EXPECT_EQ(e.kind(), ErrorKind::Internal);
     const auto after = h.root.store->counts();

@@ -39,7 +39,9 @@ protected:
     const IssuedChain bob_clc = root.issue_clc({{bob_rac.text()}, ""}, h.caller);
     const IssuedChain alice_licensing_clc = licensing.issue_clc({{alice_rac.text()}, ""}, h.caller);
 
-    static xrml::Certificate leaf(const IssuedChain& c) { return xrml::read_documents(c.documents.front()).documents.at(0); }
+    static xrml::Certificate leaf(const IssuedChain& c) {
+        return xrml::read_documents(c.documents.front()).documents.at(0);
+    }
 
     // What a relying party concludes about `chain` given the root's current list.
     xrml::ChainRevocation check(const IssuedChain& chain, const std::string& list_text) {
@@ -115,7 +117,8 @@ TEST_P(EachRevokeType, RevokedThingsFailVerificationAndSiblingsDoNot) {
     EXPECT_EQ(list.entries[0].type, r.type);
     EXPECT_EQ(list.entries[0].match_value(), record.value);
     EXPECT_EQ(*list.document.issuer.key, root.cluster_public_key()) << "the key that issues revokes";
-    EXPECT_TRUE(list.document.issuer.object.addresses.at(0).value.find("/_wmcs/revocation/RevocationList.xml") != std::string::npos);
+    EXPECT_TRUE(list.document.issuer.object.addresses.at(0).value.find("/_wmcs/revocation/RevocationList.xml") !=
+                std::string::npos);
     if (revoked) {
         const auto verdict = check(*revoked, list_text);
         ASSERT_TRUE(verdict.revoked()) << GetParam().name;
@@ -131,8 +134,10 @@ TEST_P(EachRevokeType, RevokedThingsFailVerificationAndSiblingsDoNot) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Types, EachRevokeType,
-                         ::testing::Values(RevokeCase{"license_id", RevokeType::LicenseId}, RevokeCase{"license_hash", RevokeType::LicenseHash},
-                                           RevokeCase{"issuer_key", RevokeType::IssuerKey}, RevokeCase{"issuer_id", RevokeType::IssuerId},
+                         ::testing::Values(RevokeCase{"license_id", RevokeType::LicenseId},
+                                           RevokeCase{"license_hash", RevokeType::LicenseHash},
+                                           RevokeCase{"issuer_key", RevokeType::IssuerKey},
+                                           RevokeCase{"issuer_id", RevokeType::IssuerId},
                                            RevokeCase{"principal_id", RevokeType::PrincipalId},
                                            RevokeCase{"principal_key", RevokeType::PrincipalKey},
                                            RevokeCase{"content_id", RevokeType::ContentId}),
@@ -165,19 +170,28 @@ TEST_F(RevocationAtTheAuthority, RevokingWhatItDidNotIssueIsRefusedLoggedAndChan
         EXPECT_EQ(h.root.store->read_log("").back().outcome, "refused");
         EXPECT_TRUE(root.list_revocations().empty()) << "nothing recorded";
     };
-    refused({RevokeType::LicenseId, "{00000000-0000-4000-8000-000000000000}", std::nullopt, ""}, ErrorKind::NotFound, "issued no certificate");
-    refused({RevokeType::LicenseHash, std::string(40, 'a'), std::nullopt, ""}, ErrorKind::NotFound, "issued no certificate");
+    refused({RevokeType::LicenseId, "{00000000-0000-4000-8000-000000000000}", std::nullopt, ""}, ErrorKind::NotFound,
+            "issued no certificate");
+    refused({RevokeType::LicenseHash, std::string(40, 'a'), std::nullopt, ""}, ErrorKind::NotFound,
+            "issued no certificate");
     refused({RevokeType::LicenseHash, "not-hex", std::nullopt, ""}, ErrorKind::Malformed, "40 hex digits");
-    refused({RevokeType::IssuerKey, "", xrml::PublicKey::from_botan(test::test_key(2048, 11)), ""}, ErrorKind::NotFound, "for the key");
-    refused({RevokeType::PrincipalKey, "", xrml::PublicKey::from_botan(test::test_key(2048, 11)), ""}, ErrorKind::NotFound, "for the key");
-    refused({RevokeType::IssuerId, "{00000000-0000-4000-8000-000000000001}", std::nullopt, ""}, ErrorKind::NotFound, "to the subject");
+    refused({RevokeType::IssuerKey, "", xrml::PublicKey::from_botan(test::test_key(2048, 11)), ""}, ErrorKind::NotFound,
+            "for the key");
+    refused({RevokeType::PrincipalKey, "", xrml::PublicKey::from_botan(test::test_key(2048, 11)), ""},
+            ErrorKind::NotFound, "for the key");
+    refused({RevokeType::IssuerId, "{00000000-0000-4000-8000-000000000001}", std::nullopt, ""}, ErrorKind::NotFound,
+            "to the subject");
     refused({RevokeType::PrincipalId, "has space", std::nullopt, ""}, ErrorKind::Malformed, "whitespace");
     // The licensing cluster did not issue alice's RAC: only the root did.
-    const auto e = capture([&] { licensing.revoke({RevokeType::LicenseId, alice_rac.certificate_id, std::nullopt, ""}, h.caller); });
+    const auto e = capture([&] {
+        licensing.revoke({RevokeType::LicenseId, alice_rac.certificate_id, std::nullopt, ""}, h.caller);
+    });
     EXPECT_EQ(e.kind(), ErrorKind::NotFound);
     // Twice is refused too.
     root.revoke({RevokeType::LicenseId, alice_rac.certificate_id, std::nullopt, ""}, h.caller);
-    const auto again = capture([&] { root.revoke({RevokeType::LicenseId, alice_rac.certificate_id, std::nullopt, ""}, h.caller); });
+    const auto again = capture([&] {
+        root.revoke({RevokeType::LicenseId, alice_rac.certificate_id, std::nullopt, ""}, h.caller);
+    });
     EXPECT_EQ(again.kind(), ErrorKind::Conflict);
     EXPECT_EQ(root.list_revocations().size(), 1u);
     EXPECT_TRUE(h.root.store->verify_log().ok);
@@ -205,24 +219,46 @@ TEST_F(RefusedInput, CertifyRefusesARevokedMachineOrUserAndOldSecurityProcessors
     // A revoked SPC, by ID.
     const auto spc_id = xrml::read_documents(spc).documents.at(0).descriptor.id.value;
     root.revoke({RevokeType::LicenseId, spc_id, std::nullopt, ""}, h.caller);
-    expect_refused(*h.root.store, [&] { root.issue_rac({{spc}, "dave", "dave@example.test", false}, h.caller); },
-                   RmsFault::VerifyMachineCertificateChainFailed);
+    expect_refused(
+        *h.root.store,
+        [&] {
+            root.issue_rac({{spc}, "dave", "dave@example.test", false}, h.caller);
+        },
+        RmsFault::VerifyMachineCertificateChainFailed);
     // A revoked machine key: no new SPC for it either.
     const auto fresh = h.machine_spc_chain(test::test_key(2048, 10));
     root.revoke({RevokeType::PrincipalKey, "", xrml::PublicKey::from_botan(test::test_key(2048, 10)), ""}, h.caller);
-    expect_refused(*h.root.store, [&] { root.issue_rac({{fresh}, "dave", "dave@example.test", false}, h.caller); },
-                   RmsFault::VerifyMachineCertificateChainFailed);
-    expect_refused(*h.root.store, [&] { root.certify_machine({xrml::PublicKey::from_botan(test::test_key(2048, 10)), {}, "xrca", "xrca", "1.0.0.0", std::nullopt}, h.caller); },
-                   RmsFault::VerifyMachineCertificateChainFailed);
+    expect_refused(
+        *h.root.store,
+        [&] {
+            root.issue_rac({{fresh}, "dave", "dave@example.test", false}, h.caller);
+        },
+        RmsFault::VerifyMachineCertificateChainFailed);
+    expect_refused(
+        *h.root.store,
+        [&] {
+            root.certify_machine(
+                {xrml::PublicKey::from_botan(test::test_key(2048, 10)), {}, "xrca", "xrca", "1.0.0.0", std::nullopt},
+                h.caller);
+        },
+        RmsFault::VerifyMachineCertificateChainFailed);
     // A revoked user.
     const auto other = h.machine_spc_chain(test::test_key(2048, 12));
     root.revoke({RevokeType::PrincipalId, "mallory", std::nullopt, ""}, h.caller);
-    expect_refused(*h.root.store, [&] { root.issue_rac({{other}, "mallory", "m@example.test", false}, h.caller); },
-                   RmsFault::UnauthorizedAccess);
+    expect_refused(
+        *h.root.store,
+        [&] {
+            root.issue_rac({{other}, "mallory", "m@example.test", false}, h.caller);
+        },
+        RmsFault::UnauthorizedAccess);
     // A minimum security-processor version above the SPC's "1.0.0.0".
     root.set_min_spc_version("1.2", "too old", h.caller);
-    expect_refused(*h.root.store, [&] { root.issue_rac({{other}, "erin", "erin@example.test", false}, h.caller); },
-                   RmsFault::BlackBoxIsInvalid);
+    expect_refused(
+        *h.root.store,
+        [&] {
+            root.issue_rac({{other}, "erin", "erin@example.test", false}, h.caller);
+        },
+        RmsFault::BlackBoxIsInvalid);
     root.remove_exclusion(ExclusionKind::MinSpcVersion, "1.2", h.caller);
     EXPECT_NO_THROW(root.issue_rac({{other}, "erin", "erin@example.test", false}, h.caller));
 }
@@ -230,26 +266,46 @@ TEST_F(RefusedInput, CertifyRefusesARevokedMachineOrUserAndOldSecurityProcessors
 TEST_F(RefusedInput, UnreadableSecurityProcessorVersionsAreRefusedNotTrusted) {
     root.set_min_spc_version("1.0.0.0", "", h.caller);
     const auto key = xrml::PublicKey::from_botan(test::test_key(2048, 10));
-    for (const std::string version : {"", "1..0", "1.0.", ".1", "1.0.0.0.1", "9999999999", "1.0a", "-1", "1.0 ", "\xff"}) {
-        expect_refused(*h.root.store, [&] { root.certify_machine({key, {}, "xrca", "xrca", version, std::nullopt}, h.caller); },
-                       RmsFault::BlackBoxIsInvalid);
+    for (const std::string version :
+         {"", "1..0", "1.0.", ".1", "1.0.0.0.1", "9999999999", "1.0a", "-1", "1.0 ", "\xff"}) {
+        expect_refused(
+            *h.root.store,
+            [&] {
+                root.certify_machine({key, {}, "xrca", "xrca", version, std::nullopt}, h.caller);
+            },
+            RmsFault::BlackBoxIsInvalid);
     }
-    EXPECT_NO_THROW(root.certify_machine({key, {}, "xrca", "xrca", "1.0", std::nullopt}, h.caller)) << "missing parts are 0";
+    EXPECT_NO_THROW(root.certify_machine({key, {}, "xrca", "xrca", "1.0", std::nullopt}, h.caller))
+        << "missing parts are 0";
     EXPECT_EQ(capture([&] { root.set_min_spc_version("1.x", "", h.caller); }).kind(), ErrorKind::Malformed);
 }
 
 TEST_F(RefusedInput, GetClientLicensorCertRefusesRevokedOrExcludedRacs) {
     root.revoke({RevokeType::LicenseId, alice_rac.certificate_id, std::nullopt, ""}, h.caller);
-    expect_refused(*h.root.store, [&] { root.issue_clc({{alice_rac.text()}, ""}, h.caller); }, RmsFault::DrmacIsExcluded);
+    expect_refused(
+        *h.root.store,
+        [&] {
+            root.issue_clc({{alice_rac.text()}, ""}, h.caller);
+        },
+        RmsFault::DrmacIsExcluded);
     // Exclusion is the root's own policy: the licensing cluster keeps its own.
     licensing.exclude_rac_key(*leaf(bob_rac).principal->key, "lost laptop", h.caller);
-    expect_refused(*h.licensing.store, [&] { licensing.issue_clc({{bob_rac.text()}, ""}, h.caller); },
-                   RmsFault::DrmacIsExcluded);
+    expect_refused(
+        *h.licensing.store,
+        [&] {
+            licensing.issue_clc({{bob_rac.text()}, ""}, h.caller);
+        },
+        RmsFault::DrmacIsExcluded);
     EXPECT_NO_THROW(root.issue_clc({{bob_rac.text()}, ""}, h.caller)) << "not excluded at the root";
     // A revoked user's RAC, and a RAC whose key is revoked.
     const auto carol = root.issue_rac({{spc}, "carol", "carol@example.test", false}, h.caller);
     root.revoke({RevokeType::PrincipalKey, "", *leaf(carol).principal->key, ""}, h.caller);
-    expect_refused(*h.root.store, [&] { root.issue_clc({{carol.text()}, ""}, h.caller); }, RmsFault::DrmacIsExcluded);
+    expect_refused(
+        *h.root.store,
+        [&] {
+            root.issue_clc({{carol.text()}, ""}, h.caller);
+        },
+        RmsFault::DrmacIsExcluded);
 }
 
 TEST_F(RefusedInput, SubEnrollRefusesARevokedClusterKey) {
@@ -263,7 +319,8 @@ TEST_F(RefusedInput, SubEnrollRefusesARevokedClusterKey) {
     r.url = "https://licensing.example.test/_wmcs";
     r.sku = "xrca";
     r.version = "0.1.0";
-    expect_refused(*h.root.store, [&] { root.sub_enroll(r, h.caller); }, RmsFault::UnauthorizedAccess);
+    expect_refused(
+        *h.root.store, [&] { root.sub_enroll(r, h.caller); }, RmsFault::UnauthorizedAccess);
 }
 
 TEST_F(RevocationAtTheAuthority, ARevocationByAnotherProcessTakesEffectAtOnce) {
@@ -292,7 +349,10 @@ TEST_F(RevocationAtTheAuthority, ADecommissionedClusterIssuesNothingButServesIts
     other->decommission(h.caller);
     const auto e = capture([&] { root.issue_rac({{spc}, "zed", "zed@example.test", false}, h.caller); });
     EXPECT_EQ(e.fault(), RmsFault::ClusterDecommissioned) << "a running service notices";
-    EXPECT_EQ(capture([&] { root.issue_clc({{alice_rac.text()}, ""}, h.caller); }).fault(), RmsFault::ClusterDecommissioned);
+    EXPECT_EQ(capture([&] {
+                  root.issue_clc({{alice_rac.text()}, ""}, h.caller);
+              }).fault(),
+              RmsFault::ClusterDecommissioned);
     EXPECT_EQ(root.get_licensor_certificate(h.caller).size(), root.own_chain().size());
     EXPECT_EQ(xrml::read_revocation_list(*root.current_revocation_list(h.caller)).entries.size(), 1u);
     EXPECT_EQ(root.status().state, "decommissioned");
@@ -305,10 +365,17 @@ TEST(RevocationLists, ACustomAuthoritySignsAListOfItsOwnKey) {
     Botan::System_RNG rng;
     auto ra_key = std::make_unique<Botan::RSA_PrivateKey>(test::test_key(2048, 9));
     SoftwareSigner ra(std::move(ra_key), xrml::DigestAlgorithm::Sha256, rng);
-    RevocationListHeader header{"{5e0a2c1b-0000-4000-8000-000000000001}", xrml::Time::parse("2026-03-01T12:00"), std::nullopt,
-                                {xrml::names::revocation_list, {xrml::names::guid, "{5e0a2c1b-0000-4000-8000-0000000000ff}"}, std::string("RA"), {}}};
-    const auto text = sign_revocation_list(ra, header, {revoke_entry({RevokeType::ContentId, "{c0}", std::nullopt, ""}),
-                                                         revoke_entry({RevokeType::LicenseHash, std::string(40, 'b'), std::nullopt, ""})});
+    RevocationListHeader header{"{5e0a2c1b-0000-4000-8000-000000000001}",
+                                xrml::Time::parse("2026-03-01T12:00"),
+                                std::nullopt,
+                                {xrml::names::revocation_list,
+                                 {xrml::names::guid, "{5e0a2c1b-0000-4000-8000-0000000000ff}"},
+                                 std::string("RA"),
+                                 {}}};
+    const auto text =
+        sign_revocation_list(ra, header,
+                             {revoke_entry({RevokeType::ContentId, "{c0}", std::nullopt, ""}),
+                              revoke_entry({RevokeType::LicenseHash, std::string(40, 'b'), std::nullopt, ""})});
     const auto list = xrml::read_revocation_list(text);
     EXPECT_TRUE(xrml::verify_signature(list.document).ok());
     EXPECT_EQ(*list.document.issuer.key, ra.public_key());

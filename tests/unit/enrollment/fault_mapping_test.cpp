@@ -22,7 +22,8 @@ namespace {
 // Both enums are numbered from 0 without gaps; each name function answers its default past the last.
 std::vector<ErrorKind> every_kind() {
     std::vector<ErrorKind> out;
-    for (int i = 0; std::string(error_kind_name(static_cast<ErrorKind>(i))) != "unknown"; ++i) out.push_back(static_cast<ErrorKind>(i));
+    for (int i = 0; std::string(error_kind_name(static_cast<ErrorKind>(i))) != "unknown"; ++i)
+        out.push_back(static_cast<ErrorKind>(i));
     return out;
 }
 
@@ -86,11 +87,12 @@ TEST(FaultMapping, EveryKindWithEveryFaultIsReadBackAsAClientShouldSeeIt) {
     ASSERT_GE(faults.size(), 17u);
     for (const auto kind : kinds) {
         for (const auto fault : faults) {
-            const auto what = std::string(error_kind_name(kind)) + " with " + (fault == RmsFault::None ? "no fault" : rms_fault_name(fault));
+            const auto what = std::string(error_kind_name(kind)) + " with " +
+                              (fault == RmsFault::None ? "no fault" : rms_fault_name(fault));
             const auto sent = map_error(Error(kind, "detail", fault));
             const auto back = read_fault(sent);
-            EXPECT_EQ(back.kind, client_reads(kind, fault)) << what << " -> HTTP " << sent.http_status << " " << sent.faultstring
-                                                            << " -> " << error_kind_name(back.kind);
+            EXPECT_EQ(back.kind, client_reads(kind, fault)) << what << " -> HTTP " << sent.http_status << " "
+                                                            << sent.faultstring << " -> " << error_kind_name(back.kind);
             // The fault comes back exactly: the one the error named, else the one map_error chose
             // for its kind, whose faultstring is the same when named. (Not always its status: a
             // refusal naming UnauthorizedAccess is a role refused, 403; one naming none is 500.)
@@ -106,8 +108,9 @@ TEST(FaultMapping, EveryKindWithEveryFaultIsReadBackAsAClientShouldSeeIt) {
 TEST(FaultMapping, FaultsFromOtherServersAreReadByStatusAndName) {
     const auto read = [](int status, const std::string& faultstring) { return read_fault({status, faultstring}); };
     // A .NET server wrapping the exception: the RMS name further in still counts.
-    const auto wrapped = read(500, "System.Web.Services.Protocols.SoapException: Server was unable to process request. ---> "
-                                   "Microsoft.DigitalRightsManagement.Core.UnsupportedDataVersionException: 9.0.0.0");
+    const auto wrapped = read(500,
+                              "System.Web.Services.Protocols.SoapException: Server was unable to process request. ---> "
+                              "Microsoft.DigitalRightsManagement.Core.UnsupportedDataVersionException: 9.0.0.0");
     EXPECT_EQ(wrapped.kind, ErrorKind::UnsupportedVersion);
     EXPECT_EQ(wrapped.fault, RmsFault::UnsupportedDataVersion);
     // A name xrca does not know, or none: a refusal at 500, and the status elsewhere.
@@ -117,10 +120,12 @@ TEST(FaultMapping, FaultsFromOtherServersAreReadByStatusAndName) {
     EXPECT_EQ(read(404, "").kind, ErrorKind::NotFound);
     // The service's own 413 for an oversized body; a status map_error never sends is read as 500.
     EXPECT_EQ(read(413, "System.ArgumentException: the request body is larger than 1 MiB").kind, ErrorKind::Malformed);
-    EXPECT_EQ(read(502, "Microsoft.DigitalRightsManagement.Utilities.UnspecifiedErrorException: x").kind, ErrorKind::Internal);
+    EXPECT_EQ(read(502, "Microsoft.DigitalRightsManagement.Utilities.UnspecifiedErrorException: x").kind,
+              ErrorKind::Internal);
     EXPECT_EQ(read(502, "System.ArgumentException: x").kind, ErrorKind::PolicyDenied);
     // The message does not decide: only the name in front (or a wrapped one) does.
-    EXPECT_EQ(read(500, "System.UnauthorizedAccessException: not a DataVersionException").kind, ErrorKind::PolicyDenied);
+    EXPECT_EQ(read(500, "System.UnauthorizedAccessException: not a DataVersionException").kind,
+              ErrorKind::PolicyDenied);
 }
 
 }  // namespace

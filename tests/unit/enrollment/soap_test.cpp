@@ -24,16 +24,18 @@ const std::string k_certification = "http://microsoft.com/DRM/CertificationServi
 // A Certify request shaped like a .NET web-service client's, carrying `chain` as ArrayOfXmlNode.
 std::string certify_request(const std::vector<std::string>& chain, const std::string& min = "1.0.0.0",
                             const std::string& max = "1.0.0.0", bool with_header = true) {
-    std::string s = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-                    "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\" "
-                    "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n";
+    std::string s =
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+        "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\" "
+        "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n";
     if (with_header) {
         s += "  <soap:Header><VersionData xmlns=\"" + k_certification + "\"><MinimumVersion>" + min +
              "</MinimumVersion><MaximumVersion>" + max + "</MaximumVersion></VersionData></soap:Header>\n";
     }
     s += "  <soap:Body>\n    <Certify xmlns=\"" + k_certification + "\"><requestParams><MachineCertificateChain>";
     for (const auto& d : chain) s += "<Certificate>" + d + "</Certificate>";
-    s += "</MachineCertificateChain><Persistent>true</Persistent></requestParams></Certify>\n  </soap:Body>\n</soap:Envelope>";
+    s += "</MachineCertificateChain><Persistent>true</Persistent></requestParams></Certify>\n  "
+         "</soap:Body>\n</soap:Envelope>";
     return s;
 }
 
@@ -56,8 +58,8 @@ TEST(Soap, ReadsACertifyRequestAndKeepsEveryCertificateExact) {
         EXPECT_EQ(certificates, chain) << "certificates must come out of SOAP byte for byte";
         std::string joined;
         for (const auto& c : certificates) joined += c;
-        const auto verdict = xrml::verify_ordered_chain(xrml::read_documents(joined).documents,
-                                                        {h.anchor_fingerprint, xrml::Time::parse("2026-06-01T00:00"), {}});
+        const auto verdict = xrml::verify_ordered_chain(
+            xrml::read_documents(joined).documents, {h.anchor_fingerprint, xrml::Time::parse("2026-06-01T00:00"), {}});
         EXPECT_TRUE(verdict.ok()) << verdict.detail;
     }
 }
@@ -110,9 +112,12 @@ TEST(Soap, WhatIsNotSoapIsRefused) {
     EXPECT_TRUE(refused(""));
     EXPECT_TRUE(refused("{\"json\": 1}"));
     EXPECT_TRUE(refused("<Envelope/>"));
-    EXPECT_TRUE(refused("<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Body><Certify/></s:Body></s:Envelope>"));
-    EXPECT_TRUE(refused("<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><A/><B/></s:Body></s:Envelope>"));
-    EXPECT_TRUE(refused("<!DOCTYPE x [<!ENTITY a \"b\">]><s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"/>"));
+    EXPECT_TRUE(refused(
+        "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Body><Certify/></s:Body></s:Envelope>"));
+    EXPECT_TRUE(refused(
+        "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><A/><B/></s:Body></s:Envelope>"));
+    EXPECT_TRUE(
+        refused("<!DOCTYPE x [<!ENTITY a \"b\">]><s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"/>"));
     EXPECT_TRUE(refused(std::string(k_max_soap_bytes + 1, ' ')));
     EXPECT_TRUE(refused(certify_request({"<x/>"}).substr(0, 300)));
 }
@@ -120,28 +125,35 @@ TEST(Soap, WhatIsNotSoapIsRefused) {
 TEST(Soap, ResponsesCarryVersionDataAndExactChains) {
     const auto h = test::build_sample_hierarchy(test::Mode{1});
     const auto chain = split(h.rac_chain());
-    const auto response = soap_response(k_certification, "Certify",
-                                        "<CertifyResult><CertificateChain>" + certificate_array(chain) +
-                                            "</CertificateChain><Quota><Verified>true</Verified></Quota></CertifyResult>");
+    const auto response =
+        soap_response(k_certification, "Certify",
+                      "<CertifyResult><CertificateChain>" + certificate_array(chain) +
+                          "</CertificateChain><Quota><Verified>true</Verified></Quota></CertifyResult>");
     const auto r = read_soap_request(response);
     EXPECT_EQ(r.operation, "CertifyResponse");
     EXPECT_EQ(r.maximum_version, "1.0.0.0");
     EXPECT_EQ(certificates_in(r, "CertificateChain"), chain);
     // ArrayOfString (Enroll results): escaped text that unescapes to the exact documents.
-    const auto strings = read_soap_request(soap_response("http://microsoft.com/DRM/EnrollmentService", "Enroll",
-                                                          "<EnrollResult><LicensorCertificateChain>" + string_array(chain) +
-                                                              "</LicensorCertificateChain></EnrollResult>"));
-    const auto list = strings.operation_element().required_local("EnrollResult").required_local("LicensorCertificateChain").all("string");
+    const auto strings =
+        read_soap_request(soap_response("http://microsoft.com/DRM/EnrollmentService", "Enroll",
+                                        "<EnrollResult><LicensorCertificateChain>" + string_array(chain) +
+                                            "</LicensorCertificateChain></EnrollResult>"));
+    const auto list = strings.operation_element()
+                          .required_local("EnrollResult")
+                          .required_local("LicensorCertificateChain")
+                          .all("string");
     ASSERT_EQ(list.size(), chain.size());
     for (std::size_t i = 0; i < chain.size(); ++i) EXPECT_EQ(list[i].text(), chain[i]);
 }
 
 TEST(FaultMapping, EveryKindMapsAndInternalDetailsStayInside) {
     const std::vector<std::pair<ErrorKind, int>> expected = {
-        {ErrorKind::Malformed, 400}, {ErrorKind::Unauthorized, 401}, {ErrorKind::NotFound, 404},
-        {ErrorKind::Conflict, 409},  {ErrorKind::WrongState, 503},   {ErrorKind::PolicyDenied, 500},
-        {ErrorKind::Revoked, 500},   {ErrorKind::UnsupportedVersion, 500}, {ErrorKind::Usage, 400},
-        {ErrorKind::Storage, 500},   {ErrorKind::Internal, 500}};
+        {ErrorKind::Malformed, 400},  {ErrorKind::Unauthorized, 401},
+        {ErrorKind::NotFound, 404},   {ErrorKind::Conflict, 409},
+        {ErrorKind::WrongState, 503}, {ErrorKind::PolicyDenied, 500},
+        {ErrorKind::Revoked, 500},    {ErrorKind::UnsupportedVersion, 500},
+        {ErrorKind::Usage, 400},      {ErrorKind::Storage, 500},
+        {ErrorKind::Internal, 500}};
     for (const auto& [kind, status] : expected) {
         const auto f = map_error(Error(kind, "secret detail /var/lib/xrca"));
         EXPECT_EQ(f.http_status, status) << error_kind_name(kind);
@@ -149,11 +161,14 @@ TEST(FaultMapping, EveryKindMapsAndInternalDetailsStayInside) {
         const bool hidden = kind == ErrorKind::Storage || kind == ErrorKind::Internal;
         EXPECT_EQ(f.faultstring.find("secret detail") == std::string::npos, hidden) << error_kind_name(kind);
     }
-    const auto role = map_error(Error(ErrorKind::PolicyDenied, "a licensing cluster does not issue RACs", RmsFault::UnauthorizedAccess));
+    const auto role = map_error(
+        Error(ErrorKind::PolicyDenied, "a licensing cluster does not issue RACs", RmsFault::UnauthorizedAccess));
     EXPECT_EQ(role.http_status, 403);
     EXPECT_EQ(role.faultstring.rfind("System.UnauthorizedAccessException: ", 0), 0u);
     const auto untrusted = map_error(Error(ErrorKind::PolicyDenied, "x", RmsFault::UntrustedPersonaCert));
-    EXPECT_EQ(untrusted.faultstring.rfind("Microsoft.DigitalRightsManagement.Licensing.UntrustedPersonaCertException", 0), 0u);
+    EXPECT_EQ(
+        untrusted.faultstring.rfind("Microsoft.DigitalRightsManagement.Licensing.UntrustedPersonaCertException", 0),
+        0u);
     // The fault envelope is itself well-formed SOAP with the version header.
     const auto envelope = read_soap_request(soap_fault(k_certification, untrusted.faultstring));
     EXPECT_EQ(envelope.operation, "Fault");
@@ -195,7 +210,8 @@ TEST(Messages, ActivationNeedsItsProof) {
     EXPECT_EQ(activation_input(key, {}).find("HidXml"), std::string::npos);
     EXPECT_NE(activation_input(key, std::vector<std::uint8_t>(32, 1)).find("<HidXml>"), std::string::npos);
     auto without = text;
-    without.erase(without.find("<XrcaProofOfPossession>"), without.find("</Activate>") - without.find("<XrcaProofOfPossession>"));
+    without.erase(without.find("<XrcaProofOfPossession>"),
+                  without.find("</Activate>") - without.find("<XrcaProofOfPossession>"));
     try {
         read_activation_request(read_soap_request(without));
         ADD_FAILURE() << "accepted without a proof";

@@ -57,15 +57,16 @@ protected:
         return std::string(std::istreambuf_iterator<char>(in), {});
     }
     std::string request_of(test::Node& node, bool renew = false, bool new_key = false) {
-        return through_file("request.xml", write_request_file(node.authority->create_offline_request(renew, new_key, h->caller,
-                                                                                                    write_request_body)));
+        return through_file("request.xml", write_request_file(node.authority->create_offline_request(
+                                               renew, new_key, h->caller, write_request_body)));
     }
     std::string process(test::Node& issuer, const std::string& request_bytes) {
         const auto r = read_request_file(request_bytes);
         const auto chain = r.request.operation == ca::ClusterOperation::Enroll
                                ? issuer.authority->enroll(to_cluster_request(r), h->caller)
                                : issuer.authority->sub_enroll(to_cluster_request(r), h->caller);
-        return through_file("response.xml", write_response_file(r.request.request_id, r.request.operation, chain, h->clock.now()));
+        return through_file("response.xml",
+                            write_response_file(r.request.request_id, r.request.operation, chain, h->clock.now()));
     }
     void import(test::Node& node, const std::string& response_bytes) {
         const auto r = read_response_file(response_bytes);
@@ -144,7 +145,8 @@ TEST_F(OfflineTest, ARequestSignedByAnotherKeyIsRefused) {
     auto signed_request = root.authority->create_offline_request(false, false, h->caller, write_request_body);
     Botan::System_RNG rng;
     Botan::PK_Signer other(test::test_key(2048, 5), rng, "EMSA3(Raw,SHA-256)");
-    signed_request.proof.signature = other.sign_message(xrml::body_digest(signed_request.body, xrml::DigestAlgorithm::Sha256), rng);
+    signed_request.proof.signature =
+        other.sign_message(xrml::body_digest(signed_request.body, xrml::DigestAlgorithm::Sha256), rng);
     const auto bytes = write_request_file(signed_request);
     const auto e = refusal(h->enrollment, [&] { process(h->enrollment, bytes); });
     EXPECT_EQ(e.kind(), ErrorKind::PolicyDenied);
@@ -179,8 +181,9 @@ TEST_F(OfflineTest, AResponseForAnotherKeyOrClusterIsRefused) {
     auto other = h->provision("other", rc);
     const auto mine = read_request_file(request_of(root));
     auto theirs = read_response_file(process(h->enrollment, request_of(other)));
-    const auto forged = through_file("forged.xml", write_response_file(mine.request.request_id, ca::ClusterOperation::Enroll,
-                                                                        ca::IssuedChain{"", "", {theirs.chain}}, h->clock.now()));
+    const auto forged =
+        through_file("forged.xml", write_response_file(mine.request.request_id, ca::ClusterOperation::Enroll,
+                                                       ca::IssuedChain{"", "", {theirs.chain}}, h->clock.now()));
     const auto e = refusal(root, [&] { import(root, forged); });
     EXPECT_NE(std::string(e.what()).find("not this cluster's key"), std::string::npos) << e.what();
 }
@@ -221,7 +224,9 @@ TEST_F(OfflineTest, BadFilesAreRefusedWithClearErrors) {
         {"binary", std::string("\x00\x01\x02\xFF\xFE garbage", 14)},
         {"oversized", std::string(3 * 1024 * 1024, '<')},
         {"not ours", "<?xml version=\"1.0\"?><Envelope/>"},
-        {"bomb", "<!DOCTYPE x [<!ENTITY a \"aaaa\">]><XrcaEnrollmentRequest format=\"xrca-offline-1\">&a;</XrcaEnrollmentRequest>"},
+        {"bomb",
+         "<!DOCTYPE x [<!ENTITY a \"aaaa\">]><XrcaEnrollmentRequest "
+         "format=\"xrca-offline-1\">&a;</XrcaEnrollmentRequest>"},
     };
     for (const auto& [what, bytes] : bad) {
         EXPECT_THROW(read_request_file(bytes), xrml::FormatError) << what;
@@ -259,9 +264,12 @@ TEST_F(OfflineTest, RenewalWithANewKeyKeepsOldCertificatesValid) {
     const auto docs = xrml::read_documents(old_rac).documents;
     EXPECT_TRUE(xrml::verify_ordered_chain(docs, {h->anchor(), h->clock.now(), {}}).ok());
     const auto clc = root.authority->issue_clc({{old_rac}}, h->caller);
-    EXPECT_TRUE(xrml::verify_ordered_chain(xrml::read_documents(clc.text()).documents, {h->anchor(), h->clock.now(), {}}).ok());
+    EXPECT_TRUE(
+        xrml::verify_ordered_chain(xrml::read_documents(clc.text()).documents, {h->anchor(), h->clock.now(), {}}).ok());
     // New issuance uses the new key.
-    const auto rac = xrml::read_documents(root.authority->issue_rac({{spc}, "carol", "carol@example.test", false}, h->caller).text()).documents;
+    const auto rac =
+        xrml::read_documents(root.authority->issue_rac({{spc}, "carol", "carol@example.test", false}, h->caller).text())
+            .documents;
     EXPECT_EQ(*rac[0].issuer.key, root.authority->cluster_public_key());
 }
 

@@ -66,7 +66,8 @@ AuthorityRecord authority_record() {
     return a;
 }
 
-CertificateRecord pending(const std::string& id, const std::string& subject = "subject", const std::string& key = "k1") {
+CertificateRecord pending(const std::string& id, const std::string& subject = "subject",
+                          const std::string& key = "k1") {
     CertificateRecord r;
     r.id = id;
     r.kind = "Rights-Account-Certificate";
@@ -152,8 +153,8 @@ TEST_P(StoreContract, TheFirstKeySavedUnderANameStays) {
 
 TEST_P(StoreContract, AChangeAppliesEveryExplicitWriteInOneGo) {
     create();
-    OfflineRequestRecord request{"req-1", "Enroll", "cluster-next", "fp-next", "standard", "", "2026-03-01T12:00:00Z",
-                                 "pending"};
+    OfflineRequestRecord request{"req-1",    "Enroll", "cluster-next",         "fp-next",
+                                 "standard", "",       "2026-03-01T12:00:00Z", "pending"};
     AuthorityChange record;
     record.new_request = request;
     record.add_keys = {{"cluster-next", "fp-next", {4}}};
@@ -165,11 +166,11 @@ TEST_P(StoreContract, AChangeAppliesEveryExplicitWriteInOneGo) {
 
     // Promotion, decided by the caller: previous dropped, current -> previous, next -> current.
     AuthorityChange import;
-    import.requests = {{"req-1", "pending", "imported"}};
+    import.requests = {{ "req-1", "pending", "imported" }};
     import.delete_keys = {"cluster-previous"};
-    import.rename_keys = {{"cluster", "cluster-previous"}, {"cluster-next", "cluster"}};
-    import.add_keys = {{"activation", "fp-act", {5}}};
-    import.chains = {{"slc", {"<N/>", "<B/>"}}};
+    import.rename_keys = {{"cluster", "cluster-previous"}, { "cluster-next", "cluster" }};
+    import.add_keys = {{ "activation", "fp-act", { 5 } }};
+    import.chains = {{ "slc", { "<N/>", "<B/>" } }};
     import.state = "active";
     import.entry = entry("EnrollOffline-Import", "req-1");
     const auto revision = m_store->policy_revision();
@@ -296,7 +297,8 @@ TEST_P(StoreContract, ExclusionsAddReplaceAndRemove) {
 TEST_P(StoreContract, TrustListsAddOnceAndRemove) {
     const auto rev0 = m_store->policy_revision();
     m_store->add_trust({"fp-t", "spc-issuer", "<PUBLICKEY/>", "partner", "t"}, entry("TrustAdd"));
-    EXPECT_THROW(m_store->add_trust({"fp-t", "spc-issuer", "<PUBLICKEY/>", "again", "t"}, entry("TrustAdd")), ConflictError);
+    EXPECT_THROW(m_store->add_trust({"fp-t", "spc-issuer", "<PUBLICKEY/>", "again", "t"}, entry("TrustAdd")),
+                 ConflictError);
     m_store->add_trust({"fp-t", "rac-issuer", "<PUBLICKEY/>", "partner", "t"}, entry("TrustAdd"));
     EXPECT_EQ(m_store->list_trust().size(), 2u);
     EXPECT_EQ(m_store->counts().trusted_keys, 2);
@@ -309,10 +311,13 @@ TEST_P(StoreContract, TrustListsAddOnceAndRemove) {
 }
 
 TEST_P(StoreContract, PrincipalsAreFoundByTokenHashOnly) {
-    m_store->add_principal({"alice", "user", "alice@example.test", "alice", std::string(64, 'c'), "t"}, entry("PrincipalAdd"));
-    EXPECT_THROW(m_store->add_principal({"alice", "user", "a@example.test", "a", std::string(64, 'd'), "t"}, entry("PrincipalAdd")),
+    m_store->add_principal({"alice", "user", "alice@example.test", "alice", std::string(64, 'c'), "t"},
+                           entry("PrincipalAdd"));
+    EXPECT_THROW(m_store->add_principal({"alice", "user", "a@example.test", "a", std::string(64, 'd'), "t"},
+                                        entry("PrincipalAdd")),
                  ConflictError);
-    EXPECT_THROW(m_store->add_principal({"bob", "user", "b@example.test", "b", std::string(64, 'c'), "t"}, entry("PrincipalAdd")),
+    EXPECT_THROW(m_store->add_principal({"bob", "user", "b@example.test", "b", std::string(64, 'c'), "t"},
+                                        entry("PrincipalAdd")),
                  ConflictError)
         << "two principals never share a token";
     EXPECT_EQ(m_store->find_principal_by_token_hash(std::string(64, 'c'))->name, "alice");

@@ -3,11 +3,11 @@
 #include "support/authority_fixture.h"
 #include "support/test_keys.h"
 
+#include "store/log_chain.h"
+#include "store/sqlite_store.h"
 #include "xrml/enabling_bits.h"
 #include "xrml/raw_document.h"
 #include "xrml/reader.h"
-#include "store/log_chain.h"
-#include "store/sqlite_store.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <botan/pkcs8.h>
@@ -92,7 +92,10 @@ TEST(Schema, ADatabaseFromANewerXrcaIsRefusedUntouched) {
     char tmpl[] = "/tmp/xrca-schema-XXXXXX";
     const std::string dir = ::mkdtemp(tmpl);
     const auto path = dir + "/xrca.db";
-    { SqliteStore s(path); EXPECT_EQ(s.schema_version(), SqliteStore::latest_schema_version()); }
+    {
+        SqliteStore s(path);
+        EXPECT_EQ(s.schema_version(), SqliteStore::latest_schema_version());
+    }
     {
         SQLite::Database db(path, SQLite::OPEN_READWRITE);
         db.exec("UPDATE schema_version SET version = 99");
@@ -123,7 +126,8 @@ bool contains(const std::string& haystack, const Botan::BigInt& n) {
 TEST(KeysAtRest, TheDatabaseHoldsNoPrivateKeyInClear) {
     test::Hierarchy h(2);
     const auto& machine = test::test_key(2048, 8);
-    const auto rac_chain = h.root.authority->issue_rac({{h.machine_spc_chain(machine)}, "kim", "kim@example.test", false}, h.caller);
+    const auto rac_chain =
+        h.root.authority->issue_rac({{h.machine_spc_chain(machine)}, "kim", "kim@example.test", false}, h.caller);
     const auto rac = xrml::read_documents(rac_chain.documents.front()).documents.front();
     const auto user = xrml::unseal_private_key(*rac.federation_principal->enabling_bits, machine,
                                                xrml::body_child_text(rac.raw, "ISSUER"), h.rng);

@@ -25,9 +25,7 @@ FormatError expect_format_error(const std::string& input) {
     return FormatError(FormatReason::NotXml, "accepted");
 }
 
-std::string sample() {
-    return test::build_sample_hierarchy(test::Mode{2}).slc_chain();
-}
+std::string sample() { return test::build_sample_hierarchy(test::Mode{2}).slc_chain(); }
 
 std::string replace(std::string s, const std::string& from, const std::string& to) {
     const auto at = s.find(from);

@@ -17,9 +17,7 @@
 namespace xrca::xrml {
 namespace {
 
-Certificate first(const std::string& text) {
-    return read_documents(text).documents.front();
-}
+Certificate first(const std::string& text) { return read_documents(text).documents.front(); }
 
 RevokeEntry by_object(RevokeType type, const std::string& id_type, const std::string& id) {
     RevokeEntry e;

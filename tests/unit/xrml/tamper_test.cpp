@@ -23,9 +23,7 @@ std::string vector_text() {
     return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-bool is_space(char c) {
-    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
-}
+bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
 // Replaces the first `old_value` at or after `from` (the start of the document to change:
 // the vector holds two identical CLCs, so values are not unique across the file).
