@@ -60,7 +60,7 @@ void Audit::refuse(const Scope& scope, const Error& error) noexcept {
     }
 }
 
-Error Audit::as_error(std::exception_ptr failure) {
+Error Audit::as_error(const std::exception_ptr& failure) {
     // The one mapping of what the layers below throw: store and XrML errors become kinds here.
     try {
         std::rethrow_exception(failure);

@@ -54,7 +54,7 @@ private:
     /** The innermost audited request of this thread, or nullptr. */
     static Scope*& current_scope() noexcept;
     void refuse(const Scope& scope, const Error& error) noexcept;
-    static Error as_error(std::exception_ptr failure);
+    static Error as_error(const std::exception_ptr& failure);
 
     store::LogStore& m_log;
     const Clock& m_clock;
@@ -79,15 +79,17 @@ auto Audit::run(const char* const& operation, const Caller& caller, const std::s
     struct Restore {
         Scope*& current;
         Scope* outer;
+        Restore(const Restore&) = delete;
+        Restore& operator=(const Restore&) = delete;
         ~Restore() { current = outer; }
     } restore{current, scope.outer};
     try {
         return fn();
     } catch (...) {
-        const Error error = as_error(std::current_exception());
+        Error error = as_error(std::current_exception());
         if (!scope.recorded) refuse(scope, error);
         for (Scope* s = scope.outer; s; s = s->outer) s->recorded = true;
-        throw error;
+        throw Error(std::move(error));
     }
 }
 

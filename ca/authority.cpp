@@ -85,7 +85,7 @@ Authority::Authority(const Collaborators& with, AuthorityOptions options)
       m_client_keys(with.client_keys),
       m_audit(with.store, with.clock, with.rng),
       m_issuer(with.store, m_audit),
-      m_options(std::move(options)) {
+      m_options(options) {
     auto record = detail::storage([&] { return m_store.load_authority(); });
     if (!record) throw Error(ErrorKind::NotFound, "no authority here: run `xrca init` first");
     m_record = *record;

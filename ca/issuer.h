@@ -37,15 +37,15 @@ public:
 
     /** Records, signs and completes `intent`; returns the signed document. Error(Internal) if signing failed after
      * recording. */
-    std::string issue(const Intent& intent);
+    std::string issue(const Intent& w);
     /**
      * Records a document signed before its authority existed (the hierarchy made by `xrca init`
      * in the same command), as issued, with its log entry.
      */
-    void record_signed(const Intent& intent, const std::string& document);
+    void record_signed(const Intent& w, const std::string& document);
 
 private:
-    store::CertificateRecord pending_record(const Intent& intent) const;
+    store::CertificateRecord pending_record(const Intent& w) const;
 
     store::IssuanceStore& m_store;
     Audit& m_audit;

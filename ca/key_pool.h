@@ -33,6 +33,8 @@ public:
      */
     KeyPool(std::size_t bits, std::size_t capacity, std::size_t threads);
     ~KeyPool() override;
+    KeyPool(const KeyPool&) = delete;
+    KeyPool& operator=(const KeyPool&) = delete;
 
     /** A key never handed out before: from the pool, or generated now if it is empty. */
     std::unique_ptr<Botan::RSA_PrivateKey> take() override;

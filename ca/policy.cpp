@@ -98,7 +98,7 @@ void Authority::check_not_revoked(const Policy& p, const std::vector<xrml::Certi
 }
 
 void Authority::check_cluster_not_revoked(const Policy& p, const xrml::PublicKey& key, const std::string& guid) {
-    const auto fp = key.fingerprint();
+    const auto& fp = key.fingerprint();
     std::optional<xrml::RevocationMatch> m;
     for (const auto type : {xrml::RevokeType::PrincipalKey, xrml::RevokeType::IssuerKey}) {
         if (!m) m = p.revoked.find_value(type, fp);

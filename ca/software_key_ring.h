@@ -28,6 +28,8 @@ public:
     SoftwareKeyRing(store::KeyStore& keys, Password password, Botan::RandomNumberGenerator& rng,
                     std::size_t kdf_iterations = k_key_kdf_iterations);
     ~SoftwareKeyRing() override;
+    SoftwareKeyRing(const SoftwareKeyRing&) = delete;
+    SoftwareKeyRing& operator=(const SoftwareKeyRing&) = delete;
 
     Signer& signer(KeyName name, xrml::DigestAlgorithm digest) override;
     /** Error(Usage) if the password is shorter than 8 characters: a new key must be well protected. */

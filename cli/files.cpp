@@ -9,12 +9,13 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <system_error>
 
 namespace xrca::cli {
 
 std::string read_file(const std::string& path, std::size_t max_bytes) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw Error(ErrorKind::Storage, "cannot open " + path + ": " + std::strerror(errno));
+    if (fd < 0) throw Error(ErrorKind::Storage, "cannot open " + path + ": " + std::generic_category().message(errno));
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
@@ -33,7 +34,7 @@ std::string read_file(const std::string& path, std::size_t max_bytes) {
             if (errno == EINTR) continue;
             const int err = errno;
             ::close(fd);
-            throw Error(ErrorKind::Storage, "cannot read " + path + ": " + std::strerror(err));
+            throw Error(ErrorKind::Storage, "cannot read " + path + ": " + std::generic_category().message(err));
         }
         if (n == 0) break;
         out.append(buf, static_cast<std::size_t>(n));
@@ -50,7 +51,7 @@ std::string read_file(const std::string& path, std::size_t max_bytes) {
 void write_file_atomically(const std::string& path, const std::string& content, bool owner_only) {
     const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, owner_only ? 0600 : 0644);
-    if (fd < 0) throw Error(ErrorKind::Storage, "cannot create " + tmp + ": " + std::strerror(errno));
+    if (fd < 0) throw Error(ErrorKind::Storage, "cannot create " + tmp + ": " + std::generic_category().message(errno));
     std::size_t done = 0;
     while (done < content.size()) {
         const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
@@ -59,18 +60,19 @@ void write_file_atomically(const std::string& path, const std::string& content, 
             const int err = errno;
             ::close(fd);
             ::unlink(tmp.c_str());
-            throw Error(ErrorKind::Storage, "cannot write " + tmp + ": " + std::strerror(err));
+            throw Error(ErrorKind::Storage, "cannot write " + tmp + ": " + std::generic_category().message(err));
         }
         done += static_cast<std::size_t>(n);
     }
     if (::fsync(fd) != 0 || ::close(fd) != 0) {
         ::unlink(tmp.c_str());
-        throw Error(ErrorKind::Storage, "cannot flush " + tmp + ": " + std::strerror(errno));
+        throw Error(ErrorKind::Storage, "cannot flush " + tmp + ": " + std::generic_category().message(errno));
     }
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
         const int err = errno;
         ::unlink(tmp.c_str());
-        throw Error(ErrorKind::Storage, "cannot rename " + tmp + " to " + path + ": " + std::strerror(err));
+        throw Error(ErrorKind::Storage,
+                    "cannot rename " + tmp + " to " + path + ": " + std::generic_category().message(err));
     }
 }
 

@@ -63,7 +63,7 @@ JsonWriter& JsonWriter::value(std::string_view s) {
             default:
                 if (u < 0x20) {
                     char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", u);
+                    (void)std::snprintf(buf, sizeof buf, "\\u%04x", u);
                     m_out += buf;
                 } else {
                     m_out += c;

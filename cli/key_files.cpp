@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 namespace xrca::cli {
 
@@ -31,7 +32,7 @@ void save_key_file(const std::string& dir, const char* name, const Botan::RSA_Pr
 
 void prepare_key_directory(const std::string& dir, const char* name, const char* what) {
     if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-        throw Error(ErrorKind::Storage, "cannot create " + dir + ": " + std::strerror(errno));
+        throw Error(ErrorKind::Storage, "cannot create " + dir + ": " + std::generic_category().message(errno));
     }
     struct stat st {};
     if (::stat(key_file_path(dir, name).c_str(), &st) == 0) {

@@ -34,8 +34,11 @@ ca::Caller local_caller() {
     ca::Caller c;
     const char* user = std::getenv("USER");
     if (!user || !*user) {
-        const passwd* pw = ::getpwuid(::getuid());
-        user = pw ? pw->pw_name : "unknown";
+        // getpwuid_r: the service may call this from several threads.
+        passwd entry{};
+        passwd* pw = nullptr;
+        static thread_local char buffer[4096];
+        user = ::getpwuid_r(::getuid(), &entry, buffer, sizeof buffer, &pw) == 0 && pw ? pw->pw_name : "unknown";
     }
     c.principal = std::string("cli:") + user;
     return c;

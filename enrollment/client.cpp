@@ -80,7 +80,7 @@ SoapReply SoapClient::call(const ServiceAddress& service, const char* operation,
     const auto add_header = [&](const std::string& h) {
         auto* list = curl_slist_append(headers.get(), h.c_str());
         if (!list) throw Error(ErrorKind::Internal, "out of memory building headers");
-        headers.release();
+        (void)headers.release();  // curl_slist_append extended the list it was given: `list` owns it now
         headers.reset(list);
     };
     add_header("Content-Type: text/xml; charset=utf-8");

@@ -9,9 +9,9 @@ namespace {
 
 /** How a kind goes over the wire. */
 struct WireForm {
-    int http_status;
-    RmsFault fallback;               ///< sent when the error names no fault
-    bool show_detail;                ///< false: the message stays in the enrollment log
+    int http_status = 500;
+    RmsFault fallback = RmsFault::UnspecifiedError;  ///< sent when the error names no fault
+    bool show_detail = false;                        ///< false: the message stays in the enrollment log
     RmsFault also = RmsFault::None;  ///< another fault only this kind is sent with: a client tells the kind by it
 };
 

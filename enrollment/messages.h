@@ -42,7 +42,7 @@ inline constexpr ServiceAddress licensing_locator{"/_wmcs/licensing/servicelocat
  */
 std::string cluster_request_input(const ca::PreparedRequest& request);
 /** The request element: `<Enroll|SubEnroll>` holding the signed input and its proof. */
-std::string cluster_request(const ca::SignedRequest& request);
+std::string cluster_request(const ca::SignedRequest& s);
 
 struct ClusterRequestIn {
     ca::PreparedRequest request;  ///< request_id empty when the caller is a plain RMS client

@@ -20,7 +20,7 @@ inline constexpr std::size_t k_max_request_bytes = 256 * 1024;
 std::string write_request_body(const ca::PreparedRequest& request);
 
 /** The whole request file (UTF-8) for a body and its proof. */
-std::string write_request_file(const ca::SignedRequest& request);
+std::string write_request_file(const ca::SignedRequest& s);
 
 /** A request read from a file: its parameters, and the exact body with its proof. */
 struct ReadRequest {
@@ -35,6 +35,6 @@ struct ReadRequest {
 ReadRequest read_request_file(std::string_view bytes);
 
 /** The request as the issuer's authority takes it. */
-ca::ClusterRequest to_cluster_request(const ReadRequest& r);
+ca::ClusterRequest to_cluster_request(const ReadRequest& in);
 
 }  // namespace xrca::offline

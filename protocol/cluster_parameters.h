@@ -19,7 +19,7 @@ namespace xrca::protocol {
 void write_parameters(xrml::XmlBuilder& b, const ca::ClusterRequest& request);
 /** Reads what write_parameters wrote (keys also as base64 PKCS#1, as RMS sends them) into
  *  `request`, whose `operation` says which message it is; throws xrml::FormatError. */
-void read_parameters(const xrml::XmlElement& parameters, ca::ClusterRequest& request);
+void read_parameters(const xrml::XmlElement& params, ca::ClusterRequest& r);
 
 /** The <CryptoMode> child of `holder`: 2 (RSA-2048 / SHA-256) or 1 (RSA-1024 / SHA-1); anything
  *  else is a FormatError on `holder`. */

@@ -28,6 +28,8 @@ public:
     /** Opens (creating if absent) the database at `path` and applies any missing migrations. */
     explicit SqliteStore(const std::string& path);
     ~SqliteStore() override;
+    SqliteStore(const SqliteStore&) = delete;
+    SqliteStore& operator=(const SqliteStore&) = delete;
 
     /** The schema version this build writes. */
     static int latest_schema_version() noexcept;
@@ -43,11 +45,11 @@ public:
     void apply(const AuthorityChange& change) override;
     [[nodiscard]] std::string describe() const override;
 
-    void reserve_issuance(const CertificateRecord& pending, const LogEntry& entry) override;
+    void reserve_issuance(const CertificateRecord& r, const LogEntry& entry) override;
     void complete_issuance(const std::string& id, const std::string& xrml) override;
     void abandon_issuance(const std::string& id, const LogEntry& entry) override;
     std::optional<CertificateRecord> find_certificate(const std::string& id) override;
-    std::vector<CertificateRecord> find_by_key(const std::string& key_fingerprint) override;
+    std::vector<CertificateRecord> find_by_key(const std::string& fp) override;
     StoreCounts counts() override;
 
     std::optional<CertificateRecord> find_issued_by_request(const std::string& request_id) override;
@@ -59,7 +61,7 @@ public:
 
     std::int64_t add_revocation(const RevocationRecord& revocation, const LogEntry& entry) override;
     std::vector<RevocationRecord> list_revocations() override;
-    void set_exclusion(const ExclusionRecord& exclusion, const LogEntry& entry) override;
+    void set_exclusion(const ExclusionRecord& x, const LogEntry& entry) override;
     bool remove_exclusion(const std::string& kind, const std::string& value, const LogEntry& entry) override;
     std::vector<ExclusionRecord> list_exclusions() override;
     std::int64_t policy_revision() override;
@@ -67,7 +69,7 @@ public:
     std::optional<UserKeyRecord> find_user_key(const std::string& user_id) override;
     UserKeyRecord insert_user_key_if_absent(const UserKeyRecord& key) override;
 
-    void add_trust(const TrustRecord& trust, const LogEntry& entry) override;
+    void add_trust(const TrustRecord& r, const LogEntry& entry) override;
     bool remove_trust(const std::string& fingerprint, const LogEntry& entry) override;
     std::vector<TrustRecord> list_trust() override;
 
@@ -83,7 +85,7 @@ public:
 private:
     void insert_keys_and_chains_locked(const std::vector<KeyBlob>& keys, const std::vector<ChainRecord>& chains,
                                        const std::string& created);
-    void append_log_locked(const LogEntry& entry);
+    void append_log_locked(const LogEntry& in);
     void bump_policy_revision_locked();
     std::vector<CertificateRecord> issued_where_locked(const char* column, const std::string& value);
     /** A prepared statement kept for the connection's life (reset before use); lock held. */

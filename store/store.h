@@ -52,8 +52,6 @@ public:
 
 protected:
     AuthorityStore() = default;
-    AuthorityStore(const AuthorityStore&) = default;
-    AuthorityStore& operator=(const AuthorityStore&) = default;
 };
 
 /** Protected private keys (or references to keys held elsewhere) and escrowed user keys. */
@@ -69,8 +67,6 @@ public:
 
 protected:
     KeyStore() = default;
-    KeyStore(const KeyStore&) = default;
-    KeyStore& operator=(const KeyStore&) = default;
 };
 
 /** The issuance cycle's records (docs/issuance-cycle.md) and the lookups of what was issued. */
@@ -95,8 +91,6 @@ public:
 
 protected:
     IssuanceStore() = default;
-    IssuanceStore(const IssuanceStore&) = default;
-    IssuanceStore& operator=(const IssuanceStore&) = default;
 };
 
 /** Revocations this authority recorded (docs/revocation.md). */
@@ -113,8 +107,6 @@ public:
 
 protected:
     RevocationStore() = default;
-    RevocationStore(const RevocationStore&) = default;
-    RevocationStore& operator=(const RevocationStore&) = default;
 };
 
 /** What requests are checked against besides revocations: exclusions, trust lists, the revision. */
@@ -140,8 +132,6 @@ public:
 
 protected:
     PolicyStore() = default;
-    PolicyStore(const PolicyStore&) = default;
-    PolicyStore& operator=(const PolicyStore&) = default;
 };
 
 /** Callers of the online service; only the SHA-256 of a token is ever stored. */
@@ -157,8 +147,6 @@ public:
 
 protected:
     PrincipalStore() = default;
-    PrincipalStore(const PrincipalStore&) = default;
-    PrincipalStore& operator=(const PrincipalStore&) = default;
 };
 
 /** The hash-chained enrollment log (docs/logging.md). */
@@ -173,8 +161,6 @@ public:
 
 protected:
     LogStore() = default;
-    LogStore(const LogStore&) = default;
-    LogStore& operator=(const LogStore&) = default;
 };
 
 /** Everything one authority keeps: what a back end implements and the factory opens. */

@@ -16,13 +16,15 @@
 #include <cerrno>
 #include <cstring>
 #include <ostream>
+#include <system_error>
 
 namespace xrca::cli {
 namespace {
 
 void ensure_data_dir(const std::string& dir) {
     if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-        throw Error(ErrorKind::Storage, "cannot create the data directory " + dir + ": " + std::strerror(errno));
+        throw Error(ErrorKind::Storage,
+                    "cannot create the data directory " + dir + ": " + std::generic_category().message(errno));
     }
 }
 

@@ -31,7 +31,8 @@ struct CommandResult {
 CommandResult run(const std::string& args) {
     const std::string cmd = std::string(XRCA_BINARY) + " " + args + " 2>&1";
     CommandResult r;
-    FILE* pipe = ::popen(cmd.c_str(), "r");
+    FILE* pipe =
+        ::popen(cmd.c_str(), "r");  // NOLINT(cert-env33-c): the test runs the built xrca through a shell on purpose
     if (!pipe) return r;
     char buf[4096];
     std::size_t n = 0;
@@ -49,7 +50,7 @@ protected:
     }
     void TearDown() override { std::filesystem::remove_all(m_dir); }
     std::string write(const std::string& name, const std::string& content) {
-        const auto path = m_dir + "/" + name;
+        auto path = m_dir + "/" + name;
         std::ofstream(path, std::ios::binary) << content;
         return path;
     }
@@ -396,7 +397,7 @@ public:
             int status = 0;
             ::waitpid(m_pid, &status, 0);
         }
-        if (m_out) std::fclose(m_out);
+        if (m_out) (void)std::fclose(m_out);
     }
     ServeProcess(const ServeProcess&) = delete;
     ServeProcess& operator=(const ServeProcess&) = delete;

@@ -31,6 +31,8 @@ class Hierarchy {
 public:
     explicit Hierarchy(int crypto_mode = 2);
     ~Hierarchy();
+    Hierarchy(const Hierarchy&) = delete;
+    Hierarchy& operator=(const Hierarchy&) = delete;
 
     ca::FixedClock clock{xrml::Time::parse("2026-03-01T12:00")};
     Botan::System_RNG rng;

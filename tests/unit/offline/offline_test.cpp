@@ -221,7 +221,7 @@ TEST_F(OfflineTest, BadFilesAreRefusedWithClearErrors) {
     const std::vector<std::pair<std::string, std::string>> bad = {
         {"empty", ""},
         {"truncated", good_request.substr(0, good_request.size() / 2)},
-        {"binary", std::string("\x00\x01\x02\xFF\xFE garbage", 14)},
+        {"binary", std::string("\x00\x01\x02\xFF\xFE garbage", 13)},
         {"oversized", std::string(3 * 1024 * 1024, '<')},
         {"not ours", "<?xml version=\"1.0\"?><Envelope/>"},
         {"bomb",
