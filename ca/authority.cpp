@@ -86,7 +86,7 @@ Authority::Authority(const Collaborators& with, AuthorityOptions options)
       m_audit(with.store, with.clock, with.rng),
       m_issuer(with.store, m_audit),
       m_options(options) {
-    auto record = detail::storage([&] { return m_store.load_authority(); });
+    auto record = m_store.load_authority();
     if (!record) throw Error(ErrorKind::NotFound, "no authority here: run `xrca init` first");
     m_record = *record;
     m_role = parse_role(m_record.role);
@@ -110,6 +110,12 @@ void Authority::require(Action action, const std::string& what) const {
     }
 }
 
+IssuedChain Authority::issue_with_chain(const Intent& intent, const std::vector<std::string>& issuer_chain) {
+    IssuedChain out{intent.id, intent.kind, {m_issuer.issue(intent)}};
+    out.documents.insert(out.documents.end(), issuer_chain.begin(), issuer_chain.end());
+    return out;
+}
+
 Signer& Authority::signer(KeyName name) { return m_keys.signer(name, mode().digest()); }
 
 CryptoMode Authority::mode() const {
@@ -128,13 +134,13 @@ std::shared_ptr<const Botan::RSA_PrivateKey> Authority::user_key(const std::stri
         if (it != m_user_keys.end()) return it->second;
     }
     std::shared_ptr<const Botan::RSA_PrivateKey> key;
-    if (auto existing = detail::storage([&] { return m_store.find_user_key(user_id); })) {
+    if (auto existing = m_store.find_user_key(user_id)) {
         key = m_keys.recover_user_key(existing->encrypted, user_id);
     } else {
         auto fresh = m_client_keys.take();
         store::UserKeyRecord record{user_id, email, xrml::PublicKey::from_botan(*fresh).fingerprint(),
                                     m_keys.escrow_user_key(*fresh, user_id), m_clock.now().to_iso8601()};
-        const auto stored = detail::storage([&] { return m_store.insert_user_key_if_absent(record); });
+        const auto stored = m_store.insert_user_key_if_absent(record);
         // Another request may have won the race: the stored key is the user's key.
         key = stored.fingerprint == record.fingerprint ? std::move(fresh)
                                                        : m_keys.recover_user_key(stored.encrypted, user_id);
@@ -148,7 +154,7 @@ std::vector<std::string> Authority::own_chain() {
     std::lock_guard<std::mutex> lock(m_mutex);
     if (!m_own_chain || m_own_chain->empty()) {
         const char* purpose = m_role == Role::Enrollment ? detail::k_enrollment_chain : detail::k_slc_chain;
-        m_own_chain = detail::storage([&] { return m_store.load_chain(purpose); });
+        m_own_chain = m_store.load_chain(purpose);
     }
     return *m_own_chain;
 }
@@ -157,7 +163,7 @@ xrml::Certificate Authority::own_slc() {
     std::lock_guard<std::mutex> lock(m_mutex);
     if (!m_own_slc) {
         const char* purpose = m_role == Role::Enrollment ? detail::k_enrollment_chain : detail::k_slc_chain;
-        const auto chain = detail::storage([&] { return m_store.load_chain(purpose); });
+        const auto chain = m_store.load_chain(purpose);
         if (chain.empty()) throw Error(ErrorKind::WrongState, "this authority has no certificate yet");
         m_own_slc = xrml::read_documents(chain.front()).documents.at(0);
     }

@@ -173,11 +173,8 @@ private:
                                                    const std::string& request_id, const Caller& caller,
                                                    const std::string& inputs, std::vector<store::KeyBlob>& keys);
     void check_proof(const std::optional<ProofOfPossession>& proof, const xrml::PublicKey& key, bool required);
-    std::optional<IssuedChain> check_cluster_request(const xrml::PublicKey& key, const std::string& guid,
-                                                     const std::string& name, const std::string& version,
-                                                     const std::string& url, const std::string& request_id,
-                                                     const std::optional<ProofOfPossession>& proof,
-                                                     std::optional<CryptoMode> crypto_mode);
+    /** Enroll and SubEnroll's shared checks; the SLC issued before when the request ID was answered already. */
+    std::optional<IssuedChain> check_cluster_request(const ClusterRequest& r);
     std::optional<IssuedChain> already_issued(const std::string& request_id, const xrml::PublicKey& key,
                                               const std::string& guid);
     void forget_cached_chains();
@@ -190,6 +187,8 @@ private:
     void require(Action action, const std::string& what) const;
     /** Refuses unless active and not decommissioned; returns the policy the request is checked against. */
     std::shared_ptr<const Policy> require_active();
+    /** Issues `intent` through the issuance cycle and returns it with its issuer's chain behind it. */
+    IssuedChain issue_with_chain(const Intent& intent, const std::vector<std::string>& issuer_chain);
     /** The signer of one of this authority's keys, with the digest of its crypto mode. */
     Signer& signer(KeyName name);
     [[nodiscard]] CryptoMode mode() const;

@@ -21,18 +21,6 @@ inline constexpr const char* k_slc_chain = "slc";                               
 inline constexpr const char* k_activation_chain = "activation";                    // activation issuer, SLC, …
 inline constexpr const char* k_revocation_authorities = "revocation-authorities";  // <PUBLICKEY> elements
 
-/** Runs a store call, turning its errors into xrca::Error (Storage / Conflict). */
-template <typename Fn>
-auto storage(Fn&& fn) -> decltype(fn()) {
-    try {
-        return fn();
-    } catch (const store::ConflictError& e) {
-        throw Error(ErrorKind::Conflict, e.what());
-    } catch (const store::StorageError& e) {
-        throw Error(ErrorKind::Storage, e.what());
-    }
-}
-
 }  // namespace detail
 
 /** Dotted versions ("5.2.3790.134") as numbers, part by part; Error(Malformed) otherwise (policy.cpp). */

@@ -44,26 +44,26 @@ std::vector<std::uint64_t> parse_version(const std::string& text) {
 std::shared_ptr<const Authority::Policy> Authority::policy() {
     // One cheap read per request: another process (`xrca revoke` or `xrca trust add` beside
     // `xrca serve`) may have changed what is revoked, excluded, trusted or decommissioned.
-    const auto revision = detail::storage([&] { return m_store.policy_revision(); });
+    const auto revision = m_store.policy_revision();
     {
         std::lock_guard<std::mutex> lock(m_mutex);
         if (m_policy && m_policy->revision == revision) return m_policy;
     }
     auto p = std::make_shared<Policy>();
     p->revision = revision;
-    for (const auto& r : detail::storage([&] { return m_store.list_revocations(); })) {
+    for (const auto& r : m_store.list_revocations()) {
         if (const auto type = xrml::parse_revoke_type(r.type)) p->revoked.add(*type, r.value, k_own_revocations);
     }
-    for (const auto& x : detail::storage([&] { return m_store.list_exclusions(); })) {
+    for (const auto& x : m_store.list_exclusions()) {
         if (x.kind == exclusion_kind_name(ExclusionKind::RacKey)) p->excluded_rac_keys.insert(x.value);
         if (x.kind == exclusion_kind_name(ExclusionKind::MinSpcVersion)) {
             p->min_spc_version = parse_version(x.value);
             p->min_spc_version_text = x.value;
         }
     }
-    const auto record = detail::storage([&] { return m_store.load_authority(); });
+    const auto record = m_store.load_authority();
     p->decommissioned = record && record->state == state_name(AuthorityState::Decommissioned);
-    const auto trust = detail::storage([&] { return m_store.list_trust(); });
+    const auto trust = m_store.list_trust();
     p->spc_issuers = read_spc_issuers(trust);
     p->rac_issuers = read_rac_issuers(trust);
     std::lock_guard<std::mutex> lock(m_mutex);

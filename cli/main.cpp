@@ -2,6 +2,7 @@
 // every error to an exit code in one place (cli/exit_codes.h).
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "store/store.h"
 
 #include "ca/errors.h"
 #include "xrml/errors.h"
@@ -409,6 +410,13 @@ int main(int argc, char** argv) {
     } catch (const xrml::FormatError& e) {
         std::cerr << "xrca: " << e.what() << '\n';
         return cli::k_exit_refused;
+    } catch (const store::ConflictError& e) {
+        // Reads of the store outside an operation (status, lists) reach here unmapped.
+        std::cerr << "xrca: " << e.what() << '\n';
+        return cli::exit_code_for(ErrorKind::Conflict);
+    } catch (const store::StorageError& e) {
+        std::cerr << "xrca: " << e.what() << '\n';
+        return cli::exit_code_for(ErrorKind::Storage);
     } catch (const std::exception& e) {
         std::cerr << "xrca: internal error: " << e.what() << '\n';
         return cli::k_exit_internal;

@@ -37,7 +37,7 @@ IssuedChain Authority::certify_machine(const MachineRequest& r, const Caller& ca
         {
             std::lock_guard<std::mutex> lock(m_mutex);
             if (!m_activation) {
-                auto stored = detail::storage([&] { return m_store.load_chain(detail::k_activation_chain); });
+                auto stored = m_store.load_chain(detail::k_activation_chain);
                 if (stored.empty())
                     throw Error(ErrorKind::WrongState, "this root cluster has no activation issuer yet");
                 const auto certificate = xrml::read_documents(stored.front()).documents.at(0);
@@ -68,9 +68,7 @@ IssuedChain Authority::certify_machine(const MachineRequest& r, const Caller& ca
                   std::nullopt,
                   xrml::build_machine_certificate_body(t),
                   &signer(KeyName::Activation)};
-        IssuedChain out{t.id, is.kind, {m_issuer.issue(is)}};
-        out.documents.insert(out.documents.end(), chain.begin(), chain.end());
-        return out;
+        return issue_with_chain(is, chain);
     });
 }
 

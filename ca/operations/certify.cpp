@@ -110,10 +110,7 @@ IssuedChain Authority::issue_rac(const RacRequest& r, const Caller& caller) {
                   validity,
                   xrml::build_rights_account_certificate_body(t),
                   &signer(KeyName::Cluster)};
-        IssuedChain out{t.id, is.kind, {m_issuer.issue(is)}};
-        const auto chain = own_chain();
-        out.documents.insert(out.documents.end(), chain.begin(), chain.end());
-        return out;
+        return issue_with_chain(is, own_chain());
     });
 }
 

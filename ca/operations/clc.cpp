@@ -100,10 +100,7 @@ IssuedChain Authority::issue_clc(const ClcRequest& r, const Caller& caller) {
                   t.issue_range,
                   xrml::build_client_licensor_certificate_body(t),
                   &signer(KeyName::Cluster)};
-        IssuedChain out{t.id, is.kind, {m_issuer.issue(is)}};
-        const auto chain = own_chain();
-        out.documents.insert(out.documents.end(), chain.begin(), chain.end());
-        return out;
+        return issue_with_chain(is, own_chain());
     });
 }
 

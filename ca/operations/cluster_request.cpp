@@ -57,19 +57,18 @@ IssuedChain Authority::issue_slc(const SlcIssue& w) {
               range,
               xrml::build_issuing_certificate_body(t),
               w.signer};
-    IssuedChain out{t.id, is.kind, {m_issuer.issue(is)}};
-    out.documents.insert(out.documents.end(), w.issuer_chain.begin(), w.issuer_chain.end());
-    return out;
+    return issue_with_chain(is, w.issuer_chain);
 }
 
-// The checks Enroll and SubEnroll share: the requester's crypto mode and key size, the proof of
-// possession (required for offline requests), the fields' form. A request ID that was already
-// answered returns the SLC issued then, so that processing a request twice issues one SLC.
-std::optional<IssuedChain> Authority::check_cluster_request(const xrml::PublicKey& key, const std::string& guid,
-                                                            const std::string& name, const std::string& version,
-                                                            const std::string& url, const std::string& request_id,
-                                                            const std::optional<ProofOfPossession>& proof,
-                                                            std::optional<CryptoMode> crypto_mode) {
+// The checks Enroll and SubEnroll share: the cluster is active, the requester's key and GUID are not revoked, the
+// requester's crypto mode and key size, the proof of possession (required for offline requests), the fields' form. A
+// request ID that was already answered returns the SLC issued then, so that processing a request twice issues one SLC.
+std::optional<IssuedChain> Authority::check_cluster_request(const ClusterRequest& r) {
+    const auto policy = require_active();
+    check_cluster_not_revoked(*policy, r.cluster_key, r.cluster_guid);
+    const auto& key = r.cluster_key;
+    const auto& guid = r.cluster_guid;
+    const auto& crypto_mode = r.crypto_mode;
     if (crypto_mode && *crypto_mode != mode()) {
         throw Error(ErrorKind::PolicyDenied,
                     "the request is for crypto mode " + std::to_string(crypto_mode->number()) + ", this " +
@@ -77,13 +76,13 @@ std::optional<IssuedChain> Authority::check_cluster_request(const xrml::PublicKe
                     RmsFault::UnsupportedCryptographicSet);
     }
     check_key_for_mode(key, mode(), "the cluster key");
-    check_proof(proof, key, !request_id.empty());
-    if (auto same = already_issued(request_id, key, guid)) return same;
+    check_proof(r.proof, key, !r.request_id.empty());
+    if (auto same = already_issued(r.request_id, key, guid)) return same;
     if (!is_braced_guid(guid))
         throw Error(ErrorKind::Malformed, "cluster GUID '" + guid + "' is not a braced GUID", RmsFault::Argument);
-    if (name.empty() || version.empty())
+    if (r.name.empty() || r.version.empty())
         throw Error(ErrorKind::Malformed, "name and version are required", RmsFault::Argument);
-    check_url(url);
+    check_url(r.url);
     return std::nullopt;
 }
 
@@ -114,7 +113,7 @@ void Authority::check_proof(const std::optional<ProofOfPossession>& proof, const
 std::optional<IssuedChain> Authority::already_issued(const std::string& request_id, const xrml::PublicKey& key,
                                                      const std::string& guid) {
     if (request_id.empty()) return std::nullopt;
-    const auto record = detail::storage([&] { return m_store.find_issued_by_request(request_id); });
+    const auto record = m_store.find_issued_by_request(request_id);
     if (!record || !record->xrml) return std::nullopt;
     const auto slc = xrml::read_documents(*record->xrml).documents.front();
     if (!slc.principal || !slc.principal->key || *slc.principal->key != key ||
@@ -122,9 +121,7 @@ std::optional<IssuedChain> Authority::already_issued(const std::string& request_
         throw Error(ErrorKind::Conflict, "request ID " + request_id + " was already used for another key or cluster");
     }
     IssuedChain out{record->id, record->kind, {*record->xrml}};
-    const auto chain = m_role == Role::Enrollment
-                           ? detail::storage([&] { return m_store.load_chain(detail::k_enrollment_chain); })
-                           : own_chain();
+    const auto chain = m_role == Role::Enrollment ? m_store.load_chain(detail::k_enrollment_chain) : own_chain();
     out.documents.insert(out.documents.end(), chain.begin(), chain.end());
     return out;
 }

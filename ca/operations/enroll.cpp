@@ -17,12 +17,9 @@ IssuedChain Authority::enroll(const ClusterRequest& r, const Caller& caller) {
     return logged("Enroll", caller, inputs, [&] {
         // 1. Only an enrollment service issues root-cluster SLCs.
         require(Action::Enroll, "issue root-cluster SLCs (Enroll); only an enrollment service does");
-        const auto policy = require_active();
-        check_cluster_not_revoked(*policy, r.cluster_key, r.cluster_guid);
         // 2. Check the request against the crypto mode and the Enroll schema (reference §3.1),
         //    and the proof that the requester holds the key (offline requests).
-        if (auto same = check_cluster_request(r.cluster_key, r.cluster_guid, r.name, r.version, r.url, r.request_id,
-                                              r.proof, r.crypto_mode)) {
+        if (auto same = check_cluster_request(r)) {
             return *same;
         }
         if ((r.revocation == RevocationMode::Custom) != !r.revocation_authorities.empty()) {
@@ -32,7 +29,7 @@ IssuedChain Authority::enroll(const ClusterRequest& r, const Caller& caller) {
                         RmsFault::Argument);
         }
         // 3. Issue under the enrollment service key, with the enrollment chain behind it.
-        const auto chain = detail::storage([&] { return m_store.load_chain(detail::k_enrollment_chain); });
+        const auto chain = m_store.load_chain(detail::k_enrollment_chain);
         return issue_slc({request_id, "Enroll", &caller, inputs, r.cluster_key, r.cluster_guid, std::nullopt, r.url,
                           r.sku, r.version, r.revocation_authorities, &signer(KeyName::EnrollmentService), own_slc(),
                           chain});

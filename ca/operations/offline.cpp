@@ -68,8 +68,7 @@ std::vector<store::ChainRecord> Authority::chains_for_slc(const std::vector<xrml
     const auto& slc = docs.front();
     std::vector<store::ChainRecord> chains{{detail::k_slc_chain, {}}};
     for (const auto& d : docs) chains[0].documents.push_back(d.raw.text);
-    const bool has_activation =
-        detail::storage([&] { return m_store.load_key(key_name(KeyName::Activation)); }).has_value();
+    const bool has_activation = m_store.load_key(key_name(KeyName::Activation)).has_value();
     if (m_role == Role::Root && !has_activation) {
         auto activation = m_keys.generate(KeyName::Activation, mode().key_bits(), mode().digest());
         const auto& activation_public = activation.public_key;
@@ -89,7 +88,7 @@ std::vector<store::ChainRecord> Authority::chains_for_slc(const std::vector<xrml
         // The SLC's key signs the activation issuer: the key the SLC certifies, which may be
         // the renewal key not yet installed as 'cluster'.
         const bool current = slc.principal->key->fingerprint() == signer(KeyName::Cluster).public_key().fingerprint();
-        if (!current && !detail::storage([&] { return m_store.load_key(key_name(KeyName::ClusterNext)); })) {
+        if (!current && !m_store.load_key(key_name(KeyName::ClusterNext))) {
             throw Error(ErrorKind::WrongState, "the key this SLC certifies is not held here");
         }
         Signer* slc_signer = &signer(current ? KeyName::Cluster : KeyName::ClusterNext);
@@ -137,17 +136,14 @@ void Authority::activate(const std::vector<std::string>& slc_chain, const Caller
         std::vector<store::KeyBlob> keys;
         check_slc_chain(docs, {signer(KeyName::Cluster).public_key().fingerprint(), std::nullopt});
         const auto chains = chains_for_slc(docs, request_id, caller, inputs, keys);
-        detail::storage([&] {
-            store::AuthorityChange change;
-            change.add_keys = keys;
-            change.chains = chains;
-            change.state = state_name(AuthorityState::Active);
-            change.bump_policy_revision = true;  // other processes re-read the trusted issuers
-            change.entry = log_entry(request_id, "ActivateCluster", caller, inputs, docs.front().descriptor.id.value,
-                                     "accepted", "cluster active on SLC " + docs.front().descriptor.id.value);
-            m_store.apply(change);
-            return 0;
-        });
+        store::AuthorityChange change;
+        change.add_keys = keys;
+        change.chains = chains;
+        change.state = state_name(AuthorityState::Active);
+        change.bump_policy_revision = true;  // other processes re-read the trusted issuers
+        change.entry = log_entry(request_id, "ActivateCluster", caller, inputs, docs.front().descriptor.id.value,
+                                 "accepted", "cluster active on SLC " + docs.front().descriptor.id.value);
+        m_store.apply(change);
         m_record.state = "active";
         forget_cached_chains();
         return 0;
@@ -187,7 +183,7 @@ SignedRequest Authority::create_offline_request(bool renew, bool new_key, const 
         p.sku = m_record.sku;
         p.version = m_record.version;
         p.revocation = parse_revocation_mode(m_record.revocation).value_or(RevocationMode::Standard);
-        for (const auto& text : detail::storage([&] { return m_store.load_chain(detail::k_revocation_authorities); })) {
+        for (const auto& text : m_store.load_chain(detail::k_revocation_authorities)) {
             p.revocation_authorities.push_back(xrml::read_public_key_file(text));
         }
         // 3. Render, then sign the exact body with the key being certified.
@@ -206,7 +202,7 @@ SignedRequest Authority::create_offline_request(bool renew, bool new_key, const 
         inputs += "; request=" + p.request_id + "; key=" + p.cluster_key.fingerprint();
         // A new request supersedes the one still pending; its new key replaces an unused one.
         store::AuthorityChange change;
-        if (const auto earlier = detail::storage([&] { return m_store.pending_offline_request(); })) {
+        if (const auto earlier = m_store.pending_offline_request()) {
             change.requests.push_back({earlier->request_id, "pending", "superseded"});
         }
         change.new_request = record;
@@ -214,10 +210,7 @@ SignedRequest Authority::create_offline_request(bool renew, bool new_key, const 
         change.entry =
             log_entry(p.request_id, "EnrollOffline-Export", caller, inputs, "", "accepted",
                       std::string("wrote ") + cluster_operation_name(p.operation) + " request " + p.request_id);
-        detail::storage([&] {
-            m_store.apply(change);
-            return 0;
-        });
+        m_store.apply(change);
         return out;
     });
 }
@@ -228,7 +221,7 @@ void Authority::import_response(const std::string& request_id, const std::vector
     logged("EnrollOffline-Import", caller, inputs, [&] {
         require(Action::RequestEnrollment, "import SLCs");
         // 1. The response must answer this cluster's pending request, once.
-        const auto request = detail::storage([&] { return m_store.find_offline_request(request_id); });
+        const auto request = m_store.find_offline_request(request_id);
         if (!request) {
             throw Error(ErrorKind::PolicyDenied,
                         "this response answers request " + request_id +

@@ -62,18 +62,14 @@ std::string Authority::add_principal(const std::string& name, const std::string&
 void Authority::remove_principal(const std::string& name, const Caller& caller) {
     const std::string inputs = "name=" + name;
     logged("PrincipalRemove", caller, inputs, [&] {
-        const bool removed = detail::storage([&] {
-            return m_store.remove_principal(
-                name, log_entry(new_id(), "PrincipalRemove", caller, inputs, "", "accepted", "removed"));
-        });
+        const bool removed = m_store.remove_principal(
+            name, log_entry(new_id(), "PrincipalRemove", caller, inputs, "", "accepted", "removed"));
         if (!removed) throw Error(ErrorKind::NotFound, "no principal is named " + name);
         return 0;
     });
 }
 
-std::vector<store::PrincipalRecord> Authority::list_principals() {
-    return detail::storage([&] { return m_store.list_principals(); });
-}
+std::vector<store::PrincipalRecord> Authority::list_principals() { return m_store.list_principals(); }
 
 std::optional<store::PrincipalRecord> Authority::authenticate(std::string_view token) {
     if (token.size() < k_token_prefix.size() + 40 || token.size() > 128 ||
@@ -81,7 +77,7 @@ std::optional<store::PrincipalRecord> Authority::authenticate(std::string_view t
         return std::nullopt;
     }
     const auto hash = token_hash(token);
-    auto found = detail::storage([&] { return m_store.find_principal_by_token_hash(hash); });
+    auto found = m_store.find_principal_by_token_hash(hash);
     // The lookup is by an unpredictable hash; comparing again in constant time costs nothing
     // and keeps the decision itself free of early exits.
     if (!found || found->token_hash.size() != hash.size() ||

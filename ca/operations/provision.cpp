@@ -80,7 +80,7 @@ void Authority::provision(const Collaborators& with, const ProvisionRequest& r, 
     auto& rng = with.rng;
     const auto& clock = with.clock;
     validate(r);
-    if (auto existing = detail::storage([&] { return store.load_authority(); })) {
+    if (auto existing = store.load_authority()) {
         throw Error(ErrorKind::Conflict, "this data directory already holds the " + existing->role + " authority '" +
                                              existing->name + "'; use another --data directory");
     }
@@ -152,15 +152,12 @@ void Authority::provision(const Collaborators& with, const ProvisionRequest& r, 
                         "; revocation=" + revocation_mode_name(r.revocation);
     const auto entry = audit.entry(new_guid(rng), "Provision", caller, inputs, "", "accepted",
                                    "provisioned " + record.role + " authority " + record.guid);
-    detail::storage([&] {
-        store.create_authority(record, keys, chains, entry);
-        for (const auto& c : issued) {
-            issuer.record_signed({entry.request_id, "ProvisionHierarchy", &caller, inputs, c.id, c.kind, c.subject,
-                                  c.key_fingerprint, c.issued, c.range, c.body, nullptr},
-                                 c.document);
-        }
-        return 0;
-    });
+    store.create_authority(record, keys, chains, entry);
+    for (const auto& c : issued) {
+        issuer.record_signed({entry.request_id, "ProvisionHierarchy", &caller, inputs, c.id, c.kind, c.subject,
+                              c.key_fingerprint, c.issued, c.range, c.body, nullptr},
+                             c.document);
+    }
 
     // 4. Self-enrollment: the root cluster's first SLC from its private enrollment service.
     if (r.self_enroll) {
@@ -172,7 +169,7 @@ void Authority::provision(const Collaborators& with, const ProvisionRequest& r, 
 void Authority::self_enroll(const ProvisionRequest& r, const Caller& caller) {
     const auto request_id = new_id();
     const std::string inputs = "guid=" + m_record.guid + "; self-enroll";
-    const auto chain = detail::storage([&] { return m_store.load_chain(detail::k_enrollment_chain); });
+    const auto chain = m_store.load_chain(detail::k_enrollment_chain);
     const auto es_certificate = xrml::read_documents(chain.front()).documents.at(0);
     const auto slc = logged("Enroll", caller, inputs, [&] {
         return issue_slc({request_id, "Enroll", &caller, inputs, signer(KeyName::Cluster).public_key(), m_record.guid,

@@ -66,22 +66,17 @@ store::RevocationRecord Authority::revoke(const RevocationRequest& r, const Call
             return std::nullopt;
         };
         switch (r.type) {
-            case xrml::RevokeType::LicenseId:
-                issued(detail::storage([&] { return m_store.find_certificate(r.value); }), "with ID " + r.value);
-                break;
+            case xrml::RevokeType::LicenseId: issued(m_store.find_certificate(r.value), "with ID " + r.value); break;
             case xrml::RevokeType::LicenseHash:
-                issued(first(detail::storage([&] { return m_store.find_by_license_hash(rec.value); })),
-                       "whose BODY hash is " + rec.value);
+                issued(first(m_store.find_by_license_hash(rec.value)), "whose BODY hash is " + rec.value);
                 break;
             case xrml::RevokeType::IssuerKey:
             case xrml::RevokeType::PrincipalKey:
-                issued(first(detail::storage([&] { return m_store.find_by_key(rec.value); })),
-                       "for the key " + rec.value);
+                issued(first(m_store.find_by_key(rec.value)), "for the key " + rec.value);
                 rec.public_key = xrml::build_public_key_element(*r.key);
                 break;
             case xrml::RevokeType::IssuerId:
-                issued(first(detail::storage([&] { return m_store.find_by_subject(r.value); })),
-                       "to the subject " + r.value);
+                issued(first(m_store.find_by_subject(r.value)), "to the subject " + r.value);
                 break;
             case xrml::RevokeType::PrincipalId:
             case xrml::RevokeType::ContentId: break;
@@ -105,9 +100,7 @@ store::RevocationRecord Authority::revoke(const RevocationRequest& r, const Call
     });
 }
 
-std::vector<store::RevocationRecord> Authority::list_revocations() {
-    return detail::storage([&] { return m_store.list_revocations(); });
-}
+std::vector<store::RevocationRecord> Authority::list_revocations() { return m_store.list_revocations(); }
 
 std::string Authority::revocation_list_url() const { return m_record.base_url + k_revocation_list_path; }
 
@@ -132,12 +125,9 @@ std::string Authority::issue_revocation_list(std::int64_t valid_for_days, const 
         // The key that issues this authority's certificates revokes them.
         auto text = sign_revocation_list(
             signer(m_role == Role::Enrollment ? KeyName::EnrollmentService : KeyName::Cluster), h, entries);
-        detail::storage([&] {
-            m_store.append_log(log_entry(new_id(), "RL-Sign", caller, inputs, h.id, "accepted",
-                                         "signed a revocation list of " + std::to_string(entries.size()) +
-                                             " entries, valid until " + h.validity->until.to_iso8601()));
-            return 0;
-        });
+        m_store.append_log(log_entry(new_id(), "RL-Sign", caller, inputs, h.id, "accepted",
+                                     "signed a revocation list of " + std::to_string(entries.size()) +
+                                         " entries, valid until " + h.validity->until.to_iso8601()));
         return text;
     });
 }
@@ -182,12 +172,8 @@ void Authority::set_min_spc_version(const std::string& version, const std::strin
         (void)parse_version(version);
         store::ExclusionRecord x{exclusion_kind_name(ExclusionKind::MinSpcVersion), version, "", reason,
                                  m_clock.now().to_iso8601()};
-        detail::storage([&] {
-            m_store.set_exclusion(x,
-                                  log_entry(new_id(), "Exclude", caller, inputs, "", "accepted",
-                                            "machines below security processor version " + version + " are refused"));
-            return 0;
-        });
+        m_store.set_exclusion(x, log_entry(new_id(), "Exclude", caller, inputs, "", "accepted",
+                                           "machines below security processor version " + version + " are refused"));
         return 0;
     });
 }
@@ -196,31 +182,24 @@ void Authority::remove_exclusion(ExclusionKind kind_value, const std::string& va
     const std::string kind = exclusion_kind_name(kind_value);
     const std::string inputs = kind + "=" + value.substr(0, 128);
     logged("ExcludeRemove", caller, inputs, [&] {
-        const bool removed = detail::storage([&] {
-            return m_store.remove_exclusion(
-                kind, value, log_entry(new_id(), "ExcludeRemove", caller, inputs, "", "accepted", "removed"));
-        });
+        const bool removed = m_store.remove_exclusion(
+            kind, value, log_entry(new_id(), "ExcludeRemove", caller, inputs, "", "accepted", "removed"));
         if (!removed) throw Error(ErrorKind::NotFound, "there is no " + kind + " exclusion of " + value);
         return 0;
     });
 }
 
-std::vector<store::ExclusionRecord> Authority::list_exclusions() {
-    return detail::storage([&] { return m_store.list_exclusions(); });
-}
+std::vector<store::ExclusionRecord> Authority::list_exclusions() { return m_store.list_exclusions(); }
 
 void Authority::decommission(const Caller& caller) {
     logged("Decommission", caller, "", [&] {
         if (decommissioned()) throw Error(ErrorKind::WrongState, "this cluster is already decommissioned");
-        detail::storage([&] {
-            store::AuthorityChange change;
-            change.state = "decommissioned";
-            change.bump_policy_revision = true;
-            change.entry = log_entry(new_id(), "Decommission", caller, "", "", "accepted",
-                                     "the cluster issues nothing more; it still serves its chain and revocation list");
-            m_store.apply(change);
-            return 0;
-        });
+        store::AuthorityChange change;
+        change.state = "decommissioned";
+        change.bump_policy_revision = true;
+        change.entry = log_entry(new_id(), "Decommission", caller, "", "", "accepted",
+                                 "the cluster issues nothing more; it still serves its chain and revocation list");
+        m_store.apply(change);
         m_record.state = "decommissioned";
         return 0;
     });

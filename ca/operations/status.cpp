@@ -24,11 +24,11 @@ AuthorityStatus Authority::status() {
         s.slc_validity = slc.validity ? slc.validity : (slc.issue_right ? slc.issue_right->range : std::nullopt);
         if (slc.principal && slc.principal->key) s.slc_key_fingerprint = slc.principal->key->fingerprint();
     }
-    if (const auto pending = detail::storage([&] { return m_store.pending_offline_request(); })) {
+    if (const auto pending = m_store.pending_offline_request()) {
         s.pending_request_id = pending->request_id;
         s.pending_key_fingerprint = pending->key_fingerprint;
     }
-    const auto counts = detail::storage([&] { return m_store.counts(); });
+    const auto counts = m_store.counts();
     s.issued_by_kind = counts.issued_by_kind;
     s.pending = counts.pending;
     s.user_keys = counts.user_keys;

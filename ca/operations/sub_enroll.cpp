@@ -14,10 +14,7 @@ IssuedChain Authority::sub_enroll(const ClusterRequest& r, const Caller& caller)
                                "; url=" + r.url + "; sku=" + r.sku + "; version=" + r.version;
     return logged("SubEnroll", caller, inputs, [&] {
         require(Action::SubEnroll, "issue licensing-cluster SLCs (SubEnroll); only a root cluster does");
-        const auto policy = require_active();
-        check_cluster_not_revoked(*policy, r.cluster_key, r.cluster_guid);
-        if (auto same = check_cluster_request(r.cluster_key, r.cluster_guid, r.name, r.version, r.url, r.request_id,
-                                              r.proof, r.crypto_mode)) {
+        if (auto same = check_cluster_request(r)) {
             return *same;
         }
         // SubEnroll stamps the name into the SLC and carries no revocation information (§3.2).

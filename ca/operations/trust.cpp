@@ -15,7 +15,7 @@ std::vector<std::string> Authority::trusted_rac_issuers() { return policy()->rac
 // Read into each policy snapshot (policy.cpp), so a request reads none of this itself.
 std::vector<std::string> Authority::read_spc_issuers(const std::vector<store::TrustRecord>& trust) {
     std::vector<std::string> out;
-    const auto activation = detail::storage([&] { return m_store.load_key(key_name(KeyName::Activation)); });
+    const auto activation = m_store.load_key(key_name(KeyName::Activation));
     if (activation) out.push_back(activation->fingerprint);
     for (const auto& t : trust) {
         if (t.purpose == trust_purpose_name(TrustPurpose::SpcIssuer)) out.push_back(t.fingerprint);
@@ -25,10 +25,10 @@ std::vector<std::string> Authority::read_spc_issuers(const std::vector<store::Tr
 
 std::vector<std::string> Authority::read_rac_issuers(const std::vector<store::TrustRecord>& trust) {
     std::vector<std::string> out;
-    const auto cluster = detail::storage([&] { return m_store.load_key(key_name(KeyName::Cluster)); });
+    const auto cluster = m_store.load_key(key_name(KeyName::Cluster));
     if (cluster) out.push_back(cluster->fingerprint);
     // RACs issued before a renewal with a new key still chain to the previous SLC key.
-    const auto previous = detail::storage([&] { return m_store.load_key(key_name(KeyName::ClusterPrevious)); });
+    const auto previous = m_store.load_key(key_name(KeyName::ClusterPrevious));
     if (previous) out.push_back(previous->fingerprint);
     if (m_role == Role::Licensing && !own_chain().empty()) {
         // The root cluster's SLC key issued our SLC: RACs it issued are trusted here (reference §3.2).
@@ -62,17 +62,13 @@ void Authority::add_trust(TrustPurpose purpose_value, const xrml::PublicKey& key
 void Authority::remove_trust(const std::string& fingerprint, const Caller& caller) {
     const std::string inputs = "key=" + fingerprint;
     logged("TrustRemove", caller, inputs, [&] {
-        const bool removed = detail::storage([&] {
-            return m_store.remove_trust(fingerprint,
-                                        log_entry(new_id(), "TrustRemove", caller, inputs, "", "accepted", "removed"));
-        });
+        const bool removed = m_store.remove_trust(
+            fingerprint, log_entry(new_id(), "TrustRemove", caller, inputs, "", "accepted", "removed"));
         if (!removed) throw Error(ErrorKind::NotFound, "no trusted key has the fingerprint " + fingerprint);
         return 0;
     });
 }
 
-std::vector<store::TrustRecord> Authority::list_trust() {
-    return detail::storage([&] { return m_store.list_trust(); });
-}
+std::vector<store::TrustRecord> Authority::list_trust() { return m_store.list_trust(); }
 
 }  // namespace xrca::ca
