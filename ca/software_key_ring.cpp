@@ -27,26 +27,6 @@ store::KeyBlob load(store::KeyStore& keys, const char* name) {
 
 }  // namespace
 
-const char* key_name(KeyName name) noexcept {
-    switch (name) {
-        case KeyName::Root: return "root";
-        case KeyName::Ca: return "ca";
-        case KeyName::EnrollmentCa: return "enrollment-ca";
-        case KeyName::EnrollmentService: return "enrollment-service";
-        case KeyName::Cluster: return "cluster";
-        case KeyName::ClusterNext: return "cluster-next";
-        case KeyName::ClusterPrevious: return "cluster-previous";
-        case KeyName::Activation: return "activation";
-    }
-    return "unknown";
-}
-
-void add_key_promotion(store::AuthorityChange& change) {
-    change.delete_keys.emplace_back(key_name(KeyName::ClusterPrevious));
-    change.rename_keys.push_back({key_name(KeyName::Cluster), key_name(KeyName::ClusterPrevious)});
-    change.rename_keys.push_back({key_name(KeyName::ClusterNext), key_name(KeyName::Cluster)});
-}
-
 SoftwareKeyRing::SoftwareKeyRing(store::KeyStore& keys, Password password, Botan::RandomNumberGenerator& rng,
                                  std::size_t kdf_iterations)
     : m_keys(keys), m_password(std::move(password)), m_rng(rng), m_kdf_iterations(kdf_iterations) {}
