@@ -2,14 +2,28 @@
 #include "ca/audit.h"
 
 #include "ca/hierarchy.h"
+#include "text/clean.h"
 #include "xrml/errors.h"
 
 namespace xrca::ca {
+namespace {
+
+// Caps of logged fields, in bytes (on code-point boundaries, text::capped). Generous for what
+// xrca writes itself; what a caller sends is cut.
+constexpr std::size_t k_max_id = 128;
+constexpr std::size_t k_max_operation = 64;
+constexpr std::size_t k_max_caller = 512;
+constexpr std::size_t k_max_user_agent = 200;
+constexpr std::size_t k_max_inputs = 4096;
+constexpr std::size_t k_max_reason = 2048;
+
+}  // namespace
+
 std::string describe_caller(const Caller& c) {
-    std::string out = c.principal;
-    if (!c.address.empty()) out += " from " + c.address;
+    std::string out = text::log_field(c.principal, k_max_caller / 2);
+    if (!c.address.empty()) out += " from " + text::log_field(c.address, 64);
     if (c.tls) out += " (TLS)";
-    if (!c.user_agent.empty()) out += " [" + c.user_agent + "]";
+    if (!c.user_agent.empty()) out += " [" + text::log_field(c.user_agent, k_max_user_agent) + "]";
     return out;
 }
 
@@ -18,21 +32,27 @@ Audit::Scope*& Audit::current_scope() noexcept {
     return current;
 }
 
-Audit::Audit(store::LogStore& log, const Clock& clock, Botan::RandomNumberGenerator& rng)
-    : m_log(log), m_clock(clock), m_rng(rng) {}
+Audit::Audit(store::LogStore& log, const Clock& clock, Botan::RandomNumberGenerator& rng,
+             AnonymousTrafficOptions anonymous)
+    : m_log(log),
+      m_clock(clock),
+      m_rng(rng),
+      m_anonymous(clock, anonymous, [this](const Caller& source, const std::string& inputs, const std::string& reason) {
+          m_log.append_log(entry(new_guid(m_rng), "AnonymousTraffic", source, inputs, "", "aggregated", reason));
+      }) {}
 
 store::LogEntry Audit::entry(const std::string& request_id, const char* operation, const Caller& caller,
                              const std::string& inputs, const std::string& certificate_id, const std::string& outcome,
                              const std::string& reason) const {
     store::LogEntry e;
-    e.request_id = request_id;
+    e.request_id = text::log_field(request_id, k_max_id);
     e.time = m_clock.now().to_iso8601();
-    e.operation = operation;
-    e.caller = describe_caller(caller);
-    e.inputs = inputs;
-    e.certificate_id = certificate_id;
+    e.operation = text::log_field(operation, k_max_operation);
+    e.caller = text::capped(describe_caller(caller), k_max_caller);
+    e.inputs = text::log_field(inputs, k_max_inputs);
+    e.certificate_id = text::log_field(certificate_id, k_max_id);
     e.outcome = outcome;
-    e.reason = reason;
+    e.reason = text::log_field(reason, k_max_reason);
     return e;
 }
 
@@ -45,6 +65,12 @@ void Audit::append(const store::LogEntry& entry) {
     recorded();
 }
 
+void Audit::append_read(const Caller& caller, const store::LogEntry& entry) {
+    if (!caller.anonymous) return append(entry);
+    m_anonymous.count(caller, entry.operation, "");
+    recorded();
+}
+
 void Audit::recorded() noexcept {
     for (Scope* s = current_scope(); s; s = s->outer) s->recorded = true;
 }
@@ -54,6 +80,10 @@ void Audit::refuse(const Scope& scope, const Error& error) noexcept {
         const std::string fault = rms_fault_name(error.fault());
         const std::string reason =
             (fault.empty() ? std::string(error_kind_name(error.kind())) : fault) + ": " + error.what();
+        if (scope.caller->anonymous) {
+            m_anonymous.count(*scope.caller, *scope.operation, text::log_field(reason, k_max_reason));
+            return;
+        }
         m_log.append_log(entry(new_guid(m_rng), *scope.operation, *scope.caller, *scope.inputs, "", "refused", reason));
     } catch (const std::exception&) {
         // The refusal stands even if the log cannot be written; the caller sees the error.

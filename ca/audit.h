@@ -11,6 +11,7 @@
 // transport, before the authority saw the request, or deep in an operation.
 #pragma once
 
+#include "ca/anonymous_traffic.h"
 #include "ca/clock.h"
 #include "ca/errors.h"
 #include "ca/requests.h"
@@ -29,7 +30,8 @@ std::string describe_caller(const Caller& caller);
 
 class Audit {
 public:
-    Audit(store::LogStore& log, const Clock& clock, Botan::RandomNumberGenerator& rng);
+    Audit(store::LogStore& log, const Clock& clock, Botan::RandomNumberGenerator& rng,
+          AnonymousTrafficOptions anonymous = {});
 
     /** A log entry of this request, stamped now. */
     [[nodiscard]] store::LogEntry entry(const std::string& request_id, const char* operation, const Caller& caller,
@@ -37,6 +39,10 @@ public:
                                         const std::string& outcome, const std::string& reason) const;
     /** Appends an entry that tells how the current request ended: nothing more is logged for it. */
     void append(const store::LogEntry& entry);
+    /** A read anyone may make (GetLicensorCertificate): logged, or counted when the caller is anonymous. */
+    void append_read(const Caller& caller, const store::LogEntry& entry);
+    /** Writes the counts of anonymous traffic not yet in the log (when the service stops). */
+    void flush_anonymous() { m_anonymous.flush(); }
     /** Tells the current request that an entry for it was written by another write (reserve, a change). */
     static void recorded() noexcept;
 
@@ -59,6 +65,7 @@ private:
     store::LogStore& m_log;
     const Clock& m_clock;
     Botan::RandomNumberGenerator& m_rng;
+    AnonymousTraffic m_anonymous;
 };
 
 /** What the audited request on this thread knows so far. */

@@ -83,7 +83,7 @@ Authority::Authority(const Collaborators& with, AuthorityOptions options)
       m_rng(with.rng),
       m_keys(with.keys),
       m_client_keys(with.client_keys),
-      m_audit(with.store, with.clock, with.rng),
+      m_audit(with.store, with.clock, with.rng, {options.anonymous_window_seconds, options.anonymous_sources}),
       m_issuer(with.store, m_audit),
       m_options(options) {
     auto record = m_store.load_authority();

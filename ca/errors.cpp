@@ -15,6 +15,7 @@ const char* error_kind_name(ErrorKind kind) noexcept {
         case ErrorKind::UnsupportedVersion: return "unsupported-version";
         case ErrorKind::Usage: return "usage";
         case ErrorKind::Storage: return "storage";
+        case ErrorKind::Busy: return "busy";
         case ErrorKind::Internal: return "internal";
     }
     return "unknown";

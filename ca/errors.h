@@ -19,6 +19,7 @@ enum class ErrorKind {
     UnsupportedVersion,  ///< protocol or crypto version not supported
     Usage,               ///< the command line or call was wrong
     Storage,             ///< the store or a file could not be read or written
+    Busy,                ///< too many requests from this caller now; it may retry later
     Internal,            ///< a bug; details go to the log only
 };
 

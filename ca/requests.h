@@ -73,6 +73,8 @@ struct Caller {
     std::string address;              ///< source address, when over a network
     std::string user_agent;
     bool tls = false;
+    /** No authenticated principal: counted per source, not logged one by one (ca/anonymous_traffic.h). */
+    bool anonymous = false;
 };
 
 /** Tunables with RMS's defaults (reference §1.4). */
@@ -88,6 +90,9 @@ struct AuthorityOptions {
     /** The validity of the list the online service serves, and how often it re-signs it unchanged. */
     std::int64_t revocation_list_validity_days = 7;
     std::int64_t revocation_list_refresh_seconds = 24 * 3600;
+    /** How anonymous requests are counted in the log (one entry per source and window). */
+    std::int64_t anonymous_window_seconds = 60;
+    std::size_t anonymous_sources = 1024;
 };
 
 /** `xrca init`. */

@@ -25,7 +25,8 @@ constexpr int exit_code_for(ErrorKind kind) noexcept {
         case ErrorKind::Usage: return k_exit_usage;
         case ErrorKind::NotFound:
         case ErrorKind::WrongState: return k_exit_state;
-        case ErrorKind::Storage: return k_exit_storage;
+        case ErrorKind::Storage:
+        case ErrorKind::Busy: return k_exit_storage;
         case ErrorKind::Internal: return k_exit_internal;
     }
     return k_exit_internal;

@@ -27,7 +27,8 @@ constexpr WireForm wire_form(ErrorKind kind) {
         case ErrorKind::Revoked: return {500, RmsFault::UnauthorizedAccess, true};
         case ErrorKind::UnsupportedVersion:
             return {500, RmsFault::UnsupportedDataVersion, true, RmsFault::MalformedDataVersion};
-        case ErrorKind::WrongState: return {503, RmsFault::UnspecifiedError, true};
+        case ErrorKind::WrongState:
+        case ErrorKind::Busy: return {503, RmsFault::UnspecifiedError, true};
         case ErrorKind::Storage:
         case ErrorKind::Internal: return {500, RmsFault::UnspecifiedError, false};
     }
@@ -36,8 +37,9 @@ constexpr WireForm wire_form(ErrorKind kind) {
 
 /**
  * The kinds a client can tell apart, in the order read_fault tries them: of kinds sent with the
- * same status, the one whose own fault was received, else the first. Usage, Revoked and Storage
- * are sent exactly as Malformed, PolicyDenied and Internal are, so they are not among them.
+ * same status, the one whose own fault was received, else the first. Usage, Revoked, Storage and
+ * Busy are sent exactly as Malformed, PolicyDenied, Internal and WrongState are, so they are not
+ * among them (a client tells Busy by the Retry-After header).
  */
 constexpr ErrorKind k_readable_kinds[] = {
     ErrorKind::Malformed,  ErrorKind::Unauthorized, ErrorKind::NotFound,           ErrorKind::Conflict,

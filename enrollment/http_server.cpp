@@ -1,21 +1,57 @@
 // libmicrohttpd wrapper (see http_server.h).
 #include "enrollment/http_server.h"
 
+#include "text/clean.h"
+
 #include <botan/mem_ops.h>
 #include <microhttpd.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <cctype>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
+#include <unordered_map>
 #include <vector>
 
 namespace xrca::enrollment {
 
+/** A connection as the deadline guard sees it. */
+struct Tracked {
+    int fd = -1;
+    std::chrono::steady_clock::time_point deadline;
+    bool answering = false;  ///< the request is complete: the handler or the response has it
+    bool closed = false;     ///< the guard shut it down already
+};
+
 struct HttpServer::Context {
+    Context(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
     ServerOptions options;
     Handler handler;
+    // The deadline guard: connections by libmicrohttpd's handle. libmicrohttpd tells us of a
+    // connection's end (NOTIFY_CLOSED) before it closes the socket, and the entry goes under
+    // this mutex, so the guard never shuts down a descriptor that was reused.
+    std::mutex mutex;
+    std::condition_variable wake;
+    bool stopping = false;
+    std::unordered_map<MHD_Connection*, Tracked> connections;
+    std::thread guard;
+
+    [[nodiscard]] std::chrono::steady_clock::time_point next_deadline() const {
+        return std::chrono::steady_clock::now() + std::chrono::seconds(options.request_deadline_seconds);
+    }
+    void set_answering(MHD_Connection* connection, bool answering) {
+        std::lock_guard<std::mutex> lock(mutex);
+        const auto it = connections.find(connection);
+        if (it == connections.end()) return;
+        it->second.answering = answering;
+        if (!answering) it->second.deadline = next_deadline();  // keep-alive: the next request's deadline
+    }
 };
 
 namespace {
@@ -24,6 +60,8 @@ namespace {
 struct Pending {
     HttpRequest request;
     bool too_large = false;
+    unsigned content_lengths = 0;
+    bool transfer_encoding = false;
 };
 
 std::string lower(std::string s) {
@@ -31,10 +69,18 @@ std::string lower(std::string s) {
     return s;
 }
 
+// Names and values as valid UTF-8 (text/clean.h): whatever bytes came, nothing downstream sees
+// a broken character; control characters are escaped where the text is logged or shown.
 MHD_Result collect(void* cls, MHD_ValueKind kind, const char* key, const char* value) {
     auto* pending = static_cast<Pending*>(cls);
-    if (kind == MHD_HEADER_KIND) pending->request.headers[lower(key)] = value ? value : "";
-    if (kind == MHD_GET_ARGUMENT_KIND) pending->request.query[key] = value ? value : "";
+    const auto clean_value = text::valid_utf8(value ? value : "");
+    if (kind == MHD_HEADER_KIND) {
+        const auto name = lower(text::valid_utf8(key ? key : ""));
+        if (name == "content-length") ++pending->content_lengths;
+        if (name == "transfer-encoding") pending->transfer_encoding = true;
+        pending->request.headers[name] = clean_value;
+    }
+    if (kind == MHD_GET_ARGUMENT_KIND) pending->request.query[text::valid_utf8(key ? key : "")] = clean_value;
     return MHD_YES;
 }
 
@@ -77,6 +123,14 @@ MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, co
                 ::inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
                 pending->request.remote_address = text;
             }
+            // Two lengths, or a length beside chunked encoding, let a proxy and this server
+            // disagree on where the request ends (request smuggling): refused before the body.
+            if (pending->content_lengths > 1 || (pending->content_lengths > 0 && pending->transfer_encoding)) {
+                context->set_answering(connection, true);
+                return send(connection, plain(400, pending->content_lengths > 1
+                                                       ? "more than one Content-Length header"
+                                                       : "Content-Length together with Transfer-Encoding"));
+            }
             return MHD_YES;
         }
         if (*upload_data_size > 0) {  // body data: keep it while under the limit
@@ -90,6 +144,7 @@ MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, co
             return MHD_YES;
         }
         pending->request.body_too_large = pending->too_large;
+        context->set_answering(connection, true);
         return send(connection, context->handler(pending->request));
     } catch (const std::exception&) {
         try {
@@ -102,9 +157,27 @@ MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, co
     }
 }
 
-void on_completed(void*, MHD_Connection*, void** con_cls, MHD_RequestTerminationCode) noexcept {
+void on_completed(void* cls, MHD_Connection* connection, void** con_cls, MHD_RequestTerminationCode) noexcept {
     delete static_cast<Pending*>(*con_cls);
     *con_cls = nullptr;
+    try {
+        static_cast<HttpServer::Context*>(cls)->set_answering(connection, false);
+    } catch (...) {  // a mutex that cannot be locked: the idle timeout still ends the connection
+    }
+}
+
+void on_connection(void* cls, MHD_Connection* connection, void**, MHD_ConnectionNotificationCode code) noexcept {
+    auto* context = static_cast<HttpServer::Context*>(cls);
+    try {
+        std::lock_guard<std::mutex> lock(context->mutex);
+        if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+            const auto* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+            if (info) context->connections[connection] = Tracked{info->connect_fd, context->next_deadline()};
+        } else {
+            context->connections.erase(connection);
+        }
+    } catch (...) {  // out of memory: the connection goes unguarded, the idle timeout still applies
+    }
 }
 
 }  // namespace
@@ -115,21 +188,28 @@ std::string HttpRequest::header(const std::string& lower_name) const {
 }
 
 HttpServer::HttpServer(const ServerOptions& options, Handler handler)
-    : m_context(std::make_unique<Context>(Context{options, std::move(handler)})) {
+    : m_context(std::make_unique<Context>(options, std::move(handler))) {
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(options.port);
     if (::inet_pton(AF_INET, options.listen_address.c_str(), &address.sin_addr) != 1) {
         throw std::runtime_error("'" + options.listen_address + "' is not an IPv4 address to listen on");
     }
+    if (options.request_deadline_seconds == 0 || options.per_address_connection_limit == 0 ||
+        options.max_header_bytes < 1024) {
+        throw std::runtime_error("the request deadline and the per-address limit must be at least 1, and the "
+                                 "header limit at least 1024 bytes");
+    }
     std::vector<MHD_OptionItem> items = {
         {MHD_OPTION_SOCK_ADDR, 0, &address},
         {MHD_OPTION_THREAD_POOL_SIZE, static_cast<intptr_t>(options.threads), nullptr},
         {MHD_OPTION_CONNECTION_LIMIT, static_cast<intptr_t>(options.connection_limit), nullptr},
+        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, static_cast<intptr_t>(options.per_address_connection_limit), nullptr},
         {MHD_OPTION_CONNECTION_TIMEOUT, static_cast<intptr_t>(options.connection_timeout_seconds), nullptr},
-        // Request line and headers must fit in this per-connection buffer (else 431/413).
-        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<intptr_t>(64 * 1024), nullptr},
-        {MHD_OPTION_NOTIFY_COMPLETED, reinterpret_cast<intptr_t>(&on_completed), nullptr},
+        // Request line and headers must fit in this per-connection buffer (else 414/431).
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<intptr_t>(options.max_header_bytes), nullptr},
+        {MHD_OPTION_NOTIFY_COMPLETED, reinterpret_cast<intptr_t>(&on_completed), m_context.get()},
+        {MHD_OPTION_NOTIFY_CONNECTION, reinterpret_cast<intptr_t>(&on_connection), m_context.get()},
     };
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
     if (options.tls()) {
@@ -150,9 +230,31 @@ HttpServer::HttpServer(const ServerOptions& options, Handler handler)
     }
     const auto* info = MHD_get_daemon_info(m_daemon, MHD_DAEMON_INFO_BIND_PORT);
     m_port = info ? info->port : options.port;
+    m_context->guard = std::thread([this] { guard_deadlines(); });
+}
+
+void HttpServer::guard_deadlines() {
+    auto& c = *m_context;
+    std::unique_lock<std::mutex> lock(c.mutex);
+    while (!c.stopping) {
+        c.wake.wait_for(lock, std::chrono::milliseconds(200));
+        const auto now = std::chrono::steady_clock::now();
+        for (auto& [connection, tracked] : c.connections) {
+            if (tracked.answering || tracked.closed || now < tracked.deadline) continue;
+            // libmicrohttpd sees end-of-stream on its next poll and closes the connection itself.
+            ::shutdown(tracked.fd, SHUT_RDWR);
+            tracked.closed = true;
+        }
+    }
 }
 
 HttpServer::~HttpServer() {
+    {
+        std::lock_guard<std::mutex> lock(m_context->mutex);
+        m_context->stopping = true;
+    }
+    m_context->wake.notify_all();
+    if (m_context->guard.joinable()) m_context->guard.join();
     if (m_daemon) MHD_stop_daemon(m_daemon);  // stops accepting, finishes requests, joins threads
     // libmicrohttpd has parsed its own copy; ours of the TLS private key is wiped.
     auto& key = m_context->options.tls_key_pem;

@@ -6,6 +6,15 @@
 // Threading: a pool of `threads` polling threads (epoll) runs the handler concurrently; the
 // handler must be thread-safe. The destructor stops accepting, finishes requests in flight
 // and joins the threads.
+//
+// What one client can hold (docs/soap.md): at most `per_address_connection_limit` connections
+// per source address; a request line and headers of at most `max_header_bytes` (longer ones are
+// answered 414/431 by libmicrohttpd and closed); and `request_deadline_seconds` from the moment
+// a connection starts waiting for a request until that request is complete, headers and body —
+// a deadline that trickling bytes do not reset (the idle timeout they do reset is only a
+// backstop). A guard thread closes connections past their deadline. Header values reach the
+// handler as valid UTF-8; a request with two Content-Length headers, or Content-Length together
+// with Transfer-Encoding, is answered 400 before its body is read.
 #pragma once
 
 #include <cstdint>
@@ -45,7 +54,10 @@ struct ServerOptions {
     unsigned threads = 8;       ///< Botan signs faster with more threads than cores
     std::size_t max_body_bytes = 1024 * 1024;
     unsigned connection_limit = 256;
-    unsigned connection_timeout_seconds = 30;
+    unsigned per_address_connection_limit = 64;
+    unsigned connection_timeout_seconds = 30;  ///< idle: no byte for this long closes a connection
+    unsigned request_deadline_seconds = 20;    ///< a whole request (headers and body) must arrive in this time
+    std::size_t max_header_bytes = 16 * 1024;  ///< request line and headers together
     /** HTTPS when both are set: PEM certificate (chain) and PEM private key, held in memory. */
     std::string tls_certificate_pem;
     std::string tls_key_pem;
@@ -68,6 +80,7 @@ public:
     struct Context;  // per-daemon state shared with the C callbacks (implementation detail)
 
 private:
+    void guard_deadlines();
     std::unique_ptr<Context> m_context;
     MHD_Daemon* m_daemon = nullptr;
     std::uint16_t m_port = 0;

@@ -67,8 +67,9 @@ const Endpoint* endpoint_for(const std::string& path, ca::Role role) {
 ca::Caller caller_of(const HttpRequest& r) {
     ca::Caller c;
     c.principal = "anonymous";
+    c.anonymous = true;
     c.address = r.remote_address;
-    c.user_agent = r.header("user-agent").substr(0, 200);
+    c.user_agent = r.header("user-agent");  // cleaned and capped where it is logged (ca/audit.cpp)
     c.tls = r.tls;
     return c;
 }
@@ -97,11 +98,23 @@ HttpResponse service_page(const Endpoint& e) {
     return text(200, "text/html; charset=utf-8", std::move(b).str());
 }
 
+// Where a client reaches the service: the authority's configured URL (BASE ends in /_wmcs, as
+// do the service paths' first segment). Never the Host header, which the caller chose.
+std::string service_location(const Endpoint& e, const ca::Authority& authority) {
+    static const std::string wmcs = "/_wmcs";
+    const std::string path = e.address.path;
+    auto base = authority.record().base_url;
+    if (base.empty()) return path;  // no URL configured (an enrollment service): relative to this host
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    if (base.size() >= wmcs.size() && base.compare(base.size() - wmcs.size(), wmcs.size(), wmcs) == 0)
+        base.resize(base.size() - wmcs.size());
+    return base + path;
+}
+
 // A WSDL 1.1 description: operations, SOAP 1.1 document/literal binding, the address. Message
 // parts are typed loosely (any content): the element names are in docs/soap.md and [MS-RMPR].
-HttpResponse wsdl(const Endpoint& e, const HttpRequest& request) {
+HttpResponse wsdl(const Endpoint& e, const ca::Authority& authority) {
     const auto ns = e.address.namespace_uri();
-    const auto host = request.header("host").empty() ? std::string("127.0.0.1") : request.header("host").substr(0, 255);
     xrml::XmlBuilder b;
     b.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
     b.open("wsdl:definitions", {{"xmlns:wsdl", "http://schemas.xmlsoap.org/wsdl/"},
@@ -151,7 +164,7 @@ HttpResponse wsdl(const Endpoint& e, const HttpRequest& request) {
     b.close();
     b.open("wsdl:service", {{"name", e.address.service}});
     b.open("wsdl:port", {{"name", port_type}, {"binding", "tns:" + port_type}});
-    b.empty("soap:address", {{"location", std::string(request.tls ? "https://" : "http://") + host + e.address.path}});
+    b.empty("soap:address", {{"location", service_location(e, authority)}});
     b.close().close();
     b.close();
     return text(200, "text/xml; charset=utf-8", std::move(b).str());
@@ -179,30 +192,33 @@ std::string outcome_of(const std::string& faultstring) {
     return name.substr(name.rfind('.') == std::string::npos ? 0 : name.rfind('.') + 1);
 }
 
-// Authentication: a token, when sent, must be known; a role, when the operation needs one, must match.
-std::optional<store::PrincipalRecord> authenticate(ca::Authority& authority, const HttpRequest& request,
-                                                   const Operation& op, ca::Caller& caller) {
-    std::optional<store::PrincipalRecord> principal;
-    if (const auto token = bearer_token(request); !token.empty()) {
-        principal = authority.authenticate(token);
-        if (!principal)
-            throw Error(ErrorKind::Unauthorized, "the bearer token is not known here", RmsFault::UnauthorizedAccess);
-        caller.principal = principal->role + ":" + principal->name;
-    }
-    if (op.role) {
-        if (!principal) {
-            throw Error(ErrorKind::Unauthorized,
-                        std::string(op.name) + " needs a bearer token of a '" + op.role + "' principal",
-                        RmsFault::UnauthorizedAccess);
-        }
-        if (principal->role != op.role) {
-            throw Error(ErrorKind::PolicyDenied,
-                        "principal " + principal->name + " has the role '" + principal->role + "'; " + op.name +
-                            " needs '" + op.role + "'",
-                        RmsFault::UnauthorizedAccess);
-        }
-    }
+// Authentication comes first, before the request is read: a caller with a known token is
+// logged one by one whatever it sends; one without (or with an unknown token) is anonymous.
+std::optional<store::PrincipalRecord> identify(ca::Authority& authority, const HttpRequest& request,
+                                               ca::Caller& caller) {
+    const auto token = bearer_token(request);
+    if (token.empty()) return std::nullopt;
+    auto principal = authority.authenticate(token);
+    if (!principal)
+        throw Error(ErrorKind::Unauthorized, "the bearer token is not known here", RmsFault::UnauthorizedAccess);
+    caller.principal = principal->role + ":" + principal->name;
+    caller.anonymous = false;
     return principal;
+}
+
+// Authorisation: an operation that needs a role refuses a missing token and another role.
+void require_role(const Operation& op, const std::optional<store::PrincipalRecord>& principal) {
+    if (!op.role) return;
+    if (!principal) {
+        throw Error(ErrorKind::Unauthorized, std::string(op.name) + " needs a bearer token of a '" + op.role + "' principal",
+                    RmsFault::UnauthorizedAccess);
+    }
+    if (principal->role != op.role) {
+        throw Error(ErrorKind::PolicyDenied,
+                    "principal " + principal->name + " has the role '" + principal->role + "'; " + op.name +
+                        " needs '" + op.role + "'",
+                    RmsFault::UnauthorizedAccess);
+    }
 }
 
 }  // namespace
@@ -246,24 +262,20 @@ HttpResponse Service::revocation_list(const HttpRequest& request) {
         auto r = text(200, "text/xml; charset=utf-8", *list);
         r.headers.push_back({"Cache-Control", "public, max-age=300"});
         return r;
-    } catch (const std::exception& e) {
+    } catch (const std::exception&) {
+        // Why is in the log (the signing is an audited request); an anonymous caller learns only that.
         m_metrics.record("RevocationList", "error", elapsed(), "");
-        return text(503, "text/plain; charset=utf-8",
-                    std::string("the revocation list is unavailable: ") + e.what() + "\n");
+        auto r = text(503, "text/plain; charset=utf-8", "the revocation list is unavailable; try again later\n");
+        r.headers.push_back({"Retry-After", "60"});
+        return r;
     }
 }
 
 HttpResponse Service::handle(const HttpRequest& request) {
     const auto path = canonical_path(request.path);
     if (path == "/healthz" && request.method == "GET") {
-        try {
-            const auto status = m_authority.status();
-            const bool ready = !m_authority.own_chain().empty();
-            return text(ready ? 200 : 503, "text/plain; charset=utf-8",
-                        std::string(ready ? "ok" : "not enrolled") + " (" + status.role + ", " + status.state + ")\n");
-        } catch (const std::exception&) {
-            return text(503, "text/plain; charset=utf-8", "store unavailable\n");
-        }
+        const auto verdict = m_health.check();
+        return text(verdict.ok ? 200 : 503, "text/plain; charset=utf-8", verdict.text + "\n");
     }
     if (path == "/metrics" && request.method == "GET")
         return text(200, "text/plain; version=0.0.4; charset=utf-8", m_metrics.render());
@@ -273,7 +285,7 @@ HttpResponse Service::handle(const HttpRequest& request) {
         return text(404, "text/plain; charset=utf-8",
                     "no such service on this " + std::string(ca::role_name(m_authority.role())) + " authority\n");
     if (request.method == "GET") {
-        return request.query.count("wsdl") || request.query.count("WSDL") ? wsdl(*endpoint, request)
+        return request.query.count("wsdl") || request.query.count("WSDL") ? wsdl(*endpoint, m_authority)
                                                                           : service_page(*endpoint);
     }
     if (request.method != "POST") {
@@ -290,10 +302,21 @@ HttpResponse Service::handle(const HttpRequest& request) {
     const char* operation = "SOAP";
     const std::string inputs = "path=" + path;
     const auto ns = endpoint->address.namespace_uri();
+    // Callers without a token are limited per source before their request is even read.
+    const auto wait_seconds = request.header("authorization").empty()
+                                  ? m_anonymous_limit.take(request.remote_address, RateLimiter::Clock::now())
+                                  : 0;
     try {
         // One audited request (ca/audit.h): a refusal made here, before any operation of the
         // authority saw the request, is logged once as well as one made inside it.
         return m_authority.audit().run(operation, caller, inputs, [&] {
+            if (wait_seconds > 0) {
+                throw Error(ErrorKind::Busy,
+                            "too many requests without a token from " + request.remote_address + "; retry in " +
+                                std::to_string(wait_seconds) + " s",
+                            RmsFault::UnspecifiedError);
+            }
+            const auto principal = identify(m_authority, request, caller);
             if (request.body_too_large) {
                 throw Error(ErrorKind::Malformed,
                             "the request body exceeds the " + std::to_string(k_max_soap_bytes) + " bytes accepted",
@@ -314,7 +337,7 @@ HttpResponse Service::handle(const HttpRequest& request) {
                 throw Error(ErrorKind::Malformed, "SOAPAction must be \"" + expected_action + "\"", RmsFault::Argument);
             }
             check_version(soap);
-            const auto principal = authenticate(m_authority, request, *op, caller);
+            require_role(*op, principal);
             const auto result = op->run({m_authority, soap, caller, principal});
             m_metrics.record(operation, "ok", elapsed(), result.issued_kind);
             return text(200, "text/xml; charset=utf-8", soap_response(ns, op->name, result.xml));
@@ -323,8 +346,12 @@ HttpResponse Service::handle(const HttpRequest& request) {
         auto fault = map_error(e);
         if (request.body_too_large) fault.http_status = 413;
         m_metrics.record(operation, outcome_of(fault.faultstring), elapsed(), "");
-        return text(fault.http_status, "text/xml; charset=utf-8", soap_fault(ns, fault.faultstring));
+        auto r = text(fault.http_status, "text/xml; charset=utf-8", soap_fault(ns, fault.faultstring));
+        if (e.kind() == ErrorKind::Busy) r.headers.push_back({"Retry-After", std::to_string(std::max<std::int64_t>(1, wait_seconds))});
+        return r;
     }
 }
+
+Service::~Service() { m_authority.audit().flush_anonymous(); }
 
 }  // namespace xrca::enrollment

@@ -5,14 +5,27 @@
 #pragma once
 
 #include "ca/authority.h"
+#include "enrollment/health.h"
 #include "enrollment/http_server.h"
 #include "enrollment/metrics.h"
+#include "enrollment/rate_limit.h"
 
 namespace xrca::enrollment {
 
+/** The service's own limits; the defaults are what `xrca serve` uses. */
+struct ServiceOptions {
+    HealthOptions health;
+    RateLimitOptions anonymous;  ///< per source, for requests without a bearer token
+};
+
 class Service {
 public:
-    explicit Service(ca::Authority& authority) : m_authority(authority) {}
+    explicit Service(ca::Authority& authority, ServiceOptions options = {})
+        : m_authority(authority), m_health(authority, options.health), m_anonymous_limit(options.anonymous) {}
+    /** Writes the counts of anonymous traffic not yet in the log. */
+    ~Service();
+    Service(const Service&) = delete;
+    Service& operator=(const Service&) = delete;
     /** Thread-safe: called concurrently by the server's threads. */
     HttpResponse handle(const HttpRequest& request);
 
@@ -29,6 +42,8 @@ private:
     HttpResponse revocation_list(const HttpRequest& request);
     ca::Authority& m_authority;
     Metrics m_metrics;
+    Health m_health;
+    RateLimiter m_anonymous_limit;
 };
 
 }  // namespace xrca::enrollment

@@ -1,6 +1,8 @@
 // SOAP 1.1 envelopes (see soap.h).
 #include "enrollment/soap.h"
 
+#include "text/clean.h"
+
 #include "xrml/builder.h"
 #include "xrml/encoding.h"
 
@@ -135,7 +137,8 @@ std::string soap_fault(const std::string& service_namespace, const std::string& 
     xrml::XmlBuilder b;
     b.open("soap:Fault");
     b.element("faultcode", {}, "soap:Server");
-    b.element("faultstring", {}, faultstring);
+    // The text may quote what the caller sent: made printable, it is valid XML text whatever came.
+    b.element("faultstring", {}, text::printable(faultstring));
     b.empty("detail");
     b.close();
     return envelope(service_namespace, std::move(b).str());

@@ -13,6 +13,21 @@
 #include <ostream>
 
 namespace xrca::cli {
+namespace {
+
+/** `--NAME N` as a whole number from `low` to `high`, or nullopt when absent. */
+std::optional<unsigned long> number_option(Args& args, const char* name, unsigned long low, unsigned long high) {
+    const auto value = args.option(name);
+    if (!value) return std::nullopt;
+    const bool digits = !value->empty() && value->size() <= 9 && value->find_first_not_of("0123456789") == std::string::npos;
+    if (!digits || std::stoul(*value) < low || std::stoul(*value) > high) {
+        throw Error(ErrorKind::Usage, std::string(name) + " takes a number from " + std::to_string(low) + " to " +
+                                          std::to_string(high));
+    }
+    return std::stoul(*value);
+}
+
+}  // namespace
 
 int cmd_serve(Context& ctx, Args& args) {
     enrollment::ServerOptions options;
@@ -28,13 +43,19 @@ int cmd_serve(Context& ctx, Args& args) {
         }
         options.port = static_cast<std::uint16_t>(std::stoul(port));
     }
-    if (auto threads = args.option("--threads")) {
-        if (threads->empty() || threads->find_first_not_of("0123456789") != std::string::npos ||
-            std::stoul(*threads) == 0 || std::stoul(*threads) > 256) {
-            throw Error(ErrorKind::Usage, "--threads takes a number from 1 to 256");
-        }
-        options.threads = static_cast<unsigned>(std::stoul(*threads));
+    if (const auto n = number_option(args, "--threads", 1, 256)) options.threads = static_cast<unsigned>(*n);
+    if (const auto n = number_option(args, "--per-address-connections", 1, 10000))
+        options.per_address_connection_limit = static_cast<unsigned>(*n);
+    if (const auto n = number_option(args, "--request-deadline", 1, 3600))
+        options.request_deadline_seconds = static_cast<unsigned>(*n);
+    enrollment::ServiceOptions service_options;
+    service_options.health.data_directory = ctx.data_dir;
+    if (const auto n = number_option(args, "--anonymous-rate", 0, 100000)) {
+        service_options.anonymous.rate_per_second = static_cast<double>(*n);
+        service_options.anonymous.burst = 10.0 * static_cast<double>(*n);
     }
+    if (const auto n = number_option(args, "--min-free-mb", 0, 1u << 30))
+        service_options.health.min_free_bytes = static_cast<std::uint64_t>(*n) << 20;
     const auto tls_cert = args.option("--tls-cert");
     const auto tls_key = args.option("--tls-key");
     if (tls_cert.has_value() != tls_key.has_value())
@@ -51,7 +72,7 @@ int cmd_serve(Context& ctx, Args& args) {
     }
     auto session = open_session(ctx, args);
     if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "serve takes no positional arguments");
-    enrollment::Service service(*session->authority);
+    enrollment::Service service(*session->authority, service_options);
 
     // Block the stop signals before the server's threads exist, so that they inherit the mask
     // and only sigwait() below sees them.
@@ -69,8 +90,8 @@ int cmd_serve(Context& ctx, Args& args) {
     }
     Botan::secure_scrub_memory(options.tls_key_pem.data(),
                                options.tls_key_pem.size());  // the server holds its own copy
-    const auto status = session->authority->status();
-    ctx.out << "serving the " << status.role << " authority '" << status.name << "' on "
+    const auto& record = session->authority->record();
+    ctx.out << "serving the " << record.role << " authority '" << record.name << "' on "
             << (options.tls() ? "https://" : "http://") << options.listen_address << ":" << server->port() << "/_wmcs ("
             << options.threads << " threads); stop with Ctrl-C" << std::endl;
     int signal = 0;

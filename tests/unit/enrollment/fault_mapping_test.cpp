@@ -46,7 +46,8 @@ ErrorKind client_reads(ErrorKind sent, RmsFault fault) {
         case ErrorKind::Unauthorized: return ErrorKind::Unauthorized;
         case ErrorKind::NotFound: return ErrorKind::NotFound;
         case ErrorKind::Conflict: return ErrorKind::Conflict;
-        case ErrorKind::WrongState: return ErrorKind::WrongState;
+        case ErrorKind::WrongState:
+        case ErrorKind::Busy: return ErrorKind::WrongState;
         case ErrorKind::PolicyDenied:
         case ErrorKind::Revoked:
             if (fault == RmsFault::UnauthorizedAccess) return ErrorKind::Unauthorized;  // 403: a role the caller lacks
