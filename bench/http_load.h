@@ -85,8 +85,8 @@ private:
     std::string m_buffer;
 };
 
-inline std::string http_post(const enrollment::ServiceAddress& s, const char* operation, const std::string& operation_xml,
-                      const std::string& token) {
+inline std::string http_post(const enrollment::ServiceAddress& s, const char* operation,
+                             const std::string& operation_xml, const std::string& token) {
     const auto body = enrollment::soap_request(s.namespace_uri(), operation_xml);
     return std::string("POST ") + s.path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml; charset=utf-8\r\n" +
            "SOAPAction: \"" + s.namespace_uri() + "/" + operation + "\"\r\nAuthorization: Bearer " + token +
@@ -98,7 +98,8 @@ struct LoadResult {
     long ok = 0, failed = 0;
 };
 
-inline LoadResult load(std::uint16_t port, const std::string& request, int connections, double seconds, long max_requests) {
+inline LoadResult load(std::uint16_t port, const std::string& request, int connections, double seconds,
+                       long max_requests) {
     std::atomic<long> budget{max_requests};
     std::mutex mutex;
     std::vector<double> latencies;

@@ -31,8 +31,10 @@ Health::Verdict Health::compute() {
             }
         }
         v.ok = ready && disk_ok;
-        v.text = std::string(!disk_ok ? "disk nearly full" : ready ? "ok" : "not enrolled") + " (" + role + ", " +
-                 state + disk + ")";
+        v.text = std::string(!disk_ok ? "disk nearly full"
+                             : ready  ? "ok"
+                                      : "not enrolled") +
+                 " (" + role + ", " + state + disk + ")";
     } catch (const std::exception&) {
         v.ok = false;
         v.text = "store unavailable";

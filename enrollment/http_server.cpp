@@ -12,6 +12,8 @@
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
@@ -41,6 +43,11 @@ struct HttpServer::Context {
     bool stopping = false;
     std::unordered_map<MHD_Connection*, Tracked> connections;
     std::thread guard;
+    // libmicrohttpd's own messages, at most k_library_messages a minute (see on_library_message).
+    std::mutex message_mutex;
+    std::chrono::steady_clock::time_point message_window{};
+    unsigned messages_in_window = 0;
+    unsigned long messages_suppressed = 0;
 
     [[nodiscard]] std::chrono::steady_clock::time_point next_deadline() const {
         return std::chrono::steady_clock::now() + std::chrono::seconds(options.request_deadline_seconds);
@@ -166,6 +173,38 @@ void on_completed(void* cls, MHD_Connection* connection, void** con_cls, MHD_Req
     }
 }
 
+// libmicrohttpd reports what clients did wrong (a connection refused at the limit, a request
+// cut short) on stderr. A flood would make it say so thousands of times a second, so at most
+// this many messages a minute get through, and then how many were left out.
+constexpr unsigned k_library_messages = 20;
+
+void on_library_message(void* cls, const char* format, va_list arguments) noexcept {
+    auto* context = static_cast<HttpServer::Context*>(cls);
+    try {
+        char line[512];
+        std::vsnprintf(line, sizeof line, format, arguments);
+        std::lock_guard<std::mutex> lock(context->message_mutex);
+        const auto now = std::chrono::steady_clock::now();
+        if (now - context->message_window >= std::chrono::minutes(1)) {
+            if (context->messages_suppressed > 0) {
+                std::fprintf(stderr, "xrca: http: %lu more messages left out in the last minute\n",
+                             context->messages_suppressed);
+            }
+            context->message_window = now;
+            context->messages_in_window = 0;
+            context->messages_suppressed = 0;
+        }
+        if (++context->messages_in_window > k_library_messages) {
+            ++context->messages_suppressed;
+            return;
+        }
+        std::string message = line;
+        while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+        std::fprintf(stderr, "xrca: http: %s\n", text::printable(message).c_str());
+    } catch (...) {  // a message that cannot be written is dropped
+    }
+}
+
 void on_connection(void* cls, MHD_Connection* connection, void**, MHD_ConnectionNotificationCode code) noexcept {
     auto* context = static_cast<HttpServer::Context*>(cls);
     try {
@@ -197,10 +236,12 @@ HttpServer::HttpServer(const ServerOptions& options, Handler handler)
     }
     if (options.request_deadline_seconds == 0 || options.per_address_connection_limit == 0 ||
         options.max_header_bytes < 1024) {
-        throw std::runtime_error("the request deadline and the per-address limit must be at least 1, and the "
-                                 "header limit at least 1024 bytes");
+        throw std::runtime_error(
+            "the request deadline and the per-address limit must be at least 1, and the "
+            "header limit at least 1024 bytes");
     }
     std::vector<MHD_OptionItem> items = {
+        {MHD_OPTION_EXTERNAL_LOGGER, reinterpret_cast<intptr_t>(&on_library_message), m_context.get()},
         {MHD_OPTION_SOCK_ADDR, 0, &address},
         {MHD_OPTION_THREAD_POOL_SIZE, static_cast<intptr_t>(options.threads), nullptr},
         {MHD_OPTION_CONNECTION_LIMIT, static_cast<intptr_t>(options.connection_limit), nullptr},

@@ -41,7 +41,8 @@ std::int64_t RateLimiter::take(const std::string& source, Clock::time_point now)
         bucket->tokens -= 1;
         return 0;
     }
-    return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil((1 - bucket->tokens) / m_options.rate_per_second)));
+    return std::max<std::int64_t>(
+        1, static_cast<std::int64_t>(std::ceil((1 - bucket->tokens) / m_options.rate_per_second)));
 }
 
 }  // namespace xrca::enrollment

@@ -210,7 +210,8 @@ std::optional<store::PrincipalRecord> identify(ca::Authority& authority, const H
 void require_role(const Operation& op, const std::optional<store::PrincipalRecord>& principal) {
     if (!op.role) return;
     if (!principal) {
-        throw Error(ErrorKind::Unauthorized, std::string(op.name) + " needs a bearer token of a '" + op.role + "' principal",
+        throw Error(ErrorKind::Unauthorized,
+                    std::string(op.name) + " needs a bearer token of a '" + op.role + "' principal",
                     RmsFault::UnauthorizedAccess);
     }
     if (principal->role != op.role) {
@@ -347,7 +348,8 @@ HttpResponse Service::handle(const HttpRequest& request) {
         if (request.body_too_large) fault.http_status = 413;
         m_metrics.record(operation, outcome_of(fault.faultstring), elapsed(), "");
         auto r = text(fault.http_status, "text/xml; charset=utf-8", soap_fault(ns, fault.faultstring));
-        if (e.kind() == ErrorKind::Busy) r.headers.push_back({"Retry-After", std::to_string(std::max<std::int64_t>(1, wait_seconds))});
+        if (e.kind() == ErrorKind::Busy)
+            r.headers.push_back({"Retry-After", std::to_string(std::max<std::int64_t>(1, wait_seconds))});
         return r;
     }
 }

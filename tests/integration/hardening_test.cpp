@@ -152,7 +152,8 @@ protected:
         server_options.threads = 4;
         service_options.health.data_directory = h.root.dir;
         service = std::make_unique<Service>(*h.root.authority, service_options);
-        server = std::make_unique<HttpServer>(server_options, [this](const HttpRequest& r) { return service->handle(r); });
+        server =
+            std::make_unique<HttpServer>(server_options, [this](const HttpRequest& r) { return service->handle(r); });
     }
     void TearDown() override {
         server.reset();
@@ -186,7 +187,8 @@ TEST_F(HardeningTest, AFloodOfAnonymousRequestsLeavesTheLogBoundedAndTokensUnaff
             for (int i = 0; i < 2500; ++i) {
                 const bool malformed = (i + t) % 2 == 0;
                 const auto body = malformed ? std::string("x") : envelope(k_server_ns, "GetLicensorCertificate");
-                const auto r = exchange(port(), post(k_server_path, body, action(k_server_ns, "GetLicensorCertificate")));
+                const auto r =
+                    exchange(port(), post(k_server_path, body, action(k_server_ns, "GetLicensorCertificate")));
                 if (r.status == 503) {
                     ++limited;
                     if (r.header("Retry-After").empty()) ++limited_without_retry_after;
@@ -227,7 +229,7 @@ TEST_F(HardeningTest, AnonymousCallersAreRateLimitedWithRetryAfterButTokensAreNo
     limits.anonymous.burst = 3;
     start({}, limits);
     const auto request = post(k_server_path, envelope(k_server_ns, "GetLicensorCertificate"),
-                               action(k_server_ns, "GetLicensorCertificate"));
+                              action(k_server_ns, "GetLicensorCertificate"));
     for (int i = 0; i < 3; ++i) EXPECT_EQ(exchange(port(), request).status, 200) << "within the burst";
     const auto r = exchange(port(), request);
     EXPECT_EQ(r.status, 503);
@@ -248,8 +250,9 @@ TEST_F(HardeningTest, ThreeHundredSlowConnectionsDoNotStarveALegitimateRequest) 
     }
     ASSERT_GE(slow.size(), 64u);
     const auto started = Clock::now();
-    const auto r = exchange(port(), post(k_server_path, envelope(k_server_ns, "GetLicensorCertificate"),
-                                         action(k_server_ns, "GetLicensorCertificate")),
+    const auto r = exchange(port(),
+                            post(k_server_path, envelope(k_server_ns, "GetLicensorCertificate"),
+                                 action(k_server_ns, "GetLicensorCertificate")),
                             "127.0.0.1", 2);
     EXPECT_EQ(r.status, 200) << r.head;
     EXPECT_LT(Clock::now() - started, std::chrono::seconds(2));
@@ -319,8 +322,8 @@ TEST_F(HardeningTest, AmbiguousRequestLengthsAreRefused) {
 
 TEST_F(HardeningTest, TheWsdlNamesTheConfiguredUrlNotTheHostHeader) {
     start();
-    const auto r = exchange(port(), "GET " + k_server_path +
-                                        "?wsdl HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n");
+    const auto r =
+        exchange(port(), "GET " + k_server_path + "?wsdl HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n");
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.body.find("evil.example"), std::string::npos);
     const auto base = h.root.authority->record().base_url;  // https://root.example.test/_wmcs

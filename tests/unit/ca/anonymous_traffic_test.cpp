@@ -41,8 +41,9 @@ TEST_F(AnonymousTrafficTest, OneEntryPerSourceAndWindowWithCountsAndTheFirstRefu
     traffic.count(from("10.0.0.2"), "SOAP", "y");
     ASSERT_EQ(written.size(), 1u);
     EXPECT_EQ(written[0].source, "10.0.0.1");
-    EXPECT_EQ(written[0].inputs,
-              "window=2026-03-01T12:00:00Z/2026-03-01T12:00:00Z; requests=3; refused=2; GetLicensorCertificate=1; SOAP=2");
+    EXPECT_EQ(
+        written[0].inputs,
+        "window=2026-03-01T12:00:00Z/2026-03-01T12:00:00Z; requests=3; refused=2; GetLicensorCertificate=1; SOAP=2");
     EXPECT_EQ(written[0].reason, "first refusal: System.ArgumentException: not XML");
     traffic.flush();
     ASSERT_EQ(written.size(), 2u);
