@@ -182,13 +182,13 @@ void on_library_message(void* cls, const char* format, va_list arguments) noexce
     auto* context = static_cast<HttpServer::Context*>(cls);
     try {
         char line[512];
-        std::vsnprintf(line, sizeof line, format, arguments);
+        if (std::vsnprintf(line, sizeof line, format, arguments) < 0) return;
         std::lock_guard<std::mutex> lock(context->message_mutex);
         const auto now = std::chrono::steady_clock::now();
         if (now - context->message_window >= std::chrono::minutes(1)) {
             if (context->messages_suppressed > 0) {
-                std::fprintf(stderr, "xrca: http: %lu more messages left out in the last minute\n",
-                             context->messages_suppressed);
+                static_cast<void>(std::fprintf(stderr, "xrca: http: %lu more messages left out in the last minute\n",
+                                               context->messages_suppressed));
             }
             context->message_window = now;
             context->messages_in_window = 0;
@@ -200,7 +200,7 @@ void on_library_message(void* cls, const char* format, va_list arguments) noexce
         }
         std::string message = line;
         while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-        std::fprintf(stderr, "xrca: http: %s\n", text::printable(message).c_str());
+        static_cast<void>(std::fprintf(stderr, "xrca: http: %s\n", text::printable(message).c_str()));
     } catch (...) {  // a message that cannot be written is dropped
     }
 }

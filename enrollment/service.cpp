@@ -104,7 +104,7 @@ std::string service_location(const Endpoint& e, const ca::Authority& authority) 
     static const std::string wmcs = "/_wmcs";
     const std::string path = e.address.path;
     auto base = authority.record().base_url;
-    if (base.empty()) return path;  // no URL configured (an enrollment service): relative to this host
+    if (base.empty()) return e.address.path;  // no URL configured (an enrollment service): relative to this host
     while (!base.empty() && base.back() == '/') base.pop_back();
     if (base.size() >= wmcs.size() && base.compare(base.size() - wmcs.size(), wmcs.size(), wmcs) == 0)
         base.resize(base.size() - wmcs.size());

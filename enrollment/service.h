@@ -20,7 +20,7 @@ struct ServiceOptions {
 
 class Service {
 public:
-    explicit Service(ca::Authority& authority, ServiceOptions options = {})
+    explicit Service(ca::Authority& authority, const ServiceOptions& options = {})
         : m_authority(authority), m_health(authority, options.health), m_anonymous_limit(options.anonymous) {}
     /** Writes the counts of anonymous traffic not yet in the log. */
     ~Service();
