@@ -100,26 +100,17 @@ int run(int argc, char** argv) {
 
     enrollment::ServiceOptions service_options;
     service_options.health.data_directory = h.root.dir;
-    enrollment::Service service(*authority, service_options);
-    enrollment::ServerOptions options;
-    options.port = 0;
-    options.threads = 8;
-    enrollment::HttpServer server(options, [&](const enrollment::HttpRequest& r) { return service.handle(r); });
-
-    const auto token = authority->add_principal("load", "user", "load@example.test", "", h.caller);
-    const auto& machine = test::test_key(2048, 9);
-    std::vector<std::string> spc;
-    for (const auto& d : xrml::read_documents(h.machine_spc_chain(machine)).documents) spc.push_back(d.raw.text);
-    const auto certify =
-        http_post(enrollment::services::certification, "Certify", enrollment::certify_request(spc, true), token);
+    ServiceUnderLoad online(h, *authority, service_options);
+    const auto certify = http_post(enrollment::services::certification, "Certify",
+                                   enrollment::certify_request(online.spc, true), online.token);
 
     std::vector<double> alone, polled, ratio, probes;
     for (int round = 0; round < rounds; ++round) {
-        const auto a = load(server.port(), certify, connections, seconds, 200000);
+        const auto a = load(online.port(), certify, connections, seconds, 200000);
         std::atomic<bool> stop{false};
         long answered = 0;
-        std::thread pollers([&] { answered = poll_health(server.port(), 4, stop); });
-        const auto p = load(server.port(), certify, connections, seconds, 200000);
+        std::thread pollers([&] { answered = poll_health(online.port(), 4, stop); });
+        const auto p = load(online.port(), certify, connections, seconds, 200000);
         stop = true;
         pollers.join();
         alone.push_back(a.rate);

@@ -2,8 +2,14 @@
 // thread each, every loop bounded in time and in count. Shared by bench_online and bench_health.
 #pragma once
 
+#include "support/authority_fixture.h"
+#include "support/test_keys.h"
+
+#include "enrollment/http_server.h"
 #include "enrollment/messages.h"
+#include "enrollment/service.h"
 #include "enrollment/soap.h"
+#include "xrml/reader.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -136,5 +142,31 @@ inline LoadResult load(std::uint16_t port, const std::string& request, int conne
     }
     return r;
 }
+
+/**
+ * An authority's online service on an ephemeral loopback port (8 threads), with what the load
+ * repeats: a `user` principal's token and one activated machine's SPC chain.
+ */
+struct ServiceUnderLoad {
+    ServiceUnderLoad(test::Hierarchy& h, ca::Authority& authority, const enrollment::ServiceOptions& options = {})
+        : service(authority, options),
+          server(server_options(), [this](const enrollment::HttpRequest& r) { return service.handle(r); }) {
+        token = authority.add_principal("load", "user", "load@example.test", "", h.caller);
+        for (const auto& d : xrml::read_documents(h.machine_spc_chain(test::test_key(2048, 9))).documents)
+            spc.push_back(d.raw.text);
+    }
+    static enrollment::ServerOptions server_options() {
+        enrollment::ServerOptions o;
+        o.port = 0;
+        o.threads = 8;
+        return o;
+    }
+    [[nodiscard]] std::uint16_t port() const { return server.port(); }
+
+    enrollment::Service service;
+    enrollment::HttpServer server;
+    std::string token;
+    std::vector<std::string> spc;
+};
 
 }  // namespace xrca::bench

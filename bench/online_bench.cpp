@@ -54,17 +54,10 @@ int run(int argc, char** argv) {
     h.options.clc_key_pool_capacity = static_cast<std::size_t>(pool);
     h.options.clc_key_pool_threads = 2;
     auto authority = h.open(h.root, test::Hierarchy::k_password);
-    enrollment::Service service(*authority);
-    enrollment::ServerOptions options;
-    options.port = 0;
-    options.threads = 8;
-    enrollment::HttpServer server(options, [&](const enrollment::HttpRequest& r) { return service.handle(r); });
-
     // One user, one activated machine, one RAC: the requests the load repeats.
-    const auto token = authority->add_principal("load", "user", "load@example.test", "", h.caller);
-    const auto& machine = test::test_key(2048, 9);
-    std::vector<std::string> spc;
-    for (const auto& d : xrml::read_documents(h.machine_spc_chain(machine)).documents) spc.push_back(d.raw.text);
+    ServiceUnderLoad online(h, *authority);
+    const auto& spc = online.spc;
+    const auto& token = online.token;
     std::vector<std::string> rac;
     for (const auto& d :
          xrml::read_documents(
@@ -92,7 +85,7 @@ int run(int argc, char** argv) {
             if (std::string(op) == "GetClientLicensorCert") budget = pool * 9 / 10;  // each CLC takes a fresh key
             raw.push_back(raw_sign_rate(*key, 8, 2.0));
             const auto r =
-                load(server.port(), std::string(op) == "Certify" ? certify : get_clc, connections, seconds, budget);
+                load(online.port(), std::string(op) == "Certify" ? certify : get_clc, connections, seconds, budget);
             rate.push_back(r.rate);
             p50.push_back(r.p50_ms);
             p99.push_back(r.p99_ms);
