@@ -46,7 +46,7 @@ public:
             throw Error(ErrorKind::Conflict, m_path + " exists: an archive is never written over another file");
         }
         m_fd = ::mkstemp(m_temp.data());
-        if (m_fd < 0) throw Error(ErrorKind::Storage, "cannot create a file beside " + m_path + ": " + errno_text());
+        if (m_fd < 0) fail("cannot create a temporary file beside");
     }
     ~FileArchiveOutput() override {
         if (m_fd >= 0) (void)::close(m_fd);
