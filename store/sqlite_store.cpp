@@ -661,34 +661,51 @@ LogCheck SqliteStore::verify_log() {
 std::optional<LogArchiveCut> SqliteStore::archive_log(const std::string& before, const LogArchiveWriter& write) {
     Lock lock(m_mutex);
     return guarded("archiving the enrollment log", [&]() -> std::optional<LogArchiveCut> {
-        SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
+        // Two steps, so that other processes' writes (the service's issuance) wait only for the
+        // deletion: writing and syncing the archive (seconds for a large cut) reads a snapshot,
+        // which in WAL mode blocks no writer; the write transaction then re-checks that nobody
+        // archived meanwhile and makes the cut.
         LogArchiveCut cut;
-        cut.from = log_checkpoint_locked();
-        // The archived stretch is a prefix of the chain: it ends before the first entry that is
-        // not older than `before`, even if a later one is (clocks of two writers may differ).
+        LogEntry recorded;
         {
-            SQLite::Statement q(*m_db,
-                                "SELECT seq, hash FROM enrollment_log WHERE seq > ? AND seq < COALESCE("
-                                "(SELECT MIN(seq) FROM enrollment_log WHERE seq > ? AND time >= ?), "
-                                "9223372036854775807) ORDER BY seq DESC LIMIT 1");
-            q.bind(1, cut.from.seq);
-            q.bind(2, cut.from.seq);
-            q.bind(3, before);
-            if (!q.executeStep()) return std::nullopt;
-            cut.to = {q.getColumn(0).getInt64(), q.getColumn(1).getString()};
-        }
-        cut.entries = cut.to.seq - cut.from.seq;
-        const auto entries = [&](const LogVisitor& visit) {
-            SQLite::Statement q(*m_db,
-                                "SELECT seq, request_id, time, operation, caller, inputs, certificate_id, outcome, "
-                                "reason, prev_hash, hash FROM enrollment_log WHERE seq > ? AND seq <= ? ORDER BY seq");
-            q.bind(1, cut.from.seq);
-            q.bind(2, cut.to.seq);
-            while (q.executeStep()) {
-                if (!visit(read_log_row(q))) return;
+            SQLite::Transaction snapshot(*m_db);
+            cut.from = log_checkpoint_locked();
+            // The archived stretch is a prefix of the chain: it ends before the first entry that
+            // is not older than `before`, even if a later one is (two writers' clocks may differ).
+            {
+                SQLite::Statement q(*m_db,
+                                    "SELECT seq, hash FROM enrollment_log WHERE seq > ? AND seq < COALESCE("
+                                    "(SELECT MIN(seq) FROM enrollment_log WHERE seq > ? AND time >= ?), "
+                                    "9223372036854775807) ORDER BY seq DESC LIMIT 1");
+                q.bind(1, cut.from.seq);
+                q.bind(2, cut.from.seq);
+                q.bind(3, before);
+                if (!q.executeStep()) return std::nullopt;
+                cut.to = {q.getColumn(0).getInt64(), q.getColumn(1).getString()};
             }
-        };
-        const LogEntry recorded = write(cut, entries);
+            cut.entries = cut.to.seq - cut.from.seq;
+            const auto entries = [&](const LogVisitor& visit) {
+                SQLite::Statement q(
+                    *m_db,
+                    "SELECT seq, request_id, time, operation, caller, inputs, certificate_id, outcome, reason, "
+                    "prev_hash, hash FROM enrollment_log WHERE seq > ? AND seq <= ? ORDER BY seq");
+                q.bind(1, cut.from.seq);
+                q.bind(2, cut.to.seq);
+                while (q.executeStep()) {
+                    if (!visit(read_log_row(q))) return;
+                }
+            };
+            recorded = write(cut, entries);
+            snapshot.commit();
+        }
+        SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
+        const auto now = log_checkpoint_locked();
+        SQLite::Statement last(*m_db, "SELECT hash FROM enrollment_log WHERE seq = ?");
+        last.bind(1, cut.to.seq);
+        if (now.seq != cut.from.seq || now.hash != cut.from.hash || !last.executeStep() ||
+            last.getColumn(0).getString() != cut.to.hash) {
+            throw ConflictError("the enrollment log was archived by another process while this archive was written");
+        }
         SQLite::Statement drop(*m_db, "DELETE FROM enrollment_log WHERE seq <= ?");
         drop.bind(1, cut.to.seq);
         drop.exec();

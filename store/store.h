@@ -196,12 +196,14 @@ public:
     /** The last archived entry the live log continues from; the genesis (seq 0) if none was archived. */
     virtual LogHead log_checkpoint() = 0;
     /**
-     * Archives the oldest entries, in one transaction: the entries after the checkpoint whose
-     * time is before `before` (ISO), up to the first that is not, are handed to `write`; then
-     * they are deleted, the checkpoint moves to the last of them and the entry `write` returned
-     * is appended. Returns the cut, or nullopt (and `write` is not called, nothing changes) when
-     * the oldest kept entry is not before `before`. Whatever `write` throws leaves the log as it
-     * was, and is rethrown.
+     * Archives the oldest entries: the entries after the checkpoint whose time is before
+     * `before` (ISO), up to the first that is not, are handed to `write`, from one snapshot;
+     * then, in one transaction, they are deleted, the checkpoint moves to the last of them and
+     * the entry `write` returned is appended. Returns the cut, or nullopt (and `write` is not
+     * called, nothing changes) when the oldest kept entry is not before `before`. Whatever
+     * `write` throws leaves the log as it was, and is rethrown. ConflictError, and nothing
+     * deleted, if another archive moved the checkpoint after `write` began (its file then holds
+     * entries the log still has). Other writers wait only for the deletion, not for `write`.
      */
     virtual std::optional<LogArchiveCut> archive_log(const std::string& before, const LogArchiveWriter& write) = 0;
 

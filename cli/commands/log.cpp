@@ -55,6 +55,8 @@ public:
     FileArchiveOutput(const FileArchiveOutput&) = delete;
     FileArchiveOutput& operator=(const FileArchiveOutput&) = delete;
 
+    [[nodiscard]] bool committed() const noexcept { return m_committed; }
+
     void write(std::string_view text) override {
         m_buffer.append(text);
         if (m_buffer.size() >= 1 << 16) flush();
@@ -212,7 +214,7 @@ int verify_log(Context& ctx, const std::vector<std::string>& archives) {
         ctx.out << "enrollment log: intact (" << check.entries << " entries, hash chain and head verified)\n";
     } else {
         ctx.out << "enrollment log: intact from archived checkpoint seq " << check.from_seq << " (" << check.entries
-                << " entries after it, hash chain and head verified)\n";
+                << (check.entries == 1 ? " entry" : " entries") << " after it, hash chain and head verified)\n";
     }
     if (archives.empty()) return k_exit_ok;
 
@@ -250,7 +252,16 @@ int archive_log(Context& ctx, Args& args) {
     auto session = open_session(ctx, args);
     if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "log archive takes no positional arguments");
     FileArchiveOutput file(*out);
-    const auto s = session->authority->archive_log(cut, file, local_caller());
+    ca::LogArchiveSummary s;
+    try {
+        s = session->authority->archive_log(cut, file, local_caller());
+    } catch (const Error& e) {
+        // Written, but the cut was not made (another archive came first): its entries are still
+        // in the log, and an archive that overlaps the next one would only mislead.
+        if (!file.committed()) throw;
+        (void)::unlink(out->c_str());
+        throw Error(e.kind(), std::string(e.what()) + "; " + *out + " was removed, nothing was archived");
+    }
     ctx.out << "archived " << describe_range(s) << " to " << text::printable(*out) << '\n'
             << "  sha256 " << s.sha256 << ", signed by key " << s.signer_fingerprint << '\n'
             << "  the live log continues from checkpoint seq " << s.to.seq << '\n';

@@ -518,6 +518,31 @@ TEST_P(StoreContract, AWriterThatThrowsLeavesTheLogAsItWas) {
     EXPECT_EQ(log_size(), 5);
 }
 
+TEST_P(StoreContract, WritersAreNotHeldWhileAnArchiveIsWrittenAndARaceDeletesNothing) {
+    for (int day = 1; day <= 4; ++day) m_store->append_log(timed("A", day));
+    auto other = open_store(m_locator, OpenMode::Existing);  // another process, as far as the store knows
+    const auto before = m_store->read_log("");
+    EXPECT_THROW(m_store->archive_log("2026-01-03T00:00:00Z",
+                                      [&](const LogArchiveCut&, const auto& entries) {
+                                          entries([](const LogEntry&) { return true; });
+                                          // While this archive is being written, the other
+                                          // connection appends and archives the same stretch.
+                                          other->append_log(timed("B", 5));
+                                          const auto cut = other->archive_log(
+                                              "2026-01-03T00:00:00Z",
+                                              [](const LogArchiveCut&, const auto&) { return entry("LogArchive"); });
+                                          EXPECT_TRUE(cut);
+                                          return entry("LogArchive");
+                                      }),
+                 ConflictError);
+    // Only the other archive took effect: two entries gone, its own entry and B added.
+    const auto after = m_store->read_log("");
+    ASSERT_EQ(after.size(), before.size());
+    EXPECT_EQ(after.front().seq, 3);
+    EXPECT_EQ(m_store->log_checkpoint().seq, 2);
+    EXPECT_TRUE(m_store->verify_log().ok) << m_store->verify_log().problem;
+}
+
 TEST_P(StoreContract, OpeningAnExistingStoreThatIsNotThereSaysSo) {
     EXPECT_THROW(open_store(m_locator + "/nothing-here", OpenMode::Existing), StoreMissing);
 }
