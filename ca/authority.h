@@ -12,6 +12,7 @@
 #include "ca/errors.h"
 #include "ca/issuer.h"
 #include "ca/key_ring.h"
+#include "ca/log_archive.h"
 #include "ca/requests.h"
 #include "ca/roles.h"
 #include "store/store.h"
@@ -141,6 +142,17 @@ public:
     void decommission(const Caller& caller);
     [[nodiscard]] bool decommissioned();
 
+    // --- log retention (docs/logging.md) ------------------------------------------------------
+    /**
+     * Moves the oldest log entries, those before `before` up to the first that is not, into a
+     * signed archive written to `out`, and deletes them once `out` is committed; logged
+     * (LogArchive). Error(NotFound) when there is nothing to archive. Needs the archive key
+     * (the cluster key; an enrollment service's own key).
+     */
+    LogArchiveSummary archive_log(xrml::Time before, ArchiveOutput& out, const Caller& caller);
+    /** True if `fingerprint` is one of this authority's keys that sign archives (current, previous, next). */
+    [[nodiscard]] bool holds_key(const std::string& fingerprint);
+
     // --- trust lists --------------------------------------------------------------------
     void add_trust(TrustPurpose purpose, const xrml::PublicKey& key, const std::string& label, const Caller& caller);
     void remove_trust(const std::string& fingerprint, const Caller& caller);
@@ -189,6 +201,7 @@ private:
     std::shared_ptr<const Policy> require_active();
     /** Issues `intent` through the issuance cycle and returns it with its issuer's chain behind it. */
     IssuedChain issue_with_chain(const Intent& intent, const std::vector<std::string>& issuer_chain);
+    [[nodiscard]] KeyName archive_key() const;
     /** The signer of one of this authority's keys, with the digest of its crypto mode. */
     Signer& signer(KeyName name);
     [[nodiscard]] CryptoMode mode() const;

@@ -1,5 +1,7 @@
-// JSON writer with RFC 8259 string escaping.
+// JSON writer with RFC 8259 string escaping; strings are made valid UTF-8 first (text/clean.h).
 #include "cli/json.h"
+
+#include "text/clean.h"
 
 #include <cstdio>
 
@@ -50,9 +52,11 @@ JsonWriter& JsonWriter::key(std::string_view k) {
 }
 
 JsonWriter& JsonWriter::value(std::string_view s) {
+    // Values are often untrusted bytes (log fields, document text): JSON must be valid UTF-8.
+    const std::string clean = text::valid_utf8(s);
     separate();
     m_out += '"';
-    for (char c : s) {
+    for (char c : clean) {
         const auto u = static_cast<unsigned char>(c);
         switch (c) {
             case '"': m_out += "\\\""; break;
@@ -61,7 +65,7 @@ JsonWriter& JsonWriter::value(std::string_view s) {
             case '\r': m_out += "\\r"; break;
             case '\t': m_out += "\\t"; break;
             default:
-                if (u < 0x20) {
+                if (u < 0x20 || u == 0x7f) {
                     char buf[8];
                     (void)std::snprintf(buf, sizeof buf, "\\u%04x", u);
                     m_out += buf;

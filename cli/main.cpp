@@ -162,15 +162,29 @@ const std::map<std::string, Command>& commands() {
           "example:\n"
           "  xrca --data root enroll --server http://127.0.0.1:8081/_wmcs --token xrca_…\n"}},
         {"log",
-         {cmd_log, "print, export or verify the enrollment log",
+         {cmd_log, "print, export, verify or archive the enrollment log",
           "usage: xrca [--data DIR] log [--since TIME] [--json]\n"
-          "       xrca [--data DIR] log --verify\n"
+          "       xrca [--data DIR] log --verify [--archive FILE]...\n"
+          "       xrca [--data DIR] log archive --before TIME -o FILE [--password-file FILE]\n"
+          "       xrca log verify-archive FILE...\n"
           "\n"
           "Every request that reached the authority, accepted or refused. Entries are hash-chained:\n"
-          "--verify exits 0 only when no entry was changed, removed or reordered.\n"
+          "--verify exits 0 only when no entry was changed, removed or reordered (after an archive,\n"
+          "from the archived checkpoint on). Printing and --json stream in constant memory; text\n"
+          "output escapes control characters, --json is always valid UTF-8.\n"
           "\n"
-          "example:\n"
-          "  xrca --data root log --since 2026-11-01T00:00 --json\n"}},
+          "archive moves the entries older than TIME (from the oldest up to the first that is not)\n"
+          "into FILE, signed with the authority's key, and deletes them from the store once FILE is\n"
+          "durably written; the archive is itself logged. FILE must not exist.\n"
+          "verify-archive checks archives on their own (chain, SHA-256, signature) and that each\n"
+          "continues the one before it; --verify --archive FILE... also checks that they were\n"
+          "signed by this authority and that the last ends where the live log continues.\n"
+          "Format and retention: docs/logging.md.\n"
+          "\n"
+          "examples:\n"
+          "  xrca --data root log --since 2026-11-01T00:00 --json\n"
+          "  xrca --data root log archive --before 2026-01-01T00:00 -o log-2025.jsonl\n"
+          "  xrca --data root log --verify --archive log-2024.jsonl --archive log-2025.jsonl\n"}},
         {"request",
          {cmd_request, "write this cluster's enrollment request to a file",
           "usage: xrca [--data DIR] request -o REQUEST.xml [--renew [--new-key]] [--password-file FILE]\n"

@@ -39,9 +39,11 @@ LogEntry chain_log_entry(const LogHead& head, LogEntry entry) {
     return entry;
 }
 
+LogChainCheck::LogChainCheck(LogHead start) : m_prev(std::move(start.hash)) { m_check.from_seq = start.seq; }
+
 bool LogChainCheck::add(const LogEntry& e) {
     if (!m_check.ok) return false;
-    const auto expected_seq = m_check.entries + 1;
+    const auto expected_seq = m_check.from_seq + m_check.entries + 1;
     const auto where = "entry " + std::to_string(e.seq) + " (" + e.operation + " at " + e.time + ")";
     if (e.seq != expected_seq) {
         m_check.problem = "entry " + std::to_string(expected_seq) + " is missing or out of order (found " + where + ")";
@@ -62,9 +64,10 @@ LogCheck LogChainCheck::finish(const std::optional<LogHead>& head) const {
     LogCheck out = m_check;
     if (!out.ok) return out;
     const std::int64_t head_seq = head ? head->seq : 0;
-    if (head_seq != out.entries || (head && head->hash != m_prev)) {
+    const std::int64_t last_seq = out.from_seq + out.entries;
+    if (head_seq != last_seq || (head && head->hash != m_prev)) {
         out.ok = false;
-        out.problem = "the log ends at entry " + std::to_string(out.entries) + " but its head says " +
+        out.problem = "the log ends at entry " + std::to_string(last_seq) + " but its head says " +
                       std::to_string(head_seq) + ": entries were removed from the end";
     }
     return out;

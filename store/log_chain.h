@@ -14,7 +14,10 @@ namespace xrca::store {
 /** The hash of a log entry chained to `prev_hash` (hex SHA-256 over every field, length-prefixed). */
 std::string log_entry_hash(const std::string& prev_hash, const LogEntry& entry);
 
-/** The newest entry of the chain as the store pins it (seq 0 and 64 zeros before the first). */
+/**
+ * A position in the chain: the newest entry as the store pins it, or the last archived entry
+ * the live log continues from (seq 0 and 64 zeros: before the first entry, the genesis).
+ */
 struct LogHead {
     std::int64_t seq = 0;
     std::string hash = std::string(64, '0');
@@ -23,9 +26,14 @@ struct LogHead {
 /** `entry` as it joins the chain after `head`: seq, prev_hash and hash set. The new head is {seq, hash}. */
 LogEntry chain_log_entry(const LogHead& head, LogEntry entry);
 
-/** Checks a log one entry at a time, oldest first, then against the head the store pinned. */
+/**
+ * Checks a log one entry at a time, oldest first, then against the head the store pinned.
+ * It starts from `start`: the genesis, or the checkpoint of the last archived entry, so that
+ * a log whose oldest entries were archived (docs/logging.md) still verifies.
+ */
 class LogChainCheck {
 public:
+    explicit LogChainCheck(LogHead start = {});
     /** False (and the problem recorded) at the first entry that breaks the chain. */
     bool add(const LogEntry& entry);
     /** The verdict once every entry was added; `head` is nullopt when the store has none. */
@@ -33,7 +41,7 @@ public:
 
 private:
     LogCheck m_check;
-    std::string m_prev = std::string(64, '0');
+    std::string m_prev;
 };
 
 }  // namespace xrca::store

@@ -117,7 +117,8 @@ struct LogEntry {
 struct LogCheck {
     bool ok = true;
     std::int64_t entries = 0;
-    std::string problem;  ///< what was found, naming the entry
+    std::string problem;        ///< what was found, naming the entry
+    std::int64_t from_seq = 0;  ///< the archived checkpoint the chain was checked from (0: the first entry)
 };
 
 /** An offline (sub-)enrollment request this cluster wrote and awaits the response to. */

@@ -79,13 +79,16 @@ public:
     std::optional<PrincipalRecord> find_principal_by_token_hash(const std::string& token_hash) override;
 
     void append_log(const LogEntry& entry) override;
-    std::vector<LogEntry> read_log(const std::string& since) override;
+    void for_each_log(const std::string& since, const LogVisitor& visit) override;
     LogCheck verify_log() override;
+    LogHead log_checkpoint() override;
+    std::optional<LogArchiveCut> archive_log(const std::string& before, const LogArchiveWriter& write) override;
 
 private:
     void insert_keys_and_chains_locked(const std::vector<KeyBlob>& keys, const std::vector<ChainRecord>& chains,
                                        const std::string& created);
     void append_log_locked(const LogEntry& in);
+    LogHead log_checkpoint_locked();
     void bump_policy_revision_locked();
     std::vector<CertificateRecord> issued_where_locked(const char* column, const std::string& value);
     /** A prepared statement kept for the connection's life (reset before use); lock held. */

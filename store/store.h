@@ -12,8 +12,10 @@
 // to call from many threads at once.
 #pragma once
 
+#include "store/log_chain.h"
 #include "store/records.h"
 
+#include <functional>
 #include <stdexcept>
 #include <string>
 
@@ -149,15 +151,61 @@ protected:
     PrincipalStore() = default;
 };
 
+/** Visits one log entry; returns false to stop the walk. */
+using LogVisitor = std::function<bool(const LogEntry&)>;
+
+/** The stretch of the log an archive takes: the entries after `from` up to and including `to`. */
+struct LogArchiveCut {
+    LogHead from;  ///< the checkpoint before the first archived entry (the previous archive's end, or the genesis)
+    LogHead to;    ///< the last archived entry: the live log's checkpoint afterwards
+    std::int64_t entries = 0;
+};
+
+/**
+ * Writes the archive of `cut` while the store holds it (ca/ signs and publishes the file) and
+ * returns the log entry that records the archive. It reads the entries through `entries` (a
+ * walk oldest first) and must not call the store. Throwing changes nothing.
+ */
+using LogArchiveWriter =
+    std::function<LogEntry(const LogArchiveCut& cut, const std::function<void(const LogVisitor&)>& entries)>;
+
 /** The hash-chained enrollment log (docs/logging.md). */
 class LogStore {
 public:
     virtual ~LogStore() = default;
     virtual void append_log(const LogEntry& entry) = 0;
-    /** Entries at or after `since` (ISO time; empty for all), oldest first. */
-    virtual std::vector<LogEntry> read_log(const std::string& since) = 0;
-    /** Recomputes the hash chain (store/log_chain.h) and compares it with the pinned head. */
+    /**
+     * Visits the entries at or after `since` (ISO time; empty for all), oldest first, holding at
+     * most one page of them in memory; the store is not locked while `visit` runs.
+     */
+    virtual void for_each_log(const std::string& since, const LogVisitor& visit) = 0;
+    /** Every entry at or after `since`, oldest first (for tests and small logs: for_each_log streams). */
+    std::vector<LogEntry> read_log(const std::string& since) {
+        std::vector<LogEntry> out;
+        for_each_log(since, [&](const LogEntry& e) {
+            out.push_back(e);
+            return true;
+        });
+        return out;
+    }
+    /**
+     * Recomputes the hash chain (store/log_chain.h) from the archived checkpoint, one entry at a
+     * time, and compares its end with the pinned head.
+     */
     virtual LogCheck verify_log() = 0;
+    /** The last archived entry the live log continues from; the genesis (seq 0) if none was archived. */
+    virtual LogHead log_checkpoint() = 0;
+    /**
+     * Archives the oldest entries: the entries after the checkpoint whose time is before
+     * `before` (ISO), up to the first that is not, are handed to `write`, from one snapshot;
+     * then, in one transaction, they are deleted, the checkpoint moves to the last of them and
+     * the entry `write` returned is appended. Returns the cut, or nullopt (and `write` is not
+     * called, nothing changes) when the oldest kept entry is not before `before`. Whatever
+     * `write` throws leaves the log as it was, and is rethrown. ConflictError, and nothing
+     * deleted, if another archive moved the checkpoint after `write` began (its file then holds
+     * entries the log still has). Other writers wait only for the deletion, not for `write`.
+     */
+    virtual std::optional<LogArchiveCut> archive_log(const std::string& before, const LogArchiveWriter& write) = 0;
 
 protected:
     LogStore() = default;

@@ -1,4 +1,4 @@
-// `xrca init`, `anchor`, `status`, `chain`, `trust`, `log`: setting up and inspecting an authority.
+// `xrca init`, `anchor`, `status`, `chain`, `trust`: setting up and inspecting an authority (`log` is in log.cpp).
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/files.h"
@@ -35,14 +35,6 @@ std::string anchor_argument(const std::string& arg) {
         return lower;
     }
     return read_public_key(arg).fingerprint();
-}
-
-std::string since_argument(Args& args) {
-    const auto since = args.option("--since");
-    if (!since) return "";
-    const auto t = xrml::Time::try_parse(*since);
-    if (!t) throw Error(ErrorKind::Usage, "--since '" + *since + "' is not a time of the form YYYY-MM-DDTHH:MM");
-    return t->to_iso8601();
 }
 
 }  // namespace
@@ -245,50 +237,6 @@ int cmd_trust(Context& ctx, Args& args) {
         return k_exit_ok;
     }
     throw Error(ErrorKind::Usage, "trust needs add, list or remove, not '" + verb + "'");
-}
-
-int cmd_log(Context& ctx, Args& args) {
-    const bool verify = args.flag("--verify");
-    const bool json = args.flag("--json");
-    const auto since = since_argument(args);
-    if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "log takes no positional arguments");
-    auto store = open_authority_store(ctx.data_dir);
-    if (verify) {
-        const auto check = store->verify_log();
-        if (!check.ok) {
-            ctx.out << "enrollment log: TAMPERED — " << check.problem << '\n';
-            return k_exit_refused;
-        }
-        ctx.out << "enrollment log: intact (" << check.entries << " entries, hash chain and head verified)\n";
-        return k_exit_ok;
-    }
-    const auto entries = store->read_log(since);
-    if (json) {
-        JsonWriter j;
-        j.begin_array();
-        for (const auto& e : entries) {
-            j.begin_object().key("seq").value(e.seq).key("request_id").value(e.request_id).key("time").value(e.time);
-            j.key("operation").value(e.operation).key("caller").value(e.caller).key("inputs").value(e.inputs);
-            j.key("certificate_id")
-                .value(e.certificate_id)
-                .key("outcome")
-                .value(e.outcome)
-                .key("reason")
-                .value(e.reason);
-            j.key("hash").value(e.hash).end_object();
-        }
-        j.end_array();
-        ctx.out << j.str() << '\n';
-        return k_exit_ok;
-    }
-    for (const auto& e : entries) {
-        ctx.out << e.seq << "  " << e.time << "  " << e.operation << "  " << e.outcome << "  " << e.caller;
-        if (!e.certificate_id.empty()) ctx.out << "  " << e.certificate_id;
-        ctx.out << "\n      " << e.reason;
-        if (!e.inputs.empty()) ctx.out << "\n      inputs: " << e.inputs;
-        ctx.out << '\n';
-    }
-    return k_exit_ok;
 }
 
 }  // namespace xrca::cli

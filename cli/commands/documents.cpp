@@ -1,4 +1,6 @@
-// `xrca verify` and `xrca show`: read XrML files, report every signature and chain.
+// `xrca verify` and `xrca show`: read XrML files, report every signature and chain. Whatever
+// came from a document (names, IDs, URLs, types, details quoting them) is untrusted: text
+// output passes it through text::printable, so it can neither forge a line nor drive a terminal.
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/files.h"
@@ -6,6 +8,7 @@
 #include "cli/session.h"
 
 #include "ca/errors.h"
+#include "text/clean.h"
 #include "xrml/chain.h"
 #include "xrml/errors.h"
 #include "xrml/reader.h"
@@ -17,6 +20,8 @@
 
 namespace xrca::cli {
 namespace {
+
+using text::printable;
 
 struct LoadedDocuments {
     std::vector<xrml::Certificate> documents;
@@ -243,10 +248,10 @@ int cmd_verify(Context& ctx, Args& args) {
     for (std::size_t i = 0; i < loaded.documents.size(); ++i) {
         const auto& d = loaded.documents[i];
         const auto& s = report.signatures[i];
-        ctx.out << "document " << i << " (" << loaded.files[i] << " #" << loaded.local_index[i] << ", " << describe(d)
-                << ", " << xrml::digest_algorithm_xrml_name(d.signature.digest_algorithm) << "/RSA-"
-                << d.issuer.key->bits() << "): " << (s.ok() ? "signature OK" : "signature FAILED") << " — " << s.detail
-                << '\n';
+        ctx.out << "document " << i << " (" << printable(loaded.files[i]) << " #" << loaded.local_index[i] << ", "
+                << printable(describe(d)) << ", " << xrml::digest_algorithm_xrml_name(d.signature.digest_algorithm)
+                << "/RSA-" << d.issuer.key->bits() << "): " << (s.ok() ? "signature OK" : "signature FAILED") << " — "
+                << printable(s.detail) << '\n';
     }
     for (std::size_t ci = 0; ci < report.chains.size(); ++ci) {
         const auto& c = report.chains[ci];
@@ -255,13 +260,13 @@ int cmd_verify(Context& ctx, Args& args) {
         for (auto p : c.path) ctx.out << p << " -> ";
         ctx.out << (c.anchored ? "anchor " : "key ") << short_fp(c.top_issuer_fingerprint) << ": ";
         if (!c.ok()) {
-            ctx.out << "FAILED [" << xrml::failure_name(c.failure) << "] " << c.detail << '\n';
+            ctx.out << "FAILED [" << xrml::failure_name(c.failure) << "] " << printable(c.detail) << '\n';
         } else if (r.revoked()) {
-            ctx.out << "REVOKED — " << revoked_text(r) << '\n';
+            ctx.out << "REVOKED — " << printable(revoked_text(r)) << '\n';
         } else {
             ctx.out << (lists.empty() ? "OK\n" : "OK, nothing revoked\n");
         }
-        for (const auto& why : r.ignored) ctx.out << "  ignored revocation list " << why << '\n';
+        for (const auto& why : r.ignored) ctx.out << "  ignored revocation list " << printable(why) << '\n';
     }
     if (revoked_any) {
         ctx.out << "verdict: NOT VERIFIED — revoked\n";
@@ -335,8 +340,9 @@ int cmd_show(Context& ctx, Args& args) {
     }
 
     for (const auto& d : loaded.documents) {
-        ctx.out << "document " << d.index() << ": " << describe(d) << " (BODY type \"" << d.body_type << "\")\n";
-        ctx.out << "  id:         " << d.descriptor.id.value << '\n';
+        ctx.out << "document " << d.index() << ": " << printable(describe(d)) << " (BODY type \""
+                << printable(d.body_type) << "\")\n";
+        ctx.out << "  id:         " << printable(d.descriptor.id.value) << '\n';
         ctx.out << "  issued:     " << d.issued.to_xrml() << '\n';
         if (d.validity)
             ctx.out << "  valid:      " << d.validity->from.to_xrml() << " until " << d.validity->until.to_xrml()
@@ -345,12 +351,12 @@ int cmd_show(Context& ctx, Args& args) {
             ctx.out << "  may issue:  " << d.issue_right->range->from.to_xrml() << " until "
                     << d.issue_right->range->until.to_xrml() << '\n';
         }
-        ctx.out << "  issuer:     " << d.issuer.object.name.value_or(d.issuer.object.id.value) << " ["
-                << d.issuer.object.type << "] key " << d.issuer.key->fingerprint() << " (RSA-" << d.issuer.key->bits()
-                << ")\n";
+        ctx.out << "  issuer:     " << printable(d.issuer.object.name.value_or(d.issuer.object.id.value)) << " ["
+                << printable(d.issuer.object.type) << "] key " << d.issuer.key->fingerprint() << " (RSA-"
+                << d.issuer.key->bits() << ")\n";
         if (d.principal) {
-            ctx.out << "  principal:  " << d.principal->object.name.value_or(d.principal->object.id.value) << " ["
-                    << d.principal->object.type << "]";
+            ctx.out << "  principal:  " << printable(d.principal->object.name.value_or(d.principal->object.id.value))
+                    << " [" << printable(d.principal->object.type) << "]";
             if (d.principal->key)
                 ctx.out << " key " << d.principal->key->fingerprint() << " (RSA-" << d.principal->key->bits() << ")";
             ctx.out << '\n';

@@ -2,7 +2,9 @@
 #include "support/data_path.h"
 #include "support/sample_chain.h"
 
+#include "store/factory.h"
 #include "support/test_keys.h"
+#include "text/clean.h"
 #include "xrml/encoding.h"
 #include "xrml/reader.h"
 #include "xrml/templates.h"
@@ -40,6 +42,18 @@ CommandResult run(const std::string& args) {
     const int status = ::pclose(pipe);
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return r;
+}
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+/** U+202E RIGHT-TO-LEFT OVERRIDE in UTF-8, built so that no literal in this file holds one. */
+const std::string k_rlo = std::string("\xe2\x80") + "\xae";
+
+bool has_line_starting(const std::string& out, const std::string& prefix) {
+    return out.rfind(prefix, 0) == 0 || out.find("\n" + prefix) != std::string::npos;
 }
 
 class Cli : public ::testing::Test {
@@ -147,6 +161,24 @@ TEST_F(Cli, HelpExplainsWithAnExample) {
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_NE(r.out.find("example:"), std::string::npos);
     EXPECT_NE(run("--help").out.find("verify"), std::string::npos);
+}
+
+TEST_F(Cli, ShowAndVerifyEscapeUntrustedDocumentText) {
+    // A name with a line break, a C1 control sequence introducer and a bidi override: allowed
+    // in XML, and none of them may reach the terminal raw or start a line of its own.
+    auto text = vector_text();
+    const auto at = text.find("<NAME>CorpRights</NAME>");
+    ASSERT_NE(at, std::string::npos);
+    text.replace(at + 6, 10, "DRM&#10;document 9: forged&#x202e;&#x9b;2J");
+    const auto path = write("hostile.xml", text);
+    for (const std::string& command : {"show " + path, "verify " + path + " --anchor " + k_anchor}) {
+        const auto r = run(command);
+        EXPECT_EQ(r.out.find(k_rlo), std::string::npos) << command << ": " << r.out;
+        EXPECT_EQ(r.out.find("\xc2\x9b"), std::string::npos) << command << ": " << r.out;
+        EXPECT_FALSE(has_line_starting(r.out, "document 9: forged")) << command << ": " << r.out;
+    }
+    const auto r = run("show " + path);
+    EXPECT_NE(r.out.find("DRM\\ndocument 9: forged\\u202e\\x9b2J"), std::string::npos) << r.out;
 }
 
 TEST_F(Cli, AHugeFileIsRefusedNotRead) {
@@ -260,6 +292,143 @@ TEST_F(AuthorityCli, TamperingWithTheLogInTheDatabaseIsDetected) {
     const auto r = x("es log --verify", "");
     EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_NE(r.out.find("TAMPERED"), std::string::npos) << r.out;
+}
+
+TEST_F(AuthorityCli, ArchivedEntriesVerifyAloneAndTheLiveLogFromTheCheckpoint) {
+    ASSERT_EQ(x("root init --role root --name R --url https://r.example.test/_wmcs --self-enroll").exit_code, 0);
+    const auto a1 = m_dir + "/a1.jsonl";
+    const auto a2 = m_dir + "/a2.jsonl";
+    auto r = x("root log archive --before 2100-01-01T00:00 -o " + a1);
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("archived entries 1.."), std::string::npos) << r.out;
+    r = x("root log --verify", "");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("intact from archived checkpoint seq"), std::string::npos) << r.out;
+    r = x("root log --json", "");
+    EXPECT_EQ(r.out.find("\"seq\":1,"), std::string::npos) << "archived entries left the store: " << r.out;
+    EXPECT_NE(r.out.find("\"operation\":\"LogArchive\""), std::string::npos) << r.out;
+
+    r = run("log verify-archive " + a1);
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("intact"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("genesis"), std::string::npos) << r.out;
+    r = x("root log --verify --archive " + a1, "");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("verified from its first entry"), std::string::npos) << r.out;
+
+    // A second archive continues from the first's end; both check out in sequence.
+    EXPECT_EQ(x("root trust remove " + std::string(64, 'a'), "").exit_code, 3);  // one more entry: a refusal
+    r = x("root log archive --before 2100-01-01T00:00 -o " + a2);
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    r = run("log verify-archive " + a1 + " " + a2);
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    r = x("root log --verify --archive " + a1 + " --archive " + a2, "");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    r = x("root log --verify --archive " + a2, "");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("were not given"), std::string::npos) << r.out;
+    // Out of order, or one missing at the end: refused, saying why.
+    r = run("log verify-archive " + a2 + " " + a1);
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("does not continue"), std::string::npos) << r.out;
+    r = x("root log --verify --archive " + a1, "");
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("an archive is missing"), std::string::npos) << r.out;
+
+    // An archive is never written over another file.
+    r = x("root log archive --before 2100-01-01T00:00 -o " + a1);
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("exists"), std::string::npos) << r.out;
+    EXPECT_EQ(run("log verify-archive " + a1).exit_code, 0) << "the first archive is untouched";
+
+    // One byte changed in the archive, then in the live log: both are detected.
+    auto text = slurp(a1);
+    const auto at = text.find("\"operation\":\"Provision\"");
+    ASSERT_NE(at, std::string::npos);
+    text[at + 14] = 'p';
+    write("a1-tampered.jsonl", text);
+    r = run("log verify-archive " + m_dir + "/a1-tampered.jsonl");
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("TAMPERED"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("entry 1 "), std::string::npos) << r.out;
+    {
+        SQLite::Database database(m_dir + "/root/xrca.db", SQLite::OPEN_READWRITE);
+        ASSERT_EQ(database.exec("UPDATE enrollment_log SET reason = 'nothing' WHERE seq = (SELECT MAX(seq) FROM "
+                                "enrollment_log)"),
+                  1);
+    }
+    r = x("root log --verify", "");
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("TAMPERED"), std::string::npos) << r.out;
+}
+
+TEST_F(AuthorityCli, AnArchiveThatCannotBeWrittenRemovesNothing) {
+    ASSERT_EQ(x("es init --role enrollment --name ES").exit_code, 0);
+    const auto before = x("es log --json", "").out;
+    auto r = x("es log archive --before 2100-01-01T00:00 -o " + m_dir + "/no-such-dir/a.jsonl");
+    EXPECT_EQ(r.exit_code, 4) << r.out;
+    EXPECT_NE(r.out.find("nothing was removed"), std::string::npos) << r.out;
+    r = x("es log --verify", "");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_EQ(r.out.find("checkpoint"), std::string::npos) << r.out;
+    EXPECT_EQ(x("es log --json", "").out.rfind(before.substr(0, before.size() - 2), 0), 0u)
+        << "every entry is still there, in order";
+    // An empty cut is refused, saying so.
+    r = x("es log archive --before 2001-01-01T00:00 -o " + m_dir + "/a.jsonl");
+    EXPECT_EQ(r.exit_code, 3) << r.out;
+    EXPECT_NE(r.out.find("nothing to archive"), std::string::npos) << r.out;
+    EXPECT_FALSE(std::filesystem::exists(m_dir + "/a.jsonl"));
+    // An enrollment service signs its archives with its own key.
+    r = x("es log archive --before 2100-01-01T00:00 -o " + m_dir + "/a.jsonl");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_EQ(x("es log --verify --archive " + m_dir + "/a.jsonl", "").exit_code, 0);
+}
+
+TEST_F(AuthorityCli, HostileLogFieldsPrintEscapedAndExportAsValidUtf8) {
+    ASSERT_EQ(x("es init --role enrollment --name ES").exit_code, 0);
+    {
+        // Bytes as an attacker's request could have left them before text was cleaned at the door.
+        auto store = store::open_store(m_dir + "/es", store::OpenMode::Existing);
+        store::LogEntry e;
+        e.request_id = "r";
+        e.time = "2026-01-01T00:00:00Z";
+        e.operation = "Certify";
+        e.caller = "anonymous from 1.2.3.4 [ua \x1b]0;owned\x07\x1b[2J]\n99  2026-01-01T00:00:00Z  Forged  accepted";
+        e.inputs = "cut \xe2\x80 in the middle \xff\xfe";
+        e.outcome = "refused";
+        e.reason = "bidi " + k_rlo +
+                   " txt.exe \xc2\x9b"
+                   "31m";
+        store->append_log(e);
+    }
+    auto r = x("es log", "");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find('\x07'), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find(k_rlo), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("\xc2\x9b"), std::string::npos) << r.out;
+    EXPECT_FALSE(has_line_starting(r.out, "99  ")) << "a field forged a line: " << r.out;
+    EXPECT_NE(r.out.find("\\x1b]0;owned\\x07"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\\u202e"), std::string::npos) << r.out;
+    EXPECT_TRUE(text::is_valid_utf8(r.out));
+
+    r = x("es log --json", "");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_TRUE(text::is_valid_utf8(r.out)) << r.out;
+    for (std::size_t i = 0; i + 1 < r.out.size(); ++i) {
+        ASSERT_GE(static_cast<unsigned char>(r.out[i]), 0x20) << "a raw control byte in the JSON at " << i;
+    }
+    EXPECT_NE(r.out.find("\\u001b]0;owned\\u0007"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.front(), '[');
+    EXPECT_EQ(r.out.substr(r.out.size() - 2), "]\n");
+
+    // Archived exactly (the chain covers the raw bytes), and the archive is valid UTF-8 too.
+    EXPECT_EQ(x("es log --verify", "").exit_code, 0);
+    r = x("es log archive --before 2100-01-01T00:00 -o " + m_dir + "/a.jsonl");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_TRUE(text::is_valid_utf8(slurp(m_dir + "/a.jsonl")));
+    r = run("log verify-archive " + m_dir + "/a.jsonl");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
 }
 
 TEST_F(AuthorityCli, TrustListsAreManagedAndLogged) {

@@ -69,8 +69,12 @@ public:
         return m.find_principal_by_token_hash(h);
     }
     void append_log(const store::LogEntry& e) override { m.append_log(e); }
-    std::vector<store::LogEntry> read_log(const std::string& s) override { return m.read_log(s); }
+    void for_each_log(const std::string& s, const store::LogVisitor& v) override { m.for_each_log(s, v); }
     store::LogCheck verify_log() override { return m.verify_log(); }
+    store::LogHead log_checkpoint() override { return m.log_checkpoint(); }
+    std::optional<store::LogArchiveCut> archive_log(const std::string& b, const store::LogArchiveWriter& w) override {
+        return m.archive_log(b, w);
+    }
 
 protected:
     store::Store& m;
