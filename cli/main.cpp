@@ -5,6 +5,7 @@
 #include "store/store.h"
 
 #include "ca/errors.h"
+#include "text/clean.h"
 #include "xrml/errors.h"
 
 #include <cstdlib>
@@ -427,26 +428,32 @@ int run(int argc, char** argv) {
 }  // namespace
 }  // namespace xrca::cli
 
+namespace {
+
+/** Prints an error for a person: its text may quote untrusted input (a path, a document), so escaped. */
+int report(const char* prefix, const std::exception& e, int exit_code) {
+    std::cerr << "xrca: " << prefix << xrca::text::printable(e.what()) << '\n';
+    return exit_code;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     using namespace xrca;
     try {
         return cli::run(argc, argv);
     } catch (const Error& e) {
-        std::cerr << "xrca: " << e.what() << '\n';
+        report("", e, 0);
         if (e.kind() == ErrorKind::Usage) std::cerr << "(see xrca --help)\n";
         return cli::exit_code_for(e.kind());
     } catch (const xrml::FormatError& e) {
-        std::cerr << "xrca: " << e.what() << '\n';
-        return cli::k_exit_refused;
+        return report("", e, cli::k_exit_refused);
     } catch (const store::ConflictError& e) {
         // Reads of the store outside an operation (status, lists) reach here unmapped.
-        std::cerr << "xrca: " << e.what() << '\n';
-        return cli::exit_code_for(ErrorKind::Conflict);
+        return report("", e, cli::exit_code_for(ErrorKind::Conflict));
     } catch (const store::StorageError& e) {
-        std::cerr << "xrca: " << e.what() << '\n';
-        return cli::exit_code_for(ErrorKind::Storage);
+        return report("", e, cli::exit_code_for(ErrorKind::Storage));
     } catch (const std::exception& e) {
-        std::cerr << "xrca: internal error: " << e.what() << '\n';
-        return cli::k_exit_internal;
+        return report("internal error: ", e, cli::k_exit_internal);
     }
 }
