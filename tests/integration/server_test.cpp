@@ -243,8 +243,10 @@ TEST_F(OperationsTest, AUserActivatesCertifiesAndGetsAClc) {
     for (const auto& d : clc) joined += d;
     EXPECT_TRUE(
         xrml::verify_ordered_chain(xrml::read_documents(joined).documents, {h.anchor(), h.clock.now(), {}}).ok());
-    // A server certifies a user it names; service location needs no token.
+    // A server certifies a user it names and its grant matches (issue 12 item 9: without the
+    // grant this is refused, ServerPrincipalsAreScoped); service location needs no token.
     const auto server_principal = as(add("portal", "server"));
+    h.root.authority->grant_principal("portal", "bob*", h.caller);
     const auto bob =
         certificates_in_reply(server_principal.call(services::server_certification, "Certify",
                                                     certify_request(spc, false, "bob", "bob@example.test")),
