@@ -65,10 +65,19 @@ public:
     [[nodiscard]] xrml::PublicKey anchor_public_key();
 
     // --- issuance (each logs its request, accepted or refused) ------------------------------
-    /** Enroll at an enrollment service (the request's operation must be Enroll). */
-    IssuedChain enroll(const ClusterRequest& request, const Caller& caller);
-    /** SubEnroll at a root cluster (the request's operation must be SubEnroll). */
-    IssuedChain sub_enroll(const ClusterRequest& request, const Caller& caller);
+    /**
+     * Enroll at an enrollment service (the request's operation must be Enroll). A GUID already
+     * certified here for another key needs the request's renewal proof, or `identity` AdminReplace
+     * (docs/principals.md).
+     */
+    IssuedChain enroll(const ClusterRequest& request, const Caller& caller,
+                       ClusterIdentity identity = ClusterIdentity::BoundToKey);
+    /**
+     * SubEnroll at a root cluster (the request's operation must be SubEnroll): as enroll, and a
+     * sub-enroll principal (caller.account) is bound to the first GUID it enrolled.
+     */
+    IssuedChain sub_enroll(const ClusterRequest& request, const Caller& caller,
+                           ClusterIdentity identity = ClusterIdentity::BoundToKey);
     IssuedChain certify_machine(const MachineRequest& request, const Caller& caller);
     IssuedChain issue_rac(const RacRequest& request, const Caller& caller);
     IssuedChain issue_clc(const ClcRequest& request, const Caller& caller);
@@ -109,10 +118,19 @@ public:
     /**
      * Adds a principal and returns its bearer token — the only time it exists in clear; only
      * its SHA-256 is stored. Roles: enroll, sub-enroll, server, user (users need an email).
+     * `may_certify`: a server's grants, the patterns of the other users it may certify (ca/user_grants.h).
      */
     std::string add_principal(const std::string& name, const std::string& role, const std::string& email,
-                              const std::string& user_id, const Caller& caller);
+                              const std::string& user_id, const Caller& caller,
+                              const std::vector<std::string>& may_certify = {});
     void remove_principal(const std::string& name, const Caller& caller);
+    /** Lets a server principal certify the users `pattern` matches (and so receive their keys); logged. */
+    void grant_principal(const std::string& name, const std::string& pattern, const Caller& caller);
+    /** Withdraws a grant; logged. Error(NotFound) if the principal holds no such grant. */
+    void revoke_principal_grant(const std::string& name, const std::string& pattern, const Caller& caller);
+    /** Binds a sub-enroll principal to cluster GUID `guid`, or with "" frees it to bind on its next SubEnroll; logged.
+     */
+    void set_principal_cluster(const std::string& name, const std::string& guid, const Caller& caller);
     [[nodiscard]] std::vector<store::PrincipalRecord> list_principals();
     /** The principal whose token this is, or nullopt; the hashes are compared in constant time. */
     [[nodiscard]] std::optional<store::PrincipalRecord> authenticate(std::string_view token);
@@ -189,6 +207,13 @@ private:
     std::optional<IssuedChain> check_cluster_request(const ClusterRequest& r);
     std::optional<IssuedChain> already_issued(const std::string& request_id, const xrml::PublicKey& key,
                                               const std::string& guid);
+    /**
+     * Refuses a GUID certified here for other keys unless the request proves one of them or an
+     * administrator replaces the cluster; returns what to add to the log's inputs (why it passed).
+     */
+    std::string check_cluster_identity(const ClusterRequest& r, ClusterIdentity identity);
+    /** A sub-enroll principal's first GUID binds it; another GUID afterwards is refused. */
+    void bind_to_cluster(const Caller& caller, const std::string& guid);
     void forget_cached_chains();
     template <typename Fn>
     auto logged(const char* operation, const Caller& caller, const std::string& inputs, Fn&& fn) -> decltype(fn());
@@ -221,6 +246,9 @@ private:
     store::AuthorityRecord m_record;
     Role m_role;
 
+    // Serialises the identity check of a cluster request with its issuance, so that two requests
+    // for one new GUID with two keys cannot both pass (within this process).
+    std::mutex m_cluster_mutex;
     std::mutex m_mutex;  // guards the lazily loaded members below
     std::optional<xrml::Certificate> m_own_slc;
     std::optional<std::vector<std::string>> m_own_chain;

@@ -40,6 +40,8 @@ void check_url(const std::string& url);
 void check_key_for_mode(const xrml::PublicKey& key, CryptoMode mode, const char* what);
 /** Machine keys follow the mode's machine-key rule. */
 void check_machine_key_for_mode(const xrml::PublicKey& key, CryptoMode mode);
+/** Whether `proof` is a good signature by `key` over its signed text (cluster_request.cpp). */
+bool proof_verifies(const ProofOfPossession& proof, const xrml::PublicKey& key) noexcept;
 
 /**
  * What a request is checked against, read once per request (docs/policy.md): revocations,

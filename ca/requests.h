@@ -3,6 +3,7 @@
 #pragma once
 
 #include "ca/crypto_mode.h"
+#include "store/records.h"
 #include "xrml/certificate.h"
 #include "xrml/revocation.h"
 
@@ -75,6 +76,11 @@ struct Caller {
     bool tls = false;
     /** No authenticated principal: counted per source, not logged one by one (ca/anonymous_traffic.h). */
     bool anonymous = false;
+    /**
+     * The principal of the online service that authenticated (set by the service, never from a
+     * request); nullopt locally. Operations check its binding and grants (docs/principals.md).
+     */
+    std::optional<store::PrincipalRecord> account;
 };
 
 /** Tunables with RMS's defaults (reference §1.4). */
@@ -136,6 +142,22 @@ struct ClusterRequest {
     std::string request_id;                  ///< offline request ID: processing it again returns the same SLC
     std::optional<ProofOfPossession> proof;  ///< required for offline requests
     std::optional<CryptoMode> crypto_mode;   ///< the requester's mode, when it states one
+    /**
+     * A renewal with a new key: a proof of possession over the same text by a key already
+     * certified for this GUID (docs/offline-files.md). Without it, or an administrator's
+     * replacement, a GUID whose SLCs certify another key is refused.
+     */
+    std::optional<ProofOfPossession> renewal_proof;
+};
+
+/**
+ * Whether a cluster GUID stays bound to the keys its SLCs certify (a new key needs a renewal
+ * proof by one of them), or an administrator replaces the cluster (`xrca process
+ * --replace-cluster`): the new key is certified without a proof, and that is logged.
+ */
+enum class ClusterIdentity {
+    BoundToKey,
+    AdminReplace,
 };
 
 /**
@@ -151,6 +173,7 @@ struct SignedRequest {
     PreparedRequest request;
     std::string body;
     ProofOfPossession proof;
+    std::optional<ProofOfPossession> renewal_proof;  ///< by the current key, when a renewal certifies a new key
 };
 
 /** Machine activation: an SPC for a machine key (xrca's own activation, reference §3.6). */

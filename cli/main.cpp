@@ -201,13 +201,18 @@ const std::map<std::string, Command>& commands() {
           "  xrca --data root request -o root-request.xml\n"}},
         {"process",
          {cmd_process, "at the issuer: answer a request file with an SLC",
-          "usage: xrca [--data DIR] process REQUEST.xml -o RESPONSE.xml [--yes] [--password-file FILE]\n"
+          "usage: xrca [--data DIR] process REQUEST.xml -o RESPONSE.xml [--yes] [--replace-cluster]\n"
+          "                                 [--password-file FILE]\n"
           "\n"
           "Reads the request strictly, shows who asks for what, and asks for confirmation (or\n"
           "--yes). An enrollment service answers Enroll requests; a root cluster SubEnroll\n"
           "requests. The proof of possession, crypto mode and fields are checked; the response\n"
           "holds the request ID and the chain, leaf first. Processing the same request again\n"
           "returns the same SLC.\n"
+          "\n"
+          "A cluster GUID this authority certified for another key is refused unless the request\n"
+          "carries a renewal proof by that key (`request --renew --new-key` adds one), or\n"
+          "--replace-cluster: the administrator replaces the cluster's key knowingly (logged).\n"
           "\n"
           "example:\n"
           "  xrca --data es process root-request.xml -o root-response.xml\n"}},
@@ -225,17 +230,27 @@ const std::map<std::string, Command>& commands() {
         {"principal",
          {cmd_principal, "manage who may call the online service",
           "usage: xrca [--data DIR] principal add NAME --role enroll|sub-enroll|server|user [--email EMAIL]\n"
-          "                                     [--user-id ID] [--json]\n"
+          "                                     [--user-id ID] [--may-certify PATTERN]... [--json]\n"
           "       xrca [--data DIR] principal list [--json]\n"
           "       xrca [--data DIR] principal remove NAME\n"
+          "       xrca [--data DIR] principal grant|revoke-grant NAME PATTERN\n"
+          "       xrca [--data DIR] principal bind NAME CLUSTER-GUID | unbind NAME\n"
           "\n"
           "add prints a new random bearer token once, alone on the last line ({\"token\": ...} with\n"
           "--json); only its SHA-256 is stored. Roles: enroll may call Enroll; sub-enroll SubEnroll;\n"
           "server ServerCertification; user may activate machines and certify, and its RAC is\n"
           "issued to its --email and --user-id (default: NAME).\n"
           "\n"
+          "A server principal certifies its own user (its --user-id with its --email) and the users\n"
+          "its grants match: PATTERN (`*` any run, `?` one character, case ignored) must match both\n"
+          "the user ID and the email. A RAC carries the user's private key: a grant hands the\n"
+          "server the keys of every user it matches. A sub-enroll principal is bound to the cluster\n"
+          "GUID it first enrolled; bind and unbind change that.\n"
+          "\n"
           "example:\n"
-          "  xrca --data root principal add alice --role user --email alice@example.com\n"}},
+          "  xrca --data root principal add alice --role user --email alice@example.com\n"
+          "  xrca --data root principal add portal --role server --may-certify 'S-1-5-21-7-*' \\\n"
+          "       --may-certify '*@sales.example.com'\n"}},
         {"serve",
          {cmd_serve, "run the online SOAP service (HTTP or HTTPS)",
           "usage: xrca [--data DIR] serve [--listen 127.0.0.1:8080] [--threads N]\n"

@@ -39,8 +39,9 @@ std::string exact_element(const SoapRequest& soap, std::string_view local) {
     return std::string(found.front());
 }
 
-std::optional<ca::ProofOfPossession> read_proof(const SoapRequest& soap, const std::string& signed_text) {
-    const auto element = soap.operation_element().optional_local("XrcaProofOfPossession");
+std::optional<ca::ProofOfPossession> read_proof(const SoapRequest& soap, const std::string& signed_text,
+                                                const char* element_name = "XrcaProofOfPossession") {
+    const auto element = soap.operation_element().optional_local(element_name);
     if (!element) return std::nullopt;
     auto proof = protocol::read_proof(*element);
     proof.signed_text = signed_text;
@@ -76,6 +77,7 @@ std::string cluster_request(const ca::SignedRequest& s) {
     xrml::XmlBuilder b;
     b.raw(s.body);
     protocol::write_proof(b, "XrcaProofOfPossession", s.proof);
+    if (s.renewal_proof) protocol::write_proof(b, "XrcaRenewalProof", *s.renewal_proof);
     const auto& address =
         s.request.operation == ca::ClusterOperation::Enroll ? services::enrollment : services::sub_enrollment;
     return with_namespace(address, ca::cluster_operation_name(s.request.operation), std::move(b).str());
@@ -98,12 +100,16 @@ ClusterRequestIn read_cluster_request(const SoapRequest& soap) {
             if (r.request_id.empty() || r.request_id.size() > 64)
                 xrca->fail(xrml::FormatReason::BadValue, "a RequestId is required");
         }
-        in.proof = read_proof(soap, exact_element(soap, "oInput"));
+        const auto signed_text = exact_element(soap, "oInput");
+        in.proof = read_proof(soap, signed_text);
+        in.renewal_proof = read_proof(soap, signed_text, "XrcaRenewalProof");
         return in;
     });
 }
 
-ca::ClusterRequest to_cluster_request(const ClusterRequestIn& in) { return protocol::with_proof(in.request, in.proof); }
+ca::ClusterRequest to_cluster_request(const ClusterRequestIn& in) {
+    return protocol::with_proof(in.request, in.proof, in.renewal_proof);
+}
 
 std::string cluster_result(const std::string& operation, const std::vector<std::string>& chain) {
     return "<" + operation + "Result><LicensorCertificateChain>" + string_array(chain) +

@@ -47,6 +47,7 @@ std::string cluster_request(const ca::SignedRequest& s);
 struct ClusterRequestIn {
     ca::PreparedRequest request;  ///< request_id empty when the caller is a plain RMS client
     std::optional<ca::ProofOfPossession> proof;
+    std::optional<ca::ProofOfPossession> renewal_proof;  ///< <XrcaRenewalProof>: by the cluster's current key
 };
 /** Reads an Enroll or SubEnroll request; throws Error(Malformed) naming what is wrong. */
 ClusterRequestIn read_cluster_request(const SoapRequest& soap);

@@ -203,6 +203,7 @@ std::optional<store::PrincipalRecord> identify(ca::Authority& authority, const H
         throw Error(ErrorKind::Unauthorized, "the bearer token is not known here", RmsFault::UnauthorizedAccess);
     caller.principal = principal->role + ":" + principal->name;
     caller.anonymous = false;
+    caller.account = principal;  // the authority checks its binding and grants
     return principal;
 }
 

@@ -35,6 +35,7 @@ std::string write_request_file(const ca::SignedRequest& s) {
     b.open("XrcaEnrollmentRequest", {{"format", k_format}});
     b.raw(s.body);
     protocol::write_proof(b, "ProofOfPossession", s.proof);
+    if (s.renewal_proof) protocol::write_proof(b, "RenewalProof", *s.renewal_proof);
     b.close();
     return std::move(b).str() + "\n";
 }
@@ -76,9 +77,15 @@ ReadRequest read_request_file(std::string_view bytes) {
     // The proof covers the exact characters of <Body>…</Body> as they are in the file.
     out.proof.signed_text = std::string(xrml::first_child_text(xrml::root_element_text(text), "Body"));
     if (out.proof.signed_text.empty()) root.fail(FormatReason::MissingElement, "no Body to verify");
+    if (const auto renewal = root.optional("RenewalProof")) {
+        out.renewal_proof = protocol::read_proof(*renewal);
+        out.renewal_proof->signed_text = out.proof.signed_text;
+    }
     return out;
 }
 
-ca::ClusterRequest to_cluster_request(const ReadRequest& in) { return protocol::with_proof(in.request, in.proof); }
+ca::ClusterRequest to_cluster_request(const ReadRequest& in) {
+    return protocol::with_proof(in.request, in.proof, in.renewal_proof);
+}
 
 }  // namespace xrca::offline

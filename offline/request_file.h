@@ -26,6 +26,8 @@ std::string write_request_file(const ca::SignedRequest& s);
 struct ReadRequest {
     ca::PreparedRequest request;
     ca::ProofOfPossession proof;  ///< signed_text is the exact body text from the file
+    /** <RenewalProof>: the same body signed by the cluster's current key, when a renewal certifies a new key. */
+    std::optional<ca::ProofOfPossession> renewal_proof;
 };
 
 /**

@@ -107,9 +107,11 @@ void read_parameters(const xrml::XmlElement& params, ca::ClusterRequest& r) {
     r.url = who.required("URL").text();
 }
 
-ca::ClusterRequest with_proof(const ca::ClusterRequest& request, std::optional<ca::ProofOfPossession> proof) {
+ca::ClusterRequest with_proof(const ca::ClusterRequest& request, std::optional<ca::ProofOfPossession> proof,
+                              std::optional<ca::ProofOfPossession> renewal_proof) {
     ca::ClusterRequest out = request;
     out.proof = std::move(proof);
+    out.renewal_proof = std::move(renewal_proof);
     return out;
 }
 

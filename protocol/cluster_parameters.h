@@ -27,7 +27,8 @@ ca::CryptoMode read_crypto_mode(const xrml::XmlElement& holder);
 /** <CryptoMode>N</CryptoMode>. */
 void write_crypto_mode(xrml::XmlBuilder& b, ca::CryptoMode mode);
 
-/** The request as the issuer's authority takes it, with the proof as received (if any). */
-ca::ClusterRequest with_proof(const ca::ClusterRequest& request, std::optional<ca::ProofOfPossession> proof);
+/** The request as the issuer's authority takes it, with the proofs as received (if any). */
+ca::ClusterRequest with_proof(const ca::ClusterRequest& request, std::optional<ca::ProofOfPossession> proof,
+                              std::optional<ca::ProofOfPossession> renewal_proof = std::nullopt);
 
 }  // namespace xrca::protocol

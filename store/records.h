@@ -141,6 +141,8 @@ struct PrincipalRecord {
     std::string user_id;
     std::string token_hash;  ///< lower-case hex SHA-256 of the token
     std::string created;
+    std::string cluster_guid;              ///< sub-enroll: the cluster GUID it is bound to ("" until its first)
+    std::vector<std::string> may_certify;  ///< server: patterns of the other users it may certify, sorted
 };
 
 /** A key's new name: promotion of a renewed cluster key is a sequence of these. */

@@ -28,6 +28,22 @@ std::vector<CertificateRecord> SqliteStore::find_by_subject(const std::string& s
     return guarded("finding a certificate by subject", [&] { return issued_where_locked("subject", subject); });
 }
 
+std::vector<CertificateRecord> SqliteStore::find_by_kind_and_subject_ignoring_case(const std::string& kind,
+                                                                                   const std::string& subject) {
+    Lock lock(m_mutex);
+    return guarded("finding certificates by subject", [&] {
+        std::vector<CertificateRecord> out;
+        // COLLATE NOCASE folds ASCII only, which is all a braced GUID holds; it uses the index of schema 5.
+        SQLite::Statement q(*m_db, std::string("SELECT ") + k_certificate_columns +
+                                       " FROM certificates WHERE subject = ? COLLATE NOCASE AND kind = ? AND "
+                                       "status = 'issued' ORDER BY issued");
+        q.bind(1, subject);
+        q.bind(2, kind);
+        while (q.executeStep()) out.push_back(read_certificate_row(q));
+        return out;
+    });
+}
+
 void SqliteStore::bump_policy_revision_locked() {
     auto& q = prepared("UPDATE policy_revision SET revision = revision + 1 WHERE id = 1");
     q.exec();

@@ -58,6 +58,8 @@ public:
 
     std::vector<CertificateRecord> find_by_license_hash(const std::string& hash) override;
     std::vector<CertificateRecord> find_by_subject(const std::string& subject) override;
+    std::vector<CertificateRecord> find_by_kind_and_subject_ignoring_case(const std::string& kind,
+                                                                          const std::string& subject) override;
 
     std::int64_t add_revocation(const RevocationRecord& revocation, const LogEntry& entry) override;
     std::vector<RevocationRecord> list_revocations() override;
@@ -76,7 +78,14 @@ public:
     void add_principal(const PrincipalRecord& principal, const LogEntry& entry) override;
     bool remove_principal(const std::string& name, const LogEntry& entry) override;
     std::vector<PrincipalRecord> list_principals() override;
+    std::optional<PrincipalRecord> find_principal(const std::string& name) override;
     std::optional<PrincipalRecord> find_principal_by_token_hash(const std::string& token_hash) override;
+    std::optional<std::string> bind_principal_cluster(const std::string& name,
+                                                      const std::string& cluster_guid) override;
+    bool set_principal_cluster(const std::string& name, const std::string& cluster_guid,
+                               const LogEntry& entry) override;
+    bool add_principal_grant(const std::string& name, const std::string& pattern, const LogEntry& entry) override;
+    bool remove_principal_grant(const std::string& name, const std::string& pattern, const LogEntry& entry) override;
 
     void append_log(const LogEntry& entry) override;
     void for_each_log(const std::string& since, const LogVisitor& visit) override;

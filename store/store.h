@@ -89,6 +89,12 @@ public:
     virtual std::vector<CertificateRecord> find_by_license_hash(const std::string& hash) = 0;
     /** Issued certificates whose subject (cluster GUID, user ID, machine ID …) is `subject`. */
     virtual std::vector<CertificateRecord> find_by_subject(const std::string& subject) = 0;
+    /**
+     * Issued certificates of `kind` whose subject equals `subject` ignoring ASCII case (a cluster's
+     * GUID may be written in either case), oldest first.
+     */
+    virtual std::vector<CertificateRecord> find_by_kind_and_subject_ignoring_case(const std::string& kind,
+                                                                                  const std::string& subject) = 0;
     virtual StoreCounts counts() = 0;
 
 protected:
@@ -136,16 +142,40 @@ protected:
     PolicyStore() = default;
 };
 
-/** Callers of the online service; only the SHA-256 of a token is ever stored. */
+/**
+ * Callers of the online service; only the SHA-256 of a token is ever stored. A principal's record
+ * comes back with its cluster binding and its grants (PrincipalRecord).
+ */
 class PrincipalStore {
 public:
     virtual ~PrincipalStore() = default;
-    /** Adds a principal with its log entry; ConflictError if the name (or token hash) exists. */
+    /**
+     * Adds a principal, with its grants (`may_certify`) and binding, and its log entry;
+     * ConflictError if the name (or token hash) exists.
+     */
     virtual void add_principal(const PrincipalRecord& principal, const LogEntry& entry) = 0;
-    /** Removes a principal; false if there was none (then nothing is logged). */
+    /** Removes a principal and its grants; false if there was none (then nothing is logged). */
     virtual bool remove_principal(const std::string& name, const LogEntry& entry) = 0;
     virtual std::vector<PrincipalRecord> list_principals() = 0;
+    virtual std::optional<PrincipalRecord> find_principal(const std::string& name) = 0;
     virtual std::optional<PrincipalRecord> find_principal_by_token_hash(const std::string& token_hash) = 0;
+    /**
+     * Binds the principal to `cluster_guid` unless it is bound already, and returns the GUID it is
+     * bound to now (the first writer wins, even under a race); nullopt if there is no such principal.
+     * Not logged here: the request that binds is logged by its operation.
+     */
+    virtual std::optional<std::string> bind_principal_cluster(const std::string& name,
+                                                              const std::string& cluster_guid) = 0;
+    /** Sets (or with "" clears) the binding with its log entry; false if there is no such principal. */
+    virtual bool set_principal_cluster(const std::string& name, const std::string& cluster_guid,
+                                       const LogEntry& entry) = 0;
+    /**
+     * Adds a grant with its log entry; false if there is no such principal (nothing logged),
+     * ConflictError if it holds that grant already.
+     */
+    virtual bool add_principal_grant(const std::string& name, const std::string& pattern, const LogEntry& entry) = 0;
+    /** Removes a grant with its log entry; false if the principal holds no such grant (nothing logged). */
+    virtual bool remove_principal_grant(const std::string& name, const std::string& pattern, const LogEntry& entry) = 0;
 
 protected:
     PrincipalStore() = default;

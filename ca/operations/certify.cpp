@@ -4,6 +4,7 @@
 #include "ca/authority_internal.h"
 
 #include "ca/hierarchy.h"
+#include "ca/user_grants.h"
 #include "xrml/chain.h"
 #include "xrml/enabling_bits.h"
 #include "xrml/reader.h"
@@ -30,6 +31,20 @@ bool plausible_email(const std::string& e) {
            e.find_first_of(" \t\r\n<>\"") == std::string::npos && e.size() <= 254;
 }
 
+void check_may_certify(const Caller& caller, const std::string& user_id, const std::string& email) {
+    if (!caller.account) return;  // local: the administrator
+    const auto& p = *caller.account;
+    const bool server = p.role == "server";
+    if (server ? may_certify(p, user_id, email) : user_id == (p.user_id.empty() ? p.name : p.user_id)) return;
+    const auto who = user_id.substr(0, 64) + " <" + email.substr(0, 64) + ">";
+    throw Error(ErrorKind::PolicyDenied,
+                server ? "server principal " + p.name + " may not certify " + who +
+                             ": no grant of it matches both the user ID and the email (`xrca principal grant " +
+                             p.name + " PATTERN`; a grant hands the server those users' keys)"
+                       : "principal " + p.name + " certifies only its own user, not " + who,
+                RmsFault::UnauthorizedAccess);
+}
+
 }  // namespace
 
 IssuedChain Authority::issue_rac(const RacRequest& r, const Caller& caller) {
@@ -39,6 +54,9 @@ IssuedChain Authority::issue_rac(const RacRequest& r, const Caller& caller) {
         // 1. Only a root cluster certifies users (licensing clusters forward to their root).
         require(Action::Certify, "issue rights account certificates (RACs); only a root cluster does");
         const auto policy = require_active();
+        // 1b. A RAC hands its holder the user's escrowed key: a principal of the service gets one for
+        //     its own user, and a server principal for the other users its grants name (docs/principals.md).
+        check_may_certify(caller, r.user_id, r.email);
         // 2. The SPC chain: readable, a machine certificate first, every signature and link good,
         //    and signed by an SPC issuer this cluster trusts (reference §3.4 step 3).
         const auto docs =

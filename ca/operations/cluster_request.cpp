@@ -86,22 +86,24 @@ std::optional<IssuedChain> Authority::check_cluster_request(const ClusterRequest
     return std::nullopt;
 }
 
+bool proof_verifies(const ProofOfPossession& proof, const xrml::PublicKey& key) noexcept {
+    try {
+        const auto digest = xrml::body_digest(proof.signed_text, proof.digest);
+        Botan::PK_Verifier verifier(*key.botan_key(),
+                                    std::string("EMSA3(Raw,") + xrml::digest_algorithm_botan_name(proof.digest) + ")");
+        return verifier.verify_message(digest, proof.signature);
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
 void Authority::check_proof(const std::optional<ProofOfPossession>& proof, const xrml::PublicKey& key, bool required) {
     if (!proof) {
         if (required)
             throw Error(ErrorKind::Malformed, "the request carries no proof of possession", RmsFault::Argument);
         return;
     }
-    bool ok = false;
-    try {
-        const auto digest = xrml::body_digest(proof->signed_text, proof->digest);
-        Botan::PK_Verifier verifier(*key.botan_key(),
-                                    std::string("EMSA3(Raw,") + xrml::digest_algorithm_botan_name(proof->digest) + ")");
-        ok = verifier.verify_message(digest, proof->signature);
-    } catch (const std::exception&) {
-        ok = false;
-    }
-    if (!ok) {
+    if (!proof_verifies(*proof, key)) {
         throw Error(ErrorKind::PolicyDenied,
                     "the proof of possession does not verify with the key to be certified (" +
                         key.fingerprint().substr(0, 16) +

@@ -8,12 +8,12 @@
 
 namespace xrca::ca {
 
-IssuedChain Authority::enroll(const ClusterRequest& r, const Caller& caller) {
+IssuedChain Authority::enroll(const ClusterRequest& r, const Caller& caller, ClusterIdentity identity) {
     const auto request_id = r.request_id.empty() ? new_id() : r.request_id;
-    const std::string inputs = "guid=" + r.cluster_guid + "; key=" + r.cluster_key.fingerprint() + "; name=" + r.name +
-                               "; url=" + r.url + "; sku=" + r.sku + "; version=" + r.version +
-                               "; revocation=" + revocation_mode_name(r.revocation) +
-                               "; authorities=" + fingerprints(r.revocation_authorities);
+    std::string inputs = "guid=" + r.cluster_guid + "; key=" + r.cluster_key.fingerprint() + "; name=" + r.name +
+                         "; url=" + r.url + "; sku=" + r.sku + "; version=" + r.version +
+                         "; revocation=" + revocation_mode_name(r.revocation) +
+                         "; authorities=" + fingerprints(r.revocation_authorities);
     return logged("Enroll", caller, inputs, [&] {
         // 1. Only an enrollment service issues root-cluster SLCs.
         require(Action::Enroll, "issue root-cluster SLCs (Enroll); only an enrollment service does");
@@ -28,7 +28,10 @@ IssuedChain Authority::enroll(const ClusterRequest& r, const Caller& caller) {
                         "standard revocation takes none",
                         RmsFault::Argument);
         }
-        // 3. Issue under the enrollment service key, with the enrollment chain behind it.
+        // 3. The GUID is bound to the keys certified for it (a new key needs a renewal proof).
+        const std::lock_guard<std::mutex> one_cluster_request(m_cluster_mutex);
+        inputs += check_cluster_identity(r, identity);
+        // 4. Issue under the enrollment service key, with the enrollment chain behind it.
         const auto chain = m_store.load_chain(detail::k_enrollment_chain);
         return issue_slc({request_id, "Enroll", &caller, inputs, r.cluster_key, r.cluster_guid, std::nullopt, r.url,
                           r.sku, r.version, r.revocation_authorities, &signer(KeyName::EnrollmentService), own_slc(),

@@ -186,9 +186,11 @@ SignedRequest Authority::create_offline_request(bool renew, bool new_key, const 
         for (const auto& text : m_store.load_chain(detail::k_revocation_authorities)) {
             p.revocation_authorities.push_back(xrml::read_public_key_file(text));
         }
-        // 3. Render, then sign the exact body with the key being certified.
+        // 3. Render, then sign the exact body with the key being certified; a new key also signs
+        //    it with the current key, the renewal proof that keeps the GUID bound to its keys.
         out.body = write_body(p);
         out.proof = prove_possession(key, out.body);
+        if (fresh) out.renewal_proof = prove_possession(signer(KeyName::Cluster), out.body);
         // 4. Record the pending request (and the new key, encrypted) with its log entry.
         const auto authorities = fingerprints(p.revocation_authorities);
         store::OfflineRequestRecord record{p.request_id,

@@ -8,16 +8,21 @@
 
 namespace xrca::ca {
 
-IssuedChain Authority::sub_enroll(const ClusterRequest& r, const Caller& caller) {
+IssuedChain Authority::sub_enroll(const ClusterRequest& r, const Caller& caller, ClusterIdentity identity) {
     const auto request_id = r.request_id.empty() ? new_id() : r.request_id;
-    const std::string inputs = "guid=" + r.cluster_guid + "; key=" + r.cluster_key.fingerprint() + "; name=" + r.name +
-                               "; url=" + r.url + "; sku=" + r.sku + "; version=" + r.version;
+    std::string inputs = "guid=" + r.cluster_guid + "; key=" + r.cluster_key.fingerprint() + "; name=" + r.name +
+                         "; url=" + r.url + "; sku=" + r.sku + "; version=" + r.version;
     return logged("SubEnroll", caller, inputs, [&] {
+        // 1. Only a root cluster issues licensing-cluster SLCs; 2. the request's own checks.
         require(Action::SubEnroll, "issue licensing-cluster SLCs (SubEnroll); only a root cluster does");
         if (auto same = check_cluster_request(r)) {
             return *same;
         }
-        // SubEnroll stamps the name into the SLC and carries no revocation information (§3.2).
+        // 3. The GUID is bound to the keys certified for it, and the principal to its first GUID.
+        const std::lock_guard<std::mutex> one_cluster_request(m_cluster_mutex);
+        inputs += check_cluster_identity(r, identity);
+        bind_to_cluster(caller, r.cluster_guid);
+        // 4. SubEnroll stamps the name into the SLC and carries no revocation information (§3.2).
         return issue_slc({request_id,
                           "SubEnroll",
                           &caller,

@@ -54,6 +54,9 @@ int cmd_request(Context& ctx, Args& args) {
 int cmd_process(Context& ctx, Args& args) {
     const auto out = args.option("-o");
     const bool yes = args.flag("--yes");
+    // The administrator's explicit replacement of a cluster whose GUID is certified for another key.
+    const auto identity =
+        args.flag("--replace-cluster") ? ca::ClusterIdentity::AdminReplace : ca::ClusterIdentity::BoundToKey;
     if (!out) throw Error(ErrorKind::Usage, "process needs -o RESPONSE.xml");
     auto s = open_session(ctx, args);
     const auto files = args.positionals();
@@ -72,12 +75,17 @@ int cmd_process(Context& ctx, Args& args) {
         ctx.out << "  revocation:  " << ca::revocation_mode_name(r.revocation) << '\n';
         for (const auto& a : r.revocation_authorities) ctx.out << "    authority  " << a.fingerprint() << '\n';
     }
+    if (request.renewal_proof) ctx.out << "  renewal:     proved by the cluster's current key (checked on issue)\n";
+    if (identity == ca::ClusterIdentity::AdminReplace) {
+        ctx.out << "  REPLACE:     if this GUID is certified here for another key, this key replaces it without\n"
+                   "               a proof by that key (logged)\n";
+    }
     if (!yes && !confirm(ctx, "issue this certificate?")) {
         throw Error(ErrorKind::Usage, "not issued: confirm at the prompt, or pass --yes after reviewing the summary");
     }
     const auto chain = r.operation == ca::ClusterOperation::Enroll
-                           ? s->authority->enroll(offline::to_cluster_request(request), local_caller())
-                           : s->authority->sub_enroll(offline::to_cluster_request(request), local_caller());
+                           ? s->authority->enroll(offline::to_cluster_request(request), local_caller(), identity)
+                           : s->authority->sub_enroll(offline::to_cluster_request(request), local_caller(), identity);
     write_output(ctx, *out, offline::write_response_file(r.request_id, r.operation, chain, s->clock.now()));
     ctx.out << "issued SLC " << chain.certificate_id << "; wrote the response (" << chain.documents.size()
             << " documents, leaf first) to " << *out << '\n';

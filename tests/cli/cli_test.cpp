@@ -513,6 +513,51 @@ TEST_F(Cli, PrincipalTokensArePrintedOnceAloneOnTheLastLine) {
     EXPECT_EQ(run("--data " + m_dir + "/root principal remove alice").exit_code, 3);
 }
 
+// Issue 12 items 8 and 9 as an administrator manages them: grants shown (escaped), changed and
+// logged; a sub-enroll principal's binding set and cleared.
+TEST_F(Cli, PrincipalGrantsAndBindingsAreManagedAndShown) {
+    const auto data = "--data " + m_dir + "/root ";
+    ASSERT_EQ(run(data + "init --role root --name R --url https://r.example.test/_wmcs --self-enroll --password-file " +
+                  write("pw", "correct-horse-battery\n"))
+                  .exit_code,
+              0);
+    auto r = run(data + "principal add portal --role server --may-certify 'bob*' --may-certify 'S-1-5-21-7-*'");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("receives their private keys"), std::string::npos) << r.out;
+    // An email with a terminal escape and a line break is shown escaped, never raw.
+    ASSERT_EQ(run(data + "principal add kiosk --role server --email \"$(printf 'k@x\\033[31m\\nforged')\"").exit_code,
+              0);
+    EXPECT_EQ(run(data + "principal add lic --role sub-enroll --may-certify '*'").exit_code, 2)
+        << "grants are for servers";
+    r = run(data + "principal list");
+    EXPECT_NE(r.out.find("portal  server    "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("may-certify=S-1-5-21-7-*,bob*"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("k@x\\x1b[31m\\x0aforged"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << "a terminal escape reached the output";
+    EXPECT_NE(r.out.find("may-certify=its own user only"), std::string::npos) << r.out;
+    r = run(data + "principal list --json");
+    EXPECT_NE(r.out.find("\"may_certify\":[\"S-1-5-21-7-*\",\"bob*\"]"), std::string::npos) << r.out;
+
+    EXPECT_EQ(run(data + "principal grant portal 'carol@example.test'").exit_code, 0);
+    EXPECT_EQ(run(data + "principal grant portal 'carol@example.test'").exit_code, 1) << "held already";
+    EXPECT_EQ(run(data + "principal grant nobody '*'").exit_code, 3);
+    EXPECT_EQ(run(data + "principal revoke-grant portal 'bob*'").exit_code, 0);
+    EXPECT_EQ(run(data + "principal revoke-grant portal 'bob*'").exit_code, 3);
+    EXPECT_NE(run(data + "principal list").out.find("may-certify=S-1-5-21-7-*,carol@example.test"), std::string::npos);
+
+    ASSERT_EQ(run(data + "principal add lic --role sub-enroll").exit_code, 0);
+    EXPECT_NE(run(data + "principal list").out.find("cluster=(unbound)"), std::string::npos);
+    EXPECT_EQ(run(data + "principal bind lic '{5E1F0000-0000-4000-8000-00000000C001}'").exit_code, 0);
+    EXPECT_NE(run(data + "principal list").out.find("cluster={5E1F0000-0000-4000-8000-00000000C001}"),
+              std::string::npos);
+    EXPECT_EQ(run(data + "principal bind lic not-a-guid").exit_code, 2);
+    EXPECT_EQ(run(data + "principal unbind lic").exit_code, 0);
+    EXPECT_NE(run(data + "principal list").out.find("cluster=(unbound)"), std::string::npos);
+    r = run(data + "log");
+    for (const auto* operation : {"PrincipalGrant", "PrincipalRevokeGrant", "PrincipalBind"})
+        EXPECT_NE(r.out.find(operation), std::string::npos) << operation << " is logged\n" << r.out;
+}
+
 }  // namespace
 }  // namespace xrca
 

@@ -243,8 +243,10 @@ TEST_F(OperationsTest, AUserActivatesCertifiesAndGetsAClc) {
     for (const auto& d : clc) joined += d;
     EXPECT_TRUE(
         xrml::verify_ordered_chain(xrml::read_documents(joined).documents, {h.anchor(), h.clock.now(), {}}).ok());
-    // A server certifies a user it names; service location needs no token.
+    // A server certifies a user it names and its grant matches (issue 12 item 9: without the
+    // grant this is refused, ServerPrincipalsAreScoped); service location needs no token.
     const auto server_principal = as(add("portal", "server"));
+    h.root.authority->grant_principal("portal", "bob*", h.caller);
     const auto bob =
         certificates_in_reply(server_principal.call(services::server_certification, "Certify",
                                                     certify_request(spc, false, "bob", "bob@example.test")),
@@ -349,6 +351,76 @@ TEST_F(OperationsTest, RefusalsHaveTheirFaultsTheirLogEntriesAndChangeNothing) {
         EXPECT_EQ(last_log_outcome(), "refused") << c.what;
     }
     EXPECT_TRUE(h.root.store->verify_log().ok);
+}
+
+// Issue 12 item 8 over SOAP: a licensing cluster's GUID is bound to its key, a sub-enroll
+// principal to the first GUID it enrolled; a renewal proves itself with <XrcaRenewalProof>.
+TEST_F(OperationsTest, AClusterGuidIsBoundToItsKeyAndAPrincipalToItsGuid) {
+    const auto lic = as(add("lic", "sub-enroll"));
+    const auto& key_a = test::test_key(2048, 10);
+    const auto& key_b = test::test_key(2048, 11);
+    const auto request = [&](const std::string& guid, const Botan::RSA_PrivateKey& key) {
+        ca::PreparedRequest p;
+        p.operation = ca::ClusterOperation::SubEnroll;
+        p.request_id = ca::new_guid(h.rng);
+        p.created = h.clock.now();
+        p.crypto_mode = ca::CryptoMode::mode2();
+        p.cluster_key = xrml::PublicKey::from_botan(key);
+        p.cluster_guid = guid;
+        p.name = "Licensing";
+        p.url = "https://lic.example.test/_wmcs";
+        p.sku = "xrca";
+        p.version = "0.1.0";
+        ca::SignedRequest s{p, cluster_request_input(p), {}, std::nullopt};
+        s.proof = ca::prove_possession(key, s.body, xrml::DigestAlgorithm::Sha256, h.rng);
+        return s;
+    };
+    const auto sub_enroll = [&](const ca::SignedRequest& s) {
+        return strings_in_reply(lic.call(services::sub_enrollment, "SubEnroll", cluster_request(s)),
+                                "LicensorCertificateChain");
+    };
+    // The fixture's licensing cluster, impersonated with another key (and a good proof of that key).
+    const auto licensing = h.licensing.authority->record().guid;
+    expect_refused([&] { sub_enroll(request(licensing, key_b)); }, ErrorKind::Unauthorized, licensing,
+                   "another key for a certified GUID");
+    // A new cluster: accepted, and the principal is bound to it.
+    const std::string guid = "{5E1F0000-0000-4000-8000-00000000B001}";
+    const auto first = sub_enroll(request(guid, key_a));
+    EXPECT_EQ(h.root.store->find_principal("lic")->cluster_guid, guid);
+    // Its renewal with a new key: refused without a proof by the current key, accepted with one.
+    auto renewal = request(guid, key_b);
+    expect_refused([&] { sub_enroll(renewal); }, ErrorKind::Unauthorized, "is certified here for another key",
+                   "a renewal without its proof");
+    renewal.renewal_proof = ca::prove_possession(key_a, renewal.body, xrml::DigestAlgorithm::Sha256, h.rng);
+    const auto renewed = sub_enroll(renewal);
+    EXPECT_EQ(*xrml::read_documents(renewed.front()).documents.front().principal->key,
+              xrml::PublicKey::from_botan(key_b));
+    EXPECT_NE(h.root.store->read_log("").back().inputs.find("renewal proved by key"), std::string::npos);
+    // Another GUID from the same principal: refused, it is bound.
+    expect_refused([&] { sub_enroll(request("{5E1F0000-0000-4000-8000-00000000B002}", key_b)); },
+                   ErrorKind::Unauthorized, "is bound to cluster GUID " + guid, "a second cluster");
+    EXPECT_TRUE(h.root.store->verify_log().ok);
+}
+
+// Issue 12 item 9 over SOAP: ServerCertification of another user needs a grant.
+TEST_F(OperationsTest, ServerPrincipalsAreScoped) {
+    const auto spc = activate(as(add("alice", "user", "alice@example.test")), test::test_key(2048, 3));
+    const auto portal = as(add("portal", "server", "portal@example.test"));
+    const auto certify = [&](const std::string& user, const std::string& email) {
+        return certificates_in_reply(
+            portal.call(services::server_certification, "Certify", certify_request(spc, true, user, email)),
+            "CertificateChain");
+    };
+    const auto user_keys = h.root.store->counts().user_keys;
+    expect_refused([&] { certify("bob", "bob@example.test"); }, ErrorKind::Unauthorized,
+                   "server principal portal may not certify bob", "another user without a grant");
+    EXPECT_EQ(h.root.store->counts().user_keys, user_keys) << "bob's key was neither made nor handed out";
+    EXPECT_FALSE(certify("portal", "portal@example.test").empty()) << "its own user, always";
+    h.root.authority->grant_principal("portal", "bob*", h.caller);
+    const auto rac = certify("bob", "bob@example.test");
+    EXPECT_EQ(xrml::read_documents(rac.front()).documents.front().principal->object.id.value, "bob");
+    expect_refused([&] { certify("carol", "carol@example.test"); }, ErrorKind::Unauthorized, "may not certify carol",
+                   "a user the grant does not match");
 }
 
 TEST_F(OperationsTest, ServicePagesWsdlAndMetrics) {

@@ -55,6 +55,10 @@ public:
     std::vector<store::CertificateRecord> find_by_subject(const std::string& s) override {
         return m.find_by_subject(s);
     }
+    std::vector<store::CertificateRecord> find_by_kind_and_subject_ignoring_case(const std::string& k,
+                                                                                 const std::string& s) override {
+        return m.find_by_kind_and_subject_ignoring_case(k, s);
+    }
     std::int64_t add_revocation(const store::RevocationRecord& r, const store::LogEntry& e) override {
         return m.add_revocation(r, e);
     }
@@ -67,6 +71,19 @@ public:
     std::int64_t policy_revision() override { return m.policy_revision(); }
     std::optional<store::PrincipalRecord> find_principal_by_token_hash(const std::string& h) override {
         return m.find_principal_by_token_hash(h);
+    }
+    std::optional<store::PrincipalRecord> find_principal(const std::string& n) override { return m.find_principal(n); }
+    std::optional<std::string> bind_principal_cluster(const std::string& n, const std::string& g) override {
+        return m.bind_principal_cluster(n, g);
+    }
+    bool set_principal_cluster(const std::string& n, const std::string& g, const store::LogEntry& e) override {
+        return m.set_principal_cluster(n, g, e);
+    }
+    bool add_principal_grant(const std::string& n, const std::string& p, const store::LogEntry& e) override {
+        return m.add_principal_grant(n, p, e);
+    }
+    bool remove_principal_grant(const std::string& n, const std::string& p, const store::LogEntry& e) override {
+        return m.remove_principal_grant(n, p, e);
     }
     void append_log(const store::LogEntry& e) override { m.append_log(e); }
     void for_each_log(const std::string& s, const store::LogVisitor& v) override { m.for_each_log(s, v); }

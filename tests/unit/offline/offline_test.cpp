@@ -4,6 +4,7 @@
 #include "support/test_keys.h"
 
 #include "ca/errors.h"
+#include "ca/signer.h"
 #include "offline/request_file.h"
 #include "offline/response_file.h"
 #include "xrml/chain.h"
@@ -271,6 +272,45 @@ TEST_F(OfflineTest, RenewalWithANewKeyKeepsOldCertificatesValid) {
         xrml::read_documents(root.authority->issue_rac({{spc}, "carol", "carol@example.test", false}, h->caller).text())
             .documents;
     EXPECT_EQ(*rac[0].issuer.key, root.authority->cluster_public_key());
+}
+
+// Issue 12 item 8: a licensing cluster renewing with a new key signs its request with its
+// current key too (<RenewalProof>); without that proof the root refuses the new key for the
+// GUID, unless the administrator replaces the cluster.
+TEST_F(OfflineTest, ARenewalWithANewKeyProvesItselfWithTheCurrentKey) {
+    import(lic, process(h->root, request_of(lic)));
+    ASSERT_EQ(lic.authority->status().state, "active");
+    const auto guid = lic.authority->record().guid;
+
+    const auto renewal = request_of(lic, true, true);
+    const auto read = read_request_file(renewal);
+    ASSERT_TRUE(read.renewal_proof.has_value()) << "a new key comes with its renewal proof";
+    EXPECT_EQ(read.renewal_proof->signed_text, read.proof.signed_text) << "both proofs sign the same body";
+    // The same file without the proof: another key for a certified GUID.
+    auto stripped = read;
+    stripped.renewal_proof.reset();
+    const auto e = refusal(h->root, [&] { h->root.authority->sub_enroll(to_cluster_request(stripped), h->caller); });
+    EXPECT_EQ(e.kind(), ErrorKind::PolicyDenied);
+    EXPECT_NE(std::string(e.what()).find(guid), std::string::npos) << e.what();
+    // With it: issued, and the licensing cluster moves to the new key.
+    import(lic, process(h->root, renewal));
+    EXPECT_EQ(lic.authority->cluster_public_key(), read.request.cluster_key);
+    EXPECT_NE(h->root.store->read_log("").back().inputs.find("renewal proved by key"), std::string::npos);
+
+    // The administrator's replacement (`xrca process --replace-cluster`) needs no proof, and says so.
+    const auto& lost = test::test_key(2048, 12);
+    auto replacement = stripped;
+    replacement.request.cluster_key = xrml::PublicKey::from_botan(lost);
+    replacement.request.request_id = "replacement-1";
+    replacement.proof =
+        ca::prove_possession(lost, replacement.proof.signed_text, xrml::DigestAlgorithm::Sha256, h->rng);
+    const auto chain =
+        h->root.authority->sub_enroll(to_cluster_request(replacement), h->caller, ca::ClusterIdentity::AdminReplace);
+    EXPECT_EQ(*xrml::read_documents(chain.documents.front()).documents.front().principal->key,
+              xrml::PublicKey::from_botan(lost));
+    const auto last = h->root.store->read_log("").back();
+    EXPECT_EQ(last.outcome, "accepted");
+    EXPECT_NE(last.inputs.find("replace-cluster: replaces keys"), std::string::npos) << last.inputs;
 }
 
 TEST_F(OfflineTest, AClusterRefusesToIssueUntilItImports) {

@@ -328,6 +328,80 @@ TEST_P(StoreContract, PrincipalsAreFoundByTokenHashOnly) {
     EXPECT_FALSE(m_store->find_principal_by_token_hash(std::string(64, 'c')));
 }
 
+// Issue 12 item 8: a cluster's SLCs are found by GUID in any case, issued ones only, by kind.
+TEST_P(StoreContract, CertificatesAreFoundByKindAndSubjectIgnoringCase) {
+    auto slc = pending("s1", "{ABCDEF00-0000-4000-8000-000000000001}", "k1");
+    slc.kind = "Server-Licensor-Certificate";
+    m_store->reserve_issuance(slc, entry("SubEnroll", "req-s1"));
+    const auto find = [&](const std::string& kind, const std::string& subject) {
+        return m_store->find_by_kind_and_subject_ignoring_case(kind, subject);
+    };
+    EXPECT_TRUE(find("Server-Licensor-Certificate", "{abcdef00-0000-4000-8000-000000000001}").empty())
+        << "a pending certificate is not found";
+    m_store->complete_issuance("s1", "<XrML>s1</XrML>");
+    auto rac = pending("r1", "{abcdef00-0000-4000-8000-000000000001}", "k2");
+    m_store->reserve_issuance(rac, entry("Certify", "req-r1"));
+    m_store->complete_issuance("r1", "<XrML>r1</XrML>");
+    const auto found = find("Server-Licensor-Certificate", "{abcdef00-0000-4000-8000-000000000001}");
+    ASSERT_EQ(found.size(), 1u) << "found in the other case, and of the kind asked only";
+    EXPECT_EQ(found[0].id, "s1");
+    EXPECT_EQ(found[0].key_fingerprint, "k1");
+    EXPECT_TRUE(find("Server-Licensor-Certificate", "{abcdef00-0000-4000-8000-000000000002}").empty());
+}
+
+// Issue 12 items 8 and 9: a principal's cluster binding and a server's grants.
+TEST_P(StoreContract, PrincipalsKeepTheirBindingAndGrants) {
+    PrincipalRecord portal{"portal", "server", "", "portal", std::string(64, 'c'), "t", "", {"a*", "b*"}};
+    m_store->add_principal(portal, entry("PrincipalAdd"));
+    m_store->add_principal({"sub", "sub-enroll", "", "sub", std::string(64, 'd'), "t"}, entry("PrincipalAdd"));
+    EXPECT_EQ(m_store->find_principal("portal")->may_certify, (std::vector<std::string>{"a*", "b*"}));
+    EXPECT_EQ(m_store->find_principal_by_token_hash(std::string(64, 'c'))->may_certify.size(), 2u);
+    EXPECT_FALSE(m_store->find_principal("nobody"));
+
+    // Grants: added once, logged; removed, logged; a stranger's changes nothing.
+    auto log_before = log_size();
+    EXPECT_TRUE(m_store->add_principal_grant("portal", "c?", entry("PrincipalGrant")));
+    EXPECT_THROW(m_store->add_principal_grant("portal", "c?", entry("PrincipalGrant")), ConflictError);
+    EXPECT_FALSE(m_store->add_principal_grant("nobody", "c?", entry("PrincipalGrant")));
+    EXPECT_EQ(log_size(), log_before + 1);
+    EXPECT_TRUE(m_store->remove_principal_grant("portal", "a*", entry("PrincipalRevokeGrant")));
+    EXPECT_FALSE(m_store->remove_principal_grant("portal", "a*", entry("PrincipalRevokeGrant")));
+    EXPECT_EQ(log_size(), log_before + 2);
+    EXPECT_EQ(m_store->list_principals().front().may_certify, (std::vector<std::string>{"b*", "c?"}));
+
+    // Binding: the first GUID stays; the administrator's set replaces or clears it, logged.
+    EXPECT_EQ(m_store->find_principal("sub")->cluster_guid, "");
+    EXPECT_EQ(m_store->bind_principal_cluster("sub", "{G1}").value_or(""), "{G1}");
+    EXPECT_EQ(m_store->bind_principal_cluster("sub", "{G2}").value_or(""), "{G1}") << "the first binding wins";
+    EXPECT_FALSE(m_store->bind_principal_cluster("nobody", "{G1}"));
+    log_before = log_size();
+    EXPECT_TRUE(m_store->set_principal_cluster("sub", "", entry("PrincipalBind")));
+    EXPECT_EQ(m_store->bind_principal_cluster("sub", "{G2}").value_or(""), "{G2}");
+    EXPECT_TRUE(m_store->set_principal_cluster("sub", "{G3}", entry("PrincipalBind")));
+    EXPECT_FALSE(m_store->set_principal_cluster("nobody", "{G3}", entry("PrincipalBind")));
+    EXPECT_EQ(m_store->find_principal("sub")->cluster_guid, "{G3}");
+    EXPECT_EQ(log_size(), log_before + 2);
+
+    // Removing a principal removes its grants: a new principal of the same name starts with none.
+    EXPECT_TRUE(m_store->remove_principal("portal", entry("PrincipalRemove")));
+    m_store->add_principal({"portal", "server", "", "portal", std::string(64, 'e'), "t"}, entry("PrincipalAdd"));
+    EXPECT_TRUE(m_store->find_principal("portal")->may_certify.empty());
+    EXPECT_TRUE(m_store->verify_log().ok);
+}
+
+TEST_P(StoreContract, TheFirstBindingOfAPrincipalWinsEvenUnderARace) {
+    m_store->add_principal({"sub", "sub-enroll", "", "sub", std::string(64, 'd'), "t"}, entry("PrincipalAdd"));
+    std::vector<std::string> bound(8);
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < bound.size(); ++i) {
+        threads.emplace_back(
+            [&, i] { bound[i] = m_store->bind_principal_cluster("sub", "{G" + std::to_string(i) + "}").value_or(""); });
+    }
+    for (auto& t : threads) t.join();
+    const auto stored = m_store->find_principal("sub")->cluster_guid;
+    for (const auto& b : bound) EXPECT_EQ(b, stored) << "every binder sees the one binding that won";
+}
+
 TEST_P(StoreContract, TheFirstEscrowedKeyOfAUserWinsEvenUnderARace) {
     std::vector<std::thread> threads;
     std::vector<std::string> winners(4);
