@@ -88,6 +88,13 @@ struct AuthorityOptions {
     /** The validity of the list the online service serves, and how often it re-signs it unchanged. */
     std::int64_t revocation_list_validity_days = 7;
     std::int64_t revocation_list_refresh_seconds = 24 * 3600;
+    /** Users whose unwrapped private keys are kept in memory between Certify requests (LRU). */
+    std::size_t cached_user_keys = 1024;
+    /**
+     * How long an issuance may stay pending before the authority, when it opens to issue,
+     * takes it for one an interrupted process left and marks it abandoned (docs/issuance-cycle.md).
+     */
+    std::int64_t stale_pending_minutes = 10;
 };
 
 /** `xrca init`. */
