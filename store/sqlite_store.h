@@ -5,7 +5,8 @@
 // threads. Signing never happens under this lock (the authority signs between
 // reserve_issuance and complete_issuance), so the lock is held for microseconds.
 //
-// The database runs in WAL mode with synchronous=FULL (a commit survives power loss), a busy
+// The database runs in WAL mode with synchronous=FULL (a commit survives power loss; only a
+// reservation, which its completion syncs, commits without a sync), a busy
 // timeout set before the first statement, and foreign keys on. Writes use BEGIN IMMEDIATE; a
 // call that still meets SQLITE_BUSY is retried whole (sqlite_internal.h), so callers never see
 // "database is locked" under ordinary contention. The schema is versioned (schema_version) with append-only
