@@ -85,7 +85,8 @@ Authority::Authority(const Collaborators& with, AuthorityOptions options)
       m_client_keys(with.client_keys),
       m_audit(with.store, with.clock, with.rng, {options.anonymous_window_seconds, options.anonymous_sources}),
       m_issuer(with.store, m_audit),
-      m_options(options) {
+      m_options(options),
+      m_user_keys(options.cached_user_keys) {
     auto record = m_store.load_authority();
     if (!record) throw Error(ErrorKind::NotFound, "no authority here: run `xrca init` first");
     m_record = *record;
@@ -93,6 +94,11 @@ Authority::Authority(const Collaborators& with, AuthorityOptions options)
 }
 
 Authority::~Authority() = default;
+
+std::size_t Authority::abandon_interrupted_issuances(const Caller& caller) {
+    const auto before = m_clock.now().plus_seconds(-60 * m_options.stale_pending_minutes);
+    return m_issuer.abandon_interrupted(before, caller).size();
+}
 
 std::string Authority::new_id() { return new_guid(m_rng); }
 
@@ -127,12 +133,7 @@ CryptoMode Authority::mode() const {
 }
 
 std::shared_ptr<const Botan::RSA_PrivateKey> Authority::user_key(const std::string& user_id, const std::string& email) {
-    static constexpr std::size_t k_cached_user_keys = 4096;
-    {
-        std::lock_guard<std::mutex> lock(m_mutex);
-        const auto it = m_user_keys.find(user_id);
-        if (it != m_user_keys.end()) return it->second;
-    }
+    if (auto cached = m_user_keys.find(user_id)) return cached;
     std::shared_ptr<const Botan::RSA_PrivateKey> key;
     if (auto existing = m_store.find_user_key(user_id)) {
         key = m_keys.recover_user_key(existing->encrypted, user_id);
@@ -145,9 +146,7 @@ std::shared_ptr<const Botan::RSA_PrivateKey> Authority::user_key(const std::stri
         key = stored.fingerprint == record.fingerprint ? std::move(fresh)
                                                        : m_keys.recover_user_key(stored.encrypted, user_id);
     }
-    std::lock_guard<std::mutex> lock(m_mutex);
-    if (m_user_keys.size() >= k_cached_user_keys) m_user_keys.clear();
-    return m_user_keys.emplace(user_id, key).first->second;
+    return m_user_keys.insert(user_id, std::move(key));
 }
 
 std::vector<std::string> Authority::own_chain() {

@@ -15,6 +15,7 @@
 #include "ca/log_archive.h"
 #include "ca/requests.h"
 #include "ca/roles.h"
+#include "ca/user_key_cache.h"
 #include "store/store.h"
 
 #include <functional>
@@ -56,6 +57,13 @@ public:
     [[nodiscard]] Role role() const noexcept { return m_role; }
     [[nodiscard]] const store::AuthorityRecord& record() const noexcept { return m_record; }
     [[nodiscard]] AuthorityStatus status();
+    /**
+     * Reconciles issuances an interrupted process left pending (docs/issuance-cycle.md): those
+     * pending for longer than `options.stale_pending_minutes` are marked abandoned, each with a
+     * log entry. The composition root calls it when it opens the authority to issue; returns how
+     * many were abandoned.
+     */
+    std::size_t abandon_interrupted_issuances(const Caller& caller);
 
     /** This authority's own chain, leaf first: its SLC chain, or for an enrollment service its own. */
     [[nodiscard]] std::vector<std::string> own_chain();
@@ -253,10 +261,10 @@ private:
     std::optional<xrml::Certificate> m_own_slc;
     std::optional<std::vector<std::string>> m_own_chain;
     std::optional<std::pair<std::vector<std::string>, xrml::Principal>> m_activation;  // chain, issuer principal
-    // Unwrapped user keys: decoding an escrowed PKCS#8 key costs as much as a signature, and a
-    // user certifies every machine with the same key. Bounded; emptied when full.
-    std::map<std::string, std::shared_ptr<const Botan::RSA_PrivateKey>> m_user_keys;
     std::shared_ptr<const Policy> m_policy;
+    // Unwrapped user keys: decoding an escrowed PKCS#8 key costs as much as a signature, and a
+    // user certifies every machine with the same key. Bounded (options.cached_user_keys), LRU.
+    UserKeyCache m_user_keys;
 
     struct CachedList {
         std::int64_t revision = 0;

@@ -25,9 +25,11 @@ store::CertificateRecord Issuer::pending_record(const Intent& w) const {
 }
 
 std::string Issuer::issue(const Intent& w) {
-    // 1. The intent and the request's log entry, in one transaction.
+    // 1. The intent and the request's log entry, in one transaction. The entry is written
+    //    before the signature, so it says "issuing": a later "failed" entry for the same ID
+    //    tells when the certificate was never completed.
     m_store.reserve_issuance(pending_record(w), m_audit.entry(w.request_id, w.operation, *w.caller, w.inputs, w.id,
-                                                              "accepted", "issued " + w.kind));
+                                                              "accepted", "issuing " + w.kind));
     // 2. Sign; 3. complete. Nothing leaves before the completion is committed.
     try {
         auto document = w.signer->sign_document(w.body);
@@ -52,6 +54,15 @@ void Issuer::record_signed(const Intent& w, const std::string& document) {
     m_store.reserve_issuance(record, m_audit.entry(w.request_id, w.operation, *w.caller, w.inputs, w.id, "accepted",
                                                    "issued " + w.kind + " for " + w.subject));
     m_store.complete_issuance(w.id, document);
+}
+
+std::vector<store::CertificateRecord> Issuer::abandon_interrupted(xrml::Time reserved_before, const Caller& caller) {
+    return m_store.abandon_stale_pending(reserved_before.to_iso8601(), [&](const store::CertificateRecord& r) {
+        return m_audit.entry(r.request_id, "Reconcile", caller, "kind=" + r.kind + "; subject=" + r.subject, r.id,
+                             "failed",
+                             "abandoned: pending since " + r.issued +
+                                 ", its process ended before completing it; the certificate was never handed out");
+    });
 }
 
 }  // namespace xrca::ca

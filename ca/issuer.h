@@ -12,6 +12,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace xrca::ca {
 
@@ -43,6 +44,13 @@ public:
      * in the same command), as issued, with its log entry.
      */
     void record_signed(const Intent& w, const std::string& document);
+    /**
+     * Marks abandoned the issuances still pending that were reserved before `reserved_before`
+     * (their process died between recording and completing), each with a `failed` log entry by
+     * `caller` saying so; returns them. Nothing of theirs left a process: a document leaves only
+     * after its completion is committed, and a late completion of such a row now fails.
+     */
+    std::vector<store::CertificateRecord> abandon_interrupted(xrml::Time reserved_before, const Caller& caller);
 
 private:
     store::CertificateRecord pending_record(const Intent& w) const;

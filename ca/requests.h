@@ -99,6 +99,13 @@ struct AuthorityOptions {
     /** How anonymous requests are counted in the log (one entry per source and window). */
     std::int64_t anonymous_window_seconds = 60;
     std::size_t anonymous_sources = 1024;
+    /** Users whose unwrapped private keys are kept in memory between Certify requests (LRU). */
+    std::size_t cached_user_keys = 1024;
+    /**
+     * How long an issuance may stay pending before the authority, when it opens to issue,
+     * takes it for one an interrupted process left and marks it abandoned (docs/issuance-cycle.md).
+     */
+    std::int64_t stale_pending_minutes = 10;
 };
 
 /** `xrca init`. */

@@ -14,12 +14,14 @@
 namespace xrca::cli {
 
 std::string read_file(const std::string& path, std::size_t max_bytes) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer before fstat()
+    // could refuse it. It changes nothing for a regular file.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) throw Error(ErrorKind::Storage, "cannot open " + path + ": " + std::generic_category().message(errno));
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
-        throw Error(ErrorKind::Storage, path + " is not a regular file");
+        throw Error(ErrorKind::Storage, path + " is not a regular file (a FIFO, device or directory is not read)");
     }
     if (static_cast<std::size_t>(st.st_size) > max_bytes) {
         ::close(fd);

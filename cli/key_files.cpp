@@ -20,7 +20,7 @@ std::unique_ptr<Botan::RSA_PrivateKey> load_key_file(const std::string& dir, con
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0)
         throw Error(ErrorKind::NotFound, "the directory " + dir + " has no " + name + " key (" + path + ")");
-    const auto blob = read_file(path, 64 * 1024);
+    const auto blob = read_file(path, k_max_key_file_bytes);
     return ca::decrypt_private_key(std::vector<std::uint8_t>(blob.begin(), blob.end()), password, std::string(name));
 }
 

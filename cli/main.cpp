@@ -2,6 +2,8 @@
 // every error to an exit code in one place (cli/exit_codes.h).
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/password.h"
+#include "cli/process_hardening.h"
 #include "store/store.h"
 
 #include "ca/errors.h"
@@ -455,6 +457,11 @@ int report(const char* prefix, const std::exception& e, int exit_code) {
 
 int main(int argc, char** argv) {
     using namespace xrca;
+    // Before anything is read: no core dump may hold the password or a key, and the password
+    // leaves the environment at once (docs/key-protection.md).
+    for (const auto& failure : cli::keep_secrets_out_of_dumps())
+        std::cerr << "xrca: warning: secrets may reach a core dump: " << failure << '\n';
+    cli::take_password_from_environment();
     try {
         return cli::run(argc, argv);
     } catch (const Error& e) {

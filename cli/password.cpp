@@ -4,13 +4,34 @@
 #include "ca/errors.h"
 #include "cli/files.h"
 
+#include <botan/mem_ops.h>
+
 #include <termios.h>
 #include <unistd.h>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
+#include <optional>
+
+extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX declares it nowhere in C++
 
 namespace xrca::cli {
 namespace {
+
+constexpr const char* k_password_variable = "XRCA_KEY_PASSWORD";
+
+std::optional<ca::Password>& environment_password() {
+    static std::optional<ca::Password> password;
+    return password;
+}
+
+/** Makes a password of `text` and overwrites `text`: the std::string's buffer is freed unscrubbed otherwise. */
+ca::Password take(std::string& text) {
+    ca::Password password(text);
+    Botan::secure_scrub_memory(text.data(), text.size());
+    text.clear();
+    return password;
+}
 
 std::string strip_newline(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
@@ -33,18 +54,41 @@ std::string prompt(const char* text) {
 
 }  // namespace
 
+void take_password_from_environment() {
+    const std::size_t name_length = std::strlen(k_password_variable);
+    for (char** entry = environ; entry && *entry; ++entry) {
+        char* text = *entry;
+        if (std::strncmp(text, k_password_variable, name_length) != 0 || text[name_length] != '=') continue;
+        if (text[name_length + 1] != '\0') environment_password().emplace(text + name_length + 1);
+        // unsetenv() only drops the pointer from environ; the bytes stay where the kernel put
+        // them (and /proc/PID/environ reads them there) unless overwritten. The whole
+        // "NAME=value" goes, so not even the variable's name remains.
+        const std::size_t length = std::strlen(text);
+        ::unsetenv(k_password_variable);  // NOLINT(concurrency-mt-unsafe): main() calls this before any thread exists
+        Botan::secure_scrub_memory(text, length);
+        break;
+    }
+}
+
 ca::Password read_password(Args& args, bool confirm) {
     if (auto file = args.option("--password-file")) {
-        auto text = strip_newline(read_file(*file, 4096));
+        auto text = strip_newline(read_file(*file, k_max_password_file_bytes));
         if (text.empty()) throw Error(ErrorKind::Usage, "the password file " + *file + " is empty");
-        return ca::Password(text);
+        return take(text);
     }
-    if (const char* env = std::getenv("XRCA_KEY_PASSWORD"); env && *env) return ca::Password(env);
+    if (environment_password()) return *environment_password();
     if (::isatty(STDIN_FILENO)) {
         auto first = prompt("key password: ");
-        if (confirm && prompt("key password again: ") != first)
-            throw Error(ErrorKind::Usage, "the two passwords differ");
-        return ca::Password(first);
+        if (confirm) {
+            auto again = prompt("key password again: ");
+            const bool same = again == first;
+            Botan::secure_scrub_memory(again.data(), again.size());
+            if (!same) {
+                Botan::secure_scrub_memory(first.data(), first.size());
+                throw Error(ErrorKind::Usage, "the two passwords differ");
+            }
+        }
+        return take(first);
     }
     throw Error(ErrorKind::Usage,
                 "no key password: give --password-file FILE, set XRCA_KEY_PASSWORD, or run in a terminal to be asked");

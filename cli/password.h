@@ -7,6 +7,13 @@
 
 namespace xrca::cli {
 
+/**
+ * Moves $XRCA_KEY_PASSWORD out of the process environment: keeps the password for
+ * read_password(), removes the variable and overwrites its bytes in place, so that neither
+ * /proc/PID/environ nor a child process sees it. Called once, first thing, by main().
+ */
+void take_password_from_environment();
+
 /** Takes --password-file from `args` and returns the password. `confirm` asks twice on a terminal. */
 ca::Password read_password(Args& args, bool confirm = false);
 

@@ -76,7 +76,15 @@ std::unique_ptr<Session> open_with(const Context& ctx, ca::Password password) {
 
 }  // namespace
 
-std::unique_ptr<Session> open_session(const Context& ctx, Args& args) { return open_with(ctx, read_password(args)); }
+std::unique_ptr<Session> open_session(const Context& ctx, Args& args) {
+    auto s = open_with(ctx, read_password(args));
+    // A command that holds the keys may issue: first close what an interrupted one left open.
+    if (const auto n = s->authority->abandon_interrupted_issuances(local_caller())) {
+        ctx.err << "xrca: marked " << n << (n == 1 ? " issuance" : " issuances")
+                << " left pending by an interrupted process as abandoned (see `xrca log`)\n";
+    }
+    return s;
+}
 
 std::unique_ptr<Session> open_session_without_keys(const Context& ctx) {
     // An empty password opens no key: any attempt to use one fails as a wrong password.
@@ -85,7 +93,7 @@ std::unique_ptr<Session> open_session_without_keys(const Context& ctx) {
 
 xrml::PublicKey read_public_key(const std::string& path) {
     try {
-        return xrml::read_public_key_file(read_file(path, 64 * 1024));
+        return xrml::read_public_key_file(read_file(path, k_max_key_file_bytes));
     } catch (const xrml::FormatError& e) {
         throw Error(ErrorKind::Malformed, path + " is not a <PUBLICKEY> file: " + e.what());
     }
@@ -99,7 +107,7 @@ std::string anchor_fingerprint(const std::string& arg) {
         return lower;
     }
     try {
-        return xrml::read_public_key_file(read_file(arg, 64 * 1024)).fingerprint();
+        return xrml::read_public_key_file(read_file(arg, k_max_key_file_bytes)).fingerprint();
     } catch (const std::exception& e) {
         throw Error(
             ErrorKind::Usage,

@@ -3,7 +3,11 @@
 
 #include "store/sqlite_store.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <cerrno>
+#include <system_error>
 
 namespace xrca::store {
 
@@ -17,6 +21,41 @@ std::unique_ptr<Store> open_store(const std::string& locator, OpenMode mode) {
         throw StoreMissing("no authority in " + locator);
     }
     return std::make_unique<SqliteStore>(path);
+}
+
+void publish_store(const std::string& staging, const std::string& locator) {
+    const auto from = sqlite_database_path(staging);
+    const auto to = sqlite_database_path(locator);
+    // A closed WAL database has no -wal file left (the last connection checkpoints and deletes
+    // it); one still there holds commits the main file lacks, and moving the file alone would lose them.
+    struct stat st {};
+    if (::stat((from + "-wal").c_str(), &st) == 0 && st.st_size > 0)
+        throw StorageError("the store at " + staging + " is still open or was not closed cleanly");
+    // link() refuses an existing target (rename() would replace it), then the staging name goes.
+    if (::link(from.c_str(), to.c_str()) != 0) {
+        const int err = errno;
+        if (err == EEXIST) throw StoreExists("there is a store in " + locator + " already");
+        throw StorageError("cannot move the store from " + staging + " to " + locator + ": " +
+                           std::generic_category().message(err));
+    }
+    ::unlink(from.c_str());
+    ::unlink((from + "-wal").c_str());
+    ::unlink((from + "-shm").c_str());
+    // The new name must survive a power loss too.
+    const int dir = ::open(locator.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+        (void)::fsync(dir);
+        ::close(dir);
+    }
+}
+
+void remove_store(const std::string& locator) {
+    const auto path = sqlite_database_path(locator);
+    for (const auto& file : {path + "-wal", path + "-shm", path}) {
+        if (::unlink(file.c_str()) != 0 && errno != ENOENT) {
+            throw StorageError("cannot remove " + file + ": " + std::generic_category().message(errno));
+        }
+    }
 }
 
 }  // namespace xrca::store

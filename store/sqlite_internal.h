@@ -8,16 +8,51 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <chrono>
 #include <mutex>
+#include <random>
+#include <thread>
 
 namespace xrca::store::sqlite_detail {
 
 using Lock = std::lock_guard<std::mutex>;
 
+/** How long a connection waits for another's lock before SQLite answers SQLITE_BUSY. */
+inline constexpr int k_busy_timeout_ms = 10000;
+/** How long one store call keeps retrying SQLITE_BUSY in all (each try waits up to the timeout). */
+inline constexpr std::chrono::seconds k_busy_give_up{60};
+
+/** Whether SQLite refused for a lock another connection holds (any SQLITE_BUSY_* extended code). */
+inline bool is_busy(const SQLite::Exception& e) noexcept { return (e.getErrorCode() & 0xFF) == SQLITE_BUSY; }
+
+/**
+ * Runs `fn` until it does not fail with SQLITE_BUSY, or k_busy_give_up has passed. `fn` must be
+ * one whole transaction (or statements outside any), so that a failed try changed nothing: a
+ * SQLite::Transaction rolls back when the exception leaves it. SQLite answers BUSY after its
+ * busy timeout, and sometimes without waiting at all (a stale WAL snapshot, a connection
+ * recovering the WAL): a short randomised pause lets the holder finish.
+ */
+template <typename Fn>
+auto retry_busy(Fn&& fn) -> decltype(fn()) {
+    const auto give_up = std::chrono::steady_clock::now() + k_busy_give_up;
+    thread_local std::minstd_rand jitter(std::random_device{}());
+    for (int attempt = 1;; ++attempt) {
+        try {
+            return fn();
+        } catch (const SQLite::Exception& e) {
+            if (!is_busy(e) || std::chrono::steady_clock::now() >= give_up) throw;
+            const auto pause_ms = 1 + jitter() % static_cast<unsigned>(std::min(attempt, 10) * 5);
+            std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+        }
+    }
+}
+
+/** Runs one store call (see retry_busy) and maps SQLite's errors to StorageError or ConflictError. */
 template <typename Fn>
 auto guarded(const char* what, Fn&& fn) -> decltype(fn()) {
     try {
-        return fn();
+        return retry_busy(fn);
     } catch (const StorageError&) {
         throw;
     } catch (const SQLite::Exception& e) {

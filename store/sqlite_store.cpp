@@ -32,6 +32,21 @@ LogEntry read_log_row(SQLite::Statement& q) {
     return e;
 }
 
+// Runs `fn` (one whole transaction) with synchronous=NORMAL, no sync at its commit, and puts
+// FULL back after it, whether it committed or threw. The pragma is changed outside any
+// transaction; it does no I/O.
+template <typename Fn>
+void without_sync_at_commit(SQLite::Database& db, Fn&& fn) {
+    db.exec("PRAGMA synchronous=NORMAL");
+    try {
+        fn();
+    } catch (...) {
+        db.exec("PRAGMA synchronous=FULL");
+        throw;
+    }
+    db.exec("PRAGMA synchronous=FULL");
+}
+
 }  // namespace
 
 int SqliteStore::latest_schema_version() noexcept { return static_cast<int>(k_migrations.size()); }
@@ -39,31 +54,55 @@ int SqliteStore::latest_schema_version() noexcept { return static_cast<int>(k_mi
 SqliteStore::SqliteStore(const std::string& path) : m_path(path) {
     guarded("opening the database", [&] {
         const bool existed = ::access(path.c_str(), F_OK) == 0;
+        // The busy timeout is given to the constructor, so that it holds before the first
+        // statement: switching to WAL and migrating take locks another process may hold.
         m_db = std::make_unique<SQLite::Database>(
-            path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX);
+            path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX, k_busy_timeout_ms);
         if (!existed) ::chmod(path.c_str(), 0600);  // keys are encrypted, but nobody else needs to read them
-        m_db->exec("PRAGMA journal_mode=WAL");
-        m_db->exec("PRAGMA synchronous=NORMAL");
+        return 0;
+    });
+    // Each step on its own try: a BUSY retried by guarded() repeats only the step that failed.
+    guarded("switching the database to WAL", [&] { return m_db->exec("PRAGMA journal_mode=WAL"); });
+    // FULL: in WAL mode every commit syncs the WAL, so a commit a client saw survives a power
+    // loss (NORMAL syncs only at checkpoints and may lose the last commits). docs/issuance-cycle.md.
+    guarded("setting the connection's options", [&] {
+        m_db->exec("PRAGMA synchronous=FULL");
         m_db->exec("PRAGMA foreign_keys=ON");
-        m_db->setBusyTimeout(5000);
-        m_db->exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-        const int current = schema_version();
+        return 0;
+    });
+    guarded("migrating the database", [&] {
+        migrate();
+        return 0;
+    });
+}
+
+// Brings the schema to this build's version. Two processes may open a new or old database at
+// once: the version is read again inside the write transaction, so the second waits for the
+// first and then finds nothing left to do.
+void SqliteStore::migrate() {
+    const auto refuse_newer = [&](int current) {
         if (current > latest_schema_version()) {
-            throw StorageError("the database " + path + " has schema version " + std::to_string(current) +
+            throw StorageError("the database " + m_path + " has schema version " + std::to_string(current) +
                                ", written by a newer xrca than this one (which knows up to " +
                                std::to_string(latest_schema_version()) + "); upgrade xrca to use it");
         }
-        for (int v = current + 1; v <= latest_schema_version(); ++v) {
-            SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
-            m_db->exec(k_migrations[static_cast<std::size_t>(v - 1)]);
-            m_db->exec("DELETE FROM schema_version");
-            SQLite::Statement q(*m_db, "INSERT INTO schema_version (version) VALUES (?)");
-            q.bind(1, v);
-            q.exec();
-            t.commit();
-        }
-        return 0;
-    });
+    };
+    if (const auto current = schema_version_if_any()) {
+        refuse_newer(*current);
+        if (*current == latest_schema_version()) return;  // the usual case: no write lock needed
+    }
+    SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
+    m_db->exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    const int current = schema_version();
+    refuse_newer(current);
+    for (int v = current + 1; v <= latest_schema_version(); ++v) {
+        m_db->exec(k_migrations[static_cast<std::size_t>(v - 1)]);
+        m_db->exec("DELETE FROM schema_version");
+        SQLite::Statement q(*m_db, "INSERT INTO schema_version (version) VALUES (?)");
+        q.bind(1, v);
+        q.exec();
+    }
+    t.commit();
 }
 
 std::string SqliteStore::describe() const { return "SQLite database " + m_path; }
@@ -87,6 +126,11 @@ int SqliteStore::schema_version() {
     SQLite::Statement q(*m_db, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
     q.executeStep();
     return q.getColumn(0).getInt();
+}
+
+std::optional<int> SqliteStore::schema_version_if_any() {
+    if (!m_db->tableExists("schema_version")) return std::nullopt;
+    return schema_version();
 }
 
 std::optional<AuthorityRecord> SqliteStore::load_authority() {
@@ -209,24 +253,29 @@ std::vector<std::string> SqliteStore::load_chain(const std::string& purpose) {
 void SqliteStore::reserve_issuance(const CertificateRecord& r, const LogEntry& entry) {
     Lock lock(m_mutex);
     guarded("recording an issuance", [&] {
-        SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
-        static const std::string sql = std::string("INSERT INTO certificates (") + k_certificate_columns +
-                                       ") VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)";
-        auto& q = prepared(sql.c_str());
-        q.bind(1, r.id);
-        q.bind(2, r.kind);
-        q.bind(3, r.subject);
-        q.bind(4, r.issuer_fingerprint);
-        q.bind(5, r.key_fingerprint);
-        q.bind(6, r.issued);
-        bind_optional(q, 7, r.valid_from);
-        bind_optional(q, 8, r.valid_until);
-        q.bind(9, r.body);
-        q.bind(10, r.request_id);
-        bind_optional(q, 11, r.license_hash.empty() ? std::nullopt : std::optional<std::string>(r.license_hash));
-        q.exec();
-        append_log_locked(entry);
-        t.commit();
+        // The one write that is not synced at its commit: nothing leaves the process before
+        // complete_issuance() commits, and that commit's sync writes this one's frames too (the
+        // WAL is one file written in order). One sync per certificate instead of two.
+        without_sync_at_commit(*m_db, [&] {
+            SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
+            static const std::string sql = std::string("INSERT INTO certificates (") + k_certificate_columns +
+                                           ") VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)";
+            auto& q = prepared(sql.c_str());
+            q.bind(1, r.id);
+            q.bind(2, r.kind);
+            q.bind(3, r.subject);
+            q.bind(4, r.issuer_fingerprint);
+            q.bind(5, r.key_fingerprint);
+            q.bind(6, r.issued);
+            bind_optional(q, 7, r.valid_from);
+            bind_optional(q, 8, r.valid_until);
+            q.bind(9, r.body);
+            q.bind(10, r.request_id);
+            bind_optional(q, 11, r.license_hash.empty() ? std::nullopt : std::optional<std::string>(r.license_hash));
+            q.exec();
+            append_log_locked(entry);
+            t.commit();
+        });
         return 0;
     });
 }
@@ -255,6 +304,37 @@ void SqliteStore::abandon_issuance(const std::string& id, const LogEntry& entry)
         append_log_locked(entry);
         t.commit();
         return 0;
+    });
+}
+
+std::vector<CertificateRecord> SqliteStore::abandon_stale_pending(
+    const std::string& reserved_before, const std::function<LogEntry(const CertificateRecord&)>& entry_for) {
+    Lock lock(m_mutex);
+    return guarded("abandoning stale pending issuances", [&] {
+        // The scan reads without the write lock (through the partial index of migration 007);
+        // the write transaction is taken only when something was found, and each row is
+        // re-checked in it, so a row another process completed or reconciled meanwhile is left.
+        std::vector<CertificateRecord> found;
+        {
+            SQLite::Statement q(*m_db,
+                                std::string("SELECT ") + k_certificate_columns +
+                                    " FROM certificates WHERE status = 'pending' AND issued < ? ORDER BY issued");
+            q.bind(1, reserved_before);
+            while (q.executeStep()) found.push_back(read_certificate_row(q));
+        }
+        std::vector<CertificateRecord> abandoned;
+        if (found.empty()) return abandoned;
+        SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
+        for (auto& r : found) {
+            SQLite::Statement q(*m_db,
+                                "UPDATE certificates SET status = 'abandoned' WHERE id = ? AND status = 'pending'");
+            q.bind(1, r.id);
+            if (q.exec() != 1) continue;
+            append_log_locked(entry_for(r));
+            abandoned.push_back(std::move(r));
+        }
+        t.commit();
+        return abandoned;
     });
 }
 

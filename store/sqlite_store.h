@@ -5,8 +5,11 @@
 // threads. Signing never happens under this lock (the authority signs between
 // reserve_issuance and complete_issuance), so the lock is held for microseconds.
 //
-// The database runs in WAL mode with synchronous=NORMAL, a 5 s busy timeout and foreign keys
-// on. Writes use BEGIN IMMEDIATE. The schema is versioned (schema_version) with append-only
+// The database runs in WAL mode with synchronous=FULL (a commit survives power loss; only a
+// reservation, which its completion syncs, commits without a sync), a busy
+// timeout set before the first statement, and foreign keys on. Writes use BEGIN IMMEDIATE; a
+// call that still meets SQLITE_BUSY is retried whole (sqlite_internal.h), so callers never see
+// "database is locked" under ordinary contention. The schema is versioned (schema_version) with append-only
 // numbered migrations; a database written by a newer xrca is refused, never touched.
 #pragma once
 
@@ -48,6 +51,9 @@ public:
     void reserve_issuance(const CertificateRecord& r, const LogEntry& entry) override;
     void complete_issuance(const std::string& id, const std::string& xrml) override;
     void abandon_issuance(const std::string& id, const LogEntry& entry) override;
+    std::vector<CertificateRecord> abandon_stale_pending(
+        const std::string& reserved_before,
+        const std::function<LogEntry(const CertificateRecord&)>& entry_for) override;
     std::optional<CertificateRecord> find_certificate(const std::string& id) override;
     std::vector<CertificateRecord> find_by_key(const std::string& fp) override;
     StoreCounts counts() override;
@@ -99,6 +105,8 @@ private:
     void append_log_locked(const LogEntry& in);
     LogHead log_checkpoint_locked();
     void bump_policy_revision_locked();
+    void migrate();
+    std::optional<int> schema_version_if_any();
     std::vector<CertificateRecord> issued_where_locked(const char* column, const std::string& value);
     /** A prepared statement kept for the connection's life (reset before use); lock held. */
     SQLite::Statement& prepared(const char* sql);

@@ -81,6 +81,14 @@ public:
     virtual void complete_issuance(const std::string& id, const std::string& xrml) = 0;
     /** Marks a pending certificate abandoned (signing failed) and logs why. */
     virtual void abandon_issuance(const std::string& id, const LogEntry& entry) = 0;
+    /**
+     * Reconciles what an interrupted process left behind: marks abandoned every certificate
+     * still pending whose `issued` time is before `reserved_before` (ISO 8601), and appends for
+     * each the entry `entry_for` makes of its record, all in one transaction. Returns those
+     * records (status still "pending", as found). `entry_for` must not call the store.
+     */
+    virtual std::vector<CertificateRecord> abandon_stale_pending(
+        const std::string& reserved_before, const std::function<LogEntry(const CertificateRecord&)>& entry_for) = 0;
     virtual std::optional<CertificateRecord> find_certificate(const std::string& id) = 0;
     virtual std::vector<CertificateRecord> find_by_key(const std::string& key_fingerprint) = 0;
     /** The issued certificate recorded under `request_id`, if any (offline requests are idempotent). */

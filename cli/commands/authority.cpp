@@ -13,8 +13,12 @@
 #include <botan/system_rng.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
 #include <cerrno>
+#include <csignal>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <ostream>
 #include <system_error>
 
@@ -35,6 +39,45 @@ std::string anchor_argument(const std::string& arg) {
         return lower;
     }
     return read_public_key(arg).fingerprint();
+}
+
+constexpr const char* k_staging_prefix = ".init-";
+
+// An authority already there is never touched. A store without one can only be what an
+// interrupted init of an older xrca left (this one publishes complete stores only): replaced.
+void refuse_existing_authority(const Context& ctx) {
+    std::unique_ptr<store::Store> existing;
+    try {
+        existing = store::open_store(ctx.data_dir, store::OpenMode::Existing);
+    } catch (const store::StoreMissing&) {
+        return;
+    } catch (const store::StorageError& e) {
+        throw Error(ErrorKind::Storage, e.what());
+    }
+    if (auto record = existing->load_authority()) {
+        throw Error(ErrorKind::Conflict, "this data directory already holds the " + record->role + " authority '" +
+                                             record->name + "'; use another --data directory");
+    }
+    existing.reset();
+    ctx.err << "xrca: removing the empty store an interrupted init left in " << ctx.data_dir << '\n';
+    store::remove_store(ctx.data_dir);
+}
+
+// Staging directories of inits whose process is gone (killed, or the machine stopped).
+void remove_abandoned_staging(const Context& ctx) {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(ctx.data_dir, ec)) {
+        const auto name = entry.path().filename().string();
+        if (name.rfind(k_staging_prefix, 0) != 0) continue;
+        const auto digits = name.substr(std::strlen(k_staging_prefix));
+        if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos)
+            continue;
+        const auto pid = static_cast<pid_t>(std::stol(digits));
+        if (::kill(pid, 0) == 0 || errno != ESRCH) continue;  // still running (or not ours to judge)
+        ctx.err << "xrca: removing " << entry.path().string() << ", left by an interrupted init\n";
+        std::error_code ignored;
+        std::filesystem::remove_all(entry.path(), ignored);
+    }
 }
 
 }  // namespace
@@ -61,12 +104,40 @@ int cmd_init(Context& ctx, Args& args) {
     if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "init takes no positional arguments");
 
     ensure_data_dir(ctx.data_dir);
-    auto session = compose_session(open_authority_store(ctx.data_dir, store::OpenMode::Create),
-                                   ca::Password(password.str()), r.crypto_mode);
-    const ca::Collaborators with{*session->store, *session->keys, *session->client_keys, session->clock, session->rng};
-    ca::Authority::provision(with, r, local_caller());
-    ca::Authority authority(with);
-    const auto s = authority.status();
+    refuse_existing_authority(ctx);
+    remove_abandoned_staging(ctx);
+    // The authority is built in a staging directory and moved into place whole at the end: an
+    // init interrupted at any point leaves no store in the data directory, and the next init
+    // starts afresh (and removes the staging directory).
+    const auto staging = ctx.data_dir + "/" + k_staging_prefix + std::to_string(::getpid());
+    if (::mkdir(staging.c_str(), 0700) != 0) {
+        throw Error(ErrorKind::Storage,
+                    "cannot create the staging directory " + staging + ": " + std::generic_category().message(errno));
+    }
+    ca::AuthorityStatus s;
+    try {
+        auto session = compose_session(open_authority_store(staging, store::OpenMode::Create), password, r.crypto_mode);
+        const ca::Collaborators with{*session->store, *session->keys, *session->client_keys, session->clock,
+                                     session->rng};
+        ca::Authority::provision(with, r, local_caller());
+        s = ca::Authority(with).status();
+    } catch (...) {
+        std::error_code ignored;
+        std::filesystem::remove_all(staging, ignored);
+        throw;
+    }
+    // For the tests of this step: stop as a kill -9 would, with everything but the move done.
+    if (std::getenv("XRCA_TEST_KILL_INIT_BEFORE_PUBLISH")) (void)::raise(SIGKILL);
+    try {
+        store::publish_store(staging, ctx.data_dir);
+    } catch (const store::StoreExists&) {
+        std::error_code ignored;
+        std::filesystem::remove_all(staging, ignored);
+        throw Error(ErrorKind::Conflict, "another init created an authority in " + ctx.data_dir + " meanwhile");
+    } catch (const store::StorageError& e) {
+        throw Error(ErrorKind::Storage, e.what());
+    }
+    (void)::rmdir(staging.c_str());
     ctx.out << "initialised a " << s.role << " authority '" << s.name << "' in " << ctx.data_dir << '\n'
             << "  GUID:         " << s.guid << '\n'
             << "  crypto mode:  " << s.crypto_mode.description() << '\n'

@@ -42,7 +42,8 @@ std::vector<std::string> saved_chain(const std::string& dir, const char* name, c
     }
     try {
         std::vector<std::string> out;
-        for (const auto& d : xrml::read_documents(read_file(path)).documents) out.push_back(d.raw.text);
+        for (const auto& d : xrml::read_documents(read_file(path, k_max_document_bytes)).documents)
+            out.push_back(d.raw.text);
         return out;
     } catch (const xrml::FormatError& e) {
         throw Error(ErrorKind::Malformed, path + ": " + e.what());
@@ -150,7 +151,7 @@ int cmd_client(Context& ctx, Args& args) {
         if (files.size() != 1) throw Error(ErrorKind::Usage, "client unseal takes one CHAIN.xml");
         xrml::DocumentSet set;
         try {
-            set = xrml::read_documents(read_file(files.front()));
+            set = xrml::read_documents(read_file(files.front(), k_max_document_bytes));
         } catch (const xrml::FormatError& e) {
             throw Error(ErrorKind::Malformed, files.front() + ": " + e.what());
         }

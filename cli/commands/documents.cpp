@@ -32,7 +32,7 @@ struct LoadedDocuments {
 LoadedDocuments load(const std::vector<std::string>& paths) {
     LoadedDocuments loaded;
     for (const auto& path : paths) {
-        const auto bytes = read_file(path);
+        const auto bytes = read_file(path, k_max_document_bytes);
         xrml::DocumentSet set;
         try {
             set = xrml::read_documents(bytes);

@@ -39,14 +39,14 @@ int cmd_issue(Context& ctx, Args& args) {
         const auto email = rest.option("--email");
         if (!spc || !user || !email)
             throw Error(ErrorKind::Usage, "issue rac needs --spc-chain FILE --user-id ID --email EMAIL");
-        ca::RacRequest r{{read_file(*spc)}, *user, *email, rest.flag("--temporary")};
+        ca::RacRequest r{{read_file(*spc, k_max_document_bytes)}, *user, *email, rest.flag("--temporary")};
         auto session = open_session(ctx, rest);
         if (!rest.positionals().empty()) throw Error(ErrorKind::Usage, "unexpected arguments to issue rac");
         issued = session->authority->issue_rac(r, local_caller());
     } else if (kind == "clc") {
         const auto rac = rest.option("--rac-chain");
         if (!rac) throw Error(ErrorKind::Usage, "issue clc needs --rac-chain FILE");
-        ca::ClcRequest r{{read_file(*rac)}};
+        ca::ClcRequest r{{read_file(*rac, k_max_document_bytes)}};
         auto session = open_session(ctx, rest);
         if (!rest.positionals().empty()) throw Error(ErrorKind::Usage, "unexpected arguments to issue clc");
         issued = session->authority->issue_clc(r, local_caller());

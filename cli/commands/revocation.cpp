@@ -59,7 +59,7 @@ ca::RevocationRequest request_for(const Selector& s, const std::string& value) {
 ca::RevocationRequest hash_of(const std::string& path) {
     xrml::DocumentSet set;
     try {
-        set = xrml::read_documents(read_file(path));
+        set = xrml::read_documents(read_file(path, k_max_document_bytes));
     } catch (const xrml::FormatError& e) {
         throw Error(ErrorKind::Malformed, path + ": " + e.what());
     }
@@ -183,7 +183,7 @@ void write_settings(const std::string& dir, const RaSettings& s) {
 }
 
 RaSettings read_settings(const std::string& dir) {
-    std::istringstream in(read_file(settings_path(dir), 64 * 1024));
+    std::istringstream in(read_file(settings_path(dir), k_max_key_file_bytes));
     RaSettings s;
     std::string line;
     while (std::getline(in, line)) {

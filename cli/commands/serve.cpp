@@ -62,8 +62,8 @@ int cmd_serve(Context& ctx, Args& args) {
     if (tls_cert.has_value() != tls_key.has_value())
         throw Error(ErrorKind::Usage, "HTTPS needs both --tls-cert and --tls-key");
     if (tls_cert) {
-        options.tls_certificate_pem = read_file(*tls_cert, 1024 * 1024);
-        options.tls_key_pem = read_file(*tls_key, 1024 * 1024);
+        options.tls_certificate_pem = read_file(*tls_cert, k_max_pem_bytes);
+        options.tls_key_pem = read_file(*tls_key, k_max_pem_bytes);
         if (options.tls_certificate_pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
             throw Error(ErrorKind::Usage, "--tls-cert " + *tls_cert + " holds no PEM certificate");
         }

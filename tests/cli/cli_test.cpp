@@ -580,11 +580,13 @@ namespace {
 // is the synchronisation: no sleeps.
 class ServeProcess {
 public:
-    explicit ServeProcess(const std::string& args) {
+    explicit ServeProcess(const std::string& args, const std::vector<std::pair<std::string, std::string>>& env = {}) {
         int fds[2];
         if (::pipe(fds) != 0) return;
         m_pid = ::fork();
         if (m_pid == 0) {
+            for (const auto& [name, value] : env)
+                ::setenv(name.c_str(), value.c_str(), 1);  // NOLINT(concurrency-mt-unsafe): the child has one thread
             ::dup2(fds[1], 1);
             ::dup2(fds[1], 2);
             ::close(fds[0]);
@@ -618,6 +620,7 @@ public:
 
     std::string first_line;
     std::string url;  ///< e.g. http://127.0.0.1:41234/_wmcs; empty if it did not start
+    [[nodiscard]] pid_t pid() const noexcept { return m_pid; }
 
 private:
     pid_t m_pid = -1;
@@ -905,6 +908,183 @@ TEST_F(RevocationCli, RevokePublishVerifyExcludeDecommission) {
     r = x(data("plain") + "log", false);
     for (const char* op : {"Exclude", "Decommission"}) EXPECT_NE(r.out.find(op), std::string::npos) << op;
     EXPECT_EQ(x(data("plain") + "log --verify", false).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace xrca
+
+// Issue 12: secrets out of dumps, no "database is locked", interrupted init, inputs that are
+// not regular files or are too large, and issuances an interrupted process left pending.
+#include "cli/process_hardening.h"
+
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sstream>
+
+namespace xrca {
+namespace {
+
+std::string read_proc(pid_t pid, const char* what) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/" + what, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Several commands at once; their exit codes and outputs in order.
+std::vector<CommandResult> run_parallel(const std::vector<std::string>& commands) {
+    std::vector<FILE*> pipes;
+    for (const auto& c : commands) {
+        const std::string cmd = std::string(XRCA_BINARY) + " " + c + " 2>&1";
+        pipes.push_back(::popen(cmd.c_str(), "r"));  // NOLINT(cert-env33-c): the built xrca, through a shell
+    }
+    std::vector<CommandResult> results(commands.size());
+    for (std::size_t i = 0; i < pipes.size(); ++i) {
+        if (!pipes[i]) continue;
+        char buf[4096];
+        std::size_t n = 0;
+        while ((n = std::fread(buf, 1, sizeof buf, pipes[i])) > 0) results[i].out.append(buf, n);
+        const int status = ::pclose(pipes[i]);
+        results[i].exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    return results;
+}
+
+TEST(ProcessHardening, TheProcessIsNotDumpableAndWritesNoCore) {
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        const bool ok = cli::keep_secrets_out_of_dumps().empty();
+        rlimit core{};
+        ::getrlimit(RLIMIT_CORE, &core);
+        ::_exit(ok && ::prctl(PR_GET_DUMPABLE) == 0 && core.rlim_cur == 0 && core.rlim_max == 0 ? 0 : 1);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+TEST_F(AuthorityCli, ServeKeepsThePasswordOutOfItsEnvironmentAndNoCore) {
+    ASSERT_EQ(x("es init --role enrollment --name ES").exit_code, 0);
+    ServeProcess server("--data " + m_dir + "/es serve --listen 127.0.0.1:0 --threads 2",
+                        {{"XRCA_KEY_PASSWORD", "correct-horse-battery"}, {"XRCA_TEST_MARKER", "still-here"}});
+    ASSERT_FALSE(server.url.empty()) << server.first_line;
+    // Readable here only with CAP_SYS_PTRACE (the process is not dumpable); the marker shows it was read.
+    const auto environ_text = read_proc(server.pid(), "environ");
+    EXPECT_NE(environ_text.find("XRCA_TEST_MARKER=still-here"), std::string::npos) << "the environment was read";
+    EXPECT_EQ(environ_text.find("XRCA_KEY_PASSWORD"), std::string::npos);
+    EXPECT_EQ(environ_text.find("correct-horse-battery"), std::string::npos);
+    const auto limits = read_proc(server.pid(), "limits");
+    const auto at = limits.find("Max core file size");
+    ASSERT_NE(at, std::string::npos) << limits;
+    std::istringstream line(limits.substr(at + std::strlen("Max core file size")));
+    std::string soft, hard;
+    line >> soft >> hard;
+    EXPECT_EQ(soft, "0");
+    EXPECT_EQ(hard, "0");
+}
+
+TEST_F(AuthorityCli, ParallelWritersAndOpenersNeverSeeTheDatabaseLocked) {
+    ASSERT_EQ(x("root init --role root --name R --url https://r.example.test/_wmcs --self-enroll").exit_code, 0);
+    std::vector<std::string> commands;
+    for (int i = 0; i < 32; ++i) {
+        char id[64];
+        (void)std::snprintf(id, sizeof id, "{c0ffee00-0000-4000-8000-%012d}", i);
+        commands.push_back("--data " + m_dir + "/root revoke --content-id '" + id + "' --reason parallel");
+        if (i % 4 == 0) commands.push_back("--data " + m_dir + "/root status --json");
+    }
+    const auto results = run_parallel(commands);
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        EXPECT_EQ(results[i].exit_code, 0) << commands[i] << ": " << results[i].out;
+        EXPECT_EQ(results[i].out.find("locked"), std::string::npos) << results[i].out;
+    }
+    const auto list = x("root revoke --list --json", "");
+    ASSERT_EQ(list.exit_code, 0) << list.out;
+    std::size_t revoked = 0;
+    for (auto at = list.out.find("c0ffee00-0000-4000-8000-"); at != std::string::npos;
+         at = list.out.find("c0ffee00-0000-4000-8000-", at + 1))
+        ++revoked;
+    EXPECT_GE(revoked, 32u) << list.out;
+    EXPECT_EQ(x("root log --verify", "").exit_code, 0);
+}
+
+TEST_F(AuthorityCli, AnInterruptedInitLeavesNothingThatStopsTheNextOne) {
+    // Killed (SIGKILL) with everything done but the move into place: keys, hierarchy, self-enrollment.
+    const auto init = "--data " + m_dir + "/root init --role root --name R --url https://r.example.test/_wmcs " +
+                      "--self-enroll --password-file " + password_file("correct-horse-battery");
+    const auto command = "export XRCA_TEST_KILL_INIT_BEFORE_PUBLISH=1; exec " + std::string(XRCA_BINARY) + " " + init +
+                         " >/dev/null 2>&1";
+    const int killed = std::system(command.c_str());  // NOLINT(cert-env33-c): the built xrca, through a shell
+    ASSERT_TRUE(WIFSIGNALED(killed) && WTERMSIG(killed) == SIGKILL) << "the init must have been killed: " << killed;
+    struct stat st {};
+    EXPECT_NE(::stat((m_dir + "/root/xrca.db").c_str(), &st), 0) << "no half-made authority in the data directory";
+    EXPECT_EQ(x("root status", "").exit_code, 3) << "there is no authority, and nothing else is wrong";
+
+    const auto retried = run(init);
+    ASSERT_EQ(retried.exit_code, 0) << retried.out;
+    EXPECT_NE(retried.out.find("state:        active"), std::string::npos) << retried.out;
+    EXPECT_NE(retried.out.find("left by an interrupted init"), std::string::npos) << retried.out;
+    for (const auto& entry : std::filesystem::directory_iterator(m_dir + "/root"))
+        EXPECT_NE(entry.path().filename().string().rfind(".init-", 0), 0u) << entry.path() << " was left behind";
+    EXPECT_EQ(x("root log --verify", "").exit_code, 0);
+    const auto again = run(init);
+    EXPECT_EQ(again.exit_code, 1) << again.out;
+    EXPECT_NE(again.out.find("already holds the root authority"), std::string::npos) << again.out;
+}
+
+TEST_F(Cli, AFifoGivenAsAnInputIsRefusedNotWaitedOn) {
+    const auto fifo = m_dir + "/input.xml";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    // `timeout` only turns a regression (a hang) into a failure; the command returns at once.
+    CommandResult r;
+    const std::string cmd = "timeout 60 " + std::string(XRCA_BINARY) + " verify " + fifo + " 2>&1";
+    FILE* pipe = ::popen(cmd.c_str(), "r");  // NOLINT(cert-env33-c): the built xrca, through a shell
+    ASSERT_NE(pipe, nullptr);
+    char buf[4096];
+    std::size_t n = 0;
+    while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
+    const int status = ::pclose(pipe);
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    EXPECT_EQ(r.exit_code, 4) << r.out;
+    EXPECT_NE(r.out.find(fifo + " is not a regular file"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, ARevocationListLargerThanTheLimitIsRefusedByItsSize) {
+    const auto path = m_dir + "/huge-rl.xml";
+    {
+        std::ofstream f(path, std::ios::binary);
+        f.seekp(200L * 1024 * 1024);  // sparse: 200 MiB that take no disk and would take GBs to parse
+        f.put(' ');
+    }
+    const auto r = run("verify " + vector_path() + " --at 2015-04-02T00:00 --revocation-list " + path);
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("more than the 201326592 accepted"), std::string::npos) << r.out;
+}
+
+TEST_F(AuthorityCli, AnIssuanceLeftPendingByACrashIsAbandonedWithALogEntry) {
+    ASSERT_EQ(x("root init --role root --name R --url https://r.example.test/_wmcs").exit_code, 0);
+    {
+        // What a process killed between recording and completing leaves: a pending row.
+        SQLite::Database db(m_dir + "/root/xrca.db", SQLite::OPEN_READWRITE);
+        db.exec(
+            "INSERT INTO certificates (id, kind, status, subject, issuer_fingerprint, key_fingerprint, issued, "
+            "body, request_id) VALUES ('{dead0000-0000-4000-8000-000000000001}', 'Server-Licensor-Certificate', "
+            "'pending', 'x', 'f', 'k', '2020-01-01T00:00:00Z', '<BODY/>', 'req-crashed')");
+    }
+    auto r = x("root status --json", "");
+    EXPECT_NE(r.out.find("\"pending\":1"), std::string::npos) << "reading commands leave it: " << r.out;
+    // A command that holds the keys reconciles it.
+    r = x("root request -o " + m_dir + "/request.xml");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("marked 1 issuance left pending by an interrupted process as abandoned"), std::string::npos)
+        << r.out;
+    r = x("root status --json", "");
+    EXPECT_NE(r.out.find("\"pending\":0"), std::string::npos) << r.out;
+    r = x("root log --json", "");
+    EXPECT_NE(r.out.find("\"operation\":\"Reconcile\""), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"certificate_id\":\"{dead0000-0000-4000-8000-000000000001}\",\"outcome\":\"failed\""),
+              std::string::npos)
+        << r.out;
+    EXPECT_EQ(x("root log --verify", "").exit_code, 0);
 }
 
 }  // namespace

@@ -25,6 +25,11 @@ public:
     }
     void complete_issuance(const std::string& id, const std::string& x) override { m.complete_issuance(id, x); }
     void abandon_issuance(const std::string& id, const store::LogEntry& e) override { m.abandon_issuance(id, e); }
+    std::vector<store::CertificateRecord> abandon_stale_pending(
+        const std::string& before,
+        const std::function<store::LogEntry(const store::CertificateRecord&)>& entry_for) override {
+        return m.abandon_stale_pending(before, entry_for);
+    }
     std::optional<store::CertificateRecord> find_certificate(const std::string& id) override {
         return m.find_certificate(id);
     }

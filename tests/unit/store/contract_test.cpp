@@ -256,6 +256,54 @@ TEST_P(StoreContract, ACrashBetweenReserveAndCompleteLeavesTheIntentAsEvidence) 
     EXPECT_TRUE(m_store->verify_log().ok);
 }
 
+// Issue 12: pending rows an interrupted process left are reconciled once, by age, each with an
+// entry; rows still within the grace period (another live process may be signing them) stay.
+TEST_P(StoreContract, StalePendingIssuancesAreAbandonedOnceWithAnEntryEach) {
+    auto old = pending("c1");
+    old.issued = "2026-03-01T11:00:00Z";
+    auto older = pending("c2");
+    older.issued = "2026-03-01T10:00:00Z";
+    auto recent = pending("c3");
+    recent.issued = "2026-03-01T11:59:00Z";
+    auto done = pending("c4");
+    done.issued = "2026-03-01T09:00:00Z";
+    for (const auto* r : {&old, &older, &recent, &done}) m_store->reserve_issuance(*r, entry("Certify", r->request_id));
+    m_store->complete_issuance("c4", "<XrML>signed c4</XrML>");
+    const auto log_before = log_size();
+
+    std::vector<std::string> asked;
+    const auto entry_for = [&](const CertificateRecord& r) {
+        asked.push_back(r.id);
+        auto e = entry("Reconcile", r.request_id);
+        e.certificate_id = r.id;
+        e.outcome = "failed";
+        return e;
+    };
+    const auto abandoned = m_store->abandon_stale_pending("2026-03-01T11:50:00Z", entry_for);
+    ASSERT_EQ(abandoned.size(), 2u);
+    EXPECT_EQ(abandoned[0].id, "c2") << "oldest first";
+    EXPECT_EQ(abandoned[1].id, "c1");
+    EXPECT_EQ(abandoned[1].request_id, "req-c1");
+    EXPECT_EQ(asked, (std::vector<std::string>{"c2", "c1"}));
+    EXPECT_EQ(m_store->find_certificate("c1")->status, "abandoned");
+    EXPECT_EQ(m_store->find_certificate("c2")->status, "abandoned");
+    EXPECT_EQ(m_store->find_certificate("c3")->status, "pending") << "within the grace period";
+    EXPECT_EQ(m_store->find_certificate("c4")->status, "issued");
+    EXPECT_EQ(m_store->counts().pending, 1);
+    const auto log = m_store->read_log("");
+    ASSERT_EQ(log_size(), log_before + 2);
+    EXPECT_EQ(log.back().certificate_id, "c1");
+    EXPECT_EQ(log.back().operation, "Reconcile");
+    EXPECT_TRUE(m_store->verify_log().ok);
+
+    // Once only; and a late completion by the process that reserved it is refused.
+    EXPECT_TRUE(m_store->abandon_stale_pending("2026-03-01T11:50:00Z", entry_for).empty());
+    EXPECT_EQ(log_size(), log_before + 2);
+    EXPECT_THROW(m_store->complete_issuance("c1", "<XrML>late</XrML>"), StorageError);
+    m_store->complete_issuance("c3", "<XrML>signed c3</XrML>");
+    EXPECT_EQ(m_store->find_certificate("c3")->status, "issued");
+}
+
 TEST_P(StoreContract, RevocationsAreUniqueOrderedAndBumpTheRevision) {
     RevocationRecord r;
     r.type = "license-id";
@@ -445,6 +493,39 @@ TEST_P(StoreContract, TheLogIsOneChainUnderConcurrentAppends) {
     EXPECT_TRUE(verdict.ok) << verdict.problem;
     EXPECT_EQ(verdict.entries, threads_n * per_thread);
     EXPECT_EQ(m_store->counts().issued_by_kind.at("Rights-Account-Certificate"), threads_n * per_thread / 5);
+}
+
+// Issue 12: "database is locked" at open. Many openers of one new store at once (each its own
+// connection, as separate processes are) all migrate or wait for the one that does, then write.
+TEST_P(StoreContract, ManyOpenersOfANewStoreAllOpenAndWrite) {
+    m_store.reset();
+    GetParam().remove(m_locator);
+    m_locator = GetParam().fresh_locator();
+    constexpr int openers = 16, appends = 10;
+    std::atomic<int> failures{0};
+    std::vector<std::string> errors(openers);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < openers; ++t) {
+        threads.emplace_back([&, t] {
+            try {
+                auto store = open_store(m_locator, OpenMode::Create);
+                for (int i = 0; i < appends; ++i) store->append_log(entry("GetLicensorCertificate", std::to_string(t)));
+                const auto id = "o" + std::to_string(t);
+                store->reserve_issuance(pending(id), entry("Certify", id));
+                store->complete_issuance(id, "<XrML>" + id + "</XrML>");
+            } catch (const std::exception& e) {
+                ++failures;
+                errors[static_cast<std::size_t>(t)] = e.what();
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    for (const auto& e : errors) EXPECT_TRUE(e.empty()) << e;
+    ASSERT_EQ(failures.load(), 0);
+    m_store = open_store(m_locator, OpenMode::Existing);
+    EXPECT_EQ(log_size(), openers * (appends + 1));
+    EXPECT_EQ(m_store->counts().issued_by_kind.at("Rights-Account-Certificate"), openers);
+    EXPECT_TRUE(m_store->verify_log().ok);
 }
 
 TEST_P(StoreContract, TheLogIsReadFromATime) {
