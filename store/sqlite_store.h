@@ -15,6 +15,7 @@
 
 #include "store/store.h"
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -110,8 +111,17 @@ private:
     std::vector<CertificateRecord> issued_where_locked(const char* column, const std::string& value);
     /** A prepared statement kept for the connection's life (reset before use); lock held. */
     SQLite::Statement& prepared(const char* sql);
+    /** Returns once every commit up to `generation` is on disk (group commit; m_mutex not held). */
+    void make_durable(std::uint64_t generation);
+    void sync_wal_file();
     std::string m_path;
     std::mutex m_mutex;
+    // Group commit of completions (docs/issuance-cycle.md): commits counted under m_mutex; one
+    // thread at a time syncs the WAL for every commit counted so far, under m_sync_mutex.
+    std::uint64_t m_committed = 0;  ///< guarded by m_mutex
+    std::mutex m_sync_mutex;
+    std::uint64_t m_synced = 0;  ///< guarded by m_sync_mutex
+    int m_wal_fd = -1;           ///< guarded by m_sync_mutex
     std::unique_ptr<SQLite::Database> m_db;
     std::map<const char*, std::unique_ptr<SQLite::Statement>> m_statements;
 };
