@@ -5,34 +5,19 @@
 #include "cli/exit_codes.h"
 #include "cli/json.h"
 #include "cli/session.h"
+#include "text/clean.h"
 
 #include <ostream>
 
 namespace xrca::cli {
 namespace {
 
-// Emails and user IDs are stored as given: what is printed for a terminal shows control
-// characters and bytes outside ASCII as \xNN, so a stored value cannot forge lines or escapes.
-std::string printable(const std::string& text) {
-    std::string out;
-    for (const char c : text) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (byte < 0x20 || byte >= 0x7f || c == '\\') {
-            static constexpr char k_hex[] = "0123456789abcdef";
-            out += "\\x";
-            out += k_hex[byte >> 4];
-            out += k_hex[byte & 0x0f];
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
+// Emails and user IDs are stored as given: what is printed for a terminal goes through
+// text::printable, so a stored value can neither forge lines nor send escapes.
 std::string grants_text(const store::PrincipalRecord& p) {
     if (p.may_certify.empty()) return "its own user only";
     std::string out;
-    for (const auto& g : p.may_certify) out += (out.empty() ? "" : ",") + printable(g);
+    for (const auto& g : p.may_certify) out += (out.empty() ? "" : ",") + text::printable(g);
     return out;
 }
 
@@ -64,9 +49,9 @@ void write_json(std::ostream& out, const std::vector<store::PrincipalRecord>& li
 void write_text(std::ostream& out, const std::vector<store::PrincipalRecord>& list) {
     if (list.empty()) out << "no principals\n";
     for (const auto& p : list) {
-        out << p.name << "  " << p.role << "  " << printable(p.email) << "  " << p.created;
+        out << p.name << "  " << p.role << "  " << text::printable(p.email) << "  " << p.created;
         if (p.role == "sub-enroll")
-            out << "  cluster=" << (p.cluster_guid.empty() ? "(unbound)" : printable(p.cluster_guid));
+            out << "  cluster=" << (p.cluster_guid.empty() ? "(unbound)" : text::printable(p.cluster_guid));
         if (p.role == "server") out << "  may-certify=" << grants_text(p);
         out << '\n';
     }

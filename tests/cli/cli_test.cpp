@@ -532,7 +532,7 @@ TEST_F(Cli, PrincipalGrantsAndBindingsAreManagedAndShown) {
     r = run(data + "principal list");
     EXPECT_NE(r.out.find("portal  server    "), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("may-certify=S-1-5-21-7-*,bob*"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("k@x\\x1b[31m\\x0aforged"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("k@x\\x1b[31m\\nforged"), std::string::npos) << r.out;
     EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << "a terminal escape reached the output";
     EXPECT_NE(r.out.find("may-certify=its own user only"), std::string::npos) << r.out;
     r = run(data + "principal list --json");
