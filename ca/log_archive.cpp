@@ -28,22 +28,16 @@ constexpr std::size_t k_max_line = 16 * 1024 * 1024;
 
 // --- writing ---------------------------------------------------------------------------------
 
-void append_json_string(std::string& out, std::string_view s) {
-    out += '"';
-    for (const char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (u < 0x20 || u == 0x7f) {
-            char buf[8];
-            (void)std::snprintf(buf, sizeof buf, "\\u%04x", u);
-            out += buf;
-        } else {
-            out += c;
-        }
+/** The character a JSON short escape (\n \r \t \b \f) stands for, or 0 for another letter. */
+char short_escape(char e) noexcept {
+    switch (e) {
+        case 'n': return '\n';
+        case 'r': return '\r';
+        case 't': return '\t';
+        case 'b': return '\b';
+        case 'f': return '\f';
+        default: return 0;
     }
-    out += '"';
 }
 
 /** One line: a flat JSON object, fields in the order added. */
@@ -51,9 +45,9 @@ class JsonLine {
 public:
     JsonLine& text(std::string_view key, std::string_view value) {
         separate();
-        append_json_string(m_out, key);
+        text::append_json_string(m_out, key);
         m_out += ':';
-        append_json_string(m_out, value);
+        text::append_json_string(m_out, value);
         return *this;
     }
     /** A field that may hold any bytes: base64 under KEY_b64 unless it is valid UTF-8. */
@@ -63,7 +57,7 @@ public:
     }
     JsonLine& number(std::string_view key, std::int64_t value) {
         separate();
-        append_json_string(m_out, key);
+        text::append_json_string(m_out, key);
         m_out += ':';
         m_out += std::to_string(value);
         return *this;
@@ -196,6 +190,9 @@ private:
             const char e = line[i + 1];
             if (e == '"' || e == '\\' || e == '/') {
                 out += e;
+                i += 2;
+            } else if (const char escaped = short_escape(e); escaped != 0) {
+                out += escaped;
                 i += 2;
             } else if (e == 'u' && i + 5 < line.size()) {
                 std::uint32_t cp = 0;

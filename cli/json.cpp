@@ -53,28 +53,8 @@ JsonWriter& JsonWriter::key(std::string_view k) {
 
 JsonWriter& JsonWriter::value(std::string_view s) {
     // Values are often untrusted bytes (log fields, document text): JSON must be valid UTF-8.
-    const std::string clean = text::valid_utf8(s);
     separate();
-    m_out += '"';
-    for (char c : clean) {
-        const auto u = static_cast<unsigned char>(c);
-        switch (c) {
-            case '"': m_out += "\\\""; break;
-            case '\\': m_out += "\\\\"; break;
-            case '\n': m_out += "\\n"; break;
-            case '\r': m_out += "\\r"; break;
-            case '\t': m_out += "\\t"; break;
-            default:
-                if (u < 0x20 || u == 0x7f) {
-                    char buf[8];
-                    (void)std::snprintf(buf, sizeof buf, "\\u%04x", u);
-                    m_out += buf;
-                } else {
-                    m_out += c;
-                }
-        }
-    }
-    m_out += '"';
+    text::append_json_string(m_out, s);
     return *this;
 }
 

@@ -154,6 +154,32 @@ std::string printable(std::string_view in) {
     return out;
 }
 
+void append_json_string(std::string& out, std::string_view in) {
+    static const char* hex = "0123456789abcdef";
+    const auto valid = is_valid_utf8(in) ? std::string() : valid_utf8(in);
+    const std::string_view s = valid.empty() ? in : std::string_view(valid);
+    out += '"';
+    for (const char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (u < 0x20 || u == 0x7F) {
+                    out += "\\u00";
+                    out += hex[u >> 4];
+                    out += hex[u & 0xF];
+                } else {
+                    out += c;
+                }
+        }
+    }
+    out += '"';
+}
+
 std::string capped(std::string_view in, std::size_t max_bytes) {
     if (in.size() <= max_bytes) return std::string(in);
     if (max_bytes < k_ellipsis.size()) return "";

@@ -32,6 +32,12 @@ bool is_printable(std::string_view in) noexcept;
  */
 std::string capped(std::string_view in, std::size_t max_bytes);
 
+/**
+ * Appends `in` to `out` as a JSON string (quotes included): valid UTF-8 (valid_utf8), with
+ * quotes, backslashes, control characters and DEL escaped, so that any bytes make valid JSON.
+ */
+void append_json_string(std::string& out, std::string_view in);
+
 /** What a log field keeps of untrusted text: printable, then capped. */
 inline std::string log_field(std::string_view in, std::size_t max_bytes) { return capped(printable(in), max_bytes); }
 
