@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cstring>
+#include <system_error>
 
 namespace xrca::store {
 namespace {
@@ -128,7 +129,7 @@ void SqliteStore::sync_wal_file() {
     }
     if (m_wal_fd < 0) m_wal_fd = ::open(wal.c_str(), O_RDONLY | O_CLOEXEC);
     if (m_wal_fd < 0 || ::fdatasync(m_wal_fd) != 0) {
-        throw StorageError("syncing " + wal + " failed: " + std::string(std::strerror(errno)));
+        throw StorageError("syncing " + wal + " failed: " + std::generic_category().message(errno));
     }
 }
 
