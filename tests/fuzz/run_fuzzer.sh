@@ -8,7 +8,7 @@ fuzzer=$1 seconds=$2 corpus=$3 data=$4
 mkdir -p "$corpus" "$corpus.artifacts"
 seeds=$(mktemp -d)
 trap 'rm -rf "$seeds"' EXIT
-find "$data" -type f -name '*.xml' -size -2000k -exec cp {} "$seeds/" \;
+find "$data" -type f \( -name '*.xml' -o -name '*.log-archive' \) -size -2000k -exec cp {} "$seeds/" \;
 echo "fuzzing $(basename "$fuzzer") for ${seconds}s with $(ls "$seeds" | wc -l) seed files"
 "$fuzzer" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -max_len=65536 \
   -artifact_prefix="$corpus.artifacts/" -print_final_stats=1 "$corpus" "$seeds" 2>&1 | tail -n 25
