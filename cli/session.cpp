@@ -45,12 +45,12 @@ ca::Caller local_caller() {
 }
 
 std::unique_ptr<Session> compose_session(std::unique_ptr<store::Store> store, ca::Password password,
-                                         ca::CryptoMode crypto_mode) {
+                                         ca::CryptoMode crypto_mode, ca::SigningEngine engine) {
     auto s = std::make_unique<Session>();
     s->store = std::move(store);
     const ca::AuthorityOptions defaults;
-    s->keys =
-        std::make_unique<ca::SoftwareKeyRing>(*s->store, std::move(password), s->rng, defaults.key_kdf_iterations);
+    s->keys = std::make_unique<ca::SoftwareKeyRing>(*s->store, std::move(password), s->rng, defaults.key_kdf_iterations,
+                                                    engine);
     s->client_keys = std::make_unique<ca::KeyPool>(crypto_mode.key_bits(), defaults.clc_key_pool_capacity,
                                                    defaults.clc_key_pool_threads);
     return s;
@@ -58,7 +58,7 @@ std::unique_ptr<Session> compose_session(std::unique_ptr<store::Store> store, ca
 
 namespace {
 
-std::unique_ptr<Session> open_with(const Context& ctx, ca::Password password) {
+std::unique_ptr<Session> open_with(const Context& ctx, ca::Password password, ca::SigningEngine engine) {
     auto store = open_authority_store(ctx.data_dir);
     std::optional<store::AuthorityRecord> record;
     try {
@@ -68,7 +68,7 @@ std::unique_ptr<Session> open_with(const Context& ctx, ca::Password password) {
     }
     auto s = compose_session(
         std::move(store), std::move(password),
-        ca::CryptoMode::from_number(record ? record->crypto_mode : 2).value_or(ca::CryptoMode::mode2()));
+        ca::CryptoMode::from_number(record ? record->crypto_mode : 2).value_or(ca::CryptoMode::mode2()), engine);
     s->authority =
         std::make_unique<ca::Authority>(ca::Collaborators{*s->store, *s->keys, *s->client_keys, s->clock, s->rng});
     return s;
@@ -76,8 +76,16 @@ std::unique_ptr<Session> open_with(const Context& ctx, ca::Password password) {
 
 }  // namespace
 
+ca::SigningEngine signing_engine_option(Args& args) {
+    const auto name = args.option("--signing-engine");
+    if (!name) return ca::k_default_signing_engine;
+    if (const auto engine = ca::parse_signing_engine(*name)) return *engine;
+    throw Error(ErrorKind::Usage, "--signing-engine takes libcrypto or botan, not '" + *name + "'");
+}
+
 std::unique_ptr<Session> open_session(const Context& ctx, Args& args) {
-    auto s = open_with(ctx, read_password(args));
+    const auto engine = signing_engine_option(args);
+    auto s = open_with(ctx, read_password(args), engine);
     // A command that holds the keys may issue: first close what an interrupted one left open.
     if (const auto n = s->authority->abandon_interrupted_issuances(local_caller())) {
         ctx.err << "xrca: marked " << n << (n == 1 ? " issuance" : " issuances")
@@ -88,7 +96,7 @@ std::unique_ptr<Session> open_session(const Context& ctx, Args& args) {
 
 std::unique_ptr<Session> open_session_without_keys(const Context& ctx) {
     // An empty password opens no key: any attempt to use one fails as a wrong password.
-    return open_with(ctx, ca::Password(""));
+    return open_with(ctx, ca::Password(""), ca::k_default_signing_engine);
 }
 
 xrml::PublicKey read_public_key(const std::string& path) {

@@ -5,6 +5,7 @@
 #include "ca/authority.h"
 #include "ca/key_pool.h"
 #include "ca/key_protection.h"
+#include "ca/signing_engine.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "store/factory.h"
@@ -36,12 +37,16 @@ struct Session {
     std::unique_ptr<ca::Authority> authority;
 };
 
-/** Builds a session on an open store: the software key ring under `password`, a client key pool of the authority's
- * mode. */
+/** Builds a session on an open store: the software key ring under `password` signing with `engine`, a client key
+ * pool of the authority's mode. */
 std::unique_ptr<Session> compose_session(std::unique_ptr<store::Store> store, ca::Password password,
-                                         ca::CryptoMode crypto_mode);
+                                         ca::CryptoMode crypto_mode,
+                                         ca::SigningEngine engine = ca::k_default_signing_engine);
 
-/** Opens the authority of `ctx.data_dir`, reading the key password from `args`. */
+/** `--signing-engine libcrypto|botan` (default libcrypto); Error(Usage) naming a wrong value. */
+ca::SigningEngine signing_engine_option(Args& args);
+
+/** Opens the authority of `ctx.data_dir`, reading the key password and `--signing-engine` from `args`. */
 std::unique_ptr<Session> open_session(const Context& ctx, Args& args);
 
 /** Opens the authority for commands that touch no private key (status, anchor, chain, trust). */
