@@ -17,7 +17,8 @@
 #
 # Environment: BENCH_NO_BUILD=1 uses build/bench as it is; BENCH_BUILD_JOBS (default: nproc);
 # BENCH_CFSSL_PORT, BENCH_XRCA_PORT (first ports tried, 18888 and 18080); BENCH_WRK_TIMEOUT
-# (seconds after which wrk counts a request as timed out, default 10).
+# (seconds after which wrk counts a request as timed out, default 30: GetClientLicensorCert
+# answers in seconds under this load, and wrk's own 2 s would turn its tail into errors).
 # Needs: cmake and a C++ toolchain (see scripts/setup.sh), wrk, golang-cfssl, openssl, curl, ss.
 # Everything runs on 127.0.0.1, in a temporary directory that is removed at the end; every
 # process it starts is stopped on exit, failure or Ctrl-C.
@@ -29,7 +30,7 @@ load_seconds=${2:-10}
 for n in "$rounds" "$load_seconds"; do
   [[ "$n" =~ ^[1-9][0-9]{0,3}$ ]] || { echo "usage: $0 [ROUNDS] [SECONDS] (whole numbers from 1)" >&2; exit 2; }
 done
-wrk_timeout=${BENCH_WRK_TIMEOUT:-10}
+wrk_timeout=${BENCH_WRK_TIMEOUT:-30}
 [[ "$wrk_timeout" =~ ^[1-9][0-9]{0,3}$ ]] || { echo "BENCH_WRK_TIMEOUT must be a whole number of seconds" >&2; exit 2; }
 
 for tool in cfssl cfssljson wrk openssl curl awk ss; do
@@ -59,6 +60,7 @@ build_type=$(awk -F= '/^CMAKE_BUILD_TYPE:/ {print $2}' "$build/CMakeCache.txt")
 # --- What this script starts, and how it is stopped -------------------------------------
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/xrca-vs-cfssl.XXXXXX")
 pids=()
+measured=0  # 1 once the rounds are done: a failure after that needs no server logs
 
 # SIGTERM, then up to 10 s for the server to finish its requests in flight, then SIGKILL.
 stop_process() {
@@ -76,7 +78,7 @@ cleanup() {
   local status=$?
   trap - EXIT INT TERM
   for pid in "${pids[@]}"; do stop_process "$pid"; done
-  if [ "$status" -ne 0 ] && [ -d "$tmp" ]; then
+  if [ "$status" -ne 0 ] && [ "$measured" = 0 ] && [ -d "$tmp" ]; then
     for log in "$tmp"/*.log; do
       [ -s "$log" ] && { echo "--- last lines of $(basename "$log")" >&2; tail -n 5 "$log" >&2; }
     done
@@ -209,6 +211,7 @@ done
 echo "xrca vs CFSSL: $rounds round(s), wrk -t2 -c50 -d${load_seconds}s --latency (timeout ${wrk_timeout}s), $(nproc) cores"
 echo "xrca $(git rev-parse --short HEAD 2>/dev/null || echo '?') ($build_type); cfssl $(cfssl version | awk 'NR == 1 {print $2}');" \
   "$(openssl version | awk '{print $1, $2}'); $(wrk --version 2>&1 | head -n 1 | awk '{print $1, $2}')"
+echo "load average before the rounds: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every figure, ratios least)"
 echo
 header="round  raw_ossl/s raw_botan/s  cfssl/s cfssl_p99  certify/s cert_p99  clc/s clc_p99  x/cfssl x/ossl x/botan  rss_cfssl rss_xrca  errors"
 echo "$header"
@@ -274,9 +277,11 @@ awk '
     printf "xrca Certify / CFSSL %.2f; / raw libcrypto %.2f; / raw Botan %.2f\n",
       median(x_cfssl, n), median(x_ossl, n), median(x_botan, n)
   }' "$results"
+echo "load average after the rounds: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "peak resident memory (VmHWM) after all rounds: cfssl serve $(peak_rss_mb "$cfssl_pid") MB, xrca serve $(peak_rss_mb "$xrca_pid") MB"
 echo "(columns: req/s count 2xx answers only; p99 in ms; x/… = xrca Certify req/s over that rate, per round;"
 echo " every CLC takes a fresh RSA-2048 key: GetClientLicensorCert under load is bound by key generation)"
+measured=1
 if [ "$errors_total" -ne 0 ]; then
   echo "ERRORS: $errors_total failed requests (HTTP 4xx/5xx, socket errors or timeouts): see the errors column" >&2
   exit 1
