@@ -31,6 +31,9 @@ for n in "$rounds" "$load_seconds"; do
   [[ "$n" =~ ^[1-9][0-9]{0,3}$ ]] || { echo "usage: $0 [ROUNDS] [SECONDS] (whole numbers from 1)" >&2; exit 2; }
 done
 wrk_timeout=${BENCH_WRK_TIMEOUT:-30}
+# GetClientLicensorCert takes a fresh RSA key per CLC: xrca serve keeps a pool of this many,
+# filled before serving and again before each CLC load, and that load stops at 90 % of it.
+clc_pool=${BENCH_CLC_POOL:-1000}
 [[ "$wrk_timeout" =~ ^[1-9][0-9]{0,3}$ ]] || { echo "BENCH_WRK_TIMEOUT must be a whole number of seconds" >&2; exit 2; }
 
 for tool in cfssl cfssljson wrk openssl curl awk ss; do
@@ -104,16 +107,16 @@ free_port() {
   return 1
 }
 
-# Waits (at most 30 s) until `url` answers with HTTP status `want` while `pid` lives.
+# Waits (at most TENTHS/10 s, default 30 s) until `url` answers with HTTP status `want` while `pid` lives.
 wait_for() {
-  local url=$1 want=$2 pid=$3 code
-  for _ in $(seq 300); do
+  local url=$1 want=$2 pid=$3 tenths=${4:-300} code
+  for _ in $(seq "$tenths"); do
     kill -0 "$pid" 2>/dev/null || { echo "$0: the server for $url exited" >&2; return 1; }
     code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true)
     [ "$code" = "$want" ] && return 0
     sleep 0.1
   done
-  echo "$0: $url did not answer $want within 30 s (last: $code)" >&2
+  echo "$0: $url did not answer $want within $((tenths / 10)) s (last: $code)" >&2
   return 1
 }
 
@@ -127,6 +130,18 @@ wait_drained() {
     sleep 0.1
   done
   echo "$0: the server on port $port still holds connections after 120 s" >&2
+  return 1
+}
+
+# Waits (at most 600 s) until xrca serve's CLC key pool is full again (its /metrics gauge).
+wait_pool_full() {
+  local ready=0
+  for _ in $(seq 6000); do
+    ready=$(curl -s --max-time 2 "http://127.0.0.1:$xrca_port/metrics" | awk '$1 == "xrca_clc_keys_ready" {print $2}')
+    [ "${ready:-0}" -ge "$clc_pool" ] && return 0
+    sleep 0.1
+  done
+  echo "$0: the CLC key pool holds $ready of $clc_pool keys after 600 s" >&2
   return 1
 }
 
@@ -182,10 +197,10 @@ XRCA_TOKEN=$("$xrca" --data "$data" principal add bench-user --role user --email
   tail -n 1)
 export XRCA_TOKEN  # the client reads it here, so the token is never on a command line
 "$xrca" --data "$data" serve --listen "127.0.0.1:$xrca_port" --password-file "$password_file" \
-  >"$tmp/xrca.log" 2>&1 &
+  --clc-key-pool "$clc_pool" --clc-key-threads 2 --warm-key-pool >"$tmp/xrca.log" 2>&1 &
 xrca_pid=$!
 pids+=("$xrca_pid")
-wait_for "http://127.0.0.1:$xrca_port/healthz" 200 "$xrca_pid"
+wait_for "http://127.0.0.1:$xrca_port/healthz" 200 "$xrca_pid" 3000  # after --warm-key-pool
 client=$tmp/client
 {
   "$xrca" client init --dir "$client" --password-file "$password_file"
@@ -229,8 +244,13 @@ for round in $(seq "$rounds"); do
     run_wrk "$cfssl_url" "$cfssl_port")
   declare -A r=()
   for op in certify clc; do
+    max=0
+    if [ "$op" = clc ]; then
+      wait_pool_full
+      max=$((clc_pool * 9 / 10 / 2))  # per wrk thread
+    fi
     r[$op]=$(WRK_BODY_FILE=$tmp/$op.xml WRK_CONTENT_TYPE='text/xml; charset=utf-8' \
-      WRK_SOAPACTION=${xrca_action[$op]} WRK_TOKEN=$XRCA_TOKEN \
+      WRK_SOAPACTION=${xrca_action[$op]} WRK_TOKEN=$XRCA_TOKEN WRK_MAX_REQUESTS=$max \
       run_wrk "http://127.0.0.1:$xrca_port${xrca_path[$op]}" "$xrca_port")
   done
   rss_cfssl=$(peak_rss_mb "$cfssl_pid")

@@ -5,6 +5,7 @@
 --   WRK_CONTENT_TYPE  its Content-Type
 --   WRK_SOAPACTION    (optional) the SOAPAction, sent quoted as SOAP 1.1 wants
 --   WRK_TOKEN         (optional) sent as "Authorization: Bearer TOKEN"
+--   WRK_MAX_REQUESTS  (optional) each wrk thread stops after this many responses (0: no limit)
 local function required(name)
    local value = os.getenv(name)
    if value == nil or value == "" then error(name .. " is not set") end
@@ -20,6 +21,17 @@ local action = os.getenv("WRK_SOAPACTION")
 if action and action ~= "" then wrk.headers["SOAPAction"] = '"' .. action .. '"' end
 local token = os.getenv("WRK_TOKEN")
 if token and token ~= "" then wrk.headers["Authorization"] = "Bearer " .. token end
+
+-- A bounded load (GetClientLicensorCert draws on a finite pool of keys): each thread stops
+-- after WRK_MAX_REQUESTS responses; wrk's duration is then that of the threads' work.
+local max_requests = tonumber(os.getenv("WRK_MAX_REQUESTS") or "0") or 0
+local answered = 0
+if max_requests > 0 then
+   function response(status, headers, body)
+      answered = answered + 1
+      if answered >= max_requests then wrk.thread:stop() end
+   end
+end
 
 -- "RESULT requests=N seconds=S rate=R p50_ms=… p99_ms=… http_errors=N socket_errors=N timeouts=N".
 -- wrk's own "Requests/sec" counts every answer, refusals included; `rate` here counts only

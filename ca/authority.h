@@ -56,6 +56,8 @@ public:
 
     [[nodiscard]] Role role() const noexcept { return m_role; }
     [[nodiscard]] const store::AuthorityRecord& record() const noexcept { return m_record; }
+    /** Fresh client keys ready for CLCs now (the pool's fill, for metrics). */
+    [[nodiscard]] std::size_t client_keys_ready() { return m_client_keys.ready(); }
     [[nodiscard]] AuthorityStatus status();
     /**
      * Reconciles issuances an interrupted process left pending (docs/issuance-cycle.md): those

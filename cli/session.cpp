@@ -45,20 +45,23 @@ ca::Caller local_caller() {
 }
 
 std::unique_ptr<Session> compose_session(std::unique_ptr<store::Store> store, ca::Password password,
-                                         ca::CryptoMode crypto_mode, ca::SigningEngine engine) {
+                                         ca::CryptoMode crypto_mode, ca::SigningEngine engine,
+                                         const ClientKeyPoolSize* pool) {
     auto s = std::make_unique<Session>();
     s->store = std::move(store);
     const ca::AuthorityOptions defaults;
     s->keys = std::make_unique<ca::SoftwareKeyRing>(*s->store, std::move(password), s->rng, defaults.key_kdf_iterations,
                                                     engine);
-    s->client_keys = std::make_unique<ca::KeyPool>(crypto_mode.key_bits(), defaults.clc_key_pool_capacity,
-                                                   defaults.clc_key_pool_threads);
+    s->client_keys =
+        std::make_unique<ca::KeyPool>(crypto_mode.key_bits(), pool ? pool->capacity : defaults.clc_key_pool_capacity,
+                                      pool ? pool->threads : defaults.clc_key_pool_threads);
     return s;
 }
 
 namespace {
 
-std::unique_ptr<Session> open_with(const Context& ctx, ca::Password password, ca::SigningEngine engine) {
+std::unique_ptr<Session> open_with(const Context& ctx, ca::Password password, ca::SigningEngine engine,
+                                   const ClientKeyPoolSize& pool) {
     auto store = open_authority_store(ctx.data_dir);
     std::optional<store::AuthorityRecord> record;
     try {
@@ -68,7 +71,7 @@ std::unique_ptr<Session> open_with(const Context& ctx, ca::Password password, ca
     }
     auto s = compose_session(
         std::move(store), std::move(password),
-        ca::CryptoMode::from_number(record ? record->crypto_mode : 2).value_or(ca::CryptoMode::mode2()), engine);
+        ca::CryptoMode::from_number(record ? record->crypto_mode : 2).value_or(ca::CryptoMode::mode2()), engine, &pool);
     s->authority =
         std::make_unique<ca::Authority>(ca::Collaborators{*s->store, *s->keys, *s->client_keys, s->clock, s->rng});
     return s;
@@ -83,9 +86,9 @@ ca::SigningEngine signing_engine_option(Args& args) {
     throw Error(ErrorKind::Usage, "--signing-engine takes libcrypto or botan, not '" + *name + "'");
 }
 
-std::unique_ptr<Session> open_session(const Context& ctx, Args& args) {
+std::unique_ptr<Session> open_session(const Context& ctx, Args& args, ClientKeyPoolSize pool) {
     const auto engine = signing_engine_option(args);
-    auto s = open_with(ctx, read_password(args), engine);
+    auto s = open_with(ctx, read_password(args), engine, pool);
     // A command that holds the keys may issue: first close what an interrupted one left open.
     if (const auto n = s->authority->abandon_interrupted_issuances(local_caller())) {
         ctx.err << "xrca: marked " << n << (n == 1 ? " issuance" : " issuances")
@@ -96,7 +99,7 @@ std::unique_ptr<Session> open_session(const Context& ctx, Args& args) {
 
 std::unique_ptr<Session> open_session_without_keys(const Context& ctx) {
     // An empty password opens no key: any attempt to use one fails as a wrong password.
-    return open_with(ctx, ca::Password(""), ca::k_default_signing_engine);
+    return open_with(ctx, ca::Password(""), ca::k_default_signing_engine, ClientKeyPoolSize{});
 }
 
 xrml::PublicKey read_public_key(const std::string& path) {

@@ -39,15 +39,26 @@ struct Session {
 
 /** Builds a session on an open store: the software key ring under `password` signing with `engine`, a client key
  * pool of the authority's mode. */
+struct ClientKeyPoolSize;
 std::unique_ptr<Session> compose_session(std::unique_ptr<store::Store> store, ca::Password password,
                                          ca::CryptoMode crypto_mode,
-                                         ca::SigningEngine engine = ca::k_default_signing_engine);
+                                         ca::SigningEngine engine = ca::k_default_signing_engine,
+                                         const ClientKeyPoolSize* pool = nullptr);
 
 /** `--signing-engine libcrypto|botan` (default libcrypto); Error(Usage) naming a wrong value. */
 ca::SigningEngine signing_engine_option(Args& args);
 
-/** Opens the authority of `ctx.data_dir`, reading the key password and `--signing-engine` from `args`. */
-std::unique_ptr<Session> open_session(const Context& ctx, Args& args);
+/** How many fresh CLC keys are kept ready, and how many threads refill them. */
+struct ClientKeyPoolSize {
+    std::size_t capacity = 16;
+    std::size_t threads = 1;
+};
+
+/**
+ * Opens the authority of `ctx.data_dir`, reading the key password and `--signing-engine` from
+ * `args`, with a client key pool of `pool`.
+ */
+std::unique_ptr<Session> open_session(const Context& ctx, Args& args, ClientKeyPoolSize pool = {});
 
 /** Opens the authority for commands that touch no private key (status, anchor, chain, trust). */
 std::unique_ptr<Session> open_session_without_keys(const Context& ctx);
