@@ -250,7 +250,7 @@ for round in $(seq "$rounds"); do
       max=$((clc_pool * 9 / 10 / 2))  # per wrk thread
     fi
     r[$op]=$(WRK_BODY_FILE=$tmp/$op.xml WRK_CONTENT_TYPE='text/xml; charset=utf-8' \
-      WRK_SOAPACTION=${xrca_action[$op]} WRK_TOKEN=$XRCA_TOKEN WRK_MAX_REQUESTS=$max \
+      WRK_SOAPACTION=${xrca_action[$op]} WRK_TOKEN=$XRCA_TOKEN WRK_MAX_REQUESTS=$max WRK_CONNECTIONS=50 \
       run_wrk "http://127.0.0.1:$xrca_port${xrca_path[$op]}" "$xrca_port")
   done
   rss_cfssl=$(peak_rss_mb "$cfssl_pid")

@@ -15,10 +15,13 @@
 
 #include "store/store.h"
 
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 namespace SQLite {
 class Database;
@@ -113,6 +116,15 @@ private:
     SQLite::Statement& prepared(const char* sql);
     /** Returns once every commit up to `generation` is on disk (group commit; m_mutex not held). */
     void make_durable(std::uint64_t generation);
+    struct QueuedWrite;
+    /**
+     * Runs `write` (statements only, no transaction of its own; m_mutex held while it runs) in a
+     * transaction shared with the writes other threads queued meanwhile, each in a savepoint of
+     * its own: one failing write rolls back alone and throws to its caller only. Returns, once
+     * committed (not synced), the commit's generation for make_durable().
+     */
+    std::uint64_t write_batched(const char* what, const std::function<void()>& write);
+    void commit_batch(const std::vector<QueuedWrite*>& batch);
     void sync_wal_file();
     std::string m_path;
     std::mutex m_mutex;
@@ -122,6 +134,12 @@ private:
     std::mutex m_sync_mutex;
     std::uint64_t m_synced = 0;  ///< guarded by m_sync_mutex
     int m_wal_fd = -1;           ///< guarded by m_sync_mutex
+    // Batched issuance writes: the first thread to queue while no batch is being written leads,
+    // takes the whole queue and writes it; the others wait on m_queue_changed.
+    std::mutex m_queue_mutex;
+    std::condition_variable m_queue_changed;
+    std::vector<QueuedWrite*> m_queue;  ///< guarded by m_queue_mutex
+    bool m_leading = false;             ///< guarded by m_queue_mutex
     std::unique_ptr<SQLite::Database> m_db;
     std::map<const char*, std::unique_ptr<SQLite::Statement>> m_statements;
 };

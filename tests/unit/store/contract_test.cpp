@@ -495,6 +495,40 @@ TEST_P(StoreContract, TheLogIsOneChainUnderConcurrentAppends) {
     EXPECT_EQ(m_store->counts().issued_by_kind.at("Rights-Account-Certificate"), threads_n * per_thread / 5);
 }
 
+// Issue 13: concurrent issuances may share one transaction (SQLite batches them); a refused one
+// (an ID already taken) must fail alone, leaving the others and the log intact.
+TEST_P(StoreContract, ConcurrentIssuancesCommitEachOrFailAlone) {
+    m_store->reserve_issuance(pending("taken"), entry("Certify", "taken"));
+    constexpr int threads_n = 8, per_thread = 20;
+    std::atomic<int> conflicts{0}, issued{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < threads_n; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < per_thread; ++i) {
+                const bool clash = i % 4 == 3;
+                const auto id = clash ? std::string("taken") : "b" + std::to_string(t) + "-" + std::to_string(i);
+                try {
+                    m_store->reserve_issuance(pending(id), entry("Certify", id));
+                } catch (const ConflictError&) {
+                    ++conflicts;
+                    continue;
+                }
+                m_store->complete_issuance(id, "<XrML>" + id + "</XrML>");
+                ++issued;
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(conflicts.load(), threads_n * per_thread / 4);
+    EXPECT_EQ(issued.load(), threads_n * per_thread * 3 / 4);
+    EXPECT_EQ(m_store->counts().issued_by_kind.at("Rights-Account-Certificate"), issued.load());
+    EXPECT_EQ(m_store->counts().pending, 1) << "only the first 'taken'";
+    EXPECT_EQ(m_store->find_certificate("b3-2")->xrml.value_or(""), "<XrML>b3-2</XrML>");
+    const auto verdict = m_store->verify_log();
+    EXPECT_TRUE(verdict.ok) << verdict.problem;
+    EXPECT_EQ(verdict.entries, 1 + issued.load()) << "a refused reservation leaves no log entry";
+}
+
 // Issue 12: "database is locked" at open. Many openers of one new store at once (each its own
 // connection, as separate processes are) all migrate or wait for the one that does, then write.
 TEST_P(StoreContract, ManyOpenersOfANewStoreAllOpenAndWrite) {
