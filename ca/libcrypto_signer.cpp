@@ -31,13 +31,11 @@ const EVP_MD* message_digest(xrml::DigestAlgorithm algorithm) {
 }  // namespace
 
 struct LibcryptoSigner::Key {
-    EVP_PKEY* pkey = nullptr;
-    ~Key() { EVP_PKEY_free(pkey); }
+    std::unique_ptr<EVP_PKEY, void (*)(EVP_PKEY*)> pkey{nullptr, EVP_PKEY_free};
 };
 
 struct LibcryptoSigner::Context {
-    EVP_PKEY_CTX* ctx = nullptr;
-    ~Context() { EVP_PKEY_CTX_free(ctx); }
+    std::unique_ptr<EVP_PKEY_CTX, void (*)(EVP_PKEY_CTX*)> ctx{nullptr, EVP_PKEY_CTX_free};
 };
 
 LibcryptoSigner::LibcryptoSigner(const Botan::RSA_PrivateKey& key, xrml::DigestAlgorithm algorithm)
@@ -45,7 +43,7 @@ LibcryptoSigner::LibcryptoSigner(const Botan::RSA_PrivateKey& key, xrml::DigestA
     // PKCS#1 RSAPrivateKey DER in a secure_vector: zeroised when it goes out of scope.
     const Botan::secure_vector<std::uint8_t> der = key.private_key_bits();
     const unsigned char* p = der.data();
-    m_key->pkey = d2i_PrivateKey(EVP_PKEY_RSA, nullptr, &p, static_cast<long>(der.size()));
+    m_key->pkey.reset(d2i_PrivateKey(EVP_PKEY_RSA, nullptr, &p, static_cast<long>(der.size())));
     if (!m_key->pkey) throw Error(ErrorKind::Internal, openssl_error("libcrypto could not load an RSA key"));
 }
 
@@ -62,16 +60,16 @@ std::vector<std::uint8_t> LibcryptoSigner::sign_digest(const std::vector<std::ui
     }
     if (!context) {
         context = std::make_unique<Context>();
-        context->ctx = EVP_PKEY_CTX_new(m_key->pkey, nullptr);
-        if (!context->ctx || EVP_PKEY_sign_init(context->ctx) <= 0 ||
-            EVP_PKEY_CTX_set_rsa_padding(context->ctx, RSA_PKCS1_PADDING) <= 0 ||
-            EVP_PKEY_CTX_set_signature_md(context->ctx, message_digest(m_algorithm)) <= 0) {
+        context->ctx.reset(EVP_PKEY_CTX_new(m_key->pkey.get(), nullptr));
+        EVP_PKEY_CTX* ctx = context->ctx.get();
+        if (!ctx || EVP_PKEY_sign_init(ctx) <= 0 || EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0 ||
+            EVP_PKEY_CTX_set_signature_md(ctx, message_digest(m_algorithm)) <= 0) {
             throw Error(ErrorKind::Internal, openssl_error("libcrypto could not set up RSA signing"));
         }
     }
     std::vector<std::uint8_t> signature(m_public.bits() / 8 + 1);
     std::size_t length = signature.size();
-    if (EVP_PKEY_sign(context->ctx, signature.data(), &length, digest.data(), digest.size()) <= 0)
+    if (EVP_PKEY_sign(context->ctx.get(), signature.data(), &length, digest.data(), digest.size()) <= 0)
         throw Error(ErrorKind::Internal, openssl_error("libcrypto could not sign"));
     signature.resize(length);
     {

@@ -66,8 +66,8 @@ IssuedChain Authority::issue_rac(const RacRequest& r, const Caller& caller) {
             described = true;
         };
         const auto chain = verified_chain("spc", r.spc_chain, policy, m_clock.now(), [&] {
-            auto docs = read_chain(r.spc_chain, RmsFault::VerifyMachineCertificateChainFailed,
-                                   "the machine certificate chain");
+            auto docs =
+                read_chain(r.spc_chain, RmsFault::VerifyMachineCertificateChainFailed, "the machine certificate chain");
             const auto& spc = docs.front();
             if (spc.kind() != xrml::names::machine_certificate || !spc.principal || !spc.principal->key) {
                 throw Error(ErrorKind::PolicyDenied,
