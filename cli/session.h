@@ -7,6 +7,7 @@
 #include "ca/key_protection.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/key_custody.h"
 #include "store/factory.h"
 
 #include <botan/system_rng.h>
@@ -36,12 +37,14 @@ struct Session {
     std::unique_ptr<ca::Authority> authority;
 };
 
-/** Builds a session on an open store: the software key ring under `password`, a client key pool of the authority's
- * mode. */
-std::unique_ptr<Session> compose_session(std::unique_ptr<store::Store> store, ca::Password password,
+/** Builds a session on an open store: the key ring `make_keys` builds, a client key pool of the authority's mode. */
+std::unique_ptr<Session> compose_session(std::unique_ptr<store::Store> store, const KeyRingMaker& make_keys,
                                          ca::CryptoMode crypto_mode);
 
-/** Opens the authority of `ctx.data_dir`, reading the key password from `args`. */
+/**
+ * Opens the authority of `ctx.data_dir` with the key ring its stored keys live in, reading the
+ * key password or the token's PIN from `args` (a token is logged in before anything changes).
+ */
 std::unique_ptr<Session> open_session(const Context& ctx, Args& args);
 
 /** Opens the authority for commands that touch no private key (status, anchor, chain, trust). */
