@@ -72,7 +72,7 @@ protected:
     void TearDown() override { std::filesystem::remove_all(m_dir); }
 
     std::string write(const std::string& name, const std::string& content) {
-        const auto path = m_dir + "/" + name;
+        auto path = m_dir + "/" + name;
         std::ofstream(path, std::ios::binary) << content;
         return path;
     }
