@@ -1,6 +1,7 @@
 // The real `xrca` binary with its keys in a real SoftHSM2 token: an administrator's day from
 // init to every certificate kind, revocation and a renewal with a new key, and the refusals
 // (wrong PIN, missing token or module) that must change nothing.
+#include "support/serve_process.h"
 #include "support/softhsm_token.h"
 
 #include "ca/pkcs11_reference.h"
@@ -296,6 +297,33 @@ TEST_F(Pkcs11Cli, AWrongPinOrAMissingTokenChangesNothingAndServeRefusesToStart) 
             " < /dev/null");
     EXPECT_EQ(r.exit_code, 0) << r.out;
     EXPECT_TRUE(std::filesystem::exists(m_dir + "/spc.xml"));
+}
+
+TEST_F(Pkcs11Cli, ServeSignsOnlineWithTheTokenAndKeepsThePinOutOfItsEnvironment) {
+    auto r = x("root", "init --role root --name R --url https://r.example.test/_wmcs --self-enroll" + in_token());
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    r = plain("--data " + m_dir + "/root principal add alice --role user --email alice@example.test");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    auto token = r.out;
+    while (!token.empty() && token.back() == '\n') token.pop_back();
+    token = token.substr(token.rfind('\n') + 1);
+    const auto client_pw = write("client-pw", "client-password\n");
+    ASSERT_EQ(plain("client init --dir " + m_dir + "/alice --password-file " + client_pw).exit_code, 0);
+
+    test::ServeProcess server("--data " + m_dir + "/root serve --listen 127.0.0.1:0 --threads 2 < /dev/null",
+                              {{"XRCA_PKCS11_PIN", m_token.pin()}, {"XRCA_TEST_MARKER", "still-here"}});
+    ASSERT_FALSE(server.url.empty()) << server.first_line;
+    const auto environ_text = slurp("/proc/" + std::to_string(server.pid()) + "/environ");
+    EXPECT_NE(environ_text.find("XRCA_TEST_MARKER=still-here"), std::string::npos) << "the environment was read";
+    EXPECT_EQ(environ_text.find("XRCA_PKCS11_PIN"), std::string::npos);
+    EXPECT_EQ(environ_text.find(m_token.pin()), std::string::npos);
+    // Activation online: the SPC is signed by the activation key in the token.
+    r = plain("client activate --dir " + m_dir + "/alice --server " + server.url + " --token " + token +
+              " --password-file " + client_pw);
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    const auto anchor = plain("--data " + m_dir + "/root anchor --fingerprint").out.substr(0, 64);
+    r = plain("verify " + m_dir + "/alice/spc-chain.xml --anchor " + anchor);
+    EXPECT_EQ(r.exit_code, 0) << r.out;
 }
 
 TEST_F(Pkcs11Cli, InitRefusesAWrongPinAMissingModuleOrTokenAndCreatesNothing) {
