@@ -73,15 +73,9 @@ int run(int argc, char** argv) {
     if (thread_counts.empty()) thread_counts = {1, 2, 8};
 
     test::SoftHsmToken token_dir("xrca-bench", "bench-pin-1234");
-    char tmpl[] = "/tmp/xrca-pkcs11-bench-XXXXXX";
-    const std::string dir = ::mkdtemp(tmpl);
-    struct Cleanup {
-        std::string dir;
-        ~Cleanup() {
-            std::error_code ignored;
-            std::filesystem::remove_all(dir, ignored);
-        }
-    } cleanup{dir};
+    // The data directory lives in the token's temporary directory, and goes with it.
+    const std::string dir = token_dir.directory() + "/data";
+    std::filesystem::create_directories(dir);
 
     Botan::System_RNG rng;
     ca::FixedClock clock{xrml::Time::parse("2026-03-01T12:00")};
