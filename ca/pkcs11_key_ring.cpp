@@ -235,7 +235,7 @@ std::unique_ptr<Botan::RSA_PrivateKey> Pkcs11KeyRing::recover_user_key(const std
         }
     } catch (const std::exception&) {
     }
-    throw Error(ErrorKind::Internal, "the escrowed key of user " + user_id + " is not an RSA key");
+    throw Error(ErrorKind::Internal, "the escrowed key of user " + user_id + " does not read as an RSA key");
 }
 
 std::vector<store::KeyBlob> Pkcs11KeyRing::provisioning_secrets() {
