@@ -71,6 +71,8 @@ int run(int argc, char** argv) {
         http_post(enrollment::services::publishing, "GetClientLicensorCert", enrollment::clc_request(rac), token);
     const auto key = cluster_key(h.root);
 
+    std::printf("engine: %s (raw = that engine's signatures with the cluster key on 2 threads)\n",
+                ca::signing_engine_name(h.engine));
     std::printf("operation              conns  req/s  p50_ms  p99_ms  raw_signs/s  ratio  failed\n");
     for (const char* op : {"Certify", "GetClientLicensorCert"}) {
         std::vector<double> rate, p50, p99, raw;
@@ -83,7 +85,7 @@ int run(int argc, char** argv) {
                                            std::chrono::duration<double>(Clock::now() - fill).count()));
             long budget = 200000;
             if (std::string(op) == "GetClientLicensorCert") budget = pool * 9 / 10;  // each CLC takes a fresh key
-            raw.push_back(raw_sign_rate(*key, 8, 2.0));
+            raw.push_back(raw_sign_rate(h.engine, *key, 2, 2.0));
             const auto r =
                 load(online.port(), std::string(op) == "Certify" ? certify : get_clc, connections, seconds, budget);
             rate.push_back(r.rate);
@@ -97,7 +99,7 @@ int run(int argc, char** argv) {
     }
     std::printf("peak memory of the process (server, load generator, key pool): %.1f MB\n", peak_rss_mb());
     std::printf(
-        "(medians of %d rounds of up to %.0f s; raw = the cluster key on 8 threads, 2 s, just before each round;\n"
+        "(medians of %d rounds of up to %.0f s; raw = the cluster key on 2 threads, 2 s, just before each round;\n"
         " GetClientLicensorCert rounds stop at 90%% of the %ld-key warm pool; key pool misses: %llu)\n",
         rounds, seconds, pool, static_cast<unsigned long long>(h.last_key_pool().misses()));
     return 0;

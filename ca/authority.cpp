@@ -86,7 +86,8 @@ Authority::Authority(const Collaborators& with, AuthorityOptions options)
       m_audit(with.store, with.clock, with.rng, {options.anonymous_window_seconds, options.anonymous_sources}),
       m_issuer(with.store, m_audit),
       m_options(options),
-      m_user_keys(options.cached_user_keys) {
+      m_user_keys(options.cached_user_keys),
+      m_verified_chains(options.cached_chains) {
     auto record = m_store.load_authority();
     if (!record) throw Error(ErrorKind::NotFound, "no authority here: run `xrca init` first");
     m_record = *record;

@@ -56,6 +56,8 @@ public:
 
     [[nodiscard]] Role role() const noexcept { return m_role; }
     [[nodiscard]] const store::AuthorityRecord& record() const noexcept { return m_record; }
+    /** Fresh client keys ready for CLCs now (the pool's fill, for metrics). */
+    [[nodiscard]] std::size_t client_keys_ready() { return m_client_keys.ready(); }
     [[nodiscard]] AuthorityStatus status();
     /**
      * Reconciles issuances an interrupted process left pending (docs/issuance-cycle.md): those
@@ -202,6 +204,16 @@ private:
     static void check_user_not_revoked(const Policy& p, const std::string& user_id);
     static void check_spc_version(const Policy& p, const std::string& version);
     static void check_rac_key_not_excluded(const Policy& p, const xrml::PublicKey& key);
+    struct VerifiedChain;
+    /**
+     * The chain of `texts` verified for `purpose` under `policy`: recalled when the same bytes
+     * verified before under this snapshot and the leaf is still valid at `now`, else read and
+     * checked by `verify` (which throws the refusal) and remembered.
+     */
+    template <typename Verify>
+    std::shared_ptr<const VerifiedChain> verified_chain(const char* purpose, const std::vector<std::string>& texts,
+                                                        const std::shared_ptr<const Policy>& policy, xrml::Time now,
+                                                        Verify&& verify);
     struct SlcIssue;
     IssuedChain issue_slc(const SlcIssue& what);
     void self_enroll(const ProvisionRequest& request, const Caller& caller);
@@ -265,6 +277,10 @@ private:
     // Unwrapped user keys: decoding an escrowed PKCS#8 key costs as much as a signature, and a
     // user certifies every machine with the same key. Bounded (options.cached_user_keys), LRU.
     UserKeyCache m_user_keys;
+    // Client chains already verified (a machine sends the same SPC chain with every Certify):
+    // reading and verifying one costs about a third of the signature the request then needs.
+    // Bounded (options.cached_chains), LRU; emptied when this cluster's keys change.
+    LruCache<const VerifiedChain> m_verified_chains;
 
     struct CachedList {
         std::int64_t revision = 0;

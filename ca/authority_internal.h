@@ -59,6 +59,36 @@ struct Authority::Policy {
     std::vector<std::string> rac_issuers;  ///< own SLC keys (current, previous), the root's for licensing, trusted ones
 };
 
+/**
+ * A chain of client documents read and verified under one policy snapshot. It stays good while
+ * that snapshot is current (revocations, trust lists and this cluster's own keys decide it) and
+ * its leaf is inside its validity; signatures and links do not change with time.
+ */
+struct Authority::VerifiedChain {
+    std::weak_ptr<const Policy> policy;
+    std::vector<xrml::Certificate> documents;
+};
+
+/** The cache key of `texts` verified for `purpose`: SHA-256 over each text with its length. */
+std::string chain_cache_key(const char* purpose, const std::vector<std::string>& texts);
+
+template <typename Verify>
+std::shared_ptr<const Authority::VerifiedChain> Authority::verified_chain(const char* purpose,
+                                                                          const std::vector<std::string>& texts,
+                                                                          const std::shared_ptr<const Policy>& policy,
+                                                                          xrml::Time now, Verify&& verify) {
+    const auto key = chain_cache_key(purpose, texts);
+    if (auto known = m_verified_chains.find(key); known && known->policy.lock() == policy) {
+        const auto& validity = known->documents.front().validity;
+        if (!validity || (validity->from <= now && now < validity->until)) return known;
+    }
+    auto fresh = std::make_shared<VerifiedChain>();
+    fresh->policy = policy;
+    fresh->documents = verify();
+    m_verified_chains.replace(key, fresh);
+    return fresh;
+}
+
 struct Authority::SlcIssue {
     std::string request_id;
     const char* operation;

@@ -41,6 +41,7 @@ public:
     /** Blocks until the pool holds `count` keys (for benchmarks and warm start-up). */
     void wait_until_filled(std::size_t count);
     [[nodiscard]] std::size_t size();
+    [[nodiscard]] std::size_t ready() override { return size(); }
     [[nodiscard]] std::uint64_t generated() const noexcept { return m_generated.load(); }
     [[nodiscard]] std::uint64_t misses() const noexcept { return m_misses.load(); }
 

@@ -82,6 +82,8 @@ public:
     KeySource& operator=(const KeySource&) = delete;
     /** A key never handed out before. Thread-safe. */
     virtual std::unique_ptr<Botan::RSA_PrivateKey> take() = 0;
+    /** How many keys are ready to be taken without generating one (0 for a source that keeps none). */
+    [[nodiscard]] virtual std::size_t ready() { return 0; }
 };
 
 }  // namespace xrca::ca

@@ -3,6 +3,10 @@
 
 #include "xrml/reader.h"
 
+#include <botan/hash.h>
+
+#include <array>
+
 namespace xrca::ca {
 
 std::string fingerprints(const std::vector<xrml::PublicKey>& keys) {
@@ -23,6 +27,19 @@ std::vector<xrml::Certificate> read_chain(const std::vector<std::string>& texts,
     } catch (const xrml::FormatError& e) {
         throw Error(ErrorKind::Malformed, std::string(what) + " is not valid XrML: " + e.what(), fault);
     }
+}
+
+std::string chain_cache_key(const char* purpose, const std::vector<std::string>& texts) {
+    auto sha256 = Botan::HashFunction::create_or_throw("SHA-256");
+    for (const auto& text : texts) {
+        const auto size = static_cast<std::uint64_t>(text.size());
+        std::array<std::uint8_t, 8> length{};
+        for (std::size_t i = 0; i < length.size(); ++i) length[i] = static_cast<std::uint8_t>(size >> (8 * i));
+        sha256->update(length.data(), length.size());
+        sha256->update(text);
+    }
+    const auto digest = sha256->final();
+    return std::string(purpose) + ":" + std::string(digest.begin(), digest.end());
 }
 
 void check_url(const std::string& url) {

@@ -101,6 +101,8 @@ struct AuthorityOptions {
     std::size_t anonymous_sources = 1024;
     /** Users whose unwrapped private keys are kept in memory between Certify requests (LRU). */
     std::size_t cached_user_keys = 1024;
+    /** Client chains (SPC, RAC) kept verified between requests, by their exact bytes (LRU; ~10 KB each). */
+    std::size_t cached_chains = 1024;
     /**
      * How long an issuance may stay pending before the authority, when it opens to issue,
      * takes it for one an interrupted process left and marks it abandoned (docs/issuance-cycle.md).

@@ -28,8 +28,8 @@ store::KeyBlob load(store::KeyStore& keys, const char* name) {
 }  // namespace
 
 SoftwareKeyRing::SoftwareKeyRing(store::KeyStore& keys, Password password, Botan::RandomNumberGenerator& rng,
-                                 std::size_t kdf_iterations)
-    : m_keys(keys), m_password(std::move(password)), m_rng(rng), m_kdf_iterations(kdf_iterations) {}
+                                 std::size_t kdf_iterations, SigningEngine engine)
+    : m_keys(keys), m_password(std::move(password)), m_rng(rng), m_kdf_iterations(kdf_iterations), m_engine(engine) {}
 
 SoftwareKeyRing::~SoftwareKeyRing() = default;
 
@@ -38,8 +38,8 @@ Signer& SoftwareKeyRing::signer(KeyName name, xrml::DigestAlgorithm digest) {
     auto& slot = m_signers[{name, digest}];
     if (!slot) {
         const auto blob = load(m_keys, key_name(name));
-        slot = std::make_unique<SoftwareSigner>(decrypt_private_key(blob.encrypted, m_password, key_name(name)), digest,
-                                                m_rng);
+        slot = make_software_signer(m_engine, decrypt_private_key(blob.encrypted, m_password, key_name(name)), digest,
+                                    m_rng);
     }
     return *slot;
 }
@@ -51,7 +51,8 @@ NewKey SoftwareKeyRing::generate(KeyName name, std::size_t bits, xrml::DigestAlg
     const auto public_key = xrml::PublicKey::from_botan(*key);
     store::KeyBlob record{key_name(name), public_key.fingerprint(),
                           encrypt_private_key(*key, m_password, m_rng, m_kdf_iterations)};
-    return {public_key, std::move(record), std::make_shared<SoftwareSigner>(std::move(key), digest, m_rng)};
+    return {public_key, std::move(record),
+            std::shared_ptr<Signer>(make_software_signer(m_engine, std::move(key), digest, m_rng))};
 }
 
 void SoftwareKeyRing::forget() {

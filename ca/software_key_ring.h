@@ -7,6 +7,7 @@
 
 #include "ca/key_protection.h"
 #include "ca/key_ring.h"
+#include "ca/signing_engine.h"
 #include "store/store.h"
 
 #include <map>
@@ -23,10 +24,10 @@ class SoftwareKeyRing final : public KeyRing {
 public:
     /**
      * `keys` holds the blobs; `rng` must be thread-safe when the ring is shared (Botan::System_RNG).
-     * `kdf_iterations` is the PBKDF2 cost of keys it encrypts and of the escrow key.
+     * `kdf_iterations` is the PBKDF2 cost of keys it encrypts and of the escrow key; `engine` signs.
      */
     SoftwareKeyRing(store::KeyStore& keys, Password password, Botan::RandomNumberGenerator& rng,
-                    std::size_t kdf_iterations = k_key_kdf_iterations);
+                    std::size_t kdf_iterations = k_key_kdf_iterations, SigningEngine engine = k_default_signing_engine);
     ~SoftwareKeyRing() override;
     SoftwareKeyRing(const SoftwareKeyRing&) = delete;
     SoftwareKeyRing& operator=(const SoftwareKeyRing&) = delete;
@@ -47,8 +48,9 @@ private:
     Password m_password;
     Botan::RandomNumberGenerator& m_rng;
     std::size_t m_kdf_iterations;
+    SigningEngine m_engine;
     std::mutex m_mutex;
-    std::map<std::pair<KeyName, xrml::DigestAlgorithm>, std::unique_ptr<SoftwareSigner>> m_signers;
+    std::map<std::pair<KeyName, xrml::DigestAlgorithm>, std::unique_ptr<Signer>> m_signers;
     std::optional<Botan::secure_vector<std::uint8_t>> m_escrow_key;
 };
 

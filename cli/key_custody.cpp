@@ -19,10 +19,10 @@ KeyRingMaker token_key_ring(std::shared_ptr<ca::Pkcs11Token> token) {
 
 }  // namespace
 
-KeyRingMaker software_key_ring(ca::Password password) {
-    return [password = std::move(password)](store::KeyStore& keys, Botan::RandomNumberGenerator& rng) {
+KeyRingMaker software_key_ring(ca::Password password, ca::SigningEngine engine) {
+    return [password = std::move(password), engine](store::KeyStore& keys, Botan::RandomNumberGenerator& rng) {
         const ca::AuthorityOptions defaults;
-        return std::make_unique<ca::SoftwareKeyRing>(keys, password, rng, defaults.key_kdf_iterations);
+        return std::make_unique<ca::SoftwareKeyRing>(keys, password, rng, defaults.key_kdf_iterations, engine);
     };
 }
 
@@ -33,7 +33,7 @@ KeyRingMaker key_ring_for_new_authority(Args& args) {
     if (kind == "software") {
         if (module || token)
             throw Error(ErrorKind::Usage, "--pkcs11-module and --pkcs11-token go with --key-store pkcs11");
-        return software_key_ring(read_password(args, true));
+        return software_key_ring(read_password(args, true), ca::k_default_signing_engine);
     }
     if (kind != "pkcs11") throw Error(ErrorKind::Usage, "--key-store must be software or pkcs11");
     if (!module || !token)
@@ -44,7 +44,7 @@ KeyRingMaker key_ring_for_new_authority(Args& args) {
     return token_key_ring(ca::Pkcs11Token::open(*module, *token, pin));
 }
 
-KeyRingMaker key_ring_for_stored_keys(store::KeyStore& keys, Args& args) {
+KeyRingMaker key_ring_for_stored_keys(store::KeyStore& keys, Args& args, ca::SigningEngine engine) {
     // An authority keeps all its keys in one custody; the first token key found names the token.
     for (const auto name : {ca::KeyName::Cluster, ca::KeyName::EnrollmentService, ca::KeyName::Root, ca::KeyName::Ca,
                             ca::KeyName::EnrollmentCa, ca::KeyName::ClusterNext, ca::KeyName::Activation}) {
@@ -59,7 +59,7 @@ KeyRingMaker key_ring_for_stored_keys(store::KeyStore& keys, Args& args) {
         const auto pin = read_pin(args, reference.token);
         return token_key_ring(ca::Pkcs11Token::open(reference.module, reference.token, pin));
     }
-    return software_key_ring(read_password(args));
+    return software_key_ring(read_password(args), engine);
 }
 
 }  // namespace xrca::cli

@@ -6,6 +6,7 @@
 
 #include "ca/key_protection.h"
 #include "ca/key_ring.h"
+#include "ca/signing_engine.h"
 #include "cli/args.h"
 #include "store/store.h"
 
@@ -21,8 +22,8 @@ namespace xrca::cli {
 /** Builds the key ring over the session's store and RNG (the composition root owns both). */
 using KeyRingMaker = std::function<std::unique_ptr<ca::KeyRing>(store::KeyStore&, Botan::RandomNumberGenerator&)>;
 
-/** Software keys, encrypted under `password`. */
-KeyRingMaker software_key_ring(ca::Password password);
+/** Software keys, encrypted under `password`, signing with `engine`. */
+KeyRingMaker software_key_ring(ca::Password password, ca::SigningEngine engine);
 
 /**
  * What `init` asks for: --key-store software (the default: the key password, asked twice) or
@@ -33,10 +34,11 @@ KeyRingMaker software_key_ring(ca::Password password);
 KeyRingMaker key_ring_for_new_authority(Args& args);
 
 /**
- * The ring of an existing authority, by its stored keys: software keys take the key password,
- * keys in a token take its PIN, and the token is opened and logged in now, so that a wrong PIN
- * or a missing token stops the command before it changes anything.
+ * The ring of an existing authority, by its stored keys: software keys take the key password
+ * (and sign with `engine`), keys in a token take its PIN (the token signs: `engine` does not
+ * apply), and the token is opened and logged in now, so that a wrong PIN or a missing token
+ * stops the command before it changes anything.
  */
-KeyRingMaker key_ring_for_stored_keys(store::KeyStore& keys, Args& args);
+KeyRingMaker key_ring_for_stored_keys(store::KeyStore& keys, Args& args, ca::SigningEngine engine);
 
 }  // namespace xrca::cli

@@ -5,6 +5,7 @@
 #include "ca/authority.h"
 #include "ca/key_pool.h"
 #include "ca/key_protection.h"
+#include "ca/signing_engine.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/key_custody.h"
@@ -37,15 +38,29 @@ struct Session {
     std::unique_ptr<ca::Authority> authority;
 };
 
-/** Builds a session on an open store: the key ring `make_keys` builds, a client key pool of the authority's mode. */
+struct ClientKeyPoolSize;
+/**
+ * Builds a session on an open store: the key ring `make_keys` builds, a client key pool of the
+ * authority's mode (sized by `pool`, or the defaults).
+ */
 std::unique_ptr<Session> compose_session(std::unique_ptr<store::Store> store, const KeyRingMaker& make_keys,
-                                         ca::CryptoMode crypto_mode);
+                                         ca::CryptoMode crypto_mode, const ClientKeyPoolSize* pool = nullptr);
+
+/** `--signing-engine libcrypto|botan` (default libcrypto); Error(Usage) naming a wrong value. */
+ca::SigningEngine signing_engine_option(Args& args);
+
+/** How many fresh CLC keys are kept ready, and how many threads refill them. */
+struct ClientKeyPoolSize {
+    std::size_t capacity = 16;
+    std::size_t threads = 1;
+};
 
 /**
  * Opens the authority of `ctx.data_dir` with the key ring its stored keys live in, reading the
- * key password or the token's PIN from `args` (a token is logged in before anything changes).
+ * key password and `--signing-engine`, or the token's PIN, from `args` (a token is logged in
+ * before anything changes), with a client key pool of `pool`.
  */
-std::unique_ptr<Session> open_session(const Context& ctx, Args& args);
+std::unique_ptr<Session> open_session(const Context& ctx, Args& args, ClientKeyPoolSize pool = {});
 
 /** Opens the authority for commands that touch no private key (status, anchor, chain, trust). */
 std::unique_ptr<Session> open_session_without_keys(const Context& ctx);

@@ -280,7 +280,11 @@ HttpResponse Service::handle(const HttpRequest& request) {
         return text(verdict.ok ? 200 : 503, "text/plain; charset=utf-8", verdict.text + "\n");
     }
     if (path == "/metrics" && request.method == "GET")
-        return text(200, "text/plain; version=0.0.4; charset=utf-8", m_metrics.render());
+        return text(200, "text/plain; version=0.0.4; charset=utf-8",
+                    m_metrics.render() +
+                        "# HELP xrca_clc_keys_ready Fresh RSA keys ready for GetClientLicensorCert.\n"
+                        "# TYPE xrca_clc_keys_ready gauge\nxrca_clc_keys_ready " +
+                        std::to_string(m_authority.client_keys_ready()) + "\n");
     if (path == revocation_list_path() && request.method == "GET") return revocation_list(request);
     const Endpoint* endpoint = endpoint_for(path, m_authority.role());
     if (!endpoint)

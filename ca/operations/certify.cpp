@@ -58,26 +58,37 @@ IssuedChain Authority::issue_rac(const RacRequest& r, const Caller& caller) {
         //     its own user, and a server principal for the other users its grants name (docs/principals.md).
         check_may_certify(caller, r.user_id, r.email);
         // 2. The SPC chain: readable, a machine certificate first, every signature and link good,
-        //    and signed by an SPC issuer this cluster trusts (reference §3.4 step 3).
-        const auto docs =
-            read_chain(r.spc_chain, RmsFault::VerifyMachineCertificateChainFailed, "the machine certificate chain");
+        //    and signed by an SPC issuer this cluster trusts (reference §3.4 step 3). A chain this
+        //    policy accepted before is recalled rather than read and verified again.
+        bool described = false;  // the chain's IDs go into the log entry, also when it is refused
+        const auto describe = [&](const xrml::Certificate& spc) {
+            inputs += "; spc=" + spc.descriptor.id.value + "; machine-key=" + spc.principal->key->fingerprint();
+            described = true;
+        };
+        const auto chain = verified_chain("spc", r.spc_chain, policy, m_clock.now(), [&] {
+            auto docs = read_chain(r.spc_chain, RmsFault::VerifyMachineCertificateChainFailed,
+                                   "the machine certificate chain");
+            const auto& spc = docs.front();
+            if (spc.kind() != xrml::names::machine_certificate || !spc.principal || !spc.principal->key) {
+                throw Error(ErrorKind::PolicyDenied,
+                            "the first document is a " + spc.kind() + ", not a machine certificate",
+                            RmsFault::VerifyMachineCertificateChainFailed);
+            }
+            describe(spc);
+            const auto verdict = xrml::verify_ordered_chain(docs, {std::nullopt, m_clock.now(), policy->spc_issuers});
+            if (!verdict.ok()) {
+                const bool untrusted = verdict.failure == Failure::UntrustedAnchor;
+                throw Error(ErrorKind::PolicyDenied,
+                            std::string(untrusted ? "the machine certificate was not issued by a trusted SPC issuer: "
+                                                  : "the machine certificate chain does not verify: ") +
+                                verdict.detail,
+                            RmsFault::VerifyMachineCertificateChainFailed);
+            }
+            return docs;
+        });
+        const auto& docs = chain->documents;
         const auto& spc = docs.front();
-        if (spc.kind() != xrml::names::machine_certificate || !spc.principal || !spc.principal->key) {
-            throw Error(ErrorKind::PolicyDenied,
-                        "the first document is a " + spc.kind() + ", not a machine certificate",
-                        RmsFault::VerifyMachineCertificateChainFailed);
-        }
-        inputs += "; spc=" + spc.descriptor.id.value + "; machine-key=" + spc.principal->key->fingerprint();
-        xrml::ChainOptions options{std::nullopt, m_clock.now(), trusted_spc_issuers()};
-        const auto verdict = xrml::verify_ordered_chain(docs, options);
-        if (!verdict.ok()) {
-            const bool untrusted = verdict.failure == Failure::UntrustedAnchor;
-            throw Error(ErrorKind::PolicyDenied,
-                        std::string(untrusted ? "the machine certificate was not issued by a trusted SPC issuer: "
-                                              : "the machine certificate chain does not verify: ") +
-                            verdict.detail,
-                        RmsFault::VerifyMachineCertificateChainFailed);
-        }
+        if (!described) describe(spc);
         // 3. Nothing in it revoked by this cluster, and a security processor recent enough (§5.5).
         check_not_revoked(*policy, docs, RmsFault::VerifyMachineCertificateChainFailed,
                           "the machine certificate chain");

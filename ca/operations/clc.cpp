@@ -11,9 +11,57 @@
 
 #include <botan/rsa.h>
 
+#include <functional>
+
 namespace xrca::ca {
 
 using xrml::Failure;
+
+namespace {
+
+/**
+ * The RAC chain of a CLC request (reference §3.5): a RAC first, signed correctly, in time at
+ * `now`, by a RAC issuer in `trusted`. `describe` puts the RAC's IDs into the log entry.
+ */
+void check_rac_chain(const std::vector<xrml::Certificate>& docs, xrml::Time now,
+                     const std::vector<std::string>& trusted,
+                     const std::function<void(const xrml::Certificate&)>& describe) {
+    const auto& rac = docs.front();
+    if (rac.kind() != xrml::names::rights_account_certificate || !rac.principal || !rac.principal->key ||
+        !rac.validity) {
+        throw Error(ErrorKind::PolicyDenied, "the first document is a " + rac.kind() + ", not a RAC",
+                    RmsFault::UnexpectedPersonaCert);
+    }
+    describe(rac);
+    xrml::ChainOptions options{std::nullopt, now, trusted};
+    const auto verdict = xrml::verify_ordered_chain(docs, options);
+    if (!verdict.ok()) {
+        switch (verdict.failure) {
+            case Failure::DigestMismatch:
+            case Failure::BadSignature:
+            case Failure::SignatureSize:
+                throw Error(ErrorKind::PolicyDenied, "the RAC chain has a bad signature: " + verdict.detail,
+                            RmsFault::InvalidPersonaCertSignature);
+            case Failure::Expired:
+            case Failure::NotYetValid:
+                throw Error(ErrorKind::PolicyDenied, "the RAC is not valid now: " + verdict.detail,
+                            RmsFault::InvalidPersonaCertTime);
+            case Failure::UntrustedAnchor:
+                throw Error(ErrorKind::PolicyDenied,
+                            "the RAC was not issued by a RAC issuer this cluster trusts: " + verdict.detail,
+                            RmsFault::UntrustedPersonaCert);
+            case Failure::None:
+            case Failure::IssuerMismatch:
+            case Failure::NoIssueRight:
+            case Failure::IssuedOutsideIssuerRange:
+            case Failure::ChainLoop:
+                throw Error(ErrorKind::PolicyDenied, "the RAC chain is not acceptable: " + verdict.detail,
+                            RmsFault::UnexpectedPersonaCert);
+        }
+    }
+}
+
+}  // namespace
 
 IssuedChain Authority::issue_clc(const ClcRequest& r, const Caller& caller) {
     const auto request_id = new_id();
@@ -23,41 +71,20 @@ IssuedChain Authority::issue_clc(const ClcRequest& r, const Caller& caller) {
         require(Action::IssueClcs, "issue client licensor certificates (CLCs)");
         const auto policy = require_active();
         // 2. The RAC chain (reference §3.5): a RAC first, signed correctly, in time, by a trusted RAC issuer.
-        const auto docs = read_chain(r.rac_chain, RmsFault::UnexpectedPersonaCert, "the RAC chain");
+        bool described = false;  // the chain's IDs go into the log entry, also when it is refused
+        const auto describe = [&](const xrml::Certificate& rac) {
+            inputs = "rac=" + rac.descriptor.id.value + "; user=" + rac.principal->object.id.value +
+                     "; user-key=" + rac.principal->key->fingerprint();
+            described = true;
+        };
+        const auto chain = verified_chain("rac", r.rac_chain, policy, m_clock.now(), [&] {
+            auto docs = read_chain(r.rac_chain, RmsFault::UnexpectedPersonaCert, "the RAC chain");
+            check_rac_chain(docs, m_clock.now(), policy->rac_issuers, describe);
+            return docs;
+        });
+        const auto& docs = chain->documents;
         const auto& rac = docs.front();
-        if (rac.kind() != xrml::names::rights_account_certificate || !rac.principal || !rac.principal->key ||
-            !rac.validity) {
-            throw Error(ErrorKind::PolicyDenied, "the first document is a " + rac.kind() + ", not a RAC",
-                        RmsFault::UnexpectedPersonaCert);
-        }
-        inputs = "rac=" + rac.descriptor.id.value + "; user=" + rac.principal->object.id.value +
-                 "; user-key=" + rac.principal->key->fingerprint();
-        xrml::ChainOptions options{std::nullopt, m_clock.now(), trusted_rac_issuers()};
-        const auto verdict = xrml::verify_ordered_chain(docs, options);
-        if (!verdict.ok()) {
-            switch (verdict.failure) {
-                case Failure::DigestMismatch:
-                case Failure::BadSignature:
-                case Failure::SignatureSize:
-                    throw Error(ErrorKind::PolicyDenied, "the RAC chain has a bad signature: " + verdict.detail,
-                                RmsFault::InvalidPersonaCertSignature);
-                case Failure::Expired:
-                case Failure::NotYetValid:
-                    throw Error(ErrorKind::PolicyDenied, "the RAC is not valid now: " + verdict.detail,
-                                RmsFault::InvalidPersonaCertTime);
-                case Failure::UntrustedAnchor:
-                    throw Error(ErrorKind::PolicyDenied,
-                                "the RAC was not issued by a RAC issuer this cluster trusts: " + verdict.detail,
-                                RmsFault::UntrustedPersonaCert);
-                case Failure::None:
-                case Failure::IssuerMismatch:
-                case Failure::NoIssueRight:
-                case Failure::IssuedOutsideIssuerRange:
-                case Failure::ChainLoop:
-                    throw Error(ErrorKind::PolicyDenied, "the RAC chain is not acceptable: " + verdict.detail,
-                                RmsFault::UnexpectedPersonaCert);
-            }
-        }
+        if (!described) describe(rac);
         // 3. Online, the RAC must be the caller's own (reference §3.5 leaves this to HTTP auth).
         if (!r.caller_user_id.empty() && rac.principal->object.id.value != r.caller_user_id) {
             throw Error(ErrorKind::PolicyDenied,

@@ -119,6 +119,7 @@ void Authority::forget_cached_chains() {
     m_activation.reset();
     m_policy.reset();  // the trusted RAC and SPC issuers include this cluster's own keys
     m_keys.forget();   // a renewal may have installed a new key
+    m_verified_chains.clear();
 }
 
 void Authority::activate(const std::vector<std::string>& slc_chain, const Caller& caller) {

@@ -71,8 +71,20 @@ int cmd_serve(Context& ctx, Args& args) {
             throw Error(ErrorKind::Usage, "--tls-key " + *tls_key + " holds no PEM private key");
         }
     }
-    auto session = open_session(ctx, args);
+    ClientKeyPoolSize pool;
+    if (const auto n = number_option(args, "--clc-key-pool", 1, 1000000)) pool.capacity = *n;
+    if (const auto n = number_option(args, "--clc-key-threads", 0, 64)) pool.threads = *n;
+    const bool warm = args.flag("--warm-key-pool");
+    if (warm && pool.threads == 0)
+        throw Error(ErrorKind::Usage, "--warm-key-pool needs --clc-key-threads of 1 or more");
+    auto session = open_session(ctx, args, pool);
     if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "serve takes no positional arguments");
+    if (warm) {
+        // Every CLC takes a fresh RSA key (~0.1 s of one core each): a full pool lets the
+        // service answer a burst of GetClientLicensorCert at signing speed.
+        ctx.out << "generating " << pool.capacity << " CLC keys before serving (--warm-key-pool)" << std::endl;
+        session->client_keys->wait_until_filled(pool.capacity);
+    }
     enrollment::Service service(*session->authority, service_options);
 
     // Block the stop signals before the server's threads exist, so that they inherit the mask

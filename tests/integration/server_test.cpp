@@ -452,6 +452,11 @@ TEST_F(OperationsTest, ServicePagesWsdlAndMetrics) {
     EXPECT_NE(metrics.body.find("xrca_certificates_issued_total{kind=\"Machine-Certificate\"} 1"), std::string::npos)
         << metrics.body;
     EXPECT_NE(metrics.body.find("xrca_request_duration_seconds_count 2"), std::string::npos) << metrics.body;
+    // The CLC key pool's fill: a gauge between 0 and the fixture's capacity (2).
+    const auto gauge = metrics.body.find("\nxrca_clc_keys_ready ");
+    ASSERT_NE(gauge, std::string::npos) << metrics.body;
+    const auto value = metrics.body.substr(gauge + 21, metrics.body.find('\n', gauge + 1) - gauge - 21);
+    EXPECT_TRUE(value == "0" || value == "1" || value == "2") << "'" << value << "'";
 }
 
 }  // namespace

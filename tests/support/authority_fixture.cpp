@@ -5,9 +5,23 @@
 
 #include <botan/rsa.h>
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace xrca::test {
 
 ca::CryptoMode mode_number(int number) { return ca::CryptoMode::from_number(number).value(); }
+
+ca::SigningEngine engine_under_test() {
+    const char* name = std::getenv("XRCA_TEST_SIGNING_ENGINE");
+    if (!name || !*name) return ca::k_default_signing_engine;
+    const auto engine = ca::parse_signing_engine(name);
+    if (!engine) {
+        std::fprintf(stderr, "XRCA_TEST_SIGNING_ENGINE=%s names no signing engine (libcrypto, botan)\n", name);
+        std::abort();
+    }
+    return *engine;
+}
 
 Hierarchy::Hierarchy(int crypto_mode) {
     options.key_kdf_iterations = 1000;
@@ -88,7 +102,7 @@ Node Hierarchy::provision_cluster(const std::string& name, ca::Role role, int cr
 ca::Collaborators Hierarchy::collaborators(store::Store& store, const std::string& password,
                                            ca::CryptoMode crypto_mode) {
     m_rings.push_back(
-        std::make_unique<ca::SoftwareKeyRing>(store, ca::Password(password), rng, options.key_kdf_iterations));
+        std::make_unique<ca::SoftwareKeyRing>(store, ca::Password(password), rng, options.key_kdf_iterations, engine));
     m_pools.push_back(std::make_unique<ca::KeyPool>(crypto_mode.key_bits(), options.clc_key_pool_capacity,
                                                     options.clc_key_pool_threads));
     return {store, *m_rings.back(), *m_pools.back(), clock, rng};

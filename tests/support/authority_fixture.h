@@ -5,6 +5,7 @@
 
 #include "ca/authority.h"
 #include "ca/key_pool.h"
+#include "ca/signing_engine.h"
 #include "ca/software_key_ring.h"
 #include "store/factory.h"
 
@@ -27,6 +28,9 @@ struct Node {
 /** The crypto mode numbered 1 or 2 (tests name modes by number). */
 ca::CryptoMode mode_number(int number);
 
+/** The engine named by $XRCA_TEST_SIGNING_ENGINE, else the default; aborts the test run on a wrong name. */
+ca::SigningEngine engine_under_test();
+
 class Hierarchy {
 public:
     explicit Hierarchy(int crypto_mode = 2);
@@ -37,6 +41,8 @@ public:
     ca::FixedClock clock{xrml::Time::parse("2026-03-01T12:00")};
     Botan::System_RNG rng;
     ca::AuthorityOptions options;
+    /** Signs with software keys: $XRCA_TEST_SIGNING_ENGINE (libcrypto, botan), so CTest runs the suites on each. */
+    ca::SigningEngine engine = engine_under_test();
     std::string root_dir;  ///< the temporary directory holding every node
     Node enrollment, root, licensing;
     const ca::Caller caller{"test", "127.0.0.1", "gtest", false};
@@ -63,7 +69,7 @@ public:
 
 private:
     // Declared after the nodes, so destroyed before them: ~Hierarchy resets the nodes' authorities first.
-    std::vector<std::unique_ptr<ca::SoftwareKeyRing>> m_rings;
+    std::vector<std::unique_ptr<ca::KeyRing>> m_rings;
     std::vector<std::unique_ptr<ca::KeyPool>> m_pools;
 };
 

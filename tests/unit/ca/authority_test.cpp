@@ -192,6 +192,49 @@ TEST_P(AuthorityTest, AnSpcFromAnUntrustedIssuerIsRefused) {
     EXPECT_NO_THROW(h.root.authority->issue_rac({{foreign_spc}, "erin", "erin@example.test", false}, h.caller));
 }
 
+// Issue 13: accepted chains are remembered, but never past what accepted them.
+TEST_P(AuthorityTest, ARememberedSpcChainIsRefusedOnceItsIssuerIsNoLongerTrusted) {
+    auto stranger = h.provision_cluster("stranger", ca::Role::Root, GetParam(), true);
+    ca::MachineRequest m{xrml::PublicKey::from_botan(machine), {}, "p", "m", "1"};
+    const auto foreign_spc = stranger.authority->certify_machine(m, h.caller).text();
+    const auto activation_key = *xrml::read_documents(foreign_spc).documents.front().issuer.key;
+    h.root.authority->add_trust(ca::TrustPurpose::SpcIssuer, activation_key, "other root's machines", h.caller);
+    EXPECT_NO_THROW(h.root.authority->issue_rac({{foreign_spc}, "ivan", "ivan@example.test", false}, h.caller));
+    EXPECT_NO_THROW(h.root.authority->issue_rac({{foreign_spc}, "ivan", "ivan@example.test", false}, h.caller));
+
+    h.root.authority->remove_trust(activation_key.fingerprint(), h.caller);
+    const auto before = Snapshot::of(*h.root.store);
+    const auto e = capture([&] {
+        h.root.authority->issue_rac({{foreign_spc}, "ivan", "ivan@example.test", false}, h.caller);
+    });
+    expect_refused_and_logged(*h.root.store, before, e, ErrorKind::PolicyDenied,
+                              RmsFault::VerifyMachineCertificateChainFailed);
+}
+
+TEST_P(AuthorityTest, ARememberedRacIsRefusedOnceItExpires) {
+    const auto rac =
+        h.root.authority->issue_rac({{h.machine_spc_chain(machine)}, "judy", "judy@example.test", true}, h.caller);
+    EXPECT_NO_THROW(h.root.authority->issue_clc({{rac.text()}}, h.caller));
+    h.clock.advance_seconds(16 * 60);  // past the 15-minute temporary validity
+    const auto before = Snapshot::of(*h.root.store);
+    const auto e = capture([&] { h.root.authority->issue_clc({{rac.text()}}, h.caller); });
+    expect_refused_and_logged(*h.root.store, before, e, ErrorKind::PolicyDenied, RmsFault::InvalidPersonaCertTime);
+}
+
+TEST_P(AuthorityTest, ARememberedRacIsRefusedOnceItsIssuerIsNoLongerTrusted) {
+    auto stranger = h.provision_cluster("stranger", ca::Role::Root, GetParam(), true);
+    ca::MachineRequest m{xrml::PublicKey::from_botan(machine), {}, "p", "m", "1"};
+    const auto spc = stranger.authority->certify_machine(m, h.caller).text();
+    const auto rac = stranger.authority->issue_rac({{spc}, "ken", "ken@example.test", false}, h.caller).text();
+    const auto stranger_key = stranger.authority->cluster_public_key();
+    h.root.authority->add_trust(ca::TrustPurpose::RacIssuer, stranger_key, "trusted user domain", h.caller);
+    EXPECT_NO_THROW(h.root.authority->issue_clc({{rac}}, h.caller));
+    h.root.authority->remove_trust(stranger_key.fingerprint(), h.caller);
+    const auto before = Snapshot::of(*h.root.store);
+    const auto e = capture([&] { h.root.authority->issue_clc({{rac}}, h.caller); });
+    expect_refused_and_logged(*h.root.store, before, e, ErrorKind::PolicyDenied, RmsFault::UntrustedPersonaCert);
+}
+
 TEST_P(AuthorityTest, ARacWithATamperedByteIsRefused) {
     const auto rac =
         h.root.authority->issue_rac({{h.machine_spc_chain(machine)}, "frank", "frank@example.test", false}, h.caller);

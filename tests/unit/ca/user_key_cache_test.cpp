@@ -11,7 +11,7 @@
 namespace xrca::ca {
 namespace {
 
-UserKeyCache::Key key(std::size_t slot) {
+UserKeyCache::Pointer key(std::size_t slot) {
     return std::make_shared<const Botan::RSA_PrivateKey>(test::test_key(1024, slot));
 }
 
