@@ -232,6 +232,15 @@ struct IssuedChain {
     [[nodiscard]] std::string text() const;
 };
 
+/** Where one of the authority's keys lives, for `xrca status`. */
+struct KeyLocation {
+    std::string name;         ///< "cluster", "activation", … or "escrow-key"
+    std::string fingerprint;  ///< empty for a secret that is not an RSA key
+    store::KeyCustody custody = store::KeyCustody::Software;
+    std::string token;   ///< the PKCS#11 token's label (custody pkcs11)
+    std::string object;  ///< the object's label in it (custody pkcs11)
+};
+
 /** What `xrca status` shows. */
 struct AuthorityStatus {
     std::string role, name, guid, base_url, state, revocation, anchor_fingerprint;
@@ -242,6 +251,7 @@ struct AuthorityStatus {
     std::int64_t pending = 0, user_keys = 0, log_entries = 0, trusted_keys = 0;
     std::string pending_request_id;  ///< an offline request awaiting its response
     std::string pending_key_fingerprint;
+    std::vector<KeyLocation> keys;  ///< the authority's keys, where each lives
 };
 
 }  // namespace xrca::ca

@@ -58,9 +58,15 @@ const std::map<std::string, Command>& commands() {
           "           [--crypto-mode 2|1] [--self-enroll] [--revocation standard|custom]\n"
           "           [--revocation-authority RA.pub.xml]... [--trust-anchor FINGERPRINT|ANCHOR.pub.xml]\n"
           "           [--password-file FILE]\n"
+          "           [--key-store pkcs11 --pkcs11-module MODULE.so --pkcs11-token LABEL [--pin-file FILE]]\n"
           "\n"
           "Creates the data directory's database and the authority's keys, encrypted under the key\n"
           "password (--password-file, else $XRCA_KEY_PASSWORD, else asked twice on a terminal).\n"
+          "With --key-store pkcs11 the keys are instead generated inside the PKCS#11 token LABEL of\n"
+          "MODULE.so (not extractable) and the database keeps only references to them; user keys\n"
+          "are escrowed under an AES key in the same token. The token's user PIN comes from\n"
+          "--pin-file, else $XRCA_PKCS11_PIN, else a prompt; later commands find the token again\n"
+          "and ask for its PIN instead of the key password (docs/key-protection.md).\n"
           "  enrollment  a root key and the CA -> enrollment CA -> enrollment service chain; it\n"
           "              issues root-cluster SLCs and is the trust anchor relying parties pin\n"
           "  root        a cluster key; awaits its SLC unless --self-enroll, which also creates a\n"
@@ -72,7 +78,9 @@ const std::map<std::string, Command>& commands() {
           "\n"
           "examples:\n"
           "  xrca --data es init --role enrollment --name \"Example Enrollment\"\n"
-          "  xrca --data root init --role root --name CorpRights --url https://rms.example.com/_wmcs --self-enroll\n"}},
+          "  xrca --data root init --role root --name CorpRights --url https://rms.example.com/_wmcs --self-enroll\n"
+          "  xrca --data root init --role root --name CorpRights --url https://rms.example.com/_wmcs --self-enroll \\\n"
+          "       --key-store pkcs11 --pkcs11-module /usr/lib/softhsm/libsofthsm2.so --pkcs11-token xrca\n"}},
         {"anchor",
          {cmd_anchor, "print or save the trust anchor relying parties pin",
           "usage: xrca [--data DIR] anchor [-o FILE] [--fingerprint]\n"
@@ -87,6 +95,8 @@ const std::map<std::string, Command>& commands() {
           "usage: xrca [--data DIR] status [--json]\n"
           "\n"
           "States: active, awaiting-response (a cluster waiting for its SLC), decommissioned.\n"
+          "Lists where each key lives: software (encrypted in the database), or a PKCS#11 token\n"
+          "and the object's label in it. Needs no password or PIN.\n"
           "\n"
           "example:\n"
           "  xrca --data root status --json\n"}},
@@ -114,7 +124,8 @@ const std::map<std::string, Command>& commands() {
           "RAC-CHAIN.xml\n"
           "       xrca [--data DIR] issue clc --rac-chain RAC-CHAIN.xml -o CLC-CHAIN.xml\n"
           "\n"
-          "Needs the key password. Every request, issued or refused, is in the enrollment log.\n"
+          "Needs the key password (or, for keys in a token, its PIN: --pin-file, $XRCA_PKCS11_PIN).\n"
+          "Every request, issued or refused, is in the enrollment log.\n"
           "A RAC (365 days, or 15 minutes with --temporary) carries the user's escrowed key sealed\n"
           "to the machine key; a CLC carries a fresh key sealed to the RAC key. -o - writes to stdout.\n"
           "\n"
@@ -153,7 +164,7 @@ const std::map<std::string, Command>& commands() {
         {"enroll",
          {cmd_enroll, "enroll this cluster online (Enroll or SubEnroll) and import the answer",
           "usage: xrca [--data DIR] enroll --server URL [--token TOKEN] [--ca-file PEM] [--renew [--new-key]]\n"
-          "                              [--password-file FILE]\n"
+          "                              [--password-file FILE | --pin-file FILE]\n"
           "\n"
           "request, process and import in one online call: a root cluster sends Enroll to its\n"
           "enrollment service, a licensing cluster SubEnroll to its root cluster. The request is\n"
@@ -168,7 +179,7 @@ const std::map<std::string, Command>& commands() {
          {cmd_log, "print, export, verify or archive the enrollment log",
           "usage: xrca [--data DIR] log [--since TIME] [--json]\n"
           "       xrca [--data DIR] log --verify [--archive FILE]...\n"
-          "       xrca [--data DIR] log archive --before TIME -o FILE [--password-file FILE]\n"
+          "       xrca [--data DIR] log archive --before TIME -o FILE [--password-file FILE | --pin-file FILE]\n"
           "       xrca log verify-archive FILE...\n"
           "\n"
           "Every request that reached the authority, accepted or refused. Entries are hash-chained:\n"
@@ -190,7 +201,8 @@ const std::map<std::string, Command>& commands() {
           "  xrca --data root log --verify --archive log-2024.jsonl --archive log-2025.jsonl\n"}},
         {"request",
          {cmd_request, "write this cluster's enrollment request to a file",
-          "usage: xrca [--data DIR] request -o REQUEST.xml [--renew [--new-key]] [--password-file FILE]\n"
+          "usage: xrca [--data DIR] request -o REQUEST.xml [--renew [--new-key]] [--password-file FILE | --pin-file "
+          "FILE]\n"
           "\n"
           "A root cluster writes an Enroll request for an enrollment service; a licensing cluster\n"
           "a SubEnroll request for its root cluster. The request carries the cluster's public key,\n"
@@ -204,7 +216,7 @@ const std::map<std::string, Command>& commands() {
         {"process",
          {cmd_process, "at the issuer: answer a request file with an SLC",
           "usage: xrca [--data DIR] process REQUEST.xml -o RESPONSE.xml [--yes] [--replace-cluster]\n"
-          "                                 [--password-file FILE]\n"
+          "                                 [--password-file FILE | --pin-file FILE]\n"
           "\n"
           "Reads the request strictly, shows who asks for what, and asks for confirmation (or\n"
           "--yes). An enrollment service answers Enroll requests; a root cluster SubEnroll\n"
@@ -220,7 +232,7 @@ const std::map<std::string, Command>& commands() {
           "  xrca --data es process root-request.xml -o root-response.xml\n"}},
         {"import",
          {cmd_import, "install the SLC chain of a response file; the cluster becomes active",
-          "usage: xrca [--data DIR] import RESPONSE.xml [--password-file FILE]\n"
+          "usage: xrca [--data DIR] import RESPONSE.xml [--password-file FILE | --pin-file FILE]\n"
           "\n"
           "Verifies the whole chain to the trust anchor given at init (--trust-anchor), checks the\n"
           "SLC carries this cluster's key, GUID, URL and revocation authorities and answers its\n"
@@ -256,7 +268,8 @@ const std::map<std::string, Command>& commands() {
         {"serve",
          {cmd_serve, "run the online SOAP service (HTTP or HTTPS)",
           "usage: xrca [--data DIR] serve [--listen 127.0.0.1:8080] [--threads N]\n"
-          "                             [--tls-cert CERT.pem --tls-key KEY.pem] [--password-file FILE]\n"
+          "                             [--tls-cert CERT.pem --tls-key KEY.pem] [--password-file FILE | --pin-file "
+          "FILE]\n"
           "                             [--per-address-connections N] [--request-deadline SECONDS]\n"
           "                             [--anonymous-rate N] [--min-free-mb N] [--signing-engine NAME]\n"
           "                             [--clc-key-pool N] [--clc-key-threads N] [--warm-key-pool]\n"
@@ -324,7 +337,8 @@ const std::map<std::string, Command>& commands() {
           "  xrca --data root revoke --issuer-key licensing-slc.pub.xml --reason 'cluster compromised'\n"}},
         {"revocation-list",
          {cmd_revocation_list, "sign this authority's revocation list",
-          "usage: xrca [--data DIR] revocation-list -o RL.xml [--valid-for DAYS] [--password-file FILE]\n"
+          "usage: xrca [--data DIR] revocation-list -o RL.xml [--valid-for DAYS] [--password-file FILE | --pin-file "
+          "FILE]\n"
           "\n"
           "Signs a list of everything this authority revoked (`xrca revoke --list`) with the key\n"
           "that issues its certificates (a cluster's SLC key; an enrollment service's key), with\n"
@@ -400,6 +414,10 @@ void print_usage(std::ostream& out) {
            "       xrca COMMAND --help\n"
            "\n"
            "  --data DIR   the data directory (default $XRCA_DATA, else ./xrca-data)\n"
+           "\n"
+           "Commands that sign take the key password (--password-file, $XRCA_KEY_PASSWORD or a prompt)\n"
+           "or, when the authority's keys are in a PKCS#11 token, its PIN (--pin-file,\n"
+           "$XRCA_PKCS11_PIN or a prompt); never on the command line itself.\n"
            "\n"
            "commands:\n";
     for (const auto& [name, cmd] : commands())

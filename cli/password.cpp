@@ -19,10 +19,33 @@ namespace xrca::cli {
 namespace {
 
 constexpr const char* k_password_variable = "XRCA_KEY_PASSWORD";
+constexpr const char* k_pin_variable = "XRCA_PKCS11_PIN";
 
 std::optional<ca::Password>& environment_password() {
     static std::optional<ca::Password> password;
     return password;
+}
+
+std::optional<ca::Password>& environment_pin() {
+    static std::optional<ca::Password> pin;
+    return pin;
+}
+
+// Keeps the value of `variable` in `slot`, removes the variable and overwrites its bytes in place.
+void take_from_environment(const char* variable, std::optional<ca::Password>& slot) {
+    const std::size_t name_length = std::strlen(variable);
+    for (char** entry = environ; entry && *entry; ++entry) {
+        char* text = *entry;
+        if (std::strncmp(text, variable, name_length) != 0 || text[name_length] != '=') continue;
+        if (text[name_length + 1] != '\0') slot.emplace(text + name_length + 1);
+        // unsetenv() only drops the pointer from environ; the bytes stay where the kernel put
+        // them (and /proc/PID/environ reads them there) unless overwritten. The whole
+        // "NAME=value" goes, so not even the variable's name remains.
+        const std::size_t length = std::strlen(text);
+        ::unsetenv(variable);  // NOLINT(concurrency-mt-unsafe): main() calls this before any thread exists
+        Botan::secure_scrub_memory(text, length);
+        break;
+    }
 }
 
 /** Makes a password of `text` and overwrites `text`: the std::string's buffer is freed unscrubbed otherwise. */
@@ -55,19 +78,8 @@ std::string prompt(const char* text) {
 }  // namespace
 
 void take_password_from_environment() {
-    const std::size_t name_length = std::strlen(k_password_variable);
-    for (char** entry = environ; entry && *entry; ++entry) {
-        char* text = *entry;
-        if (std::strncmp(text, k_password_variable, name_length) != 0 || text[name_length] != '=') continue;
-        if (text[name_length + 1] != '\0') environment_password().emplace(text + name_length + 1);
-        // unsetenv() only drops the pointer from environ; the bytes stay where the kernel put
-        // them (and /proc/PID/environ reads them there) unless overwritten. The whole
-        // "NAME=value" goes, so not even the variable's name remains.
-        const std::size_t length = std::strlen(text);
-        ::unsetenv(k_password_variable);  // NOLINT(concurrency-mt-unsafe): main() calls this before any thread exists
-        Botan::secure_scrub_memory(text, length);
-        break;
-    }
+    take_from_environment(k_password_variable, environment_password());
+    take_from_environment(k_pin_variable, environment_pin());
 }
 
 ca::Password read_password(Args& args, bool confirm) {
@@ -92,6 +104,22 @@ ca::Password read_password(Args& args, bool confirm) {
     }
     throw Error(ErrorKind::Usage,
                 "no key password: give --password-file FILE, set XRCA_KEY_PASSWORD, or run in a terminal to be asked");
+}
+
+ca::Password read_pin(Args& args, const std::string& token) {
+    if (auto file = args.option("--pin-file")) {
+        auto text = strip_newline(read_file(*file, k_max_password_file_bytes));
+        if (text.empty()) throw Error(ErrorKind::Usage, "the PIN file " + *file + " is empty");
+        return take(text);
+    }
+    if (environment_pin()) return *environment_pin();
+    if (::isatty(STDIN_FILENO)) {
+        auto pin = prompt(("PIN of token '" + token + "': ").c_str());
+        if (pin.empty()) throw Error(ErrorKind::Usage, "no PIN given for token '" + token + "'");
+        return take(pin);
+    }
+    throw Error(ErrorKind::Usage, "no PIN for token '" + token +
+                                      "': give --pin-file FILE, set XRCA_PKCS11_PIN, or run in a terminal to be asked");
 }
 
 }  // namespace xrca::cli

@@ -1,5 +1,6 @@
 // Key passwords, by the CLI.md conventions: --password-file FILE, else $XRCA_KEY_PASSWORD, else
-// an interactive prompt when stdin is a terminal; with none of the three, a usage error.
+// an interactive prompt when stdin is a terminal; with none of the three, a usage error. PKCS#11
+// token PINs the same way: --pin-file FILE, else $XRCA_PKCS11_PIN, else a prompt.
 #pragma once
 
 #include "ca/key_protection.h"
@@ -8,13 +9,19 @@
 namespace xrca::cli {
 
 /**
- * Moves $XRCA_KEY_PASSWORD out of the process environment: keeps the password for
- * read_password(), removes the variable and overwrites its bytes in place, so that neither
- * /proc/PID/environ nor a child process sees it. Called once, first thing, by main().
+ * Moves $XRCA_KEY_PASSWORD and $XRCA_PKCS11_PIN out of the process environment: keeps them for
+ * read_password() and read_pin(), removes the variables and overwrites their bytes in place, so
+ * that neither /proc/PID/environ nor a child process sees them. Called once, first thing, by main().
  */
 void take_password_from_environment();
 
 /** Takes --password-file from `args` and returns the password. `confirm` asks twice on a terminal. */
 ca::Password read_password(Args& args, bool confirm = false);
+
+/**
+ * The user PIN of the PKCS#11 token `token`, by the same conventions: --pin-file FILE, else
+ * $XRCA_PKCS11_PIN, else a prompt on a terminal; never from the command line itself.
+ */
+ca::Password read_pin(Args& args, const std::string& token);
 
 }  // namespace xrca::cli

@@ -2,9 +2,7 @@
 #include "cli/session.h"
 
 #include "ca/hierarchy.h"
-#include "ca/software_key_ring.h"
 #include "cli/files.h"
-#include "cli/password.h"
 #include "xrml/errors.h"
 #include "xrml/reader.h"
 
@@ -44,14 +42,12 @@ ca::Caller local_caller() {
     return c;
 }
 
-std::unique_ptr<Session> compose_session(std::unique_ptr<store::Store> store, ca::Password password,
-                                         ca::CryptoMode crypto_mode, ca::SigningEngine engine,
-                                         const ClientKeyPoolSize* pool) {
+std::unique_ptr<Session> compose_session(std::unique_ptr<store::Store> store, const KeyRingMaker& make_keys,
+                                         ca::CryptoMode crypto_mode, const ClientKeyPoolSize* pool) {
     auto s = std::make_unique<Session>();
     s->store = std::move(store);
     const ca::AuthorityOptions defaults;
-    s->keys = std::make_unique<ca::SoftwareKeyRing>(*s->store, std::move(password), s->rng, defaults.key_kdf_iterations,
-                                                    engine);
+    s->keys = make_keys(*s->store, s->rng);
     s->client_keys =
         std::make_unique<ca::KeyPool>(crypto_mode.key_bits(), pool ? pool->capacity : defaults.clc_key_pool_capacity,
                                       pool ? pool->threads : defaults.clc_key_pool_threads);
@@ -60,8 +56,9 @@ std::unique_ptr<Session> compose_session(std::unique_ptr<store::Store> store, ca
 
 namespace {
 
-std::unique_ptr<Session> open_with(const Context& ctx, ca::Password password, ca::SigningEngine engine,
-                                   const ClientKeyPoolSize& pool) {
+// `keys_of` chooses the key ring once the store is open: the stored keys say where they live.
+template <typename ChooseKeys>
+std::unique_ptr<Session> open_with(const Context& ctx, ChooseKeys&& keys_of, const ClientKeyPoolSize& pool) {
     auto store = open_authority_store(ctx.data_dir);
     std::optional<store::AuthorityRecord> record;
     try {
@@ -69,9 +66,10 @@ std::unique_ptr<Session> open_with(const Context& ctx, ca::Password password, ca
     } catch (const store::StorageError& e) {
         throw Error(ErrorKind::Storage, e.what());
     }
+    const KeyRingMaker make_keys = keys_of(*store);
     auto s = compose_session(
-        std::move(store), std::move(password),
-        ca::CryptoMode::from_number(record ? record->crypto_mode : 2).value_or(ca::CryptoMode::mode2()), engine, &pool);
+        std::move(store), make_keys,
+        ca::CryptoMode::from_number(record ? record->crypto_mode : 2).value_or(ca::CryptoMode::mode2()), &pool);
     s->authority =
         std::make_unique<ca::Authority>(ca::Collaborators{*s->store, *s->keys, *s->client_keys, s->clock, s->rng});
     return s;
@@ -88,7 +86,8 @@ ca::SigningEngine signing_engine_option(Args& args) {
 
 std::unique_ptr<Session> open_session(const Context& ctx, Args& args, ClientKeyPoolSize pool) {
     const auto engine = signing_engine_option(args);
-    auto s = open_with(ctx, read_password(args), engine, pool);
+    auto s = open_with(
+        ctx, [&](store::KeyStore& keys) { return key_ring_for_stored_keys(keys, args, engine); }, pool);
     // A command that holds the keys may issue: first close what an interrupted one left open.
     if (const auto n = s->authority->abandon_interrupted_issuances(local_caller())) {
         ctx.err << "xrca: marked " << n << (n == 1 ? " issuance" : " issuances")
@@ -99,7 +98,9 @@ std::unique_ptr<Session> open_session(const Context& ctx, Args& args, ClientKeyP
 
 std::unique_ptr<Session> open_session_without_keys(const Context& ctx) {
     // An empty password opens no key: any attempt to use one fails as a wrong password.
-    return open_with(ctx, ca::Password(""), ca::k_default_signing_engine, ClientKeyPoolSize{});
+    return open_with(
+        ctx, [](store::KeyStore&) { return software_key_ring(ca::Password(""), ca::k_default_signing_engine); },
+        ClientKeyPoolSize{});
 }
 
 xrml::PublicKey read_public_key(const std::string& path) {

@@ -8,6 +8,7 @@
 #include "ca/signing_engine.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/key_custody.h"
 #include "store/factory.h"
 
 #include <botan/system_rng.h>
@@ -37,13 +38,13 @@ struct Session {
     std::unique_ptr<ca::Authority> authority;
 };
 
-/** Builds a session on an open store: the software key ring under `password` signing with `engine`, a client key
- * pool of the authority's mode. */
 struct ClientKeyPoolSize;
-std::unique_ptr<Session> compose_session(std::unique_ptr<store::Store> store, ca::Password password,
-                                         ca::CryptoMode crypto_mode,
-                                         ca::SigningEngine engine = ca::k_default_signing_engine,
-                                         const ClientKeyPoolSize* pool = nullptr);
+/**
+ * Builds a session on an open store: the key ring `make_keys` builds, a client key pool of the
+ * authority's mode (sized by `pool`, or the defaults).
+ */
+std::unique_ptr<Session> compose_session(std::unique_ptr<store::Store> store, const KeyRingMaker& make_keys,
+                                         ca::CryptoMode crypto_mode, const ClientKeyPoolSize* pool = nullptr);
 
 /** `--signing-engine libcrypto|botan` (default libcrypto); Error(Usage) naming a wrong value. */
 ca::SigningEngine signing_engine_option(Args& args);
@@ -55,8 +56,9 @@ struct ClientKeyPoolSize {
 };
 
 /**
- * Opens the authority of `ctx.data_dir`, reading the key password and `--signing-engine` from
- * `args`, with a client key pool of `pool`.
+ * Opens the authority of `ctx.data_dir` with the key ring its stored keys live in, reading the
+ * key password and `--signing-engine`, or the token's PIN, from `args` (a token is logged in
+ * before anything changes), with a client key pool of `pool`.
  */
 std::unique_ptr<Session> open_session(const Context& ctx, Args& args, ClientKeyPoolSize pool = {});
 

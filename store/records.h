@@ -25,11 +25,18 @@ struct AuthorityRecord {
     std::string created;
 };
 
-/** An encrypted private key (PKCS#8, PBES2) or other protected secret. */
+/** Where a stored key lives. */
+enum class KeyCustody {
+    Software,  ///< `encrypted` holds the key as encrypted PKCS#8 (PBES2), or another protected secret
+    Pkcs11,    ///< the key stays in a PKCS#11 token; `encrypted` holds only a reference to it (ca/pkcs11_reference.h)
+};
+
+/** A private key of the authority, or a secret its key ring keeps, as the store holds it. */
 struct KeyBlob {
     std::string name;
     std::string fingerprint;
-    std::vector<std::uint8_t> encrypted;
+    std::vector<std::uint8_t> encrypted;  ///< what `custody` says: encrypted PKCS#8, a secret, or a token reference
+    KeyCustody custody = KeyCustody::Software;
 };
 
 /** One of this authority's own chains, leaf first. */

@@ -36,6 +36,19 @@ LogEntry read_log_row(SQLite::Statement& q) {
     return e;
 }
 
+constexpr const char* k_key_columns = "name, fingerprint, encrypted, custody";
+
+const char* custody_name(KeyCustody custody) noexcept { return custody == KeyCustody::Pkcs11 ? "pkcs11" : "software"; }
+
+// A private_keys row (k_key_columns). The column's CHECK admits only the two names.
+KeyBlob key_blob(SQLite::Statement& q) {
+    const auto custody = q.getColumn(3).getString();
+    if (custody != "software" && custody != "pkcs11")
+        throw StorageError("the key " + q.getColumn(0).getString() + " has an unknown custody");
+    return KeyBlob{q.getColumn(0).getString(), q.getColumn(1).getString(), blob(q.getColumn(2)),
+                   custody == "pkcs11" ? KeyCustody::Pkcs11 : KeyCustody::Software};
+}
+
 // Runs `fn` (one whole transaction) with synchronous=NORMAL, no sync at its commit, and puts
 // FULL back after it, whether it committed or threw. The pragma is changed outside any
 // transaction; it does no I/O.
@@ -222,12 +235,13 @@ void SqliteStore::create_authority(const AuthorityRecord& a, const std::vector<K
 void SqliteStore::insert_keys_and_chains_locked(const std::vector<KeyBlob>& keys,
                                                 const std::vector<ChainRecord>& chains, const std::string& created) {
     for (const auto& k : keys) {
-        SQLite::Statement kq(*m_db,
-                             "INSERT INTO private_keys (name, fingerprint, encrypted, created) VALUES (?, ?, ?, ?)");
+        SQLite::Statement kq(
+            *m_db, "INSERT INTO private_keys (name, fingerprint, encrypted, created, custody) VALUES (?, ?, ?, ?, ?)");
         kq.bind(1, k.name);
         kq.bind(2, k.fingerprint);
         kq.bind(3, k.encrypted.data(), static_cast<int>(k.encrypted.size()));
         kq.bind(4, created);
+        kq.bind(5, custody_name(k.custody));
         kq.exec();
     }
     for (const auto& c : chains) {
@@ -247,10 +261,10 @@ void SqliteStore::insert_keys_and_chains_locked(const std::vector<KeyBlob>& keys
 std::optional<KeyBlob> SqliteStore::load_key(const std::string& name) {
     Lock lock(m_mutex);
     return guarded("reading a key", [&]() -> std::optional<KeyBlob> {
-        SQLite::Statement q(*m_db, "SELECT name, fingerprint, encrypted FROM private_keys WHERE name = ?");
+        SQLite::Statement q(*m_db, std::string("SELECT ") + k_key_columns + " FROM private_keys WHERE name = ?");
         q.bind(1, name);
         if (!q.executeStep()) return std::nullopt;
-        return KeyBlob{q.getColumn(0).getString(), q.getColumn(1).getString(), blob(q.getColumn(2))};
+        return key_blob(q);
     });
 }
 
@@ -259,16 +273,17 @@ KeyBlob SqliteStore::save_key_if_absent(const KeyBlob& key) {
     return guarded("saving a key", [&] {
         SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
         SQLite::Statement ins(*m_db,
-                              "INSERT OR IGNORE INTO private_keys (name, fingerprint, encrypted, created) "
-                              "VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
+                              "INSERT OR IGNORE INTO private_keys (name, fingerprint, encrypted, created, custody) "
+                              "VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?)");
         ins.bind(1, key.name);
         ins.bind(2, key.fingerprint);
         ins.bind(3, key.encrypted.data(), static_cast<int>(key.encrypted.size()));
+        ins.bind(4, custody_name(key.custody));
         ins.exec();
-        SQLite::Statement q(*m_db, "SELECT name, fingerprint, encrypted FROM private_keys WHERE name = ?");
+        SQLite::Statement q(*m_db, std::string("SELECT ") + k_key_columns + " FROM private_keys WHERE name = ?");
         q.bind(1, key.name);
         q.executeStep();
-        KeyBlob stored{q.getColumn(0).getString(), q.getColumn(1).getString(), blob(q.getColumn(2))};
+        auto stored = key_blob(q);
         t.commit();
         return stored;
     });

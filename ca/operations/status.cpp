@@ -3,6 +3,8 @@
 #include "ca/authority_internal.h"
 
 #include "ca/hierarchy.h"
+#include "ca/key_ring.h"
+#include "ca/pkcs11_reference.h"
 #include "xrml/reader.h"
 #include "xrml/templates.h"
 
@@ -34,6 +36,23 @@ AuthorityStatus Authority::status() {
     s.user_keys = counts.user_keys;
     s.log_entries = counts.log_entries;
     s.trusted_keys = counts.trusted_keys;
+    // Where each key lives: read from the store, so that status needs no key password or PIN.
+    std::vector<std::string> names;
+    for (const auto name : {KeyName::Root, KeyName::Ca, KeyName::EnrollmentCa, KeyName::EnrollmentService,
+                            KeyName::Cluster, KeyName::ClusterNext, KeyName::ClusterPrevious, KeyName::Activation})
+        names.emplace_back(key_name(name));
+    names.emplace_back(k_pkcs11_escrow_key);
+    for (const auto& name : names) {
+        const auto blob = m_store.load_key(name);
+        if (!blob) continue;
+        KeyLocation location{name, blob->fingerprint, blob->custody, {}, {}};
+        if (blob->custody == store::KeyCustody::Pkcs11) {
+            const auto reference = read_pkcs11_reference(blob->encrypted, name);
+            location.token = reference.token;
+            location.object = reference.object;
+        }
+        s.keys.push_back(std::move(location));
+    }
     return s;
 }
 

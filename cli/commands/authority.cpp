@@ -3,10 +3,10 @@
 #include "cli/exit_codes.h"
 #include "cli/files.h"
 #include "cli/json.h"
-#include "cli/password.h"
 #include "cli/session.h"
 
 #include "ca/hierarchy.h"
+#include "text/clean.h"
 #include "xrml/public_key.h"
 #include "xrml/templates.h"
 
@@ -80,6 +80,10 @@ void remove_abandoned_staging(const Context& ctx) {
     }
 }
 
+const char* custody_name(store::KeyCustody custody) {
+    return custody == store::KeyCustody::Pkcs11 ? "pkcs11" : "software";
+}
+
 }  // namespace
 
 int cmd_init(Context& ctx, Args& args) {
@@ -100,7 +104,8 @@ int cmd_init(Context& ctx, Args& args) {
     r.revocation = *revocation;
     for (const auto& f : args.options("--revocation-authority")) r.revocation_authorities.push_back(read_public_key(f));
     if (auto anchor = args.option("--trust-anchor")) r.trust_anchor = anchor_argument(*anchor);
-    const auto password = read_password(args, true);
+    // Before anything is created: the password, or the token opened with its PIN.
+    const auto make_keys = key_ring_for_new_authority(args);
     if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "init takes no positional arguments");
 
     ensure_data_dir(ctx.data_dir);
@@ -116,7 +121,8 @@ int cmd_init(Context& ctx, Args& args) {
     }
     ca::AuthorityStatus s;
     try {
-        auto session = compose_session(open_authority_store(staging, store::OpenMode::Create), password, r.crypto_mode);
+        auto session =
+            compose_session(open_authority_store(staging, store::OpenMode::Create), make_keys, r.crypto_mode);
         const ca::Collaborators with{*session->store, *session->keys, *session->client_keys, session->clock,
                                      session->rng};
         ca::Authority::provision(with, r, local_caller());
@@ -221,6 +227,18 @@ int cmd_status(Context& ctx, Args& args) {
             j.value(s.pending_key_fingerprint);
         j.key("pending").value(s.pending).key("user_keys").value(s.user_keys);
         j.key("trusted_keys").value(s.trusted_keys).key("log_entries").value(s.log_entries);
+        j.key("keys").begin_array();
+        for (const auto& k : s.keys) {
+            j.begin_object().key("name").value(k.name).key("fingerprint");
+            if (k.fingerprint.empty())
+                j.null();
+            else
+                j.value(k.fingerprint);
+            j.key("custody").value(custody_name(k.custody));
+            if (k.custody == store::KeyCustody::Pkcs11) j.key("token").value(k.token).key("object").value(k.object);
+            j.end_object();
+        }
+        j.end_array();
         j.end_object();
         ctx.out << j.str() << '\n';
         return k_exit_ok;
@@ -244,6 +262,18 @@ int cmd_status(Context& ctx, Args& args) {
     for (const auto& [kind, n] : s.issued_by_kind) ctx.out << ' ' << kind << '=' << n;
     ctx.out << "\n  pending: " << s.pending << ", user keys: " << s.user_keys << ", trusted keys: " << s.trusted_keys
             << ", log entries: " << s.log_entries << '\n';
+    ctx.out << "  keys:\n";
+    for (const auto& k : s.keys) {
+        ctx.out << "    " << text::printable(k.name) << ": ";
+        if (k.custody == store::KeyCustody::Pkcs11) {
+            ctx.out << "PKCS#11 token '" << text::printable(k.token) << "', object '" << text::printable(k.object)
+                    << "'";
+        } else {
+            ctx.out << "software (encrypted in the database)";
+        }
+        if (!k.fingerprint.empty()) ctx.out << ", " << k.fingerprint;
+        ctx.out << '\n';
+    }
     return k_exit_ok;
 }
 

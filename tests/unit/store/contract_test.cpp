@@ -151,6 +151,24 @@ TEST_P(StoreContract, TheFirstKeySavedUnderANameStays) {
     EXPECT_EQ(m_store->load_key("escrow-salt")->encrypted, (std::vector<std::uint8_t>{9}));
 }
 
+TEST_P(StoreContract, AKeysCustodyIsKeptThroughEveryWayOfStoringIt) {
+    create();
+    EXPECT_EQ(m_store->load_key("cluster")->custody, KeyCustody::Software) << "the default";
+    const auto saved = m_store->save_key_if_absent({"escrow-key", "", {7}, KeyCustody::Pkcs11});
+    EXPECT_EQ(saved.custody, KeyCustody::Pkcs11);
+    EXPECT_EQ(m_store->load_key("escrow-key")->custody, KeyCustody::Pkcs11);
+    AuthorityChange change;
+    change.add_keys = {{"cluster-next", "fp-next", {4}, KeyCustody::Pkcs11}};
+    change.entry = entry("EnrollOffline-Export", "req-1");
+    m_store->apply(change);
+    AuthorityChange promote;
+    promote.rename_keys = {{"cluster", "cluster-previous"}, {"cluster-next", "cluster"}};
+    promote.entry = entry("EnrollOffline-Import", "req-1");
+    m_store->apply(promote);
+    EXPECT_EQ(m_store->load_key("cluster")->custody, KeyCustody::Pkcs11) << "a rename keeps the custody";
+    EXPECT_EQ(m_store->load_key("cluster-previous")->custody, KeyCustody::Software);
+}
+
 TEST_P(StoreContract, AChangeAppliesEveryExplicitWriteInOneGo) {
     create();
     OfflineRequestRecord request{"req-1",    "Enroll", "cluster-next",         "fp-next",
