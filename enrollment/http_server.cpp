@@ -97,8 +97,7 @@ void release_shared_body(void* holder) { delete static_cast<std::shared_ptr<cons
 
 MHD_Response* create_response(const HttpResponse& r) {
     if (!r.shared_body) {
-        return MHD_create_response_from_buffer(r.body.size(), const_cast<char*>(r.body.data()),
-                                               MHD_RESPMEM_MUST_COPY);
+        return MHD_create_response_from_buffer(r.body.size(), const_cast<char*>(r.body.data()), MHD_RESPMEM_MUST_COPY);
     }
     auto* holder = new std::shared_ptr<const std::string>(r.shared_body);
     // libmicrohttpd only reads the buffer: the const_cast is its C signature's.

@@ -171,6 +171,20 @@ DecodedText decode_owned_input(std::string bytes) {
 std::size_t utf16le_chunk(std::string_view utf8, std::size_t& pos, std::uint8_t* out, std::size_t capacity) {
     std::size_t w = 0;
     while (pos < utf8.size() && w + 4 <= capacity) {
+        // Faster path: eight ASCII bytes at a time (a 170 MB revocation list is hashed whole).
+        if (pos + 8 <= utf8.size() && w + 16 <= capacity) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, utf8.data() + pos, 8);
+            if ((word & 0x8080808080808080ull) == 0) {
+                for (std::size_t k = 0; k < 8; ++k) {
+                    out[w + 2 * k] = static_cast<std::uint8_t>(utf8[pos + k]);
+                    out[w + 2 * k + 1] = 0;
+                }
+                w += 16;
+                pos += 8;
+                continue;
+            }
+        }
         const auto b0 = static_cast<unsigned char>(utf8[pos]);
         if (b0 < 0x80) {  // fast path: XrML is almost entirely ASCII
             out[w++] = b0;

@@ -31,7 +31,7 @@ Certificate read_certificate(RawDocument raw, const ReadLimits& limits = {});
  * leaves its entries out of this DOM). Throws FormatError naming the element path, without a
  * document index.
  */
-Certificate read_certificate_element(const XmlElement& root, RawDocument raw);
+Certificate read_certificate_element(const XmlElement& xrml, RawDocument raw);
 
 /**
  * Reads a standalone `<PUBLICKEY>` element (the `*.pub.xml` files of CLI.md), in any of the

@@ -19,6 +19,8 @@
 #include "xrml/strict_xml.h"
 #include "xrml/xml_tokenizer.h"
 
+#include <algorithm>
+#include <exception>
 #include <optional>
 #include <string>
 #include <utility>
@@ -145,8 +147,8 @@ void read_entry(const XmlElement& revoke, RevokeEntry& e) {
 struct EntryFault {
     FormatReason reason = FormatReason::BadValue;
     std::string detail;
-    std::string path;  // below REVOKE ("" for REVOKE itself); nullopt-like: `pathless`
-    bool pathless = false;
+    std::string path;       // below REVOKE ("" for REVOKE itself)
+    bool pathless = false;  // the error named no element (a base64 value's), and still names none
     std::size_t revoke = 0;
 
     [[nodiscard]] FormatError error(std::size_t revokes) const {
@@ -186,9 +188,9 @@ Certificate read_document(RawDocument raw, bool the_list, const RevocationReadOp
     }
     header.append(doc.substr(from));
 
-    std::optional<FormatError> malformed;  // the header's first malformed character, held back
+    std::exception_ptr malformed;  // the header's first malformed character, held back
     std::size_t malformed_at = 0;
-    std::optional<FormatError> refused;  // the first XrML rule the header breaks, held back
+    std::exception_ptr refused;  // the first XrML rule the header breaks, held back
     std::optional<Certificate> document;
     {
         std::optional<XmlDocument> dom;
@@ -198,39 +200,41 @@ Certificate read_document(RawDocument raw, bool the_list, const RevocationReadOp
                 return malformed_at;
             });
         } catch (const FormatError& e) {
-            malformed = e.in_document(raw.index);
+            malformed = std::make_exception_ptr(e.in_document(raw.index));
         }
         header.clear();
         header.shrink_to_fit();
         if (dom) {
             try {
-                document = read_certificate_element(dom->root(), RawDocument{raw.index, raw.input_offset, {}, raw.body});
+                document =
+                    read_certificate_element(dom->root(), RawDocument{raw.index, raw.input_offset, {}, raw.body});
             } catch (const FormatError& e) {
-                refused = e.in_document(raw.index);
+                refused = std::make_exception_ptr(e.in_document(raw.index));
             }
             if (the_list && document) {
                 if (document->kind() != names::revocation_list) {
-                    refused = FormatError(FormatReason::BadValue,
-                                          "the document is a " + document->kind() + ", not a " + names::revocation_list);
+                    refused = std::make_exception_ptr(
+                        FormatError(FormatReason::BadValue,
+                                    "the document is a " + document->kind() + ", not a " + names::revocation_list));
                 } else {
                     try {
                         (void)dom->root().required("BODY").required(k_list_element);
-                    } catch (const FormatError& e) {
-                        refused = e;
+                    } catch (const FormatError&) {
+                        refused = std::current_exception();
                     }
                 }
             }
         }
     }
 
-    // Entries are read when nothing before them is at fault (there is then exactly one region).
-    bool reading = the_list && !malformed && !refused;
-    bool wanted = false;
-    if (reading) {
+    // The document keeps the text (its BODY is what the signature covers); pieces are cut from it.
+    if (document) {
         document->raw.text = std::move(text);
         doc = document->raw.text;
-        wanted = on_header(*document, regions.empty() ? 0 : regions.front().revokes);
     }
+    // Entries are read when nothing before them is at fault (there is then exactly one region).
+    const bool reading = the_list && !malformed && !refused;
+    const bool wanted = reading && on_header(*document, regions.empty() ? 0 : regions.front().revokes);
 
     std::optional<EntryFault> fault;
     std::size_t revoke_index = 0;
@@ -243,7 +247,7 @@ Certificate read_document(RawDocument raw, bool the_list, const RevocationReadOp
         for (std::size_t k = 0; k + 1 < bounds.size(); ++k) {
             const std::size_t begin = bounds[k];
             const std::size_t end = bounds[k + 1];
-            if (malformed && malformed_at < begin) throw *malformed;
+            if (malformed && malformed_at < begin) std::rethrow_exception(malformed);
             piece.assign(k_open);
             piece.append(doc.substr(begin, end - begin));
             piece.append(k_close);
@@ -269,10 +273,9 @@ Certificate read_document(RawDocument raw, bool the_list, const RevocationReadOp
             }
         }
     }
-    if (malformed) throw *malformed;
-    if (refused) throw *refused;
+    if (malformed) std::rethrow_exception(malformed);
+    if (refused) std::rethrow_exception(refused);
     if (fault) throw fault->error(regions.front().revokes);
-    if (!reading) document->raw.text = std::move(text);
     return std::move(*document);
 }
 
@@ -298,8 +301,7 @@ Certificate read_revocation_list_streaming(std::string text, const RevocationRea
         // Each document is read as read_documents would, for its faults, before the count is.
         for (std::size_t i = 0; i < spans.size(); ++i) {
             const auto& s = spans[i].document;
-            (void)read_document(raw_at(i, decoded.utf8.substr(s.begin, s.size())), false, options, on_header,
-                                on_entry);
+            (void)read_document(raw_at(i, decoded.utf8.substr(s.begin, s.size())), false, options, on_header, on_entry);
         }
         throw FormatError(FormatReason::BadValue,
                           "a revocation list file holds one document, not " + std::to_string(spans.size()));

@@ -171,8 +171,9 @@ XmlDocument XmlDocument::load(std::string_view utf8, unsigned options,
     const auto result = doc.m_doc->load_buffer(utf8.data(), utf8.size(), options, pugi::encoding_utf8);
     if (!result) {
         const auto offset = static_cast<std::size_t>(result.offset);
-        throw FormatError(FormatReason::NotXml, std::string(result.description()) + " at character " +
-                                                    std::to_string(original_offset ? (*original_offset)(offset) : offset));
+        throw FormatError(FormatReason::NotXml,
+                          std::string(result.description()) + " at character " +
+                              std::to_string(original_offset ? (*original_offset)(offset) : offset));
     }
     if (!doc.m_doc->document_element()) throw FormatError(FormatReason::NotXml, "no root element");
     return doc;

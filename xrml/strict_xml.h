@@ -74,7 +74,8 @@ public:
      * `original_offset(offset)`, the offset in the larger text, so that messages match the
      * ones a parse of the whole text gives.
      */
-    static XmlDocument parse_checked(std::string_view utf8, const std::function<std::size_t(std::size_t)>& original_offset);
+    static XmlDocument parse_checked(std::string_view utf8,
+                                     const std::function<std::size_t(std::size_t)>& original_offset);
     XmlDocument(const XmlDocument&) = delete;
     XmlDocument& operator=(const XmlDocument&) = delete;
     XmlDocument(XmlDocument&&) noexcept;

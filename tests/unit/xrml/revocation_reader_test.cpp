@@ -192,14 +192,15 @@ TEST_F(RevocationReader, MalformedEntriesFailAsTheReferenceDoesNamingTheElement)
         {"an unknown type in the middle", replaced(good, "license-id", "license-xx", 5)},
         {"an unknown category", replaced(good, "category=\"principal\"", "category=\"license\"", 2)},
         {"an empty ID", replaced(good, "{5c0ffee0-0000-4000-8000-100000000014}", " ")},
-        {"an ID without its element", replaced(good, "<ID type=\"MS-GUID\">{5c0ffee0", "<IX type=\"MS-GUID\">{5c0ffee0", 2)},
+        {"an ID without its element",
+         replaced(good, "<ID type=\"MS-GUID\">{5c0ffee0", "<IX type=\"MS-GUID\">{5c0ffee0", 2)},
         {"a second OBJECT", replaced(good, "</OBJECT></REVOKE>", "</OBJECT><OBJECT/></REVOKE>", 4)},
         {"a hash that is not base64", replaced(good, "<VALUE encoding=\"base64\" size=\"160\">", "<VALUE>!!", 0)},
         {"a hash that is not SHA-1", replaced(good, "<ALGORITHM>SHA1</ALGORITHM>", "<ALGORITHM>MD5</ALGORITHM>", 1)},
         {"a key that is not RSA", replaced(good, "<ALGORITHM>RSA</ALGORITHM>", "<ALGORITHM>DSA</ALGORITHM>", 3)},
         {"an element where an ID's text belongs", replaced(good, "{5c0ffee0-0000-4000-8000-100000000021}", "<B/>")},
-        {"two faulty entries: the first is named", replaced(replaced(good, "license-id", "license-xx", 6), "license-id",
-                                                            "license-yy", 2)},
+        {"two faulty entries: the first is named",
+         replaced(replaced(good, "license-id", "license-xx", 6), "license-id", "license-yy", 2)},
     };
     for (const auto& [what, text] : cases) expect_as_reference(text, what, true);
     // With a single REVOKE its path carries no index, as the whole-document reader names it.
@@ -215,16 +216,16 @@ TEST_F(RevocationReader, MalformedXmlFailsAtTheSameCharacterAsTheReference) {
         {"an undefined entity", replaced(good, "{5c0ffee0", "&bogus;{5c0ffee0", 9)},
         {"a DOCTYPE inside the list", replaced(good, "<REVOKE ", "<!DOCTYPE x><REVOKE ", 9)},
         {"mismatched tags", replaced(good, "</OBJECT></REVOKE>", "</OBJECT></REVOKX>", 9)},
-        {"a bad entry and, later, a bad SIGNATURE", replaced(replaced(good, "license-id", "license-xx", 2),
-                                                           "<SIGNATURE>", "<SIGNATURE a=b>")},
+        {"a bad entry and, later, a bad SIGNATURE",
+         replaced(replaced(good, "license-id", "license-xx", 2), "<SIGNATURE>", "<SIGNATURE a=b>")},
         {"a bad entry and a header without ISSUEDTIME",
          replaced(replaced(replaced(good, "license-id", "license-xx", 2), "ISSUEDTIME>", "ISSUEDTIMX>"), "ISSUEDTIME>",
                   "ISSUEDTIMX>")},
         {"a header fault and malformed XML in an entry",
          replaced(replaced(replaced(good, "ISSUEDTIME>", "ISSUEDTIMX>"), "ISSUEDTIME>", "ISSUEDTIMX>"),
                   "type=\"license-hash\"", "type=license-hash", 7)},
-        {"malformed XML in an entry and after the list", replaced(replaced(good, "<SIGNATURE>", "<SIGNATURE a=b>"),
-                                                                  "type=\"license-hash\"", "type=license-hash", 7)},
+        {"malformed XML in an entry and after the list",
+         replaced(replaced(good, "<SIGNATURE>", "<SIGNATURE a=b>"), "type=\"license-hash\"", "type=license-hash", 7)},
         {"malformed XML before the list and in an entry",
          replaced(replaced(good, "<ISSUEDTIME>", "<ISSUEDTIME a=b>"), "type=\"license-hash\"", "type=license-hash", 7)},
         {"comments, CDATA and instructions between entries",
@@ -259,11 +260,12 @@ TEST_F(RevocationReader, HostileListsFailAsTheReferenceDoes) {
     expect_as_reference(good + good, "two lists", true);
     expect_as_reference(good + replaced(good, "license-id", "license-xx", 2), "a list and a faulty one", true);
     expect_as_reference(test::build_sample_hierarchy({2}).rac, "a RAC", true);
-    expect_as_reference(replaced(replaced(good, "<REVOCATIONLIST>", "<REVOCATIONLISX>"), "</REVOCATIONLIST>",
-                                 "</REVOCATIONLISX>"),
-                        "no REVOCATIONLIST", true);
-    expect_as_reference(replaced(good, "</REVOCATIONLIST>", "</REVOCATIONLIST><REVOCATIONLIST><REVOKE/></REVOCATIONLIST>"),
-                        "two REVOCATIONLISTs", true);
+    expect_as_reference(
+        replaced(replaced(good, "<REVOCATIONLIST>", "<REVOCATIONLISX>"), "</REVOCATIONLIST>", "</REVOCATIONLISX>"),
+        "no REVOCATIONLIST", true);
+    expect_as_reference(
+        replaced(good, "</REVOCATIONLIST>", "</REVOCATIONLIST><REVOCATIONLIST><REVOKE/></REVOCATIONLIST>"),
+        "two REVOCATIONLISTs", true);
     expect_as_reference(replaced(good, "<REVOCATIONLIST>", "<REVOCATIONLIST a=b>"), "a bad REVOCATIONLIST tag", true);
     expect_as_reference("<!DOCTYPE x [<!ENTITY a \"b\">]><XrML/>", "a DOCTYPE", true);
     const char with_nul[] = "<XrML version=\"1.2\"><BODY>\0</BODY></XrML>";
@@ -276,7 +278,8 @@ TEST_F(RevocationReader, HostileListsFailAsTheReferenceDoes) {
 
 TEST_F(RevocationReader, AListWhoseBodyDigestIsWrongIsReadButIndexesNothing) {
     // Tamper with an entry after signing: the BODY no longer has the signed digest.
-    const auto tampered = replaced(good, "{5c0ffee0-0000-4000-8000-100000000014}", "{5c0ffee0-0000-4000-8000-100000000015}");
+    const auto tampered =
+        replaced(good, "{5c0ffee0-0000-4000-8000-100000000014}", "{5c0ffee0-0000-4000-8000-100000000015}");
     const auto checked = read_checked_list(tampered, k_at, std::nullopt, {k_max_revocation_list_bytes, 300});
     EXPECT_NE(checked.problem.find("signature"), std::string::npos) << checked.problem;
     EXPECT_EQ(checked.index.size(), 0u);
