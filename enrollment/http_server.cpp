@@ -91,9 +91,24 @@ MHD_Result collect(void* cls, MHD_ValueKind kind, const char* key, const char* v
     return MHD_YES;
 }
 
+// A shared body is handed to libmicrohttpd as it is; the response holds a reference to it,
+// dropped by this callback when libmicrohttpd destroys the response (after the last byte went).
+void release_shared_body(void* holder) { delete static_cast<std::shared_ptr<const std::string>*>(holder); }
+
+MHD_Response* create_response(const HttpResponse& r) {
+    if (!r.shared_body) {
+        return MHD_create_response_from_buffer(r.body.size(), const_cast<char*>(r.body.data()), MHD_RESPMEM_MUST_COPY);
+    }
+    auto* holder = new std::shared_ptr<const std::string>(r.shared_body);
+    // libmicrohttpd only reads the buffer: the const_cast is its C signature's.
+    MHD_Response* response = MHD_create_response_from_buffer_with_free_callback_cls(
+        r.shared_body->size(), const_cast<char*>(r.shared_body->data()), release_shared_body, holder);
+    if (!response) delete holder;
+    return response;
+}
+
 MHD_Result send(MHD_Connection* connection, const HttpResponse& r) {
-    MHD_Response* response =
-        MHD_create_response_from_buffer(r.body.size(), const_cast<char*>(r.body.data()), MHD_RESPMEM_MUST_COPY);
+    MHD_Response* response = create_response(r);
     if (!response) return MHD_NO;
     MHD_add_response_header(response, "Content-Type", r.content_type.c_str());
     for (const auto& [name, value] : r.headers) MHD_add_response_header(response, name.c_str(), value.c_str());

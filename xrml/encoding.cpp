@@ -4,6 +4,7 @@
 #include "xrml/errors.h"
 
 #include <cstring>
+#include <optional>
 
 namespace xrca::xrml {
 namespace {
@@ -122,7 +123,10 @@ void validate_utf8(std::string_view text) {
     }
 }
 
-DecodedText decode_input(std::string_view bytes) {
+namespace {
+
+// Every encoding but plain UTF-8 (which is nullopt): refused, or decoded into a new string.
+std::optional<DecodedText> decode_marked(std::string_view bytes) {
     const auto at = [&](std::size_t k) { return static_cast<unsigned char>(bytes[k]); };
     if (bytes.size() >= 4 && ((at(0) == 0xFF && at(1) == 0xFE && at(2) == 0 && at(3) == 0) ||
                               (at(0) == 0 && at(1) == 0 && at(2) == 0xFE && at(3) == 0xFF))) {
@@ -134,26 +138,53 @@ DecodedText decode_input(std::string_view bytes) {
         return out;
     }
     if (bytes.size() >= 2 && at(0) == 0xFF && at(1) == 0xFE) {
-        return {utf16le_to_utf8(bytes.substr(2), 2), SourceEncoding::Utf16LeBom};
+        return DecodedText{utf16le_to_utf8(bytes.substr(2), 2), SourceEncoding::Utf16LeBom};
     }
     if (bytes.size() >= 2 && at(0) == 0xFE && at(1) == 0xFF) {
         throw FormatError(FormatReason::Encoding, "UTF-16BE input is not supported; use UTF-8 or UTF-16LE");
     }
     // Without a BOM, UTF-16LE XML starts with an ASCII character followed by a zero byte.
     if (bytes.size() >= 2 && at(0) != 0 && at(0) < 0x80 && at(1) == 0) {
-        return {utf16le_to_utf8(bytes, 0), SourceEncoding::Utf16Le};
+        return DecodedText{utf16le_to_utf8(bytes, 0), SourceEncoding::Utf16Le};
     }
     if (bytes.size() >= 2 && at(0) == 0 && at(1) != 0) {
         throw FormatError(FormatReason::Encoding, "input looks like UTF-16BE, which is not supported");
     }
+    return std::nullopt;
+}
+
+}  // namespace
+
+DecodedText decode_input(std::string_view bytes) {
+    if (auto marked = decode_marked(bytes)) return std::move(*marked);
     DecodedText out{std::string(bytes), SourceEncoding::Utf8};
     validate_utf8(out.utf8);
     return out;
 }
 
+DecodedText decode_owned_input(std::string bytes) {
+    if (auto marked = decode_marked(bytes)) return std::move(*marked);
+    validate_utf8(bytes);
+    return DecodedText{std::move(bytes), SourceEncoding::Utf8};
+}
+
 std::size_t utf16le_chunk(std::string_view utf8, std::size_t& pos, std::uint8_t* out, std::size_t capacity) {
     std::size_t w = 0;
     while (pos < utf8.size() && w + 4 <= capacity) {
+        // Faster path: eight ASCII bytes at a time (a 170 MB revocation list is hashed whole).
+        if (pos + 8 <= utf8.size() && w + 16 <= capacity) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, utf8.data() + pos, 8);
+            if ((word & 0x8080808080808080ull) == 0) {
+                for (std::size_t k = 0; k < 8; ++k) {
+                    out[w + 2 * k] = static_cast<std::uint8_t>(utf8[pos + k]);
+                    out[w + 2 * k + 1] = 0;
+                }
+                w += 16;
+                pos += 8;
+                continue;
+            }
+        }
         const auto b0 = static_cast<unsigned char>(utf8[pos]);
         if (b0 < 0x80) {  // fast path: XrML is almost entirely ASCII
             out[w++] = b0;

@@ -26,6 +26,8 @@ struct DecodedText {
  * are FormatError(Encoding) naming the byte offset.
  */
 DecodedText decode_input(std::string_view bytes);
+/** The same for bytes the caller gives up: UTF-8 input is kept in place, not copied. */
+DecodedText decode_owned_input(std::string bytes);
 
 /** Checks that `text` is valid UTF-8 without NUL; throws FormatError(Encoding) otherwise. */
 void validate_utf8(std::string_view text);

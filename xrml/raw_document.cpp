@@ -78,13 +78,13 @@ std::size_t read_document(XmlTokenizer& tok, std::string_view input, const detai
 
 }  // namespace
 
-std::vector<RawDocument> split_documents(std::string_view utf8, const ReadLimits& limits) {
+std::vector<DocumentSpan> locate_documents(std::string_view utf8, const ReadLimits& limits) {
     if (utf8.size() > limits.max_input_bytes) {
         throw FormatError(FormatReason::TooLarge, "input of " + std::to_string(utf8.size()) +
                                                       " bytes exceeds the limit of " +
                                                       std::to_string(limits.max_input_bytes));
     }
-    std::vector<RawDocument> docs;
+    std::vector<DocumentSpan> docs;
     XmlTokenizer tok(utf8);
     bool seen_anything = false;
     while (true) {
@@ -126,23 +126,30 @@ std::vector<RawDocument> split_documents(std::string_view utf8, const ReadLimits
                                       "more than " + std::to_string(limits.max_documents) + " documents");
                 }
                 seen_anything = true;
-                Span body;
-                std::size_t end = 0;
+                DocumentSpan span;
                 try {
-                    end = read_document(tok, utf8, t, limits, body);
+                    span.document = Span{t.begin, read_document(tok, utf8, t, limits, span.body)};
                 } catch (const FormatError& e) {
                     throw e.in_document(docs.size());
                 }
-                RawDocument doc;
-                doc.index = docs.size();
-                doc.input_offset = t.begin;
-                doc.text.assign(utf8.substr(t.begin, end - t.begin));
-                doc.body = Span{body.begin - t.begin, body.end - t.begin};
-                docs.push_back(std::move(doc));
+                docs.push_back(span);
                 break;
             }
         }
     }
+}
+
+std::vector<RawDocument> split_documents(std::string_view utf8, const ReadLimits& limits) {
+    std::vector<RawDocument> docs;
+    for (const auto& span : locate_documents(utf8, limits)) {
+        RawDocument doc;
+        doc.index = docs.size();
+        doc.input_offset = span.document.begin;
+        doc.text.assign(utf8.substr(span.document.begin, span.document.size()));
+        doc.body = Span{span.body.begin - span.document.begin, span.body.end - span.document.begin};
+        docs.push_back(std::move(doc));
+    }
+    return docs;
 }
 
 std::string_view body_child_text(const RawDocument& document, std::string_view name) {

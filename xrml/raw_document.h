@@ -37,6 +37,18 @@ struct RawDocument {
     }
 };
 
+/** Where one document lies in an input: `<XrML` through `</XrML>`, and its BODY, as input offsets. */
+struct DocumentSpan {
+    Span document;
+    Span body;
+};
+
+/**
+ * What split_documents checks and finds, without copying any text: the span of each document
+ * (readers of large documents, such as revocation lists, keep the input's one copy).
+ */
+std::vector<DocumentSpan> locate_documents(std::string_view utf8, const ReadLimits& limits = {});
+
 /**
  * Splits decoded input into its XrML documents (leaf first, as files store chains). Accepts
  * an XML declaration, comments and whitespace between documents and nothing else. Refuses a

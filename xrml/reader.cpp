@@ -202,7 +202,9 @@ SignatureBlock read_signature(const XmlElement& e) {
     return s;
 }
 
-Certificate read_parsed(const XmlElement& xrml, RawDocument raw) {
+}  // namespace
+
+Certificate read_certificate_element(const XmlElement& xrml, RawDocument raw) {
     if (xrml.name() != "XrML") throw FormatError(FormatReason::NotXrml, "root element is not XrML");
     if (xrml.attr("version") != "1.2") xrml.fail(FormatReason::Unsupported, "only XrML version 1.2 is supported");
 
@@ -229,15 +231,13 @@ Certificate read_parsed(const XmlElement& xrml, RawDocument raw) {
     return c;
 }
 
-}  // namespace
-
 Certificate read_certificate(RawDocument raw, const ReadLimits& limits) {
     const std::size_t index = raw.index;
     try {
         // The splitter already refused DTDs, undefined entities and deep nesting.
         (void)limits;
         const auto dom = XmlDocument::parse_checked(raw.text);
-        return read_parsed(dom.root(), std::move(raw));
+        return read_certificate_element(dom.root(), std::move(raw));
     } catch (const FormatError& e) {
         throw e.in_document(index);
     }

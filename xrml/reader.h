@@ -26,6 +26,14 @@ DocumentSet read_documents(std::string_view bytes, const ReadLimits& limits = {}
 Certificate read_certificate(RawDocument raw, const ReadLimits& limits = {});
 
 /**
+ * Reads a document from the root element of its parse, as read_certificate does once it has
+ * parsed `raw.text`, for readers that parse a document in pieces (the revocation list reader
+ * leaves its entries out of this DOM). Throws FormatError naming the element path, without a
+ * document index.
+ */
+Certificate read_certificate_element(const XmlElement& xrml, RawDocument raw);
+
+/**
  * Reads a standalone `<PUBLICKEY>` element (the `*.pub.xml` files of CLI.md), in any of the
  * accepted encodings. Throws FormatError.
  */

@@ -2,14 +2,13 @@
 #include "xrml/revocation.h"
 
 #include "xrml/errors.h"
-#include "xrml/reader.h"
 #include "xrml/signature.h"
-#include "xrml/strict_xml.h"
 
 #include <botan/hex.h>
 
 #include <algorithm>
-#include <cctype>
+#include <cstdint>
+#include <stdexcept>
 
 namespace xrca::xrml {
 namespace {
@@ -32,33 +31,12 @@ std::string normalised_id(std::string_view v) {
     const auto b = v.find_first_not_of(" \t\r\n");
     const auto e = v.find_last_not_of(" \t\r\n");
     std::string out = b == std::string_view::npos ? std::string() : std::string(v.substr(b, e - b + 1));
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-std::string slot(RevokeType type, const std::string& value) {
-    return std::string(revoke_type_name(type)) + "|" + value;
-}
-
-XrmlObject read_revoked_object(const XmlElement& e) {
-    XrmlObject o;
-    o.type = e.optional_attr("type").value_or("");
-    const auto id = e.required("ID");
-    o.id = {id.optional_attr("type").value_or(""), id.text()};
-    if (normalised_id(o.id.value).empty()) id.fail(FormatReason::BadValue, "an empty ID revokes nothing");
-    if (const auto name = e.optional("NAME")) o.name = name->text();
-    return o;
-}
-
-/** The entry of k_types that a REVOKE element names; FormatError(Unsupported) for any other. */
-const TypeName& known_type(const XmlElement& revoke) {
-    const auto category = revoke.attr("category");
-    const auto type_name = revoke.attr("type");
-    for (const auto& t : k_types) {
-        if (category == t.category && type_name == t.name) return t;
+    // ASCII only, as std::tolower does in the "C" locale xrca runs in (and without its call per
+    // character: a million-entry list folds some forty million).
+    for (auto& c : out) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     }
-    revoke.fail(FormatReason::Unsupported, "unknown REVOKE category/type " + category + "/" + type_name);
+    return out;
 }
 
 }  // namespace
@@ -99,46 +77,6 @@ std::string RevokeEntry::match_value() const {
     return normalised_id(object.id.value);
 }
 
-RevocationList read_revocation_list(std::string_view text, std::size_t max_bytes) {
-    ReadLimits limits;
-    limits.max_input_bytes = max_bytes;
-    auto set = read_documents(text, limits);
-    if (set.documents.size() != 1) {
-        throw FormatError(FormatReason::BadValue,
-                          "a revocation list file holds one document, not " + std::to_string(set.documents.size()));
-    }
-    RevocationList list{std::move(set.documents.front()), {}};
-    if (list.document.kind() != names::revocation_list) {
-        throw FormatError(FormatReason::BadValue,
-                          "the document is a " + list.document.kind() + ", not a " + names::revocation_list);
-    }
-    const auto dom = XmlDocument::parse_checked(list.document.raw.text);
-    const auto revocations = dom.root().required("BODY").required("REVOCATIONLIST");
-    for (const auto& revoke : revocations.all("REVOKE")) {
-        RevokeEntry e;
-        e.type = known_type(revoke).type;
-        switch (e.type) {
-            case RevokeType::LicenseHash: {
-                const auto digest = revoke.required("DIGEST");
-                const auto algorithm = digest.required("ALGORITHM").text();
-                if (algorithm != "SHA1" && algorithm != "SHA-1")
-                    digest.fail(FormatReason::Unsupported, "revocation hashes are SHA-1");
-                e.sha1 = base64_decode(digest.required("VALUE").text(), "a revoked license hash");
-                if (e.sha1.size() != 20) digest.fail(FormatReason::BadValue, "a SHA-1 digest is 20 bytes");
-                break;
-            }
-            case RevokeType::IssuerKey:
-            case RevokeType::PrincipalKey: e.key = read_public_key_element(revoke.required("PUBLICKEY")); break;
-            case RevokeType::LicenseId:
-            case RevokeType::IssuerId:
-            case RevokeType::ContentId:
-            case RevokeType::PrincipalId: e.object = read_revoked_object(revoke.required("OBJECT")); break;
-        }
-        list.entries.push_back(std::move(e));
-    }
-    return list;
-}
-
 std::string license_hash(const Certificate& document) { return body_license_hash(document.raw.body_text()); }
 
 std::string body_license_hash(std::string_view body_text) {
@@ -147,26 +85,94 @@ std::string body_license_hash(std::string_view body_text) {
 }
 
 void RevocationIndex::add(const RevocationList& list) {
-    m_entries.reserve(m_entries.size() + list.entries.size());
+    reserve(list.entries.size());
     for (const auto& e : list.entries) add(e, list.document.descriptor.id.value);
 }
 
 void RevocationIndex::add(const RevokeEntry& e, const std::string& list_id) { add(e.type, e.match_value(), list_id); }
 
+namespace {
+
+std::string index_key(RevokeType type, std::string_view value) {
+    std::string key;
+    key.reserve(value.size() + 1);
+    key += static_cast<char>('0' + static_cast<int>(type));
+    key += value;
+    return key;
+}
+
+std::uint64_t key_hash(std::string_view key) noexcept { return std::hash<std::string_view>{}(key); }
+
+}  // namespace
+
+std::size_t RevocationIndex::probe(std::string_view key, std::uint64_t hash) const noexcept {
+    const std::size_t mask = m_slots.size() - 1;
+    const auto tag = static_cast<std::uint32_t>(hash >> 32);
+    for (std::size_t i = static_cast<std::size_t>(hash) & mask;; i = (i + 1) & mask) {
+        const Slot& s = m_slots[i];
+        if (s.size == 0) return i;
+        if (s.tag == tag && std::string_view(m_keys).substr(s.offset, s.size) == key) return i;
+    }
+}
+
+void RevocationIndex::grow(std::size_t capacity) {
+    std::vector<Slot> old(capacity);
+    old.swap(m_slots);
+    for (const Slot& s : old) {
+        if (s.size == 0) continue;
+        const std::string_view key = std::string_view(m_keys).substr(s.offset, s.size);
+        m_slots[probe(key, key_hash(key))] = s;
+    }
+}
+
+void RevocationIndex::reserve(std::size_t entries) {
+    std::size_t capacity = m_slots.empty() ? 16 : m_slots.size();
+    while (capacity < 2 * (m_count + entries)) capacity *= 2;
+    if (capacity != m_slots.size()) grow(capacity);
+    m_keys.reserve(m_keys.size() + entries * 48);
+}
+
 void RevocationIndex::add(RevokeType type, const std::string& match_value, const std::string& list_id) {
-    m_entries.emplace(slot(type, match_value), list_id);
+    if (2 * (m_count + 1) > m_slots.size()) grow(m_slots.empty() ? 16 : 2 * m_slots.size());
+    const auto key = index_key(type, match_value);
+    const auto hash = key_hash(key);
+    Slot& s = m_slots[probe(key, hash)];
     m_has[static_cast<std::size_t>(type)] = true;
+    if (s.size != 0) return;  // the first list that revoked it is the one named
+    // Offsets are 32-bit: four gigabytes of values is some forty times the largest list read.
+    if (m_keys.size() + key.size() > UINT32_MAX)
+        throw std::length_error("a revocation index holds at most 4 GiB of values");
+    if (m_lists.empty() || m_lists.back() != list_id) {
+        const auto it = std::find(m_lists.begin(), m_lists.end(), list_id);
+        if (it == m_lists.end())
+            m_lists.push_back(list_id);
+        else
+            std::rotate(it, it + 1, m_lists.end());  // keeps the last one used at the back
+    }
+    s.tag = static_cast<std::uint32_t>(hash >> 32);
+    s.offset = static_cast<std::uint32_t>(m_keys.size());
+    s.size = static_cast<std::uint32_t>(key.size());
+    s.list = static_cast<std::uint32_t>(m_lists.size() - 1);
+    m_keys += key;
+    ++m_count;
 }
 
 std::optional<RevocationMatch> RevocationIndex::lookup(RevokeType type, const std::string& value) const {
-    if (value.empty()) return std::nullopt;
-    const auto it = m_entries.find(slot(type, value));
-    if (it == m_entries.end()) return std::nullopt;
-    return RevocationMatch{type, value, it->second};
+    if (value.empty() || m_count == 0) return std::nullopt;
+    const auto key = index_key(type, value);
+    const Slot& s = m_slots[probe(key, key_hash(key))];
+    if (s.size == 0) return std::nullopt;
+    return RevocationMatch{type, value, m_lists[s.list]};
+}
+
+std::size_t RevocationIndex::memory_bytes() const noexcept {
+    std::size_t n = m_slots.capacity() * sizeof(Slot) + m_keys.capacity();
+    for (const auto& l : m_lists) n += sizeof(std::string) + l.capacity();
+    return n;
 }
 
 std::optional<RevocationMatch> RevocationIndex::find(const Certificate& d) const {
-    if (m_entries.empty()) return std::nullopt;
+    if (m_count == 0) return std::nullopt;
     std::optional<RevocationMatch> m;
     // Values are computed only for types some list revokes by (the hash last: it is the costly one).
     const auto check = [&](RevokeType type, auto&& value) {
@@ -186,11 +192,14 @@ std::optional<RevocationMatch> RevocationIndex::find(const Certificate& d) const
     return m;
 }
 
-CheckedList check_list(const RevocationList& list, Time at, std::optional<std::int64_t> max_age_seconds) {
+namespace {
+
+// The checks of a list's document: its signature with its own ISSUER key, and its age.
+CheckedList check_document(const Certificate& d, Time at, std::optional<std::int64_t> max_age_seconds) {
     CheckedList c;
-    c.list = &list;
-    c.signer_fingerprint = list.document.issuer.key ? list.document.issuer.key->fingerprint() : std::string();
-    const auto& d = list.document;
+    c.list_id = d.descriptor.id.value;
+    c.issued = d.issued;
+    c.signer_fingerprint = d.issuer.key ? d.issuer.key->fingerprint() : std::string();
     if (!verify_signature(d).ok()) {
         c.problem = "its signature does not verify with its ISSUER key";
     } else if (d.validity && !d.validity->contains(at)) {
@@ -198,9 +207,30 @@ CheckedList check_list(const RevocationList& list, Time at, std::optional<std::i
                     ", not at " + at.to_xrml();
     } else if (max_age_seconds && at.unix_seconds() - d.issued.unix_seconds() > *max_age_seconds) {
         c.problem = "it was issued " + d.issued.to_xrml() + ", more than the allowed age before " + at.to_xrml();
-    } else {
-        c.index.add(list);
     }
+    return c;
+}
+
+}  // namespace
+
+CheckedList check_list(const RevocationList& list, Time at, std::optional<std::int64_t> max_age_seconds) {
+    auto c = check_document(list.document, at, max_age_seconds);
+    if (c.problem.empty()) c.index.add(list);
+    return c;
+}
+
+CheckedList read_checked_list(std::string text, Time at, std::optional<std::int64_t> max_age_seconds,
+                              const RevocationReadOptions& options) {
+    CheckedList c;
+    read_revocation_list_streaming(
+        std::move(text), options,
+        [&](const Certificate& d, std::size_t revokes) {
+            c = check_document(d, at, max_age_seconds);
+            if (!c.problem.empty()) return false;
+            c.index.reserve(revokes);
+            return true;
+        },
+        [&](const RevokeEntry& e) { c.index.add(e, c.list_id); });
     return c;
 }
 
@@ -217,10 +247,10 @@ ChainRevocation check_chain_revocation(const std::vector<Certificate>& documents
     }
     std::vector<const CheckedList*> usable;
     for (const auto& l : lists) {
-        const auto& id = l.list->document.descriptor.id.value;
+        const auto& id = l.list_id;
         if (!l.problem.empty()) {
             out.ignored.push_back(id + ": " + l.problem);
-        } else if (demanded && at.unix_seconds() - l.list->document.issued.unix_seconds() > *demanded) {
+        } else if (demanded && at.unix_seconds() - l.issued.unix_seconds() > *demanded) {
             out.ignored.push_back(id + ": older than the " + std::to_string(*demanded) +
                                   " s a REFRESH condition of the chain allows");
         } else {
@@ -258,7 +288,7 @@ ChainRevocation check_chain_revocation(const std::vector<Certificate>& documents
     if (!out.revoked()) {
         for (std::size_t k = 0; k < usable.size(); ++k) {
             if (!counted[k]) {
-                out.ignored.push_back(usable[k]->list->document.descriptor.id.value + ": its signer " +
+                out.ignored.push_back(usable[k]->list_id + ": its signer " +
                                       usable[k]->signer_fingerprint.substr(0, 16) +
                                       "… may not revoke anything in this chain");
             }

@@ -9,6 +9,8 @@
 #include "xrml/chain.h"
 
 #include <array>
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,13 +60,41 @@ struct RevocationList {
     std::vector<RevokeEntry> entries;
 };
 /**
- * The largest list file read: a million entries take about 170 MB (docs/revocation.md), and
- * reading a list takes several times its size in memory, so the bound stays close to that.
+ * The largest list file read: a million entries take about 170 MB (docs/revocation.md). The
+ * reader holds the file's text once and its entries a piece at a time, so reading a list takes
+ * little more than its size beside what the caller keeps (the entries, or only an index).
  */
 inline constexpr std::size_t k_max_revocation_list_bytes = std::size_t{192} * 1024 * 1024;
 
-/** Reads one revocation list document; FormatError naming what is wrong. */
+/** How a list is read. */
+struct RevocationReadOptions {
+    std::size_t max_bytes = k_max_revocation_list_bytes;
+    /** The entries are parsed in pieces of about this many bytes (whole REVOKE elements). */
+    std::size_t chunk_bytes = std::size_t{256} * 1024;
+};
+
+/**
+ * Reads one revocation list document, entries and all; FormatError naming what is wrong. No
+ * DOM of the whole list is built (see read_revocation_list_streaming).
+ */
 RevocationList read_revocation_list(std::string_view text, std::size_t max_bytes = k_max_revocation_list_bytes);
+
+/** Told the list's document (and how many REVOKE elements it has) before any entry; returns
+ * whether it wants the entries. */
+using RevocationHeaderSink = std::function<bool(const Certificate& document, std::size_t revokes)>;
+using RevokeEntrySink = std::function<void(const RevokeEntry& entry)>;
+
+/**
+ * The reader under read_revocation_list and read_checked_list. It applies the same checks and
+ * gives the same FormatErrors as a strict read of the whole document (encoding, size, the
+ * splitter's refusals, well-formedness, the XrML header, the document kind, each REVOKE in
+ * order, naming its element path) but parses the REVOCATIONLIST a piece at a time
+ * (`options.chunk_bytes`) and keeps no entry: `on_entry` is handed each one in order, after
+ * `on_header` was handed the document, its exact text included. Returns the document.
+ * When the input has a fault, the callbacks may have been called before the error is thrown.
+ */
+Certificate read_revocation_list_streaming(std::string text, const RevocationReadOptions& options,
+                                           const RevocationHeaderSink& on_header, const RevokeEntrySink& on_entry);
 
 /** The SHA-1 of a document's UTF-16LE BODY text, lower-case hex: what license-hash names. */
 std::string license_hash(const Certificate& document);
@@ -78,7 +108,11 @@ struct RevocationMatch {
     std::string list_id;  ///< which list revoked it
 };
 
-/** Entries of accepted lists, by type and value. */
+/**
+ * Entries of accepted lists, by type and value: one open-addressing table over one buffer of
+ * values (about 80 bytes an entry), so that a million entries cost tens of megabytes, not the
+ * hundreds a map of strings takes.
+ */
 class RevocationIndex {
 public:
     void add(const RevocationList& list);
@@ -86,18 +120,36 @@ public:
     void add(const RevokeEntry& entry, const std::string& list_id);
     /** Adds a value already normalised as RevokeEntry::match_value() gives it. */
     void add(RevokeType type, const std::string& match_value, const std::string& list_id);
+    /** Makes room for `entries` more entries (their values about 48 bytes each). */
+    void reserve(std::size_t entries);
     /** Whether `match_value` is revoked as `type` (e.g. a key fingerprint as principal-key). */
     [[nodiscard]] std::optional<RevocationMatch> find_value(RevokeType type, const std::string& match_value) const {
         return lookup(type, match_value);
     }
-    [[nodiscard]] std::size_t size() const noexcept { return m_entries.size(); }
+    [[nodiscard]] std::size_t size() const noexcept { return m_count; }
     /** The first revoked thing in `document` (its ID, hash, issuer key/ID, principal ID/key, content). */
     [[nodiscard]] std::optional<RevocationMatch> find(const Certificate& document) const;
+    /** Bytes held (the table, the values, the list IDs), for measurements. */
+    [[nodiscard]] std::size_t memory_bytes() const noexcept;
 
 private:
+    // A slot: the key's bytes (a type byte, then the value) at m_keys[offset, offset + size),
+    // the list that revoked it, and the hash's high half to skip most comparisons. size 0: empty.
+    struct Slot {
+        std::uint32_t tag = 0;
+        std::uint32_t offset = 0;
+        std::uint32_t size = 0;
+        std::uint32_t list = 0;
+    };
     [[nodiscard]] std::optional<RevocationMatch> lookup(RevokeType type, const std::string& value) const;
     [[nodiscard]] bool has(RevokeType type) const noexcept { return m_has[static_cast<std::size_t>(type)]; }
-    std::unordered_map<std::string, std::string> m_entries;  // "type|value" -> list ID
+    /** The slot holding `key`, or the empty slot where it belongs. */
+    [[nodiscard]] std::size_t probe(std::string_view key, std::uint64_t hash) const noexcept;
+    void grow(std::size_t capacity);
+    std::vector<Slot> m_slots;  // a power of two long, at most half full
+    std::string m_keys;
+    std::vector<std::string> m_lists;  // list IDs, by Slot::list
+    std::size_t m_count = 0;
     std::array<bool, 7> m_has{};  // which types occur: values of absent types are never computed
 };
 
@@ -105,7 +157,8 @@ private:
 
 /** A list a verifier was given, checked on its own: signature and age. */
 struct CheckedList {
-    const RevocationList* list = nullptr;
+    std::string list_id;  ///< DESCRIPTOR/OBJECT/ID
+    Time issued;
     std::string signer_fingerprint;
     std::string problem;  ///< empty when usable: else why it is ignored (bad signature, stale …)
     RevocationIndex index;
@@ -116,6 +169,15 @@ struct CheckedList {
  * VALIDITYTIME, or issued more than `max_age_seconds` ago, it is stale.
  */
 CheckedList check_list(const RevocationList& list, Time at, std::optional<std::int64_t> max_age_seconds);
+
+/**
+ * Reads a list file and checks it as check_list does, without keeping its entries: the
+ * signature and age are checked once the header is read, and the entries of a usable list go
+ * straight into the index as they are read (every entry is read strictly either way, so the
+ * FormatErrors are read_revocation_list's). This is how a verifier loads a large list.
+ */
+CheckedList read_checked_list(std::string text, Time at, std::optional<std::int64_t> max_age_seconds,
+                              const RevocationReadOptions& options = {});
 
 /** What the lists say about one verified chain. */
 struct ChainRevocation {

@@ -160,12 +160,20 @@ XmlDocument XmlDocument::parse(std::string_view utf8, std::size_t max_bytes, std
 
 XmlDocument XmlDocument::parse_checked(std::string_view utf8) { return load(utf8, pugi::parse_default); }
 
-XmlDocument XmlDocument::load(std::string_view utf8, unsigned options) {
+XmlDocument XmlDocument::parse_checked(std::string_view utf8,
+                                       const std::function<std::size_t(std::size_t)>& original_offset) {
+    return load(utf8, pugi::parse_default, &original_offset);
+}
+
+XmlDocument XmlDocument::load(std::string_view utf8, unsigned options,
+                              const std::function<std::size_t(std::size_t)>* original_offset) {
     XmlDocument doc;
     const auto result = doc.m_doc->load_buffer(utf8.data(), utf8.size(), options, pugi::encoding_utf8);
     if (!result) {
+        const auto offset = static_cast<std::size_t>(result.offset);
         throw FormatError(FormatReason::NotXml,
-                          std::string(result.description()) + " at character " + std::to_string(result.offset));
+                          std::string(result.description()) + " at character " +
+                              std::to_string(original_offset ? (*original_offset)(offset) : offset));
     }
     if (!doc.m_doc->document_element()) throw FormatError(FormatReason::NotXml, "no root element");
     return doc;

@@ -7,6 +7,7 @@
 #include "xrml/errors.h"
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -67,6 +68,14 @@ public:
                              bool keep_eol = false);
     /** Like parse, for text whose safety the caller has already checked (split XrML documents). */
     static XmlDocument parse_checked(std::string_view utf8);
+    /**
+     * Like parse_checked, for text put together from pieces of a larger checked text (a
+     * streaming reader's header or chunk): an error's character offset is reported as
+     * `original_offset(offset)`, the offset in the larger text, so that messages match the
+     * ones a parse of the whole text gives.
+     */
+    static XmlDocument parse_checked(std::string_view utf8,
+                                     const std::function<std::size_t(std::size_t)>& original_offset);
     XmlDocument(const XmlDocument&) = delete;
     XmlDocument& operator=(const XmlDocument&) = delete;
     XmlDocument(XmlDocument&&) noexcept;
@@ -77,7 +86,8 @@ public:
 
 private:
     XmlDocument();
-    static XmlDocument load(std::string_view utf8, unsigned options);
+    static XmlDocument load(std::string_view utf8, unsigned options,
+                            const std::function<std::size_t(std::size_t)>* original_offset = nullptr);
     std::unique_ptr<pugi::xml_document> m_doc;
 };
 

@@ -142,20 +142,20 @@ int cmd_verify(Context& ctx, Args& args) {
     const auto report = xrml::verify_documents(loaded.documents, options);
     // Revocation lists: each checked on its own (signature, age), then per chain for the
     // documents whose revocation its signer is entitled to.
-    std::vector<xrml::RevocationList> lists;
+    // A list is read into its index as it is checked: its entries are never all held at once.
+    std::vector<xrml::CheckedList> checked;
     for (const auto& file : list_files) {
         try {
-            lists.push_back(xrml::read_revocation_list(read_file(file, xrml::k_max_revocation_list_bytes)));
+            checked.push_back(
+                xrml::read_checked_list(read_file(file, xrml::k_max_revocation_list_bytes), options.at, max_age));
         } catch (const xrml::FormatError& e) {
             throw Error(ErrorKind::Malformed, file + " is not a revocation list: " + e.what());
         }
     }
-    std::vector<xrml::CheckedList> checked;
-    for (const auto& l : lists) checked.push_back(xrml::check_list(l, options.at, max_age));
     std::vector<xrml::ChainRevocation> revocations;
     bool revoked_any = false;
     for (const auto& c : report.chains) {
-        revocations.push_back(c.ok() && !lists.empty()
+        revocations.push_back(c.ok() && !checked.empty()
                                   ? xrml::check_chain_revocation(loaded.documents, c, checked, options.at)
                                   : xrml::ChainRevocation{});
         revoked_any = revoked_any || revocations.back().revoked();
@@ -264,7 +264,7 @@ int cmd_verify(Context& ctx, Args& args) {
         } else if (r.revoked()) {
             ctx.out << "REVOKED — " << printable(revoked_text(r)) << '\n';
         } else {
-            ctx.out << (lists.empty() ? "OK\n" : "OK, nothing revoked\n");
+            ctx.out << (checked.empty() ? "OK\n" : "OK, nothing revoked\n");
         }
         for (const auto& why : r.ignored) ctx.out << "  ignored revocation list " << printable(why) << '\n';
     }

@@ -498,8 +498,18 @@ TEST_F(OperationsTest, TheRevocationListUrlServesAVerifyingListWithEachNewRevoca
     EXPECT_TRUE(xrml::check_chain_revocation(docs, verdict, lists, h.clock.now()).revoked());
     expect_refused([&] { alice.call(services::publishing, "GetClientLicensorCert", clc_request(rac)); },
                    ErrorKind::PolicyDenied, "DrmacIsExcludedException", "a revoked RAC");
-    // Unchanged, the same signed copy is served again.
+    // Unchanged, the same signed copy is served again: the cached buffer itself, shared with
+    // each response rather than copied into it.
     EXPECT_EQ(http(server.port(), "GET", path).body, second.body);
+    HttpRequest get;
+    get.method = "GET";
+    get.path = path;
+    get.remote_address = "127.0.0.1";
+    const auto answer = service.handle(get);
+    ASSERT_EQ(answer.status, 200);
+    EXPECT_TRUE(answer.body.empty());
+    EXPECT_EQ(answer.shared_body.get(), h.root.authority->current_revocation_list(h.caller).get());
+    EXPECT_EQ(*answer.shared_body, second.body);
     EXPECT_EQ(http(server.port(), "POST", path).status, 404) << "only GET";
 }
 
