@@ -39,7 +39,7 @@ struct LibcryptoSigner::Context {
 };
 
 LibcryptoSigner::LibcryptoSigner(const Botan::RSA_PrivateKey& key, xrml::DigestAlgorithm algorithm)
-    : m_key(std::make_unique<Key>()), m_algorithm(algorithm), m_public(xrml::PublicKey::from_botan(key)) {
+    : DigestSigner(xrml::PublicKey::from_botan(key), algorithm), m_key(std::make_unique<Key>()) {
     // PKCS#1 RSAPrivateKey DER in a secure_vector: zeroised when it goes out of scope.
     const Botan::secure_vector<std::uint8_t> der = key.private_key_bits();
     const unsigned char* p = der.data();
@@ -63,11 +63,11 @@ std::vector<std::uint8_t> LibcryptoSigner::sign_digest(const std::vector<std::ui
         context->ctx.reset(EVP_PKEY_CTX_new(m_key->pkey.get(), nullptr));
         EVP_PKEY_CTX* ctx = context->ctx.get();
         if (!ctx || EVP_PKEY_sign_init(ctx) <= 0 || EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0 ||
-            EVP_PKEY_CTX_set_signature_md(ctx, message_digest(m_algorithm)) <= 0) {
+            EVP_PKEY_CTX_set_signature_md(ctx, message_digest(digest_algorithm())) <= 0) {
             throw Error(ErrorKind::Internal, openssl_error("libcrypto could not set up RSA signing"));
         }
     }
-    std::vector<std::uint8_t> signature(m_public.bits() / 8 + 1);
+    std::vector<std::uint8_t> signature(public_key().bits() / 8 + 1);
     std::size_t length = signature.size();
     if (EVP_PKEY_sign(context->ctx.get(), signature.data(), &length, digest.data(), digest.size()) <= 0)
         throw Error(ErrorKind::Internal, openssl_error("libcrypto could not sign"));
@@ -77,15 +77,6 @@ std::vector<std::uint8_t> LibcryptoSigner::sign_digest(const std::vector<std::ui
         m_idle.push_back(std::move(context));
     }
     return signature;
-}
-
-std::string LibcryptoSigner::sign_document(std::string_view body) {
-    const auto digest = xrml::body_digest(body, m_algorithm);
-    return xrml::assemble_document(body, m_algorithm, digest, sign_digest(digest), m_public.bits());
-}
-
-std::vector<std::uint8_t> LibcryptoSigner::sign_text(std::string_view text) {
-    return sign_digest(xrml::body_digest(text, m_algorithm));
 }
 
 }  // namespace xrca::ca

@@ -16,26 +16,19 @@ class RSA_PrivateKey;
 
 namespace xrca::ca {
 
-class LibcryptoSigner final : public Signer {
+class LibcryptoSigner final : public DigestSigner {
 public:
     LibcryptoSigner(const Botan::RSA_PrivateKey& key, xrml::DigestAlgorithm algorithm);
     ~LibcryptoSigner() override;
     LibcryptoSigner(const LibcryptoSigner&) = delete;
     LibcryptoSigner& operator=(const LibcryptoSigner&) = delete;
 
-    [[nodiscard]] std::string sign_document(std::string_view body) override;
-    [[nodiscard]] std::vector<std::uint8_t> sign_text(std::string_view text) override;
-    [[nodiscard]] const xrml::PublicKey& public_key() const override { return m_public; }
-    [[nodiscard]] xrml::DigestAlgorithm digest_algorithm() const override { return m_algorithm; }
-
 private:
     struct Key;
     struct Context;
-    std::vector<std::uint8_t> sign_digest(const std::vector<std::uint8_t>& digest);
+    std::vector<std::uint8_t> sign_digest(const std::vector<std::uint8_t>& digest) override;
 
     std::unique_ptr<Key> m_key;
-    xrml::DigestAlgorithm m_algorithm;
-    xrml::PublicKey m_public;
     std::mutex m_mutex;
     std::vector<std::unique_ptr<Context>> m_idle;
 };

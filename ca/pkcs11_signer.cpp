@@ -1,24 +1,21 @@
 // PKCS#1 v1.5 signatures made by a token (see pkcs11_signer.h).
 #include "ca/pkcs11_signer.h"
 
-#include "xrml/signature.h"
-
 #include <botan/hash_id.h>
 
 namespace xrca::ca {
 
 Pkcs11Signer::Pkcs11Signer(std::shared_ptr<Pkcs11Token> token, CK_OBJECT_HANDLE key, xrml::PublicKey public_key,
                            xrml::DigestAlgorithm algorithm)
-    : m_token(std::move(token)),
+    : DigestSigner(std::move(public_key), algorithm),
+      m_token(std::move(token)),
       m_key(key),
-      m_public(std::move(public_key)),
-      m_algorithm(algorithm),
       m_digest_info_prefix(Botan::pkcs_hash_id(xrml::digest_algorithm_botan_name(algorithm))) {}
 
 std::vector<std::uint8_t> Pkcs11Signer::sign_digest(const std::vector<std::uint8_t>& digest) {
     std::vector<std::uint8_t> digest_info(m_digest_info_prefix);
     digest_info.insert(digest_info.end(), digest.begin(), digest.end());
-    std::vector<std::uint8_t> signature((m_public.bits() + 7) / 8);
+    std::vector<std::uint8_t> signature((public_key().bits() + 7) / 8);
     CK_ULONG size = signature.size();
     CK_MECHANISM mechanism{CKM_RSA_PKCS, nullptr, 0};
     auto session = m_token->session();
@@ -28,15 +25,6 @@ std::vector<std::uint8_t> Pkcs11Signer::sign_digest(const std::vector<std::uint8
         "C_Sign");
     signature.resize(size);
     return signature;
-}
-
-std::string Pkcs11Signer::sign_document(std::string_view body) {
-    const auto digest = xrml::body_digest(body, m_algorithm);
-    return xrml::assemble_document(body, m_algorithm, digest, sign_digest(digest), m_public.bits());
-}
-
-std::vector<std::uint8_t> Pkcs11Signer::sign_text(std::string_view text) {
-    return sign_digest(xrml::body_digest(text, m_algorithm));
 }
 
 }  // namespace xrca::ca

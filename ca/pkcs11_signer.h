@@ -12,24 +12,17 @@
 
 namespace xrca::ca {
 
-class Pkcs11Signer final : public Signer {
+class Pkcs11Signer final : public DigestSigner {
 public:
     /** `key` is the private key object's handle in `token`; `public_key` is its public half. */
     Pkcs11Signer(std::shared_ptr<Pkcs11Token> token, CK_OBJECT_HANDLE key, xrml::PublicKey public_key,
                  xrml::DigestAlgorithm algorithm);
 
-    [[nodiscard]] std::string sign_document(std::string_view body) override;
-    [[nodiscard]] std::vector<std::uint8_t> sign_text(std::string_view text) override;
-    [[nodiscard]] const xrml::PublicKey& public_key() const override { return m_public; }
-    [[nodiscard]] xrml::DigestAlgorithm digest_algorithm() const override { return m_algorithm; }
-
 private:
-    std::vector<std::uint8_t> sign_digest(const std::vector<std::uint8_t>& digest);
+    std::vector<std::uint8_t> sign_digest(const std::vector<std::uint8_t>& digest) override;
 
     std::shared_ptr<Pkcs11Token> m_token;
     CK_OBJECT_HANDLE m_key;
-    xrml::PublicKey m_public;
-    xrml::DigestAlgorithm m_algorithm;
     std::vector<std::uint8_t> m_digest_info_prefix;  ///< DER DigestInfo up to the digest's bytes
 };
 

@@ -8,9 +8,18 @@
 
 namespace xrca::ca {
 
+std::string DigestSigner::sign_document(std::string_view body) {
+    const auto digest = xrml::body_digest(body, m_algorithm);
+    return xrml::assemble_document(body, m_algorithm, digest, sign_digest(digest), m_public.bits());
+}
+
+std::vector<std::uint8_t> DigestSigner::sign_text(std::string_view text) {
+    return sign_digest(xrml::body_digest(text, m_algorithm));
+}
+
 SoftwareSigner::SoftwareSigner(std::unique_ptr<Botan::RSA_PrivateKey> key, xrml::DigestAlgorithm algorithm,
                                Botan::RandomNumberGenerator& rng)
-    : m_key(std::move(key)), m_algorithm(algorithm), m_rng(rng), m_public(xrml::PublicKey::from_botan(*m_key)) {}
+    : DigestSigner(xrml::PublicKey::from_botan(*key), algorithm), m_key(std::move(key)), m_rng(rng) {}
 
 SoftwareSigner::~SoftwareSigner() = default;
 
@@ -25,7 +34,7 @@ std::vector<std::uint8_t> SoftwareSigner::sign_digest(const std::vector<std::uin
     }
     if (!signer) {
         signer = std::make_unique<Botan::PK_Signer>(
-            *m_key, m_rng, std::string("EMSA3(Raw,") + xrml::digest_algorithm_botan_name(m_algorithm) + ")");
+            *m_key, m_rng, std::string("EMSA3(Raw,") + xrml::digest_algorithm_botan_name(digest_algorithm()) + ")");
     }
     auto signature = signer->sign_message(digest, m_rng);
     {
@@ -33,15 +42,6 @@ std::vector<std::uint8_t> SoftwareSigner::sign_digest(const std::vector<std::uin
         m_idle.push_back(std::move(signer));
     }
     return signature;
-}
-
-std::string SoftwareSigner::sign_document(std::string_view body) {
-    const auto digest = xrml::body_digest(body, m_algorithm);
-    return xrml::assemble_document(body, m_algorithm, digest, sign_digest(digest), m_public.bits());
-}
-
-std::vector<std::uint8_t> SoftwareSigner::sign_text(std::string_view text) {
-    return sign_digest(xrml::body_digest(text, m_algorithm));
 }
 
 ProofOfPossession prove_possession(Signer& signer, const std::string& text) {

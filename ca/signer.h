@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace Botan {
@@ -31,11 +32,33 @@ public:
 };
 
 /**
+ * A signer that signs a digest: the XrML digest (over the UTF-16LE BODY text) is computed here,
+ * once for every kind of key; what differs between engines and tokens is only sign_digest().
+ */
+class DigestSigner : public Signer {
+public:
+    DigestSigner(xrml::PublicKey public_key, xrml::DigestAlgorithm algorithm)
+        : m_public(std::move(public_key)), m_algorithm(algorithm) {}
+    [[nodiscard]] std::string sign_document(std::string_view body) final;
+    [[nodiscard]] std::vector<std::uint8_t> sign_text(std::string_view text) final;
+    [[nodiscard]] const xrml::PublicKey& public_key() const final { return m_public; }
+    [[nodiscard]] xrml::DigestAlgorithm digest_algorithm() const final { return m_algorithm; }
+
+protected:
+    /** The PKCS#1 v1.5 signature (big-endian) over `digest`, a hash with digest_algorithm(). Thread-safe. */
+    virtual std::vector<std::uint8_t> sign_digest(const std::vector<std::uint8_t>& digest) = 0;
+
+private:
+    xrml::PublicKey m_public;
+    xrml::DigestAlgorithm m_algorithm;
+};
+
+/**
  * An in-process RSA key. Botan's PK_Signer is not thread-safe and costly to create (it sets up
  * blinding), so idle signers are pooled: concurrent callers each take one.
  * `rng` must be thread-safe (Botan::System_RNG) when signing from several threads.
  */
-class SoftwareSigner final : public Signer {
+class SoftwareSigner final : public DigestSigner {
 public:
     SoftwareSigner(std::unique_ptr<Botan::RSA_PrivateKey> key, xrml::DigestAlgorithm algorithm,
                    Botan::RandomNumberGenerator& rng);
@@ -43,17 +66,10 @@ public:
     SoftwareSigner(const SoftwareSigner&) = delete;
     SoftwareSigner& operator=(const SoftwareSigner&) = delete;
 
-    [[nodiscard]] std::string sign_document(std::string_view body) override;
-    [[nodiscard]] std::vector<std::uint8_t> sign_text(std::string_view text) override;
-    [[nodiscard]] const xrml::PublicKey& public_key() const override { return m_public; }
-    [[nodiscard]] xrml::DigestAlgorithm digest_algorithm() const override { return m_algorithm; }
-
 private:
-    std::vector<std::uint8_t> sign_digest(const std::vector<std::uint8_t>& digest);
+    std::vector<std::uint8_t> sign_digest(const std::vector<std::uint8_t>& digest) override;
     std::unique_ptr<Botan::RSA_PrivateKey> m_key;
-    xrml::DigestAlgorithm m_algorithm;
     Botan::RandomNumberGenerator& m_rng;
-    xrml::PublicKey m_public;
     std::mutex m_mutex;
     std::vector<std::unique_ptr<Botan::PK_Signer>> m_idle;
 };

@@ -1,4 +1,5 @@
 // The real `xrca` binary, run as a user would: exit codes, verdicts and JSON (CLI.md).
+#include "support/command.h"
 #include "support/data_path.h"
 #include "support/sample_chain.h"
 #include "support/serve_process.h"
@@ -26,29 +27,10 @@ namespace {
 
 const std::string k_anchor = "25e6de948368607e1f9b8c9f066a0f25cde6072605c5888b5af742a0ed88c72d";
 
-struct CommandResult {
-    int exit_code = -1;
-    std::string out;
-};
+using test::CommandResult;
+using test::slurp;
 
-CommandResult run(const std::string& args) {
-    const std::string cmd = std::string(XRCA_BINARY) + " " + args + " 2>&1";
-    CommandResult r;
-    FILE* pipe =
-        ::popen(cmd.c_str(), "r");  // NOLINT(cert-env33-c): the test runs the built xrca through a shell on purpose
-    if (!pipe) return r;
-    char buf[4096];
-    std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
-    const int status = ::pclose(pipe);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
+CommandResult run(const std::string& args) { return test::run_command(std::string(XRCA_BINARY) + " " + args); }
 
 /** U+202E RIGHT-TO-LEFT OVERRIDE in UTF-8, built so that no literal in this file holds one. */
 const std::string k_rlo = std::string("\xe2\x80") + "\xae";

@@ -1,6 +1,7 @@
 // The real `xrca` binary with its keys in a real SoftHSM2 token: an administrator's day from
 // init to every certificate kind, revocation and a renewal with a new key, and the refusals
 // (wrong PIN, missing token or module) that must change nothing.
+#include "support/command.h"
 #include "support/serve_process.h"
 #include "support/softhsm_token.h"
 
@@ -22,28 +23,10 @@ namespace {
 
 using test::k_softhsm_module;
 
-struct CommandResult {
-    int exit_code = -1;
-    std::string out;
-};
+using test::CommandResult;
+using test::slurp;
 
-CommandResult run(const std::string& command) {
-    CommandResult r;
-    // NOLINTNEXTLINE(cert-env33-c): the test runs the built xrca through a shell on purpose
-    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-    if (!pipe) return r;
-    char buf[4096];
-    std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
-    const int status = ::pclose(pipe);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
+CommandResult run(const std::string& command) { return test::run_command(command); }
 
 // Every row of every table, in a stable order: what "the database did not change" compares.
 std::string dump(const std::string& db_path) {
