@@ -1,6 +1,6 @@
-// The raw limit itself, with nothing but the signing library (Botan or libcrypto): RSA signatures per second with a given key on a
-// given number of threads. raw_limits.h adds the authority's own key; bench_raw_sign uses this
-// alone, so that it builds without the test support library.
+// The raw limit itself, with nothing but the signing library (Botan or libcrypto): RSA signatures per second with a
+// given key on a given number of threads. raw_limits.h adds the authority's own key; bench_raw_sign uses this alone, so
+// that it builds without the test support library.
 #pragma once
 
 #include <botan/pubkey.h>
@@ -13,10 +13,10 @@
 
 #include <array>
 #include <atomic>
-#include <stdexcept>
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 

@@ -17,7 +17,7 @@ ca::SigningEngine engine_under_test() {
     if (!name || !*name) return ca::k_default_signing_engine;
     const auto engine = ca::parse_signing_engine(name);
     if (!engine) {
-        std::fprintf(stderr, "XRCA_TEST_SIGNING_ENGINE=%s names no signing engine (libcrypto, botan)\n", name);
+        (void)std::fprintf(stderr, "XRCA_TEST_SIGNING_ENGINE=%s names no signing engine (libcrypto, botan)\n", name);
         std::abort();
     }
     return *engine;
