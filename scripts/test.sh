@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds with warnings as errors, builds the fuzz
 # targets with clang (ASan + UBSan + libFuzzer), and runs every test through CTest: unit,
-# integration, and each fuzz target for XRCA_FUZZ_SECONDS (default 60). Ends with CTest's summary.
+# integration, and each fuzz target for XRCA_FUZZ_SECONDS (default 30). Ends with CTest's summary.
 # Between the build and the tests, scripts/lint.sh checks the format and runs clang-tidy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh --with-fuzz
 jobs=$(nproc)
-fuzz_seconds=${XRCA_FUZZ_SECONDS:-60}
+fuzz_seconds=${XRCA_FUZZ_SECONDS:-30}
 
 cmake -S . -B build/fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXRCA_FUZZ=ON >/dev/null
 cmake --build build/fuzz -j"$jobs"
