@@ -410,10 +410,17 @@ const std::map<std::string, Command>& commands() {
 void print_usage(std::ostream& out) {
     out << "xrca — an RMS-style certificate hierarchy and registration authority\n"
            "\n"
-           "usage: xrca [--data DIR] COMMAND [OPTIONS]\n"
+           "usage: xrca [--store LOCATOR] COMMAND [OPTIONS]\n"
            "       xrca COMMAND --help\n"
            "\n"
-           "  --data DIR   the data directory (default $XRCA_DATA, else ./xrca-data)\n"
+           "  --store LOCATOR  where the authority is kept (default $XRCA_STORE, else $XRCA_DATA,\n"
+           "                   else ./xrca-data):\n"
+           "                   a data directory (SQLite, one node), or a PostgreSQL URI in libpq's\n"
+           "                   syntax for a cluster of nodes on one database, e.g.\n"
+           "                   postgresql://xrca@db.example.com/rms or postgresql:///rms?host=/run/postgresql\n"
+           "                   A password belongs in ~/.pgpass (or PGPASSFILE), or in $XRCA_STORE,\n"
+           "                   never on the command line.\n"
+           "  --data DIR       the same as --store DIR (its older name)\n"
            "\n"
            "Commands that sign take the key password (--password-file, $XRCA_KEY_PASSWORD or a prompt)\n"
            "or, when the authority's keys are in a PKCS#11 token, its PIN (--pin-file,\n"
@@ -426,21 +433,72 @@ void print_usage(std::ostream& out) {
            "             4 storage or I/O error; 5 internal error\n";
 }
 
+/** Whether a store locator carries a password (postgresql://user:secret@host/db or password=…). */
+bool locator_holds_password(const std::string& locator) {
+    if (locator.find("password=") != std::string::npos) return true;
+    const auto scheme = locator.find("://");
+    if (scheme == std::string::npos) return false;
+    const auto authority_end = locator.find_first_of("/?#", scheme + 3);
+    const auto authority =
+        locator.substr(scheme + 3, authority_end == std::string::npos ? std::string::npos : authority_end - scheme - 3);
+    const auto at = authority.rfind('@');
+    return at != std::string::npos && authority.substr(0, at).find(':') != std::string::npos;
+}
+
+/**
+ * The store the command works on: --store LOCATOR (or its older name --data DIR), else
+ * $XRCA_STORE, else $XRCA_DATA, else ./xrca-data. A password may come in $XRCA_STORE, never on
+ * the command line, where every user of the machine can read it.
+ */
+class StoreChoice {
+public:
+    StoreChoice() {
+        for (const char* name : {"XRCA_STORE", "XRCA_DATA"}) {
+            const char* env = std::getenv(name);
+            if (env && *env) {
+                m_locator = env;
+                return;
+            }
+        }
+    }
+    void take(const std::string& option, const std::string& locator) {
+        if (!m_given_as.empty() && m_given_as != option + locator)
+            throw Error(ErrorKind::Usage, "the store is given twice (--store and --data name the same thing)");
+        if (locator.empty()) throw Error(ErrorKind::Usage, option + " needs a data directory or a postgresql:// URI");
+        if (locator_holds_password(locator)) {
+            throw Error(ErrorKind::Usage, option +
+                                              ": the URI holds a password, and the command line is readable by every "
+                                              "user of this machine; put it in ~/.pgpass or PGPASSFILE, or give the "
+                                              "whole URI in $XRCA_STORE");
+        }
+        m_given_as = option + locator;
+        m_locator = locator;
+    }
+    [[nodiscard]] const std::string& locator() const { return m_locator; }
+
+private:
+    std::string m_locator = "./xrca-data";
+    std::string m_given_as;
+};
+
 int run(int argc, char** argv) {
     std::vector<std::string> rest(argv + 1, argv + argc);
     Args global(rest);
     // Global options come before the command.
-    std::string data_dir;
-    if (const char* env = std::getenv("XRCA_DATA")) data_dir = env;
-    if (data_dir.empty()) data_dir = "./xrca-data";
+    StoreChoice store;
     std::size_t i = 0;
     while (i < rest.size() && rest[i].rfind("--", 0) == 0) {
-        if (rest[i] == "--data" && i + 1 < rest.size()) {
-            data_dir = rest[i + 1];
-            i += 2;
-        } else if (rest[i].rfind("--data=", 0) == 0) {
-            data_dir = rest[i].substr(7);
-            ++i;
+        const auto equals = rest[i].find('=');
+        const auto option = rest[i].substr(0, equals);
+        if (option == "--store" || option == "--data") {
+            if (equals != std::string::npos) {
+                store.take(option, rest[i].substr(equals + 1));
+                ++i;
+            } else {
+                if (i + 1 >= rest.size()) throw Error(ErrorKind::Usage, option + " needs a value");
+                store.take(option, rest[i + 1]);
+                i += 2;
+            }
         } else if (rest[i] == "--help" || rest[i] == "-h") {
             print_usage(std::cout);
             return k_exit_ok;
@@ -463,7 +521,7 @@ int run(int argc, char** argv) {
         std::cout << it->second.help;
         return k_exit_ok;
     }
-    Context ctx{data_dir, std::cout, std::cerr};
+    Context ctx{store.locator(), std::cout, std::cerr};
     return it->second.run(ctx, args);
 }
 
