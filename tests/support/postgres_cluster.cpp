@@ -242,7 +242,9 @@ void PostgresCluster::drop_database(const std::string& database) {
     execute("postgres", "DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
 }
 
-void PostgresCluster::execute(const std::string& database, const std::string& sql) {
+void PostgresCluster::execute(const std::string& database, const std::string& sql) { (void)scalar(database, sql); }
+
+std::string PostgresCluster::scalar(const std::string& database, const std::string& sql) {
     const auto conninfo = "host=" + m_dir + " user=postgres dbname=" + database;
     std::unique_ptr<PGconn, ConnDeleter> conn(PQconnectdb(conninfo.c_str()));
     if (PQstatus(conn.get()) != CONNECTION_OK) {
@@ -251,10 +253,13 @@ void PostgresCluster::execute(const std::string& database, const std::string& sq
     PGresult* result = PQexec(conn.get(), sql.c_str());
     const auto status = PQresultStatus(result);
     const std::string message = PQresultErrorMessage(result);
+    const std::string value =
+        status == PGRES_TUPLES_OK && PQntuples(result) > 0 && PQnfields(result) > 0 ? PQgetvalue(result, 0, 0) : "";
     PQclear(result);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
         throw std::runtime_error("the test cluster refused '" + sql + "': " + message);
     }
+    return value;
 }
 
 }  // namespace xrca::test

@@ -40,6 +40,8 @@ public:
     void drop_database(const std::string& database);
     /** Runs `sql` in `database` as the superuser; std::runtime_error with the server's message. */
     void execute(const std::string& database, const std::string& sql);
+    /** The first column of the first row `sql` returns in `database` ("" if no row). */
+    std::string scalar(const std::string& database, const std::string& sql);
 
     [[nodiscard]] const std::string& directory() const noexcept { return m_dir; }
 
