@@ -43,8 +43,7 @@ std::int64_t Result::affected() const {
 bool Result::null(int row, int column) const noexcept { return PQgetisnull(m_result, row, column) != 0; }
 
 std::string Result::text(int row, int column) const {
-    return std::string(PQgetvalue(m_result, row, column),
-                       static_cast<std::size_t>(PQgetlength(m_result, row, column)));
+    return std::string(PQgetvalue(m_result, row, column), static_cast<std::size_t>(PQgetlength(m_result, row, column)));
 }
 
 std::optional<std::string> Result::optional_text(int row, int column) const {
@@ -269,8 +268,9 @@ void throw_mapped(const char* what, const PgFailure& failure, bool commit_sent) 
     const std::string message = std::string(what) + ": " + failure.what();
     if (failure.connection_lost()) {
         if (commit_sent) {
-            throw StorageError(message + " (the connection was lost while committing: the change may or may not "
-                                         "have been made)");
+            throw StorageError(message +
+                               " (the connection was lost while committing: the change may or may not "
+                               "have been made)");
         }
         throw StoreUnavailable(message);
     }

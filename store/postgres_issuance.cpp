@@ -13,8 +13,8 @@ void PostgresStore::reserve_issuance(const CertificateRecord& r, const LogEntry&
     run(*m_pool, "recording an issuance", Tx::Write, [&](Connection& c) {
         c.query(std::string("INSERT INTO certificates (") + k_certificate_columns +
                     ") VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, NULL, $10, $11)",
-                {r.id, r.kind, r.subject, r.issuer_fingerprint, r.key_fingerprint, r.issued, r.valid_from, r.valid_until,
-                 r.body, r.request_id, r.license_hash.empty() ? Param() : Param(r.license_hash)});
+                {r.id, r.kind, r.subject, r.issuer_fingerprint, r.key_fingerprint, r.issued, r.valid_from,
+                 r.valid_until, r.body, r.request_id, r.license_hash.empty() ? Param() : Param(r.license_hash)});
         append_log_locked(c, entry);
     });
 }
@@ -43,10 +43,11 @@ std::vector<CertificateRecord> PostgresStore::abandon_stale_pending(
     // found something does a transaction re-check each row (another process may have completed
     // or reconciled it meanwhile: its UPDATE then changes nothing and the row is left).
     auto found = run(*m_pool, "finding stale pending issuances", Tx::None, [&](Connection& c) {
-        return read_certificates(c.query(std::string("SELECT ") + k_certificate_columns +
-                                             " FROM certificates WHERE status = 'pending' AND issued COLLATE \"C\" < $1 ORDER BY "
-                                             "issued COLLATE \"C\", id COLLATE \"C\"",
-                                         {reserved_before}));
+        return read_certificates(
+            c.query(std::string("SELECT ") + k_certificate_columns +
+                        " FROM certificates WHERE status = 'pending' AND issued COLLATE \"C\" < $1 ORDER BY "
+                        "issued COLLATE \"C\", id COLLATE \"C\"",
+                    {reserved_before}));
     });
     if (found.empty()) return {};
     return run(*m_pool, "abandoning stale pending issuances", Tx::Write, [&](Connection& c) {

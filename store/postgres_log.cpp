@@ -105,23 +105,21 @@ std::optional<LogArchiveCut> PostgresStore::archive_log(const std::string& befor
     // head's lock (ordering it with every append and archive), re-checks that nobody archived
     // meanwhile, and makes the cut.
     LogArchiveCut cut;
-    const auto recorded = run(*m_pool, "archiving the enrollment log", Tx::Snapshot,
-                              [&](Connection& c) -> std::optional<LogEntry> {
-                                  cut.from = log_checkpoint_in(c);
-                                  // A prefix of the chain: it ends before the first entry that is
-                                  // not older than `before`, even if a later one is.
-                                  const auto q = c.query(
-                                      "SELECT seq, hash FROM enrollment_log WHERE seq > $1 AND seq < COALESCE("
-                                      "(SELECT MIN(seq) FROM enrollment_log WHERE seq > $1 AND time COLLATE \"C\" >= "
-                                      "$2), 9223372036854775807) ORDER BY seq DESC LIMIT 1",
-                                      {param(cut.from.seq), before});
-                                  if (q.rows() == 0) return std::nullopt;
-                                  cut.to = read_head(q);
-                                  cut.entries = cut.to.seq - cut.from.seq;
-                                  return write(cut, [&](const LogVisitor& visit) {
-                                      visit_range(c, cut.from.seq, cut.to.seq, visit);
-                                  });
-                              });
+    const auto recorded =
+        run(*m_pool, "archiving the enrollment log", Tx::Snapshot, [&](Connection& c) -> std::optional<LogEntry> {
+            cut.from = log_checkpoint_in(c);
+            // A prefix of the chain: it ends before the first entry that is
+            // not older than `before`, even if a later one is.
+            const auto q = c.query(
+                "SELECT seq, hash FROM enrollment_log WHERE seq > $1 AND seq < COALESCE("
+                "(SELECT MIN(seq) FROM enrollment_log WHERE seq > $1 AND time COLLATE \"C\" >= "
+                "$2), 9223372036854775807) ORDER BY seq DESC LIMIT 1",
+                {param(cut.from.seq), before});
+            if (q.rows() == 0) return std::nullopt;
+            cut.to = read_head(q);
+            cut.entries = cut.to.seq - cut.from.seq;
+            return write(cut, [&](const LogVisitor& visit) { visit_range(c, cut.from.seq, cut.to.seq, visit); });
+        });
     if (!recorded) return std::nullopt;
     run(*m_pool, "archiving the enrollment log", Tx::Write, [&](Connection& c) {
         c.query("SELECT seq FROM log_head WHERE id = 1 FOR UPDATE");
@@ -132,9 +130,10 @@ std::optional<LogArchiveCut> PostgresStore::archive_log(const std::string& befor
             throw ConflictError("the enrollment log was archived by another process while this archive was written");
         }
         c.query("DELETE FROM enrollment_log WHERE seq <= $1", {param(cut.to.seq)});
-        c.query("INSERT INTO log_checkpoint (id, seq, hash) VALUES (1, $1, $2) "
-                "ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash",
-                {param(cut.to.seq), cut.to.hash});
+        c.query(
+            "INSERT INTO log_checkpoint (id, seq, hash) VALUES (1, $1, $2) "
+            "ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash",
+            {param(cut.to.seq), cut.to.hash});
         append_log_locked(c, *recorded);
     });
     return cut;

@@ -78,7 +78,8 @@ RevocationRecord read_revocation(const Result& q, int row) {
 std::int64_t PostgresStore::add_revocation(const RevocationRecord& r, const LogEntry& entry) {
     return run(*m_pool, "recording a revocation", Tx::Write, [&](Connection& c) {
         const auto q = c.query(
-            "INSERT INTO revocations (type, value, object_type, id_type, id, name, public_key, reason, revoked, caller) "
+            "INSERT INTO revocations (type, value, object_type, id_type, id, name, public_key, reason, revoked, "
+            "caller) "
             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING seq",
             {r.type, r.value, r.object_type, r.id_type, r.id, r.name, r.public_key, r.reason, r.revoked, r.caller});
         const auto seq = q.int64(0, 0);

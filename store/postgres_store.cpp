@@ -44,10 +44,10 @@ void lock_schema(Connection& c, const std::string& schema) {
 // Whether `schema` holds a store (its schema_version table), read from the catalog so that
 // nothing is created or changed by asking.
 bool holds_store(Connection& c, const std::string& schema) {
-    return c
-               .query("SELECT 1 FROM pg_catalog.pg_class t JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace "
-                      "WHERE n.nspname = $1 AND t.relname = 'schema_version'",
-                      {schema})
+    return c.query(
+                "SELECT 1 FROM pg_catalog.pg_class t JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace "
+                "WHERE n.nspname = $1 AND t.relname = 'schema_version'",
+                {schema})
                .rows() > 0;
 }
 
@@ -78,11 +78,11 @@ void PostgresStore::migrate(bool create) {
                                std::to_string(latest_schema_version()) + "); upgrade xrca to use it");
         }
     };
-    const auto current = run(*m_pool, "reading the schema version", Tx::Snapshot,
-                             [&](Connection& c) -> std::optional<std::int64_t> {
-                                 if (!holds_store(c, schema)) return std::nullopt;
-                                 return c.exec("SELECT COALESCE(MAX(version), 0) FROM schema_version").int64(0, 0);
-                             });
+    const auto current =
+        run(*m_pool, "reading the schema version", Tx::Snapshot, [&](Connection& c) -> std::optional<std::int64_t> {
+            if (!holds_store(c, schema)) return std::nullopt;
+            return c.exec("SELECT COALESCE(MAX(version), 0) FROM schema_version").int64(0, 0);
+        });
     if (!current && !create) throw StoreMissing("no authority in " + m_description);
     if (current) {
         refuse_newer(*current);
@@ -128,10 +128,11 @@ std::optional<AuthorityRecord> PostgresStore::load_authority() {
 void PostgresStore::create_authority(const AuthorityRecord& a, const std::vector<KeyBlob>& keys,
                                      const std::vector<ChainRecord>& chains, const LogEntry& entry) {
     run(*m_pool, "creating the authority", Tx::Write, [&](Connection& c) {
-        c.query("INSERT INTO authority (id, role, name, guid, base_url, crypto_mode, state, revocation, "
-                "anchor_fingerprint, sku, version, created) VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                {a.role, a.name, a.guid, a.base_url, param(a.crypto_mode), a.state, a.revocation, a.anchor_fingerprint,
-                 a.sku, a.version, a.created});
+        c.query(
+            "INSERT INTO authority (id, role, name, guid, base_url, crypto_mode, state, revocation, "
+            "anchor_fingerprint, sku, version, created) VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            {a.role, a.name, a.guid, a.base_url, param(a.crypto_mode), a.state, a.revocation, a.anchor_fingerprint,
+             a.sku, a.version, a.created});
         insert_keys_and_chains(c, keys, chains, a.created);
         append_log_locked(c, entry);
     });
@@ -164,9 +165,10 @@ KeyBlob PostgresStore::save_key_if_absent(const KeyBlob& key) {
     return run(*m_pool, "saving a key", Tx::Write, [&](Connection& c) {
         // ON CONFLICT waits for a concurrent insert of the same name and then does nothing;
         // the next statement (read committed: a new snapshot) sees the row that won.
-        c.query("INSERT INTO private_keys (name, fingerprint, encrypted, created, custody) VALUES ($1, $2, $3, "
-                "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), $4) ON CONFLICT (name) DO NOTHING",
-                {key.name, key.fingerprint, bytea_param(key.encrypted), custody_name(key.custody)});
+        c.query(
+            "INSERT INTO private_keys (name, fingerprint, encrypted, created, custody) VALUES ($1, $2, $3, "
+            "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), $4) ON CONFLICT (name) DO NOTHING",
+            {key.name, key.fingerprint, bytea_param(key.encrypted), custody_name(key.custody)});
         const auto q =
             c.query(std::string("SELECT ") + k_key_columns + " FROM private_keys WHERE name = $1", {key.name});
         if (q.rows() == 0) throw StorageError("the key " + key.name + " vanished while it was saved");
@@ -214,22 +216,25 @@ void PostgresStore::apply(const AuthorityChange& change) {
 }
 
 std::optional<OfflineRequestRecord> PostgresStore::find_offline_request(const std::string& request_id) {
-    return run(*m_pool, "finding an offline request", Tx::None, [&](Connection& c) -> std::optional<OfflineRequestRecord> {
-        const auto q = c.query(
-            std::string("SELECT ") + k_request_columns + " FROM offline_requests WHERE request_id = $1", {request_id});
-        if (q.rows() == 0) return std::nullopt;
-        return read_request(q, 0);
-    });
+    return run(
+        *m_pool, "finding an offline request", Tx::None, [&](Connection& c) -> std::optional<OfflineRequestRecord> {
+            const auto q =
+                c.query(std::string("SELECT ") + k_request_columns + " FROM offline_requests WHERE request_id = $1",
+                        {request_id});
+            if (q.rows() == 0) return std::nullopt;
+            return read_request(q, 0);
+        });
 }
 
 std::optional<OfflineRequestRecord> PostgresStore::pending_offline_request() {
-    return run(*m_pool, "finding the pending request", Tx::None, [&](Connection& c) -> std::optional<OfflineRequestRecord> {
-        const auto q = c.query(std::string("SELECT ") + k_request_columns +
-                               " FROM offline_requests WHERE state = 'pending' ORDER BY created COLLATE \"C\" DESC "
-                               "LIMIT 1");
-        if (q.rows() == 0) return std::nullopt;
-        return read_request(q, 0);
-    });
+    return run(
+        *m_pool, "finding the pending request", Tx::None, [&](Connection& c) -> std::optional<OfflineRequestRecord> {
+            const auto q = c.query(std::string("SELECT ") + k_request_columns +
+                                   " FROM offline_requests WHERE state = 'pending' ORDER BY created COLLATE \"C\" DESC "
+                                   "LIMIT 1");
+            if (q.rows() == 0) return std::nullopt;
+            return read_request(q, 0);
+        });
 }
 
 std::optional<UserKeyRecord> PostgresStore::find_user_key(const std::string& user_id) {
@@ -243,9 +248,10 @@ std::optional<UserKeyRecord> PostgresStore::find_user_key(const std::string& use
 
 UserKeyRecord PostgresStore::insert_user_key_if_absent(const UserKeyRecord& k) {
     return run(*m_pool, "escrowing a user key", Tx::Write, [&](Connection& c) {
-        c.query("INSERT INTO user_keys (user_id, email, fingerprint, encrypted, created) VALUES ($1, $2, $3, $4, $5) "
-                "ON CONFLICT (user_id) DO NOTHING",
-                {k.user_id, k.email, k.fingerprint, bytea_param(k.encrypted), k.created});
+        c.query(
+            "INSERT INTO user_keys (user_id, email, fingerprint, encrypted, created) VALUES ($1, $2, $3, $4, $5) "
+            "ON CONFLICT (user_id) DO NOTHING",
+            {k.user_id, k.email, k.fingerprint, bytea_param(k.encrypted), k.created});
         const auto q = c.query(
             "SELECT user_id, email, fingerprint, encrypted, created FROM user_keys WHERE user_id = $1", {k.user_id});
         if (q.rows() == 0) throw StorageError("the key of " + k.user_id + " vanished while it was escrowed");
@@ -305,7 +311,8 @@ StoreCounts PostgresStore::counts() {
 
 std::optional<CertificateRecord> PostgresStore::find_certificate(const std::string& id) {
     return run(*m_pool, "finding a certificate", Tx::None, [&](Connection& c) -> std::optional<CertificateRecord> {
-        const auto q = c.query(std::string("SELECT ") + k_certificate_columns + " FROM certificates WHERE id = $1", {id});
+        const auto q =
+            c.query(std::string("SELECT ") + k_certificate_columns + " FROM certificates WHERE id = $1", {id});
         if (q.rows() == 0) return std::nullopt;
         return read_certificate(q, 0);
     });
@@ -349,8 +356,8 @@ void publish_postgres_store(const std::string& staging, const std::string& locat
     const auto from = parse_locator(staging);
     const auto to = parse_locator(locator);
     if (from.uri != to.uri) {
-        throw StorageError("the store at " + describe_locator(from) + " can only be published in its own database, not in " +
-                           describe_locator(to));
+        throw StorageError("the store at " + describe_locator(from) +
+                           " can only be published in its own database, not in " + describe_locator(to));
     }
     Pool pool(to, 1);
     run(pool, "publishing the store", Tx::Write, [&](Connection& c) {

@@ -111,7 +111,7 @@ private:
     static void insert_keys_and_chains(pg_detail::Connection& c, const std::vector<KeyBlob>& keys,
                                        const std::vector<ChainRecord>& chains, const std::string& created);
     /** Inside a write transaction: locks the head row, chains the entry to it, moves the head. */
-    static void append_log_locked(pg_detail::Connection& c, const LogEntry& entry);
+    static void append_log_locked(pg_detail::Connection& c, const LogEntry& in);
     static LogHead log_checkpoint_in(pg_detail::Connection& c);
     static void bump_policy_revision(pg_detail::Connection& c);
     std::vector<CertificateRecord> issued_where(const char* what, const char* column, const std::string& value);

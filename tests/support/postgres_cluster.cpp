@@ -5,7 +5,6 @@
 #include <libpq-fe.h>
 
 #include <fcntl.h>
-#include <glob.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -15,13 +14,13 @@
 #include <unistd.h>
 #include <cerrno>
 #include <chrono>
-#include <cstdio>
-#include <cstring>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -30,36 +29,33 @@ namespace {
 
 bool executable(const std::string& path) { return ::access(path.c_str(), X_OK) == 0; }
 
-// The newest /usr/lib/postgresql/<version>/bin with a server in it, else pg_config's --bindir.
+// The newest /usr/lib/postgresql/<version>/bin with a server in it (Debian's layout; the
+// postgresql package installs it), unless XRCA_TEST_PG_BINDIR names another directory.
 std::string find_server_binaries() {
+    if (const char* given =
+            std::getenv("XRCA_TEST_PG_BINDIR")) {  // NOLINT(concurrency-mt-unsafe): read before any thread
+        std::string bin = given;
+        if (executable(bin + "/initdb") && executable(bin + "/postgres")) return bin;
+        throw std::runtime_error("XRCA_TEST_PG_BINDIR=" + bin + " holds no initdb and postgres");
+    }
     std::string best;
-    int best_version = -1;
-    glob_t found{};
-    if (::glob("/usr/lib/postgresql/*/bin/postgres", 0, nullptr, &found) == 0) {
-        for (std::size_t i = 0; i < found.gl_pathc; ++i) {
-            const std::string path = found.gl_pathv[i];
-            const auto bin = path.substr(0, path.size() - std::strlen("/postgres"));
-            const auto version_text = bin.substr(std::strlen("/usr/lib/postgresql/"));
-            const int version = std::atoi(version_text.c_str());
-            if (version > best_version && executable(bin + "/initdb")) {
-                best = bin;
-                best_version = version;
-            }
+    long best_version = -1;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/usr/lib/postgresql", ec)) {
+        const auto bin = entry.path().string() + "/bin";
+        const auto name = entry.path().filename().string();
+        char* end = nullptr;
+        const long version = std::strtol(name.c_str(), &end, 10);
+        if (end == name.c_str() || version <= best_version) continue;
+        if (executable(bin + "/initdb") && executable(bin + "/postgres")) {
+            best = bin;
+            best_version = version;
         }
     }
-    ::globfree(&found);
     if (!best.empty()) return best;
-    if (FILE* pipe = ::popen("pg_config --bindir 2>/dev/null", "r")) {
-        char line[4096] = {};
-        const bool read = std::fgets(line, sizeof line, pipe) != nullptr;
-        ::pclose(pipe);
-        std::string bin = read ? line : "";
-        while (!bin.empty() && (bin.back() == '\n' || bin.back() == ' ')) bin.pop_back();
-        if (!bin.empty() && executable(bin + "/initdb") && executable(bin + "/postgres")) return bin;
-    }
     throw std::runtime_error(
-        "PostgreSQL's server binaries (initdb, postgres) were not found in /usr/lib/postgresql/*/bin or pg_config "
-        "--bindir: run scripts/setup.sh to install the postgresql package");
+        "PostgreSQL's server binaries (initdb, postgres) were not found in /usr/lib/postgresql/<version>/bin: run "
+        "scripts/setup.sh to install the postgresql package (or set XRCA_TEST_PG_BINDIR)");
 }
 
 /** Whom the cluster's processes run as: the postgres user when we are root, else ourselves. */
@@ -72,10 +68,13 @@ struct Owner {
 Owner cluster_owner() {
     Owner owner;
     if (::geteuid() != 0) return owner;
-    const passwd* pw = ::getpwnam("postgres");
-    if (pw == nullptr) {
-        throw std::runtime_error("running as root, and there is no postgres user to own the test cluster (initdb "
-                                 "refuses root): run scripts/setup.sh, which installs postgresql and its user");
+    passwd entry{};
+    passwd* pw = nullptr;
+    std::vector<char> buffer(16384);
+    if (::getpwnam_r("postgres", &entry, buffer.data(), buffer.size(), &pw) != 0 || pw == nullptr) {
+        throw std::runtime_error(
+            "running as root, and there is no postgres user to own the test cluster (initdb "
+            "refuses root): run scripts/setup.sh, which installs postgresql and its user");
     }
     owner.switch_user = true;
     owner.uid = pw->pw_uid;
@@ -143,17 +142,19 @@ void PostgresCluster::shut_down_shared() { shared_slot().reset(); }
 PostgresCluster::PostgresCluster() : m_bin(find_server_binaries()) {
     const auto owner = cluster_owner();
     char tmpl[] = "/tmp/xrca-pg-XXXXXX";
-    if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error(std::string("mkdtemp: ") + std::strerror(errno));
+    if (::mkdtemp(tmpl) == nullptr)
+        throw std::runtime_error(std::string("mkdtemp: ") + std::generic_category().message(errno));
     m_dir = tmpl;
     if (owner.switch_user && ::chown(m_dir.c_str(), owner.uid, owner.gid) != 0) {
-        throw std::runtime_error("cannot hand " + m_dir + " to the postgres user: " + std::strerror(errno));
+        throw std::runtime_error("cannot hand " + m_dir +
+                                 " to the postgres user: " + std::generic_category().message(errno));
     }
     const auto log = m_dir + "/initdb.log";
-    std::vector<std::string> args{m_bin + "/initdb", "--no-sync", "--auth=trust", "--username=postgres",
-                                  "--locale=C",      "--encoding=UTF8", "-D", m_dir + "/data"};
+    std::vector<std::string> args{m_bin + "/initdb", "--no-sync",       "--auth=trust", "--username=postgres",
+                                  "--locale=C",      "--encoding=UTF8", "-D",           m_dir + "/data"};
     auto argv = argv_of(args);
     const pid_t child = ::fork();
-    if (child < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+    if (child < 0) throw std::runtime_error(std::string("fork: ") + std::generic_category().message(errno));
     if (child == 0) {
         become(owner);
         redirect_output(log);
@@ -183,13 +184,24 @@ PostgresCluster::~PostgresCluster() {
 void PostgresCluster::start() {
     if (running()) return;
     const auto owner = cluster_owner();
-    std::vector<std::string> args{m_bin + "/postgres", "-D", m_dir + "/data", "-k", m_dir, "-c", "listen_addresses=",
-                                  "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_connections=200"};
+    std::vector<std::string> args{m_bin + "/postgres",
+                                  "-D",
+                                  m_dir + "/data",
+                                  "-k",
+                                  m_dir,
+                                  "-c",
+                                  "listen_addresses=",
+                                  "-c",
+                                  "fsync=off",
+                                  "-c",
+                                  "full_page_writes=off",
+                                  "-c",
+                                  "max_connections=200"};
     auto argv = argv_of(args);
     const auto log = m_dir + "/postmaster.log";
     const pid_t parent = ::getpid();
     const pid_t child = ::fork();
-    if (child < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+    if (child < 0) throw std::runtime_error(std::string("fork: ") + std::generic_category().message(errno));
     if (child == 0) {
         become(owner);
         // After the user switch (which clears it): the server dies with the test process, in an
@@ -233,7 +245,7 @@ std::string PostgresCluster::locator(const std::string& database) const {
 }
 
 std::string PostgresCluster::create_database() {
-    const auto name = "xrca_test_" + std::to_string(++m_databases);
+    auto name = "xrca_test_" + std::to_string(++m_databases);
     execute("postgres", "CREATE DATABASE " + name);
     return name;
 }
@@ -253,7 +265,7 @@ std::string PostgresCluster::scalar(const std::string& database, const std::stri
     PGresult* result = PQexec(conn.get(), sql.c_str());
     const auto status = PQresultStatus(result);
     const std::string message = PQresultErrorMessage(result);
-    const std::string value =
+    std::string value =
         status == PGRES_TUPLES_OK && PQntuples(result) > 0 && PQnfields(result) > 0 ? PQgetvalue(result, 0, 0) : "";
     PQclear(result);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {

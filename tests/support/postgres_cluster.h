@@ -9,8 +9,8 @@
 // Missing server binaries are an error (scripts/setup.sh installs them), never a skipped test.
 #pragma once
 
-#include <string>
 #include <sys/types.h>
+#include <string>
 
 namespace xrca::test {
 

@@ -163,7 +163,8 @@ TEST_F(PostgresStoreTest, APasswordInTheLocatorIsNeverShown) {
     const auto error = storage_error_of([&] { open_store(missing, OpenMode::Existing); });
     EXPECT_FALSE(error.empty());
     EXPECT_EQ(error.find("s3cr3t-pw"), std::string::npos) << error;
-    const auto bad = storage_error_of([&] { open_store("postgresql://postgres:s3cr3t-pw@/%zz?x=y", OpenMode::Create); });
+    const auto bad =
+        storage_error_of([&] { open_store("postgresql://postgres:s3cr3t-pw@/%zz?x=y", OpenMode::Create); });
     EXPECT_FALSE(bad.empty());
     EXPECT_EQ(bad.find("s3cr3t-pw"), std::string::npos) << bad;
 }
@@ -171,7 +172,8 @@ TEST_F(PostgresStoreTest, APasswordInTheLocatorIsNeverShown) {
 TEST_F(PostgresStoreTest, ABadSchemaNameInTheLocatorIsRefused) {
     for (const auto* fragment : {"#schema=Upper", "#schema=pg_catalog", "#schema=a;drop", "#table=x"}) {
         const auto error = storage_error_of([&] { open_store(m_locator + fragment, OpenMode::Create); });
-        EXPECT_NE(error.find(fragment[1] == 's' ? "schema" : "fragment"), std::string::npos) << fragment << ": " << error;
+        EXPECT_NE(error.find(fragment[1] == 's' ? "schema" : "fragment"), std::string::npos)
+            << fragment << ": " << error;
     }
     EXPECT_EQ(cluster().scalar(m_database, "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'xrca%'"), "0");
 }
