@@ -1,6 +1,7 @@
 // The store factory (see factory.h).
 #include "store/factory.h"
 
+#include "store/postgres_store.h"
 #include "store/sqlite_store.h"
 
 #include <fcntl.h>
@@ -13,8 +14,16 @@ namespace xrca::store {
 
 std::string sqlite_database_path(const std::string& data_dir) { return data_dir + "/xrca.db"; }
 
+bool is_postgresql_locator(const std::string& locator) { return is_postgresql_uri(locator); }
+
+std::string staging_locator(const std::string& locator, const std::string& tag) {
+    if (is_postgresql_locator(locator)) return postgres_staging_locator(locator, tag);
+    return locator + "/.init-" + tag;
+}
+
 std::unique_ptr<Store> open_store(const std::string& locator, OpenMode mode) {
-    if (locator.empty()) throw StorageError("no store given: name a data directory");
+    if (locator.empty()) throw StorageError("no store given: name a data directory or a postgresql:// URI");
+    if (is_postgresql_locator(locator)) return std::make_unique<PostgresStore>(locator, mode == OpenMode::Create);
     const auto path = sqlite_database_path(locator);
     struct stat st {};
     if (mode == OpenMode::Existing && ::stat(path.c_str(), &st) != 0) {
@@ -24,6 +33,10 @@ std::unique_ptr<Store> open_store(const std::string& locator, OpenMode mode) {
 }
 
 void publish_store(const std::string& staging, const std::string& locator) {
+    if (is_postgresql_locator(staging) != is_postgresql_locator(locator)) {
+        throw StorageError("a store is published within one back end only");
+    }
+    if (is_postgresql_locator(locator)) return publish_postgres_store(staging, locator);
     const auto from = sqlite_database_path(staging);
     const auto to = sqlite_database_path(locator);
     // A closed WAL database has no -wal file left (the last connection checkpoints and deletes
@@ -50,6 +63,7 @@ void publish_store(const std::string& staging, const std::string& locator) {
 }
 
 void remove_store(const std::string& locator) {
+    if (is_postgresql_locator(locator)) return remove_postgres_store(locator);
     const auto path = sqlite_database_path(locator);
     for (const auto& file : {path + "-wal", path + "-shm", path}) {
         if (::unlink(file.c_str()) != 0 && errno != ENOENT) {

@@ -1,8 +1,9 @@
 // Opening a store from a locator: the one place that knows which back ends exist. The CLI, the
 // service and the tests open stores here, never a back end by name.
 //
-// A locator is a data directory today (SQLite, its database DIR/xrca.db). A back end for many
-// nodes adds its URI scheme here (e.g. postgresql://…) and nothing else changes.
+// A locator is either a PostgreSQL URI (postgresql://… or postgres://…, libpq's syntax, with an
+// optional #schema=NAME naming the PostgreSQL schema that holds the store, default xrca;
+// store/postgres_locator.h) or a data directory (SQLite, its database DIR/xrca.db). docs/store.md.
 #pragma once
 
 #include "store/store.h"
@@ -26,20 +27,32 @@ public:
 
 enum class OpenMode {
     Existing,  ///< StoreMissing when there is no store at the locator
-    Create,    ///< creates an empty store (the data directory must exist)
+    Create,    ///< creates an empty store (the data directory, or the PostgreSQL database, must exist)
 };
 
 /** Opens the store at `locator`, applying any missing migrations; StorageError says what failed. */
 std::unique_ptr<Store> open_store(const std::string& locator, OpenMode mode = OpenMode::Existing);
 
+/** Whether `locator` names a PostgreSQL store (it starts with postgresql:// or postgres://). */
+bool is_postgresql_locator(const std::string& locator);
+
+/**
+ * Where `xrca init` builds a new authority before publish_store() moves it to `locator`, told
+ * apart by `tag` (digits, lower-case letters and _; init uses its process ID): for SQLite the
+ * directory `locator/.init-<tag>` (which the caller creates), for PostgreSQL the same database's
+ * schema `<schema>_init_<tag>`.
+ */
+std::string staging_locator(const std::string& locator, const std::string& tag);
+
 /**
  * Moves the store built at `staging` (closed: no Store object open on it) to `locator`, where
  * it appears whole or not at all. StoreExists, and nothing moved, when `locator` holds a store
- * already. Both locators must be on one file system (e.g. `staging` inside the data directory).
+ * already. Both locators must be of one back end and place: for SQLite one file system (e.g.
+ * `staging` inside the data directory), for PostgreSQL one database (the schema is renamed).
  */
 void publish_store(const std::string& staging, const std::string& locator);
 
-/** Removes the store at `locator` (closed; nobody else may be using it). */
+/** Removes the store at `locator` (closed; nobody else may be using it): for PostgreSQL, drops its schema. */
 void remove_store(const std::string& locator);
 
 /** The SQLite database file of a data directory. */

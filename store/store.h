@@ -4,7 +4,8 @@
 // AuthorityChange; the log's hash chaining is one shared helper (store/log_chain.h) that every
 // back end calls inside the transaction that appends.
 //
-// Back ends: SQLite (store/sqlite_store.h, the embedded default). A back end implements Store,
+// Back ends: SQLite (store/sqlite_store.h, the embedded default) and PostgreSQL
+// (store/postgres_store.h, one authority shared by several processes; docs/store.md). A back end implements Store,
 // passes the contract suite (tests/unit/store/contract_test.cpp) and is opened by the factory
 // (store/factory.h) from a locator.
 //
@@ -25,6 +26,18 @@ namespace xrca::store {
 class StorageError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
+};
+
+/**
+ * The database cannot be reached now: the server refuses connections, is shutting down or
+ * restarting, or the connection to it was lost and a new one could not be made. Nothing was
+ * changed (or, if the connection was lost while committing, StorageError says the outcome is
+ * unknown instead). Transient: the service answers 503 and a later call may succeed. Only a
+ * back end with a database server (PostgreSQL) throws it; SQLite never does.
+ */
+class StoreUnavailable final : public StorageError {
+public:
+    using StorageError::StorageError;
 };
 
 /** What was to be created exists already, or a state change found another state than it expected. */

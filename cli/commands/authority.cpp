@@ -114,8 +114,21 @@ int cmd_init(Context& ctx, Args& args) {
     // The authority is built in a staging directory and moved into place whole at the end: an
     // init interrupted at any point leaves no store in the data directory, and the next init
     // starts afresh (and removes the staging directory).
-    const auto staging = ctx.data_dir + "/" + k_staging_prefix + std::to_string(::getpid());
-    if (::mkdir(staging.c_str(), 0700) != 0) {
+    const auto staging = store::staging_locator(ctx.data_dir, std::to_string(::getpid()));
+    // A SQLite staging store is a directory made here; a PostgreSQL one a schema the store makes.
+    const bool staging_directory = !store::is_postgresql_locator(staging);
+    const auto discard_staging = [&] {
+        std::error_code ignored;
+        if (staging_directory) {
+            std::filesystem::remove_all(staging, ignored);
+            return;
+        }
+        try {
+            store::remove_store(staging);
+        } catch (const store::StorageError&) {  // what failed is reported by the caller's error
+        }
+    };
+    if (staging_directory && ::mkdir(staging.c_str(), 0700) != 0) {
         throw Error(ErrorKind::Storage,
                     "cannot create the staging directory " + staging + ": " + std::generic_category().message(errno));
     }
@@ -128,8 +141,7 @@ int cmd_init(Context& ctx, Args& args) {
         ca::Authority::provision(with, r, local_caller());
         s = ca::Authority(with).status();
     } catch (...) {
-        std::error_code ignored;
-        std::filesystem::remove_all(staging, ignored);
+        discard_staging();
         throw;
     }
     // For the tests of this step: stop as a kill -9 would, with everything but the move done.
@@ -137,13 +149,12 @@ int cmd_init(Context& ctx, Args& args) {
     try {
         store::publish_store(staging, ctx.data_dir);
     } catch (const store::StoreExists&) {
-        std::error_code ignored;
-        std::filesystem::remove_all(staging, ignored);
+        discard_staging();
         throw Error(ErrorKind::Conflict, "another init created an authority in " + ctx.data_dir + " meanwhile");
     } catch (const store::StorageError& e) {
         throw Error(ErrorKind::Storage, e.what());
     }
-    (void)::rmdir(staging.c_str());
+    if (staging_directory) (void)::rmdir(staging.c_str());
     ctx.out << "initialised a " << s.role << " authority '" << s.name << "' in " << ctx.data_dir << '\n'
             << "  GUID:         " << s.guid << '\n'
             << "  crypto mode:  " << s.crypto_mode.description() << '\n'

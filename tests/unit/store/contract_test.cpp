@@ -1,9 +1,11 @@
 // The store contract: what every back end must do, whatever it stores in. Each test runs
-// against every back end in kBackends (today SQLite on a real file); a new back end adds one
-// entry there and must pass all of it. Back-end-specific checks (tampering with rows, schema
+// against every back end in backends() (SQLite on a real file; PostgreSQL in a fresh database of
+// a real server this test process starts, tests/support/postgres_cluster.h); a new back end adds
+// one entry there and must pass all of it. Back-end-specific checks (tampering with rows, schema
 // files) live beside their back end's own tests.
 #include "store/factory.h"
 #include "store/log_chain.h"
+#include "support/postgres_cluster.h"
 
 #include <gtest/gtest.h>
 
@@ -16,12 +18,22 @@
 namespace xrca::store {
 namespace {
 
-/** A back end under test: how to make a fresh, empty place for a store, and how to clean it up. */
+/**
+ * A back end under test: how to make a fresh, empty place for a store, how to clean it up, and
+ * a locator beside a fresh one where no store is (and none can be opened without creating it).
+ */
 struct Backend {
     std::string name;
     std::function<std::string()> fresh_locator;
     std::function<void(const std::string&)> remove;
+    std::function<std::string(const std::string&)> nothing_beside;
 };
+
+// The database a test cluster locator names: postgresql:///NAME?host=…
+std::string database_of(const std::string& locator) {
+    const auto start = std::string("postgresql:///").size();
+    return locator.substr(start, locator.find('?') - start);
+}
 
 /** Names the back end in test output instead of dumping its bytes. */
 [[maybe_unused]] void PrintTo(const Backend& backend, std::ostream* out) { *out << backend.name; }
@@ -33,7 +45,15 @@ const std::vector<Backend>& backends() {
              char tmpl[] = "/tmp/xrca-contract-XXXXXX";
              return std::string(::mkdtemp(tmpl));
          },
-         [](const std::string& dir) { std::filesystem::remove_all(dir); }},
+         [](const std::string& dir) { std::filesystem::remove_all(dir); },
+         [](const std::string& dir) { return dir + "/nothing-here"; }},
+        {"postgresql",
+         [] {
+             auto& cluster = test::PostgresCluster::shared();
+             return cluster.locator(cluster.create_database());
+         },
+         [](const std::string& locator) { test::PostgresCluster::shared().drop_database(database_of(locator)); },
+         [](const std::string& locator) { return locator + "#schema=nothing_here"; }},
     };
     return all;
 }
@@ -607,7 +627,7 @@ struct Archived {
 };
 
 TEST_P(StoreContract, StreamingVisitsEveryEntryInOrderAcrossPages) {
-    // More than a page (the SQLite store reads 512 rows at a time), and the same as read_log.
+    // More than a page (both back ends read 512 rows at a time), and the same as read_log.
     constexpr int n = 1300;
     for (int i = 0; i < n; ++i) m_store->append_log(entry(i % 2 ? "A" : "B", std::to_string(i)));
     std::vector<LogEntry> streamed;
@@ -751,7 +771,7 @@ TEST_P(StoreContract, WritersAreNotHeldWhileAnArchiveIsWrittenAndARaceDeletesNot
 }
 
 TEST_P(StoreContract, OpeningAnExistingStoreThatIsNotThereSaysSo) {
-    EXPECT_THROW(open_store(m_locator + "/nothing-here", OpenMode::Existing), StoreMissing);
+    EXPECT_THROW(open_store(GetParam().nothing_beside(m_locator), OpenMode::Existing), StoreMissing);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::ValuesIn(backends()),

@@ -1,0 +1,282 @@
+// libpq connections, results, the pool, and the steps of run() (see postgres_connection.h).
+#include "store/postgres_connection.h"
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <random>
+#include <thread>
+
+namespace xrca::store::pg_detail {
+namespace {
+
+std::string trimmed(std::string text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    return text;
+}
+
+bool connection_class(const std::string& sqlstate) {
+    // 08: connection exceptions; 57P01-57P03: the server is shutting down, crashed, or starting.
+    return sqlstate.rfind("08", 0) == 0 || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03";
+}
+
+void ignore_notice(void* /*arg*/, const char* /*message*/) {}
+
+}  // namespace
+
+PgFailure::PgFailure(const std::string& message, std::string sqlstate, bool connection_lost)
+    : std::runtime_error(message), m_sqlstate(std::move(sqlstate)), m_connection_lost(connection_lost) {}
+
+// --- Result -------------------------------------------------------------------------------------
+
+Result::~Result() {
+    if (m_result != nullptr) PQclear(m_result);
+}
+
+int Result::rows() const noexcept { return PQntuples(m_result); }
+
+std::int64_t Result::affected() const {
+    const std::string n = PQcmdTuples(m_result);
+    return n.empty() ? 0 : std::stoll(n);
+}
+
+bool Result::null(int row, int column) const noexcept { return PQgetisnull(m_result, row, column) != 0; }
+
+std::string Result::text(int row, int column) const {
+    return std::string(PQgetvalue(m_result, row, column), static_cast<std::size_t>(PQgetlength(m_result, row, column)));
+}
+
+std::optional<std::string> Result::optional_text(int row, int column) const {
+    if (null(row, column)) return std::nullopt;
+    return text(row, column);
+}
+
+std::int64_t Result::int64(int row, int column) const {
+    const auto value = text(row, column);
+    try {
+        return std::stoll(value);
+    } catch (const std::exception&) {
+        throw StorageError("the database returned '" + value + "' where a number was expected");
+    }
+}
+
+std::vector<std::uint8_t> Result::bytes(int row, int column) const {
+    const auto hex = text(row, column);
+    if (hex.size() < 2 || hex.compare(0, 2, "\\x") != 0 || hex.size() % 2 != 0) {
+        throw StorageError("the database returned a bytea value not in hex format");
+    }
+    const auto nibble = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        throw StorageError("the database returned a bytea value with a non-hex digit");
+    };
+    std::vector<std::uint8_t> out;
+    out.reserve((hex.size() - 2) / 2);
+    for (std::size_t i = 2; i < hex.size(); i += 2) {
+        out.push_back(static_cast<std::uint8_t>(nibble(hex[i]) * 16 + nibble(hex[i + 1])));
+    }
+    return out;
+}
+
+Param param(std::int64_t value) { return std::to_string(value); }
+
+Param bytea_param(const std::vector<std::uint8_t>& bytes) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out = "\\x";
+    out.reserve(2 + bytes.size() * 2);
+    for (const auto b : bytes) {
+        out.push_back(digits[b >> 4]);
+        out.push_back(digits[b & 0x0F]);
+    }
+    return out;
+}
+
+// --- Connection ---------------------------------------------------------------------------------
+
+Connection::Connection(const PgLocator& locator) : m_locator(&locator) {
+    // The URI comes last, so that what it says overrides these defaults.
+    const char* const keywords[] = {"connect_timeout", "application_name", "dbname", nullptr};
+    const char* const values[] = {"10", "xrca", locator.uri.c_str(), nullptr};
+    m_conn = PQconnectdbParams(keywords, values, 1);
+    if (m_conn == nullptr || PQstatus(m_conn) != CONNECTION_OK) {
+        const auto message = m_conn != nullptr ? trimmed(PQerrorMessage(m_conn)) : "out of memory";
+        PQfinish(m_conn);
+        m_conn = nullptr;
+        // The server's state tells a transient failure from a wrong locator: PQping needs no
+        // valid database or user to answer.
+        const auto ping = PQpingParams(keywords, values, 1);
+        const auto text = "cannot connect to " + describe_locator(locator) + ": " + redact(locator, message);
+        if (ping == PQPING_NO_RESPONSE || ping == PQPING_REJECT) throw StoreUnavailable(text);
+        throw StorageError(text);
+    }
+    PQsetNoticeProcessor(m_conn, ignore_notice, nullptr);  // libpq would print notices to stderr
+    exec("SET search_path TO " + quoted_schema(locator.schema) +
+         "; SET bytea_output TO hex; SET client_encoding TO 'UTF8'; SET client_min_messages TO warning");
+}
+
+Connection::~Connection() {
+    if (m_conn != nullptr) PQfinish(m_conn);
+}
+
+bool Connection::open() const noexcept { return m_conn != nullptr && PQstatus(m_conn) == CONNECTION_OK; }
+
+void Connection::fail(pg_result* result, const std::string& what) {
+    std::string sqlstate;
+    std::string message;
+    if (result != nullptr) {
+        if (const char* s = PQresultErrorField(result, PG_DIAG_SQLSTATE)) sqlstate = s;
+        if (const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY)) message = primary;
+        if (const char* detail = PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL)) {
+            message += std::string(" (") + detail + ")";
+        }
+        PQclear(result);
+    }
+    if (message.empty()) message = trimmed(PQerrorMessage(m_conn));
+    if (message.empty()) message = what + " failed";
+    const bool lost = PQstatus(m_conn) != CONNECTION_OK || connection_class(sqlstate);
+    throw PgFailure(redact(*m_locator, message), sqlstate, lost);
+}
+
+Result Connection::checked(pg_result* result, const std::string& what) {
+    const auto status = result != nullptr ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(result, what);
+    return Result(result);
+}
+
+Result Connection::exec(const std::string& sql) { return checked(PQexec(m_conn, sql.c_str()), "a statement"); }
+
+Result Connection::query(const std::string& sql, const Params& params) {
+    auto found = m_prepared.find(sql);
+    if (found == m_prepared.end()) {
+        auto name = "xrca_" + std::to_string(m_prepared.size());
+        checked(PQprepare(m_conn, name.c_str(), sql.c_str(), 0, nullptr), "preparing a statement");
+        found = m_prepared.emplace(sql, std::move(name)).first;
+    }
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+    return checked(PQexecPrepared(m_conn, found->second.c_str(), static_cast<int>(values.size()), values.data(),
+                                  nullptr, nullptr, 0),
+                   "a statement");
+}
+
+// --- Pool ---------------------------------------------------------------------------------------
+
+Pool::Pool(PgLocator locator, std::size_t capacity) : m_locator(std::move(locator)), m_capacity(capacity) {}
+
+Pool::~Pool() = default;
+
+Pool::Lease::~Lease() {
+    if (m_connection) m_pool->give_back(std::move(m_connection));
+}
+
+void Pool::Lease::discard() noexcept {
+    if (!m_connection) return;
+    m_connection.reset();
+    m_pool->give_back(nullptr);
+}
+
+Pool::Lease Pool::acquire() {
+    std::unique_lock<std::mutex> lock(m_mutex);
+    for (;;) {
+        if (!m_idle.empty()) {
+            auto connection = std::move(m_idle.back());
+            m_idle.pop_back();
+            return Lease(*this, std::move(connection));
+        }
+        if (m_open < m_capacity) {
+            ++m_open;
+            lock.unlock();
+            try {
+                return Lease(*this, std::make_unique<Connection>(m_locator));
+            } catch (...) {
+                give_back(nullptr);
+                throw;
+            }
+        }
+        m_returned.wait(lock);
+    }
+}
+
+void Pool::give_back(std::unique_ptr<Connection> connection) noexcept {
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        if (connection && connection->open()) {
+            m_idle.push_back(std::move(connection));
+        } else {
+            --m_open;
+        }
+    }
+    m_returned.notify_one();
+}
+
+void Pool::discard_idle() noexcept {
+    std::vector<std::unique_ptr<Connection>> closing;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        closing.swap(m_idle);
+        m_open -= closing.size();
+    }
+    m_returned.notify_all();
+}
+
+// --- run() --------------------------------------------------------------------------------------
+
+namespace run_steps {
+
+Pool::Lease acquire(Pool& pool, const char* what) {
+    try {
+        return pool.acquire();
+    } catch (const StoreUnavailable& e) {
+        throw StoreUnavailable(std::string(what) + ": " + e.what());
+    } catch (const StorageError& e) {
+        throw StorageError(std::string(what) + ": " + e.what());
+    }
+}
+
+void begin(Connection& connection, Tx tx) {
+    connection.exec(tx == Tx::Snapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");
+}
+
+void commit(Connection& connection) { connection.exec("COMMIT"); }
+
+void abandon(Pool& pool, Pool::Lease& lease, bool connection_lost) noexcept {
+    if (connection_lost || !lease->open()) {
+        lease.discard();
+        pool.discard_idle();
+        return;
+    }
+    try {
+        lease->exec("ROLLBACK");  // outside a transaction, only a warning
+    } catch (...) {
+        lease.discard();
+    }
+}
+
+bool retryable(const PgFailure& failure) noexcept {
+    return failure.sqlstate() == "40001" || failure.sqlstate() == "40P01";
+}
+
+void pause(int attempt) {
+    thread_local std::minstd_rand jitter(std::random_device{}());
+    const auto ms = 1 + jitter() % static_cast<unsigned>(std::min(attempt, 10) * 5);
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
+
+void throw_mapped(const char* what, const PgFailure& failure, bool commit_sent) {
+    const std::string message = std::string(what) + ": " + failure.what();
+    if (failure.connection_lost()) {
+        if (commit_sent) {
+            throw StorageError(message +
+                               " (the connection was lost while committing: the change may or may not "
+                               "have been made)");
+        }
+        throw StoreUnavailable(message);
+    }
+    if (failure.sqlstate().rfind("23", 0) == 0) throw ConflictError(message);
+    throw StorageError(message);
+}
+
+}  // namespace run_steps
+}  // namespace xrca::store::pg_detail

@@ -1,0 +1,135 @@
+// PostgreSQL implementation of the principals part of Store: callers of the online service, the
+// cluster a sub-enroll principal is bound to, and the users a server principal may certify
+// (docs/principals.md).
+#include "store/postgres_rows.h"
+#include "store/postgres_store.h"
+
+namespace xrca::store {
+
+using namespace pg_detail;
+
+namespace {
+
+constexpr const char* k_principal_columns = "name, role, email, user_id, token_hash, created, cluster_guid";
+
+PrincipalRecord read_principal(const Result& q, int row) {
+    PrincipalRecord p;
+    p.name = q.text(row, 0);
+    p.role = q.text(row, 1);
+    p.email = q.text(row, 2);
+    p.user_id = q.text(row, 3);
+    p.token_hash = q.text(row, 4);
+    p.created = q.text(row, 5);
+    p.cluster_guid = q.text(row, 6);
+    return p;
+}
+
+void read_grants(Connection& c, PrincipalRecord& p) {
+    const auto q =
+        c.query("SELECT pattern FROM principal_grants WHERE principal = $1 ORDER BY pattern COLLATE \"C\"", {p.name});
+    for (int i = 0; i < q.rows(); ++i) p.may_certify.push_back(q.text(i, 0));
+}
+
+void insert_grant(Connection& c, const std::string& name, const std::string& pattern, const std::string& added) {
+    c.query("INSERT INTO principal_grants (principal, pattern, added) VALUES ($1, $2, $3)", {name, pattern, added});
+}
+
+// One principal by a unique column, with its grants, from one snapshot.
+std::optional<PrincipalRecord> find_one(Pool& pool, const char* column, const std::string& value) {
+    return run(pool, "finding a principal", Tx::Snapshot, [&](Connection& c) -> std::optional<PrincipalRecord> {
+        const auto q = c.query(
+            std::string("SELECT ") + k_principal_columns + " FROM principals WHERE " + column + " = $1", {value});
+        if (q.rows() == 0) return std::nullopt;
+        auto p = read_principal(q, 0);
+        read_grants(c, p);
+        return p;
+    });
+}
+
+}  // namespace
+
+void PostgresStore::add_principal(const PrincipalRecord& p, const LogEntry& entry) {
+    run(*m_pool, "adding a principal", Tx::Write, [&](Connection& c) {
+        c.query(std::string("INSERT INTO principals (") + k_principal_columns + ") VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                {p.name, p.role, p.email, p.user_id, p.token_hash, p.created, p.cluster_guid});
+        for (const auto& pattern : p.may_certify) insert_grant(c, p.name, pattern, p.created);
+        append_log_locked(c, entry);
+    });
+}
+
+bool PostgresStore::remove_principal(const std::string& name, const LogEntry& entry) {
+    return run(*m_pool, "removing a principal", Tx::Write, [&](Connection& c) {
+        // Explicitly, not only by the foreign key's cascade: a grant must never outlive its principal.
+        c.query("DELETE FROM principal_grants WHERE principal = $1", {name});
+        if (c.query("DELETE FROM principals WHERE name = $1", {name}).affected() == 0) return false;
+        append_log_locked(c, entry);
+        return true;
+    });
+}
+
+std::vector<PrincipalRecord> PostgresStore::list_principals() {
+    return run(*m_pool, "listing principals", Tx::Snapshot, [&](Connection& c) {
+        const auto q =
+            c.query(std::string("SELECT ") + k_principal_columns + " FROM principals ORDER BY name COLLATE \"C\"");
+        std::vector<PrincipalRecord> out;
+        for (int i = 0; i < q.rows(); ++i) out.push_back(read_principal(q, i));
+        for (auto& p : out) read_grants(c, p);
+        return out;
+    });
+}
+
+std::optional<PrincipalRecord> PostgresStore::find_principal(const std::string& name) {
+    return find_one(*m_pool, "name", name);
+}
+
+std::optional<PrincipalRecord> PostgresStore::find_principal_by_token_hash(const std::string& token_hash) {
+    return find_one(*m_pool, "token_hash", token_hash);
+}
+
+std::optional<std::string> PostgresStore::bind_principal_cluster(const std::string& name,
+                                                                 const std::string& cluster_guid) {
+    return run(*m_pool, "binding a principal to its cluster", Tx::Write,
+               [&](Connection& c) -> std::optional<std::string> {
+                   // Of two racing binders the second waits for the first's row lock, then finds the
+                   // binding set (read committed re-checks the row) and changes nothing; it reads the winner.
+                   c.query("UPDATE principals SET cluster_guid = $1 WHERE name = $2 AND cluster_guid = ''",
+                           {cluster_guid, name});
+                   const auto q = c.query("SELECT cluster_guid FROM principals WHERE name = $1", {name});
+                   if (q.rows() == 0) return std::nullopt;
+                   return q.text(0, 0);
+               });
+}
+
+bool PostgresStore::set_principal_cluster(const std::string& name, const std::string& cluster_guid,
+                                          const LogEntry& entry) {
+    return run(*m_pool, "rebinding a principal", Tx::Write, [&](Connection& c) {
+        if (c.query("UPDATE principals SET cluster_guid = $1 WHERE name = $2", {cluster_guid, name}).affected() == 0) {
+            return false;
+        }
+        append_log_locked(c, entry);
+        return true;
+    });
+}
+
+bool PostgresStore::add_principal_grant(const std::string& name, const std::string& pattern, const LogEntry& entry) {
+    return run(*m_pool, "adding a grant", Tx::Write, [&](Connection& c) {
+        // FOR SHARE: the principal cannot be removed before this transaction ends.
+        if (c.query("SELECT 1 FROM principals WHERE name = $1 FOR SHARE", {name}).rows() == 0) return false;
+        insert_grant(c, name, pattern, entry.time);
+        append_log_locked(c, entry);
+        return true;
+    });
+}
+
+bool PostgresStore::remove_principal_grant(const std::string& name, const std::string& pattern, const LogEntry& entry) {
+    return run(*m_pool, "removing a grant", Tx::Write, [&](Connection& c) {
+        if (c.query("DELETE FROM principal_grants WHERE principal = $1 AND pattern = $2", {name, pattern}).affected() ==
+            0) {
+            return false;
+        }
+        append_log_locked(c, entry);
+        return true;
+    });
+}
+
+}  // namespace xrca::store

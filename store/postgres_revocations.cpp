@@ -1,0 +1,137 @@
+// PostgreSQL implementation of the revocation part of Store: lookups of issued certificates,
+// revocations, exclusions and the policy revision (docs/revocation.md).
+#include "store/postgres_rows.h"
+#include "store/postgres_store.h"
+
+namespace xrca::store {
+
+using namespace pg_detail;
+
+std::vector<CertificateRecord> PostgresStore::issued_where(const char* what, const char* column,
+                                                           const std::string& value) {
+    return run(*m_pool, what, Tx::None, [&](Connection& c) {
+        return read_certificates(c.query(std::string("SELECT ") + k_certificate_columns + " FROM certificates WHERE " +
+                                             column +
+                                             " = $1 AND status = 'issued' ORDER BY issued COLLATE \"C\", id COLLATE "
+                                             "\"C\"",
+                                         {value}));
+    });
+}
+
+std::vector<CertificateRecord> PostgresStore::find_by_license_hash(const std::string& hash) {
+    return issued_where("finding a certificate by hash", "license_hash", hash);
+}
+
+std::vector<CertificateRecord> PostgresStore::find_by_subject(const std::string& subject) {
+    return issued_where("finding a certificate by subject", "subject", subject);
+}
+
+std::vector<CertificateRecord> PostgresStore::find_by_kind_and_subject_ignoring_case(const std::string& kind,
+                                                                                     const std::string& subject) {
+    return run(*m_pool, "finding certificates by subject", Tx::None, [&](Connection& c) {
+        // lower() on both sides uses the index on lower(subject); a braced GUID is ASCII only.
+        return read_certificates(c.query(std::string("SELECT ") + k_certificate_columns +
+                                             " FROM certificates WHERE lower(subject) = lower($1) AND kind = $2 AND "
+                                             "status = 'issued' ORDER BY issued COLLATE \"C\", id COLLATE \"C\"",
+                                         {subject, kind}));
+    });
+}
+
+// Inside a write transaction. The row lock it takes also orders concurrent policy changes.
+void PostgresStore::bump_policy_revision(Connection& c) {
+    if (c.query("UPDATE policy_revision SET revision = revision + 1 WHERE id = 1").affected() != 1) {
+        throw StorageError("the policy revision row is missing");
+    }
+}
+
+std::int64_t PostgresStore::policy_revision() {
+    return run(*m_pool, "reading the policy revision", Tx::None, [&](Connection& c) {
+        const auto q = c.query("SELECT revision FROM policy_revision WHERE id = 1");
+        if (q.rows() == 0) throw StorageError("the policy revision row is missing");
+        return q.int64(0, 0);
+    });
+}
+
+namespace {
+
+constexpr const char* k_revocation_columns =
+    "seq, type, value, object_type, id_type, id, name, public_key, reason, revoked, caller";
+
+RevocationRecord read_revocation(const Result& q, int row) {
+    RevocationRecord r;
+    r.seq = q.int64(row, 0);
+    r.type = q.text(row, 1);
+    r.value = q.text(row, 2);
+    r.object_type = q.text(row, 3);
+    r.id_type = q.text(row, 4);
+    r.id = q.text(row, 5);
+    r.name = q.optional_text(row, 6);
+    r.public_key = q.text(row, 7);
+    r.reason = q.text(row, 8);
+    r.revoked = q.text(row, 9);
+    r.caller = q.text(row, 10);
+    return r;
+}
+
+}  // namespace
+
+std::int64_t PostgresStore::add_revocation(const RevocationRecord& r, const LogEntry& entry) {
+    return run(*m_pool, "recording a revocation", Tx::Write, [&](Connection& c) {
+        const auto q = c.query(
+            "INSERT INTO revocations (type, value, object_type, id_type, id, name, public_key, reason, revoked, "
+            "caller) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING seq",
+            {r.type, r.value, r.object_type, r.id_type, r.id, r.name, r.public_key, r.reason, r.revoked, r.caller});
+        const auto seq = q.int64(0, 0);
+        bump_policy_revision(c);
+        append_log_locked(c, entry);
+        return seq;
+    });
+}
+
+std::vector<RevocationRecord> PostgresStore::list_revocations() {
+    return run(*m_pool, "listing revocations", Tx::None, [&](Connection& c) {
+        const auto q = c.query(std::string("SELECT ") + k_revocation_columns + " FROM revocations ORDER BY seq");
+        std::vector<RevocationRecord> out;
+        for (int i = 0; i < q.rows(); ++i) out.push_back(read_revocation(q, i));
+        return out;
+    });
+}
+
+void PostgresStore::set_exclusion(const ExclusionRecord& x, const LogEntry& entry) {
+    run(*m_pool, "recording an exclusion", Tx::Write, [&](Connection& c) {
+        // One minimum at a time: the new one replaces the old. The revision's row is locked
+        // first, so that two processes setting a minimum at once do it one after the other.
+        bump_policy_revision(c);
+        if (x.kind == "min-spc-version") c.query("DELETE FROM exclusions WHERE kind = 'min-spc-version'");
+        c.query("INSERT INTO exclusions (kind, value, detail, reason, added) VALUES ($1, $2, $3, $4, $5)",
+                {x.kind, x.value, x.detail, x.reason, x.added});
+        append_log_locked(c, entry);
+    });
+}
+
+bool PostgresStore::remove_exclusion(const std::string& kind, const std::string& value, const LogEntry& entry) {
+    return run(*m_pool, "removing an exclusion", Tx::Write, [&](Connection& c) {
+        if (c.query("DELETE FROM exclusions WHERE kind = $1 AND value = $2", {kind, value}).affected() == 0) {
+            return false;
+        }
+        bump_policy_revision(c);
+        append_log_locked(c, entry);
+        return true;
+    });
+}
+
+std::vector<ExclusionRecord> PostgresStore::list_exclusions() {
+    return run(*m_pool, "listing exclusions", Tx::None, [&](Connection& c) {
+        const auto q = c.query(
+            "SELECT kind, value, detail, reason, added FROM exclusions "
+            "ORDER BY kind COLLATE \"C\", added COLLATE \"C\", value COLLATE \"C\"");
+        std::vector<ExclusionRecord> out;
+        for (int i = 0; i < q.rows(); ++i) {
+            out.push_back({q.text(i, 0), q.text(i, 1), q.text(i, 2), q.text(i, 3), q.text(i, 4)});
+        }
+        return out;
+    });
+}
+
+}  // namespace xrca::store

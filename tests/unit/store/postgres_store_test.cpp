@@ -1,0 +1,258 @@
+// What only the PostgreSQL store has to show, beside the contract every back end passes
+// (contract_test.cpp): several processes (here: several Store objects, each with its own
+// connections, as separate nodes have) sharing one authority, the schema's versioning, the
+// locator's errors, and a server that restarts or stops.
+#include "store/factory.h"
+#include "store/log_chain.h"
+#include "support/postgres_cluster.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+namespace xrca::store {
+namespace {
+
+using test::PostgresCluster;
+
+LogEntry entry(const std::string& operation, const std::string& request_id = "r") {
+    LogEntry e;
+    e.request_id = request_id;
+    e.time = "2026-03-01T12:00:00Z";
+    e.operation = operation;
+    e.caller = "pg-test";
+    e.inputs = "in";
+    e.outcome = "accepted";
+    e.reason = "because";
+    return e;
+}
+
+CertificateRecord pending(const std::string& id) {
+    CertificateRecord r;
+    r.id = id;
+    r.kind = "Rights-Account-Certificate";
+    r.subject = "subject";
+    r.issuer_fingerprint = std::string(64, 'b');
+    r.key_fingerprint = "k1";
+    r.issued = "2026-03-01T12:00:00Z";
+    r.body = "<BODY>" + id + "</BODY>";
+    r.request_id = "req-" + id;
+    return r;
+}
+
+class PostgresStoreTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        m_database = cluster().create_database();
+        m_locator = cluster().locator(m_database);
+    }
+    void TearDown() override {
+        if (!cluster().running()) cluster().start();  // a test that stopped it and failed
+        cluster().drop_database(m_database);
+    }
+    static PostgresCluster& cluster() { return PostgresCluster::shared(); }
+    /** What `fn` threw as a StorageError (or a subclass), "" if nothing. */
+    template <typename Fn>
+    static std::string storage_error_of(Fn&& fn) {
+        try {
+            fn();
+        } catch (const StorageError& e) {
+            return e.what();
+        }
+        return "";
+    }
+
+    std::string m_database;
+    std::string m_locator;
+};
+
+TEST_F(PostgresStoreTest, TwoNodesAppendingConcurrentlyMakeOneChainWithoutGaps) {
+    auto node_a = open_store(m_locator, OpenMode::Create);
+    auto node_b = open_store(m_locator, OpenMode::Create);
+    constexpr int threads_per_node = 3, per_thread = 40;
+    std::vector<std::thread> threads;
+    for (auto* node : {node_a.get(), node_b.get()}) {
+        for (int t = 0; t < threads_per_node; ++t) {
+            threads.emplace_back([node, t, &node_a] {
+                const auto who = std::string(node == node_a.get() ? "a" : "b") + std::to_string(t);
+                for (int i = 0; i < per_thread; ++i) {
+                    if (i % 4 == 0) {
+                        const auto id = who + "-" + std::to_string(i);
+                        node->reserve_issuance(pending(id), entry("Certify", id));
+                        node->complete_issuance(id, "<XrML>" + id + "</XrML>");
+                    } else {
+                        node->append_log(entry("GetLicensorCertificate", who));
+                    }
+                }
+            });
+        }
+    }
+    for (auto& t : threads) t.join();
+    constexpr int total = 2 * threads_per_node * per_thread;
+    for (auto* node : {node_a.get(), node_b.get()}) {
+        const auto verdict = node->verify_log();
+        EXPECT_TRUE(verdict.ok) << verdict.problem;
+        EXPECT_EQ(verdict.entries, total);
+    }
+    const auto log = node_b->read_log("");
+    ASSERT_EQ(log.size(), static_cast<std::size_t>(total));
+    std::set<std::string> writers;
+    for (std::size_t i = 0; i < log.size(); ++i) {
+        ASSERT_EQ(log[i].seq, static_cast<std::int64_t>(i + 1)) << "no gap, no duplicate";
+        if (i > 0) {
+            ASSERT_EQ(log[i].prev_hash, log[i - 1].hash);
+        }
+        writers.insert(log[i].request_id.substr(0, 1));
+    }
+    EXPECT_EQ(writers, (std::set<std::string>{"a", "b"})) << "both nodes wrote into the one chain";
+    EXPECT_EQ(node_a->counts().issued_by_kind.at("Rights-Account-Certificate"), 2 * threads_per_node * per_thread / 4);
+}
+
+TEST_F(PostgresStoreTest, APolicyChangeThroughOneNodeIsSeenByTheOther) {
+    auto node_a = open_store(m_locator, OpenMode::Create);
+    auto node_b = open_store(m_locator, OpenMode::Existing);
+    const auto before = node_b->policy_revision();
+    node_a->add_trust({"fp-t", "spc-issuer", "<PUBLICKEY/>", "partner", "t"}, entry("TrustAdd"));
+    const auto after = node_b->policy_revision();
+    EXPECT_GT(after, before);
+    RevocationRecord r;
+    r.type = "license-id";
+    r.value = r.id = "{id-1}";
+    node_b->add_revocation(r, entry("Revoke"));
+    EXPECT_GT(node_a->policy_revision(), after);
+    EXPECT_EQ(node_a->list_revocations().size(), 1u);
+    EXPECT_TRUE(node_a->verify_log().ok);
+}
+
+TEST_F(PostgresStoreTest, ASchemaNewerThanTheBinaryIsRefusedAndLeftUntouched) {
+    open_store(m_locator, OpenMode::Create).reset();
+    cluster().execute(m_database, "UPDATE xrca.schema_version SET version = 999");
+    const auto tables = cluster().scalar(m_database, "SELECT count(*) FROM pg_tables WHERE schemaname = 'xrca'");
+    for (const auto mode : {OpenMode::Existing, OpenMode::Create}) {
+        const auto error = storage_error_of([&] { open_store(m_locator, mode); });
+        EXPECT_NE(error.find("schema version 999"), std::string::npos) << error;
+        EXPECT_NE(error.find("newer xrca"), std::string::npos) << error;
+    }
+    EXPECT_EQ(cluster().scalar(m_database, "SELECT version FROM xrca.schema_version"), "999");
+    EXPECT_EQ(cluster().scalar(m_database, "SELECT count(*) FROM pg_tables WHERE schemaname = 'xrca'"), tables);
+}
+
+TEST_F(PostgresStoreTest, AMissingDatabaseIsAStorageErrorNamingIt) {
+    const auto locator = cluster().locator("no_such_database");
+    try {
+        open_store(locator, OpenMode::Existing);
+        FAIL() << "opened a database that does not exist";
+    } catch (const StoreUnavailable& e) {
+        FAIL() << "a wrong name is not a transient failure: " << e.what();
+    } catch (const StorageError& e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find("no_such_database"), std::string::npos) << message;
+        EXPECT_NE(message.find("does not exist"), std::string::npos) << message;
+    }
+}
+
+TEST_F(PostgresStoreTest, APasswordInTheLocatorIsNeverShown) {
+    const auto with_password = "postgresql://postgres:s3cr3t-pw@/" + m_database + "?host=" + cluster().directory();
+    const auto store = open_store(with_password, OpenMode::Create);  // the test cluster trusts local users
+    EXPECT_EQ(store->describe().find("s3cr3t-pw"), std::string::npos) << store->describe();
+    EXPECT_NE(store->describe().find(m_database), std::string::npos) << store->describe();
+    const auto missing = "postgresql://postgres:s3cr3t-pw@/no_such_database?host=" + cluster().directory();
+    const auto error = storage_error_of([&] { open_store(missing, OpenMode::Existing); });
+    EXPECT_FALSE(error.empty());
+    EXPECT_EQ(error.find("s3cr3t-pw"), std::string::npos) << error;
+    const auto bad =
+        storage_error_of([&] { open_store("postgresql://postgres:s3cr3t-pw@/%zz?x=y", OpenMode::Create); });
+    EXPECT_FALSE(bad.empty());
+    EXPECT_EQ(bad.find("s3cr3t-pw"), std::string::npos) << bad;
+}
+
+TEST_F(PostgresStoreTest, ABadSchemaNameInTheLocatorIsRefused) {
+    for (const auto* fragment : {"#schema=Upper", "#schema=pg_catalog", "#schema=a;drop", "#table=x"}) {
+        const auto error = storage_error_of([&] { open_store(m_locator + fragment, OpenMode::Create); });
+        EXPECT_NE(error.find(fragment[1] == 's' ? "schema" : "fragment"), std::string::npos)
+            << fragment << ": " << error;
+    }
+    EXPECT_EQ(cluster().scalar(m_database, "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'xrca%'"), "0");
+}
+
+TEST_F(PostgresStoreTest, TheStoreReconnectsByItselfAfterTheServerRestarted) {
+    auto store = open_store(m_locator, OpenMode::Create);
+    // Several pooled connections, all of which the restart breaks.
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) threads.emplace_back([&] { store->append_log(entry("Before")); });
+    for (auto& t : threads) t.join();
+    cluster().stop();
+    cluster().start();
+    store->append_log(entry("After"));
+    EXPECT_EQ(store->read_log("").size(), 5u);
+    EXPECT_TRUE(store->verify_log().ok);
+    EXPECT_EQ(store->policy_revision(), 0);
+}
+
+TEST_F(PostgresStoreTest, AStoppedServerIsStoreUnavailableNotAHang) {
+    auto store = open_store(m_locator, OpenMode::Create);
+    store->append_log(entry("Before"));
+    cluster().stop();
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_THROW(store->append_log(entry("While stopped")), StoreUnavailable);
+    EXPECT_THROW(store->load_authority(), StoreUnavailable);
+    EXPECT_THROW(open_store(m_locator, OpenMode::Existing), StoreUnavailable);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+    cluster().start();
+    store->append_log(entry("After"));
+    const auto log = store->read_log("");
+    ASSERT_EQ(log.size(), 2u) << "the refused append left nothing";
+    EXPECT_EQ(log.back().operation, "After");
+}
+
+TEST_F(PostgresStoreTest, InitPublishesAStagingSchemaWholeAndRefusesASecondStore) {
+    const auto staging = staging_locator(m_locator, "4242");
+    EXPECT_EQ(staging, m_locator + "#schema=xrca_init_4242");
+    EXPECT_EQ(staging_locator("/var/lib/xrca", "4242"), "/var/lib/xrca/.init-4242") << "SQLite as init had it";
+    EXPECT_TRUE(is_postgresql_locator(staging));
+    EXPECT_TRUE(is_postgresql_locator("postgres://host/db"));
+    EXPECT_FALSE(is_postgresql_locator("/var/lib/xrca"));
+    {
+        auto built = open_store(staging, OpenMode::Create);
+        built->save_key_if_absent({"escrow-salt", "f1", {9}});
+        built->append_log(entry("Init"));
+    }
+    EXPECT_THROW(open_store(m_locator, OpenMode::Existing), StoreMissing) << "nothing published yet";
+    publish_store(staging, m_locator);
+    EXPECT_THROW(open_store(staging, OpenMode::Existing), StoreMissing);
+    {
+        auto published = open_store(m_locator, OpenMode::Existing);
+        EXPECT_EQ(published->load_key("escrow-salt")->fingerprint, "f1");
+        EXPECT_TRUE(published->verify_log().ok);
+    }
+    // A second init racing the first: its publish finds a store and changes nothing.
+    const auto second = staging_locator(m_locator, "4343");
+    open_store(second, OpenMode::Create).reset();
+    EXPECT_THROW(publish_store(second, m_locator), StoreExists);
+    EXPECT_EQ(open_store(m_locator, OpenMode::Existing)->load_key("escrow-salt")->fingerprint, "f1");
+    remove_store(second);
+    EXPECT_THROW(open_store(second, OpenMode::Existing), StoreMissing);
+    remove_store(m_locator);
+    EXPECT_THROW(open_store(m_locator, OpenMode::Existing), StoreMissing);
+}
+
+TEST_F(PostgresStoreTest, PublishingIntoAnEmptySchemaAnAdministratorMadeMovesTheTables) {
+    cluster().execute(m_database, "CREATE SCHEMA xrca");
+    const auto staging = staging_locator(m_locator, "1");
+    open_store(staging, OpenMode::Create)->append_log(entry("Init"));
+    publish_store(staging, m_locator);
+    EXPECT_EQ(open_store(m_locator, OpenMode::Existing)->read_log("").size(), 1u);
+    EXPECT_EQ(cluster().scalar(m_database, "SELECT count(*) FROM pg_namespace WHERE nspname = 'xrca_init_1'"), "0");
+}
+
+TEST_F(PostgresStoreTest, DescribeNamesTheDatabaseSocketAndSchema) {
+    const auto store = open_store(m_locator + "#schema=other", OpenMode::Create);
+    EXPECT_EQ(store->describe(),
+              "PostgreSQL database " + m_database + " on " + cluster().directory() + ", schema other");
+}
+
+}  // namespace
+}  // namespace xrca::store
