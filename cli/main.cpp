@@ -4,6 +4,7 @@
 #include "cli/exit_codes.h"
 #include "cli/password.h"
 #include "cli/process_hardening.h"
+#include "cli/session.h"
 #include "store/store.h"
 
 #include "ca/errors.h"
@@ -241,6 +242,33 @@ const std::map<std::string, Command>& commands() {
           "\n"
           "example:\n"
           "  xrca --data root import root-response.xml\n"}},
+        {"migrate-store",
+         {cmd_migrate_store, "copy an authority from a data directory into PostgreSQL",
+          "usage: xrca migrate-store --from DIR [--to URI] [--json]\n"
+          "\n"
+          "Copies the authority kept in the data directory DIR, with its whole history\n"
+          "(certificates issued, pending and abandoned, the enrollment log, principals and their\n"
+          "grants, trust lists, revocations, exclusions, offline requests, escrowed user keys\n"
+          "and the authority's keys), into an empty PostgreSQL store, in one transaction: the\n"
+          "copy appears whole or not at all. Then it verifies the copied log's hash chain and\n"
+          "compares the counts with the source. DIR is not changed. The keys stay encrypted\n"
+          "under the same password (or stay in the same token): every node that opens the\n"
+          "PostgreSQL store needs that password or PIN.\n"
+          "\n"
+          "Stop every xrca process that uses DIR first; afterwards point them at the new store\n"
+          "(--store URI or $XRCA_STORE).\n"
+          "\n"
+          "  --from DIR  the data directory to copy\n"
+          "  --to URI    the PostgreSQL store, e.g. postgresql:///rms?host=/run/postgresql\n"
+          "              (default: the global --store, else $XRCA_STORE); its database must\n"
+          "              exist; a password belongs in ~/.pgpass or $XRCA_STORE, not here\n"
+          "  --json      the report as one JSON document\n"
+          "\n"
+          "Exit status: 0 copied and verified; 1 the target holds records already; 2 usage;\n"
+          "3 no authority in DIR; 4 a storage error, or a check after the copy failed.\n"
+          "\n"
+          "example:\n"
+          "  xrca migrate-store --from /var/lib/xrca --to 'postgresql:///rms?host=/run/postgresql'\n"}},
         {"principal",
          {cmd_principal, "manage who may call the online service",
           "usage: xrca [--data DIR] principal add NAME --role enroll|sub-enroll|server|user [--email EMAIL]\n"
@@ -433,18 +461,6 @@ void print_usage(std::ostream& out) {
            "             4 storage or I/O error; 5 internal error\n";
 }
 
-/** Whether a store locator carries a password (postgresql://user:secret@host/db or password=…). */
-bool locator_holds_password(const std::string& locator) {
-    if (locator.find("password=") != std::string::npos) return true;
-    const auto scheme = locator.find("://");
-    if (scheme == std::string::npos) return false;
-    const auto authority_end = locator.find_first_of("/?#", scheme + 3);
-    const auto authority =
-        locator.substr(scheme + 3, authority_end == std::string::npos ? std::string::npos : authority_end - scheme - 3);
-    const auto at = authority.rfind('@');
-    return at != std::string::npos && authority.substr(0, at).find(':') != std::string::npos;
-}
-
 /**
  * The store the command works on: --store LOCATOR (or its older name --data DIR), else
  * $XRCA_STORE, else $XRCA_DATA, else ./xrca-data. A password may come in $XRCA_STORE, never on
@@ -465,12 +481,7 @@ public:
         if (!m_given_as.empty() && m_given_as != option + locator)
             throw Error(ErrorKind::Usage, "the store is given twice (--store and --data name the same thing)");
         if (locator.empty()) throw Error(ErrorKind::Usage, option + " needs a data directory or a postgresql:// URI");
-        if (locator_holds_password(locator)) {
-            throw Error(ErrorKind::Usage, option +
-                                              ": the URI holds a password, and the command line is readable by every "
-                                              "user of this machine; put it in ~/.pgpass or PGPASSFILE, or give the "
-                                              "whole URI in $XRCA_STORE");
-        }
+        refuse_password_on_argv(option, locator);
         m_given_as = option + locator;
         m_locator = locator;
     }

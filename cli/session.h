@@ -21,6 +21,13 @@ namespace xrca::cli {
 std::unique_ptr<store::Store> open_authority_store(const std::string& locator,
                                                    store::OpenMode mode = store::OpenMode::Existing);
 
+/**
+ * Usage error when a store locator given on the command line (option `option`) holds a
+ * password: argv is readable by every user of the machine. ~/.pgpass, PGPASSFILE or
+ * $XRCA_STORE carry it instead.
+ */
+void refuse_password_on_argv(const std::string& option, const std::string& locator);
+
 /** The caller recorded in the log for local commands: "cli:USER". */
 ca::Caller local_caller();
 

@@ -161,6 +161,23 @@ Result Connection::query(const std::string& sql, const Params& params) {
                    "a statement");
 }
 
+void Connection::begin_copy(const std::string& copy_sql) {
+    auto* result = PQexec(m_conn, copy_sql.c_str());
+    if (result == nullptr || PQresultStatus(result) != PGRES_COPY_IN) fail(result, "starting a copy");
+    PQclear(result);
+}
+
+void Connection::put_copy(const std::string& data) {
+    if (PQputCopyData(m_conn, data.data(), static_cast<int>(data.size())) != 1) fail(nullptr, "sending rows");
+}
+
+void Connection::end_copy() {
+    if (PQputCopyEnd(m_conn, nullptr) != 1) fail(nullptr, "ending a copy");
+    // The verdict, then the end of results (libpq needs the queue drained before the next call).
+    checked(PQgetResult(m_conn), "a copy");
+    while (auto* more = PQgetResult(m_conn)) PQclear(more);
+}
+
 // --- Pool ---------------------------------------------------------------------------------------
 
 Pool::Pool(PgLocator locator, std::size_t capacity) : m_locator(std::move(locator)), m_capacity(capacity) {}

@@ -86,6 +86,13 @@ public:
     Result query(const std::string& sql, const Params& params = {});
     /** Whether libpq still considers the connection open. */
     [[nodiscard]] bool open() const noexcept;
+    /**
+     * COPY … FROM STDIN: `copy_sql` starts it, `put` sends data in COPY's text format (any
+     * pieces), `end` finishes it and reports the server's verdict (PgFailure).
+     */
+    void begin_copy(const std::string& copy_sql);
+    void put_copy(const std::string& data);
+    void end_copy();
 
 private:
     [[noreturn]] void fail(pg_result* result, const std::string& what);

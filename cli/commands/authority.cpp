@@ -55,8 +55,8 @@ void refuse_existing_authority(const Context& ctx) {
         throw Error(ErrorKind::Storage, e.what());
     }
     if (auto record = existing->load_authority()) {
-        throw Error(ErrorKind::Conflict, "this data directory already holds the " + record->role + " authority '" +
-                                             record->name + "'; use another --data directory");
+        throw Error(ErrorKind::Conflict, "this store already holds the " + record->role + " authority '" +
+                                             record->name + "'; use another --store");
     }
     existing.reset();
     ctx.err << "xrca: removing the empty store an interrupted init left in " << ctx.data_dir << '\n';
@@ -108,9 +108,10 @@ int cmd_init(Context& ctx, Args& args) {
     const auto make_keys = key_ring_for_new_authority(args);
     if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "init takes no positional arguments");
 
-    ensure_data_dir(ctx.data_dir);
+    const bool data_directory = !store::is_postgresql_locator(ctx.data_dir);
+    if (data_directory) ensure_data_dir(ctx.data_dir);
     refuse_existing_authority(ctx);
-    remove_abandoned_staging(ctx);
+    if (data_directory) remove_abandoned_staging(ctx);
     // The authority is built in a staging directory and moved into place whole at the end: an
     // init interrupted at any point leaves no store in the data directory, and the next init
     // starts afresh (and removes the staging directory).

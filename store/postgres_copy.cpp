@@ -1,0 +1,137 @@
+// Writing a whole store into PostgreSQL with COPY (see postgres_copy.h).
+#include "store/postgres_copy.h"
+
+#include "store/postgres_connection.h"
+#include "store/factory.h"
+#include "store/postgres_locator.h"
+
+namespace xrca::store {
+namespace {
+
+using namespace pg_detail;
+
+/** A table or column name from the source's catalogue, quoted as an SQL identifier. */
+std::string identifier(const std::string& name) {
+    std::string out = "\"";
+    for (const char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+/** COPY's text format: a backslash, tab, newline or carriage return is escaped. */
+void append_escaped(std::string& out, const std::string& text) {
+    for (const char c : text) {
+        switch (c) {
+            case '\\': out += "\\\\"; break;
+            case '\t': out += "\\t"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            default: out += c;
+        }
+    }
+}
+
+void append_cell(std::string& out, const Cell& cell) {
+    static constexpr char k_hex[] = "0123456789abcdef";
+    switch (cell.kind) {
+        case Cell::Kind::Null: out += "\\N"; break;
+        case Cell::Kind::Integer: out += std::to_string(cell.integer); break;
+        case Cell::Kind::Text: append_escaped(out, cell.text); break;
+        case Cell::Kind::Bytes:
+            // bytea's hex input (\x…), its backslash escaped for COPY.
+            out += "\\\\x";
+            for (const auto b : cell.bytes) {
+                out += k_hex[b >> 4];
+                out += k_hex[b & 0x0F];
+            }
+            break;
+    }
+}
+
+// Rows the schema seeds in every new store: the copy replaces them with the source's.
+bool seeded_only(Connection& c, const std::string& table) {
+    if (table == "log_head") return c.query("SELECT count(*) FROM log_head WHERE seq <> 0").int64(0, 0) == 0;
+    if (table == "policy_revision")
+        return c.query("SELECT count(*) FROM policy_revision WHERE revision <> 0").int64(0, 0) == 0;
+    return c.exec("SELECT EXISTS (SELECT 1 FROM " + identifier(table) + ")").text(0, 0) == "f";
+}
+
+}  // namespace
+
+PostgresTableWriter::PostgresTableWriter(const std::string& locator)
+    : m_locator(std::make_unique<PgLocator>(parse_locator(locator))) {
+    try {
+        m_connection = std::make_unique<Connection>(*m_locator);
+        m_connection->exec("BEGIN");
+        // Nobody writes to the target while it is filled, nor fills it twice at once.
+        m_connection->exec("LOCK TABLE authority IN ACCESS EXCLUSIVE MODE");
+    } catch (const PgFailure& e) {
+        throw StorageError("cannot start copying into " + describe_locator(*m_locator) + ": " + e.what());
+    }
+}
+
+PostgresTableWriter::~PostgresTableWriter() = default;  // the connection closes: an uncommitted copy rolls back
+
+void PostgresTableWriter::begin_table(const std::string& table, const std::vector<std::string>& columns) {
+    try {
+        if (!seeded_only(*m_connection, table)) {
+            throw StoreExists(describe_locator(*m_locator) + " holds records already (table " + table +
+                              "); migrate-store copies only into an empty store");
+        }
+        m_connection->exec("DELETE FROM " + identifier(table));
+        std::string list;
+        for (const auto& column : columns) list += (list.empty() ? "" : ", ") + identifier(column);
+        m_connection->begin_copy("COPY " + identifier(table) + " (" + list + ") FROM STDIN");
+    } catch (const PgFailure& e) {
+        throw StorageError("cannot copy table " + table + " into " + describe_locator(*m_locator) + ": " + e.what());
+    }
+    m_table = table;
+    m_buffer.clear();
+}
+
+void PostgresTableWriter::row(const std::vector<Cell>& cells) {
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        if (i > 0) m_buffer += '\t';
+        append_cell(m_buffer, cells[i]);
+    }
+    m_buffer += '\n';
+    ++m_rows;
+    if (m_buffer.size() >= (1U << 20)) flush();
+}
+
+void PostgresTableWriter::flush() {
+    try {
+        m_connection->put_copy(m_buffer);
+    } catch (const PgFailure& e) {
+        throw StorageError("cannot copy table " + m_table + ": " + e.what());
+    }
+    m_buffer.clear();
+}
+
+void PostgresTableWriter::end_table() {
+    try {
+        if (!m_buffer.empty()) flush();
+        m_connection->end_copy();
+        // An identity column goes on after the highest value copied, not from 1.
+        const auto identities = m_connection->query(
+            "SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attidentity <> ''", {Param(m_table)});
+        for (int i = 0; i < identities.rows(); ++i) {
+            const auto column = identities.text(i, 0);
+            m_connection->query("SELECT setval(pg_get_serial_sequence($1, $2), max(" + identifier(column) + ")) FROM " +
+                                    identifier(m_table) + " HAVING count(*) > 0",
+                                {Param(m_table), Param(column)});
+        }
+    } catch (const PgFailure& e) {
+        throw StorageError("cannot copy table " + m_table + ": " + e.what());
+    }
+    ++m_tables;
+}
+
+void PostgresTableWriter::commit() {
+    try {
+        m_connection->exec("COMMIT");
+    } catch (const PgFailure& e) {
+        throw StorageError("cannot commit the copy into " + describe_locator(*m_locator) + ": " + e.what());
+    }
+}
+
+}  // namespace xrca::store
