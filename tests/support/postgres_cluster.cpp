@@ -113,6 +113,55 @@ std::string tail_of(const std::string& path) {
     return text.size() > 2000 ? text.substr(text.size() - 2000) : text;
 }
 
+/** Runs `args` as `owner`, its output into `log`; true if it exited with 0. */
+bool run_as(const Owner& owner, std::vector<std::string> args, const std::string& log) {
+    auto argv = argv_of(args);
+    const pid_t child = ::fork();
+    if (child < 0) throw std::runtime_error(std::string("fork: ") + std::generic_category().message(errno));
+    if (child == 0) {
+        become(owner);
+        redirect_output(log);
+        ::execv(argv[0], argv.data());
+        ::_exit(127);
+    }
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+// initdb costs a few seconds, and every test process makes a cluster: the first one in a build
+// tree makes a template there (XRCA_TEST_PG_TEMPLATE_DIR) and every cluster starts as a copy.
+void copy_template(const std::string& bin, const std::string& dir, const Owner& owner) {
+    const std::string version = std::filesystem::path(bin).parent_path().filename().string();
+    const std::string base = XRCA_TEST_PG_TEMPLATE_DIR;
+    const std::string templ = base + "-" + version;
+    std::error_code ec;
+    if (!std::filesystem::exists(templ + "/PG_VERSION", ec)) {
+        std::filesystem::create_directories(std::filesystem::path(base).parent_path(), ec);
+        std::string making = base + "-making-XXXXXX";
+        if (::mkdtemp(making.data()) == nullptr)
+            throw std::runtime_error("mkdtemp " + making + ": " + std::generic_category().message(errno));
+        if (owner.switch_user && ::chown(making.c_str(), owner.uid, owner.gid) != 0)
+            throw std::runtime_error("cannot hand " + making + " to the postgres user");
+        const auto log = dir + "/initdb.log";
+        if (!run_as(owner,
+                    {bin + "/initdb", "--no-sync", "--auth=trust", "--username=postgres", "--locale=C",
+                     "--encoding=UTF8", "-D", making + "/data"},
+                    log)) {
+            std::filesystem::remove_all(making, ec);
+            throw std::runtime_error("initdb failed for the test cluster:\n" + tail_of(log));
+        }
+        // Another test process may have made it meanwhile: then this one is simply dropped.
+        if (::rename((making + "/data").c_str(), templ.c_str()) != 0 && errno != ENOTEMPTY && errno != EEXIST)
+            throw std::runtime_error("cannot keep the cluster template " + templ + ": " +
+                                     std::generic_category().message(errno));
+        std::filesystem::remove_all(making, ec);
+    }
+    if (!run_as(owner, {"/bin/cp", "-a", templ, dir + "/data"}, dir + "/copy.log"))
+        throw std::runtime_error("cannot copy the cluster template " + templ + ":\n" + tail_of(dir + "/copy.log"));
+}
+
 std::unique_ptr<PostgresCluster>& shared_slot() {
     static std::unique_ptr<PostgresCluster> cluster;
     return cluster;
@@ -149,26 +198,7 @@ PostgresCluster::PostgresCluster() : m_bin(find_server_binaries()) {
         throw std::runtime_error("cannot hand " + m_dir +
                                  " to the postgres user: " + std::generic_category().message(errno));
     }
-    const auto log = m_dir + "/initdb.log";
-    std::vector<std::string> args{m_bin + "/initdb", "--no-sync",       "--auth=trust", "--username=postgres",
-                                  "--locale=C",      "--encoding=UTF8", "-D",           m_dir + "/data"};
-    auto argv = argv_of(args);
-    const pid_t child = ::fork();
-    if (child < 0) throw std::runtime_error(std::string("fork: ") + std::generic_category().message(errno));
-    if (child == 0) {
-        become(owner);
-        redirect_output(log);
-        ::execv(argv[0], argv.data());
-        ::_exit(127);
-    }
-    int status = 0;
-    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        const auto output = tail_of(log);
-        std::filesystem::remove_all(m_dir);
-        throw std::runtime_error("initdb failed for the test cluster:\n" + output);
-    }
+    copy_template(m_bin, m_dir, owner);
     start();
 }
 
