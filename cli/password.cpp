@@ -21,12 +21,26 @@ namespace {
 constexpr const char* k_password_variable = "XRCA_KEY_PASSWORD";
 constexpr const char* k_pin_variable = "XRCA_PKCS11_PIN";
 
+// Statics are destroyed in the reverse order of their construction. A password held in one of
+// these lives in Botan's locked-memory pool, itself a static made at its first use: unless the
+// pool exists before the slot, it is gone when the slot frees into it at exit (a crash seen
+// with XRCA_KEY_PASSWORD set). Touching the pool first makes it outlive both slots.
+void make_locked_pool_outlive_slots() {
+    static const bool made = [] {
+        Botan::secure_vector<std::uint8_t> touch(1);
+        return !touch.empty();
+    }();
+    (void)made;
+}
+
 std::optional<ca::Password>& environment_password() {
+    make_locked_pool_outlive_slots();
     static std::optional<ca::Password> password;
     return password;
 }
 
 std::optional<ca::Password>& environment_pin() {
+    make_locked_pool_outlive_slots();
     static std::optional<ca::Password> pin;
     return pin;
 }
