@@ -177,6 +177,11 @@ TEST_F(ClusterTest, ThreeNodesKeepEveryCertificateThroughAKilledNodeAndADatabase
     struct Joiner {
         std::atomic<bool>& stop;
         std::vector<std::thread>& threads;
+        Joiner(std::atomic<bool>& s, std::vector<std::thread>& t) : stop(s), threads(t) {}
+        Joiner(const Joiner&) = delete;
+        Joiner& operator=(const Joiner&) = delete;
+        Joiner(Joiner&&) = delete;
+        Joiner& operator=(Joiner&&) = delete;
         ~Joiner() {
             stop = true;
             for (auto& t : threads)
@@ -289,7 +294,7 @@ TEST_F(ClusterTest, ThreeNodesKeepEveryCertificateThroughAKilledNodeAndADatabase
     // The one before the load, and every one received. A RAC whose completion committed as its
     // node was killed (or as the database went) can be issued without reaching its client:
     // at most one per request that got no certificate.
-    const auto failed = static_cast<std::int64_t>(tally.cut + tally.unavailable);
+    const std::int64_t failed = std::int64_t{tally.cut} + tally.unavailable;
     EXPECT_GE(issued_racs, static_cast<std::int64_t>(tally.received.size()) + 1);
     EXPECT_LE(issued_racs, static_cast<std::int64_t>(tally.received.size()) + 1 + failed);
     const auto unfinished = pg().scalar(
