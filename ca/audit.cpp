@@ -5,6 +5,8 @@
 #include "text/clean.h"
 #include "xrml/errors.h"
 
+#include <optional>
+
 namespace xrca::ca {
 namespace {
 
@@ -38,7 +40,13 @@ Audit::Audit(store::LogStore& log, const Clock& clock, Botan::RandomNumberGenera
       m_clock(clock),
       m_rng(rng),
       m_anonymous(clock, anonymous, [this](const Caller& source, const std::string& inputs, const std::string& reason) {
-          m_log.append_log(entry(new_guid(m_rng), "AnonymousTraffic", source, inputs, "", "aggregated", reason));
+          const auto e = entry(new_guid(m_rng), "AnonymousTraffic", source, inputs, "", "aggregated", reason);
+          try {
+              m_log.append_log(e);
+          } catch (const std::exception& why) {
+              unwritten(e, why);
+              throw;
+          }
       }) {}
 
 store::LogEntry Audit::entry(const std::string& request_id, const char* operation, const Caller& caller,
@@ -60,9 +68,19 @@ void Audit::append(const store::LogEntry& entry) {
     try {
         m_log.append_log(entry);
     } catch (const store::StorageError& e) {
-        throw Error(ErrorKind::Storage, e.what());
+        unwritten(entry, e);
+        throw as_error(std::current_exception());
     }
     recorded();
+}
+
+void Audit::unwritten(const store::LogEntry& entry, const std::exception& why) const noexcept {
+    if (!m_unwritten) return;
+    try {
+        m_unwritten(entry, why.what());
+    } catch (...) {
+        // The sink is the last resort: if it fails too, the caller's error is all that is left.
+    }
 }
 
 void Audit::append_read(const Caller& caller, const store::LogEntry& entry) {
@@ -76,6 +94,7 @@ void Audit::recorded() noexcept {
 }
 
 void Audit::refuse(const Scope& scope, const Error& error) noexcept {
+    std::optional<store::LogEntry> refusal;
     try {
         const std::string fault = rms_fault_name(error.fault());
         const std::string reason =
@@ -84,9 +103,12 @@ void Audit::refuse(const Scope& scope, const Error& error) noexcept {
             m_anonymous.count(*scope.caller, *scope.operation, text::log_field(reason, k_max_reason));
             return;
         }
-        m_log.append_log(entry(new_guid(m_rng), *scope.operation, *scope.caller, *scope.inputs, "", "refused", reason));
-    } catch (const std::exception&) {
-        // The refusal stands even if the log cannot be written; the caller sees the error.
+        refusal = entry(new_guid(m_rng), *scope.operation, *scope.caller, *scope.inputs, "", "refused", reason);
+        m_log.append_log(*refusal);
+    } catch (const std::exception& e) {
+        // The refusal stands even if the log cannot be written; the caller sees the error and
+        // the entry goes to the sink (the node's stderr), so that it is not lost unseen.
+        if (refusal) unwritten(*refusal, e);
     }
 }
 
@@ -100,6 +122,10 @@ Error Audit::as_error(const std::exception_ptr& failure) {
         return Error(ErrorKind::Malformed, e.what(), RmsFault::Argument);
     } catch (const store::ConflictError& e) {
         return Error(ErrorKind::Conflict, e.what());
+    } catch (const store::StoreUnavailable& e) {
+        return Error(ErrorKind::Unavailable, e.what());
+    } catch (const store::CommitOutcomeUnknown& e) {
+        return Error(ErrorKind::Unavailable, e.what());
     } catch (const store::StorageError& e) {
         return Error(ErrorKind::Storage, e.what());
     } catch (const std::exception& e) {

@@ -17,6 +17,7 @@
 #include "ca/requests.h"
 #include "store/store.h"
 
+#include <functional>
 #include <string>
 
 namespace Botan {
@@ -27,6 +28,13 @@ namespace xrca::ca {
 
 /** A caller as the log names it: "PRINCIPAL from ADDRESS (TLS) [USER-AGENT]". */
 std::string describe_caller(const Caller& caller);
+
+/**
+ * Told of each log entry the store refused to take (a database outage, a full disk) with why, so
+ * that no outcome is lost unseen: the composition root writes it where an operator looks (the
+ * service's stderr). The core knows no stream; it only hands the entry on.
+ */
+using UnwrittenEntrySink = std::function<void(const store::LogEntry& entry, const std::string& why)>;
 
 class Audit {
 public:
@@ -45,11 +53,18 @@ public:
     void flush_anonymous() { m_anonymous.flush(); }
     /** Tells the current request that an entry for it was written by another write (reserve, a change). */
     static void recorded() noexcept;
+    /**
+     * Where entries that could not be appended go (see UnwrittenEntrySink). Set it before the
+     * audit is shared between threads (the service sets it before it listens); none by default.
+     */
+    void on_unwritten(UnwrittenEntrySink sink) { m_unwritten = std::move(sink); }
+    /** Hands `entry`, which the store refused with `why`, to the sink; never throws. */
+    void unwritten(const store::LogEntry& entry, const std::exception& why) const noexcept;
 
     /**
      * Runs `fn` as one audited request. Errors leave as xrca::Error (store and XrML errors are
-     * mapped here, once); the outermost call logs a refusal unless the request was recorded.
-     * `operation` and `inputs` are read when the refusal is logged, so a caller may refine them
+     * mapped here, once: a store that cannot be reached is Unavailable); the outermost call logs a refusal unless the
+     * request was recorded. `operation` and `inputs` are read when the refusal is logged, so a caller may refine them
      * as it learns (a transport learns the operation once it has read the request).
      */
     template <typename Fn>
@@ -65,6 +80,7 @@ private:
     store::LogStore& m_log;
     const Clock& m_clock;
     Botan::RandomNumberGenerator& m_rng;
+    UnwrittenEntrySink m_unwritten;
     AnonymousTraffic m_anonymous;
 };
 

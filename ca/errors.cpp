@@ -16,6 +16,7 @@ const char* error_kind_name(ErrorKind kind) noexcept {
         case ErrorKind::Usage: return "usage";
         case ErrorKind::Storage: return "storage";
         case ErrorKind::Busy: return "busy";
+        case ErrorKind::Unavailable: return "unavailable";
         case ErrorKind::Internal: return "internal";
     }
     return "unknown";

@@ -20,6 +20,7 @@ enum class ErrorKind {
     Usage,               ///< the command line or call was wrong
     Storage,             ///< the store or a file could not be read or written
     Busy,                ///< too many requests from this caller now; it may retry later
+    Unavailable,         ///< the store cannot be reached now (a database outage); any caller may retry later
     Internal,            ///< a bug; details go to the log only
 };
 

@@ -36,14 +36,20 @@ std::string Issuer::issue(const Intent& w) {
         m_store.complete_issuance(w.id, document);
         return document;
     } catch (const std::exception& e) {
+        const auto failed = m_audit.entry(w.request_id, w.operation, *w.caller, w.inputs, w.id, "failed",
+                                          std::string("internal: ") + e.what());
         try {
-            m_store.abandon_issuance(w.id, m_audit.entry(w.request_id, w.operation, *w.caller, w.inputs, w.id, "failed",
-                                                         std::string("internal: ") + e.what()));
-        } catch (const std::exception&) {
-            // The pending row stays as evidence; `xrca status` counts it.
+            m_store.abandon_issuance(w.id, failed);
+        } catch (const std::exception& why) {
+            // The pending row stays as evidence (`xrca status` counts it, a later start abandons
+            // it); the entry that could not be written goes to the sink.
+            m_audit.unwritten(failed, why);
         }
         Audit::recorded();  // the entry saying "failed" is this request's outcome: no refusal on top
-        throw Error(ErrorKind::Internal,
+        // A store that cannot be reached (the completion was not made): the caller may retry.
+        const bool outage = dynamic_cast<const store::StoreUnavailable*>(&e) != nullptr ||
+                            dynamic_cast<const store::CommitOutcomeUnknown*>(&e) != nullptr;
+        throw Error(outage ? ErrorKind::Unavailable : ErrorKind::Internal,
                     "issuing " + w.kind + " " + w.id + " failed after it was recorded: " + e.what());
     }
 }

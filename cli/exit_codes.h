@@ -26,7 +26,8 @@ constexpr int exit_code_for(ErrorKind kind) noexcept {
         case ErrorKind::NotFound:
         case ErrorKind::WrongState: return k_exit_state;
         case ErrorKind::Storage:
-        case ErrorKind::Busy: return k_exit_storage;
+        case ErrorKind::Busy:
+        case ErrorKind::Unavailable: return k_exit_storage;
         case ErrorKind::Internal: return k_exit_internal;
     }
     return k_exit_internal;

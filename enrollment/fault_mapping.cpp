@@ -29,6 +29,9 @@ constexpr WireForm wire_form(ErrorKind kind) {
             return {500, RmsFault::UnsupportedDataVersion, true, RmsFault::MalformedDataVersion};
         case ErrorKind::WrongState:
         case ErrorKind::Busy: return {503, RmsFault::UnspecifiedError, true};
+        // A database outage: retry later, at this node or another. What failed is the store's
+        // business (and may name its host), so it goes to the log and the node's stderr only.
+        case ErrorKind::Unavailable: return {503, RmsFault::UnspecifiedError, false};
         case ErrorKind::Storage:
         case ErrorKind::Internal: return {500, RmsFault::UnspecifiedError, false};
     }
@@ -37,9 +40,9 @@ constexpr WireForm wire_form(ErrorKind kind) {
 
 /**
  * The kinds a client can tell apart, in the order read_fault tries them: of kinds sent with the
- * same status, the one whose own fault was received, else the first. Usage, Revoked, Storage and
- * Busy are sent exactly as Malformed, PolicyDenied, Internal and WrongState are, so they are not
- * among them (a client tells Busy by the Retry-After header).
+ * same status, the one whose own fault was received, else the first. Usage, Revoked, Storage,
+ * Busy and Unavailable are sent exactly as Malformed, PolicyDenied, Internal and WrongState are,
+ * so they are not among them (a client tells Busy and Unavailable by the Retry-After header).
  */
 constexpr ErrorKind k_readable_kinds[] = {
     ErrorKind::Malformed,  ErrorKind::Unauthorized, ErrorKind::NotFound,           ErrorKind::Conflict,
@@ -90,6 +93,8 @@ FaultResponse map_error(const Error& e) {
     r.faultstring = rms_fault_name(fault);
     r.faultstring +=
         form.show_detail ? std::string(": ") + e.what() : std::string(": the server could not complete the request");
+    // Busy's wait depends on the caller's bucket: the service that refused it sets the header.
+    if (e.kind() == ErrorKind::Unavailable) r.retry_after_seconds = k_unavailable_retry_after_seconds;
     return r;
 }
 

@@ -13,7 +13,15 @@ namespace xrca::enrollment {
 struct FaultResponse {
     int http_status = 500;
     std::string faultstring;  ///< "<.NET exception name>: <message>"
+    /** Seconds for a Retry-After header (RFC 9110 §10.2.3) with a 503; 0: none. */
+    int retry_after_seconds = 0;
 };
+
+/**
+ * How long a caller refused during a store outage (ErrorKind::Unavailable) is told to wait: a
+ * database restart takes a few seconds, and a shorter hint would only bring the retries sooner.
+ */
+inline constexpr int k_unavailable_retry_after_seconds = 5;
 
 FaultResponse map_error(const Error& error);
 

@@ -13,6 +13,7 @@ std::string megabytes(std::uint64_t bytes) { return std::to_string(bytes >> 20) 
 Health::Verdict Health::compute() {
     Verdict v;
     try {
+        if (m_options.store_probe) m_options.store_probe();
         const bool ready = !m_authority.own_chain().empty();
         const auto role = std::string(ca::role_name(m_authority.role()));
         const auto state = m_authority.decommissioned() ? std::string("decommissioned") : m_authority.record().state;

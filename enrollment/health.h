@@ -1,7 +1,8 @@
 // What `GET /healthz` answers (docs/soap.md): cheap enough that anyone may poll it at full speed
 // without slowing issuance. A verdict is computed at most once per `refresh` by one caller —
-// the authority's readiness and state (cached by the authority; no table is scanned), and the
-// free space where the store keeps its files — and every other probe reads the last verdict
+// the authority's readiness and state (cached by the authority; no table is scanned), whether
+// a database server answers, and the free space where the store keeps its files (a data
+// directory) — and every other probe reads the last verdict
 // without waiting. Nothing in it comes from a caller, and no internal error text leaves it.
 #pragma once
 
@@ -9,13 +10,20 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 
 namespace xrca::enrollment {
 
 struct HealthOptions {
-    std::string data_directory;                  ///< where free space is measured; empty: not checked
+    std::string data_directory;  ///< where free space is measured; empty: not checked
+    /**
+     * A cheap read of the store that throws when it cannot be reached (a database server's
+     * outage); empty: not probed. The authority answers from its caches, so without it a node
+     * whose database is down would still look healthy to its load balancer.
+     */
+    std::function<void()> store_probe;
     std::uint64_t min_free_bytes = 64ull << 20;  ///< below this the service reports unhealthy
     std::chrono::milliseconds refresh{1000};
 };

@@ -355,9 +355,11 @@ HttpResponse Service::handle(const HttpRequest& request) {
         auto fault = map_error(e);
         if (request.body_too_large) fault.http_status = 413;
         m_metrics.record(operation, outcome_of(fault.faultstring), elapsed(), "");
-        auto r = text(fault.http_status, "text/xml; charset=utf-8", soap_fault(ns, fault.faultstring));
         if (e.kind() == ErrorKind::Busy)
-            r.headers.push_back({"Retry-After", std::to_string(std::max<std::int64_t>(1, wait_seconds))});
+            fault.retry_after_seconds = static_cast<int>(std::max<std::int64_t>(1, wait_seconds));
+        auto r = text(fault.http_status, "text/xml; charset=utf-8", soap_fault(ns, fault.faultstring));
+        if (fault.retry_after_seconds > 0)
+            r.headers.push_back({"Retry-After", std::to_string(fault.retry_after_seconds)});
         return r;
     }
 }

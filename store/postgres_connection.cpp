@@ -285,9 +285,9 @@ void throw_mapped(const char* what, const PgFailure& failure, bool commit_sent) 
     const std::string message = std::string(what) + ": " + failure.what();
     if (failure.connection_lost()) {
         if (commit_sent) {
-            throw StorageError(message +
-                               " (the connection was lost while committing: the change may or may not "
-                               "have been made)");
+            throw CommitOutcomeUnknown(message +
+                                       " (the connection was lost while committing: the change may or may not "
+                                       "have been made)");
         }
         throw StoreUnavailable(message);
     }

@@ -31,11 +31,21 @@ public:
 /**
  * The database cannot be reached now: the server refuses connections, is shutting down or
  * restarting, or the connection to it was lost and a new one could not be made. Nothing was
- * changed (or, if the connection was lost while committing, StorageError says the outcome is
+ * changed (or, if the connection was lost while committing, CommitOutcomeUnknown says the outcome is
  * unknown instead). Transient: the service answers 503 and a later call may succeed. Only a
  * back end with a database server (PostgreSQL) throws it; SQLite never does.
  */
 class StoreUnavailable final : public StorageError {
+public:
+    using StorageError::StorageError;
+};
+
+/**
+ * The connection to the database was lost while a transaction was committing: the change may or
+ * may not have been made (a later read tells). Like StoreUnavailable it is transient for the
+ * caller, who may retry; only a back end with a database server throws it.
+ */
+class CommitOutcomeUnknown final : public StorageError {
 public:
     using StorageError::StorageError;
 };

@@ -108,10 +108,12 @@ int cmd_init(Context& ctx, Args& args) {
     const auto make_keys = key_ring_for_new_authority(args);
     if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "init takes no positional arguments");
 
-    const bool data_directory = !store::is_postgresql_locator(ctx.data_dir);
-    if (data_directory) ensure_data_dir(ctx.data_dir);
+    // A PostgreSQL locator names a database that must exist already (init makes its schema);
+    // only a data directory is made here.
+    const bool directory = !store::is_postgresql_locator(ctx.data_dir);
+    if (directory) ensure_data_dir(ctx.data_dir);
     refuse_existing_authority(ctx);
-    if (data_directory) remove_abandoned_staging(ctx);
+    if (directory) remove_abandoned_staging(ctx);
     // The authority is built in a staging directory and moved into place whole at the end: an
     // init interrupted at any point leaves no store in the data directory, and the next init
     // starts afresh (and removes the staging directory).

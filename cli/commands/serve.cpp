@@ -6,11 +6,15 @@
 
 #include "enrollment/http_server.h"
 #include "enrollment/service.h"
+#include "store/factory.h"
 
 #include <botan/mem_ops.h>
 
 #include <csignal>
+#include <ctime>
+#include <mutex>
 #include <ostream>
+#include <sstream>
 
 namespace xrca::cli {
 namespace {
@@ -26,6 +30,27 @@ std::optional<unsigned long> number_option(Args& args, const char* name, unsigne
                     std::string(name) + " takes a number from " + std::to_string(low) + " to " + std::to_string(high));
     }
     return std::stoul(*value);
+}
+
+/**
+ * How often a running node closes issuances left pending (older than the authority's
+ * stale_pending_minutes, so never another live node's) by a node that died: a cluster whose
+ * nodes run for months would otherwise keep them pending until some node restarts.
+ */
+constexpr std::time_t k_reconcile_seconds = 60;
+
+/** One line on stderr per log entry the store refused (a database outage), written whole. */
+ca::UnwrittenEntrySink unwritten_to(std::ostream& err) {
+    auto lock = std::make_shared<std::mutex>();  // the server's threads write concurrently
+    return [&err, lock](const store::LogEntry& e, const std::string& why) {
+        std::ostringstream line;
+        line << "xrca: enrollment log unavailable (" << why << "); unwritten entry: time=" << e.time
+             << " request=" << e.request_id << " operation=" << e.operation << " caller=" << e.caller
+             << " certificate=" << e.certificate_id << " outcome=" << e.outcome << " reason=" << e.reason
+             << " inputs=" << e.inputs << '\n';
+        const std::lock_guard<std::mutex> hold(*lock);
+        err << line.str() << std::flush;
+    };
 }
 
 }  // namespace
@@ -50,7 +75,9 @@ int cmd_serve(Context& ctx, Args& args) {
     if (const auto n = number_option(args, "--request-deadline", 1, 3600))
         options.request_deadline_seconds = static_cast<unsigned>(*n);
     enrollment::ServiceOptions service_options;
-    service_options.health.data_directory = ctx.data_dir;
+    const bool database = store::is_postgresql_locator(ctx.data_dir);
+    // Free space is a data directory's concern; a database server's is the DBA's.
+    if (!database) service_options.health.data_directory = ctx.data_dir;
     if (const auto n = number_option(args, "--anonymous-rate", 0, 100000)) {
         service_options.anonymous.rate_per_second = static_cast<double>(*n);
         service_options.anonymous.burst = 10.0 * static_cast<double>(*n);
@@ -85,6 +112,12 @@ int cmd_serve(Context& ctx, Args& args) {
         ctx.out << "generating " << pool.capacity << " CLC keys before serving (--warm-key-pool)" << std::endl;
         session->client_keys->wait_until_filled(pool.capacity);
     }
+    if (database) {
+        // One indexed row: whether the server answers now, not what it holds.
+        store::Store& store = *session->store;
+        service_options.health.store_probe = [&store] { (void)store.policy_revision(); };
+    }
+    session->authority->audit().on_unwritten(unwritten_to(ctx.err));
     enrollment::Service service(*session->authority, service_options);
 
     // Block the stop signals before the server's threads exist, so that they inherit the mask
@@ -107,8 +140,15 @@ int cmd_serve(Context& ctx, Args& args) {
     ctx.out << "serving the " << record.role << " authority '" << record.name << "' on "
             << (options.tls() ? "https://" : "http://") << options.listen_address << ":" << server->port() << "/_wmcs ("
             << options.threads << " threads); stop with Ctrl-C" << std::endl;
-    int signal = 0;
-    sigwait(&stop, &signal);
+    const timespec reconcile{k_reconcile_seconds, 0};
+    while (sigtimedwait(&stop, nullptr, &reconcile) < 0) {
+        try {
+            if (const auto n = session->authority->abandon_interrupted_issuances(local_caller()))
+                ctx.err << "xrca: marked " << n << " issuances left pending by a stopped node as abandoned\n";
+        } catch (const std::exception& e) {
+            ctx.err << "xrca: could not look for issuances left pending: " << e.what() << '\n';
+        }
+    }
     ctx.out << "stopping: finishing requests in flight" << std::endl;
     server.reset();
     return k_exit_ok;

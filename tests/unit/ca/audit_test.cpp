@@ -1,6 +1,7 @@
 // The one audit path: every request leaves exactly one entry, whoever refused it.
 #include "ca/audit.h"
 #include "store/factory.h"
+#include "support/forwarding_store.h"
 
 #include <botan/system_rng.h>
 #include <gtest/gtest.h>
@@ -29,6 +30,56 @@ protected:
     Botan::System_RNG m_rng;
     Caller m_caller{"test", "127.0.0.1", "gtest", false};
 };
+
+/** A database outage: every append is refused as the PostgreSQL store refuses it (issue 14). */
+class OutageStore final : public test::ForwardingStore {
+public:
+    using ForwardingStore::ForwardingStore;
+    void append_log(const store::LogEntry& /*entry*/) override {
+        throw store::StoreUnavailable("appending to the log: the database system is shutting down");
+    }
+};
+
+TEST_F(AuditPath, DuringAStoreOutageTheRequestIsUnavailableAndItsEntryGoesToTheSink) {
+    OutageStore outage(*m_store);
+    Audit audit(outage, m_clock, m_rng);
+    std::vector<std::pair<store::LogEntry, std::string>> unwritten;
+    audit.on_unwritten([&](const store::LogEntry& e, const std::string& why) { unwritten.emplace_back(e, why); });
+    // A store call that fails for the outage: Unavailable (503 at the SOAP boundary), and the
+    // refusal the log could not take is handed to the sink whole.
+    try {
+        audit.run("Certify", m_caller, "user=kim",
+                  []() -> int { throw store::StoreUnavailable("reading a principal"); });
+        ADD_FAILURE() << "accepted";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Unavailable) << e.what();
+    }
+    ASSERT_EQ(unwritten.size(), 1u);
+    EXPECT_EQ(unwritten[0].first.operation, "Certify");
+    EXPECT_EQ(unwritten[0].first.outcome, "refused");
+    EXPECT_EQ(unwritten[0].first.inputs, "user=kim");
+    EXPECT_NE(unwritten[0].second.find("shutting down"), std::string::npos) << unwritten[0].second;
+    // An entry appended directly (an accepted read) fails the same way, and reaches the sink too.
+    const auto read = audit.entry("r-1", "GetLicensorCertificate", m_caller, "", "", "accepted", "");
+    try {
+        audit.append(read);
+        ADD_FAILURE() << "appended";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Unavailable) << e.what();
+    }
+    ASSERT_EQ(unwritten.size(), 2u);
+    EXPECT_EQ(unwritten[1].first.request_id, "r-1");
+    // A commit whose outcome is unknown is transient for the caller as well.
+    EXPECT_THROW(
+        try {
+            audit.run("Certify", m_caller, "", []() -> int { throw store::CommitOutcomeUnknown("committing"); });
+        } catch (const Error& e) {
+            EXPECT_EQ(e.kind(), ErrorKind::Unavailable);
+            throw;
+        },
+        Error);
+    EXPECT_TRUE(log().empty()) << "nothing reached the real store behind the outage";
+}
 
 TEST_F(AuditPath, ARefusalBeforeAnyOperationIsLoggedOnceByTheTransport) {
     Audit audit(*m_store, m_clock, m_rng);

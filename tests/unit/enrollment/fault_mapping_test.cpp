@@ -47,7 +47,8 @@ ErrorKind client_reads(ErrorKind sent, RmsFault fault) {
         case ErrorKind::NotFound: return ErrorKind::NotFound;
         case ErrorKind::Conflict: return ErrorKind::Conflict;
         case ErrorKind::WrongState:
-        case ErrorKind::Busy: return ErrorKind::WrongState;
+        case ErrorKind::Busy:
+        case ErrorKind::Unavailable: return ErrorKind::WrongState;
         case ErrorKind::PolicyDenied:
         case ErrorKind::Revoked:
             if (fault == RmsFault::UnauthorizedAccess) return ErrorKind::Unauthorized;  // 403: a role the caller lacks
@@ -104,6 +105,18 @@ TEST(FaultMapping, EveryKindWithEveryFaultIsReadBackAsAClientShouldSeeIt) {
             EXPECT_EQ(map_error(Error(kind, "detail", back.fault)).faultstring, sent.faultstring) << what;
         }
     }
+}
+
+TEST(FaultMapping, AStoreOutageIs503WithRetryAfterAndNoDetail) {
+    // Issue 14: a database outage is transient; its detail (which may name the database host)
+    // stays in the node's log and stderr.
+    const auto sent = map_error(Error(ErrorKind::Unavailable, "cannot connect to postgresql://db.internal/xrca"));
+    EXPECT_EQ(sent.http_status, 503);
+    EXPECT_EQ(sent.retry_after_seconds, k_unavailable_retry_after_seconds);
+    EXPECT_EQ(sent.faultstring.find("db.internal"), std::string::npos) << sent.faultstring;
+    // Other kinds carry no Retry-After of their own (Busy's is set by the service, per caller).
+    EXPECT_EQ(map_error(Error(ErrorKind::Storage, "disk")).retry_after_seconds, 0);
+    EXPECT_EQ(map_error(Error(ErrorKind::Busy, "slow down")).retry_after_seconds, 0);
 }
 
 TEST(FaultMapping, FaultsFromOtherServersAreReadByStatusAndName) {
