@@ -160,7 +160,7 @@ store::PublishedListHead Authority::publish_successor(const std::optional<store:
         store::PublishedList candidate{{list.id, revision, list.issued.to_iso8601()}, std::move(list.text)};
         // The entry is appended only if this list is the one published: a process that lost the
         // race to another leaves no entry claiming it published.
-        const auto stored = m_store.publish_revocation_list(
+        auto stored = m_store.publish_revocation_list(
             seen ? std::optional<std::string>(seen->id) : std::nullopt, candidate,
             log_entry(new_id(), "RL-Sign", service, inputs, list.id, "accepted", list.summary() + ", published"));
         if (stored.id == candidate.head.id) {
