@@ -155,8 +155,10 @@ public:
     /** Signs this authority's list of every revocation, valid for `valid_for_days`; logged (RL-Sign). */
     std::string issue_revocation_list(std::int64_t valid_for_days, const Caller& caller);
     /**
-     * The list the online service publishes: a cached copy, re-signed when a revocation was
-     * recorded (by any process) or when it is older than the refresh interval.
+     * The list the online service publishes: the one list of this authority kept in the store, so
+     * every process on the same store serves the same bytes. Re-signed (and published by compare
+     * and set, logged RL-Sign) when a revocation was recorded by any process since it was signed,
+     * or when it is older than the refresh interval; otherwise this process's copy of it.
      */
     std::shared_ptr<const std::string> current_revocation_list(const Caller& caller);
     /** Where that list is published: base URL + k_revocation_list_path. */
@@ -214,6 +216,16 @@ private:
     std::shared_ptr<const VerifiedChain> verified_chain(const char* purpose, const std::vector<std::string>& texts,
                                                         const std::shared_ptr<const Policy>& policy, xrml::Time now,
                                                         Verify&& verify);
+    struct SignedList;
+    /** Signs a list of every revocation stored now, valid for `valid_for_days`; not logged. */
+    SignedList sign_own_revocation_list(std::int64_t valid_for_days);
+    /**
+     * Signs a successor of the published list `seen` (nullopt: none yet) for policy `revision`
+     * and publishes it unless another process published one first; logged (RL-Sign) only when
+     * it was published. Returns the head published afterwards. m_list_mutex held.
+     */
+    store::PublishedListHead publish_successor(const std::optional<store::PublishedListHead>& seen,
+                                               std::int64_t revision, const Caller& caller);
     struct SlcIssue;
     IssuedChain issue_slc(const SlcIssue& what);
     void self_enroll(const ProvisionRequest& request, const Caller& caller);
@@ -282,13 +294,15 @@ private:
     // Bounded (options.cached_chains), LRU; emptied when this cluster's keys change.
     LruCache<const VerifiedChain> m_verified_chains;
 
-    struct CachedList {
-        std::int64_t revision = 0;
-        xrml::Time signed_at;
+    // This process's copy of the published revocation list, known by its ID: its text is read
+    // from the store only when another process published a new one, and held once, shared by
+    // every response (lists can be 100 MB).
+    struct PublishedCopy {
+        store::PublishedListHead head;
         std::shared_ptr<const std::string> text;
     };
-    std::mutex m_list_mutex;  // one re-signing at a time; readers of a fresh list wait for it
-    std::optional<CachedList> m_list;
+    std::mutex m_list_mutex;              // one re-signing or loading at a time; requests that need its result wait
+    std::optional<PublishedCopy> m_list;  // guarded by m_list_mutex
 };
 
 }  // namespace xrca::ca

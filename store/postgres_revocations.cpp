@@ -98,6 +98,59 @@ std::vector<RevocationRecord> PostgresStore::list_revocations() {
     });
 }
 
+// --- the published list ------------------------------------------------------------------------
+
+namespace {
+
+constexpr const char* k_published_head =
+    "SELECT list_id, revision, signed_at FROM published_revocation_list WHERE id = 1 AND list_id IS NOT NULL";
+
+}  // namespace
+
+std::optional<PublishedListHead> PostgresStore::published_revocation_list_head() {
+    return run(*m_pool, "reading the published revocation list's head", Tx::None,
+               [&](Connection& c) -> std::optional<PublishedListHead> {
+                   const auto q = c.query(k_published_head);
+                   if (q.rows() == 0) return std::nullopt;
+                   return PublishedListHead{q.text(0, 0), q.int64(0, 1), q.text(0, 2)};
+               });
+}
+
+std::optional<PublishedList> PostgresStore::load_published_revocation_list() {
+    return run(*m_pool, "reading the published revocation list", Tx::None,
+               [&](Connection& c) -> std::optional<PublishedList> {
+                   const auto q = c.query(
+                       "SELECT list_id, revision, signed_at, xrml FROM published_revocation_list "
+                       "WHERE id = 1 AND list_id IS NOT NULL");
+                   if (q.rows() == 0) return std::nullopt;
+                   return PublishedList{{q.text(0, 0), q.int64(0, 1), q.text(0, 2)}, q.text(0, 3)};
+               });
+}
+
+PublishedListHead PostgresStore::publish_revocation_list(const std::optional<std::string>& expected,
+                                                         const PublishedList& candidate, const LogEntry& entry) {
+    return run(*m_pool, "publishing the revocation list", Tx::Write, [&](Connection& c) {
+        // Compare and set in one statement. A concurrent publisher holds the row's lock until it
+        // commits; read committed then re-checks this WHERE against the row it committed, so a
+        // second successor of the same list changes nothing. Lock order: this row, then the log
+        // head (nothing else takes this row's lock).
+        const auto updated = c.query(
+            "UPDATE published_revocation_list SET list_id = $1, revision = $2, signed_at = $3, xrml = $4 "
+            "WHERE id = 1 AND list_id IS NOT DISTINCT FROM $5",
+            {candidate.head.id, param(candidate.head.revision), candidate.head.signed_at, candidate.xrml, expected});
+        if (updated.affected() == 1) {
+            append_log_locked(c, entry);
+            return candidate.head;
+        }
+        // Another node published first: serve its list, log nothing.
+        const auto q = c.query(k_published_head);
+        if (q.rows() == 0) throw StorageError("the published revocation list's row is missing");
+        return PublishedListHead{q.text(0, 0), q.int64(0, 1), q.text(0, 2)};
+    });
+}
+
+// --- exclusions -------------------------------------------------------------------------------
+
 void PostgresStore::set_exclusion(const ExclusionRecord& x, const LogEntry& entry) {
     run(*m_pool, "recording an exclusion", Tx::Write, [&](Connection& c) {
         // One minimum at a time: the new one replaces the old. The revision's row is locked

@@ -78,6 +78,22 @@ struct RevocationRecord {
     std::string caller;
 };
 
+/**
+ * Which revocation list this authority publishes now (docs/revocation.md), without its text: what
+ * a serving process reads per request to decide whether its copy is current.
+ */
+struct PublishedListHead {
+    std::string id;             ///< the list's GUID (its DESCRIPTOR OBJECT ID)
+    std::int64_t revision = 0;  ///< the policy revision read before its revocations were read
+    std::string signed_at;      ///< its ISSUEDTIME
+};
+
+/** The published revocation list with its signed text, exactly as every node serves it. */
+struct PublishedList {
+    PublishedListHead head;
+    std::string xrml;
+};
+
 /** A server-side exclusion (reference §5.5): an excluded RAC key, or the minimum SPC version. */
 struct ExclusionRecord {
     std::string kind;    ///< rac-key | min-spc-version

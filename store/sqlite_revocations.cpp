@@ -120,6 +120,65 @@ std::vector<RevocationRecord> SqliteStore::list_revocations() {
     });
 }
 
+// --- the published list ------------------------------------------------------------------------
+
+std::optional<PublishedListHead> SqliteStore::published_revocation_list_head() {
+    Lock lock(m_mutex);
+    return guarded("reading the published revocation list's head", [&]() -> std::optional<PublishedListHead> {
+        auto& q = prepared(
+            "SELECT list_id, revision, signed_at FROM published_revocation_list WHERE id = 1 AND list_id IS NOT NULL");
+        std::optional<PublishedListHead> head;
+        if (q.executeStep()) {
+            head = PublishedListHead{q.getColumn(0).getString(), q.getColumn(1).getInt64(), q.getColumn(2).getString()};
+        }
+        q.reset();
+        return head;
+    });
+}
+
+std::optional<PublishedList> SqliteStore::load_published_revocation_list() {
+    Lock lock(m_mutex);
+    return guarded("reading the published revocation list", [&]() -> std::optional<PublishedList> {
+        SQLite::Statement q(*m_db,
+                            "SELECT list_id, revision, signed_at, xrml FROM published_revocation_list "
+                            "WHERE id = 1 AND list_id IS NOT NULL");
+        if (!q.executeStep()) return std::nullopt;
+        return PublishedList{{q.getColumn(0).getString(), q.getColumn(1).getInt64(), q.getColumn(2).getString()},
+                             q.getColumn(3).getString()};
+    });
+}
+
+PublishedListHead SqliteStore::publish_revocation_list(const std::optional<std::string>& expected,
+                                                       const PublishedList& candidate, const LogEntry& entry) {
+    Lock lock(m_mutex);
+    return guarded("publishing the revocation list", [&] {
+        // BEGIN IMMEDIATE takes the database's write lock first, so the comparison below and the
+        // write happen with no other process's commit in between.
+        SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Statement q(*m_db,
+                            "UPDATE published_revocation_list SET list_id = ?, revision = ?, signed_at = ?, xrml = ? "
+                            "WHERE id = 1 AND list_id IS ?");
+        q.bind(1, candidate.head.id);
+        q.bind(2, candidate.head.revision);
+        q.bind(3, candidate.head.signed_at);
+        q.bindNoCopy(4, candidate.xrml);  // a list may be 100 MB; it outlives the statement
+        bind_optional(q, 5, expected);
+        if (q.exec() == 1) {
+            append_log_locked(entry);
+            t.commit();
+            return candidate.head;
+        }
+        // Another process published first: serve its list, log nothing.
+        SQLite::Statement h(*m_db, "SELECT list_id, revision, signed_at FROM published_revocation_list WHERE id = 1");
+        if (!h.executeStep() || h.getColumn(0).isNull()) {
+            throw StorageError("the published revocation list's row is missing");
+        }
+        return PublishedListHead{h.getColumn(0).getString(), h.getColumn(1).getInt64(), h.getColumn(2).getString()};
+    });
+}
+
+// --- exclusions -------------------------------------------------------------------------------
+
 void SqliteStore::set_exclusion(const ExclusionRecord& x, const LogEntry& entry) {
     Lock lock(m_mutex);
     guarded("recording an exclusion", [&] {

@@ -73,6 +73,10 @@ public:
 
     std::int64_t add_revocation(const RevocationRecord& revocation, const LogEntry& entry) override;
     std::vector<RevocationRecord> list_revocations() override;
+    std::optional<PublishedListHead> published_revocation_list_head() override;
+    std::optional<PublishedList> load_published_revocation_list() override;
+    PublishedListHead publish_revocation_list(const std::optional<std::string>& expected,
+                                              const PublishedList& candidate, const LogEntry& entry) override;
     void set_exclusion(const ExclusionRecord& x, const LogEntry& entry) override;
     bool remove_exclusion(const std::string& kind, const std::string& value, const LogEntry& entry) override;
     std::vector<ExclusionRecord> list_exclusions() override;

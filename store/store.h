@@ -132,7 +132,7 @@ protected:
     IssuanceStore() = default;
 };
 
-/** Revocations this authority recorded (docs/revocation.md). */
+/** Revocations this authority recorded, and the one list it publishes (docs/revocation.md). */
 class RevocationStore {
 public:
     virtual ~RevocationStore() = default;
@@ -143,6 +143,22 @@ public:
     virtual std::int64_t add_revocation(const RevocationRecord& revocation, const LogEntry& entry) = 0;
     /** Every revocation, oldest first. */
     virtual std::vector<RevocationRecord> list_revocations() = 0;
+    /**
+     * The head of the list every process serving this authority publishes; nullopt until the
+     * first is published. One small row: cheap enough to read on every request.
+     */
+    virtual std::optional<PublishedListHead> published_revocation_list_head() = 0;
+    /** The published list with its text (possibly newer than a head read before); nullopt if none. */
+    virtual std::optional<PublishedList> load_published_revocation_list() = 0;
+    /**
+     * Compare and set: publishes `candidate` and appends `entry`, in one transaction, if the list
+     * published now is the one whose ID is `expected` (nullopt: none yet); otherwise changes and
+     * logs nothing. Of several processes that saw the same list and each signed a successor,
+     * exactly one publishes. Returns the head published afterwards: `candidate`'s when it won,
+     * the winner's when it lost (then load_published_revocation_list() has the winner's text).
+     */
+    virtual PublishedListHead publish_revocation_list(const std::optional<std::string>& expected,
+                                                      const PublishedList& candidate, const LogEntry& entry) = 0;
 
 protected:
     RevocationStore() = default;

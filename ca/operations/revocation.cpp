@@ -1,5 +1,5 @@
 // Revocation at an authority (docs/revocation.md): recording revocations and exclusions,
-// signing and caching this authority's list, and decommissioning.
+// signing this authority's list and publishing it in the store for every process, and decommissioning.
 #include "ca/authority.h"
 #include "ca/authority_internal.h"
 
@@ -104,48 +104,105 @@ std::vector<store::RevocationRecord> Authority::list_revocations() { return m_st
 
 std::string Authority::revocation_list_url() const { return m_record.base_url + k_revocation_list_path; }
 
+/** A list signed by this authority, with what its log entry says of it. */
+struct Authority::SignedList {
+    std::string id;
+    xrml::Time issued;
+    xrml::Time until;
+    std::size_t entries = 0;
+    std::string text;
+
+    [[nodiscard]] std::string summary() const {
+        return "signed a revocation list of " + std::to_string(entries) + " entries, valid until " + until.to_iso8601();
+    }
+};
+
+Authority::SignedList Authority::sign_own_revocation_list(std::int64_t valid_for_days) {
+    if (valid_for_days < 1 || valid_for_days > 3650) {
+        throw Error(ErrorKind::Usage,
+                    "a revocation list is valid for 1 to 3650 days, not " + std::to_string(valid_for_days));
+    }
+    std::vector<xrml::RevokeEntry> entries;
+    for (const auto& r : list_revocations()) entries.push_back(entry_of(r));
+    const auto now = m_clock.now();
+    RevocationListHeader h;
+    h.id = new_id();
+    h.issued = now;
+    h.validity = xrml::TimeRange{now, now.plus_seconds(86400 * valid_for_days)};
+    h.issuer = {xrml::names::revocation_list,
+                {xrml::names::guid, m_record.guid},
+                m_record.name,
+                {{"URL", revocation_list_url()}}};
+    // The key that issues this authority's certificates revokes them.
+    auto text = sign_revocation_list(signer(m_role == Role::Enrollment ? KeyName::EnrollmentService : KeyName::Cluster),
+                                     h, entries);
+    return {h.id, now, h.validity->until, entries.size(), std::move(text)};
+}
+
 std::string Authority::issue_revocation_list(std::int64_t valid_for_days, const Caller& caller) {
     const std::string inputs = "valid-for-days=" + std::to_string(valid_for_days);
     return logged("RL-Sign", caller, inputs, [&] {
-        if (valid_for_days < 1 || valid_for_days > 3650) {
-            throw Error(ErrorKind::Usage,
-                        "a revocation list is valid for 1 to 3650 days, not " + std::to_string(valid_for_days));
+        auto list = sign_own_revocation_list(valid_for_days);
+        m_store.append_log(log_entry(new_id(), "RL-Sign", caller, inputs, list.id, "accepted", list.summary()));
+        return std::move(list.text);
+    });
+}
+
+store::PublishedListHead Authority::publish_successor(const std::optional<store::PublishedListHead>& seen,
+                                                      std::int64_t revision, const Caller& caller) {
+    Caller service = caller;
+    service.principal += " (re-signing the published list)";
+    const std::string inputs = "valid-for-days=" + std::to_string(m_options.revocation_list_validity_days) +
+                               "; policy-revision=" + std::to_string(revision) +
+                               (seen ? "; replaces=" + seen->id : std::string());
+    return logged("RL-Sign", service, inputs, [&] {
+        auto list = sign_own_revocation_list(m_options.revocation_list_validity_days);
+        store::PublishedList candidate{{list.id, revision, list.issued.to_iso8601()}, std::move(list.text)};
+        // The entry is appended only if this list is the one published: a process that lost the
+        // race to another leaves no entry claiming it published.
+        auto stored = m_store.publish_revocation_list(
+            seen ? std::optional<std::string>(seen->id) : std::nullopt, candidate,
+            log_entry(new_id(), "RL-Sign", service, inputs, list.id, "accepted", list.summary() + ", published"));
+        if (stored.id == candidate.head.id) {
+            m_list = PublishedCopy{candidate.head, std::make_shared<const std::string>(std::move(candidate.xrml))};
         }
-        std::vector<xrml::RevokeEntry> entries;
-        for (const auto& r : list_revocations()) entries.push_back(entry_of(r));
-        const auto now = m_clock.now();
-        RevocationListHeader h;
-        h.id = new_id();
-        h.issued = now;
-        h.validity = xrml::TimeRange{now, now.plus_seconds(86400 * valid_for_days)};
-        h.issuer = {xrml::names::revocation_list,
-                    {xrml::names::guid, m_record.guid},
-                    m_record.name,
-                    {{"URL", revocation_list_url()}}};
-        // The key that issues this authority's certificates revokes them.
-        auto text = sign_revocation_list(
-            signer(m_role == Role::Enrollment ? KeyName::EnrollmentService : KeyName::Cluster), h, entries);
-        m_store.append_log(log_entry(new_id(), "RL-Sign", caller, inputs, h.id, "accepted",
-                                     "signed a revocation list of " + std::to_string(entries.size()) +
-                                         " entries, valid until " + h.validity->until.to_iso8601()));
-        return text;
+        return stored;
     });
 }
 
 std::shared_ptr<const std::string> Authority::current_revocation_list(const Caller& caller) {
-    const auto revision = policy()->revision;
-    std::lock_guard<std::mutex> lock(m_list_mutex);
-    const auto now = m_clock.now();
-    if (m_list && m_list->revision == revision &&
-        now.unix_seconds() - m_list->signed_at.unix_seconds() < m_options.revocation_list_refresh_seconds) {
+    // Whether the published list still serves: it lists every revocation up to the policy
+    // revision read, and it is younger than the refresh interval by this process's clock. The
+    // head is read before the revision (and a list's revision before its revocations), so a
+    // successor's revision is never below the one of the list it replaces.
+    const auto current = [&](const store::PublishedListHead& head, std::int64_t revision) {
+        const auto signed_at = xrml::Time::try_parse(head.signed_at);
+        return head.revision >= revision && signed_at &&
+               m_clock.now().unix_seconds() - signed_at->unix_seconds() < m_options.revocation_list_refresh_seconds;
+    };
+    try {
+        // Per request, two one-row reads; the text is read only when another process published.
+        auto head = m_store.published_revocation_list_head();
+        auto revision = m_store.policy_revision();
+        {
+            std::lock_guard<std::mutex> lock(m_list_mutex);
+            if (head && m_list && m_list->head.id == head->id && current(*head, revision)) return m_list->text;
+        }
+        std::lock_guard<std::mutex> lock(m_list_mutex);
+        // Read again under the lock: another thread of this process may have published meanwhile.
+        head = m_store.published_revocation_list_head();
+        revision = m_store.policy_revision();
+        if (!head || !current(*head, revision)) head = publish_successor(head, revision, caller);
+        if (!m_list || m_list->head.id != head->id) {
+            auto stored = m_store.load_published_revocation_list();
+            if (!stored) throw Error(ErrorKind::Storage, "the published revocation list vanished from the store");
+            // Possibly newer than `head` already: what the store holds now is what is served.
+            m_list = PublishedCopy{stored->head, std::make_shared<const std::string>(std::move(stored->xrml))};
+        }
         return m_list->text;
+    } catch (const store::StorageError& e) {
+        throw Error(ErrorKind::Storage, e.what());
     }
-    Caller service = caller;
-    service.principal += " (re-signing the published list)";
-    auto text =
-        std::make_shared<const std::string>(issue_revocation_list(m_options.revocation_list_validity_days, service));
-    m_list = CachedList{revision, now, text};
-    return text;
 }
 
 void Authority::exclude_rac_key(const xrml::PublicKey& key, const std::string& reason, const Caller& caller) {

@@ -68,6 +68,17 @@ public:
         return m.add_revocation(r, e);
     }
     std::vector<store::RevocationRecord> list_revocations() override { return m.list_revocations(); }
+    std::optional<store::PublishedListHead> published_revocation_list_head() override {
+        return m.published_revocation_list_head();
+    }
+    std::optional<store::PublishedList> load_published_revocation_list() override {
+        return m.load_published_revocation_list();
+    }
+    store::PublishedListHead publish_revocation_list(const std::optional<std::string>& expected,
+                                                     const store::PublishedList& candidate,
+                                                     const store::LogEntry& e) override {
+        return m.publish_revocation_list(expected, candidate, e);
+    }
     void set_exclusion(const store::ExclusionRecord& x, const store::LogEntry& e) override { m.set_exclusion(x, e); }
     bool remove_exclusion(const std::string& k, const std::string& v, const store::LogEntry& e) override {
         return m.remove_exclusion(k, v, e);

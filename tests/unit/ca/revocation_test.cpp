@@ -3,6 +3,7 @@
 // input — each refusal logged and changing nothing else.
 #include "support/authority_fixture.h"
 #include "support/capture_error.h"
+#include "support/postgres_cluster.h"
 #include "support/test_keys.h"
 
 #include "ca/errors.h"
@@ -15,6 +16,9 @@
 
 #include <botan/rsa.h>
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
 
 namespace xrca::ca {
 namespace {
@@ -341,6 +345,105 @@ TEST_F(RevocationAtTheAuthority, ARevocationByAnotherProcessTakesEffectAtOnce) {
     const auto third = root.current_revocation_list(h.caller);
     EXPECT_NE(third, second);
     EXPECT_GT(xrml::read_revocation_list(*third).document.issued.unix_seconds(), list.document.issued.unix_seconds());
+}
+
+// Issue 14: the nodes of a cluster serve one list, the one in the store, byte for byte.
+class TwoNodes : public RevocationAtTheAuthority {
+protected:
+    // A second `xrca serve` on the root's store: its own connection, key ring and copy of the list.
+    std::unique_ptr<store::Store> m_other_store = store::open_store(h.root.dir, store::OpenMode::Existing);
+    Authority other{h.collaborators(*m_other_store, Hierarchy::k_password, h.root.crypto_mode), h.options};
+
+    std::size_t lists_signed() {
+        std::size_t n = 0;
+        for (const auto& e : h.root.store->read_log("")) n += e.operation == "RL-Sign" ? 1 : 0;
+        return n;
+    }
+};
+
+TEST_F(TwoNodes, ServeTheSameSignedListAndEachRevocationReachesBoth) {
+    const auto first = root.current_revocation_list(h.caller);
+    const auto served = other.current_revocation_list(h.caller);
+    EXPECT_EQ(*served, *first) << "the second node serves the list the first published";
+    EXPECT_EQ(lists_signed(), 1u) << "and signs none of its own";
+    EXPECT_EQ(other.current_revocation_list(h.caller), served) << "unchanged: its copy, not re-read";
+
+    root.revoke({RevokeType::PrincipalId, "alice", std::nullopt, ""}, h.caller);
+    const auto after = other.current_revocation_list(h.caller);
+    EXPECT_NE(*after, *first);
+    const auto list = xrml::read_revocation_list(*after);
+    EXPECT_TRUE(xrml::verify_signature(list.document).ok());
+    ASSERT_EQ(list.entries.size(), 1u);
+    EXPECT_EQ(list.entries[0].object.id.value, "alice");
+    EXPECT_EQ(*root.current_revocation_list(h.caller), *after) << "the first node now serves the second's";
+    EXPECT_EQ(lists_signed(), 2u);
+
+    // Re-signed once when it ages, by whichever node notices first; the other serves that one.
+    h.clock.advance_seconds(h.options.revocation_list_refresh_seconds + 1);
+    const auto aged = root.current_revocation_list(h.caller);
+    EXPECT_NE(*aged, *after);
+    EXPECT_EQ(*other.current_revocation_list(h.caller), *aged);
+    EXPECT_EQ(lists_signed(), 3u);
+    EXPECT_TRUE(h.root.store->verify_log().ok);
+}
+
+TEST_F(TwoNodes, NodesAskingAtOnceAfterARevocationPublishOneListAndLogOnlyIt) {
+    const auto before = root.current_revocation_list(h.caller);
+    const auto signed_before = lists_signed();
+    root.revoke({RevokeType::LicenseId, bob_rac.certificate_id, std::nullopt, ""}, h.caller);
+    std::shared_ptr<const std::string> a, b;
+    std::atomic<int> ready{0};
+    const auto ask = [&](Authority& node, std::shared_ptr<const std::string>& out) {
+        ready.fetch_add(1);
+        while (ready.load() < 2) std::this_thread::yield();  // start together
+        out = node.current_revocation_list(h.caller);
+    };
+    std::thread t1([&] { ask(root, a); });
+    std::thread t2([&] { ask(other, b); });
+    t1.join();
+    t2.join();
+    ASSERT_TRUE(a && b);
+    EXPECT_EQ(*a, *b) << "both nodes serve the one list that was published";
+    EXPECT_NE(*a, *before);
+    EXPECT_EQ(xrml::read_revocation_list(*a).entries.size(), 1u);
+    EXPECT_EQ(lists_signed(), signed_before + 1) << "a node that lost the race logs no RL-Sign";
+    const auto published = h.root.store->published_revocation_list_head();
+    ASSERT_TRUE(published);
+    EXPECT_EQ(h.root.store->read_log("").back().certificate_id, published->id);
+}
+
+// Issue 14 on PostgreSQL: two nodes of a cluster on one database (a server this test process
+// starts), each with its own connections, key ring and copy of the list.
+TEST(PublishedListOnPostgreSql, TwoNodesServeOneListAndARevocationOnOneReachesTheOther) {
+    Hierarchy h{2};
+    auto& cluster = test::PostgresCluster::shared();
+    const auto database = cluster.create_database();
+    const auto locator = cluster.locator(database);
+    {
+        auto store_a = store::open_store(locator, store::OpenMode::Create);
+        ProvisionRequest r;
+        r.role = Role::Root;
+        r.name = "Cluster Root";
+        r.base_url = "https://cluster.example.test/_wmcs";
+        r.self_enroll = true;
+        Authority::provision(h.collaborators(*store_a, Hierarchy::k_password, r.crypto_mode), r, h.caller, h.options);
+        auto store_b = store::open_store(locator, store::OpenMode::Existing);
+        Authority a(h.collaborators(*store_a, Hierarchy::k_password, r.crypto_mode), h.options);
+        Authority b(h.collaborators(*store_b, Hierarchy::k_password, r.crypto_mode), h.options);
+
+        const auto first = a.current_revocation_list(h.caller);
+        EXPECT_EQ(*b.current_revocation_list(h.caller), *first);
+        a.revoke({RevokeType::PrincipalId, "alice", std::nullopt, ""}, h.caller);
+        const auto after = b.current_revocation_list(h.caller);
+        const auto list = xrml::read_revocation_list(*after);
+        ASSERT_EQ(list.entries.size(), 1u);
+        EXPECT_EQ(list.entries[0].object.id.value, "alice");
+        EXPECT_EQ(*a.current_revocation_list(h.caller), *after);
+        std::size_t signed_lists = 0;
+        for (const auto& e : store_a->read_log("")) signed_lists += e.operation == "RL-Sign" ? 1 : 0;
+        EXPECT_EQ(signed_lists, 2u);
+    }
+    cluster.drop_database(database);
 }
 
 TEST_F(RevocationAtTheAuthority, ADecommissionedClusterIssuesNothingButServesItsChainAndList) {

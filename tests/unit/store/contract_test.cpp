@@ -362,6 +362,89 @@ TEST_P(StoreContract, RevocationsAreUniqueOrderedAndBumpTheRevision) {
     EXPECT_EQ(log_size(), 2) << "the refused duplicate logs nothing here; the authority logs refusals";
 }
 
+PublishedList published(const std::string& id, std::int64_t revision, const std::string& text) {
+    return {{id, revision, "2026-03-01T12:00:00Z"}, text};
+}
+
+void expect_head(const std::optional<PublishedListHead>& head, const PublishedList& list) {
+    ASSERT_TRUE(head);
+    EXPECT_EQ(head->id, list.head.id);
+    EXPECT_EQ(head->revision, list.head.revision);
+    EXPECT_EQ(head->signed_at, list.head.signed_at);
+}
+
+// Issue 14: one published revocation list per authority, replaced by compare and set.
+TEST_P(StoreContract, ThePublishedRevocationListIsReplacedOnlyFromTheListTheWriterSaw) {
+    EXPECT_FALSE(m_store->published_revocation_list_head());
+    EXPECT_FALSE(m_store->load_published_revocation_list());
+    // Byte-exact text, not ASCII only, larger than a page or a socket buffer.
+    const auto first = published("{l1}", 3, "<XrML>é € " + std::string(3 << 20, 'x') + "</XrML>");
+    const auto second = published("{l2}", 4, "<XrML>second</XrML>");
+    EXPECT_EQ(m_store->publish_revocation_list(std::nullopt, first, entry("RL-Sign", "{l1}")).id, "{l1}");
+    expect_head(m_store->published_revocation_list_head(), first);
+    const auto loaded = m_store->load_published_revocation_list();
+    ASSERT_TRUE(loaded);
+    expect_head(loaded->head, first);
+    EXPECT_TRUE(loaded->xrml == first.xrml) << "the text comes back byte for byte";
+    EXPECT_EQ(log_size(), 1);
+
+    // A writer that saw no list, or an older one than is published, changes and logs nothing
+    // and learns which list is published.
+    EXPECT_EQ(m_store->publish_revocation_list(std::nullopt, second, entry("RL-Sign", "{l2}")).id, "{l1}");
+    EXPECT_EQ(m_store->publish_revocation_list(std::string("{l0}"), second, entry("RL-Sign", "{l2}")).id, "{l1}");
+    EXPECT_EQ(log_size(), 1);
+    expect_head(m_store->published_revocation_list_head(), first);
+
+    // The writer that saw the published list replaces it, with its log entry in the same go.
+    const auto stored = m_store->publish_revocation_list(std::string("{l1}"), second, entry("RL-Sign", "{l2}"));
+    EXPECT_EQ(stored.id, "{l2}");
+    EXPECT_EQ(stored.revision, 4);
+    EXPECT_EQ(log_size(), 2);
+    EXPECT_EQ(m_store->read_log("").back().request_id, "{l2}");
+    reopen();
+    expect_head(m_store->published_revocation_list_head(), second);
+    EXPECT_EQ(m_store->load_published_revocation_list()->xrml, second.xrml);
+    EXPECT_TRUE(m_store->verify_log().ok);
+}
+
+// Issue 14: several nodes on one store sign a successor of the same list at once; one publishes,
+// and every node then serves that one.
+TEST_P(StoreContract, OfRacingSuccessorsOfOnePublishedListExactlyOneWins) {
+    const auto first = published("{l0}", 1, "<XrML>l0</XrML>");
+    ASSERT_EQ(m_store->publish_revocation_list(std::nullopt, first, entry("RL-Sign", "{l0}")).id, "{l0}");
+    constexpr int nodes_n = 4;
+    std::vector<std::unique_ptr<Store>> nodes;  // other processes, as far as the store knows
+    for (int i = 0; i < nodes_n; ++i) nodes.push_back(open_store(m_locator, OpenMode::Existing));
+    std::vector<std::string> winners(nodes_n);
+    std::atomic<int> ready{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < nodes_n; ++i) {
+        threads.emplace_back([&, i] {
+            const auto id = "{l1-" + std::to_string(i) + "}";
+            const auto candidate = published(id, 2, "<XrML>" + id + "</XrML>");
+            ready.fetch_add(1);
+            while (ready.load() < nodes_n) std::this_thread::yield();  // start together
+            winners[static_cast<std::size_t>(i)] =
+                nodes[static_cast<std::size_t>(i)]
+                    ->publish_revocation_list(std::string("{l0}"), candidate, entry("RL-Sign", id))
+                    .id;
+        });
+    }
+    for (auto& t : threads) t.join();
+    const auto winner = winners.front();
+    EXPECT_NE(winner, "{l0}");
+    for (const auto& w : winners) EXPECT_EQ(w, winner) << "every node learns the one list that won";
+    for (auto& node : nodes) {
+        const auto list = node->load_published_revocation_list();
+        ASSERT_TRUE(list);
+        EXPECT_EQ(list->head.id, winner);
+        EXPECT_EQ(list->xrml, "<XrML>" + winner + "</XrML>");
+    }
+    const auto log = m_store->read_log("");
+    ASSERT_EQ(log.size(), 2u) << "one entry for the first list, one for the winner, none for the losers";
+    EXPECT_EQ(log.back().request_id, winner);
+}
+
 TEST_P(StoreContract, ExclusionsAddReplaceAndRemove) {
     const auto rev0 = m_store->policy_revision();
     m_store->set_exclusion({"rac-key", "fp-x", "<PUBLICKEY/>", "lost", "t"}, entry("Exclude"));
