@@ -98,14 +98,19 @@ Connection::Connection(const PgLocator& locator) : m_locator(&locator) {
     // The URI comes last, so that what it says overrides these defaults.
     const char* const keywords[] = {"connect_timeout", "application_name", "dbname", nullptr};
     const char* const values[] = {"10", "xrca", locator.uri.c_str(), nullptr};
-    m_conn = PQconnectdbParams(keywords, values, 1);
-    if (m_conn == nullptr || PQstatus(m_conn) != CONNECTION_OK) {
+    // A server that is starting or stopping refuses with a message and no code; it may be
+    // ready by the time the ping below asks. A second try tells that from a real refusal (a
+    // wrong database, user or password), which fails again while the server answers pings.
+    for (int attempt = 1;; ++attempt) {
+        m_conn = PQconnectdbParams(keywords, values, 1);
+        if (m_conn != nullptr && PQstatus(m_conn) == CONNECTION_OK) break;
         const auto message = m_conn != nullptr ? trimmed(PQerrorMessage(m_conn)) : "out of memory";
         PQfinish(m_conn);
         m_conn = nullptr;
         // The server's state tells a transient failure from a wrong locator: PQping needs no
         // valid database or user to answer.
         const auto ping = PQpingParams(keywords, values, 1);
+        if (ping == PQPING_OK && attempt == 1) continue;
         const auto text = "cannot connect to " + describe_locator(locator) + ": " + redact(locator, message);
         if (ping == PQPING_NO_RESPONSE || ping == PQPING_REJECT) throw StoreUnavailable(text);
         throw StorageError(text);
@@ -248,6 +253,10 @@ Pool::Lease acquire(Pool& pool, const char* what) {
     } catch (const StoreUnavailable& e) {
         throw StoreUnavailable(std::string(what) + ": " + e.what());
     } catch (const StorageError& e) {
+        throw StorageError(std::string(what) + ": " + e.what());
+    } catch (const PgFailure& e) {
+        // The new connection's first statements failed: the server went away meanwhile.
+        if (e.connection_lost()) throw StoreUnavailable(std::string(what) + ": " + e.what());
         throw StorageError(std::string(what) + ": " + e.what());
     }
 }

@@ -1,8 +1,8 @@
 // Writing a whole store into PostgreSQL with COPY (see postgres_copy.h).
 #include "store/postgres_copy.h"
 
-#include "store/postgres_connection.h"
 #include "store/factory.h"
+#include "store/postgres_connection.h"
 #include "store/postgres_locator.h"
 
 namespace xrca::store {

@@ -17,7 +17,7 @@ struct PgLocator;
  * Takes the tables a source sends into the store at `locator` (its schema made already, by
  * open_store), all in one transaction that commit() ends; destroyed before commit(), it
  * writes nothing. Each table must be empty there (the seeded genesis rows of log_head and
- * policy_revision excepted, which the copy replaces): StoreExists otherwise.
+ * policy_revision, and the empty published_revocation_list, excepted, which the copy replaces): StoreExists otherwise.
  */
 class PostgresTableWriter final : public RowSink {
 public:

@@ -268,9 +268,20 @@ TEST_F(ClusterTest, ThreeNodesKeepEveryCertificateThroughAKilledNodeAndADatabase
     for (auto& t : clients) t.join();
 
     // 4. What the clients saw.
+    const auto internal_refusals = [&] {
+        std::string found;
+        std::istringstream lines(xrca("log").out);
+        for (std::string line; std::getline(lines, line);)
+            if (line.find("internal") != std::string::npos) found += line.substr(0, 600) + "\n";
+        return found;
+    };
     EXPECT_TRUE(tally.unexpected.empty())
-        << tally.unexpected.size()
-        << " unexpected failures, first: " << (tally.unexpected.empty() ? "" : tally.unexpected.front());
+        << "logged as internal:\n"
+        << (tally.unexpected.empty() ? std::string() : internal_refusals()) << tally.unexpected.size()
+        << " unexpected failures, first: " << (tally.unexpected.empty() ? "" : tally.unexpected.front())
+        << "\nnode 0 stderr:\n"
+        << test::slurp(node_err(0)).substr(0, 4000) << "\nnode 1 stderr:\n"
+        << test::slurp(node_err(1)).substr(0, 4000);
     EXPECT_LT(tally.slowest_seconds, static_cast<double>(k_client_timeout_seconds))
         << "a request hung up to the client's timeout";
     EXPECT_LE(tally.cut, 6) << "only requests in flight to the killed node may go unanswered";
