@@ -52,6 +52,9 @@ bool seeded_only(Connection& c, const std::string& table) {
     if (table == "log_head") return c.query("SELECT count(*) FROM log_head WHERE seq <> 0").int64(0, 0) == 0;
     if (table == "policy_revision")
         return c.query("SELECT count(*) FROM policy_revision WHERE revision <> 0").int64(0, 0) == 0;
+    if (table == "published_revocation_list") {
+        return c.query("SELECT count(*) FROM published_revocation_list WHERE list_id IS NOT NULL").int64(0, 0) == 0;
+    }
     return c.exec("SELECT EXISTS (SELECT 1 FROM " + identifier(table) + ")").text(0, 0) == "f";
 }
 
