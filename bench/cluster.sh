@@ -228,13 +228,14 @@ xrca_ticks() {
 }
 # The PostgreSQL server's: the postmaster's utime+stime, and cutime+cstime (what its children
 # that ended used), plus the utime+stime of its living children (backends, checkpointer, WAL
-# writer, autovacuum...). A process that ends between the listing and the reading is skipped.
+# writer, autovacuum...). A process that ends between the listing and the reading is skipped
+# (cat goes on past a file it cannot open; awk would stop there).
 pg_ticks() {
-  awk -v pm="$postmaster" 'FNR == 1 {
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v pm="$postmaster" '{
       pid = $1; sub(/^.*\) /, "")
       if (pid == pm) s += $12 + $13 + $14 + $15
       else if ($2 == pm) s += $12 + $13
-    } END {print s + 0}' /proc/[0-9]*/stat 2>/dev/null || true
+    } END {print s + 0}'
 }
 # Certify requests answered "ok" by the nodes on these ports (their /metrics counters).
 certify_ok() {
@@ -348,6 +349,10 @@ run_load() {
   ok1=$(certify_ok "${ports[@]}")
   x1=$(xrca_ticks "${pids_x[@]}")
   p1=$(pg_ticks)
+  if [ "$x1" -lt "$x0" ] || [ "$p1" -lt "$p0" ]; then
+    echo "$0: the CPU counters went back ($x0 -> $x1, $p0 -> $p1): a process was missed" >&2
+    return 1
+  fi
   # Rates and failures summed over the wrk processes; latencies from their merged distributions
   # (each QUANTILES point stands for 0.1 % of that process's requests).
   cat "$tmp/wrk-$label".*.out | awk -v label="$label" -v answered=$((ok1 - ok0)) -v tck="$ticks_per_second" \
