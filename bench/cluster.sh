@@ -194,12 +194,15 @@ if [ "$(id -u)" = 0 ]; then
   chown postgres: "$pg_dir"
   as_owner=(runuser -u postgres --)
 fi
+pg_extra=()
+[ "${BENCH_PG_STATEMENTS:-0}" = 1 ] && pg_extra=(-c shared_preload_libraries=pg_stat_statements)
 "${as_owner[@]}" "$pg_bin/initdb" -D "$pg_dir/data" --auth=trust --username=postgres --locale=C --encoding=UTF8 \
   >"$tmp/initdb.log" 2>&1 || { tail -n 20 "$tmp/initdb.log" >&2; exit 1; }
 # Durable like SQLite's synced commits: fsync, synchronous_commit, full_page_writes on (the
 # defaults, said out loud). max_connections: each serve keeps up to 16 connections, 7 nodes here.
 "${as_owner[@]}" "$pg_bin/postgres" -D "$pg_dir/data" -k "$pg_dir" -c listen_addresses= \
-  -c fsync=on -c synchronous_commit=on -c full_page_writes=on -c max_connections=200 >"$tmp/postgres.log" 2>&1 &
+  -c fsync=on -c synchronous_commit=on -c full_page_writes=on -c max_connections=200 "${pg_extra[@]}" \
+  >"$tmp/postgres.log" 2>&1 &
 pg_launcher=$!
 pids+=("$pg_launcher")
 for _ in $(seq 600); do
@@ -307,7 +310,18 @@ certify_once() {
 # A PostgreSQL store named $1 holding a copy of the authority.
 make_pg_store() {
   pg_sql postgres -c "CREATE DATABASE $1"
+  [ "${BENCH_PG_STATEMENTS:-0}" = 1 ] && pg_sql "$1" -c "CREATE EXTENSION pg_stat_statements"
   "$xrca" migrate-store --from "$sqlite_dir" --to "$(locator_of "$1")" >>"$tmp/setup.log" 2>&1
+}
+
+# With BENCH_PG_STATEMENTS=1: what PostgreSQL spent its time on in database $1, per statement.
+statements_report() {
+  [ "${BENCH_PG_STATEMENTS:-0}" = 1 ] || return 0
+  echo "PostgreSQL statements in $1, by total time (pg_stat_statements):"
+  pg_sql "$1" -F ' | ' -c "SELECT calls, round(total_exec_time::numeric, 0) AS total_ms,
+      round(mean_exec_time::numeric, 3) AS mean_ms, left(regexp_replace(query, '\s+', ' ', 'g'), 110)
+    FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = '$1')
+    ORDER BY total_exec_time DESC LIMIT 20" | sed 's/^/  /'
 }
 
 # --- A load: one wrk per node, at once ---------------------------------------------------------
@@ -464,6 +478,7 @@ if [ "$mode" = soak ]; then
     "$rate" "$p50" "$p99" "$answered" "$failed" "$xms" "$pms"
   grep -h '^RESULT' "$tmp"/wrk-soak.*.out | sed 's/^/  wrk: /'
   for p in "${soak_ports[@]}"; do stop_node "$p"; done
+  statements_report soak
   status=0
   if "$xrca" --store "$(locator_of soak)" log --verify >"$tmp/verify.out" 2>&1; then
     echo "log --verify: passed: $(tail -n 1 "$tmp/verify.out")"
