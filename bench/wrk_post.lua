@@ -6,6 +6,8 @@
 --   WRK_SOAPACTION    (optional) the SOAPAction, sent quoted as SOAP 1.1 wants
 --   WRK_TOKEN         (optional) sent as "Authorization: Bearer TOKEN"
 --   WRK_MAX_REQUESTS  (optional) each wrk thread stops after this many responses (0: no limit)
+--   WRK_QUANTILES     (optional, "1") also print the latency at every 0.1 % of the distribution, so
+--                     that bench/cluster.sh can merge the latencies of several wrk processes
 local function required(name)
    local value = os.getenv(name)
    if value == nil or value == "" then error(name .. " is not set") end
@@ -50,4 +52,10 @@ function done(summary, latency, requests)
       "RESULT requests=%d seconds=%.2f rate=%.1f p50_ms=%.1f p99_ms=%.1f http_errors=%d socket_errors=%d timeouts=%d\n",
       summary.requests, seconds, good / seconds, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
       e.status, e.connect + e.read + e.write, e.timeout))
+   -- "QUANTILES q0.1 q0.2 … q100" in ms: 1000 points, each standing for 0.1 % of the requests.
+   if os.getenv("WRK_QUANTILES") == "1" then
+      local points = {}
+      for i = 1, 1000 do points[i] = string.format("%.2f", latency:percentile(i / 10) / 1000) end
+      io.write("QUANTILES " .. table.concat(points, " ") .. "\n")
+   end
 end
