@@ -28,23 +28,8 @@ std::unique_ptr<store::Store> open_authority_store(const std::string& locator, s
     }
 }
 
-namespace {
-
-/** Whether a locator carries a password (postgresql://user:secret@host/db, or password=…). */
-bool locator_holds_password(const std::string& locator) {
-    if (locator.find("password=") != std::string::npos) return true;
-    const auto scheme = locator.find("://");
-    if (scheme == std::string::npos) return false;
-    const auto end = locator.find_first_of("/?#", scheme + 3);
-    const auto authority = locator.substr(scheme + 3, end == std::string::npos ? std::string::npos : end - scheme - 3);
-    const auto at = authority.rfind('@');
-    return at != std::string::npos && authority.substr(0, at).find(':') != std::string::npos;
-}
-
-}  // namespace
-
 void refuse_password_on_argv(const std::string& option, const std::string& locator) {
-    if (!locator_holds_password(locator)) return;
+    if (!store::locator_holds_password(locator)) return;
     throw Error(ErrorKind::Usage, option +
                                       ": the URI holds a password, and the command line is readable by every user "
                                       "of this machine; put it in ~/.pgpass or PGPASSFILE, or give the whole URI "

@@ -1,6 +1,7 @@
 // The store factory (see factory.h).
 #include "store/factory.h"
 
+#include "store/postgres_locator.h"
 #include "store/postgres_store.h"
 #include "store/sqlite_store.h"
 
@@ -15,6 +16,15 @@ namespace xrca::store {
 std::string sqlite_database_path(const std::string& data_dir) { return data_dir + "/xrca.db"; }
 
 bool is_postgresql_locator(const std::string& locator) { return is_postgresql_uri(locator); }
+
+bool locator_holds_password(const std::string& locator) {
+    if (!is_postgresql_locator(locator)) return false;
+    try {
+        return pg_detail::holds_password(pg_detail::parse_locator(locator));
+    } catch (const StorageError&) {
+        return locator.find("password") != std::string::npos;  // unreadable: err on the safe side
+    }
+}
 
 std::string staging_locator(const std::string& locator, const std::string& tag) {
     if (is_postgresql_locator(locator)) return postgres_staging_locator(locator, tag);

@@ -37,6 +37,13 @@ std::unique_ptr<Store> open_store(const std::string& locator, OpenMode mode = Op
 bool is_postgresql_locator(const std::string& locator);
 
 /**
+ * Whether `locator` carries a password (user:secret@host, or password=… in its query), read as
+ * libpq reads it; a PostgreSQL locator libpq cannot read counts as carrying one if the word
+ * "password" appears in it. The command line refuses such a locator: argv is public.
+ */
+bool locator_holds_password(const std::string& locator);
+
+/**
  * Where `xrca init` builds a new authority before publish_store() moves it to `locator`, told
  * apart by `tag` (digits, lower-case letters and _; init uses its process ID): for SQLite the
  * directory `locator/.init-<tag>` (which the caller creates), for PostgreSQL the same database's

@@ -77,6 +77,8 @@ std::string describe_locator(const PgLocator& locator) {
     return "PostgreSQL database " + database + " on " + host + ", schema " + locator.schema;
 }
 
+bool holds_password(const PgLocator& locator) { return !option(parse_options(locator.uri), "password").empty(); }
+
 std::string redact(const PgLocator& locator, std::string text) {
     const auto password = option(parse_options(locator.uri), "password");
     if (password.empty()) return text;

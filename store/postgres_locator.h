@@ -29,6 +29,9 @@ std::string describe_locator(const PgLocator& locator);
 /** `text` with the locator's password, if it has one, replaced by "***" (libpq's messages may quote the URI). */
 std::string redact(const PgLocator& locator, std::string text);
 
+/** Whether the URI carries a password, as libpq reads it. */
+bool holds_password(const PgLocator& locator);
+
 /** The schema name quoted as an SQL identifier (it holds only [a-z0-9_], see parse_locator). */
 std::string quoted_schema(const std::string& schema);
 

@@ -62,6 +62,10 @@ TEST_F(StoreCli, APasswordOnTheCommandLineIsRefusedBeforeAnythingIsCreated) {
     EXPECT_EQ(r.exit_code, 2) << r.out;
     EXPECT_NE(r.out.find("pgpass"), std::string::npos) << r.out;
     EXPECT_EQ(r.out.find("secret"), std::string::npos) << r.out;
+    // As libpq reads it: after a schema fragment too.
+    r = run("--store 'postgresql:///rms?user=x&password=secret#schema=other' status");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_EQ(r.out.find("secret"), std::string::npos) << r.out;
     r = run("migrate-store --from " + m_dir + " --to 'postgresql:///rms?password=secret'");
     EXPECT_EQ(r.exit_code, 2) << r.out;
     EXPECT_EQ(r.out.find("secret"), std::string::npos) << r.out;
