@@ -6,6 +6,7 @@
 #include "store/factory.h"
 #include "store/log_chain.h"
 #include "support/postgres_cluster.h"
+#include "support/store_records.h"
 
 #include <gtest/gtest.h>
 
@@ -17,6 +18,9 @@
 
 namespace xrca::store {
 namespace {
+
+using test::entry;
+using test::pending;
 
 /**
  * A back end under test: how to make a fresh, empty place for a store, how to clean it up, and
@@ -58,18 +62,6 @@ const std::vector<Backend>& backends() {
     return all;
 }
 
-LogEntry entry(const std::string& operation, const std::string& request_id = "r") {
-    LogEntry e;
-    e.request_id = request_id;
-    e.time = "2026-03-01T12:00:00Z";
-    e.operation = operation;
-    e.caller = "contract";
-    e.inputs = "in";
-    e.outcome = "accepted";
-    e.reason = "because";
-    return e;
-}
-
 AuthorityRecord authority_record() {
     AuthorityRecord a;
     a.role = "root";
@@ -84,24 +76,6 @@ AuthorityRecord authority_record() {
     a.version = "0.1.0";
     a.created = "2026-03-01T12:00:00Z";
     return a;
-}
-
-CertificateRecord pending(const std::string& id, const std::string& subject = "subject",
-                          const std::string& key = "k1") {
-    CertificateRecord r;
-    r.id = id;
-    r.kind = "Rights-Account-Certificate";
-    r.status = "pending";
-    r.subject = subject;
-    r.issuer_fingerprint = std::string(64, 'b');
-    r.key_fingerprint = key;
-    r.issued = "2026-03-01T12:00:00Z";
-    r.valid_from = "2026-03-01T11:45:00Z";
-    r.valid_until = "2027-03-01T12:00:00Z";
-    r.body = "<BODY type=\"LICENSE\">" + id + "</BODY>";
-    r.request_id = "req-" + id;
-    r.license_hash = std::string(40, id.back());
-    return r;
 }
 
 class StoreContract : public ::testing::TestWithParam<Backend> {

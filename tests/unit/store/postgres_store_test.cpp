@@ -5,6 +5,7 @@
 #include "store/factory.h"
 #include "store/log_chain.h"
 #include "support/postgres_cluster.h"
+#include "support/store_records.h"
 
 #include <gtest/gtest.h>
 
@@ -18,30 +19,8 @@ namespace {
 
 using test::PostgresCluster;
 
-LogEntry entry(const std::string& operation, const std::string& request_id = "r") {
-    LogEntry e;
-    e.request_id = request_id;
-    e.time = "2026-03-01T12:00:00Z";
-    e.operation = operation;
-    e.caller = "pg-test";
-    e.inputs = "in";
-    e.outcome = "accepted";
-    e.reason = "because";
-    return e;
-}
-
-CertificateRecord pending(const std::string& id) {
-    CertificateRecord r;
-    r.id = id;
-    r.kind = "Rights-Account-Certificate";
-    r.subject = "subject";
-    r.issuer_fingerprint = std::string(64, 'b');
-    r.key_fingerprint = "k1";
-    r.issued = "2026-03-01T12:00:00Z";
-    r.body = "<BODY>" + id + "</BODY>";
-    r.request_id = "req-" + id;
-    return r;
-}
+using test::entry;
+using test::pending;
 
 class PostgresStoreTest : public ::testing::Test {
 protected:
