@@ -47,7 +47,7 @@ int rates(double seconds) {
     const auto act_key = activation_key(h.root);
     const auto& machine = test::test_key(2048, 8);
     const auto spc = h.machine_spc_chain(machine);
-    h.root.authority->issue_rac({{spc}, "bench-user", "bench@example.test", false}, h.caller);  // the user key exists
+    h.root.authority->issue_rac({{spc}, "", "bench@example.test", false}, h.caller);  // the user key exists
     const auto lic_key = xrml::PublicKey::from_botan(test::test_key(2048, 6));
     std::printf("kind  threads  issued/s  raw_signs/s  ratio\n");
     for (int threads : {1, 2, 8}) {
@@ -70,7 +70,7 @@ int rates(double seconds) {
                 (void)h.root.authority->certify_machine(m, h.caller);
             }));
             rac_r.push_back(threaded_rate(threads, seconds, [&](int, long) {
-                (void)h.root.authority->issue_rac({{spc}, "bench-user", "bench@example.test", false}, h.caller);
+                (void)h.root.authority->issue_rac({{spc}, "", "bench@example.test", false}, h.caller);
             }));
         }
         const double raw1 = bench::median(raw_slc), raw2 = bench::median(raw_act);
@@ -94,8 +94,7 @@ int clc(int count) {
     auto authority = h.open(h.root, test::Hierarchy::k_password);
     const auto& machine = test::test_key(2048, 8);
     const auto rac =
-        h.root.authority->issue_rac({{h.machine_spc_chain(machine)}, "clc-user", "clc@example.test", false}, h.caller)
-            .text();
+        h.root.authority->issue_rac({{h.machine_spc_chain(machine)}, "", "clc@example.test", false}, h.caller).text();
     const auto fill_start = Clock::now();
     h.last_key_pool().wait_until_filled(static_cast<std::size_t>(count));
     const double fill_s = std::chrono::duration<double>(Clock::now() - fill_start).count();
@@ -209,8 +208,7 @@ int profile_rac(long count) {
     test::Hierarchy h(2);
     const auto& machine = test::test_key(2048, 8);
     const auto spc = h.machine_spc_chain(machine);
-    for (long i = 0; i < count; ++i)
-        (void)h.root.authority->issue_rac({{spc}, "p-user", "p@example.test", false}, h.caller);
+    for (long i = 0; i < count; ++i) (void)h.root.authority->issue_rac({{spc}, "", "p@example.test", false}, h.caller);
     return 0;
 }
 
@@ -222,7 +220,7 @@ int profile_clc(long count) {
     auto authority = h.open(h.root, test::Hierarchy::k_password);
     const auto rac =
         h.root.authority
-            ->issue_rac({{h.machine_spc_chain(test::test_key(2048, 8))}, "u", "u@example.test", false}, h.caller)
+            ->issue_rac({{h.machine_spc_chain(test::test_key(2048, 8))}, "", "u@example.test", false}, h.caller)
             .text();
     h.last_key_pool().wait_until_filled(static_cast<std::size_t>(count));
     for (long i = 0; i < count; ++i) (void)authority->issue_clc({{rac}}, h.caller);

@@ -61,7 +61,7 @@ int run(int argc, char** argv) {
     std::vector<std::string> rac;
     for (const auto& d :
          xrml::read_documents(
-             authority->issue_rac({{ca::chain_text(spc)}, "load", "load@example.test", false}, h.caller).text())
+             authority->issue_rac({{ca::chain_text(spc)}, "", "load@example.test", false}, h.caller).text())
              .documents) {
         rac.push_back(d.raw.text);
     }

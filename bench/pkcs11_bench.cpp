@@ -98,7 +98,7 @@ int run(int argc, char** argv) {
     const auto& machine = test::test_key(2048, 8);
     const auto spc =
         authority.certify_machine({xrml::PublicKey::from_botan(machine), {}, "p", "m", "1"}, caller).text();
-    (void)authority.issue_rac({{spc}, "bench-user", "bench@example.test", false}, caller);  // the user key exists
+    (void)authority.issue_rac({{spc}, "", "bench@example.test", false}, caller);  // the user key exists
     const auto activation = key_object(*token, *store, "activation");
 
     auto& signer = ring.signer(ca::KeyName::Activation, xrml::DigestAlgorithm::Sha256);
@@ -115,7 +115,7 @@ int run(int argc, char** argv) {
                 (void)authority.certify_machine({xrml::PublicKey::from_botan(machine), {}, "p", "m", "1"}, caller);
             }));
             rac_rates.push_back(bench::threaded_rate(threads, seconds, [&](int, long) {
-                (void)authority.issue_rac({{spc}, "bench-user", "bench@example.test", false}, caller);
+                (void)authority.issue_rac({{spc}, "", "bench@example.test", false}, caller);
             }));
         }
         const double r = bench::median(raw), g = bench::median(signer_rates), s = bench::median(spc_rates),

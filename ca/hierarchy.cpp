@@ -12,7 +12,11 @@ std::string new_guid(Botan::RandomNumberGenerator& rng) {
     auto b = rng.random_vec(16);
     b[6] = static_cast<std::uint8_t>((b[6] & 0x0F) | 0x40);
     b[8] = static_cast<std::uint8_t>((b[8] & 0x3F) | 0x80);
-    const auto hex = Botan::hex_encode(b.data(), b.size(), false);
+    return guid_text(b.data());
+}
+
+std::string guid_text(const std::uint8_t* bytes) {
+    const auto hex = Botan::hex_encode(bytes, 16, false);
     return "{" + hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" +
            hex.substr(20, 12) + "}";
 }

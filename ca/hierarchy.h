@@ -5,6 +5,7 @@
 #include "xrml/certificate.h"
 #include "xrml/templates.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,8 @@ namespace xrca::ca {
 
 /** A fresh random (version 4) GUID, braced and lower-case as Microsoft emits them. */
 std::string new_guid(Botan::RandomNumberGenerator& rng);
+/** 16 bytes as GUID text, braced and lower-case, in the byte order given. */
+std::string guid_text(const std::uint8_t* bytes);
 /** True for "{8-4-4-4-12}" hex. */
 bool is_braced_guid(const std::string& text) noexcept;
 

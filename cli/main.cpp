@@ -121,17 +121,20 @@ const std::map<std::string, Command>& commands() {
         {"issue",
          {cmd_issue, "issue a machine certificate, RAC or CLC at the authority",
           "usage: xrca [--data DIR] issue machine --public-key MACHINE.pub.xml [--hid-digest BASE64] -o SPC-CHAIN.xml\n"
-          "       xrca [--data DIR] issue rac --spc-chain SPC-CHAIN.xml --user-id ID --email EMAIL [--temporary] -o "
-          "RAC-CHAIN.xml\n"
+          "       xrca [--data DIR] issue rac --spc-chain SPC-CHAIN.xml --email EMAIL [--user-id SID|GUID] "
+          "[--temporary]\n"
+          "                                   -o RAC-CHAIN.xml\n"
           "       xrca [--data DIR] issue clc --rac-chain RAC-CHAIN.xml -o CLC-CHAIN.xml\n"
           "\n"
           "Needs the key password (or, for keys in a token, its PIN: --pin-file, $XRCA_PKCS11_PIN).\n"
           "Every request, issued or refused, is in the enrollment log.\n"
           "A RAC (365 days, or 15 minutes with --temporary) carries the user's escrowed key sealed\n"
           "to the machine key; a CLC carries a fresh key sealed to the RAC key. -o - writes to stdout.\n"
+          "A RAC names a directory user by its Windows SID (--user-id S-1-5-21-…) and a federated user\n"
+          "by a GUID: --user-id GUID, or by default one derived from --email (the same on every run).\n"
           "\n"
           "example:\n"
-          "  xrca --data root issue rac --spc-chain spc.xml --user-id alice --email alice@example.com -o rac.xml\n"}},
+          "  xrca --data root issue rac --spc-chain spc.xml --email alice@example.com -o rac.xml\n"}},
         {"client",
          {cmd_client, "the client side: machine key, activation, RAC, CLC, unsealing",
           "usage: xrca client init --dir CLIENT_DIR [--bits 2048|1024]\n"
@@ -272,7 +275,7 @@ const std::map<std::string, Command>& commands() {
         {"principal",
          {cmd_principal, "manage who may call the online service",
           "usage: xrca [--data DIR] principal add NAME --role enroll|sub-enroll|server|user [--email EMAIL]\n"
-          "                                     [--user-id ID] [--may-certify PATTERN]... [--json]\n"
+          "                                     [--user-id SID|GUID] [--may-certify PATTERN]... [--json]\n"
           "       xrca [--data DIR] principal list [--json]\n"
           "       xrca [--data DIR] principal remove NAME\n"
           "       xrca [--data DIR] principal grant|revoke-grant NAME PATTERN\n"
@@ -281,7 +284,8 @@ const std::map<std::string, Command>& commands() {
           "add prints a new random bearer token once, alone on the last line ({\"token\": ...} with\n"
           "--json); only its SHA-256 is stored. Roles: enroll may call Enroll; sub-enroll SubEnroll;\n"
           "server ServerCertification; user may activate machines and certify, and its RAC is\n"
-          "issued to its --email and --user-id (default: NAME).\n"
+          "issued to its --email and --user-id: a Windows SID (S-1-5-21-…) for a directory user, or\n"
+          "a GUID for a federated user; by default the GUID derived from --email.\n"
           "\n"
           "A server principal certifies its own user (its --user-id with its --email) and the users\n"
           "its grants match: PATTERN (`*` any run, `?` one character, case ignored) must match both\n"

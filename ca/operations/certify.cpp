@@ -5,6 +5,7 @@
 
 #include "ca/hierarchy.h"
 #include "ca/user_grants.h"
+#include "ca/user_identity.h"
 #include "xrml/chain.h"
 #include "xrml/enabling_bits.h"
 #include "xrml/reader.h"
@@ -18,11 +19,25 @@ using xrml::Failure;
 
 namespace {
 
-xrml::XrmlObject user_object(const std::string& user_id, const std::string& email) {
-    const bool windows = user_id.rfind("S-1-", 0) == 0;
-    xrml::XrmlObject o{xrml::names::group_identity, {windows ? "Windows" : "Federation", user_id}, email, {}};
-    if (!windows) o.addresses.push_back({"email_alias", email});
+// [MS-RMPR] 2.2.9.5.4: NAME is the primary address; only a federated user carries it as an alias too.
+xrml::XrmlObject user_object(const UserIdentity& user, const std::string& email) {
+    xrml::XrmlObject o{xrml::names::group_identity, {id_type_name(user.type), user.id}, email, {}};
+    if (user.type == UserIdType::Federation) o.addresses.push_back({"email_alias", email});
     return o;
+}
+
+// The RAC's user: a SID or a GUID (user_identity.h), or, when none is named, the federated user
+// of the email. A principal stored before user IDs were checked keeps its own ID (its escrowed key
+// is filed under it) and is certified as a federated user, as it was then.
+UserIdentity rac_identity(const RacRequest& r, const Caller& caller) {
+    if (r.user_id.size() > 256) throw Error(ErrorKind::Malformed, "the user ID is too long", RmsFault::Argument);
+    if (auto identity = parse_user_identity(r.user_id, r.email)) return *std::move(identity);
+    if (caller.account && caller.account->user_id == r.user_id) return {UserIdType::Federation, r.user_id};
+    throw Error(ErrorKind::Malformed,
+                "user ID '" + r.user_id.substr(0, 64) +
+                    "' is neither a Windows SID (S-1-5-21-…, a directory user) nor a GUID (a federated user); "
+                    "leave it out to certify the federated user of the email",
+                RmsFault::Argument);
 }
 
 bool plausible_email(const std::string& e) {
@@ -93,18 +108,17 @@ IssuedChain Authority::issue_rac(const RacRequest& r, const Caller& caller) {
         check_not_revoked(*policy, docs, RmsFault::VerifyMachineCertificateChainFailed,
                           "the machine certificate chain");
         check_spc_version(*policy, spc.principal->security_level("Repository").value_or(""));
-        check_user_not_revoked(*policy, r.user_id);
+        const auto user = rac_identity(r, caller);
+        check_user_not_revoked(*policy, user.id);
         // 4. Crypto mode and identity.
         const auto& machine_key = *spc.principal->key;
         check_machine_key_for_mode(machine_key, mode());
-        if (r.user_id.empty() || r.user_id.size() > 256)
-            throw Error(ErrorKind::Malformed, "a user ID is required", RmsFault::Argument);
         if (!plausible_email(r.email)) {
             throw Error(ErrorKind::Malformed, "'" + r.email + "' is not an email address",
                         RmsFault::VerifyEmailAddressFailed);
         }
         // 5. The user's key pair: one per user, reused on every machine, escrowed.
-        const auto key = user_key(r.user_id, r.email);
+        const auto key = user_key(user.id, r.email);
         const auto user_public = xrml::PublicKey::from_botan(*key);
         // 6. Validity: back-dated by the tolerance; 365 days persistent or 15 minutes temporary.
         const auto now = m_clock.now().floor_minute();
@@ -118,7 +132,7 @@ IssuedChain Authority::issue_rac(const RacRequest& r, const Caller& caller) {
         t.validity = validity;
         t.issuer = own_principal();
         t.certification_url = m_record.base_url + "/certification";
-        t.user = user_object(r.user_id, r.email);
+        t.user = user_object(user, r.email);
         t.user_key = user_public;
         t.persistent = !r.temporary;
         t.machine = spc.principal->object;
@@ -133,7 +147,7 @@ IssuedChain Authority::issue_rac(const RacRequest& r, const Caller& caller) {
                   inputs,
                   t.id,
                   xrml::names::rights_account_certificate,
-                  r.user_id,
+                  user.id,
                   user_public.fingerprint(),
                   now,
                   validity,

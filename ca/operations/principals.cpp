@@ -3,6 +3,7 @@
 #include "ca/authority_internal.h"
 #include "ca/hierarchy.h"
 #include "ca/user_grants.h"
+#include "ca/user_identity.h"
 
 #include <botan/base64.h>
 #include <botan/hash.h>
@@ -48,6 +49,7 @@ std::string Authority::add_principal(const std::string& name, const std::string&
             throw Error(ErrorKind::Usage, "--may-certify is for server principals");
         }
         for (const auto& pattern : may_certify) check_grant_pattern(pattern);
+        const auto stored_user_id = principal_user_id(user_id, email, name);
         std::vector<std::string> grants = may_certify;
         std::sort(grants.begin(), grants.end());
         grants.erase(std::unique(grants.begin(), grants.end()), grants.end());
@@ -58,9 +60,8 @@ std::string Authority::add_principal(const std::string& name, const std::string&
         std::replace(token.begin(), token.end(), '/', '_');
         token.erase(std::remove(token.begin(), token.end(), '='), token.end());
         token.insert(0, k_token_prefix);
-        store::PrincipalRecord record{
-            name, role,  email, user_id.empty() ? name : user_id, token_hash(token), m_clock.now().to_iso8601(),
-            "",   grants};
+        store::PrincipalRecord record{name, role,  email, stored_user_id, token_hash(token), m_clock.now().to_iso8601(),
+                                      "",   grants};
         const auto reason = "added " + role + " principal " + name +
                             (grants.empty() ? ""
                                             : " (may certify the users, and receive the keys, of " +

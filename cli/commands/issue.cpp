@@ -37,9 +37,9 @@ int cmd_issue(Context& ctx, Args& args) {
         const auto spc = rest.option("--spc-chain");
         const auto user = rest.option("--user-id");
         const auto email = rest.option("--email");
-        if (!spc || !user || !email)
-            throw Error(ErrorKind::Usage, "issue rac needs --spc-chain FILE --user-id ID --email EMAIL");
-        ca::RacRequest r{{read_file(*spc, k_max_document_bytes)}, *user, *email, rest.flag("--temporary")};
+        if (!spc || !email)
+            throw Error(ErrorKind::Usage, "issue rac needs --spc-chain FILE --email EMAIL [--user-id ID]");
+        ca::RacRequest r{{read_file(*spc, k_max_document_bytes)}, user.value_or(""), *email, rest.flag("--temporary")};
         auto session = open_session(ctx, rest);
         if (!rest.positionals().empty()) throw Error(ErrorKind::Usage, "unexpected arguments to issue rac");
         issued = session->authority->issue_rac(r, local_caller());

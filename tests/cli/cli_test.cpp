@@ -201,8 +201,7 @@ TEST_F(AuthorityCli, AnAdministratorsDayFromInitToClc) {
     ASSERT_EQ(r.exit_code, 0) << r.out;
     r = x("root issue machine --public-key " + m_dir + "/alice/machine.pub.xml -o " + m_dir + "/spc.xml");
     ASSERT_EQ(r.exit_code, 0) << r.out;
-    r = x("root issue rac --spc-chain " + m_dir + "/spc.xml --user-id alice --email alice@example.test -o " + m_dir +
-          "/rac.xml");
+    r = x("root issue rac --spc-chain " + m_dir + "/spc.xml --email alice@example.test -o " + m_dir + "/rac.xml");
     ASSERT_EQ(r.exit_code, 0) << r.out;
     r = x("root issue clc --rac-chain " + m_dir + "/rac.xml -o " + m_dir + "/clc.xml");
     ASSERT_EQ(r.exit_code, 0) << r.out;
@@ -488,10 +487,21 @@ TEST_F(Cli, PrincipalTokensArePrintedOnceAloneOnTheLastLine) {
     EXPECT_EQ(token.rfind("xrca_", 0), 0u) << r.out;
     r = run("--data " + m_dir + "/root principal list --json");
     EXPECT_NE(r.out.find("\"name\":\"alice\""), std::string::npos) << r.out;
+    // Issue 15 item 5: the federated GUID of the email by default (Python's uuid5 in xrca's name space).
+    EXPECT_NE(r.out.find("\"user_id\":\"{3c8b7e7f-cdad-589c-bcdc-731ba7d45cb9}\""), std::string::npos) << r.out;
     EXPECT_EQ(r.out.find(token), std::string::npos) << "list never shows a token";
     r = run("--data " + m_dir + "/root principal add bob --role enroll --json");
     EXPECT_NE(r.out.find("\"token\":\"xrca_"), std::string::npos) << r.out;
     EXPECT_EQ(run("--data " + m_dir + "/root principal add carol --role nobody").exit_code, 2);
+    // A user ID is a SID or a GUID, nothing else.
+    r = run("--data " + m_dir + "/root principal add dave --role user --email dave@example.test --user-id dave");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.out.find("'dave' is neither a Windows SID"), std::string::npos) << r.out;
+    EXPECT_EQ(run("--data " + m_dir +
+                  "/root principal add dave --role user --email dave@example.test --user-id "
+                  "S-1-5-21-7-1004")
+                  .exit_code,
+              0);
     EXPECT_EQ(run("--data " + m_dir + "/root principal remove alice").exit_code, 0);
     EXPECT_EQ(run("--data " + m_dir + "/root principal remove alice").exit_code, 3);
 }
@@ -760,8 +770,8 @@ protected:
               "-spc.xml");
         ASSERT_EQ(r.exit_code, 0) << r.out;
         for (const auto& u : users) {
-            r = x(data(name) + "issue rac --spc-chain " + m_dir + "/" + name + "-spc.xml --user-id " + u + " --email " +
-                  u + "@example.test -o " + m_dir + "/" + name + "-" + u + ".xml");
+            r = x(data(name) + "issue rac --spc-chain " + m_dir + "/" + name + "-spc.xml --email " + u +
+                  "@example.test -o " + m_dir + "/" + name + "-" + u + ".xml");
             ASSERT_EQ(r.exit_code, 0) << r.out;
         }
     }
@@ -820,8 +830,8 @@ TEST_F(RevocationCli, RevokePublishVerifyExcludeDecommission) {
     // Exclusion: old security processors get no RAC.
     r = x(data("plain") + "exclusion add --min-spc-version 2.0 --reason 'old clients'", false);
     ASSERT_EQ(r.exit_code, 0) << r.out;
-    r = x(data("plain") + "issue rac --spc-chain " + m_dir +
-          "/plain-spc.xml --user-id dave --email dave@example.test -o " + m_dir + "/x.xml");
+    r = x(data("plain") + "issue rac --spc-chain " + m_dir + "/plain-spc.xml --email dave@example.test -o " + m_dir +
+          "/x.xml");
     EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_NE(r.out.find("below the minimum"), std::string::npos) << r.out;
     EXPECT_NE(x(data("plain") + "exclusion list", false).out.find("min-spc-version  2.0"), std::string::npos);

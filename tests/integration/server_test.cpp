@@ -26,6 +26,9 @@
 namespace xrca::enrollment {
 namespace {
 
+// A directory user that servers certify in these tests.
+constexpr const char* k_bob = "S-1-5-21-7-1002";
+
 struct Reply {
     int status = 0;
     std::string body;
@@ -236,7 +239,8 @@ TEST_F(OperationsTest, AUserActivatesCertifiesAndGetsAClc) {
     const auto rac = certificates_in_reply(rac_reply, "CertificateChain");
     EXPECT_EQ(rac_reply.result().required_local("Quota").required_local("Verified").text(), "true");
     const auto rac_doc = xrml::read_documents(rac.front()).documents.front();
-    EXPECT_EQ(rac_doc.principal->object.id.value, "alice") << "the RAC's identity comes from the principal";
+    // The RAC's identity comes from the principal: the federated user of its email (GUID from Python's uuid5).
+    EXPECT_EQ(rac_doc.principal->object.id.value, "{3c8b7e7f-cdad-589c-bcdc-731ba7d45cb9}");
     const auto clc = certificates_in_reply(alice.call(services::publishing, "GetClientLicensorCert", clc_request(rac)),
                                            "CertificateChain");
     std::string joined;
@@ -246,12 +250,13 @@ TEST_F(OperationsTest, AUserActivatesCertifiesAndGetsAClc) {
     // A server certifies a user it names and its grant matches (issue 12 item 9: without the
     // grant this is refused, ServerPrincipalsAreScoped); service location needs no token.
     const auto server_principal = as(add("portal", "server"));
-    h.root.authority->grant_principal("portal", "bob*", h.caller);
+    h.root.authority->grant_principal("portal", k_bob, h.caller);
+    h.root.authority->grant_principal("portal", "bob@*", h.caller);
     const auto bob =
         certificates_in_reply(server_principal.call(services::server_certification, "Certify",
-                                                    certify_request(spc, false, "bob", "bob@example.test")),
+                                                    certify_request(spc, false, k_bob, "bob@example.test")),
                               "CertificateChain");
-    EXPECT_EQ(xrml::read_documents(bob.front()).documents.front().principal->object.id.value, "bob");
+    EXPECT_EQ(xrml::read_documents(bob.front()).documents.front().principal->object.id.value, k_bob);
     const auto where = as("").call(
         services::certification_locator, "FindServiceLocationsForUser",
         service_location_request("FindServiceLocationsForUser", {"CertificationService", "LicensingService"}));
@@ -412,15 +417,17 @@ TEST_F(OperationsTest, ServerPrincipalsAreScoped) {
             "CertificateChain");
     };
     const auto user_keys = h.root.store->counts().user_keys;
-    expect_refused([&] { certify("bob", "bob@example.test"); }, ErrorKind::Unauthorized,
-                   "server principal portal may not certify bob", "another user without a grant");
+    expect_refused([&] { certify(k_bob, "bob@example.test"); }, ErrorKind::Unauthorized,
+                   std::string("server principal portal may not certify ") + k_bob, "another user without a grant");
     EXPECT_EQ(h.root.store->counts().user_keys, user_keys) << "bob's key was neither made nor handed out";
-    EXPECT_FALSE(certify("portal", "portal@example.test").empty()) << "its own user, always";
-    h.root.authority->grant_principal("portal", "bob*", h.caller);
-    const auto rac = certify("bob", "bob@example.test");
-    EXPECT_EQ(xrml::read_documents(rac.front()).documents.front().principal->object.id.value, "bob");
-    expect_refused([&] { certify("carol", "carol@example.test"); }, ErrorKind::Unauthorized, "may not certify carol",
-                   "a user the grant does not match");
+    // Its own user, always: the federated user of its email (GUID from Python's uuid5).
+    EXPECT_FALSE(certify("{4946acb2-a12c-5b8e-82d4-95a3da278c6e}", "portal@example.test").empty());
+    h.root.authority->grant_principal("portal", k_bob, h.caller);
+    h.root.authority->grant_principal("portal", "bob@*", h.caller);
+    const auto rac = certify(k_bob, "bob@example.test");
+    EXPECT_EQ(xrml::read_documents(rac.front()).documents.front().principal->object.id.value, k_bob);
+    expect_refused([&] { certify("S-1-5-21-7-1003", "carol@example.test"); }, ErrorKind::Unauthorized,
+                   "may not certify S-1-5-21-7-1003", "a user the grant does not match");
 }
 
 TEST_F(OperationsTest, ServicePagesWsdlAndMetrics) {

@@ -167,11 +167,9 @@ TEST_F(Pkcs11Cli, AnAuthorityWithItsKeysInTheTokenIssuesEveryKindRevokesAndRenew
     ASSERT_EQ(r.exit_code, 0) << r.out;
     r = x("root", "issue machine --public-key " + m_dir + "/alice/machine.pub.xml -o " + m_dir + "/spc.xml");
     ASSERT_EQ(r.exit_code, 0) << r.out;
-    r = x("root", "issue rac --spc-chain " + m_dir + "/spc.xml --user-id alice --email alice@example.test -o " + m_dir +
-                      "/rac.xml");
+    r = x("root", "issue rac --spc-chain " + m_dir + "/spc.xml --email alice@example.test -o " + m_dir + "/rac.xml");
     ASSERT_EQ(r.exit_code, 0) << r.out;
-    r = x("root", "issue rac --spc-chain " + m_dir + "/spc.xml --user-id alice --email alice@example.test -o " + m_dir +
-                      "/rac2.xml");
+    r = x("root", "issue rac --spc-chain " + m_dir + "/spc.xml --email alice@example.test -o " + m_dir + "/rac2.xml");
     ASSERT_EQ(r.exit_code, 0) << "the escrowed key is recovered from the token: " << r.out;
     r = x("root", "issue clc --rac-chain " + m_dir + "/rac.xml -o " + m_dir + "/clc.xml");
     ASSERT_EQ(r.exit_code, 0) << r.out;

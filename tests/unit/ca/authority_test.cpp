@@ -95,8 +95,8 @@ TEST_P(AuthorityTest, EveryChainVerifiesToTheEnrollmentServiceAnchor) {
 }
 
 TEST_P(AuthorityTest, TheRacAndClcFollowTheirTemplates) {
-    const auto rac_chain =
-        h.root.authority->issue_rac({{h.machine_spc_chain(machine)}, "bob-guid", "bob@example.test", true}, h.caller);
+    const auto rac_chain = h.root.authority->issue_rac(
+        {{h.machine_spc_chain(machine)}, "{8d6f1c2e-4b7a-4e1d-9c3f-0a1b2c3d4e5f}", "bob@example.test", true}, h.caller);
     const auto rac = xrml::read_documents(rac_chain.documents.front()).documents.front();
     ASSERT_TRUE(rac.validity);
     EXPECT_EQ(rac.validity->from, h.clock.now().plus_seconds(-15 * 60)) << "back-dated by the 15-minute tolerance";
@@ -109,7 +109,7 @@ TEST_P(AuthorityTest, TheRacAndClcFollowTheirTemplates) {
     const auto clc = xrml::read_documents(clc_chain.documents.front()).documents.front();
     EXPECT_EQ(clc.issue_right->range->from, rac.validity->from) << "CLC range = RAC validity";
     EXPECT_EQ(clc.issue_right->range->until, rac.validity->until);
-    EXPECT_EQ(clc.principal->object.id.value, "bob-guid");
+    EXPECT_EQ(clc.principal->object.id.value, "{8d6f1c2e-4b7a-4e1d-9c3f-0a1b2c3d4e5f}");
     EXPECT_EQ(clc.distribution_points.front().object.addresses.front().value,
               "https://root.example.test/_wmcs/licensing");
 }
@@ -119,11 +119,11 @@ TEST_P(AuthorityTest, OneKeyPerUserOnEveryMachineAndItUnsealsToTheRacKey) {
     const auto spc2 = h.machine_spc_chain(test::test_key(GetParam() == 2 ? 2048 : 1024, 7));
     const auto rac1 =
         xrml::read_documents(
-            h.root.authority->issue_rac({{spc1}, "carol", "carol@example.test", false}, h.caller).documents.front())
+            h.root.authority->issue_rac({{spc1}, "", "carol@example.test", false}, h.caller).documents.front())
             .documents.front();
     const auto rac2 =
         xrml::read_documents(
-            h.root.authority->issue_rac({{spc2}, "carol", "carol@example.test", false}, h.caller).documents.front())
+            h.root.authority->issue_rac({{spc2}, "", "carol@example.test", false}, h.caller).documents.front())
             .documents.front();
     EXPECT_EQ(*rac1.principal->key, *rac2.principal->key) << "the user's key is reused on every machine";
 
@@ -145,7 +145,7 @@ TEST_P(AuthorityTest, ALicensingClusterIssuesNoRac) {
     const auto spc = h.machine_spc_chain(machine);
     const auto before = Snapshot::of(*h.licensing.store);
     const auto e = capture([&] {
-        h.licensing.authority->issue_rac({{spc}, "dave", "dave@example.test", false}, h.caller);
+        h.licensing.authority->issue_rac({{spc}, "", "dave@example.test", false}, h.caller);
     });
     expect_refused_and_logged(*h.licensing.store, before, e, ErrorKind::PolicyDenied, RmsFault::UnauthorizedAccess);
 }
@@ -181,7 +181,7 @@ TEST_P(AuthorityTest, AnSpcFromAnUntrustedIssuerIsRefused) {
 
     const auto before = Snapshot::of(*h.root.store);
     const auto e = capture([&] {
-        h.root.authority->issue_rac({{foreign_spc}, "erin", "erin@example.test", false}, h.caller);
+        h.root.authority->issue_rac({{foreign_spc}, "", "erin@example.test", false}, h.caller);
     });
     expect_refused_and_logged(*h.root.store, before, e, ErrorKind::PolicyDenied,
                               RmsFault::VerifyMachineCertificateChainFailed);
@@ -189,7 +189,7 @@ TEST_P(AuthorityTest, AnSpcFromAnUntrustedIssuerIsRefused) {
     // Once its activation issuer is trusted, the same SPC is accepted.
     const auto activation_key = *xrml::read_documents(foreign_spc).documents.front().issuer.key;
     h.root.authority->add_trust(ca::TrustPurpose::SpcIssuer, activation_key, "other root's machines", h.caller);
-    EXPECT_NO_THROW(h.root.authority->issue_rac({{foreign_spc}, "erin", "erin@example.test", false}, h.caller));
+    EXPECT_NO_THROW(h.root.authority->issue_rac({{foreign_spc}, "", "erin@example.test", false}, h.caller));
 }
 
 // Issue 13: accepted chains are remembered, but never past what accepted them.
@@ -199,13 +199,13 @@ TEST_P(AuthorityTest, ARememberedSpcChainIsRefusedOnceItsIssuerIsNoLongerTrusted
     const auto foreign_spc = stranger.authority->certify_machine(m, h.caller).text();
     const auto activation_key = *xrml::read_documents(foreign_spc).documents.front().issuer.key;
     h.root.authority->add_trust(ca::TrustPurpose::SpcIssuer, activation_key, "other root's machines", h.caller);
-    EXPECT_NO_THROW(h.root.authority->issue_rac({{foreign_spc}, "ivan", "ivan@example.test", false}, h.caller));
-    EXPECT_NO_THROW(h.root.authority->issue_rac({{foreign_spc}, "ivan", "ivan@example.test", false}, h.caller));
+    EXPECT_NO_THROW(h.root.authority->issue_rac({{foreign_spc}, "", "ivan@example.test", false}, h.caller));
+    EXPECT_NO_THROW(h.root.authority->issue_rac({{foreign_spc}, "", "ivan@example.test", false}, h.caller));
 
     h.root.authority->remove_trust(activation_key.fingerprint(), h.caller);
     const auto before = Snapshot::of(*h.root.store);
     const auto e = capture([&] {
-        h.root.authority->issue_rac({{foreign_spc}, "ivan", "ivan@example.test", false}, h.caller);
+        h.root.authority->issue_rac({{foreign_spc}, "", "ivan@example.test", false}, h.caller);
     });
     expect_refused_and_logged(*h.root.store, before, e, ErrorKind::PolicyDenied,
                               RmsFault::VerifyMachineCertificateChainFailed);
@@ -213,7 +213,7 @@ TEST_P(AuthorityTest, ARememberedSpcChainIsRefusedOnceItsIssuerIsNoLongerTrusted
 
 TEST_P(AuthorityTest, ARememberedRacIsRefusedOnceItExpires) {
     const auto rac =
-        h.root.authority->issue_rac({{h.machine_spc_chain(machine)}, "judy", "judy@example.test", true}, h.caller);
+        h.root.authority->issue_rac({{h.machine_spc_chain(machine)}, "", "judy@example.test", true}, h.caller);
     EXPECT_NO_THROW(h.root.authority->issue_clc({{rac.text()}}, h.caller));
     h.clock.advance_seconds(16 * 60);  // past the 15-minute temporary validity
     const auto before = Snapshot::of(*h.root.store);
@@ -225,7 +225,7 @@ TEST_P(AuthorityTest, ARememberedRacIsRefusedOnceItsIssuerIsNoLongerTrusted) {
     auto stranger = h.provision_cluster("stranger", ca::Role::Root, GetParam(), true);
     ca::MachineRequest m{xrml::PublicKey::from_botan(machine), {}, "p", "m", "1"};
     const auto spc = stranger.authority->certify_machine(m, h.caller).text();
-    const auto rac = stranger.authority->issue_rac({{spc}, "ken", "ken@example.test", false}, h.caller).text();
+    const auto rac = stranger.authority->issue_rac({{spc}, "", "ken@example.test", false}, h.caller).text();
     const auto stranger_key = stranger.authority->cluster_public_key();
     h.root.authority->add_trust(ca::TrustPurpose::RacIssuer, stranger_key, "trusted user domain", h.caller);
     EXPECT_NO_THROW(h.root.authority->issue_clc({{rac}}, h.caller));
@@ -237,7 +237,7 @@ TEST_P(AuthorityTest, ARememberedRacIsRefusedOnceItsIssuerIsNoLongerTrusted) {
 
 TEST_P(AuthorityTest, ARacWithATamperedByteIsRefused) {
     const auto rac =
-        h.root.authority->issue_rac({{h.machine_spc_chain(machine)}, "frank", "frank@example.test", false}, h.caller);
+        h.root.authority->issue_rac({{h.machine_spc_chain(machine)}, "", "frank@example.test", false}, h.caller);
     auto text = rac.text();
     const auto at = text.find("frank@example.test");
     text[at] = 'g';
@@ -248,7 +248,7 @@ TEST_P(AuthorityTest, ARacWithATamperedByteIsRefused) {
 
 TEST_P(AuthorityTest, AnExpiredRacIsRefused) {
     const auto rac =
-        h.root.authority->issue_rac({{h.machine_spc_chain(machine)}, "grace", "grace@example.test", true}, h.caller);
+        h.root.authority->issue_rac({{h.machine_spc_chain(machine)}, "", "grace@example.test", true}, h.caller);
     h.clock.advance_seconds(16 * 60);  // past the 15-minute temporary validity
     const auto before = Snapshot::of(*h.root.store);
     const auto e = capture([&] { h.root.authority->issue_clc({{rac.text()}}, h.caller); });
@@ -259,7 +259,7 @@ TEST_P(AuthorityTest, ARacFromAnotherClusterIsUntrustedUntilTrusted) {
     auto stranger = h.provision_cluster("stranger", ca::Role::Root, GetParam(), true);
     ca::MachineRequest m{xrml::PublicKey::from_botan(machine), {}, "p", "m", "1"};
     const auto spc = stranger.authority->certify_machine(m, h.caller).text();
-    const auto rac = stranger.authority->issue_rac({{spc}, "heidi", "heidi@example.test", false}, h.caller).text();
+    const auto rac = stranger.authority->issue_rac({{spc}, "", "heidi@example.test", false}, h.caller).text();
     const auto before = Snapshot::of(*h.root.store);
     const auto e = capture([&] { h.root.authority->issue_clc({{rac}}, h.caller); });
     expect_refused_and_logged(*h.root.store, before, e, ErrorKind::PolicyDenied, RmsFault::UntrustedPersonaCert);
@@ -287,7 +287,7 @@ TEST_P(AuthorityTest, AWrongPasswordIsRefusedAndChangesNothing) {
     const auto spc = h.machine_spc_chain(machine);
     auto wrong = h.open(h.root, "not-the-password");
     const auto before = Snapshot::of(*h.root.store);
-    const auto e = capture([&] { wrong->issue_rac({{spc}, "ivan", "ivan@example.test", false}, h.caller); });
+    const auto e = capture([&] { wrong->issue_rac({{spc}, "", "ivan@example.test", false}, h.caller); });
     EXPECT_NE(std::string(e.what()).find("wrong password"), std::string::npos) << e.what();
     const auto after = Snapshot::of(*h.root.store);
     EXPECT_EQ(after.certificates, before.certificates);
@@ -359,9 +359,7 @@ TEST_P(AuthorityTest, NothingLeavesWithoutItsRecord) {
     ca::Authority authority(h.collaborators(failing, Hierarchy::k_password, ca::CryptoMode::mode2()), h.options);
     const auto before = h.root.store->counts();
     std::optional<IssuedChain> leaked;
-    const auto e = capture([&] {
-        leaked = authority.issue_rac({{spc}, "judy", "judy@example.test", false}, h.caller);
-    });
+    const auto e = capture([&] { leaked = authority.issue_rac({{spc}, "", "judy@example.test", false}, h.caller); });
     EXPECT_FALSE(leaked.has_value()) << "a certificate left without its committed record";
     EXPECT_EQ(e.kind(), ErrorKind::Internal);
     const auto after = h.root.store->counts();
@@ -386,7 +384,7 @@ TEST_P(AuthorityTest, ConcurrentIssuanceKeepsTheLogIntact) {
         threads.emplace_back([&, t] {
             for (int i = 0; i < 3; ++i) {
                 const auto id = "user-" + std::to_string(t) + "-" + std::to_string(i);
-                h.root.authority->issue_rac({{spc}, id, id + "@example.test", false}, h.caller);
+                h.root.authority->issue_rac({{spc}, "", id + "@example.test", false}, h.caller);
                 ++issued;
             }
         });
@@ -414,7 +412,8 @@ TEST(Principals, TokensAuthenticateOnlyTheirPrincipalAndAreStoredAsHashes) {
     const auto who = h.root.authority->authenticate(token);
     ASSERT_TRUE(who.has_value());
     EXPECT_EQ(who->name, "alice");
-    EXPECT_EQ(who->user_id, "alice") << "the user ID defaults to the name";
+    // The user ID defaults to the federated GUID of the email (Python's uuid5 in xrca's name space).
+    EXPECT_EQ(who->user_id, "{3c8b7e7f-cdad-589c-bcdc-731ba7d45cb9}");
     auto wrong = token;
     wrong.back() = wrong.back() == 'A' ? 'B' : 'A';
     EXPECT_FALSE(h.root.authority->authenticate(wrong).has_value());

@@ -8,6 +8,7 @@
 #include "ca/errors.h"
 #include "ca/signer.h"
 #include "ca/user_grants.h"
+#include "ca/user_identity.h"
 #include "xrml/reader.h"
 
 #include <botan/rsa.h>
@@ -187,52 +188,60 @@ protected:
 };
 
 TEST_F(ServerScopeTest, AServerCertifiesItsOwnUserAndOthersOnlyByGrant) {
+    const std::string bob = "S-1-5-21-7-1002";
+    const std::string carol = "S-1-5-21-7-1003";
     const auto token = root().add_principal("portal", "server", "portal@example.test", "", h.caller);
     const auto chain = spc();
     // Another user without a grant: refused, logged, and the user's key neither made nor handed out.
     expect_refused(
         [&] {
-            root().issue_rac({chain, "bob", "bob@example.test", false}, as(token));
+            root().issue_rac({chain, bob, "bob@example.test", false}, as(token));
         },
-        ErrorKind::PolicyDenied, "server principal portal may not certify bob <bob@example.test>");
-    // Its own user, always.
-    EXPECT_NO_THROW(root().issue_rac({chain, "portal", "PORTAL@example.test", false}, as(token)));
+        ErrorKind::PolicyDenied, "server principal portal may not certify " + bob + " <bob@example.test>");
+    // Its own user, always: the federated user of its email (docs/principals.md).
+    const auto own = federation_user_id("portal@example.test");
+    EXPECT_EQ(store().find_principal("portal")->user_id, own);
+    EXPECT_NO_THROW(root().issue_rac({chain, own, "PORTAL@example.test", false}, as(token)));
     // Its own user ID with another user's email is not its own user.
     expect_refused(
         [&] {
-            root().issue_rac({chain, "portal", "ceo@example.test", false}, as(token));
+            root().issue_rac({chain, own, "ceo@example.test", false}, as(token));
         },
-        ErrorKind::PolicyDenied, "may not certify portal");
-    // A grant matching the user ID and the email lets it certify bob (logged), nobody else.
-    root().grant_principal("portal", "bob*", h.caller);
+        ErrorKind::PolicyDenied, "may not certify " + own);
+    // Grants matching the user ID and the email let it certify bob (logged), nobody else.
+    root().grant_principal("portal", bob, h.caller);
+    root().grant_principal("portal", "bob@*", h.caller);
     EXPECT_EQ(store().read_log("").back().operation, "PrincipalGrant");
-    const auto rac = root().issue_rac({chain, "bob", "bob@example.test", false}, as(token));
-    EXPECT_EQ(xrml::read_documents(rac.documents.front()).documents.front().principal->object.id.value, "bob");
+    const auto rac = root().issue_rac({chain, bob, "bob@example.test", false}, as(token));
+    const auto bob_rac = xrml::read_documents(rac.documents.front()).documents.front();
+    EXPECT_EQ(bob_rac.principal->object.id.value, bob);
+    EXPECT_EQ(bob_rac.principal->object.id.type, "Windows") << "a SID names a directory user";
+    EXPECT_TRUE(bob_rac.principal->object.addresses.empty()) << "a directory user has no email_alias";
     expect_refused(
         [&] {
-            root().issue_rac({chain, "bob", "ceo@example.test", false}, as(token));
+            root().issue_rac({chain, bob, "ceo@example.test", false}, as(token));
         },
         ErrorKind::PolicyDenied, "no grant of it matches both");
     expect_refused(
         [&] {
-            root().issue_rac({chain, "carol", "bob@example.test", false}, as(token));
+            root().issue_rac({chain, carol, "bob@example.test", false}, as(token));
         },
-        ErrorKind::PolicyDenied, "may not certify carol");
+        ErrorKind::PolicyDenied, "may not certify " + carol);
     // Withdrawn, it is refused again.
-    root().revoke_principal_grant("portal", "bob*", h.caller);
+    root().revoke_principal_grant("portal", "bob@*", h.caller);
     expect_refused(
         [&] {
-            root().issue_rac({chain, "bob", "bob@example.test", false}, as(token));
+            root().issue_rac({chain, bob, "bob@example.test", false}, as(token));
         },
-        ErrorKind::PolicyDenied, "may not certify bob");
+        ErrorKind::PolicyDenied, "may not certify " + bob);
     // A user principal certifies only itself; the administrator (no account) anyone.
     const auto alice = root().add_principal("alice", "user", "alice@example.test", "", h.caller);
     expect_refused(
         [&] {
-            root().issue_rac({chain, "bob", "bob@example.test", false}, as(alice));
+            root().issue_rac({chain, bob, "bob@example.test", false}, as(alice));
         },
         ErrorKind::PolicyDenied, "certifies only its own user");
-    EXPECT_NO_THROW(root().issue_rac({chain, "carol", "carol@example.test", false}, h.caller));
+    EXPECT_NO_THROW(root().issue_rac({chain, carol, "carol@example.test", false}, h.caller));
 }
 
 TEST_F(ServerScopeTest, GrantsAreCheckedWhenAddedAndOnlyForServers) {

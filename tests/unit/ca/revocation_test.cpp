@@ -23,6 +23,8 @@
 namespace xrca::ca {
 namespace {
 
+constexpr const char* k_alice_sid = "S-1-5-21-1004336348-1177238915-682003330-1001";
+
 using test::Hierarchy;
 using xrml::RevokeType;
 
@@ -37,8 +39,8 @@ protected:
     Authority& root = *h.root.authority;
     Authority& licensing = *h.licensing.authority;
     const std::string spc = h.machine_spc_chain(test::test_key(2048, 8));
-    const IssuedChain alice_rac = root.issue_rac({{spc}, "alice", "alice@example.test", false}, h.caller);
-    const IssuedChain bob_rac = root.issue_rac({{spc}, "bob", "bob@example.test", false}, h.caller);
+    const IssuedChain alice_rac = root.issue_rac({{spc}, k_alice_sid, "alice@example.test", false}, h.caller);
+    const IssuedChain bob_rac = root.issue_rac({{spc}, "", "bob@example.test", false}, h.caller);
     const IssuedChain alice_clc = root.issue_clc({{alice_rac.text()}, ""}, h.caller);
     const IssuedChain bob_clc = root.issue_clc({{bob_rac.text()}, ""}, h.caller);
     const IssuedChain alice_licensing_clc = licensing.issue_clc({{alice_rac.text()}, ""}, h.caller);
@@ -99,7 +101,7 @@ TEST_P(EachRevokeType, RevokedThingsFailVerificationAndSiblingsDoNot) {
             siblings = {&alice_clc, &bob_rac};
             break;
         case RevokeType::PrincipalId:
-            r.value = "alice";
+            r.value = k_alice_sid;
             revoked = &alice_rac;
             siblings = {&bob_rac, &bob_clc};
             break;
@@ -148,7 +150,7 @@ INSTANTIATE_TEST_SUITE_P(Types, EachRevokeType,
                          [](const ::testing::TestParamInfo<RevokeCase>& p) { return std::string(p.param.name); });
 
 TEST_F(RevocationAtTheAuthority, RevokingALicensingSlcFailsEveryClcUnderIt) {
-    const auto carol_rac = root.issue_rac({{spc}, "carol", "carol@example.test", false}, h.caller);
+    const auto carol_rac = root.issue_rac({{spc}, "", "carol@example.test", false}, h.caller);
     const auto carol_licensing_clc = licensing.issue_clc({{carol_rac.text()}, ""}, h.caller);
     const auto slc_id = xrml::read_documents(licensing.own_chain().front()).documents.at(0).descriptor.id.value;
     root.revoke({RevokeType::LicenseId, slc_id, std::nullopt, "cluster retired"}, h.caller);
@@ -226,7 +228,7 @@ TEST_F(RefusedInput, CertifyRefusesARevokedMachineOrUserAndOldSecurityProcessors
     expect_refused(
         *h.root.store,
         [&] {
-            root.issue_rac({{spc}, "dave", "dave@example.test", false}, h.caller);
+            root.issue_rac({{spc}, "", "dave@example.test", false}, h.caller);
         },
         RmsFault::VerifyMachineCertificateChainFailed);
     // A revoked machine key: no new SPC for it either.
@@ -235,7 +237,7 @@ TEST_F(RefusedInput, CertifyRefusesARevokedMachineOrUserAndOldSecurityProcessors
     expect_refused(
         *h.root.store,
         [&] {
-            root.issue_rac({{fresh}, "dave", "dave@example.test", false}, h.caller);
+            root.issue_rac({{fresh}, "", "dave@example.test", false}, h.caller);
         },
         RmsFault::VerifyMachineCertificateChainFailed);
     expect_refused(
@@ -248,11 +250,11 @@ TEST_F(RefusedInput, CertifyRefusesARevokedMachineOrUserAndOldSecurityProcessors
         RmsFault::VerifyMachineCertificateChainFailed);
     // A revoked user.
     const auto other = h.machine_spc_chain(test::test_key(2048, 12));
-    root.revoke({RevokeType::PrincipalId, "mallory", std::nullopt, ""}, h.caller);
+    root.revoke({RevokeType::PrincipalId, "S-1-5-21-7-666", std::nullopt, ""}, h.caller);
     expect_refused(
         *h.root.store,
         [&] {
-            root.issue_rac({{other}, "mallory", "m@example.test", false}, h.caller);
+            root.issue_rac({{other}, "S-1-5-21-7-666", "m@example.test", false}, h.caller);
         },
         RmsFault::UnauthorizedAccess);
     // A minimum security-processor version above the SPC's "1.0.0.0".
@@ -260,11 +262,11 @@ TEST_F(RefusedInput, CertifyRefusesARevokedMachineOrUserAndOldSecurityProcessors
     expect_refused(
         *h.root.store,
         [&] {
-            root.issue_rac({{other}, "erin", "erin@example.test", false}, h.caller);
+            root.issue_rac({{other}, "", "erin@example.test", false}, h.caller);
         },
         RmsFault::BlackBoxIsInvalid);
     root.remove_exclusion(ExclusionKind::MinSpcVersion, "1.2", h.caller);
-    EXPECT_NO_THROW(root.issue_rac({{other}, "erin", "erin@example.test", false}, h.caller));
+    EXPECT_NO_THROW(root.issue_rac({{other}, "", "erin@example.test", false}, h.caller));
 }
 
 TEST_F(RefusedInput, UnreadableSecurityProcessorVersionsAreRefusedNotTrusted) {
@@ -302,7 +304,7 @@ TEST_F(RefusedInput, GetClientLicensorCertRefusesRevokedOrExcludedRacs) {
         RmsFault::DrmacIsExcluded);
     EXPECT_NO_THROW(root.issue_clc({{bob_rac.text()}, ""}, h.caller)) << "not excluded at the root";
     // A revoked user's RAC, and a RAC whose key is revoked.
-    const auto carol = root.issue_rac({{spc}, "carol", "carol@example.test", false}, h.caller);
+    const auto carol = root.issue_rac({{spc}, "", "carol@example.test", false}, h.caller);
     root.revoke({RevokeType::PrincipalKey, "", *leaf(carol).principal->key, ""}, h.caller);
     expect_refused(
         *h.root.store,
@@ -333,13 +335,13 @@ TEST_F(RevocationAtTheAuthority, ARevocationByAnotherProcessTakesEffectAtOnce) {
     const auto first = root.current_revocation_list(h.caller);
     EXPECT_EQ(root.current_revocation_list(h.caller), first) << "unchanged: the cached copy";
     EXPECT_NO_THROW(root.issue_clc({{alice_rac.text()}, ""}, h.caller));
-    other->revoke({RevokeType::PrincipalId, "alice", std::nullopt, ""}, h.caller);
+    other->revoke({RevokeType::PrincipalId, k_alice_sid, std::nullopt, ""}, h.caller);
     EXPECT_EQ(capture([&] { root.issue_clc({{alice_rac.text()}, ""}, h.caller); }).fault(), RmsFault::DrmacIsExcluded);
     const auto second = root.current_revocation_list(h.caller);
     EXPECT_NE(second, first) << "re-signed after the revocation";
     const auto list = xrml::read_revocation_list(*second);
     ASSERT_EQ(list.entries.size(), 1u);
-    EXPECT_EQ(list.entries[0].object.id.value, "alice");
+    EXPECT_EQ(list.entries[0].object.id.value, k_alice_sid);
     // The list is re-signed before it grows stale even when nothing changed.
     h.clock.advance_seconds(h.options.revocation_list_refresh_seconds + 1);
     const auto third = root.current_revocation_list(h.caller);
@@ -450,7 +452,7 @@ TEST_F(RevocationAtTheAuthority, ADecommissionedClusterIssuesNothingButServesIts
     root.revoke({RevokeType::LicenseId, bob_rac.certificate_id, std::nullopt, ""}, h.caller);
     auto other = h.open(h.root, Hierarchy::k_password);
     other->decommission(h.caller);
-    const auto e = capture([&] { root.issue_rac({{spc}, "zed", "zed@example.test", false}, h.caller); });
+    const auto e = capture([&] { root.issue_rac({{spc}, "", "zed@example.test", false}, h.caller); });
     EXPECT_EQ(e.fault(), RmsFault::ClusterDecommissioned) << "a running service notices";
     EXPECT_EQ(capture([&] {
                   root.issue_clc({{alice_rac.text()}, ""}, h.caller);

@@ -115,7 +115,7 @@ TEST_F(OfflineTest, TheWholeHierarchyByFiles) {
     const auto& machine = test::test_key(2048, 8);
     ca::MachineRequest m{xrml::PublicKey::from_botan(machine), {}, "p", "m", "1"};
     const auto spc = root.authority->certify_machine(m, h->caller).text();
-    const auto rac = root.authority->issue_rac({{spc}, "alice", "alice@example.test", false}, h->caller).text();
+    const auto rac = root.authority->issue_rac({{spc}, "", "alice@example.test", false}, h->caller).text();
     const auto clc = lic.authority->issue_clc({{rac}}, h->caller);
     const auto docs = xrml::read_documents(clc.text()).documents;
     const auto verdict = xrml::verify_ordered_chain(docs, {h->anchor(), h->clock.now(), {}});
@@ -251,14 +251,14 @@ TEST_F(OfflineTest, RenewalWithANewKeyKeepsOldCertificatesValid) {
     const auto& machine = test::test_key(2048, 8);
     ca::MachineRequest m{xrml::PublicKey::from_botan(machine), {}, "p", "m", "1"};
     const auto spc = root.authority->certify_machine(m, h->caller).text();
-    const auto old_rac = root.authority->issue_rac({{spc}, "bob", "bob@example.test", false}, h->caller).text();
+    const auto old_rac = root.authority->issue_rac({{spc}, "", "bob@example.test", false}, h->caller).text();
     const auto old_key = root.authority->cluster_public_key();
 
     const auto renewal = request_of(root, true, true);
     EXPECT_EQ(read_request_file(renewal).request.cluster_guid, root.authority->record().guid);
     EXPECT_NE(read_request_file(renewal).request.cluster_key, old_key);
     // Until the response is imported, the old SLC keeps working.
-    EXPECT_NO_THROW(root.authority->issue_rac({{spc}, "bob", "bob@example.test", false}, h->caller));
+    EXPECT_NO_THROW(root.authority->issue_rac({{spc}, "", "bob@example.test", false}, h->caller));
     import(root, process(h->enrollment, renewal));
     EXPECT_NE(root.authority->cluster_public_key(), old_key);
     // Certificates issued under the old SLC still verify, and its RACs still get CLCs.
@@ -269,7 +269,7 @@ TEST_F(OfflineTest, RenewalWithANewKeyKeepsOldCertificatesValid) {
         xrml::verify_ordered_chain(xrml::read_documents(clc.text()).documents, {h->anchor(), h->clock.now(), {}}).ok());
     // New issuance uses the new key.
     const auto rac =
-        xrml::read_documents(root.authority->issue_rac({{spc}, "carol", "carol@example.test", false}, h->caller).text())
+        xrml::read_documents(root.authority->issue_rac({{spc}, "", "carol@example.test", false}, h->caller).text())
             .documents;
     EXPECT_EQ(*rac[0].issuer.key, root.authority->cluster_public_key());
 }

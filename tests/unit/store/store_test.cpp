@@ -127,7 +127,7 @@ TEST(KeysAtRest, TheDatabaseHoldsNoPrivateKeyInClear) {
     test::Hierarchy h(2);
     const auto& machine = test::test_key(2048, 8);
     const auto rac_chain =
-        h.root.authority->issue_rac({{h.machine_spc_chain(machine)}, "kim", "kim@example.test", false}, h.caller);
+        h.root.authority->issue_rac({{h.machine_spc_chain(machine)}, "", "kim@example.test", false}, h.caller);
     const auto rac = xrml::read_documents(rac_chain.documents.front()).documents.front();
     const auto user = xrml::unseal_private_key(*rac.federation_principal->enabling_bits, machine,
                                                xrml::body_child_text(rac.raw, "ISSUER"), h.rng);
