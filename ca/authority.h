@@ -142,6 +142,10 @@ public:
      */
     void set_principal_cluster(const std::string& name, const std::string& guid, const Caller& caller);
     [[nodiscard]] std::vector<store::PrincipalRecord> list_principals();
+    /** The certificates `filter` selects, newest first, without their documents (docs/certificates.md). */
+    [[nodiscard]] std::vector<store::ListedCertificate> list_certificates(const store::CertificateFilter& filter);
+    /** The certificate `id` names, with its document once issued, and whether a revocation matches it. */
+    [[nodiscard]] std::optional<store::ListedCertificate> find_certificate(const std::string& id);
     /** The principal whose token this is, or nullopt; the hashes are compared in constant time. */
     [[nodiscard]] std::optional<store::PrincipalRecord> authenticate(std::string_view token);
 

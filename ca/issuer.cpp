@@ -1,6 +1,7 @@
 // The issuance cycle (see issuer.h).
 #include "ca/issuer.h"
 
+#include "xrml/revocation.h"
 #include "xrml/signature.h"
 
 namespace xrca::ca {
@@ -21,6 +22,8 @@ store::CertificateRecord Issuer::pending_record(const Intent& w) const {
     pending.body = w.body;
     pending.request_id = w.request_id;
     pending.license_hash = xrml::body_license_hash(w.body);
+    // Lower-case, as listings compare it (store::CertificateFilter::machine): a GUID is ASCII.
+    if (!w.machine.empty()) pending.machine = xrml::revocation_id_value(w.machine);
     return pending;
 }
 

@@ -30,6 +30,7 @@ struct Intent {
     std::optional<xrml::TimeRange> validity;
     std::string body;  ///< the exact BODY text that is signed
     Signer* signer = nullptr;
+    std::string machine;  ///< the machine ID an SPC names or a RAC was sealed to; "" for other kinds
 };
 
 class Issuer {

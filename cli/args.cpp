@@ -57,4 +57,16 @@ std::vector<std::string> Args::positionals() {
     return std::move(m_argv);
 }
 
+std::optional<unsigned long> number_option(Args& args, const char* name, unsigned long low, unsigned long high) {
+    const auto value = args.option(name);
+    if (!value) return std::nullopt;
+    const bool digits =
+        !value->empty() && value->size() <= 9 && value->find_first_not_of("0123456789") == std::string::npos;
+    if (!digits || std::stoul(*value) < low || std::stoul(*value) > high) {
+        throw Error(ErrorKind::Usage,
+                    std::string(name) + " takes a number from " + std::to_string(low) + " to " + std::to_string(high));
+    }
+    return std::stoul(*value);
+}
+
 }  // namespace xrca::cli

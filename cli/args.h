@@ -30,4 +30,7 @@ private:
     std::vector<std::string> m_argv;
 };
 
+/** `--NAME N` as a whole number from `low` to `high`, or nullopt when absent; a usage error naming the range. */
+std::optional<unsigned long> number_option(Args& args, const char* name, unsigned long low, unsigned long high);
+
 }  // namespace xrca::cli

@@ -135,6 +135,39 @@ const std::map<std::string, Command>& commands() {
           "\n"
           "example:\n"
           "  xrca --data root issue rac --spc-chain spc.xml --email alice@example.com -o rac.xml\n"}},
+        {"certs",
+         {cmd_certs, "list and show the certificates this authority issued",
+          "usage: xrca [--data DIR] certs list [--kind machine|rac|clc|slc|activation-issuer] [--user ID]\n"
+          "                                [--subject ID] [--machine ID] [--since TIME] [--until TIME]\n"
+          "                                [--revoked | --not-revoked] [--status issued|pending|abandoned|all]\n"
+          "                                [--limit N] [--json]\n"
+          "       xrca [--data DIR] certs show ID [--json] [-o FILE]\n"
+          "\n"
+          "list prints the newest first, at most --limit (default 100, at most 1000) rows: ID, kind,\n"
+          "issue time, subject (the user ID of a RAC or CLC, the machine ID of a machine certificate,\n"
+          "the GUID of an SLC), the machine a RAC was sealed to, and REVOKED when a revocation recorded\n"
+          "here names the certificate, its subject, its key or its issuer's key. Every filter given\n"
+          "must match; IDs compare ignoring case. TIME is YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] (UTC) or an\n"
+          "age such as 24h or 7d; --until is exclusive. Only issued certificates unless --status says.\n"
+          "show prints one certificate's fields and whether its signature verifies; -o FILE writes\n"
+          "its document (-o - to stdout, alone). Certificates issued before schema 10 have no machine.\n"
+          "\n"
+          "examples:\n"
+          "  xrca --data root certs list --kind rac --user S-1-5-21-1004336348-1177238915-682003330-1001\n"
+          "  xrca --data root certs list --machine '{0b5c…}' --since 7d --json\n"
+          "  xrca --data root certs show '{6f1e…}' -o rac.xml\n"}},
+        {"export-key",
+         {cmd_export_key, "write the public key of a certificate as a <PUBLICKEY> file",
+          "usage: xrca export-key CERT.xml [--issuer] -o PUB.xml\n"
+          "\n"
+          "Writes the key the certificate was issued to (ISSUEDPRINCIPALS), or with --issuer the\n"
+          "key that signed it, as the <PUBLICKEY> file that trust add, revoke --issuer-key and\n"
+          "--principal-key, and exclusion add --rac-key take. Those commands also take the\n"
+          "certificate itself (its own key), so this is for handing a key to someone else.\n"
+          "CERT.xml may be a chain: its first document is used. -o - writes to stdout.\n"
+          "\n"
+          "example:\n"
+          "  xrca export-key other-cluster-slc.xml -o other-cluster.pub.xml\n"}},
         {"client",
          {cmd_client, "the client side: machine key, activation, RAC, CLC, unsealing",
           "usage: xrca client init --dir CLIENT_DIR [--bits 2048|1024]\n"
@@ -198,8 +231,10 @@ const std::map<std::string, Command>& commands() {
           "continues the one before it; --verify --archive FILE... also checks that they were\n"
           "signed by this authority and that the last ends where the live log continues.\n"
           "Format and retention: docs/logging.md.\n"
+          "TIME is YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] in UTC, or an age: 30m, 24h, 7d.\n"
           "\n"
           "examples:\n"
+          "  xrca --data root log --since 24h\n"
           "  xrca --data root log --since 2026-11-01T00:00 --json\n"
           "  xrca --data root log archive --before 2026-01-01T00:00 -o log-2025.jsonl\n"
           "  xrca --data root log --verify --archive log-2024.jsonl --archive log-2025.jsonl\n"}},

@@ -112,11 +112,24 @@ std::unique_ptr<Session> open_session_without_keys(const Context& ctx) {
 }
 
 xrml::PublicKey read_public_key(const std::string& path) {
-    try {
-        return xrml::read_public_key_file(read_file(path, k_max_key_file_bytes));
-    } catch (const xrml::FormatError& e) {
-        throw Error(ErrorKind::Malformed, path + " is not a <PUBLICKEY> file: " + e.what());
+    const auto bytes = read_file(path, k_max_document_bytes);
+    std::string why;
+    if (bytes.size() <= k_max_key_file_bytes) {
+        try {
+            return xrml::read_public_key_file(bytes);
+        } catch (const xrml::FormatError& e) {
+            why = e.what();
+        }
     }
+    // A certificate (or a chain, leaf first) stands for the key it was issued to.
+    try {
+        const auto set = xrml::read_documents(bytes);
+        if (!set.documents.empty() && set.documents.front().principal && set.documents.front().principal->key)
+            return *set.documents.front().principal->key;
+    } catch (const xrml::FormatError&) {
+    }
+    throw Error(ErrorKind::Malformed, path + " is neither a <PUBLICKEY> file nor a certificate that names a key" +
+                                          (why.empty() ? std::string() : " (" + why + ")"));
 }
 
 std::string anchor_fingerprint(const std::string& arg) {
@@ -127,7 +140,7 @@ std::string anchor_fingerprint(const std::string& arg) {
         return lower;
     }
     try {
-        return xrml::read_public_key_file(read_file(arg, k_max_key_file_bytes)).fingerprint();
+        return read_public_key(arg).fingerprint();
     } catch (const std::exception& e) {
         throw Error(
             ErrorKind::Usage,

@@ -18,10 +18,11 @@ void PostgresStore::reserve_issuance(const CertificateRecord& r, const LogEntry&
         // append below until COMMIT, is then held for microseconds instead of a disk sync,
         // which every node's reservations used to wait for in turn (docs/performance.md).
         c.exec("SET LOCAL synchronous_commit TO off");
-        c.query(std::string("INSERT INTO certificates (") + k_certificate_columns +
-                    ") VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, NULL, $10, $11)",
-                {r.id, r.kind, r.subject, r.issuer_fingerprint, r.key_fingerprint, r.issued, r.valid_from,
-                 r.valid_until, r.body, r.request_id, r.license_hash.empty() ? Param() : Param(r.license_hash)});
+        c.query(
+            std::string("INSERT INTO certificates (") + k_certificate_columns +
+                ") VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, NULL, $10, $11, $12)",
+            {r.id, r.kind, r.subject, r.issuer_fingerprint, r.key_fingerprint, r.issued, r.valid_from, r.valid_until,
+             r.body, r.request_id, r.license_hash.empty() ? Param() : Param(r.license_hash), r.machine});
         append_log_locked(c, entry);
     });
 }

@@ -1,5 +1,6 @@
 // PostgreSQL implementation of the revocation part of Store: lookups of issued certificates,
 // revocations, exclusions and the policy revision (docs/revocation.md).
+#include "store/certificate_listing.h"
 #include "store/postgres_rows.h"
 #include "store/postgres_store.h"
 
@@ -34,6 +35,17 @@ std::vector<CertificateRecord> PostgresStore::find_by_kind_and_subject_ignoring_
                                              " FROM certificates WHERE lower(subject) = lower($1) AND kind = $2 AND "
                                              "status = 'issued' ORDER BY issued COLLATE \"C\", id COLLATE \"C\"",
                                          {subject, kind}));
+    });
+}
+
+std::vector<ListedCertificate> PostgresStore::list_certificates(const CertificateFilter& filter) {
+    const auto query = detail::certificate_listing_query(filter, detail::SqlDialect::Postgres);
+    return run(*m_pool, "listing certificates", Tx::None, [&](Connection& c) {
+        const auto rows = c.query(query.sql, Params(query.params.begin(), query.params.end()));
+        std::vector<ListedCertificate> out;
+        out.reserve(static_cast<std::size_t>(rows.rows()));
+        for (int i = 0; i < rows.rows(); ++i) out.push_back({read_certificate(rows, i), rows.int64(i, 14) != 0});
+        return out;
     });
 }
 

@@ -9,7 +9,7 @@ namespace xrca::store::pg_detail {
 
 inline constexpr const char* k_certificate_columns =
     "id, kind, status, subject, issuer_fingerprint, key_fingerprint, issued, valid_from, valid_until, body, xrml, "
-    "request_id, license_hash";
+    "request_id, license_hash, machine";
 
 inline constexpr const char* k_log_columns =
     "seq, request_id, time, operation, caller, inputs, certificate_id, outcome, reason, prev_hash, hash";
@@ -29,6 +29,7 @@ inline CertificateRecord read_certificate(const Result& q, int row) {
     r.xrml = q.optional_text(row, 10);
     r.request_id = q.text(row, 11);
     r.license_hash = q.optional_text(row, 12).value_or("");
+    r.machine = q.optional_text(row, 13);
     return r;
 }
 

@@ -73,6 +73,7 @@ public:
     std::vector<CertificateRecord> find_by_subject(const std::string& subject) override;
     std::vector<CertificateRecord> find_by_kind_and_subject_ignoring_case(const std::string& kind,
                                                                           const std::string& subject) override;
+    std::vector<ListedCertificate> list_certificates(const CertificateFilter& filter) override;
 
     std::int64_t add_revocation(const RevocationRecord& revocation, const LogEntry& entry) override;
     std::vector<RevocationRecord> list_revocations() override;

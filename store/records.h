@@ -60,6 +60,38 @@ struct CertificateRecord {
     std::optional<std::string> xrml;  ///< the signed document, once issued
     std::string request_id;
     std::string license_hash;  ///< SHA-1 of the UTF-16LE BODY, lower-case hex (what license-hash revokes by)
+    /** The machine ID an SPC names, or the one a RAC was sealed to; none for other kinds and older rows. */
+    std::optional<std::string> machine;
+};
+
+/** Most rows one certificate listing returns, whatever its filter asks. */
+inline constexpr std::size_t k_max_listed_certificates = 1000;
+
+/**
+ * Which certificates a listing shows (`xrca certs list`, docs/certificates.md): every field that is
+ * set must match. Newest first; `before` continues a listing after its last row.
+ */
+struct CertificateFilter {
+    std::optional<std::string> id;            ///< one certificate ID (ASCII case ignored)
+    std::optional<std::string> kind;          ///< a DESCRIPTOR type, e.g. Group-Identity-Credential
+    std::optional<std::string> subject;       ///< user ID, machine ID or cluster GUID (ASCII case ignored)
+    std::optional<std::string> machine;       ///< the machine ID (ASCII case ignored)
+    std::optional<std::string> issued_since;  ///< ISO 8601, inclusive
+    std::optional<std::string> issued_until;  ///< ISO 8601, exclusive
+    std::optional<bool> revoked;              ///< matched (true) or not matched (false) by a recorded revocation
+    std::string status = "issued";            ///< issued | pending | abandoned | "" for all
+    /** Rows strictly older than this (issued, id) pair: the last row of the previous page. */
+    std::optional<std::pair<std::string, std::string>> before;
+    std::size_t limit = 100;
+};
+
+/**
+ * A row of a listing: the record without its document (find_certificate reads that), and whether
+ * a revocation recorded here matches it by its ID, BODY hash, subject, key or issuer key.
+ */
+struct ListedCertificate {
+    CertificateRecord certificate;
+    bool revoked = false;
 };
 
 /** One revocation this authority recorded (reference §5.2: one REVOKE of its lists). */

@@ -94,12 +94,12 @@ inline CertificateRecord read_certificate_row(SQLite::Statement& q) {
     r.xrml = optional_text(q.getColumn(10));
     r.request_id = q.getColumn(11).getString();
     r.license_hash = optional_text(q.getColumn(12)).value_or("");
+    r.machine = optional_text(q.getColumn(13));
     return r;
 }
 
 inline constexpr const char* k_certificate_columns =
     "id, kind, status, subject, issuer_fingerprint, key_fingerprint, issued, valid_from, valid_until, body, xrml, "
-    "request_id, "
-    "license_hash";
+    "request_id, license_hash, machine";
 
 }  // namespace xrca::store::sqlite_detail

@@ -101,7 +101,7 @@ void SqliteStore::reserve_issuance(const CertificateRecord& r, const LogEntry& e
     // Batched with concurrent issuances (write_batched): one transaction for many certificates.
     write_batched("recording an issuance", [&] {
         static const std::string sql = std::string("INSERT INTO certificates (") + k_certificate_columns +
-                                       ") VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)";
+                                       ") VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)";
         auto& q = prepared(sql.c_str());
         q.bind(1, r.id);
         q.bind(2, r.kind);
@@ -114,6 +114,7 @@ void SqliteStore::reserve_issuance(const CertificateRecord& r, const LogEntry& e
         q.bind(9, r.body);
         q.bind(10, r.request_id);
         bind_optional(q, 11, r.license_hash.empty() ? std::nullopt : std::optional<std::string>(r.license_hash));
+        bind_optional(q, 12, r.machine);
         q.exec();
         append_log_locked(entry);
     });

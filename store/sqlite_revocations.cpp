@@ -1,5 +1,6 @@
 // SQLite implementation of the revocation part of Store: revocations, exclusions, the policy
 // revision and the authority's state (docs/revocation.md).
+#include "store/certificate_listing.h"
 #include "store/sqlite_internal.h"
 #include "store/sqlite_store.h"
 
@@ -40,6 +41,18 @@ std::vector<CertificateRecord> SqliteStore::find_by_kind_and_subject_ignoring_ca
         q.bind(1, subject);
         q.bind(2, kind);
         while (q.executeStep()) out.push_back(read_certificate_row(q));
+        return out;
+    });
+}
+
+std::vector<ListedCertificate> SqliteStore::list_certificates(const CertificateFilter& filter) {
+    const auto query = detail::certificate_listing_query(filter, detail::SqlDialect::Sqlite);
+    Lock lock(m_mutex);
+    return guarded("listing certificates", [&] {
+        std::vector<ListedCertificate> out;
+        SQLite::Statement q(*m_db, query.sql);
+        for (std::size_t i = 0; i < query.params.size(); ++i) q.bind(static_cast<int>(i + 1), query.params[i]);
+        while (q.executeStep()) out.push_back({read_certificate_row(q), q.getColumn(14).getInt() != 0});
         return out;
     });
 }

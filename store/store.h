@@ -126,6 +126,8 @@ public:
      */
     virtual std::vector<CertificateRecord> find_by_kind_and_subject_ignoring_case(const std::string& kind,
                                                                                   const std::string& subject) = 0;
+    /** The certificates `filter` selects, newest first, at most filter.limit; without their documents. */
+    virtual std::vector<ListedCertificate> list_certificates(const CertificateFilter& filter) = 0;
     virtual StoreCounts counts() = 0;
 
 protected:

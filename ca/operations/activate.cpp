@@ -67,7 +67,8 @@ IssuedChain Authority::certify_machine(const MachineRequest& r, const Caller& ca
                   now,
                   std::nullopt,
                   xrml::build_machine_certificate_body(t),
-                  &signer(KeyName::Activation)};
+                  &signer(KeyName::Activation),
+                  t.machine_id};
         return issue_with_chain(is, chain);
     });
 }

@@ -152,7 +152,8 @@ IssuedChain Authority::issue_rac(const RacRequest& r, const Caller& caller) {
                   now,
                   validity,
                   xrml::build_rights_account_certificate_body(t),
-                  &signer(KeyName::Cluster)};
+                  &signer(KeyName::Cluster),
+                  spc.principal->object.id.value};
         return issue_with_chain(is, own_chain());
     });
 }

@@ -6,6 +6,7 @@
 #include "cli/exit_codes.h"
 #include "cli/json.h"
 #include "cli/session.h"
+#include "cli/time_arguments.h"
 
 #include "ca/log_archive.h"
 #include "text/clean.h"
@@ -25,12 +26,7 @@ namespace {
 std::string errno_text() { return std::generic_category().message(errno); }
 
 xrml::Time time_argument(const std::string& option, const std::string& value) {
-    const auto t = xrml::Time::try_parse(value);
-    if (!t) {
-        throw Error(ErrorKind::Usage,
-                    option + " '" + text::printable(value) + "' is not a time of the form YYYY-MM-DDTHH:MM");
-    }
-    return *t;
+    return cli::time_argument(option, value, ca::SystemClock().now());
 }
 
 /**

@@ -64,6 +64,9 @@ public:
                                                                                  const std::string& s) override {
         return m.find_by_kind_and_subject_ignoring_case(k, s);
     }
+    std::vector<store::ListedCertificate> list_certificates(const store::CertificateFilter& f) override {
+        return m.list_certificates(f);
+    }
     std::int64_t add_revocation(const store::RevocationRecord& r, const store::LogEntry& e) override {
         return m.add_revocation(r, e);
     }

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <functional>
@@ -490,6 +491,92 @@ TEST_P(StoreContract, CertificatesAreFoundByKindAndSubjectIgnoringCase) {
     EXPECT_EQ(found[0].id, "s1");
     EXPECT_EQ(found[0].key_fingerprint, "k1");
     EXPECT_TRUE(find("Server-Licensor-Certificate", "{abcdef00-0000-4000-8000-000000000002}").empty());
+}
+
+// Issue 16 item 6: `xrca certs list` and the console's search, on every back end.
+TEST_P(StoreContract, CertificateListingsFilterRevokeAndPageNewestFirst) {
+    // Five certificates over three minutes: two RACs of one user sealed to machine m1, an SPC of
+    // m1, a RAC of another user, and one left pending.
+    const auto put = [&](const std::string& id, const std::string& kind, const std::string& subject,
+                         const std::string& key, const std::string& issued, const std::optional<std::string>& machine,
+                         bool complete = true) {
+        auto r = pending(id, subject, key);
+        r.kind = kind;
+        r.issued = issued;
+        r.machine = machine;
+        m_store->reserve_issuance(r, entry("Certify", "req-" + id));
+        if (complete) m_store->complete_issuance(id, "<XrML>" + id + "</XrML>");
+    };
+    put("{c0000000-0000-4000-8000-000000000001}", "Machine-Certificate", "{m1}", "km", "2026-03-01T12:00:00Z", "{m1}");
+    put("{c0000000-0000-4000-8000-000000000002}", "Group-Identity-Credential", "S-1-5-21-7-1001", "ka",
+        "2026-03-01T12:01:00Z", "{m1}");
+    put("{c0000000-0000-4000-8000-000000000003}", "Group-Identity-Credential", "S-1-5-21-7-1001", "ka",
+        "2026-03-01T12:02:00Z", "{m1}");
+    put("{c0000000-0000-4000-8000-000000000004}", "Group-Identity-Credential", "{b0b}", "kb", "2026-03-01T12:02:00Z",
+        std::nullopt);
+    put("{c0000000-0000-4000-8000-000000000005}", "Group-Identity-Credential", "{b0b}", "kb", "2026-03-01T12:03:00Z",
+        std::nullopt, false);
+    const auto ids = [&](CertificateFilter f) {
+        std::vector<std::string> out;
+        for (const auto& row : m_store->list_certificates(f)) out.push_back(row.certificate.id.substr(36, 1));
+        return out;
+    };
+    using V = std::vector<std::string>;
+    EXPECT_EQ(ids({}), (V{"4", "3", "2", "1"})) << "issued only, newest first, the ID breaking a tie";
+    CertificateFilter f;
+    f.status.clear();
+    EXPECT_EQ(ids(f), (V{"5", "4", "3", "2", "1"}));
+    f = {};
+    f.kind = "Group-Identity-Credential";
+    EXPECT_EQ(ids(f), (V{"4", "3", "2"}));
+    f = {};
+    f.subject = "s-1-5-21-7-1001";
+    EXPECT_EQ(ids(f), (V{"3", "2"})) << "subjects compare ignoring ASCII case";
+    f = {};
+    f.machine = "{M1}";
+    EXPECT_EQ(ids(f), (V{"3", "2", "1"})) << "machines too";
+    f = {};
+    f.issued_since = "2026-03-01T12:01:00Z";
+    f.issued_until = "2026-03-01T12:02:00Z";
+    EXPECT_EQ(ids(f), (V{"2"})) << "since is inclusive, until exclusive";
+    f = {};
+    f.id = "{C0000000-0000-4000-8000-000000000003}";
+    EXPECT_EQ(ids(f), (V{"3"}));
+
+    // Pages: two rows, then the rows older than the last one.
+    f = {};
+    f.limit = 2;
+    const auto first = m_store->list_certificates(f);
+    ASSERT_EQ(first.size(), 2u);
+    EXPECT_TRUE(first[0].certificate.body.empty() && !first[0].certificate.xrml) << "listings carry no document";
+    EXPECT_EQ(first[0].certificate.machine, std::nullopt);
+    EXPECT_EQ(first[1].certificate.machine, "{m1}");
+    f.before = std::make_pair(first[1].certificate.issued, first[1].certificate.id);
+    EXPECT_EQ(ids(f), (V{"2", "1"}));
+    f.limit = 0;
+    EXPECT_EQ(ids(f).size(), 1u) << "a limit below one lists one row";
+
+    // Revoked: by ID, by subject (revocation values are lower-case) and by key; each is seen at once.
+    const auto revoke = [&](const std::string& type, const std::string& value) {
+        RevocationRecord r;
+        r.type = type;
+        r.value = r.id = value;
+        r.revoked = "2026-03-01T13:00:00Z";
+        m_store->add_revocation(r, entry("Revoke"));
+    };
+    f = {};
+    f.revoked = true;
+    EXPECT_TRUE(ids(f).empty());
+    revoke("license-id", "{c0000000-0000-4000-8000-000000000001}");
+    EXPECT_EQ(ids(f), (V{"1"}));
+    revoke("principal-id", "s-1-5-21-7-1001");
+    EXPECT_EQ(ids(f), (V{"3", "2", "1"}));
+    f.revoked = false;
+    EXPECT_EQ(ids(f), (V{"4"}));
+    revoke("principal-key", "kb");
+    EXPECT_TRUE(ids(f).empty());
+    const auto all = m_store->list_certificates({});
+    EXPECT_TRUE(std::all_of(all.begin(), all.end(), [](const auto& row) { return row.revoked; }));
 }
 
 // Issue 12 items 8 and 9: a principal's cluster binding and a server's grants.

@@ -1,0 +1,6 @@
+-- xrca schema 10 (PostgreSQL schema 3): finding certificates (`xrca certs list`, docs/certificates.md).
+-- `machine` is the machine ID an SPC names, or the one a RAC was sealed to; rows recorded before
+-- this schema have none. Listings go newest first, so `issued` is indexed with `id` as the tie-break.
+ALTER TABLE certificates ADD COLUMN machine TEXT;
+CREATE INDEX certificates_by_machine ON certificates (machine) WHERE machine IS NOT NULL;
+CREATE INDEX certificates_by_issued ON certificates (issued, id);
