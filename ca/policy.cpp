@@ -90,7 +90,7 @@ void Authority::check_not_revoked(const Policy& p, const std::vector<xrml::Certi
     for (const auto& d : docs) {
         if (const auto m = p.revoked.find(d)) {
             throw Error(ErrorKind::Revoked,
-                        std::string(what) + " is revoked: its " + d.kind() + " " + d.descriptor.id.value +
+                        std::string(what) + " is revoked: its " + d.description() + " " + d.id_text() +
                             " matches the " + xrml::revoke_type_name(m->type) + " revocation of " + m->value,
                         fault);
         }

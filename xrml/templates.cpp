@@ -41,7 +41,7 @@ void write_digest(XmlBuilder& b, const Digest& d) {
     b.open("PARAMETER", {{"name", "codingtype"}});
     b.element("VALUE", {{"encoding", "string"}}, "surface-coding");
     b.close();
-    b.element("VALUE", {{"encoding", "base64"}, {"size", std::to_string(digest_bits(d.algorithm))}},
+    b.element("VALUE", {{"encoding", "base64"}, {"size", std::to_string(d.declared_bits.value_or(d.value.size() * 8))}},
               base64_encode(d.value));
     b.close();
 }

@@ -150,7 +150,7 @@ INSTANTIATE_TEST_SUITE_P(Types, EachRevokeType,
 TEST_F(RevocationAtTheAuthority, RevokingALicensingSlcFailsEveryClcUnderIt) {
     const auto carol_rac = root.issue_rac({{spc}, "carol", "carol@example.test", false}, h.caller);
     const auto carol_licensing_clc = licensing.issue_clc({{carol_rac.text()}, ""}, h.caller);
-    const auto slc_id = xrml::read_documents(licensing.own_chain().front()).documents.at(0).descriptor.id.value;
+    const auto slc_id = xrml::read_documents(licensing.own_chain().front()).documents.at(0).descriptor->id.value;
     root.revoke({RevokeType::LicenseId, slc_id, std::nullopt, "cluster retired"}, h.caller);
     const auto list = root.issue_revocation_list(1, h.caller);
     for (const auto* clc : {&alice_licensing_clc, &carol_licensing_clc}) {
@@ -221,7 +221,7 @@ protected:
 
 TEST_F(RefusedInput, CertifyRefusesARevokedMachineOrUserAndOldSecurityProcessors) {
     // A revoked SPC, by ID.
-    const auto spc_id = xrml::read_documents(spc).documents.at(0).descriptor.id.value;
+    const auto spc_id = xrml::read_documents(spc).documents.at(0).descriptor->id.value;
     root.revoke({RevokeType::LicenseId, spc_id, std::nullopt, ""}, h.caller);
     expect_refused(
         *h.root.store,
