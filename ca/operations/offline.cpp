@@ -182,7 +182,7 @@ SignedRequest Authority::create_offline_request(bool renew, bool new_key, const 
         p.name = m_record.name;
         p.url = m_record.base_url;
         p.sku = m_record.sku;
-        p.version = m_record.version;
+        p.version = four_part_version(m_record.version);  // older data directories hold "0.1.0"
         p.revocation = parse_revocation_mode(m_record.revocation).value_or(RevocationMode::Standard);
         for (const auto& text : m_store.load_chain(detail::k_revocation_authorities)) {
             p.revocation_authorities.push_back(xrml::read_public_key_file(text));

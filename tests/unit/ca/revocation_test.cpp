@@ -271,7 +271,7 @@ TEST_F(RefusedInput, UnreadableSecurityProcessorVersionsAreRefusedNotTrusted) {
     root.set_min_spc_version("1.0.0.0", "", h.caller);
     const auto key = xrml::PublicKey::from_botan(test::test_key(2048, 10));
     for (const std::string version :
-         {"", "1..0", "1.0.", ".1", "1.0.0.0.1", "9999999999", "1.0a", "-1", "1.0 ", "\xff"}) {
+         {"", "1..0", "1.0.", ".1", "1.0.0.0.1", "9999999999", "1.0a", "-1", "\xff", "secure repository"}) {
         expect_refused(
             *h.root.store,
             [&] {
@@ -282,6 +282,47 @@ TEST_F(RefusedInput, UnreadableSecurityProcessorVersionsAreRefusedNotTrusted) {
     EXPECT_NO_THROW(root.certify_machine({key, {}, "xrca", "xrca", "1.0", std::nullopt}, h.caller))
         << "missing parts are 0";
     EXPECT_EQ(capture([&] { root.set_min_spc_version("1.x", "", h.caller); }).kind(), ErrorKind::Malformed);
+}
+
+// Issue 15: real SPCs write the Repository level as prose ending in the version.
+TEST_F(RefusedInput, TheMinimumComparesTheVersionARepositoryValueEndsIn) {
+    root.set_min_spc_version("6.1.7600.16385", "", h.caller);
+    const auto key = xrml::PublicKey::from_botan(test::test_key(2048, 10));
+    for (const std::string accepted :
+         {"Microsoft Windows secure repository 6.1.7600.16385", "secure repository 6.1.7601.17514", "6.2",
+          "repository\t10.0.0.0 \r\n", "1.0 6.1.7600.16385"}) {
+        EXPECT_NO_THROW(root.certify_machine({key, {}, "xrca", "xrca", accepted, std::nullopt}, h.caller)) << accepted;
+    }
+    for (const std::string refused :
+         {"Microsoft Windows secure repository 6.1.7600.16384", "secure repository 6.0.6000.16386",
+          "repository 6.1.7600.16385 (beta)", "6.1.7600.16385 repository", "secure repository v6.1.7600.16385",
+          "secure repository 6.1.7600.16385.1"}) {
+        expect_refused(
+            *h.root.store,
+            [&] {
+                root.certify_machine({key, {}, "xrca", "xrca", refused, std::nullopt}, h.caller);
+            },
+            RmsFault::BlackBoxIsInvalid);
+    }
+    // Without a version at its end, the message says so and names the value.
+    const auto e = capture([&] {
+        root.certify_machine({key, {}, "xrca", "xrca", "secure repository", std::nullopt}, h.caller);
+    });
+    EXPECT_NE(std::string(e.what()).find("'secure repository'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("does not end in a dotted version"), std::string::npos) << e.what();
+    // Certify reads the same value from the SPC it is given.
+    const auto prose_spc =
+        root.certify_machine(
+                {key, {}, "xrca", "xrca", "Microsoft Windows secure repository 6.1.7601.17514", std::nullopt}, h.caller)
+            .text();
+    EXPECT_NO_THROW(root.issue_rac({{prose_spc}, "frank", "frank@example.test", false}, h.caller));
+    root.set_min_spc_version("6.2", "", h.caller);
+    expect_refused(
+        *h.root.store,
+        [&] {
+            root.issue_rac({{prose_spc}, "frank", "frank@example.test", false}, h.caller);
+        },
+        RmsFault::BlackBoxIsInvalid);
 }
 
 TEST_F(RefusedInput, GetClientLicensorCertRefusesRevokedOrExcludedRacs) {
