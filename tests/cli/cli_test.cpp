@@ -827,6 +827,16 @@ TEST_F(RevocationCli, RevokePublishVerifyExcludeDecommission) {
           "' --revoke-id '" + id_of("plain-carol.xml") +
           "' --revoke-content-id '{c0ffee00-0000-4000-8000-000000000000}' -o " + m_dir + "/ra-rl.xml");
     ASSERT_EQ(r.exit_code, 0) << r.out;
+    {
+        // Its ISSUER is named as the SLC's REFRESH point names the authority (issue 15).
+        std::ifstream ra_in(m_dir + "/ra-rl.xml", std::ios::binary);
+        const std::string ra_list(std::istreambuf_iterator<char>(ra_in), {});
+        const auto issuer = ra_list.find(
+            "<ISSUER><OBJECT type=\"Revocation-List\"><ID type=\"ascii-tag\">External "
+            "revocation authority</ID><NAME>Legal RA</NAME></OBJECT><PUBLICKEY>");
+        EXPECT_NE(issuer, std::string::npos) << ra_list;
+        EXPECT_NE(ra_list.find("<REVOCATIONLIST type=\"Revocation-List\">"), std::string::npos) << ra_list;
+    }
     r = verify("custom", "custom-bob.xml", " --revocation-list " + m_dir + "/ra-rl.xml");
     EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_NE(r.out.find("REVOKED"), std::string::npos) << r.out;

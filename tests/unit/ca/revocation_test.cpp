@@ -4,6 +4,7 @@
 #include "support/authority_fixture.h"
 #include "support/capture_error.h"
 #include "support/postgres_cluster.h"
+#include "support/sample_chain.h"
 #include "support/test_keys.h"
 
 #include "ca/errors.h"
@@ -502,6 +503,53 @@ TEST_F(RevocationAtTheAuthority, ADecommissionedClusterIssuesNothingButServesIts
     EXPECT_EQ(root.status().state, "decommissioned");
     EXPECT_EQ(capture([&] { other->decommission(h.caller); }).kind(), ErrorKind::WrongState);
     EXPECT_EQ(h.root.store->read_log("").back().outcome, "refused");
+}
+
+// Issue 15: a custom authority's list names its issuer as the SLC's REFRESH point names the
+// authority, so a client can match the two; principal IDs carry the RAC's ID types.
+TEST(RevocationLists, ACustomAuthoritysListIsNamedAsTheSlcNamesItAndCountsForTheChain) {
+    Botan::System_RNG rng;
+    SoftwareSigner ra(std::make_unique<Botan::RSA_PrivateKey>(test::test_key(2048, 9)), xrml::DigestAlgorithm::Sha256,
+                      rng);
+    RevocationListHeader header{"{5e0a2c1b-0000-4000-8000-000000000002}", xrml::Time::parse("2026-03-01T12:00"),
+                                std::nullopt,
+                                custom_authority_list_issuer("Contoso revocation", "https://ra.example.test/rl.xml")};
+    const auto sample = test::build_sample_hierarchy(test::Mode{2}, true);
+    const auto rac_user = xrml::read_documents(sample.rac).documents[0].principal->object.id.value;
+    const auto text = sign_revocation_list(
+        ra, header,
+        {revoke_entry({RevokeType::PrincipalId, "S-1-5-21-1111111111-2222222222-3333333333-1001", std::nullopt, ""}),
+         revoke_entry({RevokeType::PrincipalId, rac_user, std::nullopt, ""})});
+    // The markup, as a client reads it.
+    EXPECT_NE(text.find("<REVOCATIONLIST type=\"Revocation-List\">"), std::string::npos) << text;
+    EXPECT_NE(text.find("<OBJECT type=\"Group-Identity\"><ID type=\"Windows\">S-1-5-21-1111111111-2222222222-"
+                        "3333333333-1001</ID></OBJECT>"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("<OBJECT type=\"Group-Identity\"><ID type=\"Federation\">" + rac_user + "</ID></OBJECT>"),
+              std::string::npos)
+        << text;
+    const auto list = xrml::read_revocation_list(text);
+    const auto slc = xrml::read_documents(sample.slc).documents[0];
+    ASSERT_EQ(slc.refresh.size(), 1u);
+    ASSERT_EQ(slc.refresh[0].points.size(), 1u);
+    const auto& point = slc.refresh[0].points[0];
+    EXPECT_EQ(list.document.issuer.object.id.type, point.object.id.type);
+    EXPECT_EQ(list.document.issuer.object.id.value, point.object.id.value);
+    EXPECT_EQ(list.document.issuer.object.id.value, "External revocation authority");
+    EXPECT_EQ(list.document.issuer.object.type, "Revocation-List");
+    EXPECT_EQ(list.document.issuer.object.name, std::optional<std::string>("Contoso revocation"));
+    EXPECT_EQ(*list.document.issuer.key, *point.key);
+    // And it counts: the RAC under that SLC is revoked by its principal ID.
+    const auto docs = xrml::read_documents(sample.rac_chain()).documents;
+    const auto chain =
+        xrml::verify_ordered_chain(docs, {sample.anchor_fingerprint, xrml::Time::parse("2026-03-01T13:00"), {}});
+    ASSERT_TRUE(chain.ok()) << chain.detail;
+    const auto checked = xrml::check_list(list, xrml::Time::parse("2026-03-01T13:00"), std::nullopt);
+    const auto verdict = xrml::check_chain_revocation(docs, chain, {checked}, xrml::Time::parse("2026-03-01T13:00"));
+    ASSERT_TRUE(verdict.revoked());
+    EXPECT_EQ(*verdict.revoked_document, 0u);
+    EXPECT_EQ(verdict.match.type, RevokeType::PrincipalId);
 }
 
 TEST(RevocationLists, ACustomAuthoritySignsAListOfItsOwnKey) {
