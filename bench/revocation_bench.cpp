@@ -145,7 +145,7 @@ int load_and_report(const std::string& mode, const std::string& file) {
                 const auto v0 = std::chrono::steady_clock::now();
                 if (!xrml::verify_signature(d).ok()) throw std::runtime_error("the list's signature does not verify");
                 m.verify_s = seconds_since(v0);
-                list_id = d.descriptor.id.value;
+                list_id = d.descriptor->id.value;
                 index.reserve(revokes);
                 return true;
             },

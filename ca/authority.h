@@ -208,7 +208,7 @@ private:
     static void check_cluster_not_revoked(const Policy& p, const xrml::PublicKey& key, const std::string& guid);
     static void check_machine_key_not_revoked(const Policy& p, const xrml::PublicKey& key);
     static void check_user_not_revoked(const Policy& p, const std::string& user_id);
-    static void check_spc_version(const Policy& p, const std::string& version);
+    static void check_spc_version(const Policy& p, const std::string& repository);
     static void check_rac_key_not_excluded(const Policy& p, const xrml::PublicKey& key);
     struct VerifiedChain;
     /**

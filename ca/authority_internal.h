@@ -25,6 +25,17 @@ inline constexpr const char* k_revocation_authorities = "revocation-authorities"
 
 /** Dotted versions ("5.2.3790.134") as numbers, part by part; Error(Malformed) otherwise (policy.cpp). */
 std::vector<std::uint64_t> parse_version(const std::string& text);
+/**
+ * The dotted version a SECURITYLEVEL value ends in: its last whitespace-separated word, parsed
+ * as parse_version does ("… secure repository 6.1.7600.16385" → 6.1.7600.16385); nullopt when
+ * that word is not one.
+ */
+std::optional<std::vector<std::uint64_t>> trailing_version(const std::string& text);
+/**
+ * A dotted version in the four-part form real RMS servers write in an SLC's Server-Version
+ * ("0.1.0" → "0.1.0.0"); Error(Malformed) when `text` is not a dotted version.
+ */
+std::string four_part_version(const std::string& text);
 
 // Checks of request fields shared by several operations (request_checks.cpp).
 /** Comma-separated fingerprints, for log inputs and offline request records. */

@@ -52,7 +52,7 @@ xrml::Principal cluster_principal(const std::string& guid, const std::optional<s
 
 xrml::Principal as_issuer(const xrml::Certificate& issuer_certificate) {
     if (!issuer_certificate.principal) {
-        throw Error(ErrorKind::Internal, "certificate " + issuer_certificate.descriptor.id.value + " has no principal");
+        throw Error(ErrorKind::Internal, "certificate " + issuer_certificate.id_text() + " has no principal");
     }
     xrml::Principal p = *issuer_certificate.principal;
     p.internal_id.reset();

@@ -90,7 +90,7 @@ void Authority::check_not_revoked(const Policy& p, const std::vector<xrml::Certi
     for (const auto& d : docs) {
         if (const auto m = p.revoked.find(d)) {
             throw Error(ErrorKind::Revoked,
-                        std::string(what) + " is revoked: its " + d.kind() + " " + d.descriptor.id.value +
+                        std::string(what) + " is revoked: its " + d.description() + " " + d.id_text() +
                             " matches the " + xrml::revoke_type_name(m->type) + " revocation of " + m->value,
                         fault);
         }
@@ -128,19 +128,43 @@ void Authority::check_user_not_revoked(const Policy& p, const std::string& user_
     }
 }
 
-void Authority::check_spc_version(const Policy& p, const std::string& version) {
+std::string four_part_version(const std::string& text) {
+    const auto parts = parse_version(text);
+    std::string out;
+    for (const auto part : parts) out += (out.empty() ? "" : ".") + std::to_string(part);
+    return out;
+}
+
+std::optional<std::vector<std::uint64_t>> trailing_version(const std::string& text) {
+    const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    std::size_t end = text.size();
+    while (end > 0 && is_space(text[end - 1])) --end;
+    std::size_t begin = end;
+    while (begin > 0 && !is_space(text[begin - 1])) --begin;
+    try {
+        return parse_version(text.substr(begin, end - begin));
+    } catch (const Error&) {
+        return std::nullopt;
+    }
+}
+
+void Authority::check_spc_version(const Policy& p, const std::string& repository) {
     if (!p.min_spc_version) return;
-    const bool too_old = [&] {
-        try {
-            return parse_version(version) < *p.min_spc_version;
-        } catch (const Error&) {
-            return true;  // an unreadable version is not shown to be new enough
-        }
-    }();
-    if (too_old) {
+    // Real SPCs write prose ending in the version ("… secure repository 6.1.7600.16385").
+    const auto version = trailing_version(repository);
+    if (!version) {
+        // An unreadable version is not shown to be new enough.
         throw Error(ErrorKind::Revoked,
-                    "the machine's security processor version '" + version.substr(0, 64) + "' is below the minimum " +
+                    "the machine's security processor (Repository '" + repository.substr(0, 96) +
+                        "') does not end in a dotted version such as 6.1.7600.16385, so it is not shown to meet the "
+                        "minimum " +
                         p.min_spc_version_text + " this cluster accepts",
+                    RmsFault::BlackBoxIsInvalid);
+    }
+    if (*version < *p.min_spc_version) {
+        throw Error(ErrorKind::Revoked,
+                    "the machine's security processor version (Repository '" + repository.substr(0, 96) +
+                        "') is below the minimum " + p.min_spc_version_text + " this cluster accepts",
                     RmsFault::BlackBoxIsInvalid);
     }
 }

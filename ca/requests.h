@@ -121,7 +121,8 @@ struct ProvisionRequest {
     std::vector<xrml::PublicKey> revocation_authorities;
     std::optional<std::string> trust_anchor;  ///< fingerprint of the enrollment service's root key
     std::string sku = "xrca";
-    std::string version = "0.1.0";
+    /** The SLC's Server-Version: a dotted version, written in four parts as real servers do. */
+    std::string version = "0.1.0.0";
 };
 
 /**

@@ -58,10 +58,24 @@ xrml::RevokeEntry revoke_entry(const RevocationRequest& r) {
         case xrml::RevokeType::PrincipalId:
             check_revocable_id(r.value, xrml::revoke_type_name(r.type));
             e.object.id = {is_braced_guid(r.value) ? xrml::names::guid : "", r.value};
-            if (r.type == xrml::RevokeType::PrincipalId) e.object.type = xrml::names::group_identity;
+            if (r.type == xrml::RevokeType::PrincipalId) {
+                // As the RAC names its user (reference §2.3.3, §5.2): a SID is a Windows ID, any
+                // other user ID a federation ID. Matching compares the value only.
+                e.object.type = xrml::names::group_identity;
+                e.object.id.type = r.value.rfind("S-1-", 0) == 0 ? "Windows" : "Federation";
+            }
             break;
     }
     return e;
+}
+
+xrml::XrmlObject custom_authority_list_issuer(const std::string& name, const std::string& url) {
+    xrml::XrmlObject o{xrml::names::revocation_list,
+                       {xrml::names::ascii_tag, xrml::names::external_revocation_authority},
+                       name.empty() ? std::nullopt : std::optional<std::string>(name),
+                       {}};
+    if (!url.empty()) o.addresses.push_back({"URL", url});
+    return o;
 }
 
 std::string sign_revocation_list(Signer& signer, const RevocationListHeader& header,

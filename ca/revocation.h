@@ -29,6 +29,13 @@ struct RevocationListHeader {
     xrml::XrmlObject issuer;  ///< type Revocation-List: ID, NAME, ADDRESS (where it is published)
 };
 
+/**
+ * The ISSUER OBJECT of a custom revocation authority's list: named as the REFRESH
+ * DISTRIBUTIONPOINT of the SLCs that authorise it names it (ascii-tag "External revocation
+ * authority", reference §5.3), so that a client can match the two; NAME and ADDRESS when given.
+ */
+xrml::XrmlObject custom_authority_list_issuer(const std::string& name, const std::string& url);
+
 /** Builds the list's BODY and signs it; the list names the signer's key as its ISSUER key. */
 std::string sign_revocation_list(Signer& signer, const RevocationListHeader& header,
                                  const std::vector<xrml::RevokeEntry>& entries);

@@ -444,6 +444,9 @@ const std::map<std::string, Command>& commands() {
           "revocation it is not published. An excluded RAC key gets no CLC\n"
           "(DrmacIsExcludedException); a machine whose security processor version (SPC\n"
           "Repository level) is below the minimum gets no SPC or RAC (BlackBoxIsInvalidException).\n"
+          "The version compared is the last word of the Repository value, which real SPCs\n"
+          "write as prose (\"... secure repository 6.1.7600.16385\"); a value that does not end\n"
+          "in a dotted version is refused.\n"
           "\n"
           "example:\n"
           "  xrca --data root exclusion add --min-spc-version 1.2.0.0 --reason 'old clients'\n"}},

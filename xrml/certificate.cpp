@@ -26,6 +26,23 @@ const char* digest_algorithm_botan_name(DigestAlgorithm algorithm) noexcept {
 
 std::size_t digest_bits(DigestAlgorithm algorithm) noexcept { return algorithm == DigestAlgorithm::Sha1 ? 160 : 256; }
 
+const std::string& Certificate::kind() const noexcept {
+    static const std::string none;
+    return descriptor ? descriptor->type : none;
+}
+
+std::optional<std::string> Certificate::id() const {
+    if (!descriptor) return std::nullopt;
+    return descriptor->id.value;
+}
+
+std::string Certificate::id_text() const { return descriptor ? descriptor->id.value : "(no DESCRIPTOR)"; }
+
+std::string Certificate::description() const {
+    if (!kind().empty()) return kind();
+    return body_type.empty() ? std::string("document without DESCRIPTOR") : body_type;
+}
+
 std::optional<std::string> Principal::security_level(const std::string& level_name) const {
     for (const auto& level : security_levels) {
         if (level.name == level_name) return level.value;

@@ -58,11 +58,20 @@ const char* digest_algorithm_botan_name(DigestAlgorithm algorithm) noexcept;
 /** Digest length in bits. */
 std::size_t digest_bits(DigestAlgorithm algorithm) noexcept;
 
-/** A DIGEST element outside SIGNATURE, e.g. the hardware-ID hash in a machine certificate. */
+/**
+ * A DIGEST element outside SIGNATURE: the hardware-ID hash of a machine certificate. Nothing is
+ * decided on it, so it is an opaque value: real Windows-activation SPCs declare SHA1 and size
+ * 160 yet carry more bytes, and are read as they are.
+ */
 struct Digest {
     DigestAlgorithm algorithm = DigestAlgorithm::Sha256;
     std::vector<std::uint8_t> value;
+    /** The VALUE size attribute as written (nullopt: absent); what a writer writes when set. */
+    std::optional<std::size_t> declared_bits;
 };
+
+/** The largest hardware-ID DIGEST value read: real ones are a few dozen bytes. */
+inline constexpr std::size_t k_max_hardware_id_bytes = 1024;
 
 /** ISSUER or ISSUEDPRINCIPALS/PRINCIPAL. */
 struct Principal {
@@ -114,7 +123,11 @@ struct Certificate {
     std::string body_version;  ///< BODY version: "3.0"
     Time issued;
     std::optional<TimeRange> validity;
-    XrmlObject descriptor;  ///< DESCRIPTOR/OBJECT; its type is the certificate kind
+    /**
+     * DESCRIPTOR/OBJECT: its type is the certificate kind, its ID the licence ID. Absent in
+     * licences the cloud RMS service writes: nothing that verification uses.
+     */
+    std::optional<XrmlObject> descriptor;
     Principal issuer;
     std::vector<DistributionPoint> distribution_points;
     std::optional<Principal> principal;             ///< the issued principal (ISSUEDPRINCIPALS/PRINCIPAL)
@@ -126,8 +139,14 @@ struct Certificate {
     SignatureBlock signature;
 
     [[nodiscard]] std::size_t index() const noexcept { return raw.index; }
-    /** DESCRIPTOR/OBJECT type, e.g. "Server-Licensor-Certificate". */
-    [[nodiscard]] const std::string& kind() const noexcept { return descriptor.type; }
+    /** DESCRIPTOR/OBJECT type, e.g. "Server-Licensor-Certificate"; "" without a DESCRIPTOR. */
+    [[nodiscard]] const std::string& kind() const noexcept;
+    /** DESCRIPTOR/OBJECT/ID, the licence ID; nullopt without a DESCRIPTOR. */
+    [[nodiscard]] std::optional<std::string> id() const;
+    /** The licence ID for messages and logs: "(no DESCRIPTOR)" when there is none. */
+    [[nodiscard]] std::string id_text() const;
+    /** What the document is, for messages: its kind, else its BODY type. */
+    [[nodiscard]] std::string description() const;
 };
 
 }  // namespace xrca::xrml

@@ -3,6 +3,7 @@
 
 #include "xrml/errors.h"
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 
@@ -65,6 +66,23 @@ void append_utf8(char32_t cp, std::string& out) {
     }
 }
 
+bool xml_space_or_nul(char32_t c) noexcept { return c == 0 || c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// Where the trailer of `bytes` begins: the run of NUL and whitespace units (of `unit_size`
+// bytes, little-endian) at its end. The RMS client stores its documents as C strings, NUL
+// terminator included; only there is a NUL accepted.
+std::size_t trailer_begin(std::string_view bytes, std::size_t unit_size) {
+    std::size_t end = bytes.size() - bytes.size() % unit_size;
+    if (end != bytes.size()) return bytes.size();  // a stray odd byte: nothing is a trailer
+    while (end >= unit_size) {
+        char32_t c = 0;
+        for (std::size_t k = unit_size; k-- > 0;) c = (c << 8) | static_cast<unsigned char>(bytes[end - unit_size + k]);
+        if (!xml_space_or_nul(c)) break;
+        end -= unit_size;
+    }
+    return end;
+}
+
 std::string utf16le_to_utf8(std::string_view bytes, std::size_t base_offset) {
     if (bytes.size() % 2 != 0) encoding_error("odd number of bytes in UTF-16LE input", base_offset + bytes.size());
     std::string out;
@@ -73,7 +91,9 @@ std::string utf16le_to_utf8(std::string_view bytes, std::size_t base_offset) {
         return static_cast<char16_t>(static_cast<unsigned char>(bytes[k]) |
                                      (static_cast<unsigned char>(bytes[k + 1]) << 8));
     };
+    const std::size_t trailer = trailer_begin(bytes, 2);
     for (std::size_t k = 0; k < bytes.size(); k += 2) {
+        if (k >= trailer && unit(k) == 0) continue;  // a terminator after the last document
         const char16_t u = unit(k);
         char32_t cp = u;
         if (u >= 0xD800 && u <= 0xDBFF) {
@@ -125,6 +145,25 @@ void validate_utf8(std::string_view text) {
 
 namespace {
 
+// UTF-8 input less the NUL terminators in its trailer (see trailer_begin).
+std::string without_trailing_nuls(std::string_view bytes) {
+    const std::size_t trailer = trailer_begin(bytes, 1);
+    std::string out(bytes.substr(0, trailer));
+    for (std::size_t k = trailer; k < bytes.size(); ++k) {
+        if (bytes[k] != '\0') out.push_back(bytes[k]);
+    }
+    return out;
+}
+
+void strip_trailing_nuls(std::string& bytes) {
+    const std::size_t trailer = trailer_begin(bytes, 1);
+    bytes.erase(std::remove(bytes.begin() + static_cast<std::ptrdiff_t>(trailer), bytes.end(), '\0'), bytes.end());
+}
+
+}  // namespace
+
+namespace {
+
 // Every encoding but plain UTF-8 (which is nullopt): refused, or decoded into a new string.
 std::optional<DecodedText> decode_marked(std::string_view bytes) {
     const auto at = [&](std::size_t k) { return static_cast<unsigned char>(bytes[k]); };
@@ -133,7 +172,7 @@ std::optional<DecodedText> decode_marked(std::string_view bytes) {
         throw FormatError(FormatReason::Encoding, "UTF-32 input is not supported; use UTF-8 or UTF-16LE");
     }
     if (bytes.size() >= 3 && at(0) == 0xEF && at(1) == 0xBB && at(2) == 0xBF) {
-        DecodedText out{std::string(bytes.substr(3)), SourceEncoding::Utf8Bom};
+        DecodedText out{without_trailing_nuls(bytes.substr(3)), SourceEncoding::Utf8Bom};
         validate_utf8(out.utf8);
         return out;
     }
@@ -157,13 +196,14 @@ std::optional<DecodedText> decode_marked(std::string_view bytes) {
 
 DecodedText decode_input(std::string_view bytes) {
     if (auto marked = decode_marked(bytes)) return std::move(*marked);
-    DecodedText out{std::string(bytes), SourceEncoding::Utf8};
+    DecodedText out{without_trailing_nuls(bytes), SourceEncoding::Utf8};
     validate_utf8(out.utf8);
     return out;
 }
 
 DecodedText decode_owned_input(std::string bytes) {
     if (auto marked = decode_marked(bytes)) return std::move(*marked);
+    strip_trailing_nuls(bytes);
     validate_utf8(bytes);
     return DecodedText{std::move(bytes), SourceEncoding::Utf8};
 }

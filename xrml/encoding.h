@@ -22,8 +22,9 @@ struct DecodedText {
 
 /**
  * Detects the encoding of `bytes` and returns the text as validated UTF-8. Never guesses
- * silently: UTF-16BE, UTF-32, NUL bytes in UTF-8, invalid sequences and unpaired surrogates
- * are FormatError(Encoding) naming the byte offset.
+ * silently: UTF-16BE, UTF-32, NUL characters, invalid sequences and unpaired surrogates are
+ * FormatError(Encoding) naming the byte offset. The one exception: NUL terminators among the
+ * whitespace at the very end (the RMS client stores documents as C strings) are dropped.
  */
 DecodedText decode_input(std::string_view bytes);
 /** The same for bytes the caller gives up: UTF-8 input is kept in place, not copied. */

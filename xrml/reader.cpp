@@ -100,12 +100,19 @@ EnablingBits read_enabling_bits(const XmlElement& e) {
     return bits;
 }
 
-Digest read_digest(const XmlElement& e) {
+// The hardware ID: opaque (see Digest), its length and size attribute not held to the algorithm.
+Digest read_hardware_id(const XmlElement& e) {
     Digest d;
     d.algorithm = read_digest_algorithm(e.required("ALGORITHM"));
-    d.value = read_base64_value(e.required("VALUE"), "digest value");
-    if (d.value.size() * 8 != digest_bits(d.algorithm))
-        e.fail(FormatReason::BadValue, "digest has the wrong length for its algorithm");
+    const auto value = e.required("VALUE");
+    d.value = read_base64_value(value, "digest value");
+    if (d.value.empty()) value.fail(FormatReason::BadValue, "the hardware-ID digest is empty");
+    if (d.value.size() > k_max_hardware_id_bytes) {
+        value.fail(FormatReason::TooLarge,
+                   "the hardware-ID digest is longer than " + std::to_string(k_max_hardware_id_bytes) + " bytes");
+    }
+    if (auto size = value.optional_attr("size"))
+        d.declared_bits = static_cast<std::size_t>(parse_decimal(value, *size, "digest size"));
     return d;
 }
 
@@ -114,7 +121,7 @@ Principal read_principal(const XmlElement& e) {
     p.internal_id = e.optional_attr("internal-id");
     p.object = read_object(e.required("OBJECT"));
     if (auto key = e.optional("PUBLICKEY")) p.key = read_public_key(*key);
-    if (auto digest = e.optional("DIGEST")) p.digest = read_digest(*digest);
+    if (auto digest = e.optional("DIGEST")) p.digest = read_hardware_id(*digest);
     for (const auto& s : e.all("SECURITYLEVEL")) p.security_levels.push_back({s.attr("name"), s.attr("value")});
     if (auto eb = e.optional("ENABLINGBITS")) p.enabling_bits = read_enabling_bits(*eb);
     return p;
@@ -214,7 +221,9 @@ Certificate read_certificate_element(const XmlElement& xrml, RawDocument raw) {
     c.body_version = body.attr("version");
     c.issued = read_time(body.required("ISSUEDTIME"));
     if (auto validity = body.optional("VALIDITYTIME")) c.validity = read_range(*validity);
-    c.descriptor = read_object(body.required("DESCRIPTOR").required("OBJECT"));
+    // Cloud RMS publishing licences have no DESCRIPTOR; where a decision needs the kind or ID,
+    // its absence is refused there (or, for revocation by licence ID, matches nothing).
+    if (auto descriptor = body.optional("DESCRIPTOR")) c.descriptor = read_object(descriptor->required("OBJECT"));
     const auto issuer = body.required("ISSUER");
     c.issuer = read_principal(issuer);
     if (!c.issuer.key) issuer.fail(FormatReason::MissingElement, "required element PUBLICKEY is missing");

@@ -86,7 +86,7 @@ std::string body_license_hash(std::string_view body_text) {
 
 void RevocationIndex::add(const RevocationList& list) {
     reserve(list.entries.size());
-    for (const auto& e : list.entries) add(e, list.document.descriptor.id.value);
+    for (const auto& e : list.entries) add(e, list.document.id_text());
 }
 
 void RevocationIndex::add(const RevokeEntry& e, const std::string& list_id) { add(e.type, e.match_value(), list_id); }
@@ -178,7 +178,8 @@ std::optional<RevocationMatch> RevocationIndex::find(const Certificate& d) const
     const auto check = [&](RevokeType type, auto&& value) {
         if (!m && has(type)) m = lookup(type, value());
     };
-    check(RevokeType::LicenseId, [&] { return normalised_id(d.descriptor.id.value); });
+    // A document without DESCRIPTOR has no licence ID: no license-id entry can name it.
+    if (d.descriptor) check(RevokeType::LicenseId, [&] { return normalised_id(d.descriptor->id.value); });
     check(RevokeType::IssuerId, [&] { return normalised_id(d.issuer.object.id.value); });
     if (d.issuer.key) check(RevokeType::IssuerKey, [&] { return d.issuer.key->fingerprint(); });
     for (const auto* p :
@@ -197,7 +198,7 @@ namespace {
 // The checks of a list's document: its signature with its own ISSUER key, and its age.
 CheckedList check_document(const Certificate& d, Time at, std::optional<std::int64_t> max_age_seconds) {
     CheckedList c;
-    c.list_id = d.descriptor.id.value;
+    c.list_id = d.id_text();
     c.issued = d.issued;
     c.signer_fingerprint = d.issuer.key ? d.issuer.key->fingerprint() : std::string();
     if (!verify_signature(d).ok()) {

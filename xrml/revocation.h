@@ -21,7 +21,13 @@ namespace xrca::xrml {
 
 namespace names {
 inline constexpr const char* revocation_list = "Revocation-List";
-}
+/**
+ * The `type` attribute written on REVOCATIONLIST. The RMS SDK's DTD makes the attribute
+ * required but no public document gives its value (the samples omit it): this is xrca's
+ * choice, the list's DESCRIPTOR type. Readers take lists with any value or none.
+ */
+inline constexpr const char* revocation_list_element_type = "Revocation-List";
+}  // namespace names
 
 /** The REVOKE category/type pairs of reference §5.2. */
 enum class RevokeType { LicenseId, LicenseHash, IssuerKey, IssuerId, ContentId, PrincipalId, PrincipalKey };

@@ -213,9 +213,9 @@ Certificate read_document(RawDocument raw, bool the_list, const RevocationReadOp
             }
             if (the_list && document) {
                 if (document->kind() != names::revocation_list) {
-                    refused = std::make_exception_ptr(
-                        FormatError(FormatReason::BadValue,
-                                    "the document is a " + document->kind() + ", not a " + names::revocation_list));
+                    refused = std::make_exception_ptr(FormatError(
+                        FormatReason::BadValue,
+                        "the document is a " + document->description() + ", not a " + names::revocation_list));
                 } else {
                     try {
                         (void)dom->root().required("BODY").required(k_list_element);

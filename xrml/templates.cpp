@@ -41,7 +41,7 @@ void write_digest(XmlBuilder& b, const Digest& d) {
     b.open("PARAMETER", {{"name", "codingtype"}});
     b.element("VALUE", {{"encoding", "string"}}, "surface-coding");
     b.close();
-    b.element("VALUE", {{"encoding", "base64"}, {"size", std::to_string(digest_bits(d.algorithm))}},
+    b.element("VALUE", {{"encoding", "base64"}, {"size", std::to_string(d.declared_bits.value_or(d.value.size() * 8))}},
               base64_encode(d.value));
     b.close();
 }
@@ -280,7 +280,7 @@ std::string build_revocation_list_body(const RevocationListTemplate& t) {
     write_object(b, {names::revocation_list, {names::guid, t.id}, std::nullopt, {}});
     b.close();
     write_issuer(b, t.issuer);
-    b.open("REVOCATIONLIST");
+    b.open("REVOCATIONLIST", {{"type", names::revocation_list_element_type}});
     for (const auto& e : t.entries) {
         b.open("REVOKE", {{"category", revoke_category(e.type)}, {"type", revoke_type_name(e.type)}});
         switch (e.type) {

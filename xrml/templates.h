@@ -37,6 +37,8 @@ inline constexpr const char* machine_identifier = "Machine-Unique-Identifier";
 inline constexpr const char* group_identity = "Group-Identity";
 inline constexpr const char* guid = "MS-GUID";
 inline constexpr const char* ascii_tag = "ascii-tag";
+/** The ID (type ascii-tag) naming a custom revocation authority in an SLC's REFRESH and in its lists (§5.3). */
+inline constexpr const char* external_revocation_authority = "External revocation authority";
 inline constexpr const char* activation_point_id = "{99F48562-703E-4E7D-9175-DD69C66921B7}";
 inline constexpr const char* certification_point_id = "{8BA9EA80-99E4-4a2b-9764-4CD84F77C3A0}";
 inline constexpr const char* licensing_point_id = "{0F45FD50-383B-43EE-90A4-ED013CD0CFE5}";

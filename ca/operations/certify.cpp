@@ -77,7 +77,7 @@ IssuedChain Authority::issue_rac(const RacRequest& r, const Caller& caller) {
         //    policy accepted before is recalled rather than read and verified again.
         bool described = false;  // the chain's IDs go into the log entry, also when it is refused
         const auto describe = [&](const xrml::Certificate& spc) {
-            inputs += "; spc=" + spc.descriptor.id.value + "; machine-key=" + spc.principal->key->fingerprint();
+            inputs += "; spc=" + spc.id_text() + "; machine-key=" + spc.principal->key->fingerprint();
             described = true;
         };
         const auto chain = verified_chain("spc", r.spc_chain, policy, m_clock.now(), [&] {
@@ -86,7 +86,7 @@ IssuedChain Authority::issue_rac(const RacRequest& r, const Caller& caller) {
             const auto& spc = docs.front();
             if (spc.kind() != xrml::names::machine_certificate || !spc.principal || !spc.principal->key) {
                 throw Error(ErrorKind::PolicyDenied,
-                            "the first document is a " + spc.kind() + ", not a machine certificate",
+                            "the first document is a " + spc.description() + ", not a machine certificate",
                             RmsFault::VerifyMachineCertificateChainFailed);
             }
             describe(spc);

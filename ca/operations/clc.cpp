@@ -29,7 +29,7 @@ void check_rac_chain(const std::vector<xrml::Certificate>& docs, xrml::Time now,
     const auto& rac = docs.front();
     if (rac.kind() != xrml::names::rights_account_certificate || !rac.principal || !rac.principal->key ||
         !rac.validity) {
-        throw Error(ErrorKind::PolicyDenied, "the first document is a " + rac.kind() + ", not a RAC",
+        throw Error(ErrorKind::PolicyDenied, "the first document is a " + rac.description() + ", not a RAC",
                     RmsFault::UnexpectedPersonaCert);
     }
     describe(rac);
@@ -73,7 +73,7 @@ IssuedChain Authority::issue_clc(const ClcRequest& r, const Caller& caller) {
         // 2. The RAC chain (reference §3.5): a RAC first, signed correctly, in time, by a trusted RAC issuer.
         bool described = false;  // the chain's IDs go into the log entry, also when it is refused
         const auto describe = [&](const xrml::Certificate& rac) {
-            inputs = "rac=" + rac.descriptor.id.value + "; user=" + rac.principal->object.id.value +
+            inputs = "rac=" + rac.id_text() + "; user=" + rac.principal->object.id.value +
                      "; user-key=" + rac.principal->key->fingerprint();
             described = true;
         };

@@ -39,7 +39,7 @@ IssuedChain Authority::issue_slc(const SlcIssue& w) {
         for (const auto& k : w.revocation_authorities) {
             xrml::DistributionPoint dp;
             dp.object = xrml::XrmlObject{
-                "Revocation", {xrml::names::ascii_tag, "External revocation authority"}, std::nullopt, {}};
+                "Revocation", {xrml::names::ascii_tag, xrml::names::external_revocation_authority}, std::nullopt, {}};
             dp.key = k;
             t.revocation_points.push_back(dp);
         }

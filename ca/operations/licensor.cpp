@@ -14,7 +14,7 @@ std::vector<std::string> Authority::get_licensor_certificate(const Caller& calle
         auto chain = own_chain();
         if (chain.empty())
             throw Error(ErrorKind::WrongState, "this cluster is awaiting enrollment and has no chain yet");
-        const auto slc_id = xrml::read_documents(chain.front()).documents.at(0).descriptor.id.value;
+        const auto slc_id = xrml::read_documents(chain.front()).documents.at(0).id_text();
         m_audit.append_read(caller, log_entry(new_id(), "GetLicensorCertificate", caller, "", slc_id, "accepted",
                                               "returned the chain of " + std::to_string(chain.size()) + " documents"));
         return chain;

@@ -30,7 +30,7 @@ void Authority::check_slc_chain(const std::vector<xrml::Certificate>& docs, cons
     // 2. The SLC certifies exactly this cluster: its key, its GUID, its URL, its revocation authorities.
     if (slc.kind() != xrml::names::server_licensor_certificate || !slc.principal || !slc.principal->key) {
         throw Error(ErrorKind::PolicyDenied,
-                    "the first document is a " + slc.kind() + ", not a server licensor certificate");
+                    "the first document is a " + slc.description() + ", not a server licensor certificate");
     }
     if (slc.principal->key->fingerprint() != expected.key_fingerprint) {
         throw Error(ErrorKind::PolicyDenied, "the SLC certifies key " + slc.principal->key->fingerprint() +
@@ -133,7 +133,7 @@ void Authority::activate(const std::vector<std::string>& slc_chain, const Caller
         }
         // 2. Check the chain and the SLC against this cluster; 3. one transaction.
         const auto docs = read_chain(slc_chain, RmsFault::Argument, "the SLC chain");
-        inputs = "slc=" + docs.front().descriptor.id.value;
+        inputs = "slc=" + docs.front().id_text();
         std::vector<store::KeyBlob> keys;
         check_slc_chain(docs, {signer(KeyName::Cluster).public_key().fingerprint(), std::nullopt});
         const auto chains = chains_for_slc(docs, request_id, caller, inputs, keys);
@@ -142,8 +142,8 @@ void Authority::activate(const std::vector<std::string>& slc_chain, const Caller
         change.chains = chains;
         change.state = state_name(AuthorityState::Active);
         change.bump_policy_revision = true;  // other processes re-read the trusted issuers
-        change.entry = log_entry(request_id, "ActivateCluster", caller, inputs, docs.front().descriptor.id.value,
-                                 "accepted", "cluster active on SLC " + docs.front().descriptor.id.value);
+        change.entry = log_entry(request_id, "ActivateCluster", caller, inputs, docs.front().id_text(), "accepted",
+                                 "cluster active on SLC " + docs.front().id_text());
         m_store.apply(change);
         m_record.state = "active";
         forget_cached_chains();
@@ -182,7 +182,7 @@ SignedRequest Authority::create_offline_request(bool renew, bool new_key, const 
         p.name = m_record.name;
         p.url = m_record.base_url;
         p.sku = m_record.sku;
-        p.version = m_record.version;
+        p.version = four_part_version(m_record.version);  // older data directories hold "0.1.0"
         p.revocation = parse_revocation_mode(m_record.revocation).value_or(RevocationMode::Standard);
         for (const auto& text : m_store.load_chain(detail::k_revocation_authorities)) {
             p.revocation_authorities.push_back(xrml::read_public_key_file(text));
@@ -237,7 +237,7 @@ void Authority::import_response(const std::string& request_id, const std::vector
             throw Error(ErrorKind::Conflict, "request " + request_id + " was superseded by a newer request");
         // 2. The chain and its SLC must be what was asked for.
         const auto docs = read_chain(slc_chain, RmsFault::Argument, "the SLC chain");
-        inputs += "; slc=" + docs.front().descriptor.id.value;
+        inputs += "; slc=" + docs.front().id_text();
         SlcCheck check{request->key_fingerprint, std::nullopt};
         if (request->operation == cluster_operation_name(ClusterOperation::Enroll)) {
             std::vector<std::string> authorities;
@@ -261,8 +261,8 @@ void Authority::import_response(const std::string& request_id, const std::vector
         change.chains = chains;
         change.state = state_name(AuthorityState::Active);
         change.bump_policy_revision = true;  // other processes re-read the trusted issuers
-        change.entry = log_entry(request_id, "EnrollOffline-Import", caller, inputs, docs.front().descriptor.id.value,
-                                 "accepted", "imported SLC " + docs.front().descriptor.id.value + "; cluster active");
+        change.entry = log_entry(request_id, "EnrollOffline-Import", caller, inputs, docs.front().id_text(), "accepted",
+                                 "imported SLC " + docs.front().id_text() + "; cluster active");
         try {
             m_store.apply(change);
         } catch (const store::ConflictError&) {

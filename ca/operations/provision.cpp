@@ -96,7 +96,7 @@ void Authority::provision(const Collaborators& with, const ProvisionRequest& r, 
     record.revocation = revocation_mode_name(r.revocation);
     record.anchor_fingerprint = r.trust_anchor.value_or("");
     record.sku = r.sku;
-    record.version = r.version;
+    record.version = four_part_version(r.version);
     record.created = now.to_iso8601();
 
     std::vector<store::KeyBlob> keys;
@@ -173,8 +173,8 @@ void Authority::self_enroll(const ProvisionRequest& r, const Caller& caller) {
     const auto es_certificate = xrml::read_documents(chain.front()).documents.at(0);
     const auto slc = logged("Enroll", caller, inputs, [&] {
         return issue_slc({request_id, "Enroll", &caller, inputs, signer(KeyName::Cluster).public_key(), m_record.guid,
-                          m_record.name, m_record.base_url, m_record.sku, m_record.version, r.revocation_authorities,
-                          &signer(KeyName::EnrollmentService), es_certificate, chain});
+                          m_record.name, m_record.base_url, m_record.sku, four_part_version(m_record.version),
+                          r.revocation_authorities, &signer(KeyName::EnrollmentService), es_certificate, chain});
     });
     activate(slc.documents, caller);
 }

@@ -89,7 +89,7 @@ int online(Context& ctx, Args& args, const std::string& verb, const std::string&
             throw Error(ErrorKind::PolicyDenied, "the server sent a machine certificate for another key");
         }
         write_file_atomically(chain_path(dir, "spc"), ca::chain_text(chain));
-        ctx.out << "saved the machine certificate " << docs.front().descriptor.id.value << " and its chain to "
+        ctx.out << "saved the machine certificate " << docs.front().id_text() << " and its chain to "
                 << chain_path(dir, "spc") << '\n';
         return k_exit_ok;
     }
@@ -102,7 +102,7 @@ int online(Context& ctx, Args& args, const std::string& verb, const std::string&
         const auto docs = verify_received(ctx, chain, xrml::names::rights_account_certificate, anchor, "RAC chain");
         write_file_atomically(chain_path(dir, "rac"), ca::chain_text(chain));
         const auto& rac = docs.front();
-        ctx.out << "saved the " << (temporary ? "temporary " : "") << "RAC " << rac.descriptor.id.value << " for "
+        ctx.out << "saved the " << (temporary ? "temporary " : "") << "RAC " << rac.id_text() << " for "
                 << (rac.principal ? rac.principal->object.id.value : std::string("?")) << " to "
                 << chain_path(dir, "rac") << '\n'
                 << "its user key is sealed to this machine: `xrca client unseal --dir " << dir << " "
@@ -115,7 +115,7 @@ int online(Context& ctx, Args& args, const std::string& verb, const std::string&
     const auto chain = enrollment::certificates_in_reply(reply, "CertificateChain");
     const auto docs = verify_received(ctx, chain, xrml::names::client_licensor_certificate, anchor, "CLC chain");
     write_file_atomically(chain_path(dir, "clc"), ca::chain_text(chain));
-    ctx.out << "saved the CLC " << docs.front().descriptor.id.value << " to " << chain_path(dir, "clc") << '\n';
+    ctx.out << "saved the CLC " << docs.front().id_text() << " to " << chain_path(dir, "clc") << '\n';
     return k_exit_ok;
 }
 
@@ -174,7 +174,7 @@ int cmd_client(Context& ctx, Args& args) {
             bits = &*doc.issue_right->enabling_bits;
             expected = doc.principal ? doc.principal->key : std::nullopt;
         } else {
-            throw Error(ErrorKind::Malformed, "the first document of " + files.front() + " is a " + doc.kind() +
+            throw Error(ErrorKind::Malformed, "the first document of " + files.front() + " is a " + doc.description() +
                                                   ", not a RAC or CLC with ENABLINGBITS");
         }
         const auto recipient = load_key_file(*dir, recipient_name, password);

@@ -162,7 +162,7 @@ int cmd_verify(Context& ctx, Args& args) {
     }
     const auto revoked_text = [&](const xrml::ChainRevocation& r) {
         const auto& d = loaded.documents[*r.revoked_document];
-        return "document " + std::to_string(*r.revoked_document) + " (" + describe(d) + " " + d.descriptor.id.value +
+        return "document " + std::to_string(*r.revoked_document) + " (" + describe(d) + " " + d.id_text() +
                ") is revoked: " + xrml::revoke_type_name(r.match.type) + " " + r.match.value + " in list " +
                r.match.list_id + " signed by " + short_fp(r.list_signer);
     };
@@ -187,7 +187,11 @@ int cmd_verify(Context& ctx, Args& args) {
             j.key("file").value(loaded.files[i]);
             j.key("index_in_file").value(static_cast<std::uint64_t>(loaded.local_index[i]));
             j.key("kind").value(describe(d));
-            j.key("id").value(d.descriptor.id.value);
+            j.key("id");
+            if (d.descriptor)
+                j.value(d.descriptor->id.value);
+            else
+                j.null();
             j.key("signature").value(s.ok() ? "ok" : xrml::failure_name(s.failure));
             j.key("body_form").value(xrml::body_form_name(s.form));
             j.key("digest_algorithm").value(xrml::digest_algorithm_xrml_name(d.signature.digest_algorithm));
@@ -302,7 +306,11 @@ int cmd_show(Context& ctx, Args& args) {
             j.key("index").value(static_cast<std::uint64_t>(d.index()));
             j.key("body_type").value(d.body_type);
             j.key("kind").value(d.kind());
-            j.key("id").value(d.descriptor.id.value);
+            j.key("id");
+            if (d.descriptor)
+                j.value(d.descriptor->id.value);
+            else
+                j.null();
             j.key("issued").value(d.issued.to_xrml());
             j.key("valid_from");
             if (d.validity)
@@ -342,7 +350,7 @@ int cmd_show(Context& ctx, Args& args) {
     for (const auto& d : loaded.documents) {
         ctx.out << "document " << d.index() << ": " << printable(describe(d)) << " (BODY type \""
                 << printable(d.body_type) << "\")\n";
-        ctx.out << "  id:         " << printable(d.descriptor.id.value) << '\n';
+        ctx.out << "  id:         " << printable(d.id_text()) << '\n';
         ctx.out << "  issued:     " << d.issued.to_xrml() << '\n';
         if (d.validity)
             ctx.out << "  valid:      " << d.validity->from.to_xrml() << " until " << d.validity->until.to_xrml()

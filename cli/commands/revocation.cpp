@@ -251,8 +251,7 @@ int cmd_revocation_authority(Context& ctx, Args& args) {
         h.id = ca::new_guid(rng);
         h.issued = xrml::Time::from_unix(std::time(nullptr));
         h.validity = xrml::TimeRange{h.issued, h.issued.plus_seconds(86400 * days)};
-        h.issuer = {xrml::names::revocation_list, {xrml::names::guid, settings.guid}, settings.name, {}};
-        if (!settings.url.empty()) h.issuer.addresses.push_back({"URL", settings.url});
+        h.issuer = ca::custom_authority_list_issuer(settings.name, settings.url);
         write_output(ctx, *out, ca::sign_revocation_list(signer, h, entries));
         // The authority has no enrollment log; its own record of what it signed is kept beside its key.
         std::ofstream record(*dir + "/signed-lists.log", std::ios::app);

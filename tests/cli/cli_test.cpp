@@ -9,6 +9,7 @@
 #include "text/clean.h"
 #include "xrml/encoding.h"
 #include "xrml/reader.h"
+#include "xrml/signature.h"
 #include "xrml/templates.h"
 
 #include <memory>
@@ -119,6 +120,32 @@ TEST_F(Cli, OurOwnChainsVerifyFromUtf16Files) {
     const auto path = write("rac.xml", xrml::encode_output(h.rac_chain(), xrml::SourceEncoding::Utf16LeBom));
     const auto r = run("verify " + path + " --anchor " + h.anchor_fingerprint + " --at 2026-06-01T00:00");
     EXPECT_EQ(r.exit_code, 0) << r.out;
+}
+
+// Issue 15: real shapes `verify` once refused as malformed — an SPC whose hardware-ID DIGEST is
+// longer than its declared SHA1, a licence without DESCRIPTOR, a UTF-16LE file ending in NUL.
+TEST_F(Cli, RealShapesVerify) {
+    const auto h = test::build_sample_hierarchy(test::Mode{2});
+    const auto spc = test::build_sample_spc(
+        test::Mode{2}, xrml::Digest{xrml::DigestAlgorithm::Sha1, std::vector<std::uint8_t>(40, 0x5c), 160});
+    const auto chain = spc + h.activation_issuer + h.slc_chain();
+    auto r = run("verify " + write("spc.xml", chain) + " --anchor " + h.anchor_fingerprint + " --at 2026-06-01T00:00");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    const auto utf16 = xrml::encode_output(chain, xrml::SourceEncoding::Utf16LeBom) + std::string("\0\0", 2);
+    r = run("verify " + write("spc16.xml", utf16) + " --anchor " + h.anchor_fingerprint + " --at 2026-06-01T00:00");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    // A CLC-shaped licence without DESCRIPTOR, signed by the SLC key: `show` and `verify` take it.
+    const auto clc = xrml::read_documents(h.clc).documents[0];
+    std::string body(clc.raw.body_text());
+    body.erase(body.find("<DESCRIPTOR>"), body.find("</DESCRIPTOR>") + 13 - body.find("<DESCRIPTOR>"));
+    const auto licence =
+        xrml::sign_document(body, test::test_key(2048, 4), xrml::DigestAlgorithm::Sha256, test::test_rng());
+    const auto path = write("no-descriptor.xml", licence + h.slc_chain());
+    r = run("verify " + path + " --anchor " + h.anchor_fingerprint + " --at 2026-06-01T00:00");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    r = run("show " + path + " --json");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("\"kind\":\"\",\"id\":null"), std::string::npos) << r.out;
 }
 
 TEST_F(Cli, MalformedInputNamesTheDocument) {
@@ -714,7 +741,7 @@ std::string revocation_list_revoking(const std::string& id, const Botan::RSA_Pri
 TEST_F(Cli, VerifyHonoursRevocationListsFromEntitledSigners) {
     const auto h = test::build_sample_hierarchy({2});
     const auto chain = write("rac-chain.xml", h.rac_chain());
-    const auto slc_id = xrml::read_documents(h.slc).documents.front().descriptor.id.value;
+    const auto slc_id = xrml::read_documents(h.slc).documents.front().descriptor->id.value;
     const std::string base = "verify " + chain + " --anchor " + h.anchor_fingerprint + " --at 2026-03-02T12:00";
     // Signed by the enrollment service, which issued the SLC: the chain is revoked.
     const auto by_issuer = write("rl-issuer.xml", revocation_list_revoking(slc_id, test::test_key(2048, 3)));
@@ -759,7 +786,7 @@ protected:
         std::ifstream in(m_dir + "/" + file, std::ios::binary);
         return xrml::read_documents(std::string(std::istreambuf_iterator<char>(in), {}))
             .documents.at(0)
-            .descriptor.id.value;
+            .descriptor->id.value;
     }
     // A self-enrolled root cluster with a machine and a RAC for each user.
     void cluster(const std::string& name, const std::string& extra, const std::vector<std::string>& users) {
@@ -810,6 +837,16 @@ TEST_F(RevocationCli, RevokePublishVerifyExcludeDecommission) {
           "' --revoke-id '" + id_of("plain-carol.xml") +
           "' --revoke-content-id '{c0ffee00-0000-4000-8000-000000000000}' -o " + m_dir + "/ra-rl.xml");
     ASSERT_EQ(r.exit_code, 0) << r.out;
+    {
+        // Its ISSUER is named as the SLC's REFRESH point names the authority (issue 15).
+        std::ifstream ra_in(m_dir + "/ra-rl.xml", std::ios::binary);
+        const std::string ra_list(std::istreambuf_iterator<char>(ra_in), {});
+        const auto issuer = ra_list.find(
+            "<ISSUER><OBJECT type=\"Revocation-List\"><ID type=\"ascii-tag\">External "
+            "revocation authority</ID><NAME>Legal RA</NAME></OBJECT><PUBLICKEY>");
+        EXPECT_NE(issuer, std::string::npos) << ra_list;
+        EXPECT_NE(ra_list.find("<REVOCATIONLIST type=\"Revocation-List\">"), std::string::npos) << ra_list;
+    }
     r = verify("custom", "custom-bob.xml", " --revocation-list " + m_dir + "/ra-rl.xml");
     EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_NE(r.out.find("REVOKED"), std::string::npos) << r.out;

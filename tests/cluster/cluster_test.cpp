@@ -201,7 +201,7 @@ TEST_F(ClusterTest, ThreeNodesKeepEveryCertificateThroughAKilledNodeAndADatabase
                     const auto rac = enrollment::certificates_in_reply(
                         client_for(node).call(enrollment::services::certification, "Certify", request_body),
                         "CertificateChain");
-                    id = xrml::read_documents(rac.front()).documents.front().descriptor.id.value;
+                    id = xrml::read_documents(rac.front()).documents.front().descriptor->id.value;
                 } catch (const Error& e) {
                     unavailable = e.kind() == ErrorKind::WrongState;  // how a client reads 503
                     cut = e.kind() == ErrorKind::Storage && node == 2;

@@ -479,7 +479,7 @@ TEST_F(OperationsTest, TheRevocationListUrlServesAVerifyingListWithEachNewRevoca
     const auto spc = activate(alice, test::test_key(2048, 5));
     const auto rac = certificates_in_reply(alice.call(services::certification, "Certify", certify_request(spc, true)),
                                            "CertificateChain");
-    const auto rac_id = xrml::read_documents(rac.front()).documents.front().descriptor.id.value;
+    const auto rac_id = xrml::read_documents(rac.front()).documents.front().descriptor->id.value;
     const std::string path = "/_wmcs/revocation/RevocationList.xml";
     EXPECT_EQ(h.root.authority->revocation_list_url(), "https://root.example.test" + path);
 

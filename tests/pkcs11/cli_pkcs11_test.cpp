@@ -72,7 +72,7 @@ protected:
                m_token.label();
     }
     std::string id_of(const std::string& file) {
-        return xrml::read_documents(slurp(m_dir + "/" + file)).documents.at(0).descriptor.id.value;
+        return xrml::read_documents(slurp(m_dir + "/" + file)).documents.at(0).descriptor->id.value;
     }
     std::string db(const std::string& node) const { return m_dir + "/" + node + "/xrca.db"; }
 

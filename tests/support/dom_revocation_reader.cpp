@@ -43,7 +43,7 @@ RevocationList read_revocation_list_with_dom(std::string_view text, std::size_t 
     RevocationList list{std::move(set.documents.front()), {}};
     if (list.document.kind() != names::revocation_list) {
         throw FormatError(FormatReason::BadValue,
-                          "the document is a " + list.document.kind() + ", not a " + names::revocation_list);
+                          "the document is a " + list.document.description() + ", not a " + names::revocation_list);
     }
     const auto dom = XmlDocument::parse_checked(list.document.raw.text);
     const auto revocations = dom.root().required("BODY").required("REVOCATIONLIST");

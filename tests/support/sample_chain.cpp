@@ -16,6 +16,35 @@ Principal make_principal(const std::string& type, const std::string& id_type, co
     return p;
 }
 
+namespace {
+
+Principal activation_principal(Mode mode) {
+    return make_principal(names::security_processor, names::guid, "{5e7f1c2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b}",
+                          std::string("xrca Test Activation Issuer"), PublicKey::from_botan(test_key(mode.bits(), 7)));
+}
+
+MachineCertificateTemplate machine_template(Mode mode, Time issued) {
+    MachineCertificateTemplate m;
+    m.id = "{11111111-2222-4333-8444-555555555507}";
+    m.issued = issued;
+    m.issuer = activation_principal(mode);
+    m.activation_address = "https://rms.example.test/_wmcs/certification/Activation.asmx";
+    m.machine_id = "{7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d}";
+    m.machine_key = PublicKey::from_botan(test_key(mode.bits(), 8));
+    m.hardware_id = Digest{DigestAlgorithm::Sha256, std::vector<uint8_t>(32, 0x11), std::nullopt};
+    m.security_levels = {{"Platform", "Linux"}, {"Manufacturer", "xrca"}, {"Repository", "1.0.0.0"}};
+    return m;
+}
+
+}  // namespace
+
+std::string build_sample_spc(Mode mode, const Digest& hardware_id, const std::string& repository) {
+    auto m = machine_template(mode, Time::parse("2026-01-15T10:30"));
+    m.hardware_id = hardware_id;
+    m.security_levels.back().value = repository;
+    return sign_document(build_machine_certificate_body(m), test_key(mode.bits(), 7), mode.digest(), test_rng());
+}
+
 SampleHierarchy build_sample_hierarchy(Mode mode, bool custom_revocation) {
     const auto bits = mode.bits();
     const auto& root = test_key(2048, 0);
@@ -26,7 +55,6 @@ SampleHierarchy build_sample_hierarchy(Mode mode, bool custom_revocation) {
     const auto& user = test_key(bits, 5);
     const auto& clc = test_key(bits, 6);
     const auto& activation = test_key(bits, 7);
-    const auto& machine = test_key(bits, 8);
     const auto& revocation_authority = test_key(bits, 9);
     const auto key = [](const Botan::RSA_PrivateKey& k) { return PublicKey::from_botan(k); };
 
@@ -107,22 +135,12 @@ SampleHierarchy build_sample_hierarchy(Mode mode, bool custom_revocation) {
     t.kind = IssuingKind::ActivationIssuer;
     t.id = "{11111111-2222-4333-8444-555555555506}";
     t.issuer = slc_p;
-    t.subject = make_principal(names::security_processor, names::guid, "{5e7f1c2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b}",
-                               std::string("xrca Test Activation Issuer"), key(activation));
+    t.subject = activation_principal(mode);
     t.validity.reset();
     t.revocation_points.clear();
     h.activation_issuer = sign(build_issuing_certificate_body(t), slc);
-    const auto activation_p = t.subject;
 
-    MachineCertificateTemplate m;
-    m.id = "{11111111-2222-4333-8444-555555555507}";
-    m.issued = h.issued;
-    m.issuer = activation_p;
-    m.activation_address = "https://rms.example.test/_wmcs/certification/Activation.asmx";
-    m.machine_id = "{7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d}";
-    m.machine_key = key(machine);
-    m.hardware_id = Digest{DigestAlgorithm::Sha256, std::vector<uint8_t>(32, 0x11)};
-    m.security_levels = {{"Platform", "Linux"}, {"Manufacturer", "xrca"}, {"Repository", "1.0.0.0"}};
+    const auto m = machine_template(mode, h.issued);
     h.spc = sign(build_machine_certificate_body(m), activation);
 
     RightsAccountCertificateTemplate r;

@@ -40,6 +40,12 @@ struct SampleHierarchy {
 /** Builds and signs the whole hierarchy in `mode`, with the SLC carrying custom revocation if asked. */
 SampleHierarchy build_sample_hierarchy(Mode mode, bool custom_revocation = false);
 
+/**
+ * The sample hierarchy's SPC with another hardware-ID DIGEST and Repository SECURITYLEVEL,
+ * signed by the same activation issuer (it chains as `spc` does).
+ */
+std::string build_sample_spc(Mode mode, const xrml::Digest& hardware_id, const std::string& repository = "1.0.0.0");
+
 /** A principal of the given object type/ID type/ID/name with key `key`. */
 xrml::Principal make_principal(const std::string& type, const std::string& id_type, const std::string& id,
                                const std::optional<std::string>& name, const xrml::PublicKey& key);

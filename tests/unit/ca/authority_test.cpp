@@ -3,6 +3,7 @@
 #include "support/authority_fixture.h"
 #include "support/capture_error.h"
 #include "support/forwarding_store.h"
+#include "support/sample_chain.h"
 #include "support/test_keys.h"
 
 #include "ca/errors.h"
@@ -190,6 +191,53 @@ TEST_P(AuthorityTest, AnSpcFromAnUntrustedIssuerIsRefused) {
     const auto activation_key = *xrml::read_documents(foreign_spc).documents.front().issuer.key;
     h.root.authority->add_trust(ca::TrustPurpose::SpcIssuer, activation_key, "other root's machines", h.caller);
     EXPECT_NO_THROW(h.root.authority->issue_rac({{foreign_spc}, "", "erin@example.test", false}, h.caller));
+}
+
+// Issue 15: a Windows-activation SPC declares a SHA1 hardware ID of 160 bits and carries more;
+// it is refused for its issuer until that is trusted, never for its form.
+TEST_P(AuthorityTest, AnSpcWithAnOverLongHardwareIdIsCertifiedOnceItsIssuerIsTrusted) {
+    const std::vector<std::uint8_t> hardware_id(40, 0x5c);
+    const auto spc = test::build_sample_spc(test::Mode{2}, xrml::Digest{xrml::DigestAlgorithm::Sha1, hardware_id, 160},
+                                            "Microsoft Windows secure repository 6.1.7600.16385");
+    const auto before = Snapshot::of(*h.root.store);
+    const auto e = capture([&] { h.root.authority->issue_rac({{spc}, "kim", "kim@example.test", false}, h.caller); });
+    expect_refused_and_logged(*h.root.store, before, e, ErrorKind::PolicyDenied,
+                              RmsFault::VerifyMachineCertificateChainFailed);
+    EXPECT_NE(std::string(e.what()).find("not issued by a trusted SPC issuer"), std::string::npos) << e.what();
+
+    const auto activation_key = *xrml::read_documents(spc).documents.front().issuer.key;
+    h.root.authority->add_trust(ca::TrustPurpose::SpcIssuer, activation_key, "Windows activation", h.caller);
+    h.root.authority->set_min_spc_version("6.1.7600.16385", "", h.caller);
+    const auto rac = h.root.authority->issue_rac({{spc}, "kim", "kim@example.test", false}, h.caller);
+    const auto issued = xrml::read_documents(rac.documents.front()).documents.front();
+    ASSERT_TRUE(issued.federation_principal);
+    EXPECT_EQ(issued.federation_principal->object.id.value, "{7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d}");
+    EXPECT_EQ(issued.federation_principal->security_level("Repository"),
+              "Microsoft Windows secure repository 6.1.7600.16385");
+}
+
+// Issue 15: real servers write Server-Version in four parts ("6.0.0.0"); so does a self-enrolled SLC.
+TEST_P(AuthorityTest, ASelfEnrolledSlcWritesItsServerVersionInFourParts) {
+    auto self = h.provision_cluster("selfie", ca::Role::Root, GetParam(), true);
+    const auto slc = xrml::read_documents(self.authority->own_chain().front()).documents.front();
+    ASSERT_TRUE(slc.principal);
+    EXPECT_EQ(slc.principal->security_level("Server-Version"), "0.1.0.0");
+    // A version given in fewer parts is written in four; one that is not a version is refused.
+    ca::ProvisionRequest r;
+    r.role = ca::Role::Root;
+    r.name = "shortversion";
+    r.base_url = "https://shortversion.example.test/_wmcs";
+    r.crypto_mode = test::mode_number(GetParam());
+    r.self_enroll = true;
+    r.version = "6.1";
+    auto shorter = h.provision("shortversion", r);
+    EXPECT_EQ(xrml::read_documents(shorter.authority->own_chain().front())
+                  .documents.front()
+                  .principal->security_level("Server-Version"),
+              "6.1.0.0");
+    r.name = "badversion";
+    r.version = "six";
+    EXPECT_EQ(capture([&] { (void)h.provision("badversion", r); }).kind(), ErrorKind::Malformed);
 }
 
 // Issue 13: accepted chains are remembered, but never past what accepted them.

@@ -4,6 +4,7 @@
 #include "support/authority_fixture.h"
 #include "support/capture_error.h"
 #include "support/postgres_cluster.h"
+#include "support/sample_chain.h"
 #include "support/test_keys.h"
 
 #include "ca/errors.h"
@@ -152,7 +153,7 @@ INSTANTIATE_TEST_SUITE_P(Types, EachRevokeType,
 TEST_F(RevocationAtTheAuthority, RevokingALicensingSlcFailsEveryClcUnderIt) {
     const auto carol_rac = root.issue_rac({{spc}, "", "carol@example.test", false}, h.caller);
     const auto carol_licensing_clc = licensing.issue_clc({{carol_rac.text()}, ""}, h.caller);
-    const auto slc_id = xrml::read_documents(licensing.own_chain().front()).documents.at(0).descriptor.id.value;
+    const auto slc_id = xrml::read_documents(licensing.own_chain().front()).documents.at(0).descriptor->id.value;
     root.revoke({RevokeType::LicenseId, slc_id, std::nullopt, "cluster retired"}, h.caller);
     const auto list = root.issue_revocation_list(1, h.caller);
     for (const auto* clc : {&alice_licensing_clc, &carol_licensing_clc}) {
@@ -223,7 +224,7 @@ protected:
 
 TEST_F(RefusedInput, CertifyRefusesARevokedMachineOrUserAndOldSecurityProcessors) {
     // A revoked SPC, by ID.
-    const auto spc_id = xrml::read_documents(spc).documents.at(0).descriptor.id.value;
+    const auto spc_id = xrml::read_documents(spc).documents.at(0).descriptor->id.value;
     root.revoke({RevokeType::LicenseId, spc_id, std::nullopt, ""}, h.caller);
     expect_refused(
         *h.root.store,
@@ -273,7 +274,7 @@ TEST_F(RefusedInput, UnreadableSecurityProcessorVersionsAreRefusedNotTrusted) {
     root.set_min_spc_version("1.0.0.0", "", h.caller);
     const auto key = xrml::PublicKey::from_botan(test::test_key(2048, 10));
     for (const std::string version :
-         {"", "1..0", "1.0.", ".1", "1.0.0.0.1", "9999999999", "1.0a", "-1", "1.0 ", "\xff"}) {
+         {"", "1..0", "1.0.", ".1", "1.0.0.0.1", "9999999999", "1.0a", "-1", "\xff", "secure repository"}) {
         expect_refused(
             *h.root.store,
             [&] {
@@ -284,6 +285,47 @@ TEST_F(RefusedInput, UnreadableSecurityProcessorVersionsAreRefusedNotTrusted) {
     EXPECT_NO_THROW(root.certify_machine({key, {}, "xrca", "xrca", "1.0", std::nullopt}, h.caller))
         << "missing parts are 0";
     EXPECT_EQ(capture([&] { root.set_min_spc_version("1.x", "", h.caller); }).kind(), ErrorKind::Malformed);
+}
+
+// Issue 15: real SPCs write the Repository level as prose ending in the version.
+TEST_F(RefusedInput, TheMinimumComparesTheVersionARepositoryValueEndsIn) {
+    root.set_min_spc_version("6.1.7600.16385", "", h.caller);
+    const auto key = xrml::PublicKey::from_botan(test::test_key(2048, 10));
+    for (const std::string accepted :
+         {"Microsoft Windows secure repository 6.1.7600.16385", "secure repository 6.1.7601.17514", "6.2",
+          "repository\t10.0.0.0 \r\n", "1.0 6.1.7600.16385"}) {
+        EXPECT_NO_THROW(root.certify_machine({key, {}, "xrca", "xrca", accepted, std::nullopt}, h.caller)) << accepted;
+    }
+    for (const std::string refused :
+         {"Microsoft Windows secure repository 6.1.7600.16384", "secure repository 6.0.6000.16386",
+          "repository 6.1.7600.16385 (beta)", "6.1.7600.16385 repository", "secure repository v6.1.7600.16385",
+          "secure repository 6.1.7600.16385.1"}) {
+        expect_refused(
+            *h.root.store,
+            [&] {
+                root.certify_machine({key, {}, "xrca", "xrca", refused, std::nullopt}, h.caller);
+            },
+            RmsFault::BlackBoxIsInvalid);
+    }
+    // Without a version at its end, the message says so and names the value.
+    const auto e = capture([&] {
+        root.certify_machine({key, {}, "xrca", "xrca", "secure repository", std::nullopt}, h.caller);
+    });
+    EXPECT_NE(std::string(e.what()).find("'secure repository'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("does not end in a dotted version"), std::string::npos) << e.what();
+    // Certify reads the same value from the SPC it is given.
+    const auto prose_spc =
+        root.certify_machine(
+                {key, {}, "xrca", "xrca", "Microsoft Windows secure repository 6.1.7601.17514", std::nullopt}, h.caller)
+            .text();
+    EXPECT_NO_THROW(root.issue_rac({{prose_spc}, "frank", "frank@example.test", false}, h.caller));
+    root.set_min_spc_version("6.2", "", h.caller);
+    expect_refused(
+        *h.root.store,
+        [&] {
+            root.issue_rac({{prose_spc}, "frank", "frank@example.test", false}, h.caller);
+        },
+        RmsFault::BlackBoxIsInvalid);
 }
 
 TEST_F(RefusedInput, GetClientLicensorCertRefusesRevokedOrExcludedRacs) {
@@ -463,6 +505,53 @@ TEST_F(RevocationAtTheAuthority, ADecommissionedClusterIssuesNothingButServesIts
     EXPECT_EQ(root.status().state, "decommissioned");
     EXPECT_EQ(capture([&] { other->decommission(h.caller); }).kind(), ErrorKind::WrongState);
     EXPECT_EQ(h.root.store->read_log("").back().outcome, "refused");
+}
+
+// Issue 15: a custom authority's list names its issuer as the SLC's REFRESH point names the
+// authority, so a client can match the two; principal IDs carry the RAC's ID types.
+TEST(RevocationLists, ACustomAuthoritysListIsNamedAsTheSlcNamesItAndCountsForTheChain) {
+    Botan::System_RNG rng;
+    SoftwareSigner ra(std::make_unique<Botan::RSA_PrivateKey>(test::test_key(2048, 9)), xrml::DigestAlgorithm::Sha256,
+                      rng);
+    RevocationListHeader header{"{5e0a2c1b-0000-4000-8000-000000000002}", xrml::Time::parse("2026-03-01T12:00"),
+                                std::nullopt,
+                                custom_authority_list_issuer("Contoso revocation", "https://ra.example.test/rl.xml")};
+    const auto sample = test::build_sample_hierarchy(test::Mode{2}, true);
+    const auto rac_user = xrml::read_documents(sample.rac).documents[0].principal->object.id.value;
+    const auto text = sign_revocation_list(
+        ra, header,
+        {revoke_entry({RevokeType::PrincipalId, "S-1-5-21-1111111111-2222222222-3333333333-1001", std::nullopt, ""}),
+         revoke_entry({RevokeType::PrincipalId, rac_user, std::nullopt, ""})});
+    // The markup, as a client reads it.
+    EXPECT_NE(text.find("<REVOCATIONLIST type=\"Revocation-List\">"), std::string::npos) << text;
+    EXPECT_NE(text.find("<OBJECT type=\"Group-Identity\"><ID type=\"Windows\">S-1-5-21-1111111111-2222222222-"
+                        "3333333333-1001</ID></OBJECT>"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("<OBJECT type=\"Group-Identity\"><ID type=\"Federation\">" + rac_user + "</ID></OBJECT>"),
+              std::string::npos)
+        << text;
+    const auto list = xrml::read_revocation_list(text);
+    const auto slc = xrml::read_documents(sample.slc).documents[0];
+    ASSERT_EQ(slc.refresh.size(), 1u);
+    ASSERT_EQ(slc.refresh[0].points.size(), 1u);
+    const auto& point = slc.refresh[0].points[0];
+    EXPECT_EQ(list.document.issuer.object.id.type, point.object.id.type);
+    EXPECT_EQ(list.document.issuer.object.id.value, point.object.id.value);
+    EXPECT_EQ(list.document.issuer.object.id.value, "External revocation authority");
+    EXPECT_EQ(list.document.issuer.object.type, "Revocation-List");
+    EXPECT_EQ(list.document.issuer.object.name, std::optional<std::string>("Contoso revocation"));
+    EXPECT_EQ(*list.document.issuer.key, *point.key);
+    // And it counts: the RAC under that SLC is revoked by its principal ID.
+    const auto docs = xrml::read_documents(sample.rac_chain()).documents;
+    const auto chain =
+        xrml::verify_ordered_chain(docs, {sample.anchor_fingerprint, xrml::Time::parse("2026-03-01T13:00"), {}});
+    ASSERT_TRUE(chain.ok()) << chain.detail;
+    const auto checked = xrml::check_list(list, xrml::Time::parse("2026-03-01T13:00"), std::nullopt);
+    const auto verdict = xrml::check_chain_revocation(docs, chain, {checked}, xrml::Time::parse("2026-03-01T13:00"));
+    ASSERT_TRUE(verdict.revoked());
+    EXPECT_EQ(*verdict.revoked_document, 0u);
+    EXPECT_EQ(verdict.match.type, RevokeType::PrincipalId);
 }
 
 TEST(RevocationLists, ACustomAuthoritySignsAListOfItsOwnKey) {

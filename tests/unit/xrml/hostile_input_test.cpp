@@ -3,6 +3,7 @@
 #include "support/sample_chain.h"
 
 #include "xrml/chain.h"
+#include "xrml/encoding.h"
 #include "xrml/errors.h"
 #include "xrml/reader.h"
 #include "xrml/signature.h"
@@ -181,6 +182,61 @@ TEST(Hostile, BadEncodingsAreRefused) {
     EXPECT_EQ(expect_format_error(std::string("<XrML \xC3\x28>", 9)).reason(), FormatReason::Encoding);
     EXPECT_EQ(expect_format_error(std::string("<\0X\0\0\xD8", 6)).reason(), FormatReason::Encoding);
     EXPECT_EQ(expect_format_error(std::string("<Xr\0ML>", 7)).reason(), FormatReason::Encoding);
+}
+
+TEST(Hostile, HardwareIdsAreOpaqueButBounded) {
+    // Windows activation's shape: SHA1, size 160, 40 bytes (issue 15); its value is opaque but bounded.
+    std::vector<std::uint8_t> bytes(40);
+    for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<std::uint8_t>(0x30 + i);
+    const auto spc = test::build_sample_spc(test::Mode{2}, Digest{DigestAlgorithm::Sha1, bytes, 160});
+    const std::string value = "MDEyMzQ1Njc4OTo7PD0+P0BBQkNERUZHSElKS0xNTk9QUVJTVFVWVw==";
+    // Empty, over the cap, not base64, an absurd size attribute, an unknown algorithm.
+    EXPECT_EQ(expect_format_error(replace(spc, value, "")).reason(), FormatReason::BadValue);
+    const std::string huge = base64_encode(std::vector<std::uint8_t>(k_max_hardware_id_bytes + 1, 0x41));
+    EXPECT_EQ(expect_format_error(replace(spc, value, huge)).reason(), FormatReason::TooLarge);
+    EXPECT_EQ(expect_format_error(replace(spc, value, "not*base64")).reason(), FormatReason::BadBase64);
+    EXPECT_EQ(expect_format_error(replace(spc, "size=\"160\"", "size=\"16x\"")).reason(), FormatReason::BadValue);
+    EXPECT_EQ(expect_format_error(replace(spc, "<ALGORITHM>SHA1</ALGORITHM>", "<ALGORITHM>MD5</ALGORITHM>")).reason(),
+              FormatReason::Unsupported);
+    // Exactly at the cap, and without a size attribute, it is read.
+    const std::string at_cap = base64_encode(std::vector<std::uint8_t>(k_max_hardware_id_bytes, 0x41));
+    EXPECT_EQ(read_documents(replace(spc, value, at_cap)).documents[0].principal->digest->value.size(),
+              k_max_hardware_id_bytes);
+    EXPECT_FALSE(
+        read_documents(replace(spc, " size=\"160\"", "")).documents[0].principal->digest->declared_bits.has_value());
+}
+
+// NUL terminators are accepted only at the very end (issue 15): everywhere else still refused.
+TEST(Hostile, NulsAreAcceptedOnlyAsTerminatorsAtTheEnd) {
+    const auto h = test::build_sample_hierarchy(test::Mode{2});
+    const std::string doc = h.ca;
+    const std::string nul2("\0\0", 2);
+    const auto utf16 = [](const std::string& utf8) {
+        const auto units = to_utf16le(utf8);
+        return std::string(units.begin(), units.end());
+    };
+    const auto middle = doc.size() / 2;
+    const std::vector<std::string> inputs = {
+        // Inside a document, in both encodings.
+        "\xFF\xFE" + utf16(doc.substr(0, middle)) + nul2 + utf16(doc.substr(middle)),
+        doc.substr(0, middle) + std::string(1, '\0') + doc.substr(middle),
+        // Between two documents.
+        "\xFF\xFE" + utf16(doc) + nul2 + utf16(doc),
+        doc + std::string(1, '\0') + doc,
+        // Followed by text that is not whitespace.
+        utf16(doc) + nul2 + utf16("x"),
+        doc + std::string(1, '\0') + "x",
+        // A lone NUL byte after UTF-16LE text (an odd length).
+        utf16(doc) + std::string(1, '\0'),
+        // Before the first document.
+        std::string(1, '\0') + doc,
+    };
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        EXPECT_EQ(expect_format_error(inputs[i]).reason(), FormatReason::Encoding) << "input " << i;
+        EXPECT_THROW((void)decode_owned_input(inputs[i]), FormatError) << "input " << i;
+    }
+    // Nothing but terminators is no document.
+    EXPECT_EQ(expect_format_error(std::string(4, '\0')).reason(), FormatReason::NotXrml);
 }
 
 TEST(Hostile, AngleBracketInsideAnAttributeValueDoesNotConfuseTheSplitter) {

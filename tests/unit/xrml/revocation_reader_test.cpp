@@ -60,6 +60,9 @@ std::vector<RevokeEntry> mixed_entries(std::size_t n) {
     return out;
 }
 
+// The REVOCATIONLIST start tag xrca writes (with the type attribute the RMS SDK's DTD requires).
+const std::string k_list_open = "<REVOCATIONLIST type=\"Revocation-List\">";
+
 std::string signed_list(const std::vector<RevokeEntry>& entries) {
     RevocationListTemplate t;
     t.id = "{2f1a5c3e-0000-4000-8000-000000000007}";
@@ -159,7 +162,7 @@ TEST_F(RevocationReader, TheHeaderIsToldBeforeAnyEntryWithTheNumberOfEntries) {
     (void)read_revocation_list_streaming(
         good, options,
         [&](const Certificate& d, std::size_t revokes) {
-            events.push_back("header " + d.descriptor.id.value + " " + std::to_string(revokes));
+            events.push_back("header " + d.descriptor->id.value + " " + std::to_string(revokes));
             return true;
         },
         [&](const RevokeEntry& e) { events.push_back(e.match_value()); });
@@ -261,12 +264,12 @@ TEST_F(RevocationReader, HostileListsFailAsTheReferenceDoes) {
     expect_as_reference(good + replaced(good, "license-id", "license-xx", 2), "a list and a faulty one", true);
     expect_as_reference(test::build_sample_hierarchy({2}).rac, "a RAC", true);
     expect_as_reference(
-        replaced(replaced(good, "<REVOCATIONLIST>", "<REVOCATIONLISX>"), "</REVOCATIONLIST>", "</REVOCATIONLISX>"),
+        replaced(replaced(good, k_list_open, "<REVOCATIONLISX>"), "</REVOCATIONLIST>", "</REVOCATIONLISX>"),
         "no REVOCATIONLIST", true);
     expect_as_reference(
         replaced(good, "</REVOCATIONLIST>", "</REVOCATIONLIST><REVOCATIONLIST><REVOKE/></REVOCATIONLIST>"),
         "two REVOCATIONLISTs", true);
-    expect_as_reference(replaced(good, "<REVOCATIONLIST>", "<REVOCATIONLIST a=b>"), "a bad REVOCATIONLIST tag", true);
+    expect_as_reference(replaced(good, k_list_open, "<REVOCATIONLIST a=b>"), "a bad REVOCATIONLIST tag", true);
     expect_as_reference("<!DOCTYPE x [<!ENTITY a \"b\">]><XrML/>", "a DOCTYPE", true);
     const char with_nul[] = "<XrML version=\"1.2\"><BODY>\0</BODY></XrML>";
     expect_as_reference(std::string(with_nul, sizeof with_nul - 1), "a NUL byte", true);
@@ -306,6 +309,27 @@ TEST_F(RevocationReader, AListWhoseBodyDigestIsWrongIsReadButIndexesNothing) {
     // A malformed entry fails the read even though the signature is checked first.
     EXPECT_THROW((void)read_checked_list(replaced(good, "license-id", "license-xx", 5), k_at, std::nullopt),
                  FormatError);
+}
+
+TEST_F(RevocationReader, ListsWithAndWithoutTheTypeAttributeAreRead) {
+    // xrca writes the attribute the SDK's DTD requires; the SDK's and TechNet's samples omit it.
+    ASSERT_NE(good.find(k_list_open), std::string::npos);
+    RevocationListTemplate t;
+    t.id = "{2f1a5c3e-0000-4000-8000-000000000008}";
+    t.issued = Time::parse("2026-03-01T12:00");
+    const auto& signer = test::test_key(2048, 11);
+    t.issuer = test::make_principal(names::revocation_list, names::ascii_tag, "External revocation authority",
+                                    std::nullopt, PublicKey::from_botan(signer));
+    t.entries = mixed_entries(7);
+    const auto body = build_revocation_list_body(t);
+    for (const std::string open : {"<REVOCATIONLIST>", "<REVOCATIONLIST type=\"something else\">"}) {
+        const auto list =
+            sign_document(replaced(body, k_list_open, open), signer, DigestAlgorithm::Sha1, test::test_rng());
+        const auto checked = read_checked_list(list, k_at, std::nullopt);
+        EXPECT_TRUE(checked.problem.empty()) << open << ": " << checked.problem;
+        EXPECT_EQ(checked.index.size(), 7u) << open;
+        EXPECT_EQ(read_revocation_list(list).entries.size(), 7u) << open;
+    }
 }
 
 TEST(RevocationIndexTable, KeepsEveryValueAndTheFirstListThatNamedIt) {

@@ -67,7 +67,7 @@ protected:
 
 TEST_F(Revocation, AListRoundTripsAndItsSignatureVerifies) {
     const auto text = signed_list(
-        {by_object(RevokeType::LicenseId, names::guid, rac.descriptor.id.value), by_hash(spc),
+        {by_object(RevokeType::LicenseId, names::guid, rac.descriptor->id.value), by_hash(spc),
          by_key(RevokeType::IssuerKey, *slc.issuer.key), by_key(RevokeType::PrincipalKey, *rac.principal->key),
          by_object(RevokeType::ContentId, names::guid, "{0b6c1c2a-1111-4222-8333-444455556666}")},
         signer);
@@ -88,12 +88,12 @@ TEST_F(Revocation, AListRoundTripsAndItsSignatureVerifies) {
 
 TEST_F(Revocation, EachTypeRevokesItsTargetAndNotTheSiblings) {
     // license-id: the RAC by its ID, not the CLC.
-    auto m = check(by_object(RevokeType::LicenseId, names::guid, rac.descriptor.id.value), rac);
+    auto m = check(by_object(RevokeType::LicenseId, names::guid, rac.descriptor->id.value), rac);
     ASSERT_TRUE(m);
     EXPECT_EQ(m->type, RevokeType::LicenseId);
-    EXPECT_FALSE(check(by_object(RevokeType::LicenseId, names::guid, rac.descriptor.id.value), clc));
+    EXPECT_FALSE(check(by_object(RevokeType::LicenseId, names::guid, rac.descriptor->id.value), clc));
     // IDs compare trimmed and case-folded.
-    std::string upper = rac.descriptor.id.value;
+    std::string upper = rac.descriptor->id.value;
     for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     EXPECT_TRUE(check(by_object(RevokeType::LicenseId, names::guid, "  " + upper + "\n"), rac));
     // license-hash: the SPC by the SHA-1 of its BODY.
@@ -177,11 +177,11 @@ TEST_F(ChainRevocationTest, RevokingTheSlcFailsEveryChainUnderIt) {
     const auto h = test::build_sample_hierarchy({2});
     const auto slc = first(h.slc);
     // The enrollment service (the SLC's issuer) revokes the SLC by ID: the CLC and RAC chains fail.
-    const std::vector<RevokeEntry> entries = {by_object(RevokeType::LicenseId, names::guid, slc.descriptor.id.value)};
+    const std::vector<RevokeEntry> entries = {by_object(RevokeType::LicenseId, names::guid, slc.descriptor->id.value)};
     for (const auto& chain : {h.clc_chain(), h.rac_chain(), h.spc_chain()}) {
         const auto c = run(h, chain, {{entries, &test::test_key(2048, 3)}});
         ASSERT_TRUE(c.result.revoked()) << "every chain under the SLC";
-        EXPECT_EQ(c.docs[*c.result.revoked_document].descriptor.id.value, slc.descriptor.id.value);
+        EXPECT_EQ(c.docs[*c.result.revoked_document].descriptor->id.value, slc.descriptor->id.value);
     }
     // The SLC's own key may not revoke the SLC (only its issuer and those above); its list
     // counts for the CLC under it, which it does not name.
@@ -210,7 +210,7 @@ TEST_F(ChainRevocationTest, TheSlcRevokesWhatItIssuedAndSiblingsStillVerify) {
 TEST_F(ChainRevocationTest, TamperedAndStaleListsAreIgnored) {
     const auto h = test::build_sample_hierarchy({2});
     const auto slc = first(h.slc);
-    const std::vector<RevokeEntry> entries = {by_object(RevokeType::LicenseId, names::guid, slc.descriptor.id.value)};
+    const std::vector<RevokeEntry> entries = {by_object(RevokeType::LicenseId, names::guid, slc.descriptor->id.value)};
     // Stale by --max-age: issued 2026-03-01T12:00, checked a day later with a 1 h limit.
     const auto stale = run(h, h.rac_chain(), {{entries, &test::test_key(2048, 3)}}, 3600);
     EXPECT_FALSE(stale.result.revoked());
@@ -230,7 +230,7 @@ TEST_F(ChainRevocationTest, ACustomAuthorityCountsOnlyForChainsWhoseSlcNamesIt) 
     const auto& authority = test::test_key(2048, 9);
     const auto entries_for = [](const test::SampleHierarchy& h) {
         return std::vector<RevokeEntry>{
-            by_object(RevokeType::LicenseId, names::guid, first(h.slc).descriptor.id.value)};
+            by_object(RevokeType::LicenseId, names::guid, first(h.slc).descriptor->id.value)};
     };
     EXPECT_TRUE(run(custom, custom.clc_chain(), {{entries_for(custom), &authority}}).result.revoked());
     EXPECT_FALSE(run(standard, standard.clc_chain(), {{entries_for(standard), &authority}}).result.revoked());

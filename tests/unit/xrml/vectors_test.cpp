@@ -109,8 +109,8 @@ TEST(VectorDetail, TheAnchorIsTheIssuerKeyOfTheLastDocument) {
 
 TEST(VectorDetail, NewlineInsideANameIsPartOfTheSignedText) {
     const auto set = read_documents(read_bytes(test::data_path("vectors/ms-onprem-pl-chain-2015.xml")));
-    ASSERT_TRUE(set.documents[0].descriptor.name.has_value());
-    EXPECT_EQ(set.documents[0].descriptor.name->back(), '\n');
+    ASSERT_TRUE(set.documents[0].descriptor->name.has_value());
+    EXPECT_EQ(set.documents[0].descriptor->name->back(), '\n');
     EXPECT_TRUE(verify_signature(set.documents[0]).ok());
 }
 
