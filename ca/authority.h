@@ -155,6 +155,12 @@ public:
      * (certificate ID or hash, a key or subject it certified); content and principal IDs are free.
      */
     store::RevocationRecord revoke(const RevocationRequest& request, const Caller& caller);
+    /** What revoke() would record, checked the same way, and the certificates issued here it names; changes nothing. */
+    struct RevocationPreview {
+        store::RevocationRecord record;
+        std::vector<store::ListedCertificate> certificates;  ///< newest first, at most 100
+    };
+    [[nodiscard]] RevocationPreview preview_revocation(const RevocationRequest& request);
     [[nodiscard]] std::vector<store::RevocationRecord> list_revocations();
     /** Signs this authority's list of every revocation, valid for `valid_for_days`; logged (RL-Sign). */
     std::string issue_revocation_list(std::int64_t valid_for_days, const Caller& caller);
@@ -197,6 +203,8 @@ public:
     [[nodiscard]] std::vector<std::string> trusted_rac_issuers();
 
 private:
+    /** The REVOKE entry `request` makes, after the checks revoke() applies; sets the certificate it found. */
+    store::RevocationRecord revocation_record(const RevocationRequest& request, std::string& certificate_id);
     struct Policy;
     /** Revocations, exclusions and decommissioning as stored now (re-read when another process changed them). */
     std::shared_ptr<const Policy> policy();

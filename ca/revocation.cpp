@@ -7,6 +7,7 @@
 #include "ca/authority.h"
 #include "ca/authority_internal.h"
 #include "ca/hierarchy.h"
+#include "ca/user_identity.h"
 #include "xrml/reader.h"
 #include "xrml/templates.h"
 
@@ -62,7 +63,7 @@ xrml::RevokeEntry revoke_entry(const RevocationRequest& r) {
                 // As the RAC names its user (reference §2.3.3, §5.2): a SID is a Windows ID, any
                 // other user ID a federation ID. Matching compares the value only.
                 e.object.type = xrml::names::group_identity;
-                e.object.id.type = r.value.rfind("S-1-", 0) == 0 ? "Windows" : "Federation";
+                e.object.id.type = id_type_name(is_windows_sid(r.value) ? UserIdType::Windows : UserIdType::Federation);
             }
             break;
     }

@@ -50,11 +50,28 @@ std::string Args::verb() {
     return word;
 }
 
-std::vector<std::string> Args::positionals() {
-    for (const auto& a : m_argv) {
-        if (a.size() > 1 && a[0] == '-' && a != "-") throw Error(ErrorKind::Usage, "unknown option " + a);
+bool Args::tolerated(const std::string& arg) const {
+    for (const auto& name : m_tolerated) {
+        if (arg == name || arg.rfind(name + "=", 0) == 0) return true;
     }
-    return std::move(m_argv);
+    return false;
+}
+
+std::vector<std::string> Args::positionals() {
+    std::vector<std::string> words;
+    std::vector<std::string> kept;
+    for (std::size_t i = 0; i < m_argv.size(); ++i) {
+        const auto& a = m_argv[i];
+        if (tolerated(a)) {
+            kept.push_back(a);
+            if (a.find('=') == std::string::npos && i + 1 < m_argv.size()) kept.push_back(m_argv[++i]);
+            continue;
+        }
+        if (a.size() > 1 && a[0] == '-' && a != "-") throw Error(ErrorKind::Usage, "unknown option " + a);
+        words.push_back(a);
+    }
+    m_argv = std::move(kept);
+    return words;
 }
 
 std::optional<unsigned long> number_option(Args& args, const char* name, unsigned long low, unsigned long high) {

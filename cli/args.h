@@ -25,9 +25,17 @@ public:
     std::string verb();
     /** True when nothing is left. */
     [[nodiscard]] bool empty() const noexcept { return m_argv.empty(); }
+    /**
+     * Options every command accepts whether or not it uses them (`--password-file`, so that
+     * scripts can pass one to each command): positionals() neither refuses nor returns them,
+     * and leaves them for option() to take later.
+     */
+    void tolerate(std::vector<std::string> names) { m_tolerated = std::move(names); }
 
 private:
+    [[nodiscard]] bool tolerated(const std::string& arg) const;
     std::vector<std::string> m_argv;
+    std::vector<std::string> m_tolerated;
 };
 
 /** `--NAME N` as a whole number from `low` to `high`, or nullopt when absent; a usage error naming the range. */

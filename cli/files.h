@@ -18,10 +18,10 @@ inline constexpr std::size_t k_max_pem_bytes = std::size_t{1024} * 1024;
 inline constexpr std::size_t k_max_password_file_bytes = 4096;
 
 /**
- * Reads a whole regular file of at most `max_bytes`. Anything else (a FIFO, a device, a
- * directory) is refused before it is read, so that a FIFO cannot make the command wait forever,
- * and a larger file is refused by its size before any of it is read. Error(Storage) naming the
- * file when it cannot be opened or is not a regular file, Error(Malformed) when too large.
+ * Reads a whole regular file of at most `max_bytes`; "-" reads standard input to its end. Anything else (a FIFO, a
+ * device, a directory) is refused before it is read, so that a FIFO cannot make the command wait forever, and a larger
+ * file is refused by its size before any of it is read. Error(Storage) naming the file when it cannot be opened or is
+ * not a regular file, Error(Malformed) when too large.
  */
 std::string read_file(const std::string& path, std::size_t max_bytes);
 

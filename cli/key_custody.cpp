@@ -33,7 +33,8 @@ KeyRingMaker key_ring_for_new_authority(Args& args) {
     if (kind == "software") {
         if (module || token)
             throw Error(ErrorKind::Usage, "--pkcs11-module and --pkcs11-token go with --key-store pkcs11");
-        return software_key_ring(read_password(args, true), ca::k_default_signing_engine);
+        return software_key_ring(read_password(args, "the new authority's keys (choose one)", true),
+                                 ca::k_default_signing_engine);
     }
     if (kind != "pkcs11") throw Error(ErrorKind::Usage, "--key-store must be software or pkcs11");
     if (!module || !token)
@@ -59,7 +60,7 @@ KeyRingMaker key_ring_for_stored_keys(store::KeyStore& keys, Args& args, ca::Sig
         const auto pin = read_pin(args, reference.token);
         return token_key_ring(ca::Pkcs11Token::open(reference.module, reference.token, pin));
     }
-    return software_key_ring(read_password(args), engine);
+    return software_key_ring(read_password(args, "the authority's keys"), engine);
 }
 
 }  // namespace xrca::cli

@@ -381,7 +381,7 @@ const std::map<std::string, Command>& commands() {
          {cmd_revoke, "record a revocation of something this authority issued",
           "usage: xrca [--data DIR] revoke (--id ID | --hash HEX | --hash-of CERT.xml | --issuer-key PUB.xml\n"
           "                              | --issuer-id ID | --principal-id ID | --principal-key PUB.xml\n"
-          "                              | --content-id ID) [--reason TEXT] [--json]\n"
+          "                              | --content-id ID) [--reason TEXT] [--dry-run | --yes] [--json]\n"
           "       xrca [--data DIR] revoke --list [--json]\n"
           "\n"
           "Records one REVOKE entry (reference §5.2) for this authority's revocation list, and\n"
@@ -398,10 +398,14 @@ const std::map<std::string, Command>& commands() {
           "  --content-id ID    a piece of content; any ID is accepted\n"
           "What it names must have been issued or certified by this authority, except principal and\n"
           "content IDs. Revoking the same thing twice is refused. Every revocation is logged.\n"
+          "A PUB file may be a certificate: its key. A revocation cannot be undone: --dry-run shows\n"
+          "what it would record and which certificates issued here it names, and changes nothing;\n"
+          "without --yes, revoke shows the same and asks on a terminal (off a terminal: exit 2).\n"
           "\n"
           "examples:\n"
-          "  xrca --data root revoke --id '{4f1c...}' --reason 'laptop stolen'\n"
-          "  xrca --data root revoke --issuer-key licensing-slc.pub.xml --reason 'cluster compromised'\n"}},
+          "  xrca --data root revoke --id '{4f1c...}' --dry-run\n"
+          "  xrca --data root revoke --id '{4f1c...}' --reason 'laptop stolen' --yes\n"
+          "  xrca --data root revoke --issuer-key licensing-slc.xml --reason 'cluster compromised' --yes\n"}},
         {"revocation-list",
          {cmd_revocation_list, "sign this authority's revocation list",
           "usage: xrca [--data DIR] revocation-list -o RL.xml [--valid-for DAYS] [--password-file FILE | --pin-file "
@@ -537,7 +541,7 @@ private:
 int run(int argc, char** argv) {
     std::vector<std::string> rest(argv + 1, argv + argc);
     Args global(rest);
-    // Global options come before the command.
+    // Global options before the command (and, below, after it).
     StoreChoice store;
     std::size_t i = 0;
     while (i < rest.size() && rest[i].rfind("--", 0) == 0) {
@@ -574,6 +578,12 @@ int run(int argc, char** argv) {
         std::cout << it->second.help;
         return k_exit_ok;
     }
+    // Global options may also follow the command, where people put them; and a password or
+    // PIN file is accepted by every command, used by those that open keys.
+    for (const char* option : {"--store", "--data"}) {
+        for (const auto& locator : args.options(option)) store.take(option, locator);
+    }
+    args.tolerate({"--password-file", "--pin-file"});
     Context ctx{store.locator(), std::cout, std::cerr};
     return it->second.run(ctx, args);
 }

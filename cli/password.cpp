@@ -6,8 +6,12 @@
 
 #include <botan/mem_ops.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
+#include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -75,18 +79,88 @@ std::string strip_newline(std::string s) {
     return s;
 }
 
-std::string prompt(const char* text) {
-    std::cerr << text << std::flush;
-    termios old{};
-    ::tcgetattr(STDIN_FILENO, &old);
-    termios quiet = old;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+// The terminal whose echo a prompt turned off, and its settings before: a signal that ends the
+// prompt (Ctrl-C, a hangup, a kill) puts them back before the process dies of it, or the shell
+// is left without echo.
+volatile std::sig_atomic_t g_prompt_fd = -1;
+termios g_saved_terminal{};
+constexpr int k_prompt_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP};
+
+extern "C" void restore_terminal_and_reraise(int sig) {
+    if (g_prompt_fd >= 0) ::tcsetattr(g_prompt_fd, TCSANOW, &g_saved_terminal);
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+}
+
+// Echo off for as long as it lives, whatever ends the prompt.
+class QuietTerminal {
+public:
+    explicit QuietTerminal(int fd) {
+        if (::tcgetattr(fd, &g_saved_terminal) != 0) return;
+        struct sigaction action {};
+        action.sa_handler = restore_terminal_and_reraise;
+        ::sigemptyset(&action.sa_mask);
+        for (std::size_t i = 0; i < std::size(k_prompt_signals); ++i)
+            ::sigaction(k_prompt_signals[i], &action, &m_previous[i]);
+        g_prompt_fd = fd;
+        termios quiet = g_saved_terminal;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        ::tcsetattr(fd, TCSANOW, &quiet);
+    }
+    ~QuietTerminal() {
+        if (g_prompt_fd < 0) return;
+        ::tcsetattr(g_prompt_fd, TCSANOW, &g_saved_terminal);
+        g_prompt_fd = -1;
+        for (std::size_t i = 0; i < std::size(k_prompt_signals); ++i)
+            ::sigaction(k_prompt_signals[i], &m_previous[i], nullptr);
+    }
+    QuietTerminal(const QuietTerminal&) = delete;
+    QuietTerminal& operator=(const QuietTerminal&) = delete;
+
+private:
+    struct sigaction m_previous[std::size(k_prompt_signals)]{};
+};
+
+void write_all(int fd, const std::string& text) {
+    std::size_t done = 0;
+    while (done < text.size()) {
+        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;
+        done += static_cast<std::size_t>(n);
+    }
+}
+
+// Asks on the controlling terminal itself (/dev/tty), so that the question and the answer
+// never mix with what the command reads from stdin or writes to stdout; stdin and stderr when
+// there is none.
+std::string prompt(const std::string& text) {
+    const int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+    const int in = tty >= 0 ? tty : STDIN_FILENO;
+    const int out = tty >= 0 ? tty : STDERR_FILENO;
+    write_all(out, text);
     std::string line;
-    std::getline(std::cin, line);
-    ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
-    std::cerr << '\n';
+    {
+        QuietTerminal quiet(in);
+        char c = 0;
+        while (line.size() < k_max_password_file_bytes) {
+            const ssize_t n = ::read(in, &c, 1);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0 || c == '\n') break;
+            line += c;
+        }
+    }
+    write_all(out, "\n");
+    if (tty >= 0) ::close(tty);
     return strip_newline(line);
+}
+
+// Key files hold what opens every key: a file others may read is worth a warning every time.
+void warn_if_others_may_read(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || (st.st_mode & 077) == 0) return;
+    std::cerr << "xrca: warning: " << path << " may be read by " << ((st.st_mode & 007) ? "every user" : "its group")
+              << " (mode " << std::oct << (st.st_mode & 0777) << std::dec << "); chmod 600 it\n";
 }
 
 }  // namespace
@@ -96,17 +170,18 @@ void take_password_from_environment() {
     take_from_environment(k_pin_variable, environment_pin());
 }
 
-ca::Password read_password(Args& args, bool confirm) {
+ca::Password read_password(Args& args, const std::string& whose, bool confirm) {
     if (auto file = args.option("--password-file")) {
+        warn_if_others_may_read(*file);
         auto text = strip_newline(read_file(*file, k_max_password_file_bytes));
         if (text.empty()) throw Error(ErrorKind::Usage, "the password file " + *file + " is empty");
         return take(text);
     }
     if (environment_password()) return *environment_password();
     if (::isatty(STDIN_FILENO)) {
-        auto first = prompt("key password: ");
+        auto first = prompt("password of " + whose + ": ");
         if (confirm) {
-            auto again = prompt("key password again: ");
+            auto again = prompt("the same password again: ");
             const bool same = again == first;
             Botan::secure_scrub_memory(again.data(), again.size());
             if (!same) {
@@ -122,13 +197,14 @@ ca::Password read_password(Args& args, bool confirm) {
 
 ca::Password read_pin(Args& args, const std::string& token) {
     if (auto file = args.option("--pin-file")) {
+        warn_if_others_may_read(*file);
         auto text = strip_newline(read_file(*file, k_max_password_file_bytes));
         if (text.empty()) throw Error(ErrorKind::Usage, "the PIN file " + *file + " is empty");
         return take(text);
     }
     if (environment_pin()) return *environment_pin();
     if (::isatty(STDIN_FILENO)) {
-        auto pin = prompt(("PIN of token '" + token + "': ").c_str());
+        auto pin = prompt("PIN of token '" + token + "': ");
         if (pin.empty()) throw Error(ErrorKind::Usage, "no PIN given for token '" + token + "'");
         return take(pin);
     }

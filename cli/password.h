@@ -15,8 +15,12 @@ namespace xrca::cli {
  */
 void take_password_from_environment();
 
-/** Takes --password-file from `args` and returns the password. `confirm` asks twice on a terminal. */
-ca::Password read_password(Args& args, bool confirm = false);
+/**
+ * Takes --password-file from `args` and returns the password; a prompt names `whose` password it
+ * wants ("the authority's keys in DIR"). `confirm` asks twice on a terminal. A password file
+ * that others may read is used, with a warning on stderr.
+ */
+ca::Password read_password(Args& args, const std::string& whose, bool confirm = false);
 
 /**
  * The user PIN of the PKCS#11 token `token`, by the same conventions: --pin-file FILE, else

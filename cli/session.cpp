@@ -157,6 +157,8 @@ void write_output(const Context& ctx, const std::string& path, const std::string
     write_file_atomically(path, text);
 }
 
+std::ostream& notes_stream(const Context& ctx, const std::string& out) { return out == "-" ? ctx.err : ctx.out; }
+
 bool confirm(const Context& ctx, const std::string& question) {
     if (!::isatty(STDIN_FILENO)) return false;
     ctx.err << question << " [y/N] " << std::flush;

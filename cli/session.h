@@ -84,4 +84,7 @@ bool confirm(const Context& ctx, const std::string& question);
 /** Writes `text` to `path` ("-" for stdout). */
 void write_output(const Context& ctx, const std::string& path, const std::string& text);
 
+/** Where a command's own notes go: stderr when its document goes to stdout (`-o -`), stdout otherwise. */
+std::ostream& notes_stream(const Context& ctx, const std::string& out);
+
 }  // namespace xrca::cli

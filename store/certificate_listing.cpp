@@ -62,6 +62,9 @@ ListingQuery certificate_listing_query(const CertificateFilter& f, SqlDialect di
                                               : "lower(c.subject) = lower(" + b.placeholder(*f.subject) + ")");
     }
     if (f.machine) b.where("c.machine = lower(" + b.placeholder(*f.machine) + ")");
+    if (f.key) b.where("c.key_fingerprint = " + b.placeholder(*f.key));
+    if (f.issuer_key) b.where("c.issuer_fingerprint = " + b.placeholder(*f.issuer_key));
+    if (f.license_hash) b.where("c.license_hash = " + b.placeholder(*f.license_hash));
     if (f.issued_since) b.where(b.bytes("c.issued") + " >= " + b.placeholder(*f.issued_since));
     if (f.issued_until) b.where(b.bytes("c.issued") + " < " + b.placeholder(*f.issued_until));
     if (f.revoked) b.where(std::string(*f.revoked ? "" : "NOT ") + k_revoked);

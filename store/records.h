@@ -76,6 +76,9 @@ struct CertificateFilter {
     std::optional<std::string> kind;          ///< a DESCRIPTOR type, e.g. Group-Identity-Credential
     std::optional<std::string> subject;       ///< user ID, machine ID or cluster GUID (ASCII case ignored)
     std::optional<std::string> machine;       ///< the machine ID (ASCII case ignored)
+    std::optional<std::string> key;           ///< the fingerprint of the key it was issued to
+    std::optional<std::string> issuer_key;    ///< the fingerprint of the key that signed it
+    std::optional<std::string> license_hash;  ///< the SHA-1 of its BODY, lower-case hex
     std::optional<std::string> issued_since;  ///< ISO 8601, inclusive
     std::optional<std::string> issued_until;  ///< ISO 8601, exclusive
     std::optional<bool> revoked;              ///< matched (true) or not matched (false) by a recorded revocation

@@ -38,53 +38,76 @@ xrml::RevokeEntry entry_of(const store::RevocationRecord& r) {
 
 }  // namespace
 
+store::RevocationRecord Authority::revocation_record(const RevocationRequest& r, std::string& certificate_id) {
+    const std::string type = xrml::revoke_type_name(r.type);
+    auto e = revoke_entry(r);
+    store::RevocationRecord rec;
+    rec.type = type;
+    rec.value = e.match_value();
+    // What is revoked must be something this authority issued, except content and principal
+    // IDs, which name things it never saw (reference §5.2).
+    const auto issued = [&](const std::optional<store::CertificateRecord>& found, const std::string& what) {
+        if (!found || found->status != "issued") {
+            throw Error(ErrorKind::NotFound,
+                        "this authority issued no certificate " + what +
+                            ": it revokes only what it issued (content and principal IDs excepted)");
+        }
+        certificate_id = found->id;
+    };
+    const auto first = [](std::vector<store::CertificateRecord> found) -> std::optional<store::CertificateRecord> {
+        for (auto& c : found) {
+            if (c.status == "issued") return std::move(c);
+        }
+        return std::nullopt;
+    };
+    switch (r.type) {
+        case xrml::RevokeType::LicenseId: issued(m_store.find_certificate(r.value), "with ID " + r.value); break;
+        case xrml::RevokeType::LicenseHash:
+            issued(first(m_store.find_by_license_hash(rec.value)), "whose BODY hash is " + rec.value);
+            break;
+        case xrml::RevokeType::IssuerKey:
+        case xrml::RevokeType::PrincipalKey:
+            issued(first(m_store.find_by_key(rec.value)), "for the key " + rec.value);
+            rec.public_key = xrml::build_public_key_element(*r.key);
+            break;
+        case xrml::RevokeType::IssuerId:
+            issued(first(m_store.find_by_subject(r.value)), "to the subject " + r.value);
+            break;
+        case xrml::RevokeType::PrincipalId:
+        case xrml::RevokeType::ContentId: break;
+    }
+    rec.object_type = e.object.type;
+    rec.id_type = e.object.id.type;
+    rec.id = e.object.id.value;
+    rec.name = e.object.name;
+    return rec;
+}
+
+Authority::RevocationPreview Authority::preview_revocation(const RevocationRequest& r) {
+    std::string certificate_id;
+    RevocationPreview preview{revocation_record(r, certificate_id), {}};
+    store::CertificateFilter f;
+    switch (r.type) {
+        case xrml::RevokeType::LicenseId: f.id = certificate_id; break;
+        case xrml::RevokeType::LicenseHash: f.license_hash = preview.record.value; break;
+        case xrml::RevokeType::PrincipalKey: f.key = preview.record.value; break;
+        case xrml::RevokeType::IssuerKey: f.issuer_key = preview.record.value; break;
+        case xrml::RevokeType::IssuerId:
+        case xrml::RevokeType::PrincipalId: f.subject = r.value; break;
+        case xrml::RevokeType::ContentId: return preview;  // content is never issued here
+    }
+    preview.certificates = m_store.list_certificates(f);
+    return preview;
+}
+
 store::RevocationRecord Authority::revoke(const RevocationRequest& r, const Caller& caller) {
     const std::string type = xrml::revoke_type_name(r.type);
     const std::string inputs = "type=" + type + "; " +
                                (r.key ? "key=" + r.key->fingerprint() : "value=" + r.value.substr(0, 256)) +
                                (r.reason.empty() ? "" : "; reason=" + r.reason.substr(0, 512));
     return logged("Revoke", caller, inputs, [&] {
-        auto e = revoke_entry(r);
-        store::RevocationRecord rec;
-        rec.type = type;
-        rec.value = e.match_value();
         std::string certificate_id;
-        // What is revoked must be something this authority issued, except content and principal
-        // IDs, which name things it never saw (reference §5.2).
-        const auto issued = [&](const std::optional<store::CertificateRecord>& found, const std::string& what) {
-            if (!found || found->status != "issued") {
-                throw Error(ErrorKind::NotFound,
-                            "this authority issued no certificate " + what +
-                                ": it revokes only what it issued (content and principal IDs excepted)");
-            }
-            certificate_id = found->id;
-        };
-        const auto first = [](std::vector<store::CertificateRecord> found) -> std::optional<store::CertificateRecord> {
-            for (auto& c : found) {
-                if (c.status == "issued") return std::move(c);
-            }
-            return std::nullopt;
-        };
-        switch (r.type) {
-            case xrml::RevokeType::LicenseId: issued(m_store.find_certificate(r.value), "with ID " + r.value); break;
-            case xrml::RevokeType::LicenseHash:
-                issued(first(m_store.find_by_license_hash(rec.value)), "whose BODY hash is " + rec.value);
-                break;
-            case xrml::RevokeType::IssuerKey:
-            case xrml::RevokeType::PrincipalKey:
-                issued(first(m_store.find_by_key(rec.value)), "for the key " + rec.value);
-                rec.public_key = xrml::build_public_key_element(*r.key);
-                break;
-            case xrml::RevokeType::IssuerId:
-                issued(first(m_store.find_by_subject(r.value)), "to the subject " + r.value);
-                break;
-            case xrml::RevokeType::PrincipalId:
-            case xrml::RevokeType::ContentId: break;
-        }
-        rec.object_type = e.object.type;
-        rec.id_type = e.object.id.type;
-        rec.id = e.object.id.value;
-        rec.name = e.object.name;
+        auto rec = revocation_record(r, certificate_id);
         rec.reason = r.reason;
         rec.revoked = m_clock.now().to_iso8601();
         rec.caller = describe_caller(caller);

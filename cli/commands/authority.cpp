@@ -218,12 +218,12 @@ int cmd_status(Context& ctx, Args& args) {
             j.value(s.slc_key_fingerprint);
         j.key("slc_valid_from");
         if (s.slc_validity)
-            j.value(s.slc_validity->from.to_xrml());
+            j.value(s.slc_validity->from.to_iso8601());
         else
             j.null();
         j.key("slc_valid_until");
         if (s.slc_validity)
-            j.value(s.slc_validity->until.to_xrml());
+            j.value(s.slc_validity->until.to_iso8601());
         else
             j.null();
         j.key("issued").begin_object();

@@ -71,7 +71,7 @@ int online(Context& ctx, Args& args, const std::string& verb, const std::string&
     const bool temporary = verb == "certify" && args.flag("--temporary");
     const enrollment::SoapClient client(options);
     if (verb == "activate") {
-        const auto password = read_password(args);
+        const auto password = read_password(args, "the client's machine key in " + dir);
         if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "client activate takes no positional arguments");
         Botan::System_RNG rng;
         const auto key = load_key_file(dir, "machine", password);
@@ -132,7 +132,7 @@ int cmd_client(Context& ctx, Args& args) {
     if (verb == "init") {
         const auto bits_arg = rest.option("--bits").value_or("2048");
         if (bits_arg != "2048" && bits_arg != "1024") throw Error(ErrorKind::Usage, "--bits must be 2048 or 1024");
-        const auto password = read_password(rest, true);
+        const auto password = read_password(rest, "the new machine key in " + *dir + " (choose one)", true);
         if (!rest.positionals().empty()) throw Error(ErrorKind::Usage, "client init takes no positional arguments");
         prepare_key_directory(*dir, "machine", "a machine key");
         const auto key = ca::generate_rsa_key(std::stoul(bits_arg), rng);
@@ -146,7 +146,7 @@ int cmd_client(Context& ctx, Args& args) {
     }
     if (verb == "activate" || verb == "certify" || verb == "clc") return online(ctx, rest, verb, *dir);
     if (verb == "unseal") {
-        const auto password = read_password(rest);
+        const auto password = read_password(rest, "the client's machine key in " + *dir);
         const auto files = rest.positionals();
         if (files.size() != 1) throw Error(ErrorKind::Usage, "client unseal takes one CHAIN.xml");
         xrml::DocumentSet set;

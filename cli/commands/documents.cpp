@@ -177,7 +177,7 @@ int cmd_verify(Context& ctx, Args& args) {
             j.value(*options.anchor_fingerprint);
         else
             j.null();
-        j.key("at").value(options.at.to_xrml());
+        j.key("at").value(options.at.to_iso8601());
         j.key("documents").begin_array();
         for (std::size_t i = 0; i < loaded.documents.size(); ++i) {
             const auto& d = loaded.documents[i];
@@ -311,21 +311,21 @@ int cmd_show(Context& ctx, Args& args) {
                 j.value(d.descriptor->id.value);
             else
                 j.null();
-            j.key("issued").value(d.issued.to_xrml());
+            j.key("issued").value(d.issued.to_iso8601());
             j.key("valid_from");
             if (d.validity)
-                j.value(d.validity->from.to_xrml());
+                j.value(d.validity->from.to_iso8601());
             else
                 j.null();
             j.key("valid_until");
             if (d.validity)
-                j.value(d.validity->until.to_xrml());
+                j.value(d.validity->until.to_iso8601());
             else
                 j.null();
             j.key("issue_range");
             if (d.issue_right && d.issue_right->range) {
-                j.begin_object().key("from").value(d.issue_right->range->from.to_xrml());
-                j.key("until").value(d.issue_right->range->until.to_xrml()).end_object();
+                j.begin_object().key("from").value(d.issue_right->range->from.to_iso8601());
+                j.key("until").value(d.issue_right->range->until.to_iso8601()).end_object();
             } else {
                 j.null();
             }

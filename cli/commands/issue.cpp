@@ -54,9 +54,9 @@ int cmd_issue(Context& ctx, Args& args) {
         throw Error(ErrorKind::Usage, "issue needs machine, rac or clc, not '" + kind + "'");
     }
     write_output(ctx, *out, issued.text());
-    if (*out != "-") {
-        ctx.out << "issued " << issued.kind << ' ' << issued.certificate_id << "; wrote its chain ("
-                << issued.documents.size() << " documents) to " << *out << '\n';
+    {
+        notes_stream(ctx, *out) << "issued " << issued.kind << ' ' << issued.certificate_id << "; wrote its chain ("
+                                << issued.documents.size() << " documents) to " << *out << '\n';
     }
     return k_exit_ok;
 }

@@ -36,18 +36,18 @@ int cmd_request(Context& ctx, Args& args) {
     const bool renew = args.flag("--renew");
     const bool new_key = args.flag("--new-key");
     if (!out) throw Error(ErrorKind::Usage, "request needs -o REQUEST.xml");
+    auto& say = notes_stream(ctx, *out);  // -o -: the file alone on stdout
     auto s = open_session(ctx, args);
     if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "request takes no positional arguments");
     const auto signed_request =
         s->authority->create_offline_request(renew, new_key, local_caller(), offline::write_request_body);
     write_output(ctx, *out, offline::write_request_file(signed_request));
     const auto& r = signed_request.request;
-    ctx.out << "wrote " << ca::cluster_operation_name(r.operation) << " request " << r.request_id << " to " << *out
-            << '\n'
-            << "  cluster " << r.name << " " << r.cluster_guid << ", key " << r.cluster_key.fingerprint() << '\n'
-            << "next: carry it to the "
-            << (r.operation == ca::ClusterOperation::Enroll ? "enrollment service" : "root cluster")
-            << " (`xrca process " << *out << " -o RESPONSE.xml`), then `xrca import RESPONSE.xml` here\n";
+    say << "wrote " << ca::cluster_operation_name(r.operation) << " request " << r.request_id << " to " << *out << '\n'
+        << "  cluster " << r.name << " " << r.cluster_guid << ", key " << r.cluster_key.fingerprint() << '\n'
+        << "next: carry it to the "
+        << (r.operation == ca::ClusterOperation::Enroll ? "enrollment service" : "root cluster") << " (`xrca process "
+        << *out << " -o RESPONSE.xml`), then `xrca import RESPONSE.xml` here\n";
     return k_exit_ok;
 }
 
@@ -58,27 +58,28 @@ int cmd_process(Context& ctx, Args& args) {
     const auto identity =
         args.flag("--replace-cluster") ? ca::ClusterIdentity::AdminReplace : ca::ClusterIdentity::BoundToKey;
     if (!out) throw Error(ErrorKind::Usage, "process needs -o RESPONSE.xml");
+    auto& say = notes_stream(ctx, *out);  // -o -: the file alone on stdout
     auto s = open_session(ctx, args);
     const auto files = args.positionals();
     if (files.size() != 1) throw Error(ErrorKind::Usage, "process takes one REQUEST.xml");
     const auto request = read_logged(*s, "EnrollOffline-Process", files.front(), offline::k_max_request_bytes,
                                      [](const std::string& bytes) { return offline::read_request_file(bytes); });
     const auto& r = request.request;
-    ctx.out << ca::cluster_operation_name(r.operation) << " request " << r.request_id << " (created "
-            << r.created.to_xrml() << ")\n"
-            << "  requester:   " << r.name << " " << r.cluster_guid << '\n'
-            << "  URL:         " << r.url << '\n'
-            << "  key:         " << r.cluster_key.fingerprint() << " (RSA-" << r.cluster_key.bits() << ", crypto mode "
-            << r.crypto_mode.value_or(ca::CryptoMode::mode2()).number() << ")\n"
-            << "  SKU/version: " << r.sku << " / " << r.version << '\n';
+    say << ca::cluster_operation_name(r.operation) << " request " << r.request_id << " (created " << r.created.to_xrml()
+        << ")\n"
+        << "  requester:   " << r.name << " " << r.cluster_guid << '\n'
+        << "  URL:         " << r.url << '\n'
+        << "  key:         " << r.cluster_key.fingerprint() << " (RSA-" << r.cluster_key.bits() << ", crypto mode "
+        << r.crypto_mode.value_or(ca::CryptoMode::mode2()).number() << ")\n"
+        << "  SKU/version: " << r.sku << " / " << r.version << '\n';
     if (r.operation == ca::ClusterOperation::Enroll) {
-        ctx.out << "  revocation:  " << ca::revocation_mode_name(r.revocation) << '\n';
-        for (const auto& a : r.revocation_authorities) ctx.out << "    authority  " << a.fingerprint() << '\n';
+        say << "  revocation:  " << ca::revocation_mode_name(r.revocation) << '\n';
+        for (const auto& a : r.revocation_authorities) say << "    authority  " << a.fingerprint() << '\n';
     }
-    if (request.renewal_proof) ctx.out << "  renewal:     proved by the cluster's current key (checked on issue)\n";
+    if (request.renewal_proof) say << "  renewal:     proved by the cluster's current key (checked on issue)\n";
     if (identity == ca::ClusterIdentity::AdminReplace) {
-        ctx.out << "  REPLACE:     if this GUID is certified here for another key, this key replaces it without\n"
-                   "               a proof by that key (logged)\n";
+        say << "  REPLACE:     if this GUID is certified here for another key, this key replaces it without\n"
+               "               a proof by that key (logged)\n";
     }
     if (!yes && !confirm(ctx, "issue this certificate?")) {
         throw Error(ErrorKind::Usage, "not issued: confirm at the prompt, or pass --yes after reviewing the summary");
@@ -87,8 +88,8 @@ int cmd_process(Context& ctx, Args& args) {
                            ? s->authority->enroll(offline::to_cluster_request(request), local_caller(), identity)
                            : s->authority->sub_enroll(offline::to_cluster_request(request), local_caller(), identity);
     write_output(ctx, *out, offline::write_response_file(r.request_id, r.operation, chain, s->clock.now()));
-    ctx.out << "issued SLC " << chain.certificate_id << "; wrote the response (" << chain.documents.size()
-            << " documents, leaf first) to " << *out << '\n';
+    say << "issued SLC " << chain.certificate_id << "; wrote the response (" << chain.documents.size()
+        << " documents, leaf first) to " << *out << '\n';
     return k_exit_ok;
 }
 

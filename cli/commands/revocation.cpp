@@ -7,6 +7,7 @@
 #include "cli/key_files.h"
 #include "cli/password.h"
 #include "cli/session.h"
+#include "text/clean.h"
 
 #include "ca/hierarchy.h"
 #include "ca/revocation.h"
@@ -121,6 +122,8 @@ int cmd_revoke(Context& ctx, Args& args) {
     }
     auto requests = requests_from(args, "--");
     const auto reason = args.option("--reason").value_or("");
+    const bool dry_run = args.flag("--dry-run");
+    const bool yes = args.flag("--yes");
     if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "revoke takes no positional arguments");
     if (requests.size() != 1) {
         throw Error(ErrorKind::Usage,
@@ -130,6 +133,28 @@ int cmd_revoke(Context& ctx, Args& args) {
     auto& r = requests.front();
     r.reason = reason;
     auto session = open_session_without_keys(ctx);
+    // A revocation cannot be taken back: show what it names, and ask, unless told not to.
+    if (dry_run || !yes) {
+        const auto preview = session->authority->preview_revocation(r);
+        auto& say = dry_run ? ctx.out : ctx.err;
+        say << (dry_run ? "would revoke " : "about to revoke ") << preview.record.type << " "
+            << text::printable(preview.record.value) << '\n';
+        if (preview.certificates.empty()) {
+            say << "  it names no certificate issued here (a principal or content this authority never certified)\n";
+        } else {
+            say << "  it names " << preview.certificates.size()
+                << (preview.certificates.size() == 100 ? " or more" : "") << " certificate(s) issued here:\n";
+            for (const auto& c : preview.certificates) {
+                say << "    " << c.certificate.id << "  " << text::printable(c.certificate.kind) << "  "
+                    << text::printable(c.certificate.subject) << "  " << c.certificate.issued
+                    << (c.revoked ? "  (revoked already)" : "") << '\n';
+            }
+        }
+        if (dry_run) return k_exit_ok;
+        if (!confirm(ctx, "revoke it? relying parties refuse it from the next list on, and it cannot be undone")) {
+            throw Error(ErrorKind::Usage, "not revoked: confirm at the prompt, or pass --yes (see --dry-run)");
+        }
+    }
     const auto rec = session->authority->revoke(r, local_caller());
     if (json) {
         JsonWriter j;
@@ -158,9 +183,9 @@ int cmd_revocation_list(Context& ctx, Args& args) {
     if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "revocation-list takes no positional arguments");
     const auto text = session->authority->issue_revocation_list(days, local_caller());
     write_output(ctx, *out, text);
-    if (*out != "-") {
-        ctx.out << "wrote a revocation list of " << session->authority->list_revocations().size()
-                << " entries, valid for " << days << " days, to " << *out << '\n';
+    {
+        notes_stream(ctx, *out) << "wrote a revocation list of " << session->authority->list_revocations().size()
+                                << " entries, valid for " << days << " days, to " << *out << '\n';
     }
     return k_exit_ok;
 }
@@ -215,7 +240,7 @@ int cmd_revocation_authority(Context& ctx, Args& args) {
         if (mode != "1" && mode != "2") throw Error(ErrorKind::Usage, "--crypto-mode must be 2 or 1");
         s.crypto_mode = mode == "1" ? ca::CryptoMode::mode1() : ca::CryptoMode::mode2();
         s.guid = ca::new_guid(rng);
-        const auto password = read_password(args, true);
+        const auto password = read_password(args, "the revocation authority's new key (choose one)", true);
         if (!args.positionals().empty())
             throw Error(ErrorKind::Usage, "revocation-authority new takes no positional arguments");
         prepare_key_directory(*dir, k_ra_key, "a revocation authority key");
@@ -240,7 +265,7 @@ int cmd_revocation_authority(Context& ctx, Args& args) {
                         "--revoke-issuer-key, --revoke-issuer-id, --revoke-principal-id, "
                         "--revoke-principal-key or --revoke-content-id");
         }
-        const auto password = read_password(args);
+        const auto password = read_password(args, "the revocation authority's key");
         if (!args.positionals().empty())
             throw Error(ErrorKind::Usage, "revocation-authority sign takes no positional arguments");
         const auto settings = read_settings(*dir);
@@ -257,8 +282,8 @@ int cmd_revocation_authority(Context& ctx, Args& args) {
         std::ofstream record(*dir + "/signed-lists.log", std::ios::app);
         record << h.issued.to_iso8601() << " list " << h.id << " of " << entries.size() << " entries, valid for "
                << days << " days, written to " << *out << '\n';
-        if (*out != "-")
-            ctx.out << "signed revocation list " << h.id << " of " << entries.size() << " entries to " << *out << '\n';
+        notes_stream(ctx, *out) << "signed revocation list " << h.id << " of " << entries.size() << " entries to "
+                                << *out << '\n';
         return k_exit_ok;
     }
     throw Error(ErrorKind::Usage, "revocation-authority needs new or sign, not '" + verb + "'");

@@ -92,7 +92,7 @@ TEST_F(CertsCli, ListsFilterByKindUserMachineTimeAndRevocation) {
 
     // Revoking Bob's key by his RAC file (a certificate where a <PUBLICKEY> file was asked for).
     EXPECT_EQ(list("--revoked").out, "no certificates match\n");
-    r = x("revoke --principal-key " + m_dir + "/bob.xml --reason 'lost laptop'");
+    r = x("revoke --principal-key " + m_dir + "/bob.xml --reason 'lost laptop' --yes");
     ASSERT_EQ(r.exit_code, 0) << r.out;
     r = list("--revoked");
     EXPECT_NE(r.out.find(bob), std::string::npos) << r.out;
@@ -141,6 +141,61 @@ TEST_F(CertsCli, ExportKeyWritesTheKeyTheCertificateNames) {
     EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_FALSE(std::filesystem::exists(m_dir + "/x.xml"));
     EXPECT_EQ(run("export-key " + m_dir + "/alice.xml").exit_code, 2) << "-o is required";
+}
+
+// Issue 16 item 7: the sharp edges an operator meets.
+TEST_F(CertsCli, RevokeShowsWhatItNamesAndNeedsYesOffATerminal) {
+    const auto alice = leaf_id("alice.xml");
+    auto r = x("revoke --id '" + alice + "' --dry-run");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("would revoke license-id " + alice), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("it names 1 certificate(s) issued here"), std::string::npos) << r.out;
+    EXPECT_EQ(list("--revoked").out, "no certificates match\n") << "a dry run changes nothing";
+    r = x("revoke --id '" + alice + "' --reason stolen");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.out.find("about to revoke license-id"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("pass --yes"), std::string::npos) << r.out;
+    EXPECT_EQ(list("--revoked").out, "no certificates match\n") << "unconfirmed, nothing is revoked";
+    // A key revocation names every certificate of that key: both of Alice's would be listed.
+    r = x("revoke --principal-key " + m_dir + "/alice.xml --dry-run");
+    EXPECT_NE(r.out.find(alice), std::string::npos) << r.out;
+    EXPECT_EQ(x("revoke --id '" + alice + "' --reason stolen --yes").exit_code, 0);
+    EXPECT_NE(list("--revoked").out.find(alice), std::string::npos);
+}
+
+TEST_F(CertsCli, DocumentsOnStdoutComeAloneAndStdinIsADash) {
+    // -o -: stdout carries the chain and nothing else; the note goes to stderr.
+    const auto r = test::run_command(std::string(XRCA_BINARY) + " --data " + m_dir + "/r issue machine --public-key " +
+                                     m_dir + "/m/machine.pub.xml -o - --password-file " + m_dir + "/pw 2>/dev/null");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_EQ(r.out.rfind("<XrML", 0), 0u) << r.out.substr(0, 200);
+    EXPECT_EQ(r.out.find("issued "), std::string::npos);
+    // "-" reads standard input.
+    const auto shown = test::run_command("cat " + m_dir + "/alice.xml | " + std::string(XRCA_BINARY) + " show -");
+    EXPECT_EQ(shown.exit_code, 0) << shown.out;
+    EXPECT_NE(shown.out.find("Group-Identity-Credential"), std::string::npos) << shown.out;
+}
+
+TEST_F(CertsCli, GlobalOptionsGoAnywhereAndEveryCommandTakesAPasswordFile) {
+    auto r = run("certs list --data " + m_dir + "/r --kind rac");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find(leaf_id("alice.xml")), std::string::npos) << r.out;
+    r = run("status --data " + m_dir + "/r --password-file " + m_dir + "/pw");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_EQ(run("--data " + m_dir + "/r status --store /elsewhere").exit_code, 2) << "two stores named";
+    // A password file others may read still works, with a warning saying so.
+    std::ofstream(m_dir + "/open-pw") << "correct-horse-battery\n";
+    std::filesystem::permissions(m_dir + "/open-pw", std::filesystem::perms::owner_read |
+                                                         std::filesystem::perms::owner_write |
+                                                         std::filesystem::perms::others_read);
+    r = run("--data " + m_dir + "/r issue machine --public-key " + m_dir + "/m/machine.pub.xml -o " + m_dir +
+            "/spc2.xml --password-file " + m_dir + "/open-pw");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("may be read by every user"), std::string::npos) << r.out;
+    std::filesystem::permissions(m_dir + "/pw",
+                                 std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    r = x("issue machine --public-key " + m_dir + "/m/machine.pub.xml -o " + m_dir + "/spc3.xml");
+    EXPECT_EQ(r.out.find("warning"), std::string::npos) << r.out;
 }
 
 }  // namespace

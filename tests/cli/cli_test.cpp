@@ -109,8 +109,8 @@ TEST_F(Cli, ShowJsonListsTheDocumentFields) {
     EXPECT_EQ(r.exit_code, 0) << r.out;
     for (const char* field :
          {"\"index\":7", "\"body_type\":\"LICENSE\"", "\"kind\":\"Client-Licensor-Certificate\"",
-          "\"id\":\"{a5a2b9ad-705c-40e6-87fe-52ce110b91f6}\"", "\"issued\":\"2015-04-01T21:19\"", "\"valid_from\":null",
-          "\"digest_algorithm\":\"SHA1\"", "\"key_fingerprint\":\"25e6de94"}) {
+          "\"id\":\"{a5a2b9ad-705c-40e6-87fe-52ce110b91f6}\"", "\"issued\":\"2015-04-01T21:19:00Z\"",
+          "\"valid_from\":null", "\"digest_algorithm\":\"SHA1\"", "\"key_fingerprint\":\"25e6de94"}) {
         EXPECT_NE(r.out.find(field), std::string::npos) << field;
     }
 }
@@ -817,12 +817,12 @@ TEST_F(RevocationCli, RevokePublishVerifyExcludeDecommission) {
     cluster("plain", "", {"carol"});
 
     // The cluster revokes alice's RAC and publishes its list; the chain fails with it.
-    r = x(data("custom") + "revoke --id '" + id_of("custom-alice.xml") + "' --reason 'laptop stolen'", false);
+    r = x(data("custom") + "revoke --id '" + id_of("custom-alice.xml") + "' --reason 'laptop stolen' --yes", false);
     ASSERT_EQ(r.exit_code, 0) << r.out;
-    r = x(data("custom") + "revoke --id '" + id_of("custom-alice.xml") + "'", false);
+    r = x(data("custom") + "revoke --id '" + id_of("custom-alice.xml") + "' --yes", false);
     EXPECT_EQ(r.exit_code, 1) << "twice: " << r.out;
     EXPECT_NE(r.out.find("already revoked"), std::string::npos) << r.out;
-    r = x(data("custom") + "revoke --id '" + id_of("plain-carol.xml") + "'", false);
+    r = x(data("custom") + "revoke --id '" + id_of("plain-carol.xml") + "' --yes", false);
     EXPECT_EQ(r.exit_code, 3) << "not issued here: " << r.out;
     EXPECT_NE(r.out.find("issued no certificate"), std::string::npos) << r.out;
     r = x(data("custom") + "revocation-list -o " + m_dir + "/custom-rl.xml --valid-for 1");
@@ -970,7 +970,7 @@ TEST_F(AuthorityCli, ParallelWritersAndOpenersNeverSeeTheDatabaseLocked) {
     for (int i = 0; i < 32; ++i) {
         char id[64];
         (void)std::snprintf(id, sizeof id, "{c0ffee00-0000-4000-8000-%012d}", i);
-        commands.push_back("--data " + m_dir + "/root revoke --content-id '" + id + "' --reason parallel");
+        commands.push_back("--data " + m_dir + "/root revoke --content-id '" + id + "' --reason parallel --yes");
         if (i % 4 == 0) commands.push_back("--data " + m_dir + "/root status --json");
     }
     const auto results = run_parallel(commands);

@@ -91,7 +91,7 @@ TEST_F(StoreCli, MigrateStoreCopiesTheWholeHistoryAndTheKeysStillSign) {
     auto r = on(dir, "init --role root --name Moving --url https://m.example.test/_wmcs --self-enroll");
     ASSERT_EQ(r.exit_code, 0) << r.out;
     ASSERT_EQ(read(dir, "principal add alice --role user --email alice@example.test").exit_code, 0);
-    ASSERT_EQ(read(dir, "revoke --content-id {11111111-2222-3333-4444-555555555555} --reason test").exit_code, 0);
+    ASSERT_EQ(read(dir, "revoke --content-id {11111111-2222-3333-4444-555555555555} --reason test --yes").exit_code, 0);
     const auto before = read(dir, "status --json");
     ASSERT_EQ(before.exit_code, 0) << before.out;
     const auto log_before = read(dir, "log --json").out;
@@ -114,7 +114,7 @@ TEST_F(StoreCli, MigrateStoreCopiesTheWholeHistoryAndTheKeysStillSign) {
     EXPECT_EQ(r.exit_code, 0) << r.out;
     EXPECT_EQ(read(m_uri, "log --verify").exit_code, 0);
     // The revocation's sequence goes on after the copied ones.
-    EXPECT_EQ(read(m_uri, "revoke --content-id {66666666-2222-3333-4444-555555555555}").exit_code, 0);
+    EXPECT_EQ(read(m_uri, "revoke --content-id {66666666-2222-3333-4444-555555555555} --yes").exit_code, 0);
 
     // A second copy into the same store is refused and changes nothing there.
     const auto entries = rows("SELECT count(*) FROM xrca.enrollment_log");

@@ -187,7 +187,7 @@ TEST_F(Pkcs11Cli, AnAuthorityWithItsKeysInTheTokenIssuesEveryKindRevokesAndRenew
     EXPECT_NE(r.out.find(rac.principal->key->fingerprint()), std::string::npos) << r.out;
 
     // Revocation, and the list signed by the token key.
-    ASSERT_EQ(plain("--data " + m_dir + "/root revoke --id '" + id_of("rac.xml") + "' --reason stolen").exit_code, 0);
+    ASSERT_EQ(plain("--data " + m_dir + "/root revoke --id '" + id_of("rac.xml") + "' --reason stolen --yes").exit_code, 0);
     ASSERT_EQ(x("root", "revocation-list -o " + m_dir + "/rl.xml").exit_code, 0);
     r = plain("verify " + m_dir + "/rac.xml --anchor " + anchor + " --revocation-list " + m_dir + "/rl.xml");
     EXPECT_EQ(r.exit_code, 1) << r.out;
