@@ -85,9 +85,14 @@ ServerInfo server_info(ca::Authority& authority, const std::vector<std::string>&
             info.product_version = authority.record().sku + " " + authority.record().version;
         } else if (type == "ServerFeatureInfo") {
             // The web services this authority answers (docs/soap.md), by the names of their operations.
-            info.features = certifies(authority) ? std::vector<std::string>{"Certify", "ServerCertify", "Activate",
-                                                                            "SubEnroll", "GetClientLicensorCert"}
-                                                 : std::vector<std::string>{"GetClientLicensorCert"};
+            switch (authority.role()) {
+                case ca::Role::Enrollment: info.features = std::vector<std::string>{"Enroll"}; break;
+                case ca::Role::Root:
+                    info.features = std::vector<std::string>{"Certify", "ServerCertify", "Activate", "SubEnroll",
+                                                             "GetClientLicensorCert"};
+                    break;
+                case ca::Role::Licensing: info.features = std::vector<std::string>{"GetClientLicensorCert"}; break;
+            }
         } else if (type == "ServerLicensorCertificate") {
             info.licensor_certificate_chain = authority.get_licensor_certificate(caller);
         } else if (type == "ServiceLocations") {

@@ -674,6 +674,24 @@ TEST_F(OperationsTest, GetServerInfoAnswersEachTypeAskedFor) {
     const auto none = ask({});
     EXPECT_EQ(none.status, 500);
     EXPECT_NE(none.body.find("System.ArgumentNullException"), std::string::npos) << none.body;
+    // An enrollment service names what it answers, and no locations (it has no cluster URL).
+    Service enrollment_service{*h.enrollment.authority};
+    HttpRequest request;
+    request.method = "POST";
+    request.path = "/_wmcs/certification/server.asmx";
+    request.remote_address = "127.0.0.1";
+    request.headers["soapaction"] = "\"" + k_server_service_ns + "/GetServerInfo\"";
+    request.body =
+        spec_envelope(k_server_service_ns, "<GetServerInfo xmlns=\"" + k_server_service_ns +
+                                               "\"><requests><ServerInfoRequest><Type>ServerFeatureInfo</Type>"
+                                               "</ServerInfoRequest><ServerInfoRequest><Type>ServiceLocations"
+                                               "</Type></ServerInfoRequest></requests></GetServerInfo>");
+    const auto answer = enrollment_service.handle(request);
+    ASSERT_EQ(answer.status, 200) << answer.body;
+    EXPECT_NE(answer.body.find("<Feature><Name>Enroll</Name></Feature></ServerFeatureInfo>"), std::string::npos)
+        << answer.body;
+    EXPECT_NE(answer.body.find("<ServiceLocations>"), std::string::npos) << answer.body;
+    EXPECT_EQ(answer.body.find("ServiceLocationResponse"), std::string::npos) << answer.body;
 }
 
 TEST_F(OperationsTest, AServerCertifiesItselfAtServerCertificationAsExchangeDoes) {
