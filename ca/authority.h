@@ -178,9 +178,17 @@ public:
     void set_min_spc_version(const std::string& version, const std::string& reason, const Caller& caller);
     void remove_exclusion(ExclusionKind kind, const std::string& value, const Caller& caller);
     [[nodiscard]] std::vector<store::ExclusionRecord> list_exclusions();
-    /** Stops all issuance (ClusterDecommissioned); the chain and the revocation list stay served. */
+    /** Stops all issuance and GetLicensorCertificate (ClusterDecommissioned); the revocation list stays served. */
     void decommission(const Caller& caller);
     [[nodiscard]] bool decommissioned();
+    /**
+     * The base URL (…/_wmcs) clients outside the organisation use (reference §3.4, §3.7): service
+     * location answers it for the external types, RACs and CLCs carry it as their Extranet-*
+     * distribution points. Empty: none. Read as stored now (another process may change it).
+     */
+    [[nodiscard]] std::string extranet_url();
+    /** Sets (or, with "", clears) the extranet URL, logged; RACs and CLCs issued from now on carry it. */
+    void set_extranet_url(const std::string& url, const Caller& caller);
 
     // --- log retention (docs/logging.md) ------------------------------------------------------
     /**

@@ -47,6 +47,12 @@ std::string fingerprints(const std::vector<xrml::PublicKey>& keys);
 std::vector<xrml::Certificate> read_chain(const std::vector<std::string>& texts, RmsFault fault, const char* what);
 /** A cluster URL must be http:// or https://. */
 void check_url(const std::string& url);
+/**
+ * An extranet base URL as given to `xrca init` or `xrca set-url`: http(s)://, no query, fragment,
+ * white space or control characters; Error(Usage) naming `option` otherwise (service_urls.cpp).
+ * Returned without trailing slashes, as base URLs are kept.
+ */
+std::string checked_base_url(const std::string& url, const char* option);
 /** Cluster and RAC keys are of exactly the mode's size. */
 void check_key_for_mode(const xrml::PublicKey& key, CryptoMode mode, const char* what);
 /** Machine keys follow the mode's machine-key rule. */
@@ -66,6 +72,7 @@ struct Authority::Policy {
     std::optional<std::vector<std::uint64_t>> min_spc_version;
     std::string min_spc_version_text;
     bool decommissioned = false;
+    std::string extranet_url;              ///< the base URL outside the organisation (…/_wmcs); empty: none
     std::vector<std::string> spc_issuers;  ///< fingerprints: own activation issuer, then trusted ones
     std::vector<std::string> rac_issuers;  ///< own SLC keys (current, previous), the root's for licensing, trusted ones
 };

@@ -52,6 +52,7 @@ const char* rms_fault_name(RmsFault fault) noexcept {
         case RmsFault::UnsupportedDataVersion:
             return "Microsoft.DigitalRightsManagement.Core.UnsupportedDataVersionException";
         case RmsFault::UnspecifiedError: return "Microsoft.DigitalRightsManagement.Utilities.UnspecifiedErrorException";
+        case RmsFault::InvalidOperation: return "System.InvalidOperationException";
     }
     return "";
 }

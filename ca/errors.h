@@ -49,6 +49,7 @@ enum class RmsFault {
     MalformedDataVersion,
     UnsupportedDataVersion,
     UnspecifiedError,
+    InvalidOperation,  ///< System.InvalidOperationException (e.g. an unknown service type, [MS-RMPR] 3.7.4.2)
 };
 
 /** The full .NET exception name RMS uses for `fault` (empty for None). */

@@ -63,6 +63,7 @@ std::shared_ptr<const Authority::Policy> Authority::policy() {
     }
     const auto record = m_store.load_authority();
     p->decommissioned = record && record->state == state_name(AuthorityState::Decommissioned);
+    if (record) p->extranet_url = record->extranet_url;
     const auto trust = m_store.list_trust();
     p->spc_issuers = read_spc_issuers(trust);
     p->rac_issuers = read_rac_issuers(trust);

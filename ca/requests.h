@@ -115,6 +115,7 @@ struct ProvisionRequest {
     Role role = Role::Root;
     std::string name;
     std::string base_url;
+    std::string extranet_url;  ///< the base URL outside the organisation; empty: none
     CryptoMode crypto_mode = CryptoMode::mode2();
     bool self_enroll = false;
     RevocationMode revocation = RevocationMode::Standard;
@@ -244,7 +245,7 @@ struct KeyLocation {
 
 /** What `xrca status` shows. */
 struct AuthorityStatus {
-    std::string role, name, guid, base_url, state, revocation, anchor_fingerprint;
+    std::string role, name, guid, base_url, extranet_url, state, revocation, anchor_fingerprint;
     CryptoMode crypto_mode = CryptoMode::mode2();
     std::optional<xrml::TimeRange> slc_validity;
     std::string slc_key_fingerprint;

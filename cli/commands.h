@@ -37,6 +37,7 @@ int cmd_revocation_list(Context& ctx, Args& args);
 int cmd_revocation_authority(Context& ctx, Args& args);
 int cmd_exclusion(Context& ctx, Args& args);
 int cmd_decommission(Context& ctx, Args& args);
+int cmd_set_url(Context& ctx, Args& args);
 int cmd_migrate_store(Context& ctx, Args& args);
 int cmd_certs(Context& ctx, Args& args);
 int cmd_export_key(Context& ctx, Args& args);

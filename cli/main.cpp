@@ -56,7 +56,7 @@ const std::map<std::string, Command>& commands() {
         {"init",
          {cmd_init, "provision an authority in the data directory",
           "usage: xrca [--data DIR] init --role enrollment|root|licensing --name NAME [--url BASE_URL]\n"
-          "           [--crypto-mode 2|1] [--self-enroll] [--revocation standard|custom]\n"
+          "           [--extranet-url BASE_URL] [--crypto-mode 2|1] [--self-enroll] [--revocation standard|custom]\n"
           "           [--revocation-authority RA.pub.xml]... [--trust-anchor FINGERPRINT|ANCHOR.pub.xml]\n"
           "           [--password-file FILE]\n"
           "           [--key-store pkcs11 --pkcs11-module MODULE.so --pkcs11-token LABEL [--pin-file FILE]]\n"
@@ -75,7 +75,9 @@ const std::map<std::string, Command>& commands() {
           "              cluster also gets a machine activation issuer\n"
           "  licensing   a cluster key; awaits its SLC from a root cluster (SubEnroll)\n"
           "Crypto mode 2 is RSA-2048/SHA-256 (default); mode 1 is RSA-1024/SHA-1 for legacy clients.\n"
-          "--url is the cluster's base URL, e.g. https://rms.example.com/_wmcs.\n"
+          "--url is the cluster's base URL, e.g. https://rms.example.com/_wmcs; --extranet-url the\n"
+          "one clients outside the organisation use (service location, and the Extranet-*\n"
+          "distribution points of RACs and CLCs; `xrca set-url` changes it later).\n"
           "\n"
           "examples:\n"
           "  xrca --data es init --role enrollment --name \"Example Enrollment\"\n"
@@ -454,14 +456,27 @@ const std::map<std::string, Command>& commands() {
           "\n"
           "example:\n"
           "  xrca --data root exclusion add --min-spc-version 1.2.0.0 --reason 'old clients'\n"}},
+        {"set-url",
+         {cmd_set_url, "set or clear the extranet URL clients outside the organisation use",
+          "usage: xrca [--data DIR] set-url --extranet BASE_URL|--no-extranet\n"
+          "\n"
+          "The extranet base URL (e.g. https://rms.example.com/_wmcs, as --url) is what service\n"
+          "location answers for CertificationService and LicensingService, and RACs and CLCs\n"
+          "issued from then on carry it as their Extranet-Activation and Extranet-License-\n"
+          "Acquisition-URL distribution points; a `serve` already running answers it at its next\n"
+          "request. --no-extranet clears it: clients outside are then given the base URL. Logged.\n"
+          "\n"
+          "example:\n"
+          "  xrca --data root set-url --extranet https://rms.example.com/_wmcs\n"}},
         {"decommission",
-         {cmd_decommission, "stop issuing for good; keep serving the chain and the revocation list",
+         {cmd_decommission, "stop issuing for good; keep serving the revocation list",
           "usage: xrca [--data DIR] decommission [--yes]\n"
           "\n"
-          "The authority refuses every issuance from then on with ClusterDecommissionedException,\n"
-          "also in a `serve` already running; GetLicensorCertificate and the published revocation\n"
-          "list stay available so that what it issued can still be verified or revoked. Asks for\n"
-          "confirmation on a terminal; elsewhere --yes is required. It cannot be undone.\n"
+          "The authority refuses every issuance and GetLicensorCertificate from then on with\n"
+          "ClusterDecommissionedException, also in a `serve` already running; the published\n"
+          "revocation list stays available, and what it issued can still be verified (each\n"
+          "certificate carries its chain) or revoked. Asks for confirmation on a terminal;\n"
+          "elsewhere --yes is required. It cannot be undone.\n"
           "\n"
           "example:\n"
           "  xrca --data old-cluster decommission --yes\n"}},

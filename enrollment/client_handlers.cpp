@@ -27,13 +27,19 @@ OperationResult handle_certify(const OperationContext& c) {
     return {certify_result(chain.documents), chain.kind};
 }
 
+// A server (Exchange, a portal) certifies itself, as against AD RMS; naming a user in <XrcaUser>
+// is xrca's extension, for the users its grants name.
 OperationResult handle_server_certify(const OperationContext& c) {
     const auto in = read_certify_request(c.soap);
-    if (in.user_id.empty() || in.email.empty()) {
-        throw Error(ErrorKind::Malformed, "ServerCertification needs <XrcaUser> with the UserId and Email to certify",
-                    RmsFault::ArgumentNull);
+    const bool own = in.user_id.empty();
+    if (own && c.principal->email.empty()) {
+        throw Error(ErrorKind::PolicyDenied,
+                    "server principal " + c.principal->name + " has no email address for its RAC",
+                    RmsFault::VerifyEmailAddressFailed);
     }
-    const auto chain = c.authority.issue_rac({in.spc_chain, in.user_id, in.email, !in.persistent}, c.caller);
+    const auto& user = own ? user_id_of(*c.principal) : in.user_id;
+    const auto& email = own ? c.principal->email : in.email;
+    const auto chain = c.authority.issue_rac({in.spc_chain, user, email, !in.persistent}, c.caller);
     return {certify_result(chain.documents), chain.kind};
 }
 

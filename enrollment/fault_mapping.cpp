@@ -17,20 +17,23 @@ struct WireForm {
 
 constexpr WireForm wire_form(ErrorKind kind) {
     switch (kind) {
+        // SOAP 1.1 §6.2 and ASP.NET's .asmx services: a fault is HTTP 500, whatever caused it.
         case ErrorKind::Malformed:
-        case ErrorKind::Usage: return {400, RmsFault::Argument, true};
+        case ErrorKind::Usage:
+        case ErrorKind::NotFound:
+        case ErrorKind::Conflict: return {500, RmsFault::Argument, true, RmsFault::ArgumentNull};
+        // Not authenticated is the HTTP layer's answer (401 and a challenge), as IIS gives it before
+        // the service runs; a caller known but refused is a SOAP fault like any other refusal.
         case ErrorKind::Unauthorized: return {401, RmsFault::UnauthorizedAccess, true};
-        case ErrorKind::NotFound: return {404, RmsFault::Argument, true};
-        case ErrorKind::Conflict: return {409, RmsFault::Argument, true};
-        // RMS answers refusals with a SOAP fault (HTTP 500); a role the caller lacks is 403 (map_error).
         case ErrorKind::PolicyDenied:
         case ErrorKind::Revoked: return {500, RmsFault::UnauthorizedAccess, true};
         case ErrorKind::UnsupportedVersion:
             return {500, RmsFault::UnsupportedDataVersion, true, RmsFault::MalformedDataVersion};
-        case ErrorKind::WrongState:
+        case ErrorKind::WrongState: return {500, RmsFault::UnspecifiedError, true};
+        // Too many requests, or a database outage: not a fault of the request but of the moment,
+        // so 503 with Retry-After (at this node or another). What failed in the store is the
+        // store's business (and may name its host): it goes to the log and the node's stderr only.
         case ErrorKind::Busy: return {503, RmsFault::UnspecifiedError, true};
-        // A database outage: retry later, at this node or another. What failed is the store's
-        // business (and may name its host), so it goes to the log and the node's stderr only.
         case ErrorKind::Unavailable: return {503, RmsFault::UnspecifiedError, false};
         case ErrorKind::Storage:
         case ErrorKind::Internal: return {500, RmsFault::UnspecifiedError, false};
@@ -40,13 +43,15 @@ constexpr WireForm wire_form(ErrorKind kind) {
 
 /**
  * The kinds a client can tell apart, in the order read_fault tries them: of kinds sent with the
- * same status, the one whose own fault was received, else the first. Usage, Revoked, Storage,
- * Busy and Unavailable are sent exactly as Malformed, PolicyDenied, Internal and WrongState are,
- * so they are not among them (a client tells Busy and Unavailable by the Retry-After header).
+ * same status, the one whose own fault was received, else the first. At HTTP 500 only the fault
+ * tells: an argument fault is malformed input, a DataVersion fault an unsupported version,
+ * UnspecifiedError the server's own failure, and any other (or none) a refusal. Usage, NotFound
+ * and Conflict read as Malformed, Revoked as PolicyDenied, WrongState and Storage as Internal,
+ * Busy as Unavailable (a client tells those two apart by nothing but the wait).
  */
 constexpr ErrorKind k_readable_kinds[] = {
-    ErrorKind::Malformed,  ErrorKind::Unauthorized, ErrorKind::NotFound,           ErrorKind::Conflict,
-    ErrorKind::WrongState, ErrorKind::PolicyDenied, ErrorKind::UnsupportedVersion, ErrorKind::Internal,
+    ErrorKind::Unauthorized,       ErrorKind::PolicyDenied, ErrorKind::Malformed,
+    ErrorKind::UnsupportedVersion, ErrorKind::Internal,     ErrorKind::Unavailable,
 };
 
 std::optional<ErrorKind> kind_sent_as(int http_status, RmsFault fault) {
@@ -86,9 +91,6 @@ FaultResponse map_error(const Error& e) {
     const auto form = wire_form(e.kind());
     FaultResponse r;
     r.http_status = form.http_status;
-    // A refusal for want of a role is 403 Forbidden; other refusals are RMS's SOAP fault at 500.
-    const bool refusal = e.kind() == ErrorKind::PolicyDenied || e.kind() == ErrorKind::Revoked;
-    if (refusal && e.fault() == RmsFault::UnauthorizedAccess) r.http_status = 403;
     const RmsFault fault = e.fault() == RmsFault::None ? form.fallback : e.fault();
     r.faultstring = rms_fault_name(fault);
     r.faultstring +=
@@ -101,12 +103,11 @@ FaultResponse map_error(const Error& e) {
 FaultReading read_fault(const FaultResponse& received) {
     FaultReading out;
     out.fault = fault_named(received.faultstring);
-    // 403 is map_error's answer to a role the caller lacks, 413 the service's to a body too large to
-    // read: to a client, refused for who it is (as 401) and for what it sent (as 400).
-    const int status = received.http_status == 403 ? 401 : received.http_status == 413 ? 400 : received.http_status;
+    // 403 (a server that answers a role refused so) is refused for who the caller is, as 401.
+    const int status = received.http_status == 403 ? 401 : received.http_status;
     auto kind = kind_sent_as(status, out.fault);
-    // A status map_error never sends (a proxy passing a fault on with 502, say) is read the way RMS
-    // sends refusals: as HTTP 500, by its fault.
+    // Any other status map_error never sends (the service's 413 for a body too large to read, a
+    // proxy passing a fault on with 502) is read as RMS sends faults: as HTTP 500, by its fault.
     if (!kind) kind = kind_sent_as(500, out.fault);
     out.kind = kind.value_or(ErrorKind::PolicyDenied);
     return out;

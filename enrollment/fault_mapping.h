@@ -32,10 +32,10 @@ struct FaultReading {
 };
 
 /**
- * The reverse of map_error: the RmsFault the faultstring names, and the kind the status (and,
- * for HTTP 500, the fault) says. The wire does not carry every distinction, so usage reads back
- * as malformed, revoked as policy-denied, storage as internal, and a role refused (403) as
- * unauthorized.
+ * The reverse of map_error: the RmsFault the faultstring names, and the kind the status (401:
+ * unauthenticated, 503: unavailable now) or, at HTTP 500, the fault says. The wire does not carry
+ * every distinction: usage, not-found and conflict read back as malformed, revoked as
+ * policy-denied, wrong-state and storage as internal, busy as unavailable.
  */
 FaultReading read_fault(const FaultResponse& received);
 

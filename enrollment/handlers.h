@@ -36,5 +36,6 @@ OperationResult handle_get_client_licensor_cert(const OperationContext& c);
 OperationResult handle_get_licensor_certificate(const OperationContext& c);
 OperationResult handle_find_service_locations(const OperationContext& c);
 OperationResult handle_find_service_locations_for_user(const OperationContext& c);
+OperationResult handle_get_server_info(const OperationContext& c);
 
 }  // namespace xrca::enrollment

@@ -63,7 +63,7 @@ std::string with_namespace(const ServiceAddress& s, const std::string& operation
 std::string cluster_request_input(const ca::PreparedRequest& r) {
     xrml::XmlBuilder b;
     b.open("oInput");
-    protocol::write_parameters(b, r);
+    protocol::write_parameters(b, r, protocol::KeyForm::Pkcs1);  // as RMS servers send keys
     b.open("XrcaRequest");
     b.element("RequestId", {}, r.request_id);
     b.element("Created", {}, r.created.to_iso8601());
@@ -249,11 +249,61 @@ std::string service_location_request(const std::string& operation, const std::ve
 }
 
 std::string service_location_result(const std::string& operation,
-                                    const std::vector<std::pair<std::string, std::string>>& found) {
+                                    const std::vector<std::pair<std::string, std::optional<std::string>>>& found) {
     xrml::XmlBuilder b;
     b.open(operation + "Result");
     for (const auto& [type, url] : found) {
-        b.open("ServiceLocationResponse").element("URL", {}, url).element("Type", {}, type).close();
+        b.open("ServiceLocationResponse");
+        if (url) b.element("URL", {}, *url);  // a null string is left out, as .NET serializes it
+        b.element("Type", {}, type).close();
+    }
+    b.close();
+    return std::move(b).str();
+}
+
+// --- GetServerInfo -----------------------------------------------------------------------------
+
+std::vector<std::string> read_server_info_request(const SoapRequest& soap) {
+    return reading("the GetServerInfo request", [&] {
+        std::vector<std::string> types;
+        if (const auto requests = soap.operation_element().optional_local("requests")) {
+            for (const auto& request : requests->all("ServerInfoRequest")) {
+                auto type = request.optional("Type");
+                if (!type) type = request.optional("ServerInfoType");
+                if (!type) request.fail(xrml::FormatReason::MissingElement, "a ServerInfoRequest names no Type");
+                types.push_back(protocol::trimmed_text(*type));
+                if (types.size() > 8) requests->fail(xrml::FormatReason::TooLarge, "more than 8 ServerInfoRequests");
+            }
+        }
+        return types;
+    });
+}
+
+std::string server_info_result(const ServerInfo& info) {
+    xrml::XmlBuilder b;
+    b.open("GetServerInfoResult");
+    if (info.product_version) {
+        b.open("VersionInfo");
+        b.element("ProductVersion", {}, *info.product_version);
+        b.element("MinimumVersion", {}, server_minimum_version().str());
+        b.element("MaximumVersion", {}, server_maximum_version().str());
+        b.close();
+    }
+    if (info.features) {
+        b.open("ServerFeatureInfo");
+        for (const auto& feature : *info.features) b.open("Feature").element("Name", {}, feature).close();
+        b.close();
+    }
+    if (info.licensor_certificate_chain) {
+        b.open("ServerLicensorCertificate").open("CertificateChain");
+        b.raw(certificate_array(*info.licensor_certificate_chain));
+        b.close().close();
+    }
+    if (info.locations) {
+        b.open("ServiceLocations");
+        for (const auto& [type, url] : *info.locations)
+            b.open("ServiceLocationResponse").element("URL", {}, url).element("Type", {}, type).close();
+        b.close();
     }
     b.close();
     return std::move(b).str();

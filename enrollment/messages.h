@@ -7,31 +7,43 @@
 #include "ca/requests.h"
 #include "enrollment/soap.h"
 
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace xrca::enrollment {
 
 /** A web service: where it is (canonical path, lower case) and its SOAP service name. */
 struct ServiceAddress {
-    const char* path;     ///< e.g. /_wmcs/certification/certification.asmx
-    const char* service;  ///< e.g. CertificationService (namespace and SOAPAction prefix)
+    const char* path;         ///< e.g. /_wmcs/certification/certification.asmx
+    const char* service;      ///< e.g. CertificationService (namespace and SOAPAction prefix)
+    const char* web_service;  ///< the .asmx class, as its service page is titled (e.g. CertificationWebService)
     [[nodiscard]] std::string namespace_uri() const { return std::string("http://microsoft.com/DRM/") + service; }
 };
 
+// The web service classes: ServerCertificationWebService is the name the RMS connector's
+// documented check looks for; the others follow the same pattern from their service names.
 namespace services {
-inline constexpr ServiceAddress enrollment{"/_wmcs/enrollment/enrollservice.asmx", "EnrollmentService"};
-inline constexpr ServiceAddress sub_enrollment{"/_wmcs/certification/subenrollservice.asmx", "SubEnrollmentService"};
-inline constexpr ServiceAddress activation{"/_wmcs/certification/activation.asmx", "ActivationService"};
-inline constexpr ServiceAddress certification{"/_wmcs/certification/certification.asmx", "CertificationService"};
+inline constexpr ServiceAddress enrollment{"/_wmcs/enrollment/enrollservice.asmx", "EnrollmentService",
+                                           "EnrollmentWebService"};
+inline constexpr ServiceAddress sub_enrollment{"/_wmcs/certification/subenrollservice.asmx", "SubEnrollmentService",
+                                               "SubEnrollmentWebService"};
+inline constexpr ServiceAddress activation{"/_wmcs/certification/activation.asmx", "ActivationService",
+                                           "ActivationWebService"};
+inline constexpr ServiceAddress certification{"/_wmcs/certification/certification.asmx", "CertificationService",
+                                              "CertificationWebService"};
 inline constexpr ServiceAddress server_certification{"/_wmcs/certification/servercertification.asmx",
-                                                     "CertificationService"};
-inline constexpr ServiceAddress certification_server{"/_wmcs/certification/server.asmx", "ServerService"};
+                                                     "CertificationService", "ServerCertificationWebService"};
+inline constexpr ServiceAddress certification_server{"/_wmcs/certification/server.asmx", "ServerService",
+                                                     "ServerWebService"};
 inline constexpr ServiceAddress certification_locator{"/_wmcs/certification/servicelocator.asmx",
-                                                      "ServiceLocatorService"};
-inline constexpr ServiceAddress publishing{"/_wmcs/licensing/publish.asmx", "PublishingService"};
-inline constexpr ServiceAddress licensing_server{"/_wmcs/licensing/server.asmx", "ServerService"};
-inline constexpr ServiceAddress licensing_locator{"/_wmcs/licensing/servicelocator.asmx", "ServiceLocatorService"};
+                                                      "ServiceLocatorService", "ServiceLocatorWebService"};
+inline constexpr ServiceAddress publishing{"/_wmcs/licensing/publish.asmx", "PublishingService",
+                                           "PublishingWebService"};
+inline constexpr ServiceAddress licensing_server{"/_wmcs/licensing/server.asmx", "ServerService", "ServerWebService"};
+inline constexpr ServiceAddress licensing_locator{"/_wmcs/licensing/servicelocator.asmx", "ServiceLocatorService",
+                                                  "ServiceLocatorWebService"};
 }  // namespace services
 
 // --- Enroll and SubEnroll ---------------------------------------------------------------
@@ -83,12 +95,25 @@ std::string clc_result(const std::vector<std::string>& chain);
 // --- GetLicensorCertificate and service location ----------------------------------------
 std::string licensor_certificate_request();
 std::string licensor_certificate_result(const std::vector<std::string>& chain);
-/** The service types asked for (FindServiceLocations and FindServiceLocationsForUser). */
+/** The service types asked for (FindServiceLocations and FindServiceLocationsForUser), at most 32. */
 std::vector<std::string> read_service_location_request(const SoapRequest& soap);
 std::string service_location_request(const std::string& operation, const std::vector<std::string>& types);
-/** `<…Result>` of ServiceLocationResponse {URL, Type}; an empty URL for a type not offered. */
+/** `<…Result>` of ServiceLocationResponse {URL, Type}; no URL (a null string) for a type not offered. */
 std::string service_location_result(const std::string& operation,
-                                    const std::vector<std::pair<std::string, std::string>>& found);
+                                    const std::vector<std::pair<std::string, std::optional<std::string>>>& found);
+
+// --- GetServerInfo ([MS-RMPR] 3.7.4.3) -------------------------------------------------------
+/** The ServerInfoType values of `requests/ServerInfoRequest` (its `Type`, also read as `ServerInfoType`), at most 8. */
+std::vector<std::string> read_server_info_request(const SoapRequest& soap);
+/** What GetServerInfo answers, each part only when it was asked for. */
+struct ServerInfo {
+    std::optional<std::string> product_version;                                 ///< VersionInfo
+    std::optional<std::vector<std::string>> features;                           ///< ServerFeatureInfo
+    std::optional<std::vector<std::string>> licensor_certificate_chain;         ///< ServerLicensorCertificate
+    std::optional<std::vector<std::pair<std::string, std::string>>> locations;  ///< ServiceLocations
+};
+/** `<GetServerInfoResult>`: one element per part, named by its ServerInfoType. */
+std::string server_info_result(const ServerInfo& info);
 
 // --- the client's side of results ---------------------------------------------------------
 /** A response envelope read strictly; a SOAP fault becomes Error (its kind by read_fault, fault_mapping.h). */

@@ -22,6 +22,7 @@ struct Operation {
     const char* name;
     const char* role;  ///< the principal role that may call it; nullptr: anyone, no token needed
     Handler run;
+    const char* also_service = nullptr;  ///< another SOAP service whose namespace it is also called in
 };
 
 struct Endpoint {
@@ -35,8 +36,13 @@ const std::vector<Endpoint>& endpoints() {
     using ca::Role;
     static const Operation get_licensor_certificate{"GetLicensorCertificate", nullptr, handle_get_licensor_certificate};
     static const Operation find_service_locations{"FindServiceLocations", nullptr, handle_find_service_locations};
-    static const Operation find_for_user{"FindServiceLocationsForUser", nullptr,
-                                         handle_find_service_locations_for_user};
+    // Clients and the WSDLs call FindServiceLocationsForUser in both namespaces, at ServiceLocator.asmx
+    // and at server.asmx ([MS-RMPR] 3.7.4.2): each endpoint answers it in either.
+    static const Operation find_for_user{"FindServiceLocationsForUser", nullptr, handle_find_service_locations_for_user,
+                                         "ServerService"};
+    static const Operation find_for_user_at_server{"FindServiceLocationsForUser", nullptr,
+                                                   handle_find_service_locations_for_user, "ServiceLocatorService"};
+    static const Operation get_server_info{"GetServerInfo", nullptr, handle_get_server_info};
     static const std::vector<Endpoint> table = {
         {services::enrollment, {{"Enroll", "enroll", handle_enroll}}, {Role::Enrollment}},
         {services::sub_enrollment, {{"SubEnroll", "sub-enroll", handle_sub_enroll}}, {Role::Root}},
@@ -44,13 +50,15 @@ const std::vector<Endpoint>& endpoints() {
         {services::certification, {{"Certify", "user", handle_certify}}, {Role::Root}},
         {services::server_certification, {{"Certify", "server", handle_server_certify}}, {Role::Root}},
         {services::certification_server,
-         {get_licensor_certificate, find_service_locations},
+         {get_licensor_certificate, find_service_locations, find_for_user_at_server, get_server_info},
          {Role::Root, Role::Enrollment}},
         {services::certification_locator, {find_for_user}, {Role::Root}},
         {services::publishing,
          {{"GetClientLicensorCert", "user", handle_get_client_licensor_cert}},
          {Role::Root, Role::Licensing}},
-        {services::licensing_server, {get_licensor_certificate, find_service_locations}, {Role::Root, Role::Licensing}},
+        {services::licensing_server,
+         {get_licensor_certificate, find_service_locations, find_for_user_at_server, get_server_info},
+         {Role::Root, Role::Licensing}},
         {services::licensing_locator, {find_for_user}, {Role::Root, Role::Licensing}},
     };
     return table;
@@ -82,13 +90,15 @@ HttpResponse text(int status, const std::string& content_type, std::string body)
     return r;
 }
 
-// The connector's "does it answer" check: GET on an .asmx names the service and its operations.
+// The connector's "does it answer" check: GET on an .asmx gives ASP.NET's service page, titled
+// and headed with the web service class (e.g. ServerCertificationWebService), and its operations.
 HttpResponse service_page(const Endpoint& e) {
     xrml::XmlBuilder b;
     b.open("html");
-    b.open("head").element("title", {}, e.address.service).close();
+    b.open("head").element("title", {}, e.address.web_service).close();
     b.open("body");
-    b.element("h1", {}, e.address.service);
+    b.element("h1", {}, e.address.web_service);
+    b.element("p", {}, std::string("SOAP service ") + e.address.service + " (" + e.address.namespace_uri() + ").");
     b.element("p", {}, "xrca answers these SOAP 1.1 operations here (POST, with SOAPAction), and its WSDL at ?wsdl:");
     b.open("ul");
     for (const auto& op : e.operations) b.element("li", {}, op.name);
@@ -311,6 +321,7 @@ HttpResponse Service::handle(const HttpRequest& request) {
     const char* operation = "SOAP";
     const std::string inputs = "path=" + path;
     const auto ns = endpoint->address.namespace_uri();
+    auto reply_ns = ns;
     // Callers without a token are limited per source before their request is even read.
     const auto wait_seconds = request.header("authorization").empty()
                                   ? m_anonymous_limit.take(request.remote_address, RateLimiter::Clock::now())
@@ -334,14 +345,19 @@ HttpResponse Service::handle(const HttpRequest& request) {
             const auto soap = read_soap_request(request.body);
             const Operation* op = nullptr;
             for (const auto& candidate : endpoint->operations) {
-                if (soap.operation == candidate.name) op = &candidate;
+                const bool in_namespace =
+                    soap.service_namespace == ns ||
+                    (candidate.also_service &&
+                     soap.service_namespace == std::string("http://microsoft.com/DRM/") + candidate.also_service);
+                if (soap.operation == candidate.name && in_namespace) op = &candidate;
             }
-            if (!op || soap.service_namespace != ns) {
+            if (!op) {
                 throw Error(ErrorKind::Malformed, ns + " has no operation " + soap.operation.substr(0, 64),
                             RmsFault::Argument);
             }
             operation = op->name;
-            const auto expected_action = ns + "/" + op->name;
+            reply_ns = soap.service_namespace;  // answered in the namespace it was asked in
+            const auto expected_action = reply_ns + "/" + op->name;
             if (soap_action(request) != expected_action) {
                 throw Error(ErrorKind::Malformed, "SOAPAction must be \"" + expected_action + "\"", RmsFault::Argument);
             }
@@ -349,7 +365,7 @@ HttpResponse Service::handle(const HttpRequest& request) {
             require_role(*op, principal);
             const auto result = op->run({m_authority, soap, caller, principal});
             m_metrics.record(operation, "ok", elapsed(), result.issued_kind);
-            return text(200, "text/xml; charset=utf-8", soap_response(ns, op->name, result.xml));
+            return text(200, "text/xml; charset=utf-8", soap_response(reply_ns, op->name, result.xml));
         });
     } catch (const Error& e) {
         auto fault = map_error(e);
@@ -357,9 +373,16 @@ HttpResponse Service::handle(const HttpRequest& request) {
         m_metrics.record(operation, outcome_of(fault.faultstring), elapsed(), "");
         if (e.kind() == ErrorKind::Busy)
             fault.retry_after_seconds = static_cast<int>(std::max<std::int64_t>(1, wait_seconds));
-        auto r = text(fault.http_status, "text/xml; charset=utf-8", soap_fault(ns, fault.faultstring));
+        auto r = text(fault.http_status, "text/xml; charset=utf-8", soap_fault(reply_ns, fault.faultstring));
         if (fault.retry_after_seconds > 0)
             r.headers.push_back({"Retry-After", std::to_string(fault.retry_after_seconds)});
+        // RFC 9110 §11.6.1: a 401 names the scheme to answer with; tokens travel as bearer tokens
+        // (RFC 6750 §3), and one that was sent but is not known here is said to be invalid.
+        if (fault.http_status == 401) {
+            r.headers.push_back({"WWW-Authenticate", bearer_token(request).empty()
+                                                         ? "Bearer realm=\"xrca\""
+                                                         : "Bearer realm=\"xrca\", error=\"invalid_token\""});
+        }
         return r;
     }
 }

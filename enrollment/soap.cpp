@@ -105,18 +105,14 @@ void check_version(const SoapRequest& r) {
                         "' is not a range of a.b.c.d versions",
                     RmsFault::MalformedDataVersion);
     }
-    if (server_maximum_version() < *max && server_maximum_version() < *min) {
+    // [MS-RMPR] VersionData: the server serves a client whose [Minimum, Maximum] range shares a
+    // version with its own (a client accepting 1.0.0.0..1.2.0.0 is served at 1.0.0.0); only a
+    // range wholly above or below the server's is refused.
+    if (server_maximum_version() < *min || *max < server_minimum_version()) {
         throw Error(ErrorKind::UnsupportedVersion,
-                    "the client requires version " + min->str() + " or later; this server supports up to " +
-                        server_maximum_version().str(),
+                    "the client's versions " + min->str() + ".." + max->str() + " share none with this server's " +
+                        server_minimum_version().str() + ".." + server_maximum_version().str(),
                     RmsFault::UnsupportedDataVersion);
-    }
-    if (server_maximum_version() < *max) {
-        // [MS-RMPR] VersionData: a client maximum above the server's highest version is refused.
-        throw Error(
-            ErrorKind::UnsupportedVersion,
-            "the client's maximum version " + max->str() + " is above this server's " + server_maximum_version().str(),
-            RmsFault::UnsupportedDataVersion);
     }
 }
 

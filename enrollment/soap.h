@@ -52,9 +52,9 @@ struct SoapRequest {
 SoapRequest read_soap_request(std::string_view bytes);
 
 /**
- * Applies the version rules to a request: a malformed VersionData is
- * MalformedDataVersionException; a client maximum above the server's is
- * UnsupportedDataVersionException (both Error(UnsupportedVersion)).
+ * Applies the version rules to a request: a malformed VersionData (not two a.b.c.d versions,
+ * or minimum above maximum) is MalformedDataVersionException; a range that shares no version
+ * with the server's is UnsupportedDataVersionException (both Error(UnsupportedVersion)).
  */
 void check_version(const SoapRequest& request);
 

@@ -14,7 +14,12 @@ namespace {
 
 using xrml::FormatReason;
 
-void write_key(xrml::XmlBuilder& b, const char* element, const xrml::PublicKey& key) {
+void write_key(xrml::XmlBuilder& b, const char* element, const xrml::PublicKey& key, KeyForm form) {
+    if (form == KeyForm::Pkcs1) {
+        const auto der = key.botan_key()->public_key_bits();  // RSAPublicKey (RFC 8017 A.1.1), DER
+        b.element(element, {}, xrml::base64_encode(std::vector<std::uint8_t>(der.begin(), der.end())));
+        return;
+    }
     b.open(element);
     b.raw(xrml::build_public_key_element(key));
     b.close();
@@ -43,7 +48,7 @@ void write_crypto_mode(xrml::XmlBuilder& b, ca::CryptoMode mode) {
     b.element("CryptoMode", {}, std::to_string(mode.number()));
 }
 
-void write_parameters(xrml::XmlBuilder& b, const ca::ClusterRequest& r) {
+void write_parameters(xrml::XmlBuilder& b, const ca::ClusterRequest& r, KeyForm form) {
     const bool enroll = r.operation == ca::ClusterOperation::Enroll;
     if (enroll) {
         b.open("RevocationInformation");
@@ -53,7 +58,7 @@ void write_parameters(xrml::XmlBuilder& b, const ca::ClusterRequest& r) {
             b.open("aRevocationAuthorities");
             for (const auto& k : r.revocation_authorities) {
                 b.open("RevocationAuthorityInformation");
-                write_key(b, "aRevocationAuthorityPublicKey", k);
+                write_key(b, "aRevocationAuthorityPublicKey", k, form);
                 b.close();
             }
             b.close();
@@ -61,7 +66,7 @@ void write_parameters(xrml::XmlBuilder& b, const ca::ClusterRequest& r) {
         b.close();
     }
     b.open("CertificatePublicKey");
-    write_key(b, "aPublicKeyBytes", r.cluster_key);
+    write_key(b, "aPublicKeyBytes", r.cluster_key, form);
     b.element("Guid", {}, r.cluster_guid);
     b.close();
     b.open("EnrolleeInformation");
@@ -79,8 +84,11 @@ void read_parameters(const xrml::XmlElement& params, ca::ClusterRequest& r) {
         const auto type = trimmed_text(info.required("RevocationType"));
         if (type == "StandardRevocation") {
             r.revocation = ca::RevocationMode::Standard;
-            if (info.optional("aRevocationAuthorities"))
-                info.fail(FormatReason::BadValue, "standard revocation names no authorities");
+            // An empty list is what a serializer writes for an empty array; one naming an authority contradicts the
+            // type.
+            const auto list = info.optional("aRevocationAuthorities");
+            if (list && list->optional("RevocationAuthorityInformation"))
+                list->fail(FormatReason::BadValue, "standard revocation names no authorities");
         } else if (type == "CustomRevocation") {
             r.revocation = ca::RevocationMode::Custom;
             const auto list = info.required("aRevocationAuthorities");
@@ -100,11 +108,17 @@ void read_parameters(const xrml::XmlElement& params, ca::ClusterRequest& r) {
     const auto key = params.required("CertificatePublicKey");
     r.cluster_key = read_key(key.required("aPublicKeyBytes"));
     r.cluster_guid = trimmed_text(key.required("Guid"));
+    // Every EnrolleeInformation field is optional in the schema ([MS-RMPR] 3.6.4.2.4.3); the authority
+    // checks the ones it relies on (Version, and URL, which the SLC carries).
     const auto who = params.required("EnrolleeInformation");
-    r.sku = who.required("SKU").text();
-    r.version = who.required("Version").text();
-    r.name = who.required("Name").text();
-    r.url = who.required("URL").text();
+    const auto text_of = [&](const char* name) {
+        const auto e = who.optional(name);
+        return e ? e->text() : std::string();
+    };
+    r.sku = text_of("SKU");
+    r.version = text_of("Version");
+    r.name = text_of("Name");
+    r.url = text_of("URL");
 }
 
 ca::ClusterRequest with_proof(const ca::ClusterRequest& request, std::optional<ca::ProofOfPossession> proof,

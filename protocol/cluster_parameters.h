@@ -12,11 +12,15 @@
 
 namespace xrca::protocol {
 
+/** How keys are written: an XrML `<PUBLICKEY>` (the offline files), or base64 PKCS#1 RSAPublicKey DER, as RMS sends
+ * them online. */
+enum class KeyForm { XrmlPublicKey, Pkcs1 };
+
 /**
  * The Enroll / SubEnroll parameters in their RMS element names (RevocationInformation for
  * Enroll, CertificatePublicKey, EnrolleeInformation), written into the open element of `b`.
  */
-void write_parameters(xrml::XmlBuilder& b, const ca::ClusterRequest& request);
+void write_parameters(xrml::XmlBuilder& b, const ca::ClusterRequest& request, KeyForm form = KeyForm::XrmlPublicKey);
 /** Reads what write_parameters wrote (keys also as base64 PKCS#1, as RMS sends them) into
  *  `request`, whose `operation` says which message it is; throws xrml::FormatError. */
 void read_parameters(const xrml::XmlElement& params, ca::ClusterRequest& r);

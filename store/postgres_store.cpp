@@ -107,7 +107,7 @@ std::optional<AuthorityRecord> PostgresStore::load_authority() {
     return run(*m_pool, "reading the authority", Tx::None, [&](Connection& c) -> std::optional<AuthorityRecord> {
         const auto q = c.query(
             "SELECT role, name, guid, base_url, crypto_mode, state, revocation, anchor_fingerprint, sku, version, "
-            "created FROM authority WHERE id = 1");
+            "created, extranet_url FROM authority WHERE id = 1");
         if (q.rows() == 0) return std::nullopt;
         AuthorityRecord a;
         a.role = q.text(0, 0);
@@ -121,6 +121,7 @@ std::optional<AuthorityRecord> PostgresStore::load_authority() {
         a.sku = q.text(0, 8);
         a.version = q.text(0, 9);
         a.created = q.text(0, 10);
+        a.extranet_url = q.text(0, 11);
         return a;
     });
 }
@@ -130,9 +131,10 @@ void PostgresStore::create_authority(const AuthorityRecord& a, const std::vector
     run(*m_pool, "creating the authority", Tx::Write, [&](Connection& c) {
         c.query(
             "INSERT INTO authority (id, role, name, guid, base_url, crypto_mode, state, revocation, "
-            "anchor_fingerprint, sku, version, created) VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            "anchor_fingerprint, sku, version, created, extranet_url) "
+            "VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             {a.role, a.name, a.guid, a.base_url, param(a.crypto_mode), a.state, a.revocation, a.anchor_fingerprint,
-             a.sku, a.version, a.created});
+             a.sku, a.version, a.created, a.extranet_url});
         insert_keys_and_chains(c, keys, chains, a.created);
         append_log_locked(c, entry);
     });
@@ -208,6 +210,10 @@ void PostgresStore::apply(const AuthorityChange& change) {
         insert_keys_and_chains(c, change.add_keys, change.chains, change.entry.time);
         if (change.state) {
             const auto q = c.query("UPDATE authority SET state = $1 WHERE id = 1", {*change.state});
+            if (q.affected() != 1) throw StorageError("there is no authority to change");
+        }
+        if (change.extranet_url) {
+            const auto q = c.query("UPDATE authority SET extranet_url = $1 WHERE id = 1", {*change.extranet_url});
             if (q.affected() != 1) throw StorageError("there is no authority to change");
         }
         if (change.bump_policy_revision) bump_policy_revision(c);

@@ -16,6 +16,7 @@ struct AuthorityRecord {
     std::string name;
     std::string guid;  ///< braced GUID of the cluster / service
     std::string base_url;
+    std::string extranet_url;  ///< the base URL outside the organisation (…/_wmcs); empty: none
     int crypto_mode = 2;
     std::string state;               ///< active | awaiting-response | decommissioned
     std::string revocation;          ///< standard | custom
@@ -230,6 +231,7 @@ struct AuthorityChange {
     std::vector<KeyBlob> add_keys;
     std::vector<ChainRecord> chains;  ///< each replaces the stored chain of its purpose
     std::optional<std::string> state;
+    std::optional<std::string> extranet_url;  ///< replaces the authority's (empty: none)
     bool bump_policy_revision = false;
     LogEntry entry;
 };

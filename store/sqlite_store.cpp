@@ -171,7 +171,7 @@ std::optional<AuthorityRecord> SqliteStore::load_authority() {
         SQLite::Statement q(
             *m_db,
             "SELECT role, name, guid, base_url, crypto_mode, state, revocation, anchor_fingerprint, sku, "
-            "version, created FROM authority WHERE id = 1");
+            "version, created, extranet_url FROM authority WHERE id = 1");
         if (!q.executeStep()) return std::nullopt;
         AuthorityRecord a;
         a.role = q.getColumn(0).getString();
@@ -185,6 +185,7 @@ std::optional<AuthorityRecord> SqliteStore::load_authority() {
         a.sku = q.getColumn(8).getString();
         a.version = q.getColumn(9).getString();
         a.created = q.getColumn(10).getString();
+        a.extranet_url = q.getColumn(11).getString();
         return a;
     });
 }
@@ -196,7 +197,8 @@ void SqliteStore::create_authority(const AuthorityRecord& a, const std::vector<K
         SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
         SQLite::Statement q(*m_db,
                             "INSERT INTO authority (id, role, name, guid, base_url, crypto_mode, state, revocation, "
-                            "anchor_fingerprint, sku, version, created) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                            "anchor_fingerprint, sku, version, created, extranet_url) "
+                            "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         q.bind(1, a.role);
         q.bind(2, a.name);
         q.bind(3, a.guid);
@@ -208,6 +210,7 @@ void SqliteStore::create_authority(const AuthorityRecord& a, const std::vector<K
         q.bind(9, a.sku);
         q.bind(10, a.version);
         q.bind(11, a.created);
+        q.bind(12, a.extranet_url);
         q.exec();
         insert_keys_and_chains_locked(keys, chains, a.created);
         append_log_locked(entry);
@@ -442,6 +445,11 @@ void SqliteStore::apply(const AuthorityChange& c) {
         if (c.state) {
             SQLite::Statement q(*m_db, "UPDATE authority SET state = ? WHERE id = 1");
             q.bind(1, *c.state);
+            if (q.exec() != 1) throw StorageError("there is no authority to change");
+        }
+        if (c.extranet_url) {
+            SQLite::Statement q(*m_db, "UPDATE authority SET extranet_url = ? WHERE id = 1");
+            q.bind(1, *c.extranet_url);
             if (q.exec() != 1) throw StorageError("there is no authority to change");
         }
         if (c.bump_policy_revision) bump_policy_revision_locked();

@@ -132,6 +132,7 @@ IssuedChain Authority::issue_rac(const RacRequest& r, const Caller& caller) {
         t.validity = validity;
         t.issuer = own_principal();
         t.certification_url = m_record.base_url + "/certification";
+        if (!policy->extranet_url.empty()) t.extranet_certification_url = policy->extranet_url + "/certification";
         t.user = user_object(user, r.email);
         t.user_key = user_public;
         t.persistent = !r.temporary;

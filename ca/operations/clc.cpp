@@ -108,6 +108,7 @@ IssuedChain Authority::issue_clc(const ClcRequest& r, const Caller& caller) {
         t.issued = now;
         t.issuer = own_principal();
         t.licensing_url = m_record.base_url + "/licensing";
+        if (!policy->extranet_url.empty()) t.extranet_licensing_url = policy->extranet_url + "/licensing";
         t.user = rac.principal->object;
         t.clc_key = xrml::PublicKey::from_botan(*clc_key);
         t.issue_range = *rac.validity;

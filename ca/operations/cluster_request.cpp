@@ -80,8 +80,8 @@ std::optional<IssuedChain> Authority::check_cluster_request(const ClusterRequest
     if (auto same = already_issued(r.request_id, key, guid)) return same;
     if (!is_braced_guid(guid))
         throw Error(ErrorKind::Malformed, "cluster GUID '" + guid + "' is not a braced GUID", RmsFault::Argument);
-    if (r.name.empty() || r.version.empty())
-        throw Error(ErrorKind::Malformed, "name and version are required", RmsFault::Argument);
+    // [MS-RMPR] 3.6.4.2.4.3: Version is the one EnrolleeInformation field checked; Name may be absent.
+    if (r.version.empty()) throw Error(ErrorKind::Malformed, "a Version is required", RmsFault::Argument);
     check_url(r.url);
     return std::nullopt;
 }

@@ -10,7 +10,11 @@ namespace xrca::ca {
 
 std::vector<std::string> Authority::get_licensor_certificate(const Caller& caller) {
     return logged("GetLicensorCertificate", caller, "", [&] {
-        // A decommissioned cluster still serves its chain, so that what it issued can be verified.
+        // [MS-RMPR] 3.7.4.1: a decommissioned server answers ClusterDecommissionedException, so that
+        // no one sets up new trust in it or publishes to it. What it issued stays verifiable: the
+        // chain travels with every certificate, and the revocation list is still served.
+        if (decommissioned())
+            throw Error(ErrorKind::PolicyDenied, "this cluster is decommissioned", RmsFault::ClusterDecommissioned);
         auto chain = own_chain();
         if (chain.empty())
             throw Error(ErrorKind::WrongState, "this cluster is awaiting enrollment and has no chain yet");

@@ -58,6 +58,10 @@ void validate(const ProvisionRequest& r) {
             throw Error(ErrorKind::Usage, "--url must be the cluster's base URL, e.g. https://rms.example.com/_wmcs");
         }
     }
+    if (!r.extranet_url.empty()) {
+        if (r.role == Role::Enrollment) throw Error(ErrorKind::Usage, "an enrollment service has no extranet URL");
+        (void)checked_base_url(r.extranet_url, "--extranet-url");
+    }
     if (r.role != Role::Root && (r.revocation != RevocationMode::Standard || !r.revocation_authorities.empty())) {
         throw Error(ErrorKind::Usage, "revocation options are for root clusters only");
     }
@@ -91,6 +95,7 @@ void Authority::provision(const Collaborators& with, const ProvisionRequest& r, 
     record.name = r.name;
     record.guid = new_guid(rng);
     record.base_url = r.base_url;
+    record.extranet_url = r.extranet_url.empty() ? "" : checked_base_url(r.extranet_url, "--extranet-url");
     record.crypto_mode = mode.number();
     record.state = state_name(r.role == Role::Enrollment ? AuthorityState::Active : AuthorityState::AwaitingResponse);
     record.revocation = revocation_mode_name(r.revocation);

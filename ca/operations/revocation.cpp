@@ -278,7 +278,7 @@ void Authority::decommission(const Caller& caller) {
         change.state = "decommissioned";
         change.bump_policy_revision = true;
         change.entry = log_entry(new_id(), "Decommission", caller, "", "", "accepted",
-                                 "the cluster issues nothing more; it still serves its chain and revocation list");
+                                 "the cluster issues nothing more; it still serves its revocation list");
         m_store.apply(change);
         m_record.state = "decommissioned";
         return 0;

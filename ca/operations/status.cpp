@@ -16,6 +16,7 @@ AuthorityStatus Authority::status() {
     s.name = m_record.name;
     s.guid = m_record.guid;
     s.base_url = m_record.base_url;
+    s.extranet_url = extranet_url();
     s.state = decommissioned() ? "decommissioned" : m_record.state;
     s.revocation = m_record.revocation;
     s.anchor_fingerprint = m_record.anchor_fingerprint;

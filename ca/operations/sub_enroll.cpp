@@ -22,14 +22,15 @@ IssuedChain Authority::sub_enroll(const ClusterRequest& r, const Caller& caller,
         const std::lock_guard<std::mutex> one_cluster_request(m_cluster_mutex);
         inputs += check_cluster_identity(r, identity);
         bind_to_cluster(caller, r.cluster_guid);
-        // 4. SubEnroll stamps the name into the SLC and carries no revocation information (§3.2).
+        // 4. SubEnroll stamps the name, when one was sent, into the SLC and carries no revocation
+        // information (§3.2; [MS-RMPRS] EnrolleeInformation: every field is optional).
         return issue_slc({request_id,
                           "SubEnroll",
                           &caller,
                           inputs,
                           r.cluster_key,
                           r.cluster_guid,
-                          r.name,
+                          r.name.empty() ? std::nullopt : std::optional<std::string>(r.name),
                           r.url,
                           r.sku,
                           r.version,

@@ -93,6 +93,7 @@ int cmd_init(Context& ctx, Args& args) {
     r.role = ca::parse_role(*role);
     r.name = args.option("--name").value_or("");
     r.base_url = args.option("--url").value_or("");
+    r.extranet_url = args.option("--extranet-url").value_or("");
     if (auto mode = args.option("--crypto-mode")) {
         const auto parsed = *mode == "1" || *mode == "2" ? ca::CryptoMode::from_number(std::stoi(*mode)) : std::nullopt;
         if (!parsed) throw Error(ErrorKind::Usage, "--crypto-mode must be 2 or 1");
@@ -200,6 +201,11 @@ int cmd_status(Context& ctx, Args& args) {
         JsonWriter j;
         j.begin_object();
         j.key("role").value(s.role).key("name").value(s.name).key("guid").value(s.guid).key("url").value(s.base_url);
+        j.key("extranet_url");
+        if (s.extranet_url.empty())
+            j.null();
+        else
+            j.value(s.extranet_url);
         j.key("state")
             .value(s.state)
             .key("crypto_mode")
@@ -261,6 +267,7 @@ int cmd_status(Context& ctx, Args& args) {
             << "  state:        " << s.state << '\n'
             << "  GUID:         " << s.guid << '\n';
     if (!s.base_url.empty()) ctx.out << "  URL:          " << s.base_url << '\n';
+    if (!s.extranet_url.empty()) ctx.out << "  extranet URL: " << s.extranet_url << '\n';
     ctx.out << "  crypto mode:  " << s.crypto_mode.number() << '\n'
             << "  revocation:   " << s.revocation << '\n'
             << "  trust anchor: " << (s.anchor_fingerprint.empty() ? "(none)" : s.anchor_fingerprint) << '\n';
@@ -352,6 +359,20 @@ int cmd_trust(Context& ctx, Args& args) {
         return k_exit_ok;
     }
     throw Error(ErrorKind::Usage, "trust needs add, list or remove, not '" + verb + "'");
+}
+
+int cmd_set_url(Context& ctx, Args& args) {
+    const auto extranet = args.option("--extranet");
+    const bool none = args.flag("--no-extranet");
+    if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "set-url takes no positional arguments");
+    if (extranet.has_value() == none)
+        throw Error(ErrorKind::Usage, "set-url needs --extranet BASE_URL or --no-extranet");
+    if (extranet && extranet->empty()) throw Error(ErrorKind::Usage, "--extranet needs a URL; --no-extranet clears it");
+    auto session = open_session_without_keys(ctx);
+    session->authority->set_extranet_url(extranet.value_or(""), local_caller());
+    const auto now = session->authority->extranet_url();
+    ctx.out << (now.empty() ? std::string("no extranet URL") : "extranet URL " + now) << '\n';
+    return k_exit_ok;
 }
 
 }  // namespace xrca::cli

@@ -365,7 +365,8 @@ int cmd_decommission(Context& ctx, Args& args) {
     auto session = open_session_without_keys(ctx);
     const auto& r = session->authority->record();
     ctx.err << "decommissioning the " << r.role << " authority " << r.name << " " << r.guid
-            << ": it will issue nothing more, ever; it keeps serving its chain and its revocation list\n";
+            << ": it will issue nothing more, ever, nor answer GetLicensorCertificate; it keeps serving its "
+               "revocation list\n";
     if (!yes && !confirm(ctx, "decommission it?")) {
         throw Error(ErrorKind::Usage, "not decommissioned: confirm at the prompt, or pass --yes");
     }

@@ -264,6 +264,53 @@ TEST_F(AuthorityCli, AnAdministratorsDayFromInitToClc) {
     EXPECT_NE(r.out.find("\"operation\":\"GetClientLicensorCert\""), std::string::npos) << r.out;
 }
 
+TEST_F(AuthorityCli, TheExtranetUrlIsSetAtInitChangedLaterAndCarriedByRacsAndClcs) {
+    auto r =
+        x("root init --role root --name R --url https://r.example.test/_wmcs --self-enroll "
+          "--extranet-url https://rms.example.org/_wmcs/");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    r = x("root status", "");
+    EXPECT_NE(r.out.find("extranet URL: https://rms.example.org/_wmcs\n"), std::string::npos) << r.out;
+    ASSERT_EQ(run("client init --dir " + m_dir + "/m --password-file " + password_file("client-password")).exit_code,
+              0);
+    ASSERT_EQ(x("root issue machine --public-key " + m_dir + "/m/machine.pub.xml -o " + m_dir + "/spc.xml").exit_code,
+              0);
+    const auto read = [&](const std::string& name) {
+        std::ifstream in(m_dir + "/" + name, std::ios::binary);
+        const std::string bytes(std::istreambuf_iterator<char>(in), {});
+        return xrml::read_documents(bytes).documents.front().raw.text;
+    };
+    const auto issue = [&](const std::string& rac, const std::string& clc) {
+        ASSERT_EQ(x("root issue rac --spc-chain " + m_dir + "/spc.xml --user-id alice --email alice@example.test -o " +
+                    m_dir + "/" + rac)
+                      .exit_code,
+                  0);
+        ASSERT_EQ(x("root issue clc --rac-chain " + m_dir + "/" + rac + " -o " + m_dir + "/" + clc).exit_code, 0);
+    };
+    issue("rac.xml", "clc.xml");
+    EXPECT_NE(read("rac.xml").find("https://rms.example.org/_wmcs/certification"), std::string::npos);
+    EXPECT_NE(read("rac.xml").find("Extranet-Activation"), std::string::npos);
+    EXPECT_NE(read("clc.xml").find("https://rms.example.org/_wmcs/licensing"), std::string::npos);
+    EXPECT_NE(read("clc.xml").find("Extranet-License-Acquisition-URL"), std::string::npos);
+    // Changed, then cleared: what is issued afterwards follows; bad values are refused and change nothing.
+    EXPECT_EQ(x("root set-url --extranet ftp://x.example", "").exit_code, 2);
+    EXPECT_EQ(x("root set-url", "").exit_code, 2);
+    r = x("root set-url --extranet https://outside.example.org/_wmcs", "");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(x("root status --json", "").out.find("\"extranet_url\":\"https://outside.example.org/_wmcs\""),
+              std::string::npos);
+    issue("rac2.xml", "clc2.xml");
+    EXPECT_NE(read("rac2.xml").find("https://outside.example.org/_wmcs/certification"), std::string::npos);
+    ASSERT_EQ(x("root set-url --no-extranet", "").exit_code, 0);
+    EXPECT_NE(x("root status --json", "").out.find("\"extranet_url\":null"), std::string::npos);
+    issue("rac3.xml", "clc3.xml");
+    EXPECT_EQ(read("rac3.xml").find("Extranet-Activation"), std::string::npos);
+    EXPECT_EQ(read("clc3.xml").find("Extranet-License-Acquisition-URL"), std::string::npos);
+    r = x("root log", "");
+    EXPECT_NE(r.out.find("SetExtranetUrl"), std::string::npos) << r.out;
+    EXPECT_EQ(x("root log --verify", "").exit_code, 0);
+}
+
 TEST_F(AuthorityCli, RefusalsHaveTheirExitCodesAndAreLogged) {
     ASSERT_EQ(x("root init --role root --name R --url https://r.example.test/_wmcs --self-enroll").exit_code, 0);
     ASSERT_EQ(run("client init --dir " + m_dir + "/m --password-file " + password_file("client-password")).exit_code,

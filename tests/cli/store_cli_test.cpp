@@ -92,7 +92,10 @@ TEST_F(StoreCli, MigrateStoreCopiesTheWholeHistoryAndTheKeysStillSign) {
     ASSERT_EQ(r.exit_code, 0) << r.out;
     ASSERT_EQ(read(dir, "principal add alice --role user --email alice@example.test").exit_code, 0);
     ASSERT_EQ(read(dir, "revoke --content-id {11111111-2222-3333-4444-555555555555} --reason test --yes").exit_code, 0);
+    ASSERT_EQ(read(dir, "set-url --extranet https://moving.example.org/_wmcs").exit_code, 0);
     const auto before = read(dir, "status --json");
+    EXPECT_NE(before.out.find("\"extranet_url\":\"https://moving.example.org/_wmcs\""), std::string::npos)
+        << before.out;
     ASSERT_EQ(before.exit_code, 0) << before.out;
     const auto log_before = read(dir, "log --json").out;
 

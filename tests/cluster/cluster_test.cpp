@@ -203,7 +203,7 @@ TEST_F(ClusterTest, ThreeNodesKeepEveryCertificateThroughAKilledNodeAndADatabase
                         "CertificateChain");
                     id = xrml::read_documents(rac.front()).documents.front().descriptor->id.value;
                 } catch (const Error& e) {
-                    unavailable = e.kind() == ErrorKind::WrongState;  // how a client reads 503
+                    unavailable = e.kind() == ErrorKind::Unavailable;  // how a client reads 503
                     cut = e.kind() == ErrorKind::Storage && node == 2;
                     failure = "node " + std::to_string(node) + ": " + error_kind_name(e.kind()) + ": " + e.what();
                 }

@@ -39,8 +39,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         expect_error_or_ok([&] { (void)read_certify_request(request); });
         expect_error_or_ok([&] { (void)read_clc_request(request); });
         expect_error_or_ok([&] { (void)read_service_location_request(request); });
+        expect_error_or_ok([&] { (void)read_server_info_request(request); });
     });
-    for (const int status : {200, 403}) {
+    for (const int status : {200, 401, 500}) {
         expect_error_or_ok([&] {
             const auto reply = read_soap_reply(status, bytes);
             expect_error_or_ok([&] { (void)strings_in_reply(reply, "LicensorCertificateChain"); });

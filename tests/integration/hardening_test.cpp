@@ -192,7 +192,7 @@ TEST_F(HardeningTest, AFloodOfAnonymousRequestsLeavesTheLogBoundedAndTokensUnaff
                 if (r.status == 503) {
                     ++limited;
                     if (r.header("Retry-After").empty()) ++limited_without_retry_after;
-                } else if (r.status == 200 || r.status == 400) {
+                } else if (r.status == 200 || r.status == 500) {
                     ++answered;
                 } else {
                     ++unexpected;
@@ -338,7 +338,7 @@ TEST_F(HardeningTest, HostileTextIsCleanedBeforeItIsLoggedOrEchoed) {
     const auto r = exchange(port(), post("/_wmcs/certification/certification.asmx", "<not xml",
                                          "Authorization: Bearer " + token + "\r\nUser-Agent: evil\x1b[2J\xE2\x82\r\n" +
                                              action("http://microsoft.com/DRM/CertificationService", "Certify")));
-    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(r.status, 500);
     const auto entry = h.root.store->read_log("").back();
     EXPECT_EQ(entry.outcome, "refused");
     EXPECT_TRUE(text::is_printable(entry.caller)) << entry.caller;
@@ -352,6 +352,27 @@ TEST_F(HardeningTest, HostileTextIsCleanedBeforeItIsLoggedOrEchoed) {
         EXPECT_NE(f.header("Content-Type").find("text/xml"), std::string::npos) << f.head;
         EXPECT_TRUE(text::is_printable(f.body)) << f.body;
     }
+}
+
+TEST_F(HardeningTest, ACallerWithoutCredentialsIsChallengedAndOneRefusedGetsAFaultAt500) {
+    start();
+    const std::string path = "/_wmcs/certification/certification.asmx";
+    const std::string ns = "http://microsoft.com/DRM/CertificationService";
+    const auto certify = envelope(ns, "Certify", "1.0.0.0", "<requestParams/>");
+    // RFC 9110 §11.6.1 / RFC 6750 §3: 401 names the scheme; an unknown token is said to be invalid.
+    auto r = exchange(port(), post(path, certify, action(ns, "Certify")));
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.header("WWW-Authenticate"), "Bearer realm=\"xrca\"") << r.head;
+    EXPECT_NE(r.body.find("System.UnauthorizedAccessException"), std::string::npos) << r.body;
+    r = exchange(port(), post(path, certify, "Authorization: Bearer xrca_nobody\r\n" + action(ns, "Certify")));
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.header("WWW-Authenticate"), "Bearer realm=\"xrca\", error=\"invalid_token\"") << r.head;
+    // A known caller of the wrong role is refused by the service: a SOAP fault, HTTP 500, no challenge.
+    const auto token = h.root.authority->add_principal("portal", "server", "", "", h.caller);
+    r = exchange(port(), post(path, certify, "Authorization: Bearer " + token + "\r\n" + action(ns, "Certify")));
+    EXPECT_EQ(r.status, 500);
+    EXPECT_EQ(r.header("WWW-Authenticate"), "") << r.head;
+    EXPECT_NE(r.body.find("System.UnauthorizedAccessException"), std::string::npos) << r.body;
 }
 
 TEST_F(HardeningTest, HealthReportsTooLittleFreeSpace) {

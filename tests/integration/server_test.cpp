@@ -14,8 +14,12 @@
 #include "xrml/reader.h"
 #include "xrml/revocation.h"
 #include "xrml/signature.h"
+#include "xrml/strict_xml.h"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -31,6 +35,7 @@ constexpr const char* k_bob = "S-1-5-21-7-1002";
 
 struct Reply {
     int status = 0;
+    std::string headers;  ///< the status line and header lines, as received
     std::string body;
 };
 
@@ -62,16 +67,18 @@ Reply http(std::uint16_t port, const std::string& method, const std::string& pat
     if (raw.size() > 12) reply.status = std::stoi(raw.substr(9, 3));
     const auto split = raw.find("\r\n\r\n");
     if (split != std::string::npos) reply.body = raw.substr(split + 4);
+    reply.headers = raw.substr(0, split);
     return reply;
 }
 
 const std::string k_server_ns = "http://microsoft.com/DRM/ServerService";
 
-std::string envelope(const std::string& operation, const std::string& max_version = "1.0.0.0") {
+std::string envelope(const std::string& operation, const std::string& max_version = "1.0.0.0",
+                     const std::string& min_version = "1.0.0.0") {
     return "<?xml version=\"1.0\" encoding=\"utf-8\"?><soap:Envelope "
            "xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">"
            "<soap:Header><VersionData xmlns=\"" +
-           k_server_ns + "\"><MinimumVersion>1.0.0.0</MinimumVersion><MaximumVersion>" + max_version +
+           k_server_ns + "\"><MinimumVersion>" + min_version + "</MinimumVersion><MaximumVersion>" + max_version +
            "</MaximumVersion></VersionData></soap:Header><soap:Body><" + operation + " xmlns=\"" + k_server_ns +
            "\"/></soap:Body></soap:Envelope>";
 }
@@ -142,25 +149,26 @@ TEST_F(ServerTest, GetLicensorCertificateReturnsTheExactChain) {
 
 TEST_F(ServerTest, RefusalsGetTheirFaultsAndAreLogged) {
     const auto log_before = h.root.store->counts().log_entries;
+    // Every fault is HTTP 500 (SOAP 1.1 §6.2, as ASP.NET answers), whatever was wrong.
     auto r = http(server.port(), "POST", "/_wmcs/certification/server.asmx", envelope("GetLicensorCertificate"),
                   action("Certify"));
-    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(r.status, 500);
     EXPECT_NE(r.body.find("System.ArgumentException"), std::string::npos) << r.body;
     r = http(server.port(), "POST", "/_wmcs/certification/server.asmx", "<not xml", action("GetLicensorCertificate"));
-    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(r.status, 500);
     r = http(server.port(), "POST", "/_wmcs/certification/server.asmx", "{\"json\": true}",
              action("GetLicensorCertificate"));
-    EXPECT_EQ(r.status, 400);
-    r = http(server.port(), "POST", "/_wmcs/certification/server.asmx", envelope("GetLicensorCertificate", "1.2.0.0"),
-             action("GetLicensorCertificate"));
+    EXPECT_EQ(r.status, 500);
+    r = http(server.port(), "POST", "/_wmcs/certification/server.asmx",
+             envelope("GetLicensorCertificate", "1.2.0.0", "1.1.0.0"), action("GetLicensorCertificate"));
     EXPECT_EQ(r.status, 500);
     EXPECT_NE(r.body.find("UnsupportedDataVersionException"), std::string::npos) << r.body;
     EXPECT_NE(r.body.find("<MaximumVersion>1.0.0.0</MaximumVersion>"), std::string::npos) << "faults carry VersionData";
     r = http(server.port(), "POST", "/_wmcs/certification/server.asmx", envelope("Certify"), action("Certify"));
-    EXPECT_EQ(r.status, 400) << "an operation this endpoint does not have";
+    EXPECT_EQ(r.status, 500) << "an operation this endpoint does not have";
     r = http(server.port(), "POST", "/_wmcs/certification/server.asmx", std::string(2 * 1024 * 1024, 'x'),
              action("GetLicensorCertificate"));
-    EXPECT_EQ(r.status, 413);
+    EXPECT_EQ(r.status, 413) << "a body too large is refused before it is read as SOAP";
     EXPECT_NE(r.body.find("System.ArgumentException"), std::string::npos) << r.body;
     // Anonymous refusals are counted per source and window: one entry for all six, with a sample.
     EXPECT_EQ(h.root.store->counts().log_entries, log_before) << "nothing logged one by one";
@@ -283,13 +291,13 @@ TEST_F(OperationsTest, RefusalsHaveTheirFaultsTheirLogEntriesAndChangeNothing) {
                    Logged::CountedForItsSource);
     const auto portal = as(add("portal", "server"));
     expect_refused([&] { portal.call(services::certification, "Certify", certify_request(spc_chain, true)); },
-                   ErrorKind::Unauthorized, "UnauthorizedAccessException", "the wrong role");
+                   ErrorKind::PolicyDenied, "UnauthorizedAccessException", "the wrong role");
     expect_refused(
         [&] {
             alice.call(services::sub_enrollment, "SubEnroll",
                        "<SubEnroll xmlns=\"http://microsoft.com/DRM/SubEnrollmentService\"/>");
         },
-        ErrorKind::Unauthorized, "UnauthorizedAccessException", "a user calling SubEnroll");
+        ErrorKind::PolicyDenied, "UnauthorizedAccessException", "a user calling SubEnroll");
 
     // An SPC chain from another root cluster's activation issuer is not trusted here.
     auto other = h.provision_cluster("other", ca::Role::Root, 2, true);
@@ -306,14 +314,14 @@ TEST_F(OperationsTest, RefusalsHaveTheirFaultsTheirLogEntriesAndChangeNothing) {
         alice.call(services::certification, "Certify", certify_request(spc_chain, true)), "CertificateChain");
     const auto bob = as(add("bob", "user", "bob@example.test"));
     expect_refused([&] { bob.call(services::publishing, "GetClientLicensorCert", clc_request(rac)); },
-                   ErrorKind::Unauthorized, "UnauthorizedAccessException", "another user's RAC");
+                   ErrorKind::PolicyDenied, "UnauthorizedAccessException", "another user's RAC");
 
     // Activation without a proof of possession, or with one by another key.
     const auto pub = xrml::PublicKey::from_botan(test::test_key(2048, 6));
     const auto input = activation_input(pub, std::vector<std::uint8_t>(32, 1));
     const auto wrong = ca::prove_possession(test::test_key(2048, 7), input, xrml::DigestAlgorithm::Sha256, h.rng);
     expect_refused([&] { alice.call(services::activation, "Activate", activation_request(input, wrong)); },
-                   ErrorKind::PolicyDenied, "ArgumentException", "a proof by another key");
+                   ErrorKind::Malformed, "ArgumentException", "a proof by another key");
 
     // Raw HTTP: malformed XML, not SOAP, wrong SOAPAction, malformed and unsupported VersionData, too large.
     const std::string path = services::certification.path;
@@ -333,16 +341,16 @@ TEST_F(OperationsTest, RefusalsHaveTheirFaultsTheirLogEntriesAndChangeNothing) {
         std::string fault;
     };
     const std::vector<Case> cases = {
-        {"malformed XML", "<soap:Envelope", auth + good_action, 400, "System.ArgumentException"},
-        {"not SOAP", "<Certify/>", auth + good_action, 400, "System.ArgumentException"},
+        {"malformed XML", "<soap:Envelope", auth + good_action, 500, "System.ArgumentException"},
+        {"not SOAP", "<Certify/>", auth + good_action, 500, "System.ArgumentException"},
         {"wrong SOAPAction", certify_envelope("1.0.0.0", "1.0.0.0"),
-         auth + "SOAPAction: \"" + cert_ns + "/Activate\"\r\n", 400, "System.ArgumentException"},
+         auth + "SOAPAction: \"" + cert_ns + "/Activate\"\r\n", 500, "System.ArgumentException"},
         {"malformed VersionData", certify_envelope("1.0", "x"), auth + good_action, 500,
          "MalformedDataVersionException"},
-        {"unsupported VersionData", certify_envelope("1.0.0.0", "9.0.0.0"), auth + good_action, 500,
+        {"unsupported VersionData", certify_envelope("2.0.0.0", "9.0.0.0"), auth + good_action, 500,
          "UnsupportedDataVersionException"},
         {"an oversized body", std::string(1024 * 1024 + 10, ' '), auth + good_action, 413, "System.ArgumentException"},
-        {"an entity bomb", "<!DOCTYPE a [<!ENTITY a \"aaaa\">]><a>&a;</a>", auth + good_action, 400,
+        {"an entity bomb", "<!DOCTYPE a [<!ENTITY a \"aaaa\">]><a>&a;</a>", auth + good_action, 500,
          "System.ArgumentException"},
     };
     for (const auto& c : cases) {
@@ -386,7 +394,7 @@ TEST_F(OperationsTest, AClusterGuidIsBoundToItsKeyAndAPrincipalToItsGuid) {
     };
     // The fixture's licensing cluster, impersonated with another key (and a good proof of that key).
     const auto licensing = h.licensing.authority->record().guid;
-    expect_refused([&] { sub_enroll(request(licensing, key_b)); }, ErrorKind::Unauthorized, licensing,
+    expect_refused([&] { sub_enroll(request(licensing, key_b)); }, ErrorKind::PolicyDenied, licensing,
                    "another key for a certified GUID");
     // A new cluster: accepted, and the principal is bound to it.
     const std::string guid = "{5E1F0000-0000-4000-8000-00000000B001}";
@@ -394,7 +402,7 @@ TEST_F(OperationsTest, AClusterGuidIsBoundToItsKeyAndAPrincipalToItsGuid) {
     EXPECT_EQ(h.root.store->find_principal("lic")->cluster_guid, guid);
     // Its renewal with a new key: refused without a proof by the current key, accepted with one.
     auto renewal = request(guid, key_b);
-    expect_refused([&] { sub_enroll(renewal); }, ErrorKind::Unauthorized, "is certified here for another key",
+    expect_refused([&] { sub_enroll(renewal); }, ErrorKind::PolicyDenied, "is certified here for another key",
                    "a renewal without its proof");
     renewal.renewal_proof = ca::prove_possession(key_a, renewal.body, xrml::DigestAlgorithm::Sha256, h.rng);
     const auto renewed = sub_enroll(renewal);
@@ -403,7 +411,7 @@ TEST_F(OperationsTest, AClusterGuidIsBoundToItsKeyAndAPrincipalToItsGuid) {
     EXPECT_NE(h.root.store->read_log("").back().inputs.find("renewal proved by key"), std::string::npos);
     // Another GUID from the same principal: refused, it is bound.
     expect_refused([&] { sub_enroll(request("{5E1F0000-0000-4000-8000-00000000B002}", key_b)); },
-                   ErrorKind::Unauthorized, "is bound to cluster GUID " + guid, "a second cluster");
+                   ErrorKind::PolicyDenied, "is bound to cluster GUID " + guid, "a second cluster");
     EXPECT_TRUE(h.root.store->verify_log().ok);
 }
 
@@ -417,7 +425,7 @@ TEST_F(OperationsTest, ServerPrincipalsAreScoped) {
             "CertificateChain");
     };
     const auto user_keys = h.root.store->counts().user_keys;
-    expect_refused([&] { certify(k_bob, "bob@example.test"); }, ErrorKind::Unauthorized,
+    expect_refused([&] { certify(k_bob, "bob@example.test"); }, ErrorKind::PolicyDenied,
                    std::string("server principal portal may not certify ") + k_bob, "another user without a grant");
     EXPECT_EQ(h.root.store->counts().user_keys, user_keys) << "bob's key was neither made nor handed out";
     // Its own user, always: the federated user of its email (GUID from Python's uuid5).
@@ -426,7 +434,7 @@ TEST_F(OperationsTest, ServerPrincipalsAreScoped) {
     h.root.authority->grant_principal("portal", "bob@*", h.caller);
     const auto rac = certify(k_bob, "bob@example.test");
     EXPECT_EQ(xrml::read_documents(rac.front()).documents.front().principal->object.id.value, k_bob);
-    expect_refused([&] { certify("S-1-5-21-7-1003", "carol@example.test"); }, ErrorKind::Unauthorized,
+    expect_refused([&] { certify("S-1-5-21-7-1003", "carol@example.test"); }, ErrorKind::PolicyDenied,
                    "may not certify S-1-5-21-7-1003", "a user the grant does not match");
 }
 
@@ -518,6 +526,287 @@ TEST_F(OperationsTest, TheRevocationListUrlServesAVerifyingListWithEachNewRevoca
     EXPECT_EQ(answer.shared_body.get(), h.root.authority->current_revocation_list(h.caller).get());
     EXPECT_EQ(*answer.shared_body, second.body);
     EXPECT_EQ(http(server.port(), "POST", path).status, 404) << "only GET";
+}
+
+}  // namespace
+}  // namespace xrca::enrollment
+
+// --- discovery, server certification and decommissioning, as AD RMS answers them (issue 15) ----
+
+namespace xrca::enrollment {
+namespace {
+
+// A request envelope written by hand from [MS-RMPR]'s shapes: the VersionData a Windows client
+// sends (1.0.0.0..1.2.0.0) and the operation element in `ns`.
+std::string spec_envelope(const std::string& ns, const std::string& operation_xml) {
+    return "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n<soap:Envelope "
+           "xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\" "
+           "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">"
+           "<soap:Header><VersionData xmlns=\"" +
+           ns +
+           "\"><MinimumVersion>1.0.0.0</MinimumVersion><MaximumVersion>1.2.0.0</MaximumVersion></VersionData>"
+           "</soap:Header><soap:Body>" +
+           operation_xml + "</soap:Body></soap:Envelope>";
+}
+
+std::string spec_action(const std::string& ns, const std::string& operation) {
+    return "SOAPAction: \"" + ns + "/" + operation + "\"\r\n";
+}
+
+std::string for_user(const std::string& ns, const std::vector<std::string>& types) {
+    std::string body = "<FindServiceLocationsForUser xmlns=\"" + ns + "\"><ServiceNames>";
+    for (const auto& t : types) body += "<ServiceLocationRequest><Type>" + t + "</Type></ServiceLocationRequest>";
+    return body + "</ServiceNames></FindServiceLocationsForUser>";
+}
+
+/** Type → URL ("(none)" when the response names no URL) of a ServiceLocationResponse list. */
+std::map<std::string, std::string> locations_in(const std::string& body, const std::string& result) {
+    const auto doc = xrml::XmlDocument::parse(body, 1024 * 1024);
+    std::map<std::string, std::string> out;
+    const auto response = doc.root().required_local("Body").children().front();
+    for (const auto& r : response.required_local(result.c_str()).all("ServiceLocationResponse")) {
+        const auto url = r.optional("URL");
+        out[r.required("Type").text()] = url ? url->text() : "(none)";
+    }
+    return out;
+}
+
+const std::string k_locator_ns = "http://microsoft.com/DRM/ServiceLocatorService";
+const std::string k_server_service_ns = "http://microsoft.com/DRM/ServerService";
+
+TEST_F(OperationsTest, ServiceLocationInBothNamespacesAtEveryLocatorWithExtranetUrls) {
+    h.root.authority->set_extranet_url("https://rms.example.org/_wmcs/", h.caller);
+    const std::vector<std::string> types = {"CertificationInternalService",
+                                            "CertificationService",
+                                            "LicensingInternalService",
+                                            "LicensingService",
+                                            "ActivationService",
+                                            "EnrollmentService"};
+    for (const char* path : {"/_wmcs/certification/ServiceLocator.asmx", "/_wmcs/certification/server.asmx",
+                             "/_wmcs/licensing/ServiceLocator.asmx", "/_wmcs/licensing/server.asmx"}) {
+        for (const auto& ns : {k_locator_ns, k_server_service_ns}) {
+            const auto r = http(server.port(), "POST", path, spec_envelope(ns, for_user(ns, types)),
+                                spec_action(ns, "FindServiceLocationsForUser"));
+            ASSERT_EQ(r.status, 200) << path << " " << ns << ": " << r.body;
+            EXPECT_NE(r.body.find("<FindServiceLocationsForUserResponse xmlns=\"" + ns + "\">"), std::string::npos)
+                << "answered in the namespace it was asked in: " << r.body;
+            const auto found = locations_in(r.body, "FindServiceLocationsForUserResult");
+            EXPECT_EQ(found.at("CertificationInternalService"), "https://root.example.test/_wmcs/certification");
+            EXPECT_EQ(found.at("CertificationService"), "https://rms.example.org/_wmcs/certification");
+            EXPECT_EQ(found.at("LicensingInternalService"), "https://root.example.test/_wmcs/licensing");
+            EXPECT_EQ(found.at("LicensingService"), "https://rms.example.org/_wmcs/licensing");
+            EXPECT_EQ(found.at("ActivationService"), "https://root.example.test/_wmcs/certification");
+            EXPECT_EQ(found.at("EnrollmentService"), "(none)") << "not offered: no URL";
+        }
+    }
+    // A string that is no service type: InvalidOperationException, at HTTP 500.
+    const auto bad = http(server.port(), "POST", "/_wmcs/certification/ServiceLocator.asmx",
+                          spec_envelope(k_locator_ns, for_user(k_locator_ns, {"CertificationService", "Teapot"})),
+                          spec_action(k_locator_ns, "FindServiceLocationsForUser"));
+    EXPECT_EQ(bad.status, 500);
+    EXPECT_NE(bad.body.find("System.InvalidOperationException"), std::string::npos) << bad.body;
+    // The SOAPAction follows the namespace used.
+    EXPECT_EQ(http(server.port(), "POST", "/_wmcs/certification/ServiceLocator.asmx",
+                   spec_envelope(k_server_service_ns, for_user(k_server_service_ns, {"CertificationService"})),
+                   spec_action(k_locator_ns, "FindServiceLocationsForUser"))
+                  .status,
+              500);
+    // Cleared: the external types fall back to the base URL.
+    h.root.authority->set_extranet_url("", h.caller);
+    const auto plain = http(server.port(), "POST", "/_wmcs/certification/ServiceLocator.asmx",
+                            spec_envelope(k_locator_ns, for_user(k_locator_ns, {"CertificationService"})),
+                            spec_action(k_locator_ns, "FindServiceLocationsForUser"));
+    EXPECT_EQ(locations_in(plain.body, "FindServiceLocationsForUserResult").at("CertificationService"),
+              "https://root.example.test/_wmcs/certification");
+}
+
+TEST_F(OperationsTest, FindServiceLocationsNamesTheAsmxEndpointsOfTheTypesItServes) {
+    h.root.authority->set_extranet_url("https://rms.example.org/_wmcs", h.caller);
+    const auto ask = [&](const std::vector<std::string>& types) {
+        std::string body = "<FindServiceLocations xmlns=\"" + k_server_service_ns + "\"><ServiceNames>";
+        for (const auto& t : types) body += "<ServiceLocationRequest><Type>" + t + "</Type></ServiceLocationRequest>";
+        body += "</ServiceNames></FindServiceLocations>";
+        return http(server.port(), "POST", "/_wmcs/certification/server.asmx", spec_envelope(k_server_service_ns, body),
+                    spec_action(k_server_service_ns, "FindServiceLocations"));
+    };
+    const auto r = ask({"CertificationService", "CertificationInternalService", "GroupExpansionService",
+                        "LicensingService", "PublishingService"});
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto found = locations_in(r.body, "FindServiceLocationsResult");
+    EXPECT_EQ(
+        found,
+        (std::map<std::string, std::string>{
+            {"CertificationService", "https://rms.example.org/_wmcs/certification/certification.asmx"},
+            {"CertificationInternalService", "https://root.example.test/_wmcs/certification/certification.asmx"}}))
+        << "only the types this server serves: " << r.body;
+    const auto empty = ask({});
+    EXPECT_EQ(empty.status, 500);
+    EXPECT_NE(empty.body.find("System.ArgumentNullException"), std::string::npos) << empty.body;
+}
+
+TEST_F(OperationsTest, GetServerInfoAnswersEachTypeAskedFor) {
+    const auto ask = [&](const std::vector<std::string>& types) {
+        std::string body = "<GetServerInfo xmlns=\"" + k_server_service_ns + "\"><requests>";
+        for (const auto& t : types) body += "<ServerInfoRequest><Type>" + t + "</Type></ServerInfoRequest>";
+        body += "</requests></GetServerInfo>";
+        return http(server.port(), "POST", "/_wmcs/licensing/server.asmx", spec_envelope(k_server_service_ns, body),
+                    spec_action(k_server_service_ns, "GetServerInfo"));
+    };
+    const auto r = ask({"VersionInfo", "ServerFeatureInfo", "ServerLicensorCertificate", "ServiceLocations"});
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto doc = xrml::XmlDocument::parse(r.body, 1024 * 1024);
+    const auto result = doc.root().required_local("Body").children().front().required_local("GetServerInfoResult");
+    EXPECT_EQ(result.required("VersionInfo").required("ProductVersion").text(), "xrca 0.1.0");
+    std::vector<std::string> features;
+    for (const auto& f : result.required("ServerFeatureInfo").all("Feature"))
+        features.push_back(f.required("Name").text());
+    EXPECT_NE(std::find(features.begin(), features.end(), "Certify"), features.end());
+    EXPECT_NE(std::find(features.begin(), features.end(), "GetClientLicensorCert"), features.end());
+    std::vector<std::string> chain;
+    for (const auto c : xrml::elements_by_local_name(r.body, "Certificate")) chain.emplace_back(xrml::inner_text(c));
+    EXPECT_EQ(chain, h.root.authority->own_chain());
+    const auto locations = locations_in(r.body, "GetServerInfoResult");  // none directly under the result
+    EXPECT_TRUE(locations.empty());
+    std::map<std::string, std::string> offered;
+    for (const auto& l : result.required("ServiceLocations").all("ServiceLocationResponse"))
+        offered[l.required("Type").text()] = l.required("URL").text();
+    EXPECT_EQ(offered.at("CertificationService"), "https://root.example.test/_wmcs/certification");
+    EXPECT_EQ(offered.count("EnrollmentService"), 0u);
+    // Only what was asked for; an unknown type and an empty request are faults.
+    const auto version_only = ask({"VersionInfo"});
+    EXPECT_EQ(version_only.body.find("ServerFeatureInfo"), std::string::npos) << version_only.body;
+    const auto unknown = ask({"Weather"});
+    EXPECT_EQ(unknown.status, 500);
+    EXPECT_NE(unknown.body.find("System.InvalidOperationException"), std::string::npos) << unknown.body;
+    const auto none = ask({});
+    EXPECT_EQ(none.status, 500);
+    EXPECT_NE(none.body.find("System.ArgumentNullException"), std::string::npos) << none.body;
+    // An enrollment service names what it answers, and no locations (it has no cluster URL).
+    Service enrollment_service{*h.enrollment.authority};
+    HttpRequest request;
+    request.method = "POST";
+    request.path = "/_wmcs/certification/server.asmx";
+    request.remote_address = "127.0.0.1";
+    request.headers["soapaction"] = "\"" + k_server_service_ns + "/GetServerInfo\"";
+    request.body =
+        spec_envelope(k_server_service_ns, "<GetServerInfo xmlns=\"" + k_server_service_ns +
+                                               "\"><requests><ServerInfoRequest><Type>ServerFeatureInfo</Type>"
+                                               "</ServerInfoRequest><ServerInfoRequest><Type>ServiceLocations"
+                                               "</Type></ServerInfoRequest></requests></GetServerInfo>");
+    const auto answer = enrollment_service.handle(request);
+    ASSERT_EQ(answer.status, 200) << answer.body;
+    EXPECT_NE(answer.body.find("<Feature><Name>Enroll</Name></Feature></ServerFeatureInfo>"), std::string::npos)
+        << answer.body;
+    EXPECT_NE(answer.body.find("<ServiceLocations>"), std::string::npos) << answer.body;
+    EXPECT_EQ(answer.body.find("ServiceLocationResponse"), std::string::npos) << answer.body;
+}
+
+TEST_F(OperationsTest, AServerCertifiesItselfAtServerCertificationAsExchangeDoes) {
+    const auto page = http(server.port(), "GET", "/_wmcs/certification/ServerCertification.asmx");
+    ASSERT_EQ(page.status, 200);
+    EXPECT_NE(page.body.find("<title>ServerCertificationWebService</title>"), std::string::npos) << page.body;
+    const auto spc = activate(as(add("alice", "user", "alice@example.test")), test::test_key(2048, 3));
+    const auto exchange = as(add("exchange", "server", "exchange@example.test"));
+    // [MS-RMPR] CertifyParams only: no user named, so the server's own identity.
+    const auto rac = certificates_in_reply(
+        exchange.call(services::server_certification, "Certify", certify_request(spc, true)), "CertificateChain");
+    const auto doc = xrml::read_documents(rac.front()).documents.front();
+    EXPECT_EQ(doc.principal->object.name.value_or(""), "exchange@example.test") << "the server's own identity";
+    // A server principal without an email address cannot be certified: the RAC names one.
+    const auto bare = as(add("bare", "server"));
+    expect_refused([&] { bare.call(services::server_certification, "Certify", certify_request(spc, true)); },
+                   ErrorKind::PolicyDenied, "VerifyEmailAddressFailedException", "a server without an email");
+}
+
+TEST_F(OperationsTest, ADecommissionedClusterRefusesGetLicensorCertificate) {
+    ASSERT_EQ(http(server.port(), "POST", "/_wmcs/licensing/server.asmx", envelope("GetLicensorCertificate"),
+                   action("GetLicensorCertificate"))
+                  .status,
+              200);
+    h.root.authority->decommission(h.caller);
+    const auto r = http(server.port(), "POST", "/_wmcs/licensing/server.asmx", envelope("GetLicensorCertificate"),
+                        action("GetLicensorCertificate"));
+    EXPECT_EQ(r.status, 500);
+    EXPECT_NE(r.body.find("Microsoft.RightsManagementServices.ClusterDecommissionedException"), std::string::npos)
+        << r.body;
+    EXPECT_EQ(http(server.port(), "GET", "/_wmcs/revocation/RevocationList.xml").status, 200) << "the list stays";
+}
+
+// Issue 15 item 15: a client's conversation in the specification's own messages only (no Xrca*
+// element): find the services, learn the cluster's chain, certify a machine whose SPC comes
+// from an activation issuer the cluster trusts, and get a CLC with the RAC.
+TEST_F(OperationsTest, AConversationInTheSpecificationsMessagesOnly) {
+    h.root.authority->set_extranet_url("https://rms.example.org/_wmcs", h.caller);
+    const auto token = add("alice", "user", "alice@example.test");
+    const std::string auth = "Authorization: Bearer " + token + "\r\n";
+    std::vector<std::string> sent;
+    const auto post = [&](const std::string& path, const std::string& ns, const std::string& operation,
+                          const std::string& body, const std::string& headers = "") {
+        sent.push_back(spec_envelope(ns, body));
+        return http(server.port(), "POST", path, sent.back(), headers + spec_action(ns, operation));
+    };
+    const auto exact = [](const std::string& body, const char* container) {
+        std::vector<std::string> out;
+        const auto holder = xrml::elements_by_local_name(body, container);
+        if (holder.size() != 1) return out;
+        for (const auto c : xrml::elements_by_local_name(xrml::inner_text(holder.front()), "Certificate"))
+            out.emplace_back(xrml::inner_text(c));
+        return out;
+    };
+    const auto path_of = [](const std::string& url) { return url.substr(url.find("/_wmcs")); };
+
+    // 1. Service location ([MS-RMPR] 3.7.4.2), internal types first as a client tries them.
+    auto r = post("/_wmcs/certification/ServiceLocator.asmx", k_locator_ns, "FindServiceLocationsForUser",
+                  for_user(k_locator_ns, {"CertificationInternalService", "LicensingInternalService"}));
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto found = locations_in(r.body, "FindServiceLocationsForUserResult");
+    const auto certification = path_of(found.at("CertificationInternalService"));
+    const auto licensing = path_of(found.at("LicensingInternalService"));
+
+    // 2. GetLicensorCertificate ([MS-RMPR] 3.7.4.1): no parameters.
+    r = post(certification + "/server.asmx", k_server_service_ns, "GetLicensorCertificate",
+             "<GetLicensorCertificate xmlns=\"" + k_server_service_ns + "\" />");
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto slc_chain = exact(r.body, "CertificateChain");
+    ASSERT_EQ(slc_chain, h.root.authority->own_chain());
+
+    // 3. Certify ([MS-RMPR] 3.3.4.1) with an SPC chain from another issuer this cluster trusts.
+    auto issuer = h.provision_cluster("activation", ca::Role::Root, 2, true);
+    ca::MachineRequest m;
+    m.machine_key = xrml::PublicKey::from_botan(test::test_key(2048, 14));
+    const auto spc_docs = xrml::read_documents(issuer.authority->certify_machine(m, h.caller).text()).documents;
+    h.root.authority->add_trust(ca::TrustPurpose::SpcIssuer, *spc_docs.at(1).principal->key, "activation issuer",
+                                h.caller);
+    const std::string cert_ns = "http://microsoft.com/DRM/CertificationService";
+    std::string certify = "<Certify xmlns=\"" + cert_ns + "\"><requestParams><MachineCertificateChain>";
+    for (const auto& d : spc_docs) certify += "<Certificate>" + d.raw.text + "</Certificate>";
+    certify += "</MachineCertificateChain><Persistent>true</Persistent></requestParams></Certify>";
+    r = post(certification + "/certification.asmx", cert_ns, "Certify", certify, auth);
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto rac_chain = exact(r.body, "CertificateChain");
+    ASSERT_FALSE(rac_chain.empty());
+    EXPECT_NE(r.body.find("<Quota>"), std::string::npos) << r.body;
+    const auto rac = xrml::read_documents(rac_chain.front()).documents.front();
+    EXPECT_EQ(rac.principal->object.name.value_or(""), "alice@example.test");
+    EXPECT_NE(rac.raw.text.find("https://rms.example.org/_wmcs/certification"), std::string::npos)
+        << "the Extranet-Activation point";
+
+    // 4. GetClientLicensorCert ([MS-RMPR] 3.5.4.2) with the RAC chain.
+    const std::string pub_ns = "http://microsoft.com/DRM/PublishingService";
+    std::string clc =
+        "<GetClientLicensorCert xmlns=\"" + pub_ns + "\"><RequestParams><GetClientLicensorCertParams><PersonaCerts>";
+    for (const auto& d : rac_chain) clc += "<Certificate>" + d + "</Certificate>";
+    clc += "</PersonaCerts></GetClientLicensorCertParams></RequestParams></GetClientLicensorCert>";
+    r = post(licensing + "/publish.asmx", pub_ns, "GetClientLicensorCert", clc, auth);
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto clc_chain = exact(r.body, "CertificateChain");
+    std::string joined;
+    for (const auto& d : clc_chain) joined += d;
+    EXPECT_TRUE(
+        xrml::verify_ordered_chain(xrml::read_documents(joined).documents, {h.anchor(), h.clock.now(), {}}).ok());
+    EXPECT_NE(clc_chain.front().find("https://rms.example.org/_wmcs/licensing"), std::string::npos)
+        << "the Extranet-License-Acquisition-URL point";
+    for (const auto& body : sent) EXPECT_EQ(body.find("Xrca"), std::string::npos) << body.substr(0, 200);
 }
 
 }  // namespace

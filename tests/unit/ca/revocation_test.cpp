@@ -490,7 +490,7 @@ TEST(PublishedListOnPostgreSql, TwoNodesServeOneListAndARevocationOnOneReachesTh
     cluster.drop_database(database);
 }
 
-TEST_F(RevocationAtTheAuthority, ADecommissionedClusterIssuesNothingButServesItsChainAndList) {
+TEST_F(RevocationAtTheAuthority, ADecommissionedClusterIssuesNothingButServesItsList) {
     root.revoke({RevokeType::LicenseId, bob_rac.certificate_id, std::nullopt, ""}, h.caller);
     auto other = h.open(h.root, Hierarchy::k_password);
     other->decommission(h.caller);
@@ -500,7 +500,8 @@ TEST_F(RevocationAtTheAuthority, ADecommissionedClusterIssuesNothingButServesIts
                   root.issue_clc({{alice_rac.text()}, ""}, h.caller);
               }).fault(),
               RmsFault::ClusterDecommissioned);
-    EXPECT_EQ(root.get_licensor_certificate(h.caller).size(), root.own_chain().size());
+    // [MS-RMPR] 3.7.4.1: GetLicensorCertificate is refused too; the list is still served.
+    EXPECT_EQ(capture([&] { root.get_licensor_certificate(h.caller); }).fault(), RmsFault::ClusterDecommissioned);
     EXPECT_EQ(xrml::read_revocation_list(*root.current_revocation_list(h.caller)).entries.size(), 1u);
     EXPECT_EQ(root.status().state, "decommissioned");
     EXPECT_EQ(capture([&] { other->decommission(h.caller); }).kind(), ErrorKind::WrongState);

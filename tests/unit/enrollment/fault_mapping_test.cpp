@@ -34,36 +34,34 @@ std::vector<RmsFault> every_fault() {
 }
 
 /**
- * What a client should read of a server's Error(sent, …, fault). The status tells the kind apart,
- * except at HTTP 500 (refusals, version problems, the server's own failures), where only the
- * fault can; what the wire does not carry (usage against malformed, revoked against
- * policy-denied, storage against internal) reads as the first of each pair.
+ * What a client should read of a server's Error(sent, …, fault). Only two statuses tell the kind
+ * (401: not authenticated; 503: unavailable now); every other fault is HTTP 500 (SOAP 1.1 §6.2),
+ * where only the fault can: an argument fault is malformed input, a DataVersion fault an
+ * unsupported version, UnspecifiedError the server's own failure, any other a refusal.
  */
 ErrorKind client_reads(ErrorKind sent, RmsFault fault) {
     switch (sent) {
-        case ErrorKind::Malformed:
-        case ErrorKind::Usage: return ErrorKind::Malformed;
         case ErrorKind::Unauthorized: return ErrorKind::Unauthorized;
-        case ErrorKind::NotFound: return ErrorKind::NotFound;
-        case ErrorKind::Conflict: return ErrorKind::Conflict;
-        case ErrorKind::WrongState:
         case ErrorKind::Busy:
-        case ErrorKind::Unavailable: return ErrorKind::WrongState;
+        case ErrorKind::Unavailable: return ErrorKind::Unavailable;
+        case ErrorKind::Malformed:
+        case ErrorKind::Usage:
+        case ErrorKind::NotFound:
+        case ErrorKind::Conflict:
+        case ErrorKind::WrongState:
         case ErrorKind::PolicyDenied:
         case ErrorKind::Revoked:
-            if (fault == RmsFault::UnauthorizedAccess) return ErrorKind::Unauthorized;  // 403: a role the caller lacks
-            break;
         case ErrorKind::UnsupportedVersion:
         case ErrorKind::Storage:
         case ErrorKind::Internal: break;
     }
     switch (fault) {
         case RmsFault::None: break;
+        case RmsFault::Argument:
+        case RmsFault::ArgumentNull: return ErrorKind::Malformed;
         case RmsFault::MalformedDataVersion:
         case RmsFault::UnsupportedDataVersion: return ErrorKind::UnsupportedVersion;
         case RmsFault::UnspecifiedError: return ErrorKind::Internal;
-        case RmsFault::Argument:
-        case RmsFault::ArgumentNull:
         case RmsFault::UnauthorizedAccess:
         case RmsFault::ClusterDecommissioned:
         case RmsFault::VerifyMachineCertificateChainFailed:
@@ -74,12 +72,39 @@ ErrorKind client_reads(ErrorKind sent, RmsFault fault) {
         case RmsFault::UntrustedPersonaCert:
         case RmsFault::UnexpectedPersonaCert:
         case RmsFault::DrmacIsExcluded:
-        case RmsFault::VerifyEmailAddressFailed: return ErrorKind::PolicyDenied;
+        case RmsFault::VerifyEmailAddressFailed:
+        case RmsFault::InvalidOperation: return ErrorKind::PolicyDenied;
     }
     // No fault named: the kind's own was sent.
-    if (sent == ErrorKind::UnsupportedVersion) return ErrorKind::UnsupportedVersion;
-    if (sent == ErrorKind::Storage || sent == ErrorKind::Internal) return ErrorKind::Internal;
+    switch (sent) {
+        case ErrorKind::Malformed:
+        case ErrorKind::Usage:
+        case ErrorKind::NotFound:
+        case ErrorKind::Conflict: return ErrorKind::Malformed;
+        case ErrorKind::UnsupportedVersion: return ErrorKind::UnsupportedVersion;
+        case ErrorKind::WrongState:
+        case ErrorKind::Storage:
+        case ErrorKind::Internal: return ErrorKind::Internal;
+        case ErrorKind::Unauthorized:
+        case ErrorKind::Busy:
+        case ErrorKind::Unavailable:
+        case ErrorKind::PolicyDenied:
+        case ErrorKind::Revoked: break;
+    }
     return ErrorKind::PolicyDenied;
+}
+
+TEST(FaultMapping, EveryFaultIsHttp500ExceptNotAuthenticatedAndUnavailableNow) {
+    // SOAP 1.1 §6.2, as ASP.NET answers: the status never depends on which refusal it was.
+    for (const auto kind : every_kind()) {
+        for (const auto fault : every_fault()) {
+            const auto status = map_error(Error(kind, "detail", fault)).http_status;
+            const int expected = kind == ErrorKind::Unauthorized                             ? 401
+                                 : kind == ErrorKind::Busy || kind == ErrorKind::Unavailable ? 503
+                                                                                             : 500;
+            EXPECT_EQ(status, expected) << error_kind_name(kind);
+        }
+    }
 }
 
 TEST(FaultMapping, EveryKindWithEveryFaultIsReadBackAsAClientShouldSeeIt) {
@@ -96,8 +121,7 @@ TEST(FaultMapping, EveryKindWithEveryFaultIsReadBackAsAClientShouldSeeIt) {
             EXPECT_EQ(back.kind, client_reads(kind, fault)) << what << " -> HTTP " << sent.http_status << " "
                                                             << sent.faultstring << " -> " << error_kind_name(back.kind);
             // The fault comes back exactly: the one the error named, else the one map_error chose
-            // for its kind, whose faultstring is the same when named. (Not always its status: a
-            // refusal naming UnauthorizedAccess is a role refused, 403; one naming none is 500.)
+            // for its kind, whose faultstring is the same when named.
             ASSERT_NE(back.fault, RmsFault::None) << what << ": " << sent.faultstring;
             if (fault != RmsFault::None) {
                 EXPECT_EQ(back.fault, fault) << what << ": " << sent.faultstring;
@@ -127,16 +151,21 @@ TEST(FaultMapping, FaultsFromOtherServersAreReadByStatusAndName) {
                               "Microsoft.DigitalRightsManagement.Core.UnsupportedDataVersionException: 9.0.0.0");
     EXPECT_EQ(wrapped.kind, ErrorKind::UnsupportedVersion);
     EXPECT_EQ(wrapped.fault, RmsFault::UnsupportedDataVersion);
-    // A name xrca does not know, or none: a refusal at 500, and the status elsewhere.
-    EXPECT_EQ(read(500, "System.InvalidOperationException: no").kind, ErrorKind::PolicyDenied);
-    EXPECT_EQ(read(500, "System.InvalidOperationException: no").fault, RmsFault::None);
+    // A name xrca does not know, or none: a refusal at 500; 401 is unauthenticated whatever it says.
+    EXPECT_EQ(read(500, "System.NotSupportedException: no").kind, ErrorKind::PolicyDenied);
+    EXPECT_EQ(read(500, "System.NotSupportedException: no").fault, RmsFault::None);
     EXPECT_EQ(read(401, "(no faultstring)").kind, ErrorKind::Unauthorized);
-    EXPECT_EQ(read(404, "").kind, ErrorKind::NotFound);
-    // The service's own 413 for an oversized body; a status map_error never sends is read as 500.
+    EXPECT_EQ(read(403, "").kind, ErrorKind::Unauthorized);
+    EXPECT_EQ(read(500, "System.ArgumentNullException: VersionData").kind, ErrorKind::Malformed);
+    // A status map_error never sends (the service's 413 for an oversized body, a proxy's 502, a 404)
+    // is read as a fault at 500, by its name.
     EXPECT_EQ(read(413, "System.ArgumentException: the request body is larger than 1 MiB").kind, ErrorKind::Malformed);
     EXPECT_EQ(read(502, "Microsoft.DigitalRightsManagement.Utilities.UnspecifiedErrorException: x").kind,
               ErrorKind::Internal);
-    EXPECT_EQ(read(502, "System.ArgumentException: x").kind, ErrorKind::PolicyDenied);
+    EXPECT_EQ(read(502, "System.ArgumentException: x").kind, ErrorKind::Malformed);
+    EXPECT_EQ(read(404, "").kind, ErrorKind::PolicyDenied);
+    EXPECT_EQ(read(503, "Microsoft.DigitalRightsManagement.Utilities.UnspecifiedErrorException: later").kind,
+              ErrorKind::Unavailable);
     // The message does not decide: only the name in front (or a wrapped one) does.
     EXPECT_EQ(read(500, "System.UnauthorizedAccessException: not a DataVersionException").kind,
               ErrorKind::PolicyDenied);

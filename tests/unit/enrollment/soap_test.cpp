@@ -12,6 +12,8 @@
 #include "xrml/reader.h"
 #include "xrml/signature.h"
 
+#include <botan/base64.h>
+#include <botan/rsa.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -89,8 +91,13 @@ TEST(Soap, VersionRules) {
     EXPECT_EQ(fault_of("1.0", "1.0.0.0"), RmsFault::MalformedDataVersion);
     EXPECT_EQ(fault_of("1.0.0.0", "x.0.0.0"), RmsFault::MalformedDataVersion);
     EXPECT_EQ(fault_of("1.0.0.1", "1.0.0.0"), RmsFault::MalformedDataVersion) << "minimum above maximum";
-    EXPECT_EQ(fault_of("1.0.0.0", "1.2.0.0"), RmsFault::UnsupportedDataVersion);
+    // A range that shares a version with the server's 1.0.0.0..1.0.0.0 is served; a disjoint one is not.
+    EXPECT_EQ(fault_of("1.0.0.0", "1.2.0.0"), RmsFault::None) << "a Windows-style range reaching up to batching";
+    EXPECT_EQ(fault_of("0.9.0.0", "1.0.0.0"), RmsFault::None);
+    EXPECT_EQ(fault_of("0.1.0.0", "9.9.9.9"), RmsFault::None);
+    EXPECT_EQ(fault_of("1.0.0.1", "1.2.0.0"), RmsFault::UnsupportedDataVersion) << "wholly above";
     EXPECT_EQ(fault_of("2.0.0.0", "2.0.0.0"), RmsFault::UnsupportedDataVersion);
+    EXPECT_EQ(fault_of("0.9.0.0", "0.9.9.9"), RmsFault::UnsupportedDataVersion) << "wholly below";
     try {
         read_soap_request(certify_request(none, "", "", false));
         FAIL() << "accepted without VersionData";
@@ -148,11 +155,11 @@ TEST(Soap, ResponsesCarryVersionDataAndExactChains) {
 
 TEST(FaultMapping, EveryKindMapsAndInternalDetailsStayInside) {
     const std::vector<std::pair<ErrorKind, int>> expected = {
-        {ErrorKind::Malformed, 400},  {ErrorKind::Unauthorized, 401},
-        {ErrorKind::NotFound, 404},   {ErrorKind::Conflict, 409},
-        {ErrorKind::WrongState, 503}, {ErrorKind::PolicyDenied, 500},
+        {ErrorKind::Malformed, 500},  {ErrorKind::Unauthorized, 401},
+        {ErrorKind::NotFound, 500},   {ErrorKind::Conflict, 500},
+        {ErrorKind::WrongState, 500}, {ErrorKind::PolicyDenied, 500},
         {ErrorKind::Revoked, 500},    {ErrorKind::UnsupportedVersion, 500},
-        {ErrorKind::Usage, 400},      {ErrorKind::Storage, 500},
+        {ErrorKind::Usage, 500},      {ErrorKind::Storage, 500},
         {ErrorKind::Internal, 500}};
     for (const auto& [kind, status] : expected) {
         const auto f = map_error(Error(kind, "secret detail /var/lib/xrca"));
@@ -163,7 +170,7 @@ TEST(FaultMapping, EveryKindMapsAndInternalDetailsStayInside) {
     }
     const auto role = map_error(
         Error(ErrorKind::PolicyDenied, "a licensing cluster does not issue RACs", RmsFault::UnauthorizedAccess));
-    EXPECT_EQ(role.http_status, 403);
+    EXPECT_EQ(role.http_status, 500) << "a known caller refused is a SOAP fault like any other";
     EXPECT_EQ(role.faultstring.rfind("System.UnauthorizedAccessException: ", 0), 0u);
     const auto untrusted = map_error(Error(ErrorKind::PolicyDenied, "x", RmsFault::UntrustedPersonaCert));
     EXPECT_EQ(
@@ -198,6 +205,75 @@ TEST(Messages, AnEnrollRequestBindsItsFieldsToTheProof) {
     auto doubled = text;
     doubled.insert(doubled.find("<XrcaProofOfPossession>"), "<oInput/>");
     EXPECT_THROW(read_cluster_request(read_soap_request(doubled)), Error);
+}
+
+// The parameters as an RMS server writes them ([MS-RMPR] 3.6.4.2.4, [MS-RMPRS] 3.3): keys as
+// base64 PKCS#1 RSAPublicKey (here from Botan, not from xrca's writer), optional fields left out.
+std::string rms_parameters(const std::string& operation, const std::string& revocation, const std::string& enrollee) {
+    const auto der = test::test_key(2048, 12).public_key_bits();
+    return "<?xml version=\"1.0\" encoding=\"utf-8\"?><soap:Envelope "
+           "xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Header><VersionData "
+           "xmlns=\"http://microsoft.com/DRM/" +
+           operation + "Service\"><MinimumVersion>1.0.0.0</MinimumVersion><MaximumVersion>1.0.0.0</MaximumVersion>" +
+           "</VersionData></soap:Header><soap:Body><" + operation + " xmlns=\"http://microsoft.com/DRM/" +
+           (operation == "Enroll" ? "EnrollmentService" : "SubEnrollmentService") + "\"><oInput>" + revocation +
+           "<CertificatePublicKey><aPublicKeyBytes>" + Botan::base64_encode(der.data(), der.size()) +
+           "</aPublicKeyBytes><Guid>{448895a2-0406-4439-b2de-5139ac87f206}</Guid></CertificatePublicKey>"
+           "<EnrolleeInformation>" +
+           enrollee + "</EnrolleeInformation></oInput></" + operation + "></soap:Body></soap:Envelope>";
+}
+
+TEST(Messages, OptionalParametersMayBeLeftOutAndKeysComeAsRmsSendsThem) {
+    const auto expected_key = xrml::PublicKey::from_botan(test::test_key(2048, 12));
+    // SubEnroll without Name (or SKU): read, with the key from its PKCS#1 form.
+    auto sub = read_cluster_request(read_soap_request(
+        rms_parameters("SubEnroll", "", "<Version>6.1.7600.16385</Version><URL>https://lic.example.test/_wmcs</URL>")));
+    EXPECT_EQ(sub.request.cluster_key, expected_key);
+    EXPECT_EQ(sub.request.name, "");
+    EXPECT_EQ(sub.request.version, "6.1.7600.16385");
+    EXPECT_FALSE(sub.proof.has_value());
+    // Enroll with standard revocation and an empty list of authorities, as a serializer writes an empty array.
+    const std::string enrollee = "<SKU>RMS</SKU><Version>1.0</Version><Name>Corp</Name><URL>https://r.test/_wmcs</URL>";
+    const auto standard = read_cluster_request(read_soap_request(rms_parameters(
+        "Enroll",
+        "<RevocationInformation><RevocationType>StandardRevocation</RevocationType><aRevocationAuthorities />"
+        "</RevocationInformation>",
+        enrollee)));
+    EXPECT_EQ(standard.request.revocation, ca::RevocationMode::Standard);
+    EXPECT_TRUE(standard.request.revocation_authorities.empty());
+    // …but standard revocation naming an authority contradicts itself.
+    const auto der = test::test_key(2048, 13).public_key_bits();
+    EXPECT_THROW(read_cluster_request(read_soap_request(rms_parameters(
+                     "Enroll",
+                     "<RevocationInformation><RevocationType>StandardRevocation</RevocationType>"
+                     "<aRevocationAuthorities><RevocationAuthorityInformation><aRevocationAuthorityPublicKey>" +
+                         Botan::base64_encode(der.data(), der.size()) +
+                         "</aRevocationAuthorityPublicKey></RevocationAuthorityInformation></aRevocationAuthorities>"
+                         "</RevocationInformation>",
+                     enrollee))),
+                 Error);
+}
+
+TEST(Messages, TheEnrollClientSendsKeysAsBase64Pkcs1) {
+    ca::PreparedRequest p;
+    p.operation = ca::ClusterOperation::SubEnroll;
+    p.request_id = "{11111111-2222-3333-4444-555555555555}";
+    p.created = xrml::Time::parse("2026-03-01T12:00");
+    p.cluster_key = xrml::PublicKey::from_botan(test::test_key(2048, 12));
+    p.cluster_guid = "{448895a2-0406-4439-b2de-5139ac87f206}";
+    p.name = "Licensing";
+    p.url = "https://lic.example.test/_wmcs";
+    p.sku = "xrca";
+    p.version = "0.1.0";
+    const auto input = cluster_request_input(p);
+    const auto open = input.find("<aPublicKeyBytes>") + std::string("<aPublicKeyBytes>").size();
+    const auto text = input.substr(open, input.find("</aPublicKeyBytes>") - open);
+    EXPECT_EQ(text.find('<'), std::string::npos) << "no <PUBLICKEY> element: " << text;
+    // Botan reads it as an RSAPublicKey (RFC 8017 A.1.1) with the cluster's modulus and exponent.
+    const auto der = Botan::base64_decode(text);
+    const Botan::RSA_PublicKey key(Botan::AlgorithmIdentifier(), std::vector<std::uint8_t>(der.begin(), der.end()));
+    EXPECT_EQ(key.get_n(), test::test_key(2048, 12).get_n());
+    EXPECT_EQ(key.get_e(), 65537u);
 }
 
 TEST(Messages, ActivationNeedsItsProof) {
@@ -240,6 +316,37 @@ TEST(Messages, TheClientReadsChainsAndFaults) {
 TEST(Messages, ServiceLocationTypes) {
     const auto types = read_service_location_request(read_soap_request(data("soap/locate-request.xml")));
     EXPECT_EQ(types, (std::vector<std::string>{"CertificationService", "LicensingService"}));
+}
+
+// [MS-RMPR] 3.7.4.3.2.1: GetServerInfo/requests/ServerInfoRequest; the SDK calls the member
+// ServerInfoType, so that spelling is read too. Hostile shapes are refused, not guessed at.
+TEST(Messages, ServerInfoRequestsAndTheirHostileShapes) {
+    const auto text = data("soap/server-info-request.xml");
+    EXPECT_EQ(read_server_info_request(read_soap_request(text)),
+              (std::vector<std::string>{"VersionInfo", "ServerFeatureInfo", "ServiceLocations"}));
+    const auto with_requests = [&](const std::string& inner) {
+        auto t = text;
+        const auto from = t.find("<requests>");
+        const auto to = t.find("</requests>") + std::string("</requests>").size();
+        return t.replace(from, to - from, inner);
+    };
+    EXPECT_EQ(read_server_info_request(read_soap_request(with_requests(
+                  "<requests><ServerInfoRequest><ServerInfoType>VersionInfo</ServerInfoType></ServerInfoRequest>"
+                  "</requests>"))),
+              std::vector<std::string>{"VersionInfo"});
+    EXPECT_TRUE(read_server_info_request(read_soap_request(with_requests(""))).empty()) << "no requests: none";
+    EXPECT_THROW(
+        read_server_info_request(read_soap_request(with_requests(
+            "<requests><ServerInfoRequest><AdditionalInfo>x</AdditionalInfo></ServerInfoRequest></requests>"))),
+        Error)
+        << "a request naming no type";
+    std::string many = "<requests>";
+    for (int i = 0; i < 9; ++i) many += "<ServerInfoRequest><Type>VersionInfo</Type></ServerInfoRequest>";
+    EXPECT_THROW(read_server_info_request(read_soap_request(with_requests(many + "</requests>"))), Error)
+        << "more than 8";
+    std::string deep = "<requests><ServerInfoRequest><Type>";
+    for (int i = 0; i < 60; ++i) deep += "<a>";
+    EXPECT_THROW(read_soap_request(with_requests(deep)), Error) << "too deep to be a request";
 }
 
 }  // namespace

@@ -69,6 +69,7 @@ AuthorityRecord authority_record() {
     a.name = "Contract";
     a.guid = "{00000000-0000-0000-0000-000000000001}";
     a.base_url = "https://contract.example.test/_wmcs";
+    a.extranet_url = "https://rms.contract.example/_wmcs";
     a.crypto_mode = 2;
     a.state = "awaiting-response";
     a.revocation = "standard";
@@ -124,6 +125,7 @@ TEST_P(StoreContract, TheAuthorityIsCreatedOnceWithItsKeysChainsAndLogEntry) {
     EXPECT_EQ(a->name, expected.name);
     EXPECT_EQ(a->guid, expected.guid);
     EXPECT_EQ(a->base_url, expected.base_url);
+    EXPECT_EQ(a->extranet_url, "https://rms.contract.example/_wmcs");
     EXPECT_EQ(a->crypto_mode, expected.crypto_mode);
     EXPECT_EQ(a->state, expected.state);
     EXPECT_EQ(a->anchor_fingerprint, expected.anchor_fingerprint);
@@ -222,6 +224,25 @@ TEST_P(StoreContract, AStateChangeCanBumpThePolicyRevision) {
     m_store->apply(change);
     EXPECT_GT(m_store->policy_revision(), before);
     EXPECT_EQ(m_store->load_authority()->state, "decommissioned");
+}
+
+TEST_P(StoreContract, TheExtranetUrlIsChangedAloneAndCanBeCleared) {
+    create();
+    const auto before = m_store->policy_revision();
+    AuthorityChange change;
+    change.extranet_url = "https://outside.contract.example/_wmcs";
+    change.bump_policy_revision = true;
+    change.entry = entry("SetUrl");
+    m_store->apply(change);
+    auto a = m_store->load_authority();
+    EXPECT_EQ(a->extranet_url, "https://outside.contract.example/_wmcs");
+    EXPECT_EQ(a->base_url, "https://contract.example.test/_wmcs") << "the intranet URL is another field";
+    EXPECT_EQ(a->state, "awaiting-response");
+    EXPECT_GT(m_store->policy_revision(), before);
+    change.extranet_url = "";
+    m_store->apply(change);
+    EXPECT_EQ(m_store->load_authority()->extranet_url, "");
+    EXPECT_EQ(m_store->read_log("").back().operation, "SetUrl");
 }
 
 TEST_P(StoreContract, TheIssuanceCycleRecordsBeforeAndCompletesAfter) {
