@@ -189,6 +189,13 @@ public:
     [[nodiscard]] std::string extranet_url();
     /** Sets (or, with "", clears) the extranet URL, logged; RACs and CLCs issued from now on carry it. */
     void set_extranet_url(const std::string& url, const Caller& caller);
+    /**
+     * Sets the trust anchor (a key fingerprint) a root or licensing cluster verifies its SLC chain
+     * to at import, for a cluster initialised without --trust-anchor; allowed only while it awaits
+     * its response, and logged. Error(WrongState) once active, Error(Usage) for an enrollment
+     * service or a self-enrolled root (each is its own anchor).
+     */
+    void set_trust_anchor(const std::string& fingerprint, const Caller& caller);
 
     // --- log retention (docs/logging.md) ------------------------------------------------------
     /**

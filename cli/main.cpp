@@ -87,12 +87,17 @@ const std::map<std::string, Command>& commands() {
         {"anchor",
          {cmd_anchor, "print or save the trust anchor relying parties pin",
           "usage: xrca [--data DIR] anchor [-o FILE] [--fingerprint]\n"
+          "       xrca [--data DIR] anchor --set ANCHOR.pub.xml|FINGERPRINT\n"
           "\n"
           "For an enrollment service: its root public key. For a cluster: the anchor it trusts.\n"
           "Written as a <PUBLICKEY> element, the form `verify --anchor` and `init --trust-anchor` read.\n"
+          "--set gives a root or licensing cluster initialised without --trust-anchor the anchor its\n"
+          "SLC chain must verify to at import (or replaces a wrong one); only while it awaits its\n"
+          "response, and logged.\n"
           "\n"
-          "example:\n"
-          "  xrca --data es anchor -o anchor.pub.xml\n"}},
+          "examples:\n"
+          "  xrca --data es anchor -o anchor.pub.xml\n"
+          "  xrca --data root anchor --set anchor.pub.xml\n"}},
         {"status",
          {cmd_status, "show the authority's role, state, certificate and counts",
           "usage: xrca [--data DIR] status [--json]\n"

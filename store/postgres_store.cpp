@@ -216,6 +216,11 @@ void PostgresStore::apply(const AuthorityChange& change) {
             const auto q = c.query("UPDATE authority SET extranet_url = $1 WHERE id = 1", {*change.extranet_url});
             if (q.affected() != 1) throw StorageError("there is no authority to change");
         }
+        if (change.anchor_fingerprint) {
+            const auto q =
+                c.query("UPDATE authority SET anchor_fingerprint = $1 WHERE id = 1", {*change.anchor_fingerprint});
+            if (q.affected() != 1) throw StorageError("there is no authority to change");
+        }
         if (change.bump_policy_revision) bump_policy_revision(c);
         append_log_locked(c, change.entry);
     });

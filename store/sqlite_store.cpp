@@ -452,6 +452,11 @@ void SqliteStore::apply(const AuthorityChange& c) {
             q.bind(1, *c.extranet_url);
             if (q.exec() != 1) throw StorageError("there is no authority to change");
         }
+        if (c.anchor_fingerprint) {
+            SQLite::Statement q(*m_db, "UPDATE authority SET anchor_fingerprint = ? WHERE id = 1");
+            q.bind(1, *c.anchor_fingerprint);
+            if (q.exec() != 1) throw StorageError("there is no authority to change");
+        }
         if (c.bump_policy_revision) bump_policy_revision_locked();
         append_log_locked(c.entry);
         t.commit();

@@ -175,13 +175,20 @@ int cmd_init(Context& ctx, Args& args) {
 int cmd_anchor(Context& ctx, Args& args) {
     const auto out = args.option("-o");
     const bool fingerprint_only = args.flag("--fingerprint");
+    const auto set = args.option("--set");
     if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "anchor takes no positional arguments");
     auto session = open_session_without_keys(ctx);
     auto& authority = *session->authority;
+    if (set) {
+        const auto fp = anchor_argument(*set);
+        authority.set_trust_anchor(fp, local_caller());
+        ctx.out << "trust anchor: " << fp << "; `xrca import RESPONSE.xml` verifies the SLC chain to it\n";
+        return k_exit_ok;
+    }
     if (fingerprint_only) {
         const auto fp = authority.record().anchor_fingerprint;
         if (fp.empty())
-            throw Error(ErrorKind::NotFound, "this authority has no trust anchor (initialise it with --trust-anchor)");
+            throw Error(ErrorKind::NotFound, "this authority has no trust anchor (set one with `xrca anchor --set`)");
         ctx.out << fp << '\n';
         return k_exit_ok;
     }

@@ -48,6 +48,10 @@ int cmd_request(Context& ctx, Args& args) {
         << "next: carry it to the "
         << (r.operation == ca::ClusterOperation::Enroll ? "enrollment service" : "root cluster") << " (`xrca process "
         << *out << " -o RESPONSE.xml`), then `xrca import RESPONSE.xml` here\n";
+    if (s->authority->record().anchor_fingerprint.empty()) {
+        say << "note: this cluster has no trust anchor yet: before importing, set the one its SLC chain must\n"
+               "      verify to (`xrca anchor --set ANCHOR.pub.xml`, from the issuer's `xrca anchor -o`)\n";
+    }
     return k_exit_ok;
 }
 

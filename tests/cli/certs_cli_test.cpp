@@ -198,5 +198,32 @@ TEST_F(CertsCli, GlobalOptionsGoAnywhereAndEveryCommandTakesAPasswordFile) {
     EXPECT_EQ(r.out.find("warning"), std::string::npos) << r.out;
 }
 
+TEST_F(CertsCli, AnAnchorForgottenAtInitIsSetBeforeImport) {
+    const auto pw = " --password-file " + m_dir + "/pw";
+    const auto on = [&](const std::string& dir, const std::string& args) {
+        return run("--data " + m_dir + "/" + dir + " " + args + pw);
+    };
+    ASSERT_EQ(on("es", "init --role enrollment --name ES").exit_code, 0);
+    ASSERT_EQ(on("es", "anchor -o " + m_dir + "/anchor.pub.xml").exit_code, 0);
+    ASSERT_EQ(on("lost", "init --role root --name Lost --url https://lost.example.test/_wmcs").exit_code, 0);
+    auto r = on("lost", "request -o " + m_dir + "/req.xml");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("no trust anchor yet"), std::string::npos) << r.out;
+    ASSERT_EQ(on("es", "process " + m_dir + "/req.xml -o " + m_dir + "/resp.xml --yes").exit_code, 0);
+    r = on("lost", "import " + m_dir + "/resp.xml");
+    EXPECT_EQ(r.exit_code, 3) << r.out;
+    EXPECT_NE(r.out.find("xrca anchor --set"), std::string::npos) << r.out;
+    // The anchor set afterwards: the same key, GUID and response are used; nothing is thrown away.
+    r = on("lost", "anchor --set " + m_dir + "/anchor.pub.xml");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    r = on("lost", "import " + m_dir + "/resp.xml");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(on("lost", "status").out.find("active"), std::string::npos);
+    r = on("lost", "anchor --set " + m_dir + "/anchor.pub.xml");
+    EXPECT_EQ(r.exit_code, 3) << "an active cluster's anchor stays: " << r.out;
+    EXPECT_EQ(on("es", "anchor --set " + m_dir + "/anchor.pub.xml").exit_code, 2) << "an enrollment service is one";
+    EXPECT_NE(on("lost", "log").out.find("SetTrustAnchor"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace xrca
