@@ -178,9 +178,9 @@ const std::map<std::string, Command>& commands() {
         {"client",
          {cmd_client, "the client side: machine key, activation, RAC, CLC, unsealing",
           "usage: xrca client init --dir CLIENT_DIR [--bits 2048|1024]\n"
-          "       xrca client activate --dir CLIENT_DIR --server URL [--token TOKEN] [--anchor A]\n"
-          "       xrca client certify --dir CLIENT_DIR --server URL [--token TOKEN] [--temporary] [--anchor A]\n"
-          "       xrca client clc --dir CLIENT_DIR --server URL [--token TOKEN] [--anchor A]\n"
+          "       xrca client activate --dir CLIENT_DIR --server URL [--token-file FILE] [--anchor A]\n"
+          "       xrca client certify --dir CLIENT_DIR --server URL [--token-file FILE] [--temporary] [--anchor A]\n"
+          "       xrca client clc --dir CLIENT_DIR --server URL [--token-file FILE] [--anchor A]\n"
           "       xrca client unseal --dir CLIENT_DIR CHAIN.xml\n"
           "\n"
           "init creates a machine key pair (private half encrypted under the key password) and\n"
@@ -195,30 +195,31 @@ const std::map<std::string, Command>& commands() {
           "CLIENT_DIR and prints its fingerprint.\n"
           "\n"
           "  --server URL     the cluster's base URL, e.g. http://127.0.0.1:8080/_wmcs\n"
-          "  --token TOKEN    the bearer token of a `user` principal (default $XRCA_TOKEN)\n"
+          "  --token-file F   a file holding the bearer token of a `user` principal (default\n"
+          "                   $XRCA_TOKEN; --token TOKEN works too, with a warning: argv is public)\n"
           "  --ca-file PEM    certificates to trust for https:// (default: the system's)\n"
           "  --anchor A       the root key to pin: a fingerprint or a <PUBLICKEY> file\n"
           "\n"
           "example:\n"
           "  xrca client init --dir alice\n"
-          "  xrca client activate --dir alice --server http://127.0.0.1:8080/_wmcs --token xrca_…\n"
-          "  xrca client certify --dir alice --server http://127.0.0.1:8080/_wmcs --token xrca_…\n"
-          "  xrca client clc --dir alice --server http://127.0.0.1:8080/_wmcs --token xrca_…\n"
+          "  xrca client activate --dir alice --server http://127.0.0.1:8080/_wmcs --token-file alice.token\n"
+          "  xrca client certify --dir alice --server http://127.0.0.1:8080/_wmcs --token-file alice.token\n"
+          "  xrca client clc --dir alice --server http://127.0.0.1:8080/_wmcs --token-file alice.token\n"
           "  xrca client unseal --dir alice alice/rac-chain.xml\n"}},
         {"enroll",
          {cmd_enroll, "enroll this cluster online (Enroll or SubEnroll) and import the answer",
-          "usage: xrca [--data DIR] enroll --server URL [--token TOKEN] [--ca-file PEM] [--renew [--new-key]]\n"
+          "usage: xrca [--data DIR] enroll --server URL [--token-file FILE] [--ca-file PEM] [--renew [--new-key]]\n"
           "                              [--password-file FILE | --pin-file FILE]\n"
           "\n"
           "request, process and import in one online call: a root cluster sends Enroll to its\n"
           "enrollment service, a licensing cluster SubEnroll to its root cluster. The request is\n"
           "signed with the key being certified, exactly as a request file is; the chain returned\n"
           "is verified to the trust anchor given at init and installed as `xrca import` does.\n"
-          "The token is that of an `enroll` (or `sub-enroll`) principal at the server, or\n"
-          "$XRCA_TOKEN.\n"
+          "The token is that of an `enroll` (or `sub-enroll`) principal at the server: --token-file\n"
+          "FILE or $XRCA_TOKEN (--token TOKEN works too, with a warning: argv is public).\n"
           "\n"
           "example:\n"
-          "  xrca --data root enroll --server http://127.0.0.1:8081/_wmcs --token xrca_…\n"}},
+          "  xrca --data root enroll --server http://127.0.0.1:8081/_wmcs --token-file corp-root.token\n"}},
         {"log",
          {cmd_log, "print, export, verify or archive the enrollment log",
           "usage: xrca [--data DIR] log [--since TIME] [--json]\n"

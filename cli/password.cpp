@@ -155,15 +155,14 @@ std::string prompt(const std::string& text) {
     return strip_newline(line);
 }
 
-// Key files hold what opens every key: a file others may read is worth a warning every time.
+}  // namespace
+
 void warn_if_others_may_read(const std::string& path) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0 || (st.st_mode & 077) == 0) return;
     std::cerr << "xrca: warning: " << path << " may be read by " << ((st.st_mode & 007) ? "every user" : "its group")
               << " (mode " << std::oct << (st.st_mode & 0777) << std::dec << "); chmod 600 it\n";
 }
-
-}  // namespace
 
 void take_password_from_environment() {
     take_from_environment(k_password_variable, environment_password());

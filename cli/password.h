@@ -28,4 +28,7 @@ ca::Password read_password(Args& args, const std::string& whose, bool confirm = 
  */
 ca::Password read_pin(Args& args, const std::string& token);
 
+/** Warns on stderr when others than its owner may read `path` (a password, PIN or token file). */
+void warn_if_others_may_read(const std::string& path);
+
 }  // namespace xrca::cli

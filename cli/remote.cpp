@@ -4,12 +4,15 @@
 #include "ca/clock.h"
 #include "ca/errors.h"
 #include "ca/hierarchy.h"
+#include "cli/files.h"
+#include "cli/password.h"
 #include "cli/session.h"
 #include "xrml/chain.h"
 #include "xrml/errors.h"
 #include "xrml/reader.h"
 
 #include <cstdlib>
+#include <iostream>
 #include <ostream>
 
 namespace xrca::cli {
@@ -19,8 +22,20 @@ enrollment::ClientOptions client_options(Args& args) {
     const auto server = args.option("--server");
     if (!server) throw Error(ErrorKind::Usage, "--server URL is required, e.g. --server http://127.0.0.1:8080/_wmcs");
     o.server = *server;
-    if (auto token = args.option("--token")) {
+    const auto token = args.option("--token");
+    const auto token_file = args.option("--token-file");
+    if (token && token_file) throw Error(ErrorKind::Usage, "give --token or --token-file, not both");
+    if (token) {
+        // Any user of the machine can read argv (ps, /proc): said every time, as for passwords.
+        std::cerr << "xrca: warning: a token on the command line can be read by every user of this machine; "
+                     "use --token-file FILE or $XRCA_TOKEN\n";
         o.token = *token;
+    } else if (token_file) {
+        warn_if_others_may_read(*token_file);
+        auto text = read_file(*token_file, k_max_password_file_bytes);
+        while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+        if (text.empty()) throw Error(ErrorKind::Usage, "the token file " + *token_file + " is empty");
+        o.token = std::move(text);
     } else if (const char* env = std::getenv("XRCA_TOKEN"); env && *env) {
         o.token = env;
     }

@@ -13,7 +13,10 @@
 
 namespace xrca::cli {
 
-/** --server URL (required), --token TOKEN (else $XRCA_TOKEN), --ca-file PEM, --timeout SECONDS. */
+/**
+ * --server URL (required), --token-file FILE or $XRCA_TOKEN (or --token TOKEN, with a warning:
+ * argv is readable by every user), --ca-file PEM, --timeout SECONDS.
+ */
 enrollment::ClientOptions client_options(Args& args);
 
 /**

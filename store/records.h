@@ -231,7 +231,7 @@ struct AuthorityChange {
     std::vector<KeyBlob> add_keys;
     std::vector<ChainRecord> chains;  ///< each replaces the stored chain of its purpose
     std::optional<std::string> state;
-    std::optional<std::string> extranet_url;  ///< replaces the authority's (empty: none)
+    std::optional<std::string> extranet_url;        ///< replaces the authority's (empty: none)
     std::optional<std::string> anchor_fingerprint;  ///< replaces the trust anchor the authority pins
     bool bump_policy_revision = false;
     LogEntry entry;

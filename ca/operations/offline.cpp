@@ -12,21 +12,24 @@ namespace xrca::ca {
 
 void Authority::set_trust_anchor(const std::string& fingerprint, const Caller& caller) {
     logged("SetTrustAnchor", caller, "anchor=" + fingerprint.substr(0, 64), [&] {
-        if (m_role == Role::Enrollment) throw Error(ErrorKind::Usage, "an enrollment service is the trust anchor itself");
+        if (m_role == Role::Enrollment)
+            throw Error(ErrorKind::Usage, "an enrollment service is the trust anchor itself");
         // Once active, the anchor is what the installed chain was verified to: changing it would
         // re-point the cluster's trust without a new chain.
         if (m_record.state != state_name(AuthorityState::AwaitingResponse)) {
-            throw Error(ErrorKind::WrongState, "the trust anchor is set only while the cluster awaits its response (it is " +
-                                                   m_record.state + ")");
+            throw Error(
+                ErrorKind::WrongState,
+                "the trust anchor is set only while the cluster awaits its response (it is " + m_record.state + ")");
         }
         if (!xrml::looks_like_fingerprint(fingerprint))
             throw Error(ErrorKind::Usage, "a trust anchor is a 64-digit key fingerprint");
         store::AuthorityChange change;
         change.anchor_fingerprint = fingerprint;
-        change.entry = log_entry(new_id(), "SetTrustAnchor", caller, "anchor=" + fingerprint, "", "accepted",
-                                 m_record.anchor_fingerprint.empty()
-                                     ? "the SLC chain will be verified to " + fingerprint
-                                     : "replaced the trust anchor " + m_record.anchor_fingerprint + " by " + fingerprint);
+        change.entry =
+            log_entry(new_id(), "SetTrustAnchor", caller, "anchor=" + fingerprint, "", "accepted",
+                      m_record.anchor_fingerprint.empty()
+                          ? "the SLC chain will be verified to " + fingerprint
+                          : "replaced the trust anchor " + m_record.anchor_fingerprint + " by " + fingerprint);
         m_store.apply(change);
         m_record.anchor_fingerprint = fingerprint;
         return 0;
@@ -43,9 +46,10 @@ struct Authority::SlcCheck {
 void Authority::check_slc_chain(const std::vector<xrml::Certificate>& docs, const SlcCheck& expected) {
     // 1. The chain verifies to the anchor this cluster was initialised with.
     if (m_record.anchor_fingerprint.empty()) {
-        throw Error(ErrorKind::WrongState,
-                    "this cluster has no trust anchor: set the one its SLC chain must verify to with `xrca anchor "
-                    "--set ANCHOR.pub.xml` (the issuer's `xrca anchor -o` file, or its fingerprint), then import again");
+        throw Error(
+            ErrorKind::WrongState,
+            "this cluster has no trust anchor: set the one its SLC chain must verify to with `xrca anchor "
+            "--set ANCHOR.pub.xml` (the issuer's `xrca anchor -o` file, or its fingerprint), then import again");
     }
     const auto& slc = docs.front();
     const auto verdict = xrml::verify_ordered_chain(docs, {m_record.anchor_fingerprint, m_clock.now(), {}});

@@ -22,6 +22,8 @@ protected:
         char tmpl[] = "/tmp/xrca-certs-XXXXXX";
         m_dir = ::mkdtemp(tmpl);
         std::ofstream(m_dir + "/pw") << "correct-horse-battery\n";
+        std::filesystem::permissions(m_dir + "/pw",
+                                     std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
         ASSERT_EQ(x("init --role root --name r --url https://r.example.test/_wmcs --self-enroll").exit_code, 0);
         ASSERT_EQ(run("client init --dir " + m_dir + "/m --password-file " + m_dir + "/pw").exit_code, 0);
         ASSERT_EQ(x("issue machine --public-key " + m_dir + "/m/machine.pub.xml -o " + m_dir + "/spc.xml").exit_code,
@@ -112,8 +114,8 @@ TEST_F(CertsCli, ShowPrintsOneCertificateAndWritesItsDocument) {
     EXPECT_NE(r.out.find("subject       " + std::string(k_bob)), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("verdict       signature verifies"), std::string::npos) << r.out;
     // -o - writes the document alone to stdout: what was issued, byte for byte.
-    r = test::run_command(std::string(XRCA_BINARY) + " --data " + m_dir + "/r certs show '" + bob +
-                          "' -o - 2>/dev/null");
+    r = test::run_command("(" + std::string(XRCA_BINARY) + " --data " + m_dir + "/r certs show '" + bob +
+                          "' -o - 2>/dev/null)");
     ASSERT_EQ(r.exit_code, 0);
     std::ifstream in(m_dir + "/bob.xml", std::ios::binary);
     const auto chain = xrml::read_documents(std::string(std::istreambuf_iterator<char>(in), {}));
@@ -165,8 +167,9 @@ TEST_F(CertsCli, RevokeShowsWhatItNamesAndNeedsYesOffATerminal) {
 
 TEST_F(CertsCli, DocumentsOnStdoutComeAloneAndStdinIsADash) {
     // -o -: stdout carries the chain and nothing else; the note goes to stderr.
-    const auto r = test::run_command(std::string(XRCA_BINARY) + " --data " + m_dir + "/r issue machine --public-key " +
-                                     m_dir + "/m/machine.pub.xml -o - --password-file " + m_dir + "/pw 2>/dev/null");
+    const auto r =
+        test::run_command("(" + std::string(XRCA_BINARY) + " --data " + m_dir + "/r issue machine --public-key " +
+                          m_dir + "/m/machine.pub.xml -o - --password-file " + m_dir + "/pw 2>/dev/null)");
     ASSERT_EQ(r.exit_code, 0) << r.out;
     EXPECT_EQ(r.out.rfind("<XrML", 0), 0u) << r.out.substr(0, 200);
     EXPECT_EQ(r.out.find("issued "), std::string::npos);
@@ -192,8 +195,6 @@ TEST_F(CertsCli, GlobalOptionsGoAnywhereAndEveryCommandTakesAPasswordFile) {
             "/spc2.xml --password-file " + m_dir + "/open-pw");
     EXPECT_EQ(r.exit_code, 0) << r.out;
     EXPECT_NE(r.out.find("may be read by every user"), std::string::npos) << r.out;
-    std::filesystem::permissions(m_dir + "/pw",
-                                 std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     r = x("issue machine --public-key " + m_dir + "/m/machine.pub.xml -o " + m_dir + "/spc3.xml");
     EXPECT_EQ(r.out.find("warning"), std::string::npos) << r.out;
 }

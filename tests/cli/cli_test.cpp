@@ -50,6 +50,8 @@ protected:
     std::string write(const std::string& name, const std::string& content) {
         auto path = m_dir + "/" + name;
         std::ofstream(path, std::ios::binary) << content;
+        // Owner-only, as password files should be (others' read access draws a warning).
+        std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
         return path;
     }
     std::string vector_path() const { return test::data_path("vectors/ms-onprem-pl-chain-2015.xml"); }
@@ -281,10 +283,10 @@ TEST_F(AuthorityCli, TheExtranetUrlIsSetAtInitChangedLaterAndCarriedByRacsAndClc
         return xrml::read_documents(bytes).documents.front().raw.text;
     };
     const auto issue = [&](const std::string& rac, const std::string& clc) {
-        ASSERT_EQ(x("root issue rac --spc-chain " + m_dir + "/spc.xml --user-id alice --email alice@example.test -o " +
-                    m_dir + "/" + rac)
-                      .exit_code,
-                  0);
+        ASSERT_EQ(
+            x("root issue rac --spc-chain " + m_dir + "/spc.xml --email alice@example.test -o " + m_dir + "/" + rac)
+                .exit_code,
+            0);
         ASSERT_EQ(x("root issue clc --rac-chain " + m_dir + "/" + rac + " -o " + m_dir + "/" + clc).exit_code, 0);
     };
     issue("rac.xml", "clc.xml");
@@ -704,8 +706,13 @@ TEST_P(OnlineCli, EnrollSubEnrollActivateCertifyAndClcOnline) {
     auto r = x("root enroll --server " + es->url + " --token xrca_not-a-token" + m_ca);
     EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_NE(r.out.find("System.UnauthorizedAccessException"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("a token on the command line can be read by every user"), std::string::npos) << r.out;
     EXPECT_NE(x("root status", "").out.find("awaiting-response"), std::string::npos);
-    r = x("root enroll --server " + es->url + " --token " + enroll_token + m_ca);
+    // The token from a file (issue 16): off the command line, and no warning for a private file.
+    const auto token_file = write("corp-root.token", enroll_token + "\n");
+    std::filesystem::permissions(token_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    r = x("root enroll --server " + es->url + " --token-file " + token_file + m_ca);
+    EXPECT_EQ(r.out.find("warning"), std::string::npos) << r.out;
     ASSERT_EQ(r.exit_code, 0) << r.out;
     EXPECT_NE(x("root status", "").out.find("state:        active"), std::string::npos);
 

@@ -21,6 +21,8 @@ protected:
         char tmpl[] = "/tmp/xrca-store-cli-XXXXXX";
         m_dir = ::mkdtemp(tmpl);
         std::ofstream(m_dir + "/pw") << "correct-horse-battery\n";
+        std::filesystem::permissions(m_dir + "/pw",
+                                     std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
         m_database = PostgresCluster::shared().create_database();
         m_uri = PostgresCluster::shared().locator(m_database);
     }

@@ -656,7 +656,7 @@ TEST_F(OperationsTest, GetServerInfoAnswersEachTypeAskedFor) {
     ASSERT_EQ(r.status, 200) << r.body;
     const auto doc = xrml::XmlDocument::parse(r.body, 1024 * 1024);
     const auto result = doc.root().required_local("Body").children().front().required_local("GetServerInfoResult");
-    EXPECT_EQ(result.required("VersionInfo").required("ProductVersion").text(), "xrca 0.1.0");
+    EXPECT_EQ(result.required("VersionInfo").required("ProductVersion").text(), "xrca 0.1.0.0");
     std::vector<std::string> features;
     for (const auto& f : result.required("ServerFeatureInfo").all("Feature"))
         features.push_back(f.required("Name").text());

@@ -58,6 +58,8 @@ protected:
     std::string write(const std::string& name, const std::string& content) {
         auto path = m_dir + "/" + name;
         std::ofstream(path, std::ios::binary) << content;
+        // Owner-only, as password files should be (others' read access draws a warning).
+        std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
         return path;
     }
     /** `xrca --data DIR/node ARGS --pin-file …`, with `env` (VAR=value …) before it. */
@@ -187,7 +189,8 @@ TEST_F(Pkcs11Cli, AnAuthorityWithItsKeysInTheTokenIssuesEveryKindRevokesAndRenew
     EXPECT_NE(r.out.find(rac.principal->key->fingerprint()), std::string::npos) << r.out;
 
     // Revocation, and the list signed by the token key.
-    ASSERT_EQ(plain("--data " + m_dir + "/root revoke --id '" + id_of("rac.xml") + "' --reason stolen --yes").exit_code, 0);
+    ASSERT_EQ(plain("--data " + m_dir + "/root revoke --id '" + id_of("rac.xml") + "' --reason stolen --yes").exit_code,
+              0);
     ASSERT_EQ(x("root", "revocation-list -o " + m_dir + "/rl.xml").exit_code, 0);
     r = plain("verify " + m_dir + "/rac.xml --anchor " + anchor + " --revocation-list " + m_dir + "/rl.xml");
     EXPECT_EQ(r.exit_code, 1) << r.out;

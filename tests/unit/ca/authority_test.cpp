@@ -200,7 +200,7 @@ TEST_P(AuthorityTest, AnSpcWithAnOverLongHardwareIdIsCertifiedOnceItsIssuerIsTru
     const auto spc = test::build_sample_spc(test::Mode{2}, xrml::Digest{xrml::DigestAlgorithm::Sha1, hardware_id, 160},
                                             "Microsoft Windows secure repository 6.1.7600.16385");
     const auto before = Snapshot::of(*h.root.store);
-    const auto e = capture([&] { h.root.authority->issue_rac({{spc}, "kim", "kim@example.test", false}, h.caller); });
+    const auto e = capture([&] { h.root.authority->issue_rac({{spc}, "", "kim@example.test", false}, h.caller); });
     expect_refused_and_logged(*h.root.store, before, e, ErrorKind::PolicyDenied,
                               RmsFault::VerifyMachineCertificateChainFailed);
     EXPECT_NE(std::string(e.what()).find("not issued by a trusted SPC issuer"), std::string::npos) << e.what();
@@ -208,7 +208,7 @@ TEST_P(AuthorityTest, AnSpcWithAnOverLongHardwareIdIsCertifiedOnceItsIssuerIsTru
     const auto activation_key = *xrml::read_documents(spc).documents.front().issuer.key;
     h.root.authority->add_trust(ca::TrustPurpose::SpcIssuer, activation_key, "Windows activation", h.caller);
     h.root.authority->set_min_spc_version("6.1.7600.16385", "", h.caller);
-    const auto rac = h.root.authority->issue_rac({{spc}, "kim", "kim@example.test", false}, h.caller);
+    const auto rac = h.root.authority->issue_rac({{spc}, "", "kim@example.test", false}, h.caller);
     const auto issued = xrml::read_documents(rac.documents.front()).documents.front();
     ASSERT_TRUE(issued.federation_principal);
     EXPECT_EQ(issued.federation_principal->object.id.value, "{7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d}");

@@ -318,12 +318,12 @@ TEST_F(RefusedInput, TheMinimumComparesTheVersionARepositoryValueEndsIn) {
         root.certify_machine(
                 {key, {}, "xrca", "xrca", "Microsoft Windows secure repository 6.1.7601.17514", std::nullopt}, h.caller)
             .text();
-    EXPECT_NO_THROW(root.issue_rac({{prose_spc}, "frank", "frank@example.test", false}, h.caller));
+    EXPECT_NO_THROW(root.issue_rac({{prose_spc}, "", "frank@example.test", false}, h.caller));
     root.set_min_spc_version("6.2", "", h.caller);
     expect_refused(
         *h.root.store,
         [&] {
-            root.issue_rac({{prose_spc}, "frank", "frank@example.test", false}, h.caller);
+            root.issue_rac({{prose_spc}, "", "frank@example.test", false}, h.caller);
         },
         RmsFault::BlackBoxIsInvalid);
 }
