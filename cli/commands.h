@@ -38,5 +38,8 @@ int cmd_revocation_authority(Context& ctx, Args& args);
 int cmd_exclusion(Context& ctx, Args& args);
 int cmd_decommission(Context& ctx, Args& args);
 int cmd_migrate_store(Context& ctx, Args& args);
+int cmd_backup(Context& ctx, Args& args);
+int cmd_restore(Context& ctx, Args& args);
+int cmd_export_cluster_key(Context& ctx, Args& args);
 
 }  // namespace xrca::cli

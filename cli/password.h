@@ -9,8 +9,8 @@
 namespace xrca::cli {
 
 /**
- * Moves $XRCA_KEY_PASSWORD and $XRCA_PKCS11_PIN out of the process environment: keeps them for
- * read_password() and read_pin(), removes the variables and overwrites their bytes in place, so
+ * Moves $XRCA_KEY_PASSWORD, $XRCA_PKCS11_PIN and $XRCA_EXPORT_PASSWORD out of the process environment: keeps them for
+ * read_password(), read_pin() and read_export_password(), removes the variables and overwrites their bytes in place, so
  * that neither /proc/PID/environ nor a child process sees them. Called once, first thing, by main().
  */
 void take_password_from_environment();
@@ -23,5 +23,12 @@ ca::Password read_password(Args& args, bool confirm = false);
  * $XRCA_PKCS11_PIN, else a prompt on a terminal; never from the command line itself.
  */
 ca::Password read_pin(Args& args, const std::string& token);
+
+/**
+ * The password of a cluster key export (docs/backup.md), apart from the key password: by the
+ * same conventions, --export-password-file FILE, else $XRCA_EXPORT_PASSWORD, else a prompt on a
+ * terminal (asked twice when `confirm`); never from the command line itself.
+ */
+ca::Password read_export_password(Args& args, bool confirm = false);
 
 }  // namespace xrca::cli
