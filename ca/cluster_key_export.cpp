@@ -21,6 +21,9 @@ namespace {
 
 constexpr const char* k_kdf = "PBKDF2(SHA-512)";
 constexpr const char* k_mac_field = "hmac-sha256: ";
+// What the password-check field is the HMAC of: it tells a wrong password from a changed file
+// before any key is decrypted (a key blob's own PBKDF2 cost is only trusted once the HMAC holds).
+constexpr const char* k_password_check = "xrca cluster key export: password check";
 // An export names its own PBKDF2 cost; a file asking for more than this is refused rather than
 // keeping the importer busy for hours.
 constexpr std::size_t k_max_iterations = 10000000;
@@ -118,6 +121,7 @@ std::string write_cluster_key_export(const ClusterKeyExport& e, const Password& 
         throw Error(ErrorKind::Usage, "the export password must have at least 8 characters");
     if (!e.key) throw Error(ErrorKind::Internal, "an export without its cluster key");
     const auto salt = rng.random_vec(16);
+    const auto key = mac_key(password, {salt.begin(), salt.end()}, iterations);
     std::ostringstream out;
     out << k_cluster_key_export_format << '\n'
         << "role: " << e.role << '\n'
@@ -135,13 +139,14 @@ std::string write_cluster_key_export(const ClusterKeyExport& e, const Password& 
     out << "kdf: " << k_kdf << '\n'
         << "kdf-iterations: " << iterations << '\n'
         << "kdf-salt: " << Botan::hex_encode(salt.data(), salt.size(), false) << '\n'
+        << "password-check: " << mac_of(k_password_check, key) << '\n'
         << "cluster-key: " << base64(encrypt_private_key(*e.key, password, rng, iterations)) << '\n';
     if (e.previous_key) {
         out << "previous-cluster-key: " << base64(encrypt_private_key(*e.previous_key, password, rng, iterations))
             << '\n';
     }
     const auto body = out.str();
-    return body + k_mac_field + mac_of(body, mac_key(password, {salt.begin(), salt.end()}, iterations)) + '\n';
+    return body + k_mac_field + mac_of(body, key) + '\n';
 }
 
 ClusterKeyExport read_cluster_key_export(const std::string& text, const Password& password) {
@@ -179,6 +184,7 @@ ClusterKeyExport read_cluster_key_export(const std::string& text, const Password
                                                         {"kdf", true},
                                                         {"kdf-iterations", true},
                                                         {"kdf-salt", true},
+                                                        {"password-check", true},
                                                         {"cluster-key", true},
                                                         {"slc", false},
                                                         {"revocation-authority", false},
@@ -209,17 +215,26 @@ ClusterKeyExport read_cluster_key_export(const std::string& text, const Password
         throw malformed("kdf-salt is not hex");
     }
 
-    // The key first: a wrong password is told as such; only then is the HMAC a test of the file.
-    ClusterKeyExport e;
-    e.key = open_key(from_base64("cluster-key", one("cluster-key")), password);
-    const auto expected = mac_of(body, mac_key(password, salt, iterations));
-    if (mac.size() != expected.size() ||
-        !Botan::constant_time_compare(reinterpret_cast<const std::uint8_t*>(mac.data()),
-                                      reinterpret_cast<const std::uint8_t*>(expected.data()), mac.size())) {
+    // A wrong password is told as such; then the HMAC must hold before anything in the file,
+    // the keys' encryption parameters above all, is trusted.
+    const auto key = mac_key(password, salt, iterations);
+    const auto equal = [](const std::string& a, const std::string& b) {
+        return a.size() == b.size() &&
+               Botan::constant_time_compare(reinterpret_cast<const std::uint8_t*>(a.data()),
+                                            reinterpret_cast<const std::uint8_t*>(b.data()), a.size());
+    };
+    if (!equal(one("password-check"), mac_of(k_password_check, key))) {
+        throw Error(ErrorKind::Unauthorized,
+                    "the export password does not open the cluster key export (a wrong password, or the file was "
+                    "altered); nothing was changed");
+    }
+    if (!equal(mac, mac_of(body, key))) {
         throw Error(ErrorKind::Malformed,
                     "the cluster key export was altered after it was written (its HMAC does not match); nothing was "
                     "changed");
     }
+    ClusterKeyExport e;
+    e.key = open_key(from_base64("cluster-key", one("cluster-key")), password);
     if (const auto previous = fields.find("previous-cluster-key"); previous != fields.end())
         e.previous_key = open_key(from_base64("previous-cluster-key", previous->second), password);
     e.role = one("role");

@@ -7,7 +7,9 @@
 // SHA-512 and AES-256/CBC, as keys in the store are), base64 on one line each; documents are
 // base64 too, so that no value can break a line. The last line is an HMAC-SHA-256 over every
 // byte before it, keyed by PBKDF2-HMAC-SHA-512 of the export password and a salt of its own:
-// any change to any field is found before anything is imported.
+// any change to any field is found before anything is imported, and before any key is
+// decrypted. A password-check field (an HMAC of a fixed text under the same key) tells a wrong
+// password from a changed file.
 #pragma once
 
 #include "ca/key_protection.h"
