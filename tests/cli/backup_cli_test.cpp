@@ -296,5 +296,35 @@ TEST_F(BackupCli, OnlyAnActiveClusterExportsAndNeverWithoutAnExportPassword) {
     EXPECT_FALSE(std::filesystem::exists(path("lic.tpd")));
 }
 
+TEST_F(BackupCli, AnExportAfterAKeyRenewalCarriesThePreviousKeyToo) {
+    ASSERT_EQ(x("es init --role enrollment --name ES").exit_code, 0);
+    ASSERT_EQ(x("es anchor -o " + path("anchor.pub.xml"), "").exit_code, 0);
+    auto r =
+        x("root init --role root --name R --url https://r.example.test/_wmcs --trust-anchor " + path("anchor.pub.xml"));
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    for (const std::string renew : {"", " --renew --new-key"}) {
+        ASSERT_EQ(x("root request -o " + path("req.xml") + renew).exit_code, 0) << renew;
+        ASSERT_EQ(x("es process " + path("req.xml") + " -o " + path("resp.xml") + " --yes").exit_code, 0) << renew;
+        ASSERT_EQ(x("root import " + path("resp.xml")).exit_code, 0) << renew;
+    }
+    const auto fingerprint_of = [](const std::string& status, const std::string& key) {
+        const std::string field = "\"name\":\"" + key + "\",\"fingerprint\":\"";
+        const auto at = status.find(field);
+        return at == std::string::npos ? std::string("none") : status.substr(at + field.size(), 64);
+    };
+    const auto original = x("root status --json", "").out;
+    ASSERT_NE(fingerprint_of(original, "cluster-previous"), "none") << original;
+    const auto export_pw = " --export-password-file " + password_file("export-secret-42");
+    r = x("root export-cluster-key -o " + path("root.tpd") + export_pw);
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(slurp(path("root.tpd")).find("\nprevious-cluster-key: "), std::string::npos);
+    r = x("other init --from-key-export " + path("root.tpd") + export_pw, "new-installation-pw");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    const auto imported = x("other status --json", "").out;
+    for (const char* key : {"cluster", "cluster-previous"})
+        EXPECT_EQ(fingerprint_of(imported, key), fingerprint_of(original, key)) << key;
+    EXPECT_EQ(x("other chain", "").out, x("root chain", "").out);
+}
+
 }  // namespace
 }  // namespace xrca
