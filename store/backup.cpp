@@ -65,8 +65,16 @@ BackupInfo backup_store(const std::string& locator, const std::string& file) {
     if (locator.empty()) throw StorageError("no store given: name a data directory or a postgresql:// URI");
     const bool postgres = is_postgresql_locator(locator);
     if (!postgres) {
+        const auto database = sqlite_database_path(locator);
         struct stat st {};
-        if (::stat(sqlite_database_path(locator).c_str(), &st) != 0) throw StoreMissing("no authority in " + locator);
+        if (::stat(database.c_str(), &st) != 0) throw StoreMissing("no authority in " + locator);
+        // The rename at the end would put the copy in the store's place (and orphan its WAL).
+        for (const char* suffix : {"", "-wal", "-shm"}) {
+            std::error_code ec;
+            if (std::filesystem::equivalent(file, database + suffix, ec)) {
+                throw StorageError(file + " is the store's own database file; write the backup elsewhere");
+            }
+        }
     }
     const auto temporary = temporary_beside(file);
     try {

@@ -207,6 +207,13 @@ TEST_F(BackupCli, WhatIsNotABackupIsRefusedWithItsReason) {
         EXPECT_NE(r.out.find(c.says), std::string::npos) << c.file << ": " << r.out;
         EXPECT_FALSE(std::filesystem::exists(path("target"))) << c.file << " left a target behind";
     }
+    // The store's own file is never the backup's target.
+    const auto live = slurp(path("root/xrca.db"));
+    auto r = x("root backup -o " + path("root/xrca.db"), "");
+    EXPECT_EQ(r.exit_code, 4) << r.out;
+    EXPECT_NE(r.out.find("the store's own database file"), std::string::npos) << r.out;
+    EXPECT_EQ(slurp(path("root/xrca.db")), live);
+    EXPECT_EQ(x("root log --verify", "").exit_code, 0);
     EXPECT_EQ(x("nothing backup -o " + path("none.backup"), "").exit_code, 3);
     EXPECT_FALSE(std::filesystem::exists(path("none.backup")));
 }
