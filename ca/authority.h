@@ -9,6 +9,7 @@
 
 #include "ca/audit.h"
 #include "ca/clock.h"
+#include "ca/cluster_key_export.h"
 #include "ca/errors.h"
 #include "ca/issuer.h"
 #include "ca/key_ring.h"
@@ -207,6 +208,30 @@ public:
     LogArchiveSummary archive_log(xrml::Time before, ArchiveOutput& out, const Caller& caller);
     /** True if `fingerprint` is one of this authority's keys that sign archives (current, previous, next). */
     [[nodiscard]] bool holds_key(const std::string& fingerprint);
+
+    // --- disaster recovery (docs/backup.md) ----------------------------------------------------
+    /**
+     * Refuses, as export_cluster_key() would, unless this is an active cluster whose key the
+     * software key ring holds: Error(WrongState) for an enrollment service or a cluster without
+     * its SLC, Error(PolicyDenied) for a key in a PKCS#11 token. Reads the store only, so a
+     * command can refuse before it asks for a password or PIN.
+     */
+    void check_cluster_key_exportable();
+    /**
+     * The trusted-publishing-domain export: the cluster key (and the key before the last
+     * renewal), the SLC chain and the cluster's identity, written as an export file protected by
+     * `export_password` (ca/cluster_key_export.h); logged (ClusterKeyExport), refusals too.
+     */
+    std::string export_cluster_key(const Password& export_password, const Caller& caller);
+    /**
+     * Provisions, in an empty store, the cluster an export describes: its GUID, name, URL, role,
+     * crypto mode, anchor and revocation settings, its key(s) taken into `with.keys` (encrypted
+     * under this installation's key password), logged (ClusterKeyImport); then activates it on
+     * the export's SLC chain, checked as an imported response is (ActivateCluster). A root
+     * cluster gets a new machine activation issuer and a new escrow for user keys.
+     */
+    static void provision_from_export(const Collaborators& with, const ClusterKeyExport& exported, const Caller& caller,
+                                      const AuthorityOptions& options = {});
 
     // --- trust lists --------------------------------------------------------------------
     void add_trust(TrustPurpose purpose, const xrml::PublicKey& key, const std::string& label, const Caller& caller);

@@ -60,6 +60,16 @@ public:
     virtual NewKey generate(KeyName name, std::size_t bits, xrml::DigestAlgorithm digest) = 0;
     /** Drops every opened signer: the store's keys changed (a promotion next -> current -> previous). */
     virtual void forget() = 0;
+    /**
+     * The stored key `name` in clear, for an export under another password (docs/backup.md).
+     * Error(PolicyDenied) from a ring whose keys cannot leave it (a PKCS#11 token).
+     */
+    virtual std::unique_ptr<Botan::RSA_PrivateKey> extract(KeyName name) = 0;
+    /**
+     * Takes in an existing key for `name` (an imported cluster key), held as this ring holds its
+     * keys; like generate(), not stored yet. Error(PolicyDenied) from a ring that cannot take keys in.
+     */
+    virtual NewKey adopt(KeyName name, const Botan::RSA_PrivateKey& key, xrml::DigestAlgorithm digest) = 0;
 
     /** Seals a user's key for the escrow table, bound to `user_id`. */
     virtual std::vector<std::uint8_t> escrow_user_key(const Botan::RSA_PrivateKey& key, const std::string& user_id) = 0;

@@ -164,6 +164,18 @@ void Pkcs11KeyRing::forget() {
     m_signers.clear();
 }
 
+std::unique_ptr<Botan::RSA_PrivateKey> Pkcs11KeyRing::extract(KeyName name) {
+    throw Error(ErrorKind::PolicyDenied, std::string("the ") + key_name(name) + " key is held in PKCS#11 token '" +
+                                             m_token->label() +
+                                             "' and cannot leave it: back the token up with its own tools");
+}
+
+NewKey Pkcs11KeyRing::adopt(KeyName name, const Botan::RSA_PrivateKey& /*key*/, xrml::DigestAlgorithm /*digest*/) {
+    throw Error(ErrorKind::PolicyDenied, std::string("a ") + key_name(name) +
+                                             " key cannot be imported into a PKCS#11 token by xrca: import it "
+                                             "into software keys (init without --key-store pkcs11)");
+}
+
 CK_OBJECT_HANDLE Pkcs11KeyRing::escrow_key() {
     std::lock_guard<std::mutex> lock(m_mutex);
     if (!m_escrow_key) {

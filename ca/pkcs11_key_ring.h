@@ -40,6 +40,10 @@ public:
     /** A key pair made by the token (C_GenerateKeyPair): the private half sensitive and not extractable. */
     NewKey generate(KeyName name, std::size_t bits, xrml::DigestAlgorithm digest) override;
     void forget() override;
+    /** Refused: the token's keys are not extractable (its own backup is the way). */
+    std::unique_ptr<Botan::RSA_PrivateKey> extract(KeyName name) override;
+    /** Refused: xrca generates keys in the token, it does not import them. */
+    NewKey adopt(KeyName name, const Botan::RSA_PrivateKey& key, xrml::DigestAlgorithm digest) override;
     std::vector<std::uint8_t> escrow_user_key(const Botan::RSA_PrivateKey& key, const std::string& user_id) override;
     std::unique_ptr<Botan::RSA_PrivateKey> recover_user_key(const std::vector<std::uint8_t>& sealed,
                                                             const std::string& user_id) override;

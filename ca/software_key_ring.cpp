@@ -55,6 +55,22 @@ NewKey SoftwareKeyRing::generate(KeyName name, std::size_t bits, xrml::DigestAlg
             std::shared_ptr<Signer>(make_software_signer(m_engine, std::move(key), digest, m_rng))};
 }
 
+std::unique_ptr<Botan::RSA_PrivateKey> SoftwareKeyRing::extract(KeyName name) {
+    return decrypt_private_key(load(m_keys, key_name(name)).encrypted, m_password, key_name(name));
+}
+
+NewKey SoftwareKeyRing::adopt(KeyName name, const Botan::RSA_PrivateKey& key, xrml::DigestAlgorithm digest) {
+    if (m_password.bytes().size() < 8)
+        throw Error(ErrorKind::Usage, "the key password must have at least 8 characters");
+    // A copy of its own for the signer, made from the key's parts (no encoding in between).
+    auto own = std::make_unique<Botan::RSA_PrivateKey>(key.get_p(), key.get_q(), key.get_e(), key.get_d(), key.get_n());
+    const auto public_key = xrml::PublicKey::from_botan(*own);
+    store::KeyBlob record{key_name(name), public_key.fingerprint(),
+                          encrypt_private_key(*own, m_password, m_rng, m_kdf_iterations)};
+    return {public_key, std::move(record),
+            std::shared_ptr<Signer>(make_software_signer(m_engine, std::move(own), digest, m_rng))};
+}
+
 void SoftwareKeyRing::forget() {
     std::lock_guard<std::mutex> lock(m_mutex);
     m_signers.clear();

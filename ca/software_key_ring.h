@@ -36,6 +36,9 @@ public:
     /** Error(Usage) if the password is shorter than 8 characters: a new key must be well protected. */
     NewKey generate(KeyName name, std::size_t bits, xrml::DigestAlgorithm digest) override;
     void forget() override;
+    std::unique_ptr<Botan::RSA_PrivateKey> extract(KeyName name) override;
+    /** Error(Usage) if the password is shorter than 8 characters, as for generate(). */
+    NewKey adopt(KeyName name, const Botan::RSA_PrivateKey& key, xrml::DigestAlgorithm digest) override;
     std::vector<std::uint8_t> escrow_user_key(const Botan::RSA_PrivateKey& key, const std::string& user_id) override;
     std::unique_ptr<Botan::RSA_PrivateKey> recover_user_key(const std::vector<std::uint8_t>& sealed,
                                                             const std::string& user_id) override;

@@ -41,5 +41,8 @@ int cmd_set_url(Context& ctx, Args& args);
 int cmd_migrate_store(Context& ctx, Args& args);
 int cmd_certs(Context& ctx, Args& args);
 int cmd_export_key(Context& ctx, Args& args);
+int cmd_backup(Context& ctx, Args& args);
+int cmd_restore(Context& ctx, Args& args);
+int cmd_export_cluster_key(Context& ctx, Args& args);
 
 }  // namespace xrca::cli

@@ -24,6 +24,7 @@ namespace {
 
 constexpr const char* k_password_variable = "XRCA_KEY_PASSWORD";
 constexpr const char* k_pin_variable = "XRCA_PKCS11_PIN";
+constexpr const char* k_export_password_variable = "XRCA_EXPORT_PASSWORD";
 
 // Statics are destroyed in the reverse order of their construction. A password held in one of
 // these lives in Botan's locked-memory pool, itself a static made at its first use: unless the
@@ -47,6 +48,12 @@ std::optional<ca::Password>& environment_pin() {
     make_locked_pool_outlive_slots();
     static std::optional<ca::Password> pin;
     return pin;
+}
+
+std::optional<ca::Password>& environment_export_password() {
+    make_locked_pool_outlive_slots();
+    static std::optional<ca::Password> password;
+    return password;
 }
 
 // Keeps the value of `variable` in `slot`, removes the variable and overwrites its bytes in place.
@@ -167,6 +174,7 @@ void warn_if_others_may_read(const std::string& path) {
 void take_password_from_environment() {
     take_from_environment(k_password_variable, environment_password());
     take_from_environment(k_pin_variable, environment_pin());
+    take_from_environment(k_export_password_variable, environment_export_password());
 }
 
 ca::Password read_password(Args& args, const std::string& whose, bool confirm) {
@@ -209,6 +217,32 @@ ca::Password read_pin(Args& args, const std::string& token) {
     }
     throw Error(ErrorKind::Usage, "no PIN for token '" + token +
                                       "': give --pin-file FILE, set XRCA_PKCS11_PIN, or run in a terminal to be asked");
+}
+
+ca::Password read_export_password(Args& args, bool confirm) {
+    if (auto file = args.option("--export-password-file")) {
+        auto text = strip_newline(read_file(*file, k_max_password_file_bytes));
+        if (text.empty()) throw Error(ErrorKind::Usage, "the export password file " + *file + " is empty");
+        return take(text);
+    }
+    if (environment_export_password()) return *environment_export_password();
+    if (::isatty(STDIN_FILENO)) {
+        auto first = prompt("export password: ");
+        if (confirm) {
+            auto again = prompt("export password again: ");
+            const bool same = again == first;
+            Botan::secure_scrub_memory(again.data(), again.size());
+            if (!same) {
+                Botan::secure_scrub_memory(first.data(), first.size());
+                throw Error(ErrorKind::Usage, "the two export passwords differ");
+            }
+        }
+        if (first.empty()) throw Error(ErrorKind::Usage, "no export password given");
+        return take(first);
+    }
+    throw Error(ErrorKind::Usage,
+                "no export password: give --export-password-file FILE, set XRCA_EXPORT_PASSWORD, or run in a "
+                "terminal to be asked");
 }
 
 }  // namespace xrca::cli

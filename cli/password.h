@@ -9,8 +9,8 @@
 namespace xrca::cli {
 
 /**
- * Moves $XRCA_KEY_PASSWORD and $XRCA_PKCS11_PIN out of the process environment: keeps them for
- * read_password() and read_pin(), removes the variables and overwrites their bytes in place, so
+ * Moves $XRCA_KEY_PASSWORD, $XRCA_PKCS11_PIN and $XRCA_EXPORT_PASSWORD out of the process environment: keeps them for
+ * read_password(), read_pin() and read_export_password(), removes the variables and overwrites their bytes in place, so
  * that neither /proc/PID/environ nor a child process sees them. Called once, first thing, by main().
  */
 void take_password_from_environment();
@@ -30,5 +30,11 @@ ca::Password read_pin(Args& args, const std::string& token);
 
 /** Warns on stderr when others than its owner may read `path` (a password, PIN or token file). */
 void warn_if_others_may_read(const std::string& path);
+/**
+ * The password of a cluster key export (docs/backup.md), apart from the key password: by the
+ * same conventions, --export-password-file FILE, else $XRCA_EXPORT_PASSWORD, else a prompt on a
+ * terminal (asked twice when `confirm`); never from the command line itself.
+ */
+ca::Password read_export_password(Args& args, bool confirm = false);
 
 }  // namespace xrca::cli

@@ -137,4 +137,68 @@ void PostgresTableWriter::commit() {
     }
 }
 
+namespace {
+
+Cell pg_cell(const Result& rows, int row, int column, const std::string& type) {
+    Cell c;
+    if (rows.null(row, column)) return c;
+    if (type == "bytea") {
+        c.kind = Cell::Kind::Bytes;
+        c.bytes = rows.bytes(row, column);
+    } else if (type == "bigint" || type == "integer" || type == "smallint") {
+        c.kind = Cell::Kind::Integer;
+        c.integer = rows.int64(row, column);
+    } else {
+        c.kind = Cell::Kind::Text;
+        c.text = rows.text(row, column);
+    }
+    return c;
+}
+
+}  // namespace
+
+void read_postgres_tables(const std::string& locator, RowSink& sink) {
+    const auto where = parse_locator(locator);
+    try {
+        Connection c(where);
+        c.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        const auto tables = c.query(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+            "AND table_type = 'BASE TABLE' AND table_name <> 'schema_version' ORDER BY table_name");
+        for (int t = 0; t < tables.rows(); ++t) {
+            const auto table = tables.text(t, 0);
+            const auto described = c.query(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() "
+                "AND table_name = $1 ORDER BY ordinal_position",
+                {Param(table)});
+            std::vector<std::string> columns;
+            std::vector<std::string> types;
+            std::string list;
+            for (int i = 0; i < described.rows(); ++i) {
+                columns.push_back(described.text(i, 0));
+                types.push_back(described.text(i, 1));
+                list += (list.empty() ? "" : ", ") + identifier(columns.back());
+            }
+            sink.begin_table(table, columns);
+            // A cursor, so that a table of millions of certificates never sits in memory whole.
+            c.exec("DECLARE backup_rows NO SCROLL CURSOR FOR SELECT " + list + " FROM " + identifier(table));
+            std::vector<Cell> cells(columns.size());
+            for (;;) {
+                const auto page = c.exec("FETCH 1000 FROM backup_rows");
+                if (page.rows() == 0) break;
+                for (int r = 0; r < page.rows(); ++r) {
+                    for (std::size_t i = 0; i < columns.size(); ++i)
+                        cells[i] = pg_cell(page, r, static_cast<int>(i), types[i]);
+                    sink.row(cells);
+                }
+            }
+            c.exec("CLOSE backup_rows");
+            sink.end_table();
+        }
+        c.exec("COMMIT");
+    } catch (const PgFailure& e) {
+        throw StorageError("cannot read " + describe_locator(where) + " to back it up: " + e.what());
+    }
+}
+
 }  // namespace xrca::store

@@ -1,4 +1,5 @@
-// Writing a whole store into a PostgreSQL schema table by table, for copy_store (store/copy.h).
+// Writing a whole store into a PostgreSQL schema table by table, for copy_store (store/copy.h), and
+// reading one table by table, for a backup (store/backup.h).
 #pragma once
 
 #include "store/table_rows.h"
@@ -43,5 +44,13 @@ private:
     std::int64_t m_rows = 0;
     std::int64_t m_tables = 0;
 };
+
+/**
+ * Sends every table of the PostgreSQL store at `locator` but schema_version to `sink`, from one
+ * snapshot (a repeatable-read, read-only transaction) while writers go on: the reverse of
+ * PostgresTableWriter, for a backup into a SQLite file (store/backup.h). Tables come in name
+ * order (the receiver does not check foreign keys while it fills), rows a page at a time.
+ */
+void read_postgres_tables(const std::string& locator, RowSink& sink);
 
 }  // namespace xrca::store

@@ -3,6 +3,7 @@
 #include "cli/exit_codes.h"
 #include "cli/files.h"
 #include "cli/json.h"
+#include "cli/password.h"
 #include "cli/session.h"
 
 #include "ca/hierarchy.h"
@@ -19,6 +20,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <ostream>
 #include <system_error>
 
@@ -84,40 +86,18 @@ const char* custody_name(store::KeyCustody custody) {
     return custody == store::KeyCustody::Pkcs11 ? "pkcs11" : "software";
 }
 
-}  // namespace
-
-int cmd_init(Context& ctx, Args& args) {
-    ca::ProvisionRequest r;
-    const auto role = args.option("--role");
-    if (!role) throw Error(ErrorKind::Usage, "init needs --role enrollment|root|licensing");
-    r.role = ca::parse_role(*role);
-    r.name = args.option("--name").value_or("");
-    r.base_url = args.option("--url").value_or("");
-    r.extranet_url = args.option("--extranet-url").value_or("");
-    if (auto mode = args.option("--crypto-mode")) {
-        const auto parsed = *mode == "1" || *mode == "2" ? ca::CryptoMode::from_number(std::stoi(*mode)) : std::nullopt;
-        if (!parsed) throw Error(ErrorKind::Usage, "--crypto-mode must be 2 or 1");
-        r.crypto_mode = *parsed;
-    }
-    r.self_enroll = args.flag("--self-enroll");
-    const auto revocation = ca::parse_revocation_mode(args.option("--revocation").value_or("standard"));
-    if (!revocation) throw Error(ErrorKind::Usage, "--revocation must be standard or custom");
-    r.revocation = *revocation;
-    for (const auto& f : args.options("--revocation-authority")) r.revocation_authorities.push_back(read_public_key(f));
-    if (auto anchor = args.option("--trust-anchor")) r.trust_anchor = anchor_argument(*anchor);
-    // Before anything is created: the password, or the token opened with its PIN.
-    const auto make_keys = key_ring_for_new_authority(args);
-    if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "init takes no positional arguments");
-
+/**
+ * Builds an authority with `provision` in a staging store and moves it into place whole: an init
+ * interrupted at any point leaves no store at the locator, and the next init starts afresh.
+ */
+int create_authority(Context& ctx, const KeyRingMaker& make_keys, ca::CryptoMode mode,
+                     const std::function<void(const ca::Collaborators&)>& provision) {
     // A PostgreSQL locator names a database that must exist already (init makes its schema);
     // only a data directory is made here.
     const bool directory = !store::is_postgresql_locator(ctx.data_dir);
     if (directory) ensure_data_dir(ctx.data_dir);
     refuse_existing_authority(ctx);
     if (directory) remove_abandoned_staging(ctx);
-    // The authority is built in a staging directory and moved into place whole at the end: an
-    // init interrupted at any point leaves no store in the data directory, and the next init
-    // starts afresh (and removes the staging directory).
     const auto staging = store::staging_locator(ctx.data_dir, std::to_string(::getpid()));
     // A SQLite staging store is a directory made here; a PostgreSQL one a schema the store makes.
     const bool staging_directory = !store::is_postgresql_locator(staging);
@@ -138,11 +118,10 @@ int cmd_init(Context& ctx, Args& args) {
     }
     ca::AuthorityStatus s;
     try {
-        auto session =
-            compose_session(open_authority_store(staging, store::OpenMode::Create), make_keys, r.crypto_mode);
+        auto session = compose_session(open_authority_store(staging, store::OpenMode::Create), make_keys, mode);
         const ca::Collaborators with{*session->store, *session->keys, *session->client_keys, session->clock,
                                      session->rng};
-        ca::Authority::provision(with, r, local_caller());
+        provision(with);
         s = ca::Authority(with).status();
     } catch (...) {
         discard_staging();
@@ -170,6 +149,64 @@ int cmd_init(Context& ctx, Args& args) {
         ctx.out << "next: give relying parties the anchor (`xrca anchor -o anchor.pub.xml`)\n";
     }
     return k_exit_ok;
+}
+
+// `init --from-key-export FILE`: the cluster of a key export, re-protected under this
+// installation's key password (docs/backup.md). Everything the cluster is comes from the export.
+int init_from_key_export(Context& ctx, Args& args, const std::string& file) {
+    for (const char* option : {"--role", "--name", "--url", "--crypto-mode", "--revocation", "--trust-anchor"}) {
+        if (args.option(option))
+            throw Error(ErrorKind::Usage,
+                        std::string(option) + " comes from the export: drop it with --from-key-export");
+    }
+    if (args.flag("--self-enroll") || !args.options("--revocation-authority").empty())
+        throw Error(ErrorKind::Usage, "--self-enroll and --revocation-authority do not go with --from-key-export");
+    if (args.option("--key-store").value_or("software") != "software") {
+        throw Error(ErrorKind::Usage,
+                    "an exported cluster key is imported into software keys only; a PKCS#11 token's keys are "
+                    "restored with the token's own tools");
+    }
+    const auto text = read_file(file, k_max_document_bytes);
+    // The export is opened (and checked whole) before the new key password is asked for.
+    const auto exported = ca::read_cluster_key_export(text, read_export_password(args));
+    const auto mode = ca::CryptoMode::from_number(exported.crypto_mode).value_or(ca::CryptoMode::mode2());
+    const auto make_keys = key_ring_for_new_authority(args);
+    if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "init takes no positional arguments");
+    ctx.out << "importing the " << exported.role << " cluster '" << text::printable(exported.name) << "' "
+            << exported.guid << ", exported " << exported.exported << '\n';
+    return create_authority(ctx, make_keys, mode, [&](const ca::Collaborators& with) {
+        ca::Authority::provision_from_export(with, exported, local_caller());
+    });
+}
+
+}  // namespace
+
+int cmd_init(Context& ctx, Args& args) {
+    if (const auto file = args.option("--from-key-export")) return init_from_key_export(ctx, args, *file);
+    ca::ProvisionRequest r;
+    const auto role = args.option("--role");
+    if (!role) throw Error(ErrorKind::Usage, "init needs --role enrollment|root|licensing");
+    r.role = ca::parse_role(*role);
+    r.name = args.option("--name").value_or("");
+    r.base_url = args.option("--url").value_or("");
+    r.extranet_url = args.option("--extranet-url").value_or("");
+    if (auto mode = args.option("--crypto-mode")) {
+        const auto parsed = *mode == "1" || *mode == "2" ? ca::CryptoMode::from_number(std::stoi(*mode)) : std::nullopt;
+        if (!parsed) throw Error(ErrorKind::Usage, "--crypto-mode must be 2 or 1");
+        r.crypto_mode = *parsed;
+    }
+    r.self_enroll = args.flag("--self-enroll");
+    const auto revocation = ca::parse_revocation_mode(args.option("--revocation").value_or("standard"));
+    if (!revocation) throw Error(ErrorKind::Usage, "--revocation must be standard or custom");
+    r.revocation = *revocation;
+    for (const auto& f : args.options("--revocation-authority")) r.revocation_authorities.push_back(read_public_key(f));
+    if (auto anchor = args.option("--trust-anchor")) r.trust_anchor = anchor_argument(*anchor);
+    // Before anything is created: the password, or the token opened with its PIN.
+    const auto make_keys = key_ring_for_new_authority(args);
+    if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "init takes no positional arguments");
+
+    return create_authority(ctx, make_keys, r.crypto_mode,
+                            [&](const ca::Collaborators& with) { ca::Authority::provision(with, r, local_caller()); });
 }
 
 int cmd_anchor(Context& ctx, Args& args) {

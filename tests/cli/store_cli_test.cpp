@@ -140,5 +140,41 @@ TEST_F(StoreCli, MigrateStoreSaysWhatIsMissing) {
     EXPECT_NE(r.out.find("postgresql://"), std::string::npos) << r.out;
 }
 
+TEST_F(StoreCli, APostgreSqlStoreIsBackedUpIntoOneFileThatRestoresAnywhere) {
+    auto r = on(m_uri, "init --role root --name PgRoot --url https://pg.example.test/_wmcs --self-enroll");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    ASSERT_EQ(read(m_uri, "principal add alice --role user --email alice@example.test").exit_code, 0);
+    ASSERT_EQ(read(m_uri, "revoke --content-id {11111111-2222-3333-4444-555555555555}").exit_code, 0);
+    const auto status = read(m_uri, "status --json").out;
+    const auto log = read(m_uri, "log --json").out;
+
+    r = read(m_uri, "backup -o " + m_dir + "/pg.backup");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    // Into a data directory: the same authority, counts and log, entry for entry.
+    const auto dir = m_dir + "/restored";
+    r = read(dir, "restore " + m_dir + "/pg.backup");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_EQ(read(dir, "status --json").out, status);
+    EXPECT_EQ(read(dir, "log --json").out, log);
+    EXPECT_NE(read(dir, "principal list").out.find("alice"), std::string::npos);
+    EXPECT_NE(read(dir, "revoke --list").out.find("11111111-2222-3333-4444-555555555555"), std::string::npos);
+    // Its keys open with the same password and it issues on.
+    ASSERT_EQ(run("client init --dir " + m_dir + "/alice --password-file " + m_dir + "/pw").exit_code, 0);
+    r = on(dir, "issue machine --public-key " + m_dir + "/alice/machine.pub.xml -o " + m_dir + "/spc.xml");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_EQ(read(dir, "log --verify").exit_code, 0);
+
+    // Into another, empty PostgreSQL store; a store holding an authority is refused.
+    const auto other = PostgresCluster::shared().create_database();
+    const auto other_uri = PostgresCluster::shared().locator(other);
+    r = read(other_uri, "restore " + m_dir + "/pg.backup");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_EQ(read(other_uri, "log --json").out, log);
+    EXPECT_EQ(read(other_uri, "log --verify").exit_code, 0);
+    r = read(m_uri, "restore " + m_dir + "/pg.backup");
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    PostgresCluster::shared().drop_database(other);
+}
+
 }  // namespace
 }  // namespace xrca

@@ -332,5 +332,26 @@ TEST_F(Pkcs11Cli, InitRefusesAWrongPinAMissingModuleOrTokenAndCreatesNothing) {
     EXPECT_EQ(x("d", init + " --key-store pkcs11 --pkcs11-module relative.so --pkcs11-token t").exit_code, 2);
 }
 
+TEST_F(Pkcs11Cli, KeysInTheTokenAreNeverExportedAndABackupHoldsOnlyTheirReferences) {
+    auto r = x("a", "init --role root --name R --url https://r.example.test/_wmcs --self-enroll" + in_token());
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    // Refused before any password is asked for (none is given): the token's own backup is the way.
+    r = x("a", "export-cluster-key -o " + m_dir + "/a.tpd");
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("PKCS#11 token and cannot leave it"), std::string::npos) << r.out;
+    EXPECT_FALSE(std::filesystem::exists(m_dir + "/a.tpd"));
+
+    r = plain("--data " + m_dir + "/a backup -o " + m_dir + "/a.backup");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    r = plain("--data " + m_dir + "/b restore " + m_dir + "/a.backup");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    ASSERT_NO_FATAL_FAILURE(expect_keys_stay_in_the_token("b"));
+    // The restored store finds the same token keys and signs with them.
+    r = plain("client init --dir " + m_dir + "/alice --password-file " + write("client-pw", "client-password\n"));
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    r = x("b", "issue machine --public-key " + m_dir + "/alice/machine.pub.xml -o " + m_dir + "/spc.xml");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+}
+
 }  // namespace
 }  // namespace xrca
