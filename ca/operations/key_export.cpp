@@ -45,7 +45,7 @@ std::string Authority::export_cluster_key(const Password& export_password, const
         e.key = m_keys.extract(KeyName::Cluster);
         if (m_store.load_key(key_name(KeyName::ClusterPrevious)))
             e.previous_key = m_keys.extract(KeyName::ClusterPrevious);
-        const auto slc = own_slc().descriptor.id.value;
+        const auto slc = own_slc().id_text();
         inputs += "; slc=" + slc + (e.previous_key ? "; with the previous key" : "");
         auto text = write_cluster_key_export(e, export_password, m_rng);
         // Only fingerprints and IDs reach the log, never the export or its password.

@@ -144,7 +144,7 @@ TEST_F(StoreCli, APostgreSqlStoreIsBackedUpIntoOneFileThatRestoresAnywhere) {
     auto r = on(m_uri, "init --role root --name PgRoot --url https://pg.example.test/_wmcs --self-enroll");
     ASSERT_EQ(r.exit_code, 0) << r.out;
     ASSERT_EQ(read(m_uri, "principal add alice --role user --email alice@example.test").exit_code, 0);
-    ASSERT_EQ(read(m_uri, "revoke --content-id {11111111-2222-3333-4444-555555555555}").exit_code, 0);
+    ASSERT_EQ(read(m_uri, "revoke --content-id {11111111-2222-3333-4444-555555555555} --yes").exit_code, 0);
     const auto status = read(m_uri, "status --json").out;
     const auto log = read(m_uri, "log --json").out;
 
