@@ -95,8 +95,8 @@ constexpr int k_prompt_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP};
 
 extern "C" void restore_terminal_and_reraise(int sig) {
     if (g_prompt_fd >= 0) ::tcsetattr(g_prompt_fd, TCSANOW, &g_saved_terminal);
-    ::signal(sig, SIG_DFL);
-    ::raise(sig);
+    (void)::signal(sig, SIG_DFL);
+    (void)::raise(sig);
 }
 
 // Echo off for as long as it lives, whatever ends the prompt.

@@ -537,7 +537,7 @@ TEST_P(StoreContract, CertificateListingsFilterRevokeAndPageNewestFirst) {
         std::nullopt);
     put("{c0000000-0000-4000-8000-000000000005}", "Group-Identity-Credential", "{b0b}", "kb", "2026-03-01T12:03:00Z",
         std::nullopt, false);
-    const auto ids = [&](CertificateFilter f) {
+    const auto ids = [&](const CertificateFilter& f) {
         std::vector<std::string> out;
         for (const auto& row : m_store->list_certificates(f)) out.push_back(row.certificate.id.substr(36, 1));
         return out;
