@@ -350,7 +350,8 @@ CommandSpec issue_command() {
 
 CommandSpec client_command() {
     const auto dir = value("--dir", "CLIENT_DIR", "the client's directory: its machine key and chains").needed();
-    const auto anchor = value("--anchor", "A", "the root key to pin: a fingerprint or a <PUBLICKEY> file");
+    const auto anchor =
+        value("--anchor", "FINGERPRINT|ANCHOR.pub.xml", "the root key to pin: a fingerprint or a <PUBLICKEY> file");
     const auto password = value("--password-file", "FILE",
                                 "the machine key's password, read from FILE (else $XRCA_KEY_PASSWORD, else a prompt)");
     const auto remote = remote_options("a `user`");
