@@ -22,8 +22,8 @@ bool notify_service_manager(const std::string& state) noexcept {
     address.sun_family = AF_UNIX;
     std::memcpy(address.sun_path, name, length);
     if (name[0] == '@') address.sun_path[0] = '\0';
-    const auto address_length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + length +
-                                                       (name[0] == '@' ? 0 : 1));
+    const auto address_length =
+        static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + length + (name[0] == '@' ? 0 : 1));
     const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return false;
     ssize_t sent = -1;

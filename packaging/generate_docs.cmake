@@ -61,10 +61,11 @@ endif()
 
 # help2man documents one program: each command gets a two-line wrapper named xrca-COMMAND,
 # which also gives the page its name.
-set(see_also "")
-foreach(command IN LISTS commands)
-  string(APPEND see_also ".BR xrca-${command} (1)\n")
-endforeach()
+# \% keeps groff from hyphenating a name at the end of a line.
+list(TRANSFORM commands PREPEND ".BR \\%xrca-" OUTPUT_VARIABLE references)
+list(TRANSFORM references APPEND " (1)")
+list(JOIN references ",\n" see_also)
+string(APPEND see_also "\n")
 file(WRITE "${OUT}/wrappers/xrca.h2m" "[SEE ALSO]\n${see_also}")
 file(WRITE "${OUT}/wrappers/command.h2m" "[SEE ALSO]\n.BR xrca (1)\n")
 

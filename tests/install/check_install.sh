@@ -22,7 +22,7 @@ tree)
   # The installed binary provisions and reads an authority on its own.
   printf 'correct-horse-battery\n' >"$work/password"
   chmod 600 "$work/password"
-  "$prefix/bin/xrca" --data "$work/es" --password-file "$work/password" init --role enrollment --name ES \
+  "$prefix/bin/xrca" --data "$work/es" init --role enrollment --name ES --password-file "$work/password" \
     >"$work/init.log" 2>&1 || { cat "$work/init.log"; fail "the installed xrca init"; }
   "$prefix/bin/xrca" --data "$work/es" status >"$work/status.log" 2>&1 || { cat "$work/status.log"; fail "status"; }
   grep -q 'active' "$work/status.log" || { cat "$work/status.log"; fail "status does not say active"; }
@@ -57,7 +57,7 @@ man)
   groff -man -Tascii -P-c -P-b -P-u "$man1/xrca-serve.1" >"$work/serve.txt" 2>"$work/groff.err" || fail "groff failed"
   [ ! -s "$work/groff.err" ] || { cat "$work/groff.err"; fail "groff warned"; }
   grep -q -- '--listen' "$work/serve.txt" || fail "the rendered xrca-serve(1) does not mention --listen"
-  grep -q 'xrca-init' <(groff -man -Tascii -P-c -P-b -P-u "$man1/xrca.1") || fail "xrca(1) does not refer to xrca-init(1)"
+  grep -q 'xrca-init(1)' <(groff -man -Tascii -P-c -P-b -P-u "$man1/xrca.1") || fail "xrca(1) does not refer to xrca-init(1)"
   if command -v man >/dev/null; then
     man -l "$man1/xrca-init.1" 2>/dev/null | grep -q -- '--role' || fail "man -l xrca-init.1 does not show --role"
   fi

@@ -97,10 +97,10 @@ protected:
     void make_authority() {
         m_password_file = m_dir + "/password";
         std::ofstream(m_password_file) << "correct-horse-battery\n";
-        std::filesystem::permissions(m_password_file, std::filesystem::perms::owner_read |
-                                                           std::filesystem::perms::owner_write);
-        const auto r = test::run_command(std::string(XRCA_BINARY) + " --data " + m_dir + "/es --password-file " +
-                                         m_password_file + " init --role enrollment --name ES");
+        std::filesystem::permissions(m_password_file,
+                                     std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+        const auto r = test::run_command(std::string(XRCA_BINARY) + " --data " + m_dir +
+                                         "/es init --role enrollment --name ES --password-file " + m_password_file);
         ASSERT_EQ(r.exit_code, 0) << r.out;
     }
     std::string m_dir;
@@ -180,10 +180,10 @@ TEST_F(Notify, ServeThatCannotListenNeverSaysReady) {
     const std::string name = "@" + unique_name("xrca-serve");
     NotifySocket manager(name);
     ASSERT_TRUE(manager.bound);
-    const auto r = test::run_command("NOTIFY_SOCKET=" + name + " " + XRCA_BINARY + " --data " + m_dir +
-                                     "/es serve --threads 1 --listen 127.0.0.1:" +
-                                     std::to_string(ntohs(address.sin_port)) + " --password-file " + m_password_file +
-                                     " < /dev/null");
+    const auto r =
+        test::run_command("NOTIFY_SOCKET=" + name + " " + XRCA_BINARY + " --data " + m_dir +
+                          "/es serve --threads 1 --listen 127.0.0.1:" + std::to_string(ntohs(address.sin_port)) +
+                          " --password-file " + m_password_file + " < /dev/null");
     ::close(taken);
     EXPECT_NE(r.exit_code, 0) << r.out;
     // The process has exited: whatever it sent is already queued.
