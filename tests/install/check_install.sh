@@ -28,7 +28,7 @@ tree)
   grep -q 'active' "$work/status.log" || { cat "$work/status.log"; fail "status does not say active"; }
   # Everything installed is the binary, its documentation, the unit or the example config:
   # nothing the tests need (libraries, test binaries, test data) is installed.
-  unexpected=$(cd "$prefix" && find . -type f | grep -Ev '^\./(bin/xrca|share/man/man1/xrca(-[a-z0-9-]+)?\.1|share/bash-completion/completions/xrca|share/doc/xrca/.+|lib/systemd/system/xrca\.service|etc/xrca/xrca\.conf\.example)$' || true)
+  unexpected=$(cd "$prefix"; find . -type f | grep -Ev '^\./(bin/xrca|share/man/man1/xrca(-[a-z0-9-]+)?\.1|share/bash-completion/completions/xrca|share/doc/xrca/.+|lib/systemd/system/xrca\.service|etc/xrca/xrca\.conf\.example)$' || true)
   [ -z "$unexpected" ] || fail "installed but not expected: $unexpected"
   for f in share/doc/xrca/README.md share/doc/xrca/CHANGELOG.md share/doc/xrca/install.md \
            share/doc/xrca/examples/xrca.conf etc/xrca/xrca.conf.example lib/systemd/system/xrca.service; do
@@ -51,7 +51,7 @@ man)
     [ -s "$man1/xrca-$c.1" ] || fail "no man page for $c"
     grep -q '^\.TH "\?XRCA-'"${c^^}" "$man1/xrca-$c.1" || fail "xrca-$c.1 has no .TH line naming XRCA-${c^^}"
   done
-  for c in init serve status; do [[ " $(echo $commands) " == *" $c "* ]] || fail "xrca --help does not list $c"; done
+  for c in init serve status; do grep -qx "$c" <<<"$commands" || fail "xrca --help does not list $c"; done
   grep -q '^\.TH' "$man1/xrca.1" || fail "xrca.1 has no .TH line"
   # The pages render, and say what the help says.
   groff -man -Tascii -P-c -P-b -P-u "$man1/xrca-serve.1" >"$work/serve.txt" 2>"$work/groff.err" || fail "groff failed"
@@ -88,8 +88,9 @@ deb)
   for tool in cpack dpkg-deb dpkg-shlibdeps; do command -v $tool >/dev/null || skip "$tool is not installed"; done
   (cd "$work" && cpack -G DEB --config "$build/CPackConfig.cmake" -B "$work/deb" >"$work/cpack.log" 2>&1) \
     || { cat "$work/cpack.log"; fail "cpack -G DEB"; }
-  deb=$(ls "$work"/deb/xrca_*.deb 2>/dev/null | head -n 1)
-  [ -n "$deb" ] || { cat "$work/cpack.log"; fail "cpack made no xrca_*.deb"; }
+  debs=("$work"/deb/xrca_*.deb)
+  deb=${debs[0]}
+  [ -e "$deb" ] || { cat "$work/cpack.log"; fail "cpack made no xrca_*.deb"; }
   dpkg-deb -c "$deb" >"$work/contents"
   for f in ./usr/bin/xrca ./usr/lib/systemd/system/xrca.service ./etc/xrca/xrca.conf.example \
            ./usr/share/doc/xrca/examples/xrca.conf ./usr/share/doc/xrca/install.md; do
@@ -107,6 +108,7 @@ deb)
   grep -q 'useradd --system' "$work/control/postinst" || fail "postinst makes no system user"
   grep -qx '/etc/xrca/xrca.conf.example' "$work/control/conffiles" || fail "the example config is no conffile"
   dpkg-deb -x "$deb" "$work/root"
+  # shellcheck disable=SC2016 # the unit holds ${CREDENTIALS_DIRECTORY} for systemd to expand
   grep -qxF 'ExecStart=/usr/bin/xrca serve --config /etc/xrca/xrca.conf --password-file ${CREDENTIALS_DIRECTORY}/key-password' \
     "$work/root/usr/lib/systemd/system/xrca.service" || fail "the packaged unit does not name /usr/bin/xrca and /etc/xrca"
   "$work/root/usr/bin/xrca" --version | grep -q '^xrca ' || fail "the packaged binary does not run"
