@@ -40,11 +40,13 @@ execute_process(COMMAND "${XRCA}" --help RESULT_VARIABLE status OUTPUT_VARIABLE 
 if(NOT status EQUAL 0)
   message(FATAL_ERROR "${XRCA} --help failed (exit ${status})")
 endif()
+# A help text without that block still gets its xrca.1; the install test (tests/install)
+# fails on the missing command pages, and the build goes on.
 string(FIND "${usage}" "\ncommands:\n" at)
-if(at LESS 0)
-  message(FATAL_ERROR "${XRCA} --help lists no commands (no 'commands:' line)")
+set(listing "")
+if(at GREATER_EQUAL 0)
+  string(SUBSTRING "${usage}" ${at} -1 listing)
 endif()
-string(SUBSTRING "${usage}" ${at} -1 listing)
 string(REPLACE "\n" ";" lines "${listing}")
 set(commands "")
 foreach(line IN LISTS lines)
@@ -56,7 +58,8 @@ foreach(line IN LISTS lines)
   endif()
 endforeach()
 if(NOT commands)
-  message(FATAL_ERROR "${XRCA} --help lists no commands")
+  message(WARNING "${XRCA} --help lists no commands (no '  NAME  summary' lines after 'commands:'): "
+                  "only xrca.1 is made")
 endif()
 
 # help2man documents one program: each command gets a two-line wrapper named xrca-COMMAND,
