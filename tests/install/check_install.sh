@@ -34,6 +34,12 @@ tree)
            share/doc/xrca/examples/xrca.conf etc/xrca/xrca.conf.example lib/systemd/system/xrca.service; do
     [ -s "$prefix/$f" ] || fail "$f is missing or empty"
   done
+  # Bash completion, when the binary can write it: installed, and bash takes it for xrca.
+  if "$prefix/bin/xrca" completion bash >/dev/null 2>&1; then
+    completion=$prefix/share/bash-completion/completions/xrca
+    [ -s "$completion" ] || fail "xrca completion bash works, but no completion is installed"
+    bash -c 'source "$1" && complete -p xrca' _ "$completion" >/dev/null || fail "bash does not take $completion for xrca"
+  fi
   cmp -s "$prefix/share/doc/xrca/examples/xrca.conf" "$prefix/etc/xrca/xrca.conf.example" \
     || fail "the two example configs differ"
   # Installed twice (an upgrade), the tree is the same: no leftovers, no failures.
@@ -98,6 +104,9 @@ deb)
   done
   if [ -e "$build/packaging/generated/man1/xrca.1" ]; then
     grep -q ' ./usr/share/man/man1/xrca-serve.1$' "$work/contents" || fail "the .deb lacks the man pages"
+  fi
+  if [ -e "$build/packaging/generated/completion/xrca" ]; then
+    grep -q ' ./usr/share/bash-completion/completions/xrca$' "$work/contents" || fail "the .deb lacks the completion"
   fi
   [ "$(dpkg-deb -f "$deb" Package)" = xrca ] || fail "the package is not named xrca"
   depends=$(dpkg-deb -f "$deb" Depends)
