@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages xrca needs, only those that are missing, non-interactively.
+# help2man makes the man pages; groff, man-db, dpkg-dev (cpack's dpkg-shlibdeps) and systemd
+# (systemd-analyze) are what the install tests use.
 # usage: scripts/setup.sh [--with-fuzz]   (--with-fuzz adds clang and its sanitizer runtimes, and
 #        clang-format and clang-tidy for scripts/lint.sh)
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config
           libbotan-2-dev libpugixml-dev libsqlitecpp-dev libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev libssl-dev
-          libgtest-dev libp11-kit-dev softhsm2 libpq-dev postgresql)
+          libgtest-dev libp11-kit-dev softhsm2 libpq-dev postgresql
+          help2man groff-base man-db dpkg-dev systemd)
 if [ "${1:-}" = "--with-fuzz" ]; then
   packages+=(clang libclang-rt-14-dev clang-format clang-tidy)
 fi

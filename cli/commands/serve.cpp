@@ -3,6 +3,7 @@
 #include "cli/exit_codes.h"
 #include "cli/files.h"
 #include "cli/session.h"
+#include "cli/systemd_notify.h"
 
 #include "enrollment/http_server.h"
 #include "enrollment/service.h"
@@ -127,6 +128,7 @@ int cmd_serve(Context& ctx, Args& args) {
     ctx.out << "serving the " << record.role << " authority '" << record.name << "' on "
             << (options.tls() ? "https://" : "http://") << options.listen_address << ":" << server->port() << "/_wmcs ("
             << options.threads << " threads); stop with Ctrl-C" << std::endl;
+    notify_service_manager("READY=1");  // systemd's Type=notify: the keys are open and the socket is bound
     const timespec reconcile{k_reconcile_seconds, 0};
     while (sigtimedwait(&stop, nullptr, &reconcile) < 0) {
         try {
@@ -137,6 +139,7 @@ int cmd_serve(Context& ctx, Args& args) {
         }
     }
     ctx.out << "stopping: finishing requests in flight" << std::endl;
+    notify_service_manager("STOPPING=1");
     server.reset();
     return k_exit_ok;
 }
