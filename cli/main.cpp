@@ -401,15 +401,20 @@ const std::map<std::string, Command>& commands() {
           "       --may-certify '*@sales.example.com'\n"}},
         {"serve",
          {cmd_serve, "run the online SOAP service (HTTP or HTTPS)",
-          "usage: xrca [--data DIR] serve [--listen 127.0.0.1:8080] [--threads N]\n"
+          "usage: xrca [--data DIR] serve [--config FILE] [--listen ADDRESS:PORT]... [--threads N]\n"
           "                             [--tls-cert CERT.pem --tls-key KEY.pem] [--password-file FILE | --pin-file "
           "FILE]\n"
+          "                             [--log-format text|json|none] [--trusted-proxy ADDRESS|CIDR]...\n"
           "                             [--per-address-connections N] [--request-deadline SECONDS]\n"
           "                             [--anonymous-rate N] [--min-free-mb N] [--signing-engine NAME]\n"
           "                             [--clc-key-pool N] [--clc-key-threads N] [--warm-key-pool]\n"
           "\n"
           "Serves this authority's web services under /_wmcs until SIGINT or SIGTERM, then\n"
-          "finishes the requests in flight. Listens on 127.0.0.1 unless told otherwise.\n"
+          "stops accepting, finishes the requests in flight and exits 0. SIGHUP reloads the TLS\n"
+          "certificate and key and the configuration file without dropping a request (what needs\n"
+          "a restart, such as --listen or the store, is reported on stderr; a reload that fails\n"
+          "keeps the old settings). Listens on 127.0.0.1 unless told otherwise. One line per\n"
+          "request goes to stdout (docs/logging.md); messages go to stderr.\n"
           "  enrollment  Enroll (enrollment/enrollservice.asmx; `enroll` principals)\n"
           "  root        SubEnroll (`sub-enroll`), Activate and Certify (`user`), ServerCertification\n"
           "              (`server`), GetClientLicensorCert (`user`, own RAC only),\n"
@@ -426,6 +431,15 @@ const std::map<std::string, Command>& commands() {
           "Request bodies are limited to 1 MiB (413 above), request line and headers to 16 KiB;\n"
           "at most 256 connections.\n"
           "\n"
+          "  --config FILE           settings as `key = value` lines, keys named as these options\n"
+          "                          (`listen = [::1]:8443`, `warm-key-pool = true`); default\n"
+          "                          $XRCA_CONFIG, else /etc/xrca/xrca.conf when it exists. The\n"
+          "                          command line wins; an unknown key is an error (docs/serve.md)\n"
+          "  --listen ADDRESS:PORT   127.0.0.1:8080 (default), localhost:8080 (every address of the\n"
+          "                          name), [::1]:8080, [::]:8080 (IPv6 and IPv4); repeatable\n"
+          "  --log-format FORMAT     the request log on stdout: text (default), json or none\n"
+          "  --trusted-proxy ADDR    a reverse proxy (IP or CIDR, repeatable) whose X-Forwarded-For\n"
+          "                          names the client; from any other peer the header is ignored\n"
           "  --per-address-connections N  connections one source address may hold (default 64)\n"
           "  --request-deadline SECONDS   a whole request, headers and body, must arrive within\n"
           "                          this time however slowly its bytes trickle (default 20)\n"
@@ -443,7 +457,8 @@ const std::map<std::string, Command>& commands() {
           "  --warm-key-pool         fill the pool before serving (start-up takes longer)\n"
           "\n"
           "example:\n"
-          "  xrca --data root serve --listen 127.0.0.1:8443 --tls-cert cert.pem --tls-key key.pem\n"}},
+          "  xrca --data root serve --listen 127.0.0.1:8443 --tls-cert cert.pem --tls-key key.pem\n"
+          "  xrca serve --config /etc/xrca/xrca.conf --log-format json\n"}},
         {"revoke",
          {cmd_revoke, "record a revocation of something this authority issued",
           "usage: xrca [--data DIR] revoke (--id ID | --hash HEX | --hash-of CERT.xml | --issuer-key PUB.xml\n"
@@ -599,6 +614,7 @@ public:
             const char* env = std::getenv(name);
             if (env && *env) {
                 m_locator = env;
+                m_chosen = true;
                 return;
             }
         }
@@ -610,12 +626,16 @@ public:
         refuse_password_on_argv(option, locator);
         m_given_as = option + locator;
         m_locator = locator;
+        m_chosen = true;
     }
     [[nodiscard]] const std::string& locator() const { return m_locator; }
+    /** Named by an option or the environment, not the default. */
+    [[nodiscard]] bool chosen() const { return m_chosen; }
 
 private:
     std::string m_locator = "./xrca-data";
     std::string m_given_as;
+    bool m_chosen = false;
 };
 
 int run(int argc, char** argv) {
@@ -664,7 +684,7 @@ int run(int argc, char** argv) {
         for (const auto& locator : args.options(option)) store.take(option, locator);
     }
     args.tolerate({"--password-file", "--pin-file"});
-    Context ctx{store.locator(), std::cout, std::cerr};
+    Context ctx{store.locator(), std::cout, std::cerr, store.chosen()};
     return it->second.run(ctx, args);
 }
 

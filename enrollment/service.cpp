@@ -326,10 +326,20 @@ HttpResponse Service::handle(const HttpRequest& request) {
     const auto wait_seconds = request.header("authorization").empty()
                                   ? m_anonymous_limit.take(request.remote_address, RateLimiter::Clock::now())
                                   : 0;
+    // What the request log says of it (http_server.h): the caller as authenticated, the
+    // operation once known, and the enrollment log's ID of the entry it left.
+    static_cast<void>(ca::Audit::take_entry_id());
+    const auto noted = [&](HttpResponse r, const std::string& fault) {
+        r.note.operation = std::string(operation) == "SOAP" ? "" : operation;  // unknown: the path says more
+        r.note.principal = caller.anonymous ? "" : caller.principal;
+        r.note.fault = fault;
+        r.note.request_id = ca::Audit::take_entry_id();
+        return r;
+    };
     try {
         // One audited request (ca/audit.h): a refusal made here, before any operation of the
         // authority saw the request, is logged once as well as one made inside it.
-        return m_authority.audit().run(operation, caller, inputs, [&] {
+        return noted(m_authority.audit().run(operation, caller, inputs, [&] {
             if (wait_seconds > 0) {
                 throw Error(ErrorKind::Busy,
                             "too many requests without a token from " + request.remote_address + "; retry in " +
@@ -366,7 +376,8 @@ HttpResponse Service::handle(const HttpRequest& request) {
             const auto result = op->run({m_authority, soap, caller, principal});
             m_metrics.record(operation, "ok", elapsed(), result.issued_kind);
             return text(200, "text/xml; charset=utf-8", soap_response(reply_ns, op->name, result.xml));
-        });
+        }),
+                     "");
     } catch (const Error& e) {
         auto fault = map_error(e);
         if (request.body_too_large) fault.http_status = 413;
@@ -383,7 +394,7 @@ HttpResponse Service::handle(const HttpRequest& request) {
                                                          ? "Bearer realm=\"xrca\""
                                                          : "Bearer realm=\"xrca\", error=\"invalid_token\""});
         }
-        return r;
+        return noted(std::move(r), outcome_of(fault.faultstring));
     }
 }
 
