@@ -68,8 +68,7 @@ std::vector<ConfigEntry> parse_config(std::string_view text, const std::string& 
         const auto key = trim(line.substr(0, equals));
         const auto value = trim(line.substr(equals + 1));
         if (key.empty()) refuse(name, number, "no key before '='");
-        const auto known =
-            std::find_if(keys.begin(), keys.end(), [&](const ConfigKey& k) { return k.name == key; });
+        const auto known = std::find_if(keys.begin(), keys.end(), [&](const ConfigKey& k) { return k.name == key; });
         if (known == keys.end()) refuse(name, number, "unknown key " + quoted(key));
         ConfigEntry e{std::string(key), "", number};
         if (!value.empty() && value.front() == '"') {
@@ -88,7 +87,8 @@ std::vector<ConfigEntry> parse_config(std::string_view text, const std::string& 
         if (known->kind != ConfigKey::Kind::Repeatable) {
             for (const auto& earlier : entries) {
                 if (earlier.key == e.key)
-                    refuse(name, number, e.key + " is given again (first on line " + std::to_string(earlier.line) + ")");
+                    refuse(name, number,
+                           e.key + " is given again (first on line " + std::to_string(earlier.line) + ")");
             }
         }
         entries.push_back(std::move(e));

@@ -23,7 +23,7 @@ constexpr std::size_t k_max_config_bytes = std::size_t{1024} * 1024;
 /** Settings a running server keeps until it restarts (the store, the keys, the sockets). */
 const std::vector<const char*>& restart_only_keys() {
     static const std::vector<const char*> keys = {
-        "listen",      "store",           "password-file", "pin-file",      "signing-engine",
+        "listen",       "store",           "password-file", "pin-file",       "signing-engine",
         "clc-key-pool", "clc-key-threads", "warm-key-pool", "anonymous-rate", "min-free-mb",
     };
     return keys;
@@ -114,9 +114,8 @@ LiveSettings read_live_settings(Args& args) {
     for (const auto& proxy : args.options("--trusted-proxy")) {
         const auto range = enrollment::AddressRange::parse(proxy);
         if (!range) {
-            throw Error(ErrorKind::Usage,
-                        "--trusted-proxy takes an IP address or a CIDR range (10.0.0.0/8), not '" +
-                            text::printable(proxy) + "'");
+            throw Error(ErrorKind::Usage, "--trusted-proxy takes an IP address or a CIDR range (10.0.0.0/8), not '" +
+                                              text::printable(proxy) + "'");
         }
         trusted.push_back(*range);
     }

@@ -314,8 +314,7 @@ void HttpServer::Context::start(const std::vector<ListeningSocket>& sockets) {
             {MHD_OPTION_LISTEN_SOCKET, fd, nullptr},
             {MHD_OPTION_THREAD_POOL_SIZE, static_cast<intptr_t>(options.threads), nullptr},
             {MHD_OPTION_CONNECTION_LIMIT, static_cast<intptr_t>(options.connection_limit), nullptr},
-            {MHD_OPTION_PER_IP_CONNECTION_LIMIT, static_cast<intptr_t>(options.per_address_connection_limit),
-             nullptr},
+            {MHD_OPTION_PER_IP_CONNECTION_LIMIT, static_cast<intptr_t>(options.per_address_connection_limit), nullptr},
             {MHD_OPTION_CONNECTION_TIMEOUT, static_cast<intptr_t>(options.connection_timeout_seconds), nullptr},
             // Request line and headers must fit in this per-connection buffer (else 414/431).
             {MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<intptr_t>(options.max_header_bytes), nullptr},
@@ -335,9 +334,9 @@ void HttpServer::Context::start(const std::vector<ListeningSocket>& sockets) {
         if (!daemon) {
             ::close(fd);
             drain();
-            throw std::runtime_error("cannot serve on " + socket.address() +
-                                     (options.tls() ? " with TLS (the certificate and key do not load together)"
-                                                    : " (out of resources)"));
+            throw std::runtime_error(
+                "cannot serve on " + socket.address() +
+                (options.tls() ? " with TLS (the certificate and key do not load together)" : " (out of resources)"));
         }
         daemons.push_back(daemon);
     }
@@ -369,8 +368,9 @@ void HttpServer::Context::drain() noexcept {
     quiesce();
     {
         // Idle keep-alive connections are closed; those with a request wait for its response.
-        const auto give_up = std::chrono::steady_clock::now() +
-                             std::chrono::seconds(options.request_deadline_seconds + options.connection_timeout_seconds);
+        const auto give_up =
+            std::chrono::steady_clock::now() +
+            std::chrono::seconds(options.request_deadline_seconds + options.connection_timeout_seconds);
         std::unique_lock<std::mutex> lock(mutex);
         while (!daemons.empty()) {
             bool busy = false;

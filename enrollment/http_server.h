@@ -47,7 +47,7 @@ struct HttpRequest {
     std::map<std::string, std::string> headers;  ///< names in lower case
     std::string body;
     bool body_too_large = false;  ///< the body exceeded max_body_bytes and was dropped (answer 413)
-    std::string remote_address;  ///< the client (see client_address.h), IPv4 as a dotted quad
+    std::string remote_address;   ///< the client (see client_address.h), IPv4 as a dotted quad
     bool tls = false;
     [[nodiscard]] std::string header(const std::string& lower_name) const;
 };

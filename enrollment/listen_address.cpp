@@ -103,8 +103,7 @@ std::vector<ListeningSocket> listen_on(const ListenAddress& where) {
     hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
     addrinfo* found = nullptr;
     const int resolved = ::getaddrinfo(where.host.c_str(), std::to_string(where.port).c_str(), &hints, &found);
-    if (resolved != 0)
-        throw std::runtime_error("cannot listen on " + where.str() + ": " + ::gai_strerror(resolved));
+    if (resolved != 0) throw std::runtime_error("cannot listen on " + where.str() + ": " + ::gai_strerror(resolved));
     const std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owner(found, ::freeaddrinfo);
     const bool several = found && found->ai_next;
     std::vector<ListeningSocket> sockets;

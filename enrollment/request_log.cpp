@@ -80,11 +80,11 @@ std::optional<RequestLogFormat> parse_request_log_format(std::string_view name) 
 
 std::string format_request_log_line(RequestLogFormat format, const RequestLogEntry& e) {
     if (format == RequestLogFormat::Text) {
-        return "time=" + rfc3339_ms(e.time) + " request=" + text_value(e.request_id) + " remote=" +
-               text_value(e.remote) + " method=" + text_value(e.method) + " operation=" + text_value(e.operation) +
-               " principal=" + text_value(e.principal) + " status=" + std::to_string(e.status) +
-               " fault=" + text_value(e.fault) + " duration_ms=" + milliseconds(e.duration_ms) +
-               " user_agent=" + text_value(e.user_agent);
+        return "time=" + rfc3339_ms(e.time) + " request=" + text_value(e.request_id) +
+               " remote=" + text_value(e.remote) + " method=" + text_value(e.method) +
+               " operation=" + text_value(e.operation) + " principal=" + text_value(e.principal) +
+               " status=" + std::to_string(e.status) + " fault=" + text_value(e.fault) +
+               " duration_ms=" + milliseconds(e.duration_ms) + " user_agent=" + text_value(e.user_agent);
     }
     if (format == RequestLogFormat::None) return "";
     std::string out = "{";

@@ -49,8 +49,9 @@ TEST(ConfigFile, EveryMistakeNamesItsLine) {
     EXPECT_EQ(refusal("tls-cert = \"a\" b\n"), "x.conf:1: text after the closing quote");
     EXPECT_EQ(refusal("tls-cert = \"a\\n\"\n"), "x.conf:1: in a quoted value only \\\" and \\\\ are escapes");
     EXPECT_EQ(refusal("tls-cert = a\"b\n"), "x.conf:1: a quote inside an unquoted value");
-    EXPECT_EQ(refusal("threads = 4 # four\n"), "x.conf:1: a comment goes on a line of its own (quote a value that "
-                                                "holds ' #')");
+    EXPECT_EQ(refusal("threads = 4 # four\n"),
+              "x.conf:1: a comment goes on a line of its own (quote a value that "
+              "holds ' #')");
     EXPECT_EQ(refusal("threads = \x1b[2J\n"), "x.conf:1: the line holds a control character");
     EXPECT_EQ(refusal("threads = \xff\n"), "x.conf:1: the line is not UTF-8");
     EXPECT_EQ(refusal("\x1b]0;x\x07 = 1\n"), "x.conf:1: the line holds a control character");

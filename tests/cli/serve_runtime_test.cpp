@@ -75,7 +75,9 @@ public:
     ~Connection() { ::close(m_fd); }
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
-    void send(const std::string& bytes) const { EXPECT_EQ(::write(m_fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size())); }
+    void send(const std::string& bytes) const {
+        EXPECT_EQ(::write(m_fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+    }
     /** Reads until `text` has arrived or the connection ends. */
     std::string read_until(const std::string& text) {
         char buf[4096];
@@ -111,9 +113,7 @@ std::string soap(std::uint16_t port, const std::string& operation, const std::st
     return request(port, soap_headers(operation, body.size()) + extra_headers + "\r\n" + body);
 }
 
-bool is_request_line(const std::string& line) {
-    return line.rfind("{\"time\"", 0) == 0 || line.rfind("time=", 0) == 0;
-}
+bool is_request_line(const std::string& line) { return line.rfind("{\"time\"", 0) == 0 || line.rfind("time=", 0) == 0; }
 
 bool has_ipv6_loopback() {
     const int fd = ::socket(AF_INET6, SOCK_STREAM, 0);
@@ -132,8 +132,10 @@ protected:
         char tmpl[] = "/tmp/xrca-serve-XXXXXX";
         m_dir = ::mkdtemp(tmpl);
         m_password = write("pw", "correct-horse-battery\n");
-        const auto r = run("--data " + m_dir + "/root init --role root --name CorpRights --url "
-                           "https://rms.example.test/_wmcs --self-enroll --password-file " + m_password);
+        const auto r = run("--data " + m_dir +
+                           "/root init --role root --name CorpRights --url "
+                           "https://rms.example.test/_wmcs --self-enroll --password-file " +
+                           m_password);
         ASSERT_EQ(r.exit_code, 0) << r.out;
     }
     void TearDown() override { std::filesystem::remove_all(m_dir); }
@@ -150,9 +152,10 @@ protected:
     /** Python's verdict on one JSON line: the fields asked for, space-separated, or its error. */
     std::string json_fields(const std::string& line, const std::string& fields) {
         const auto path = write("line.json", line);
-        return test::run_command("python3 -c \"import json,sys; d=json.loads(open(sys.argv[1],'rb').read()"
-                                 ".decode('utf-8')); print(' '.join(str(d[k]) for k in sys.argv[2:]))\" " +
-                                 path + " " + fields)
+        return test::run_command(
+                   "python3 -c \"import json,sys; d=json.loads(open(sys.argv[1],'rb').read()"
+                   ".decode('utf-8')); print(' '.join(str(d[k]) for k in sys.argv[2:]))\" " +
+                   path + " " + fields)
             .out;
     }
     /** The request log lines once `count` have been written (at most 30 s). */
@@ -197,8 +200,10 @@ TEST_F(ServeRuntime, HostileHeadersMakeValidJsonAndPrintableText) {
     for (const std::string format : {"json", "text"}) {
         const auto s = serve("--listen 127.0.0.1:0 --log-format " + format + " --trusted-proxy 127.0.0.1");
         ASSERT_FALSE(s->url.empty()) << s->first_line;
-        request(port_of(s->url), "GET /nothing-here HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                                 "User-Agent: " + hostile + "\r\nX-Forwarded-For: " + hostile + "\r\n\r\n");
+        request(port_of(s->url),
+                "GET /nothing-here HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                "User-Agent: " +
+                    hostile + "\r\nX-Forwarded-For: " + hostile + "\r\n\r\n");
         const auto lines = request_lines(*s, 1);
         ASSERT_EQ(lines.size(), 1u) << format;
         const auto& line = lines.front();
@@ -308,10 +313,9 @@ TEST_F(ServeRuntime, SighupServesANewCertificateWhileARequestFinishesOnTheOld) {
     // A request in flight on the first certificate: headers sent, body not yet.
     const auto body = envelope("GetLicensorCertificate");
     const auto out = m_dir + "/slow.out";
-    FILE* slow = ::popen(("openssl s_client -quiet -ign_eof -connect 127.0.0.1:" + std::to_string(port) + " > " +
-                          out + " 2>&1")
-                             .c_str(),
-                         "w");
+    FILE* slow = ::popen(
+        ("openssl s_client -quiet -ign_eof -connect 127.0.0.1:" + std::to_string(port) + " > " + out + " 2>&1").c_str(),
+        "w");
     ASSERT_NE(slow, nullptr);
     const auto head = soap_headers("GetLicensorCertificate", body.size()) + "Expect: 100-continue\r\n\r\n";
     std::fputs(head.c_str(), slow);
@@ -343,9 +347,9 @@ TEST_F(ServeRuntime, ListensOnHostNamesIpv6AndDualStack) {
     {
         const auto s = serve("--listen localhost:0");
         ASSERT_FALSE(s->url.empty()) << s->first_line;
-        EXPECT_NE(request(port_of(s->url), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                      .find(" 200 "),
-                  std::string::npos);
+        EXPECT_NE(
+            request(port_of(s->url), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").find(" 200 "),
+            std::string::npos);
     }
     if (!has_ipv6_loopback()) GTEST_SKIP() << "this machine has no ::1";
     {
@@ -357,8 +361,7 @@ TEST_F(ServeRuntime, ListensOnHostNamesIpv6AndDualStack) {
     }
     const auto s = serve("--listen [::]:0 --log-format json");
     ASSERT_NE(s->first_line.find("http://[::]:"), std::string::npos) << s->first_line;
-    const auto port = static_cast<std::uint16_t>(
-        std::stoul(s->first_line.substr(s->first_line.find("[::]:") + 5)));
+    const auto port = static_cast<std::uint16_t>(std::stoul(s->first_line.substr(s->first_line.find("[::]:") + 5)));
     EXPECT_NE(request(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "127.0.0.1").find(" 200 "),
               std::string::npos)
         << "dual stack takes IPv4";
@@ -378,8 +381,10 @@ TEST_F(ServeRuntime, BadListenAddressesAreUsageErrors) {
 }
 
 TEST_F(ServeRuntime, ConfigFileSettingsApplyAndTheCommandLineOverrides) {
-    const auto config = write("xrca.conf", "# serve's settings\n\nlisten = 127.0.0.1:0\nthreads = 3\n"
-                                           "log-format = \"json\"\npassword-file = " + m_password + "\n");
+    const auto config = write("xrca.conf",
+                              "# serve's settings\n\nlisten = 127.0.0.1:0\nthreads = 3\n"
+                              "log-format = \"json\"\npassword-file = " +
+                                  m_password + "\n");
     {
         const auto s = std::make_unique<ServeProcess>("--data " + m_dir + "/root serve --config " + config);
         ASSERT_NE(s->first_line.find("(3 threads)"), std::string::npos) << s->first_line << s->early_output();
@@ -389,9 +394,9 @@ TEST_F(ServeRuntime, ConfigFileSettingsApplyAndTheCommandLineOverrides) {
         EXPECT_EQ(lines[0].front(), '{');
     }
     // XRCA_CONFIG names it too; options on the command line win.
-    const auto s = std::make_unique<ServeProcess>("--data " + m_dir + "/root serve --log-format text --threads 2",
-                                                  std::vector<std::pair<std::string, std::string>>{
-                                                      {"XRCA_CONFIG", config}});
+    const auto s =
+        std::make_unique<ServeProcess>("--data " + m_dir + "/root serve --log-format text --threads 2",
+                                       std::vector<std::pair<std::string, std::string>>{{"XRCA_CONFIG", config}});
     ASSERT_NE(s->first_line.find("(2 threads)"), std::string::npos) << s->first_line << s->early_output();
     request(port_of(s->url), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     const auto lines = request_lines(*s, 1);
