@@ -19,7 +19,7 @@ std::string rfc3339_ms(std::chrono::system_clock::time_point t) {
     const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
     std::tm utc{};
     ::gmtime_r(&seconds, &utc);
-    std::array<char, 32> text{};
+    std::array<char, 96> text{};  // room for any int, as the compiler counts
     std::snprintf(text.data(), text.size(), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
                   utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(ms % 1000));
     return text.data();
@@ -32,13 +32,13 @@ std::string milliseconds(double ms) {
 }
 
 // A request the enrollment log has no entry for (a page, an anonymous read) still gets an ID,
-// so that its line can be named; random, in the enrollment log's GUID form.
+// so that its line can be named; random, in the enrollment log's GUID form ({…}).
 std::string generated_id() {
     thread_local std::mt19937_64 random{std::random_device{}()};
     const std::uint64_t a = random();
     const std::uint64_t b = random();
-    std::array<char, 40> text{};
-    std::snprintf(text.data(), text.size(), "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+    std::array<char, 64> text{};
+    std::snprintf(text.data(), text.size(), "{%08x-%04x-4%03x-%04x-%012llx}", static_cast<unsigned>(a >> 32),
                   static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),
                   static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)),
                   static_cast<unsigned long long>(b & 0xffffffffffffULL));
@@ -65,7 +65,9 @@ void json_field(std::string& out, const char* name, std::string_view value, bool
     if (null_when_empty && value.empty()) {
         out += "null";
     } else {
-        text::append_json_string(out, text::capped(text::valid_utf8(value), k_max_client_text));
+        // Printable first, as in the text form and the enrollment log: a JSON line read on a
+        // terminal (journalctl) drives it no more than a text line, C1 controls included.
+        text::append_json_string(out, text::log_field(value, k_max_client_text));
     }
 }
 

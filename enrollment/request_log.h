@@ -8,8 +8,8 @@
 //          "status":200,"fault":…|null,"duration_ms":12.345,"user_agent":…}
 //
 // What a client sent (the path, the User-Agent) is untrusted: in text it is made printable (no
-// control character reaches a terminal, text/clean.h), in JSON it is escaped and always valid
-// UTF-8. Each line is formatted whole and written with one call under a lock, then flushed, so
+// control character reaches a terminal, text/clean.h), in JSON too, and then JSON-escaped: a
+// line is always valid UTF-8. Each line is formatted whole and written with one call under a lock, then flushed, so
 // the server's threads never interleave.
 #pragma once
 

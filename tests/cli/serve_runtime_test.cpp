@@ -137,6 +137,11 @@ protected:
                            "https://rms.example.test/_wmcs --self-enroll --password-file " +
                            m_password);
         ASSERT_EQ(r.exit_code, 0) << r.out;
+        const auto added = run("--data " + m_dir + "/root principal add alice --role user --email alice@example.test");
+        ASSERT_EQ(added.exit_code, 0) << added.out;
+        auto out = added.out;
+        while (!out.empty() && out.back() == '\n') out.pop_back();
+        m_token = out.substr(out.rfind('\n') + 1);
     }
     void TearDown() override { std::filesystem::remove_all(m_dir); }
     std::string write(const std::string& name, const std::string& content) {
@@ -171,6 +176,7 @@ protected:
     }
     std::string m_dir;
     std::string m_password;
+    std::string m_token;
 };
 
 TEST_F(ServeRuntime, EachRequestIsOneJsonLineWithItsOutcome) {
@@ -180,18 +186,30 @@ TEST_F(ServeRuntime, EachRequestIsOneJsonLineWithItsOutcome) {
     EXPECT_NE(request(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").find(" 200 "),
               std::string::npos);
     EXPECT_NE(soap(port, "GetLicensorCertificate").find("HTTP/1.1 200"), std::string::npos);
-    EXPECT_NE(soap(port, "Certify").find("HTTP/1.1 401"), std::string::npos);
-    const auto lines = request_lines(*s, 3);
-    ASSERT_EQ(lines.size(), 3u);
+    EXPECT_NE(soap(port, "GetLicensorCertificate", "Authorization: Bearer not-a-token\r\n").find("HTTP/1.1 401"),
+              std::string::npos);
+    EXPECT_NE(soap(port, "GetLicensorCertificate", "Authorization: Bearer " + m_token + "\r\n").find("HTTP/1.1 200"),
+              std::string::npos);
+    const auto lines = request_lines(*s, 4);
+    ASSERT_EQ(lines.size(), 4u);
     EXPECT_EQ(json_fields(lines[0], "status operation remote principal fault"), "200 /healthz 127.0.0.1 None None\n");
     EXPECT_EQ(json_fields(lines[1], "status operation fault"), "200 GetLicensorCertificate None\n");
-    EXPECT_EQ(json_fields(lines[2], "status operation fault"), "401 Certify UnauthorizedAccessException\n");
+    // Refused before the operation was read: the path names it.
+    EXPECT_EQ(json_fields(lines[2], "status operation principal fault"),
+              "401 /_wmcs/certification/server.asmx None UnauthorizedAccessException\n");
+    EXPECT_EQ(json_fields(lines[3], "status operation principal fault"), "200 GetLicensorCertificate user:alice None\n");
+    // The request ID of an identified caller's request is its enrollment log entry's.
+    const auto id = json_fields(lines[3], "request_id");
+    EXPECT_EQ(s->stop(), 0);
+    const auto log = run("--data " + m_dir + "/root log --json");
+    EXPECT_NE(log.out.find("\"" + id.substr(0, id.size() - 1) + "\""), std::string::npos) << id << log.out;
     for (const auto& line : lines) {
         const auto fields = json_fields(line, "time request_id duration_ms");
-        // RFC 3339 in UTC with milliseconds, a GUID, a number.
+        // RFC 3339 in UTC with milliseconds, a GUID in braces (the enrollment log's form), a number.
         EXPECT_EQ(fields.find('T'), 10u) << fields;
         EXPECT_EQ(fields.find("Z "), 23u) << fields;
-        EXPECT_EQ(fields.find(' ', 25), 25u + 36u) << fields;
+        EXPECT_EQ(fields.find(' ', 25), 25u + 38u) << fields;
+        EXPECT_EQ(fields[25], '{') << fields;
     }
 }
 
