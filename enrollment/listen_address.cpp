@@ -11,6 +11,7 @@
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+#include <system_error>
 
 namespace xrca::enrollment {
 
@@ -122,7 +123,7 @@ std::vector<ListeningSocket> listen_on(const ListenAddress& where) {
                 skipped = text;
                 continue;
             }
-            throw std::runtime_error("cannot listen on " + text + ": " + std::strerror(errno));
+            throw std::runtime_error("cannot listen on " + text + ": " + std::generic_category().message(errno));
         }
         // A restart finds the port free though old connections linger in TIME_WAIT.
         const int on = 1;
@@ -141,7 +142,7 @@ std::vector<ListeningSocket> listen_on(const ListenAddress& where) {
                 skipped = text;
                 continue;
             }
-            throw std::runtime_error("cannot listen on " + text + ": " + std::strerror(errno));
+            throw std::runtime_error("cannot listen on " + text + ": " + std::generic_category().message(errno));
         }
         if (port == 0) port = s.port();
         bound.push_back(s.address());

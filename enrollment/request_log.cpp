@@ -20,14 +20,15 @@ std::string rfc3339_ms(std::chrono::system_clock::time_point t) {
     std::tm utc{};
     ::gmtime_r(&seconds, &utc);
     std::array<char, 96> text{};  // room for any int, as the compiler counts
-    std::snprintf(text.data(), text.size(), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
-                  utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(ms % 1000));
+    static_cast<void>(std::snprintf(text.data(), text.size(), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
+                                    utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                                    static_cast<int>(ms % 1000)));
     return text.data();
 }
 
 std::string milliseconds(double ms) {
     std::array<char, 32> text{};
-    std::snprintf(text.data(), text.size(), "%.3f", ms);
+    static_cast<void>(std::snprintf(text.data(), text.size(), "%.3f", ms));
     return text.data();
 }
 
@@ -38,16 +39,16 @@ std::string generated_id() {
     const std::uint64_t a = random();
     const std::uint64_t b = random();
     std::array<char, 64> text{};
-    std::snprintf(text.data(), text.size(), "{%08x-%04x-4%03x-%04x-%012llx}", static_cast<unsigned>(a >> 32),
-                  static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),
-                  static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)),
-                  static_cast<unsigned long long>(b & 0xffffffffffffULL));
+    static_cast<void>(std::snprintf(
+        text.data(), text.size(), "{%08x-%04x-4%03x-%04x-%012llx}", static_cast<unsigned>(a >> 32),
+        static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),
+        static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)), static_cast<unsigned long long>(b & 0xffffffffffffULL)));
     return text.data();
 }
 
 // A logfmt value: printable, and quoted when it holds a space, a quote or nothing.
 std::string text_value(std::string_view raw) {
-    const auto shown = text::log_field(raw, k_max_client_text);
+    auto shown = text::log_field(raw, k_max_client_text);
     if (shown.empty()) return "-";
     if (shown.find_first_of(" \"=") == std::string::npos) return shown;
     std::string quoted = "\"";
@@ -108,9 +109,10 @@ void RequestLog::write(const RequestLogEntry& entry) noexcept {
         const auto line = format_request_log_line(m_format.load(), entry);
         if (line.empty()) return;
         const std::lock_guard<std::mutex> hold(m_mutex);
-        std::fwrite(line.data(), 1, line.size(), m_out);
-        std::fputc('\n', m_out);
-        std::fflush(m_out);
+        // A line that cannot be written (stdout closed) is lost; the request is still answered.
+        static_cast<void>(std::fwrite(line.data(), 1, line.size(), m_out));
+        static_cast<void>(std::fputc('\n', m_out));
+        static_cast<void>(std::fflush(m_out));
     } catch (...) {  // out of memory: this line is lost, the request is answered
     }
 }

@@ -145,7 +145,7 @@ protected:
     }
     void TearDown() override { std::filesystem::remove_all(m_dir); }
     std::string write(const std::string& name, const std::string& content) {
-        const auto path = m_dir + "/" + name;
+        auto path = m_dir + "/" + name;
         std::ofstream(path, std::ios::binary) << content;
         std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
         return path;
@@ -197,7 +197,8 @@ TEST_F(ServeRuntime, EachRequestIsOneJsonLineWithItsOutcome) {
     // Refused before the operation was read: the path names it.
     EXPECT_EQ(json_fields(lines[2], "status operation principal fault"),
               "401 /_wmcs/certification/server.asmx None UnauthorizedAccessException\n");
-    EXPECT_EQ(json_fields(lines[3], "status operation principal fault"), "200 GetLicensorCertificate user:alice None\n");
+    EXPECT_EQ(json_fields(lines[3], "status operation principal fault"),
+              "200 GetLicensorCertificate user:alice None\n");
     // The request ID of an identified caller's request is its enrollment log entry's.
     const auto id = json_fields(lines[3], "request_id");
     EXPECT_EQ(s->stop(), 0);
@@ -331,13 +332,14 @@ TEST_F(ServeRuntime, SighupServesANewCertificateWhileARequestFinishesOnTheOld) {
     // A request in flight on the first certificate: headers sent, body not yet.
     const auto body = envelope("GetLicensorCertificate");
     const auto out = m_dir + "/slow.out";
+    // NOLINTNEXTLINE(cert-env33-c): the openssl command as a TLS client, through a shell on purpose
     FILE* slow = ::popen(
         ("openssl s_client -quiet -ign_eof -connect 127.0.0.1:" + std::to_string(port) + " > " + out + " 2>&1").c_str(),
         "w");
     ASSERT_NE(slow, nullptr);
     const auto head = soap_headers("GetLicensorCertificate", body.size()) + "Expect: 100-continue\r\n\r\n";
-    std::fputs(head.c_str(), slow);
-    std::fflush(slow);
+    EXPECT_GE(std::fputs(head.c_str(), slow), 0);
+    EXPECT_EQ(std::fflush(slow), 0);
     ASSERT_TRUE(file_holds(out, "100 Continue")) << test::slurp(out);
 
     std::filesystem::copy_file(m_dir + "/second.crt", m_dir + "/cert.pem",
@@ -348,8 +350,8 @@ TEST_F(ServeRuntime, SighupServesANewCertificateWhileARequestFinishesOnTheOld) {
     ASSERT_TRUE(s->wait_for_text("xrca: reloaded"));
     EXPECT_EQ(TlsFiles::served(port), second) << "new connections see the new certificate";
 
-    std::fputs(body.c_str(), slow);
-    std::fflush(slow);
+    EXPECT_GE(std::fputs(body.c_str(), slow), 0);
+    EXPECT_EQ(std::fflush(slow), 0);
     EXPECT_TRUE(file_holds(out, "HTTP/1.1 200")) << test::slurp(out);
     ::pclose(slow);
 
