@@ -3,7 +3,7 @@
 
 #include "ca/errors.h"
 #include "cli/files.h"
-#include "cli/session.h"
+#include "store/factory.h"
 #include "text/clean.h"
 
 #include <sys/stat.h>
@@ -81,7 +81,11 @@ MergedSettings merge_config(const Args& command_line, const std::optional<std::s
     std::vector<std::string> extra;
     for (const auto& e : entries) {
         if (e.key == "store") {
-            refuse_password_on_argv(*path + ":" + std::to_string(e.line) + ": store", e.value);
+            if (store::locator_holds_password(e.value)) {
+                throw Error(ErrorKind::Usage, *path + ":" + std::to_string(e.line) +
+                                                  ": the store URI holds a password; put it in ~/.pgpass or "
+                                                  "PGPASSFILE, or give the whole URI in $XRCA_STORE");
+            }
             merged.store = e.value;
             continue;
         }

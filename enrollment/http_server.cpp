@@ -400,7 +400,22 @@ void HttpServer::reload(const ServerOptions& options) {
     next->start(m_sockets);  // throws, and the current generation serves on
     std::unique_ptr<Context> old = std::move(m_current);
     m_current = std::move(next);
-    m_retiring.emplace_back([old = std::shared_ptr<Context>(std::move(old))] { old->drain(); });
+    // Generations that finished draining since the last reload are joined: a service reloaded
+    // daily for months keeps no finished threads.
+    for (auto it = m_retiring.begin(); it != m_retiring.end();) {
+        if (*it->done) {
+            it->thread.join();
+            it = m_retiring.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    m_retiring.push_back({std::thread([old = std::shared_ptr<Context>(std::move(old)), done] {
+                              old->drain();
+                              *done = true;
+                          }),
+                          done});
 }
 
 void HttpServer::stop_accepting() {
@@ -412,7 +427,7 @@ void HttpServer::stop_accepting() {
 void HttpServer::drain() {
     stop_accepting();
     if (m_current) m_current->drain();
-    for (auto& t : m_retiring) t.join();
+    for (auto& r : m_retiring) r.thread.join();
     m_retiring.clear();
 }
 

@@ -28,6 +28,7 @@
 #include "enrollment/client_address.h"
 #include "enrollment/listen_address.h"
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -130,7 +131,12 @@ private:
     std::vector<ListeningSocket> m_sockets;
     Handler m_handler;
     std::unique_ptr<Context> m_current;
-    std::vector<std::thread> m_retiring;  ///< old generations draining after a reload
+    /** An old generation draining after a reload, on its own thread. */
+    struct Retiring {
+        std::thread thread;
+        std::shared_ptr<std::atomic<bool>> done;
+    };
+    std::vector<Retiring> m_retiring;
 };
 
 }  // namespace xrca::enrollment

@@ -59,8 +59,9 @@ void reload(Context& ctx, const Args& command_line, const std::optional<std::str
         server.reload(live.server);
         scrub(live.server);  // the new daemons hold their own copy
         log.set_format(live.log_format);
-        ctx.err << "xrca: reloaded the TLS files and " << (config ? text::printable(*config) : "the command line")
-                << "; requests in flight finish on the old settings" << std::endl;
+        ctx.err << "xrca: reloaded" << (live.server.tls() ? " the TLS certificate and key," : "") << " the settings of "
+                << (config ? text::printable(*config) : "the command line")
+                << "; requests in flight finish on the old ones" << std::endl;
     } catch (const std::exception& e) {
         ctx.err << "xrca: reload failed, still serving with the previous settings: " << text::printable(e.what())
                 << std::endl;

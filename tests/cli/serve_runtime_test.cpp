@@ -431,6 +431,7 @@ TEST_F(ServeRuntime, ABadConfigFileIsRefusedNamingItsLine) {
         {"threads = 2\nthreads = 3\n", ":2: threads is given again"},
         {"warm-key-pool = yes\n", ":1: warm-key-pool takes true or false"},
         {"log-format = json # comment\n", ":1: a comment goes on a line of its own"},
+        {"store = postgresql://xrca:secret@db.example.test/xrca\n", ":1: the store URI holds a password"},
     };
     for (const auto& [text, expected] : cases) {
         const auto config = write("bad.conf", text);
