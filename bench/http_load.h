@@ -157,7 +157,7 @@ struct ServiceUnderLoad {
     }
     static enrollment::ServerOptions server_options() {
         enrollment::ServerOptions o;
-        o.port = 0;
+        o.listen = {{"127.0.0.1", 0}};
         o.threads = 8;
         return o;
     }

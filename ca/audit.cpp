@@ -6,6 +6,7 @@
 #include "xrml/errors.h"
 
 #include <optional>
+#include <utility>
 
 namespace xrca::ca {
 namespace {
@@ -49,9 +50,16 @@ Audit::Audit(store::LogStore& log, const Clock& clock, Botan::RandomNumberGenera
           }
       }) {}
 
+namespace {
+thread_local std::string t_entry_id;  // see Audit::take_entry_id
+}  // namespace
+
+std::string Audit::take_entry_id() { return std::exchange(t_entry_id, std::string()); }
+
 store::LogEntry Audit::entry(const std::string& request_id, const char* operation, const Caller& caller,
                              const std::string& inputs, const std::string& certificate_id, const std::string& outcome,
                              const std::string& reason) const {
+    if (current_scope() && !caller.anonymous) t_entry_id = request_id;
     store::LogEntry e;
     e.request_id = text::log_field(request_id, k_max_id);
     e.time = m_clock.now().to_iso8601();

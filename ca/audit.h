@@ -51,6 +51,12 @@ public:
     void append_read(const Caller& caller, const store::LogEntry& entry);
     /** Writes the counts of anonymous traffic not yet in the log (when the service stops). */
     void flush_anonymous() { m_anonymous.flush(); }
+    /**
+     * The request ID of the last entry made (entry()) for an identified caller within an audited
+     * request on this thread, and forgets it: "" when none was. The transport prints it in its
+     * own request log, so that a line there leads to the enrollment log's entry.
+     */
+    static std::string take_entry_id();
     /** Tells the current request that an entry for it was written by another write (reserve, a change). */
     static void recorded() noexcept;
     /**

@@ -69,6 +69,14 @@ std::optional<std::string> Args::option(std::string_view name) {
     return values.front();
 }
 
+bool Args::has(std::string_view name) const {
+    const std::string prefix = std::string(name) + "=";
+    for (const auto& a : m_argv) {
+        if (a == name || a.rfind(prefix, 0) == 0) return true;
+    }
+    return false;
+}
+
 std::string Args::verb() {
     if (m_argv.empty() || (m_argv.front().size() > 1 && m_argv.front()[0] == '-')) return "";
     auto word = m_argv.front();

@@ -24,6 +24,10 @@ public:
     std::optional<std::string> option(std::string_view name);
     /** Every value of a repeatable option, in order. */
     std::vector<std::string> options(std::string_view name);
+    /** Adds arguments at the end (a configuration file's settings, cli/serve_config.h). */
+    void append(const std::vector<std::string>& more) { m_argv.insert(m_argv.end(), more.begin(), more.end()); }
+    /** True if `--name` or `--name=VALUE` is present (nothing is removed). */
+    [[nodiscard]] bool has(std::string_view name) const;
     /** The remaining arguments; a usage error if an unknown option is among them. */
     std::vector<std::string> positionals();
     /**

@@ -765,7 +765,19 @@ CommandSpec serve_command() {
         "run the online SOAP service (HTTP or HTTPS)",
         {{"", "",
           joined(
-              {value("--listen", "ADDRESS:PORT", "where to listen (default 127.0.0.1:8080)"),
+              {value("--config", "FILE",
+                     "settings as `key = value` lines, keys named as these options (`listen = [::1]:8443`, "
+                     "`warm-key-pool = true`); default $XRCA_CONFIG, else /etc/xrca/xrca.conf when it exists; the "
+                     "command line wins; an unknown key is an error (docs/serve.md)"),
+               value("--listen", "ADDRESS:PORT",
+                     "127.0.0.1:8080 (default), localhost:8080 (every address of the name), [::1]:8080, "
+                     "[::]:8080 (IPv6 and IPv4)")
+                   .many(),
+               choice("--log-format", "text|json|none", "the request log on stdout (default text)"),
+               value("--trusted-proxy", "ADDR|CIDR",
+                     "a reverse proxy whose X-Forwarded-For names the client; from any other peer the header "
+                     "is ignored")
+                   .many(),
                value("--threads", "N",
                      "worker threads (default 64: a request waits on the disk as well as on signing, so more "
                      "threads than cores keep them busy)"),
@@ -786,7 +798,11 @@ CommandSpec serve_command() {
                       value("--clc-key-threads", "N", "threads refilling that pool in the lulls (default 1)"),
                       flag("--warm-key-pool", "fill the pool before serving (start-up takes longer)")}))}},
         "Serves this authority's web services under /_wmcs until SIGINT or SIGTERM, then\n"
-        "finishes the requests in flight. Listens on 127.0.0.1 unless told otherwise.\n"
+        "stops accepting, finishes the requests in flight and exits 0. SIGHUP reloads the TLS\n"
+        "certificate and key and the configuration file without dropping a request (what needs\n"
+        "a restart, such as --listen or the store, is reported on stderr; a reload that fails\n"
+        "keeps the old settings). Listens on 127.0.0.1 unless told otherwise. One line per\n"
+        "request goes to stdout (docs/logging.md); messages go to stderr.\n"
         "  enrollment  Enroll (enrollment/enrollservice.asmx; `enroll` principals)\n"
         "  root        SubEnroll (`sub-enroll`), Activate and Certify (`user`), ServerCertification\n"
         "              (`server`), GetClientLicensorCert (`user`, own RAC only),\n"
@@ -803,7 +819,8 @@ CommandSpec serve_command() {
         "Request bodies are limited to 1 MiB (413 above), request line and headers to 16 KiB;\n"
         "at most 256 connections.\n",
         "example:\n"
-        "  xrca --data root serve --listen 127.0.0.1:8443 --tls-cert cert.pem --tls-key key.pem\n"};
+        "  xrca --data root serve --listen 127.0.0.1:8443 --tls-cert cert.pem --tls-key key.pem\n"
+        "  xrca serve --config /etc/xrca/xrca.conf --log-format json\n"};
 }
 
 }  // namespace

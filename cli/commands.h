@@ -14,6 +14,8 @@ struct Context {
     std::string data_dir;
     std::ostream& out;
     std::ostream& err;
+    /** The store was named (--store, --data, $XRCA_STORE): a configuration file's `store` yields to it. */
+    bool store_chosen = false;
 };
 
 int cmd_verify(Context& ctx, Args& args);

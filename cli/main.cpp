@@ -31,6 +31,7 @@ public:
             const char* env = std::getenv(name);
             if (env && *env) {
                 m_locator = env;
+                m_chosen = true;
                 return;
             }
         }
@@ -42,11 +43,15 @@ public:
         refuse_password_on_argv(option, locator);
         m_given_as = option + locator;
         m_locator = locator;
+        m_chosen = true;
     }
     [[nodiscard]] const std::string& locator() const { return m_locator; }
+    /** Named by an option or the environment, not the default. */
+    [[nodiscard]] bool chosen() const { return m_chosen; }
 
 private:
     std::string m_locator = "./xrca-data";
+    bool m_chosen = false;
     std::string m_given_as;
 };
 
@@ -104,7 +109,7 @@ int run(int argc, char** argv) {
         for (const auto& locator : args.options(option)) store.take(option, locator);
     }
     args.tolerate({"--password-file", "--pin-file"});
-    Context ctx{store.locator(), std::cout, std::cerr};
+    Context ctx{store.locator(), std::cout, std::cerr, store.chosen()};
     return command->run(ctx, args);
 }
 

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
@@ -28,18 +29,23 @@ struct Tracked {
     int fd = -1;
     std::chrono::steady_clock::time_point deadline;
     bool answering = false;  ///< the request is complete: the handler or the response has it
-    bool closed = false;     ///< the guard shut it down already
+    bool busy = false;       ///< a request's headers arrived and its response is not yet sent
+    bool closed = false;     ///< the guard (or a drain) shut it down already
 };
 
+// One generation: the daemons (one per listening socket) started with one set of options. A
+// reload starts the next generation and drains this one.
 struct HttpServer::Context {
     Context(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
     ServerOptions options;
     Handler handler;
+    std::vector<MHD_Daemon*> daemons;
     // The deadline guard: connections by libmicrohttpd's handle. libmicrohttpd tells us of a
     // connection's end (NOTIFY_CLOSED) before it closes the socket, and the entry goes under
     // this mutex, so the guard never shuts down a descriptor that was reused.
     std::mutex mutex;
     std::condition_variable wake;
+    std::condition_variable settled;  ///< a request finished or a connection closed (for drain)
     bool stopping = false;
     std::unordered_map<MHD_Connection*, Tracked> connections;
     std::thread guard;
@@ -57,8 +63,21 @@ struct HttpServer::Context {
         const auto it = connections.find(connection);
         if (it == connections.end()) return;
         it->second.answering = answering;
-        if (!answering) it->second.deadline = next_deadline();  // keep-alive: the next request's deadline
+        if (!answering) {
+            it->second.busy = false;
+            it->second.deadline = next_deadline();  // keep-alive: the next request's deadline
+            settled.notify_all();
+        }
     }
+    void set_busy(MHD_Connection* connection) {
+        std::lock_guard<std::mutex> lock(mutex);
+        const auto it = connections.find(connection);
+        if (it != connections.end()) it->second.busy = true;
+    }
+    void start(const std::vector<ListeningSocket>& sockets);
+    void guard_deadlines();
+    void quiesce() noexcept;
+    void drain() noexcept;
 };
 
 namespace {
@@ -85,7 +104,9 @@ MHD_Result collect(void* cls, MHD_ValueKind kind, const char* key, const char* v
         const auto name = lower(text::valid_utf8(key ? key : ""));
         if (name == "content-length") ++pending->content_lengths;
         if (name == "transfer-encoding") pending->transfer_encoding = true;
-        pending->request.headers[name] = clean_value;
+        auto& stored = pending->request.headers[name];
+        // Proxies may each add an X-Forwarded-For header: one list, in order (RFC 9110 §5.3).
+        stored = name == "x-forwarded-for" && !stored.empty() ? stored + ", " + clean_value : clean_value;
     }
     if (kind == MHD_GET_ARGUMENT_KIND) pending->request.query[text::valid_utf8(key ? key : "")] = clean_value;
     return MHD_YES;
@@ -125,6 +146,22 @@ HttpResponse plain(int status, const std::string& text) {
     return r;
 }
 
+// The TCP peer as text; an IPv4 client of a dual-stack socket as a dotted quad, like any other.
+std::string peer_address(MHD_Connection* connection) {
+    const auto* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!info || !info->client_addr) return "";
+    IpAddress address;
+    if (info->client_addr->sa_family == AF_INET) {
+        const auto* in = reinterpret_cast<const sockaddr_in*>(info->client_addr);
+        char text[INET_ADDRSTRLEN] = {};
+        ::inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
+        return text;
+    }
+    if (info->client_addr->sa_family != AF_INET6) return "";
+    std::memcpy(address.bytes.data(), &reinterpret_cast<const sockaddr_in6*>(info->client_addr)->sin6_addr, 16);
+    return address.str();
+}
+
 MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, const char* method, const char*,
                       const char* upload_data, size_t* upload_data_size, void** con_cls) noexcept {
     auto* context = static_cast<HttpServer::Context*>(cls);
@@ -138,13 +175,9 @@ MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, co
             pending->request.tls = context->options.tls();
             MHD_get_connection_values(connection, static_cast<MHD_ValueKind>(MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND),
                                       collect, pending);
-            const auto* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-            if (info && info->client_addr && info->client_addr->sa_family == AF_INET) {
-                char text[INET_ADDRSTRLEN] = {};
-                const auto* in = reinterpret_cast<const sockaddr_in*>(info->client_addr);
-                ::inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
-                pending->request.remote_address = text;
-            }
+            context->set_busy(connection);
+            pending->request.remote_address = context->options.trusted_proxies.client_address(
+                peer_address(connection), pending->request.header("x-forwarded-for"));
             // Two lengths, or a length beside chunked encoding, let a proxy and this server
             // disagree on where the request ends (request smuggling): refused before the body.
             if (pending->content_lengths > 1 || (pending->content_lengths > 0 && pending->transfer_encoding)) {
@@ -229,6 +262,7 @@ void on_connection(void* cls, MHD_Connection* connection, void**, MHD_Connection
             if (info) context->connections[connection] = Tracked{info->connect_fd, context->next_deadline()};
         } else {
             context->connections.erase(connection);
+            context->settled.notify_all();
         }
     } catch (...) {  // out of memory: the connection goes unguarded, the idle timeout still applies
     }
@@ -241,61 +275,80 @@ std::string HttpRequest::header(const std::string& lower_name) const {
     return it == headers.end() ? std::string() : it->second;
 }
 
-HttpServer::HttpServer(const ServerOptions& options, Handler handler)
-    : m_context(std::make_unique<Context>(options, std::move(handler))) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(options.port);
-    if (::inet_pton(AF_INET, options.listen_address.c_str(), &address.sin_addr) != 1) {
-        throw std::runtime_error("'" + options.listen_address + "' is not an IPv4 address to listen on");
+HttpServer::HttpServer(const ServerOptions& options, Handler handler) : m_handler(std::move(handler)) {
+    if (options.listen.empty()) throw std::runtime_error("no address to listen on");
+    for (const auto& where : options.listen) {
+        for (auto& socket : listen_on(where)) m_sockets.push_back(std::move(socket));
     }
+    m_current = std::make_unique<Context>(options, m_handler);
+    m_current->start(m_sockets);
+}
+
+std::uint16_t HttpServer::port() const { return m_sockets.empty() ? 0 : m_sockets.front().port(); }
+
+std::vector<std::string> HttpServer::addresses() const {
+    std::vector<std::string> out;
+    for (const auto& s : m_sockets) out.push_back(s.address());
+    return out;
+}
+
+void HttpServer::Context::start(const std::vector<ListeningSocket>& sockets) {
     if (options.request_deadline_seconds == 0 || options.per_address_connection_limit == 0 ||
         options.max_header_bytes < 1024) {
         throw std::runtime_error(
             "the request deadline and the per-address limit must be at least 1, and the "
             "header limit at least 1024 bytes");
     }
-    std::vector<MHD_OptionItem> items = {
-        {MHD_OPTION_EXTERNAL_LOGGER, reinterpret_cast<intptr_t>(&on_library_message), m_context.get()},
-        {MHD_OPTION_SOCK_ADDR, 0, &address},
-        {MHD_OPTION_THREAD_POOL_SIZE, static_cast<intptr_t>(options.threads), nullptr},
-        {MHD_OPTION_CONNECTION_LIMIT, static_cast<intptr_t>(options.connection_limit), nullptr},
-        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, static_cast<intptr_t>(options.per_address_connection_limit), nullptr},
-        {MHD_OPTION_CONNECTION_TIMEOUT, static_cast<intptr_t>(options.connection_timeout_seconds), nullptr},
-        // Request line and headers must fit in this per-connection buffer (else 414/431).
-        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<intptr_t>(options.max_header_bytes), nullptr},
-        {MHD_OPTION_NOTIFY_COMPLETED, reinterpret_cast<intptr_t>(&on_completed), m_context.get()},
-        {MHD_OPTION_NOTIFY_CONNECTION, reinterpret_cast<intptr_t>(&on_connection), m_context.get()},
-    };
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
-    if (options.tls()) {
-        if (options.tls_key_pem.empty()) throw std::runtime_error("HTTPS needs both a certificate and its private key");
-        flags |= MHD_USE_TLS;
-        items.push_back(
-            {MHD_OPTION_HTTPS_MEM_CERT, 0, const_cast<char*>(m_context->options.tls_certificate_pem.c_str())});
-        items.push_back({MHD_OPTION_HTTPS_MEM_KEY, 0, const_cast<char*>(m_context->options.tls_key_pem.c_str())});
+    if (options.tls() && options.tls_key_pem.empty())
+        throw std::runtime_error("HTTPS needs both a certificate and its private key");
+    for (const auto& socket : sockets) {
+        // Each daemon gets its own descriptor of the shared socket: the old generation's is
+        // handed back by MHD_quiesce_daemon and closed, while the socket itself stays open.
+        const int fd = ::dup(socket.fd());
+        if (fd < 0) {
+            drain();
+            throw std::runtime_error("cannot share the socket of " + socket.address());
+        }
+        std::vector<MHD_OptionItem> items = {
+            {MHD_OPTION_EXTERNAL_LOGGER, reinterpret_cast<intptr_t>(&on_library_message), this},
+            {MHD_OPTION_LISTEN_SOCKET, fd, nullptr},
+            {MHD_OPTION_THREAD_POOL_SIZE, static_cast<intptr_t>(options.threads), nullptr},
+            {MHD_OPTION_CONNECTION_LIMIT, static_cast<intptr_t>(options.connection_limit), nullptr},
+            {MHD_OPTION_PER_IP_CONNECTION_LIMIT, static_cast<intptr_t>(options.per_address_connection_limit), nullptr},
+            {MHD_OPTION_CONNECTION_TIMEOUT, static_cast<intptr_t>(options.connection_timeout_seconds), nullptr},
+            // Request line and headers must fit in this per-connection buffer (else 414/431).
+            {MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<intptr_t>(options.max_header_bytes), nullptr},
+            {MHD_OPTION_NOTIFY_COMPLETED, reinterpret_cast<intptr_t>(&on_completed), this},
+            {MHD_OPTION_NOTIFY_CONNECTION, reinterpret_cast<intptr_t>(&on_connection), this},
+        };
+        // MHD_USE_ITC: MHD_quiesce_daemon needs it with a thread pool (drain, reload).
+        unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+        if (options.tls()) {
+            flags |= MHD_USE_TLS;
+            items.push_back({MHD_OPTION_HTTPS_MEM_CERT, 0, const_cast<char*>(options.tls_certificate_pem.c_str())});
+            items.push_back({MHD_OPTION_HTTPS_MEM_KEY, 0, const_cast<char*>(options.tls_key_pem.c_str())});
+        }
+        items.push_back({MHD_OPTION_END, 0, nullptr});
+        MHD_Daemon* daemon = MHD_start_daemon(flags, 0, nullptr, nullptr, on_request, this, MHD_OPTION_ARRAY,
+                                              items.data(), MHD_OPTION_END);
+        if (!daemon) {
+            ::close(fd);
+            drain();
+            throw std::runtime_error(
+                "cannot serve on " + socket.address() +
+                (options.tls() ? " with TLS (the certificate and key do not load together)" : " (out of resources)"));
+        }
+        daemons.push_back(daemon);
     }
-    items.push_back({MHD_OPTION_END, 0, nullptr});
-    m_daemon = MHD_start_daemon(flags, options.port, nullptr, nullptr, on_request, m_context.get(), MHD_OPTION_ARRAY,
-                                items.data(), MHD_OPTION_END);
-    if (!m_daemon) {
-        throw std::runtime_error("cannot listen on " + options.listen_address + ":" + std::to_string(options.port) +
-                                 (options.tls()
-                                      ? " with TLS (in use, not permitted, or the certificate and key do not load)"
-                                      : " (in use, or not permitted)"));
-    }
-    const auto* info = MHD_get_daemon_info(m_daemon, MHD_DAEMON_INFO_BIND_PORT);
-    m_port = info ? info->port : options.port;
-    m_context->guard = std::thread([this] { guard_deadlines(); });
+    guard = std::thread([this] { guard_deadlines(); });
 }
 
-void HttpServer::guard_deadlines() {
-    auto& c = *m_context;
-    std::unique_lock<std::mutex> lock(c.mutex);
-    while (!c.stopping) {
-        c.wake.wait_for(lock, std::chrono::milliseconds(200));
+void HttpServer::Context::guard_deadlines() {
+    std::unique_lock<std::mutex> lock(mutex);
+    while (!stopping) {
+        wake.wait_for(lock, std::chrono::milliseconds(200));
         const auto now = std::chrono::steady_clock::now();
-        for (auto& [connection, tracked] : c.connections) {
+        for (auto& [connection, tracked] : connections) {
             if (tracked.answering || tracked.closed || now < tracked.deadline) continue;
             // libmicrohttpd sees end-of-stream on its next poll and closes the connection itself.
             ::shutdown(tracked.fd, SHUT_RDWR);
@@ -304,17 +357,80 @@ void HttpServer::guard_deadlines() {
     }
 }
 
-HttpServer::~HttpServer() {
-    {
-        std::lock_guard<std::mutex> lock(m_context->mutex);
-        m_context->stopping = true;
+void HttpServer::Context::quiesce() noexcept {
+    for (auto* daemon : daemons) {
+        const auto fd = MHD_quiesce_daemon(daemon);  // accepts no more; our descriptor comes back
+        if (fd != MHD_INVALID_SOCKET) ::close(fd);
     }
-    m_context->wake.notify_all();
-    if (m_context->guard.joinable()) m_context->guard.join();
-    if (m_daemon) MHD_stop_daemon(m_daemon);  // stops accepting, finishes requests, joins threads
-    // libmicrohttpd has parsed its own copy; ours of the TLS private key is wiped.
-    auto& key = m_context->options.tls_key_pem;
-    Botan::secure_scrub_memory(key.data(), key.size());
 }
+
+void HttpServer::Context::drain() noexcept {
+    quiesce();
+    {
+        // Idle keep-alive connections are closed; those with a request wait for its response.
+        const auto give_up =
+            std::chrono::steady_clock::now() +
+            std::chrono::seconds(options.request_deadline_seconds + options.connection_timeout_seconds);
+        std::unique_lock<std::mutex> lock(mutex);
+        while (!daemons.empty()) {
+            bool busy = false;
+            for (auto& [connection, tracked] : connections) {
+                if (tracked.busy) {
+                    busy = true;
+                } else if (!tracked.closed) {
+                    ::shutdown(tracked.fd, SHUT_RDWR);
+                    tracked.closed = true;
+                }
+            }
+            if (!busy || settled.wait_until(lock, give_up) == std::cv_status::timeout) break;
+        }
+        stopping = true;
+    }
+    wake.notify_all();
+    if (guard.joinable()) guard.join();
+    for (auto* daemon : daemons) MHD_stop_daemon(daemon);  // joins the threads
+    daemons.clear();
+    // libmicrohttpd has parsed its own copy; ours of the TLS private key is wiped.
+    Botan::secure_scrub_memory(options.tls_key_pem.data(), options.tls_key_pem.size());
+}
+
+void HttpServer::reload(const ServerOptions& options) {
+    auto next = std::make_unique<Context>(options, m_handler);
+    next->options.listen = m_current->options.listen;
+    next->start(m_sockets);  // throws, and the current generation serves on
+    std::unique_ptr<Context> old = std::move(m_current);
+    m_current = std::move(next);
+    // Generations that finished draining since the last reload are joined: a service reloaded
+    // daily for months keeps no finished threads.
+    for (auto it = m_retiring.begin(); it != m_retiring.end();) {
+        if (*it->done) {
+            it->thread.join();
+            it = m_retiring.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    m_retiring.push_back({std::thread([old = std::shared_ptr<Context>(std::move(old)), done] {
+                              old->drain();
+                              *done = true;
+                          }),
+                          done});
+}
+
+void HttpServer::stop_accepting() {
+    // New connections are refused from now on, not left waiting in a backlog nobody accepts.
+    if (m_current) m_current->quiesce();
+    m_sockets.clear();
+}
+
+void HttpServer::drain() {
+    stop_accepting();
+    if (m_current) m_current->drain();
+    for (auto& r : m_retiring) r.thread.join();
+    m_retiring.clear();
+}
+
+HttpServer::~HttpServer() { drain(); }
 
 }  // namespace xrca::enrollment

@@ -326,47 +326,63 @@ HttpResponse Service::handle(const HttpRequest& request) {
     const auto wait_seconds = request.header("authorization").empty()
                                   ? m_anonymous_limit.take(request.remote_address, RateLimiter::Clock::now())
                                   : 0;
+    // What the request log says of it (http_server.h): the caller as authenticated, the
+    // operation once known, and the enrollment log's ID of the entry it left.
+    static_cast<void>(ca::Audit::take_entry_id());
+    const auto noted = [&](HttpResponse r, const std::string& fault) {
+        r.note.operation = std::string(operation) == "SOAP" ? "" : operation;  // unknown: the path says more
+        r.note.principal = caller.anonymous ? "" : caller.principal;
+        r.note.fault = fault;
+        r.note.request_id = ca::Audit::take_entry_id();
+        return r;
+    };
     try {
         // One audited request (ca/audit.h): a refusal made here, before any operation of the
         // authority saw the request, is logged once as well as one made inside it.
-        return m_authority.audit().run(operation, caller, inputs, [&] {
-            if (wait_seconds > 0) {
-                throw Error(ErrorKind::Busy,
-                            "too many requests without a token from " + request.remote_address + "; retry in " +
-                                std::to_string(wait_seconds) + " s",
-                            RmsFault::UnspecifiedError);
-            }
-            const auto principal = identify(m_authority, request, caller);
-            if (request.body_too_large) {
-                throw Error(ErrorKind::Malformed,
+        return noted(
+            m_authority.audit().run(
+                operation, caller, inputs,
+                [&] {
+                    if (wait_seconds > 0) {
+                        throw Error(ErrorKind::Busy,
+                                    "too many requests without a token from " + request.remote_address + "; retry in " +
+                                        std::to_string(wait_seconds) + " s",
+                                    RmsFault::UnspecifiedError);
+                    }
+                    const auto principal = identify(m_authority, request, caller);
+                    if (request.body_too_large) {
+                        throw Error(
+                            ErrorKind::Malformed,
                             "the request body exceeds the " + std::to_string(k_max_soap_bytes) + " bytes accepted",
                             RmsFault::Argument);
-            }
-            const auto soap = read_soap_request(request.body);
-            const Operation* op = nullptr;
-            for (const auto& candidate : endpoint->operations) {
-                const bool in_namespace =
-                    soap.service_namespace == ns ||
-                    (candidate.also_service &&
-                     soap.service_namespace == std::string("http://microsoft.com/DRM/") + candidate.also_service);
-                if (soap.operation == candidate.name && in_namespace) op = &candidate;
-            }
-            if (!op) {
-                throw Error(ErrorKind::Malformed, ns + " has no operation " + soap.operation.substr(0, 64),
-                            RmsFault::Argument);
-            }
-            operation = op->name;
-            reply_ns = soap.service_namespace;  // answered in the namespace it was asked in
-            const auto expected_action = reply_ns + "/" + op->name;
-            if (soap_action(request) != expected_action) {
-                throw Error(ErrorKind::Malformed, "SOAPAction must be \"" + expected_action + "\"", RmsFault::Argument);
-            }
-            check_version(soap);
-            require_role(*op, principal);
-            const auto result = op->run({m_authority, soap, caller, principal});
-            m_metrics.record(operation, "ok", elapsed(), result.issued_kind);
-            return text(200, "text/xml; charset=utf-8", soap_response(reply_ns, op->name, result.xml));
-        });
+                    }
+                    const auto soap = read_soap_request(request.body);
+                    const Operation* op = nullptr;
+                    for (const auto& candidate : endpoint->operations) {
+                        const bool in_namespace = soap.service_namespace == ns ||
+                                                  (candidate.also_service &&
+                                                   soap.service_namespace == std::string("http://microsoft.com/DRM/") +
+                                                                                 candidate.also_service);
+                        if (soap.operation == candidate.name && in_namespace) op = &candidate;
+                    }
+                    if (!op) {
+                        throw Error(ErrorKind::Malformed, ns + " has no operation " + soap.operation.substr(0, 64),
+                                    RmsFault::Argument);
+                    }
+                    operation = op->name;
+                    reply_ns = soap.service_namespace;  // answered in the namespace it was asked in
+                    const auto expected_action = reply_ns + "/" + op->name;
+                    if (soap_action(request) != expected_action) {
+                        throw Error(ErrorKind::Malformed, "SOAPAction must be \"" + expected_action + "\"",
+                                    RmsFault::Argument);
+                    }
+                    check_version(soap);
+                    require_role(*op, principal);
+                    const auto result = op->run({m_authority, soap, caller, principal});
+                    m_metrics.record(operation, "ok", elapsed(), result.issued_kind);
+                    return text(200, "text/xml; charset=utf-8", soap_response(reply_ns, op->name, result.xml));
+                }),
+            "");
     } catch (const Error& e) {
         auto fault = map_error(e);
         if (request.body_too_large) fault.http_status = 413;
@@ -383,7 +399,7 @@ HttpResponse Service::handle(const HttpRequest& request) {
                                                          ? "Bearer realm=\"xrca\""
                                                          : "Bearer realm=\"xrca\", error=\"invalid_token\""});
         }
-        return r;
+        return noted(std::move(r), outcome_of(fault.faultstring));
     }
 }
 

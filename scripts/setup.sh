@@ -9,7 +9,8 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config
           libbotan-2-dev libpugixml-dev libsqlitecpp-dev libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev libssl-dev
           libgtest-dev libp11-kit-dev softhsm2 libpq-dev postgresql
-          help2man groff-base man-db dpkg-dev systemd)
+          help2man groff-base man-db dpkg-dev systemd  # man pages, the .deb and the unit's check
+          openssl python3)  # the serve tests: a TLS client and an independent JSON parser
 if [ "${1:-}" = "--with-fuzz" ]; then
   packages+=(clang libclang-rt-14-dev clang-format clang-tidy)
 fi

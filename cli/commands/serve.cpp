@@ -1,18 +1,22 @@
-// `xrca serve`: the online service on libmicrohttpd, until SIGINT or SIGTERM.
+// `xrca serve`: the online service on libmicrohttpd, until SIGINT or SIGTERM; SIGHUP reloads
+// the TLS files and the configuration file (cli/serve_config.h).
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
-#include "cli/files.h"
+#include "cli/serve_config.h"
+#include "cli/serve_signals.h"
 #include "cli/session.h"
 #include "cli/systemd_notify.h"
 
 #include "enrollment/http_server.h"
+#include "enrollment/request_log.h"
 #include "enrollment/service.h"
 #include "store/factory.h"
+#include "text/clean.h"
 
 #include <botan/mem_ops.h>
 
 #include <csignal>
-#include <ctime>
+#include <cstdio>
 #include <mutex>
 #include <ostream>
 #include <sstream>
@@ -25,7 +29,7 @@ namespace {
  * stale_pending_minutes, so never another live node's) by a node that died: a cluster whose
  * nodes run for months would otherwise keep them pending until some node restarts.
  */
-constexpr std::time_t k_reconcile_seconds = 60;
+constexpr int k_reconcile_seconds = 60;
 
 /** One line on stderr per log entry the store refused (a database outage), written whole. */
 ca::UnwrittenEntrySink unwritten_to(std::ostream& err) {
@@ -41,27 +45,40 @@ ca::UnwrittenEntrySink unwritten_to(std::ostream& err) {
     };
 }
 
+void scrub(enrollment::ServerOptions& options) {
+    Botan::secure_scrub_memory(options.tls_key_pem.data(), options.tls_key_pem.size());
+}
+
+/** SIGHUP: the configuration file again, and what of it can change while serving. */
+void reload(Context& ctx, const Args& command_line, const std::optional<std::string>& config,
+            const MergedSettings& running, enrollment::HttpServer& server, enrollment::RequestLog& log) {
+    try {
+        const auto next = merge_config(command_line, config, ctx.err);
+        Args args = next.args;
+        auto live = read_live_settings(args);
+        for (const auto& change : restart_only_changes(running, next)) ctx.err << "xrca: reload: " << change << '\n';
+        server.reload(live.server);
+        scrub(live.server);  // the new daemons hold their own copy
+        log.set_format(live.log_format);
+        ctx.err << "xrca: reloaded" << (live.server.tls() ? " the TLS certificate and key," : "") << " the settings of "
+                << (config ? text::printable(*config) : "the command line")
+                << "; requests in flight finish on the old ones" << std::endl;
+    } catch (const std::exception& e) {
+        ctx.err << "xrca: reload failed, still serving with the previous settings: " << text::printable(e.what())
+                << std::endl;
+    }
+}
+
 }  // namespace
 
-int cmd_serve(Context& ctx, Args& args) {
-    enrollment::ServerOptions options;
-    if (auto listen = args.option("--listen")) {
-        const auto colon = listen->rfind(':');
-        if (colon == std::string::npos)
-            throw Error(ErrorKind::Usage, "--listen takes ADDRESS:PORT, e.g. 127.0.0.1:8080");
-        options.listen_address = listen->substr(0, colon);
-        const auto port = listen->substr(colon + 1);
-        if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
-            std::stoul(port) > 65535) {
-            throw Error(ErrorKind::Usage, "--listen: '" + port + "' is not a port number");
-        }
-        options.port = static_cast<std::uint16_t>(std::stoul(port));
-    }
-    if (const auto n = number_option(args, "--threads", 1, 256)) options.threads = static_cast<unsigned>(*n);
-    if (const auto n = number_option(args, "--per-address-connections", 1, 10000))
-        options.per_address_connection_limit = static_cast<unsigned>(*n);
-    if (const auto n = number_option(args, "--request-deadline", 1, 3600))
-        options.request_deadline_seconds = static_cast<unsigned>(*n);
+int cmd_serve(Context& ctx, Args& command_args) {
+    const auto config = serve_config_path(command_args);
+    const Args command_line = command_args;  // kept for SIGHUP, which merges the file again
+    const auto merged = merge_config(command_line, config, ctx.err);
+    if (merged.store && !ctx.store_chosen) ctx.data_dir = *merged.store;
+    Args args = merged.args;
+    auto live = read_live_settings(args);
+    auto& options = live.server;
     enrollment::ServiceOptions service_options;
     const bool database = store::is_postgresql_locator(ctx.data_dir);
     // Free space is a data directory's concern; a database server's is the DBA's.
@@ -72,20 +89,6 @@ int cmd_serve(Context& ctx, Args& args) {
     }
     if (const auto n = number_option(args, "--min-free-mb", 0, 1u << 30))
         service_options.health.min_free_bytes = static_cast<std::uint64_t>(*n) << 20;
-    const auto tls_cert = args.option("--tls-cert");
-    const auto tls_key = args.option("--tls-key");
-    if (tls_cert.has_value() != tls_key.has_value())
-        throw Error(ErrorKind::Usage, "HTTPS needs both --tls-cert and --tls-key");
-    if (tls_cert) {
-        options.tls_certificate_pem = read_file(*tls_cert, k_max_pem_bytes);
-        options.tls_key_pem = read_file(*tls_key, k_max_pem_bytes);
-        if (options.tls_certificate_pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
-            throw Error(ErrorKind::Usage, "--tls-cert " + *tls_cert + " holds no PEM certificate");
-        }
-        if (options.tls_key_pem.find("PRIVATE KEY-----") == std::string::npos) {
-            throw Error(ErrorKind::Usage, "--tls-key " + *tls_key + " holds no PEM private key");
-        }
-    }
     ClientKeyPoolSize pool;
     if (const auto n = number_option(args, "--clc-key-pool", 1, 1000000)) pool.capacity = *n;
     if (const auto n = number_option(args, "--clc-key-threads", 0, 64)) pool.threads = *n;
@@ -107,30 +110,34 @@ int cmd_serve(Context& ctx, Args& args) {
     }
     session->authority->audit().on_unwritten(unwritten_to(ctx.err));
     enrollment::Service service(*session->authority, service_options);
+    enrollment::RequestLog request_log(stdout, live.log_format);
 
-    // Block the stop signals before the server's threads exist, so that they inherit the mask
-    // and only sigwait() below sees them.
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+    ServeSignals signals;  // from here SIGHUP reloads and SIGINT/SIGTERM drain
     std::unique_ptr<enrollment::HttpServer> server;
     try {
         server = std::make_unique<enrollment::HttpServer>(
-            options, [&](const enrollment::HttpRequest& r) { return service.handle(r); });
+            options, request_log.wrap([&](const enrollment::HttpRequest& r) { return service.handle(r); }));
     } catch (const std::runtime_error& e) {
         throw Error(ErrorKind::Storage, e.what());
     }
-    Botan::secure_scrub_memory(options.tls_key_pem.data(),
-                               options.tls_key_pem.size());  // the server holds its own copy
+    scrub(options);  // the server holds its own copy
     const auto& record = session->authority->record();
-    ctx.out << "serving the " << record.role << " authority '" << record.name << "' on "
-            << (options.tls() ? "https://" : "http://") << options.listen_address << ":" << server->port() << "/_wmcs ("
-            << options.threads << " threads); stop with Ctrl-C" << std::endl;
+    std::ostringstream serving;  // one write: request log lines may already be arriving
+    serving << "serving the " << record.role << " authority '" << record.name << "' on";
+    for (const auto& address : server->addresses())
+        serving << ' ' << (options.tls() ? "https://" : "http://") << address << "/_wmcs";
+    serving << " (" << options.threads << " threads); stop with Ctrl-C\n";
+    ctx.out << serving.str() << std::flush;
     notify_service_manager("READY=1");  // systemd's Type=notify: the keys are open and the socket is bound
-    const timespec reconcile{k_reconcile_seconds, 0};
-    while (sigtimedwait(&stop, nullptr, &reconcile) < 0) {
+    for (;;) {
+        const int sig = signals.wait(k_reconcile_seconds);
+        if (sig == SIGHUP) {
+            notify_service_manager("RELOADING=1");
+            reload(ctx, command_line, config, merged, *server, request_log);
+            notify_service_manager("READY=1");
+            continue;
+        }
+        if (sig == SIGINT || sig == SIGTERM) break;
         try {
             if (const auto n = session->authority->abandon_interrupted_issuances(local_caller()))
                 ctx.err << "xrca: marked " << n << " issuances left pending by a stopped node as abandoned\n";
@@ -138,8 +145,10 @@ int cmd_serve(Context& ctx, Args& args) {
             ctx.err << "xrca: could not look for issuances left pending: " << e.what() << '\n';
         }
     }
+    server->stop_accepting();
     ctx.out << "stopping: finishing requests in flight" << std::endl;
     notify_service_manager("STOPPING=1");
+    server->drain();
     server.reset();
     return k_exit_ok;
 }

@@ -148,7 +148,7 @@ protected:
     std::unique_ptr<HttpServer> server;
 
     void start(ServerOptions server_options = {}, ServiceOptions service_options = {}) {
-        server_options.port = 0;
+        server_options.listen = {{"127.0.0.1", 0}};
         server_options.threads = 4;
         service_options.health.data_directory = h.root.dir;
         service = std::make_unique<Service>(*h.root.authority, service_options);

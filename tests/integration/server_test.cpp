@@ -87,7 +87,7 @@ std::string action(const std::string& operation) { return "SOAPAction: \"" + k_s
 
 ServerOptions test_server_options() {
     ServerOptions o;
-    o.port = 0;
+    o.listen = {{"127.0.0.1", 0}};
     o.threads = 4;
     o.connection_limit = 64;
     o.connection_timeout_seconds = 10;

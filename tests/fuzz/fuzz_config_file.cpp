@@ -1,0 +1,40 @@
+// Fuzz target: serve's configuration file parser (cli/config_file.h). Whatever the bytes, it
+// either refuses with a usage error naming a line, or yields entries of known keys whose
+// values hold no control character and are valid UTF-8.
+#include "ca/errors.h"
+#include "cli/config_file.h"
+#include "cli/serve_config.h"
+#include "text/clean.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+namespace {
+
+void require(bool condition) {
+    if (!condition) std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    const auto& keys = xrca::cli::serve_config_keys();
+    try {
+        const auto entries = xrca::cli::parse_config(text, "f.conf", keys);
+        for (const auto& e : entries) {
+            require(e.line >= 1);
+            require(xrca::text::is_valid_utf8(e.value));
+            for (const char c : e.value) require(static_cast<unsigned char>(c) >= 0x20 || c == '\t');
+            bool known = false;
+            for (const auto& k : keys) known = known || k.name == e.key;
+            require(known);
+        }
+    } catch (const xrca::Error& e) {
+        require(e.kind() == xrca::ErrorKind::Usage);
+        require(std::string_view(e.what()).rfind("f.conf:", 0) == 0);
+    }
+    return 0;
+}
