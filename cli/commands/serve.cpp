@@ -2,6 +2,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/files.h"
+#include "cli/serve_readiness.h"
 #include "cli/session.h"
 
 #include "enrollment/http_server.h"
@@ -10,6 +11,7 @@
 
 #include <botan/mem_ops.h>
 
+#include <chrono>
 #include <csignal>
 #include <ctime>
 #include <mutex>
@@ -71,6 +73,8 @@ int cmd_serve(Context& ctx, Args& args) {
     }
     if (const auto n = number_option(args, "--min-free-mb", 0, 1u << 30))
         service_options.health.min_free_bytes = static_cast<std::uint64_t>(*n) << 20;
+    if (const auto n = number_option(args, "--warn-slc-days", 0, 3650))
+        service_options.health.warn_expiry = std::chrono::hours(static_cast<std::chrono::hours::rep>(*n) * 24);
     const auto tls_cert = args.option("--tls-cert");
     const auto tls_key = args.option("--tls-key");
     if (tls_cert.has_value() != tls_key.has_value())
@@ -93,17 +97,14 @@ int cmd_serve(Context& ctx, Args& args) {
         throw Error(ErrorKind::Usage, "--warm-key-pool needs --clc-key-threads of 1 or more");
     auto session = open_session(ctx, args, pool);
     if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "serve takes no positional arguments");
+    refuse_to_serve_unless_ready(*session->authority);
     if (warm) {
         // Every CLC takes a fresh RSA key (~0.1 s of one core each): a full pool lets the
         // service answer a burst of GetClientLicensorCert at signing speed.
         ctx.out << "generating " << pool.capacity << " CLC keys before serving (--warm-key-pool)" << std::endl;
         session->client_keys->wait_until_filled(pool.capacity);
     }
-    if (database) {
-        // One indexed row: whether the server answers now, not what it holds.
-        store::Store& store = *session->store;
-        service_options.health.store_probe = [&store] { (void)store.policy_revision(); };
-    }
+    service_options.health.store_probe = store::store_probe(*session->store, ctx.data_dir);
     session->authority->audit().on_unwritten(unwritten_to(ctx.err));
     enrollment::Service service(*session->authority, service_options);
 
