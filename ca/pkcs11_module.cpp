@@ -50,7 +50,7 @@ std::shared_ptr<Pkcs11Module> Pkcs11Module::load(const std::string& path) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
         throw Error(ErrorKind::Unavailable, "there is no PKCS#11 module " + path + " (" +
-                                             std::generic_category().message(errno) + "); check --pkcs11-module");
+                                                std::generic_category().message(errno) + "); check --pkcs11-module");
     }
     // dlerror() describes the failure of the last dl call of any thread: the registry's lock
     // keeps this process's loads one at a time.
@@ -96,8 +96,9 @@ CK_SLOT_ID Pkcs11Module::find_token(const std::string& label) const {
     }
     std::string known;
     for (const auto& s : seen) known += (known.empty() ? "" : ", ") + ("'" + s + "'");
-    throw Error(ErrorKind::Unavailable, "the PKCS#11 module " + m_path + " has no token labelled '" + label + "'" +
-                                         (known.empty() ? " (it shows no token at all)" : " (it has " + known + ")"));
+    throw Error(ErrorKind::Unavailable,
+                "the PKCS#11 module " + m_path + " has no token labelled '" + label + "'" +
+                    (known.empty() ? " (it shows no token at all)" : " (it has " + known + ")"));
 }
 
 std::string pkcs11_return_name(CK_RV rv) {

@@ -29,11 +29,11 @@ std::shared_ptr<Pkcs11Token> Pkcs11Token::open(const std::string& module_path, c
         case CKR_PIN_INCORRECT:
         case CKR_PIN_LEN_RANGE:
             throw Error(ErrorKind::KeyUnavailable, "the PIN does not open token '" + label + "' (" +
-                                                     pkcs11_return_name(rv) + "); nothing was changed");
+                                                       pkcs11_return_name(rv) + "); nothing was changed");
         case CKR_PIN_LOCKED:
             throw Error(ErrorKind::KeyUnavailable, "the user PIN of token '" + label +
-                                                     "' is locked (CKR_PIN_LOCKED): its security officer must "
-                                                     "unlock it; nothing was changed");
+                                                       "' is locked (CKR_PIN_LOCKED): its security officer must "
+                                                       "unlock it; nothing was changed");
         case CKR_USER_PIN_NOT_INITIALIZED:
             throw Error(ErrorKind::KeyUnavailable,
                         "token '" + label +

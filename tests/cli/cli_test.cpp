@@ -1045,10 +1045,10 @@ TEST_F(AuthorityCli, ServeRefusesAWrongPasswordBeforeItListensAndAClusterNotActi
     EXPECT_EQ(r.exit_code, 4) << "the right password gets as far as listening: " << r.out;
 
     ASSERT_EQ(run("--data " + m_dir + "/es anchor -o " + m_dir + "/anchor.pub.xml").exit_code, 0);
-    ASSERT_EQ(
-        x("root init --role root --name R --url https://r.example.test/_wmcs --trust-anchor " + m_dir + "/anchor.pub.xml")
-            .exit_code,
-        0);
+    ASSERT_EQ(x("root init --role root --name R --url https://r.example.test/_wmcs --trust-anchor " + m_dir +
+                "/anchor.pub.xml")
+                  .exit_code,
+              0);
     r = x("root serve --listen 127.0.0.1:0 --threads 1");
     EXPECT_EQ(r.exit_code, 3) << r.out;
     EXPECT_NE(r.out.find("awaits its SLC response"), std::string::npos) << r.out;
@@ -1110,6 +1110,14 @@ TEST_F(AuthorityCli, HealthzOfARunningServeWarnsAndSeesTheDatabaseGo) {
     EXPECT_EQ(r.body, "store unavailable\n");
     ASSERT_EQ(std::rename((db + ".away").c_str(), db.c_str()), 0);
     EXPECT_EQ(poll(200), 200) << r.body;
+
+    // Decommissioned by another process: the running node says so, and no new one starts.
+    ASSERT_EQ(x("root decommission --yes", "").exit_code, 0);
+    EXPECT_EQ(poll(503), 503) << r.body;
+    EXPECT_EQ(r.body.rfind("decommissioned (root, decommissioned", 0), 0u) << r.body;
+    const auto again = run(serve);
+    EXPECT_EQ(again.exit_code, 3) << again.out;
+    EXPECT_NE(again.out.find("is decommissioned"), std::string::npos) << again.out;
 }
 
 TEST_F(AuthorityCli, ParallelWritersAndOpenersNeverSeeTheDatabaseLocked) {

@@ -20,6 +20,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -134,7 +135,7 @@ TEST_F(ServerTest, HealthWarnsWhenTheSlcEndsSoonAndItsFactsAreGauges) {
 
 // Issue 16: the store's health probe is timed, and a store that does not answer is 503.
 TEST_F(ServerTest, AStoreThatDoesNotAnswerIsUnhealthy) {
-    bool answers = true;
+    std::atomic<bool> answers{true};  // read by the server's threads
     ServiceOptions probed;
     probed.health.refresh = std::chrono::milliseconds(0);
     store::Store& store = *h.root.store;
@@ -472,8 +473,8 @@ TEST_F(OperationsTest, AKeyThatDoesNotOpenIsAServerFaultAndUnhealthy) {
     auto wrong = h.open(h.root, "not-the-password");
     Service broken{*wrong};
     HttpServer broken_server{test_server_options(), [&](const HttpRequest& r) { return broken.handle(r); }};
-    const SoapClient alice(
-        {"http://127.0.0.1:" + std::to_string(broken_server.port()) + "/_wmcs", add("alice", "user", "alice@example.test"), "", 30});
+    const SoapClient alice({"http://127.0.0.1:" + std::to_string(broken_server.port()) + "/_wmcs",
+                            add("alice", "user", "alice@example.test"), "", 30});
     const auto before = issued();
     try {
         activate(alice, test::test_key(2048, 4));

@@ -18,8 +18,8 @@ struct HttpReply {
     std::string body;
 };
 
-inline HttpReply http(std::uint16_t port, const std::string& method, const std::string& path, const std::string& body = "",
-           const std::string& extra_headers = "") {
+inline HttpReply http(std::uint16_t port, const std::string& method, const std::string& path,
+                      const std::string& body = "", const std::string& extra_headers = "") {
     HttpReply reply;
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};

@@ -148,11 +148,11 @@ TEST(FaultMapping, AStoreOutageIs503WithRetryAfterAndNoDetail) {
 TEST(FaultMapping, AKeyThatDoesNotOpenIsTheServersFaultWithNoDetail) {
     // Issue 16: a wrong key password at the server was sent as 401 with its message, which sent
     // clients chasing their tokens. It is the server's own failure, told as nothing more.
-    const auto sent = map_error(
-        Error(ErrorKind::KeyUnavailable, "the key password does not open the cluster key (wrong password?)"));
+    const auto sent =
+        map_error(Error(ErrorKind::KeyUnavailable, "the key password does not open the cluster key (wrong password?)"));
     EXPECT_EQ(sent.http_status, 500);
-    EXPECT_EQ(sent.faultstring, std::string(rms_fault_name(RmsFault::UnspecifiedError)) +
-                                    ": the server could not complete the request");
+    EXPECT_EQ(sent.faultstring,
+              std::string(rms_fault_name(RmsFault::UnspecifiedError)) + ": the server could not complete the request");
     EXPECT_EQ(sent.retry_after_seconds, 0);
     EXPECT_EQ(read_fault(sent).kind, ErrorKind::Internal);
 }

@@ -29,8 +29,7 @@ TEST(Metrics, SumsStayExactAfterMillionsOfRequests) {
     EXPECT_EQ(sample(text, "xrca_request_duration_seconds_sum{operation=\"Certify\"}"), "1234292.500003") << text;
     EXPECT_EQ(sample(text, "xrca_request_duration_seconds_count{operation=\"Certify\"}"), "2500001");
     EXPECT_EQ(sample(text, "xrca_requests_total{operation=\"Certify\",outcome=\"ok\"}"), "2500000");
-    EXPECT_EQ(sample(text, "xrca_requests_total{operation=\"Certify\",outcome=\"UnauthorizedAccessException\"}"),
-              "1");
+    EXPECT_EQ(sample(text, "xrca_requests_total{operation=\"Certify\",outcome=\"UnauthorizedAccessException\"}"), "1");
     // 0.493717 s: above 0.25, within 1; the 3 µs one is in every bucket.
     EXPECT_EQ(sample(text, "xrca_request_duration_seconds_bucket{operation=\"Certify\",le=\"0.25\"}"), "1");
     EXPECT_EQ(sample(text, "xrca_request_duration_seconds_bucket{operation=\"Certify\",le=\"1\"}"), "2500001");
