@@ -1026,6 +1026,11 @@ TEST_F(AuthorityCli, ServeRefusesAWrongPasswordBeforeItListensAndAClusterNotActi
     // A port held here: a serve that tried to listen would fail there (exit 4), not refuse (exit 1).
     struct HeldPort {
         int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        HeldPort() = default;
+        HeldPort(const HeldPort&) = delete;
+        HeldPort& operator=(const HeldPort&) = delete;
+        HeldPort(HeldPort&&) = delete;
+        HeldPort& operator=(HeldPort&&) = delete;
         ~HeldPort() { ::close(fd); }
     } held;
     sockaddr_in addr{};
