@@ -70,6 +70,28 @@ public:
 
     /** This authority's own chain, leaf first: its SLC chain, or for an enrollment service its own. */
     [[nodiscard]] std::vector<std::string> own_chain();
+
+    // --- readiness: what `xrca serve` checks before it listens, and /healthz watches ----------
+    /**
+     * Makes one real signature with the key this authority issues with (its cluster key, or an
+     * enrollment service's own key) and verifies it: the proof that the key opens and signs.
+     * Nothing is stored or logged. Error(KeyUnavailable) when the key does not open (a wrong
+     * password or PIN), Error(Unavailable) when its token cannot be reached.
+     */
+    void prove_signing_key();
+    /**
+     * Seconds until this authority's own certificate (its SLC, or an enrollment service's) ends,
+     * by the authority's clock (negative once it has ended); nullopt: none held.
+     */
+    [[nodiscard]] std::optional<std::int64_t> own_certificate_seconds_left();
+    /** How old the published revocation list is, and how long lists are valid; nullopt: none published yet. */
+    struct PublishedListAge {
+        std::int64_t age_seconds = 0;
+        std::int64_t valid_seconds = 0;
+    };
+    /** One one-row read of the store (the list's head). */
+    [[nodiscard]] std::optional<PublishedListAge> published_revocation_list_age();
+
     /** The cluster key's public half (needs the key to be opened). */
     [[nodiscard]] xrml::PublicKey cluster_public_key();
     /** The root public key relying parties pin: the ISSUER key of the top of this authority's chain. */
@@ -317,6 +339,8 @@ private:
     std::shared_ptr<const Botan::RSA_PrivateKey> user_key(const std::string& user_id, const std::string& email);
     xrml::Principal own_principal();
     xrml::Certificate own_slc();
+    /** The validity of own_slc() (its VALIDITYTIME, else its ISSUE right's range); nullopt: none held. */
+    std::optional<xrml::TimeRange> own_certificate_validity();
     std::string new_id();
 
     store::Store& m_store;

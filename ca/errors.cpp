@@ -18,6 +18,7 @@ const char* error_kind_name(ErrorKind kind) noexcept {
         case ErrorKind::Busy: return "busy";
         case ErrorKind::Unavailable: return "unavailable";
         case ErrorKind::Internal: return "internal";
+        case ErrorKind::KeyUnavailable: return "key-unavailable";
     }
     return "unknown";
 }

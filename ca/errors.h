@@ -22,6 +22,11 @@ enum class ErrorKind {
     Busy,                ///< too many requests from this caller now; it may retry later
     Unavailable,         ///< the store cannot be reached now (a database outage); any caller may retry later
     Internal,            ///< a bug; details go to the log only
+    /**
+     * A key of the authority cannot be opened (a wrong key password or PIN, a locked token): the
+     * operator's to fix, never the caller's, so a client is told only that the server failed.
+     */
+    KeyUnavailable,
 };
 
 /** Stable kebab-case name of a kind. */

@@ -42,7 +42,7 @@ std::unique_ptr<Botan::RSA_PrivateKey> decrypt_private_key(const std::vector<std
         Botan::DataSource_Memory source(blob);
         key = Botan::PKCS8::load_key(source, password.str());
     } catch (const std::exception&) {
-        throw Error(ErrorKind::Unauthorized,
+        throw Error(ErrorKind::KeyUnavailable,
                     "the key password does not open the " + key_name + " key (wrong password?); nothing was changed");
     }
     auto rsa = as_rsa(std::move(key));

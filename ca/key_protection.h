@@ -43,7 +43,7 @@ std::vector<std::uint8_t> encrypt_private_key(const Botan::RSA_PrivateKey& key, 
                                               Botan::RandomNumberGenerator& rng,
                                               std::size_t iterations = k_key_kdf_iterations);
 
-/** Decrypts what encrypt_private_key wrote. A wrong password is Error(Unauthorized) saying so. */
+/** Decrypts what encrypt_private_key wrote. A wrong password is Error(KeyUnavailable) saying so. */
 std::unique_ptr<Botan::RSA_PrivateKey> decrypt_private_key(const std::vector<std::uint8_t>& blob,
                                                            const Password& password, const std::string& key_name);
 

@@ -52,7 +52,7 @@ public:
 
     /**
      * The signer of a stored key, signing with `digest`. Error(WrongState) when there is no such
-     * key, Error(Unauthorized) when it cannot be opened (a wrong password, a locked token).
+     * key, Error(KeyUnavailable) when it cannot be opened (a wrong password, a locked token).
      * Thread-safe; the signer lives as long as the ring (until forget()).
      */
     virtual Signer& signer(KeyName name, xrml::DigestAlgorithm digest) = 0;

@@ -49,15 +49,15 @@ std::shared_ptr<Pkcs11Module> Pkcs11Module::load(const std::string& path) {
 
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
-        throw Error(ErrorKind::NotFound, "there is no PKCS#11 module " + path + " (" +
-                                             std::generic_category().message(errno) + "); check --pkcs11-module");
+        throw Error(ErrorKind::Unavailable, "there is no PKCS#11 module " + path + " (" +
+                                                std::generic_category().message(errno) + "); check --pkcs11-module");
     }
     // dlerror() describes the failure of the last dl call of any thread: the registry's lock
     // keeps this process's loads one at a time.
     void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
         const char* why = ::dlerror();  // NOLINT(concurrency-mt-unsafe): serialised by the registry's lock
-        throw Error(ErrorKind::NotFound,
+        throw Error(ErrorKind::Unavailable,
                     "cannot load the PKCS#11 module " + path + ": " + (why ? why : "unknown reason"));
     }
     using GetFunctionList = CK_RV (*)(CK_FUNCTION_LIST_PTR_PTR);
@@ -96,8 +96,9 @@ CK_SLOT_ID Pkcs11Module::find_token(const std::string& label) const {
     }
     std::string known;
     for (const auto& s : seen) known += (known.empty() ? "" : ", ") + ("'" + s + "'");
-    throw Error(ErrorKind::NotFound, "the PKCS#11 module " + m_path + " has no token labelled '" + label + "'" +
-                                         (known.empty() ? " (it shows no token at all)" : " (it has " + known + ")"));
+    throw Error(ErrorKind::Unavailable,
+                "the PKCS#11 module " + m_path + " has no token labelled '" + label + "'" +
+                    (known.empty() ? " (it shows no token at all)" : " (it has " + known + ")"));
 }
 
 std::string pkcs11_return_name(CK_RV rv) {

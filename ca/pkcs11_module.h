@@ -16,9 +16,9 @@ namespace xrca::ca {
 class Pkcs11Module {
 public:
     /**
-     * The module at `path`, loaded and initialised (or the one already loaded). Error(NotFound)
-     * naming the path when there is no such file or it is not a PKCS#11 module; nothing else
-     * happens then.
+     * The module at `path`, loaded and initialised (or the one already loaded). Error(Unavailable)
+     * naming the path when there is no such file or it cannot be loaded (the key store cannot be
+     * reached), Error(NotFound) when it is not a PKCS#11 module; nothing else happens then.
      */
     static std::shared_ptr<Pkcs11Module> load(const std::string& path);
 
@@ -30,7 +30,7 @@ public:
     [[nodiscard]] CK_FUNCTION_LIST& api() const noexcept { return *m_api; }
     [[nodiscard]] const std::string& path() const noexcept { return m_path; }
 
-    /** The slot holding the token labelled `label`; Error(NotFound) naming the label and the module. */
+    /** The slot holding the token labelled `label`; Error(Unavailable) naming the label and the module. */
     [[nodiscard]] CK_SLOT_ID find_token(const std::string& label) const;
 
 private:

@@ -28,14 +28,14 @@ std::shared_ptr<Pkcs11Token> Pkcs11Token::open(const std::string& module_path, c
         case CKR_USER_ALREADY_LOGGED_IN: return token;
         case CKR_PIN_INCORRECT:
         case CKR_PIN_LEN_RANGE:
-            throw Error(ErrorKind::Unauthorized, "the PIN does not open token '" + label + "' (" +
-                                                     pkcs11_return_name(rv) + "); nothing was changed");
+            throw Error(ErrorKind::KeyUnavailable, "the PIN does not open token '" + label + "' (" +
+                                                       pkcs11_return_name(rv) + "); nothing was changed");
         case CKR_PIN_LOCKED:
-            throw Error(ErrorKind::Unauthorized, "the user PIN of token '" + label +
-                                                     "' is locked (CKR_PIN_LOCKED): its security officer must "
-                                                     "unlock it; nothing was changed");
+            throw Error(ErrorKind::KeyUnavailable, "the user PIN of token '" + label +
+                                                       "' is locked (CKR_PIN_LOCKED): its security officer must "
+                                                       "unlock it; nothing was changed");
         case CKR_USER_PIN_NOT_INITIALIZED:
-            throw Error(ErrorKind::Unauthorized,
+            throw Error(ErrorKind::KeyUnavailable,
                         "token '" + label +
                             "' has no user PIN yet: initialise it (e.g. softhsm2-util --init-token, "
                             "pkcs11-tool --init-pin)");

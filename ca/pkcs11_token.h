@@ -22,8 +22,8 @@ class Pkcs11Token {
 public:
     /**
      * Finds the token `label` in the module at `module_path` and logs its user in with `pin`.
-     * Error(NotFound) naming the module or the token when either is missing, Error(Unauthorized)
-     * "the PIN does not open token …" for a wrong PIN. Nothing on the token changes either way.
+     * Error(Unavailable) naming the module or the token when either cannot be reached,
+     * Error(KeyUnavailable) "the PIN does not open token …" for a wrong PIN. Nothing on the token changes either way.
      */
     static std::shared_ptr<Pkcs11Token> open(const std::string& module_path, const std::string& label,
                                              const Password& pin);

@@ -21,7 +21,8 @@ constexpr int exit_code_for(ErrorKind kind) noexcept {
         case ErrorKind::Conflict:
         case ErrorKind::PolicyDenied:
         case ErrorKind::Revoked:
-        case ErrorKind::UnsupportedVersion: return k_exit_refused;
+        case ErrorKind::UnsupportedVersion:
+        case ErrorKind::KeyUnavailable: return k_exit_refused;
         case ErrorKind::Usage: return k_exit_usage;
         case ErrorKind::NotFound:
         case ErrorKind::WrongState: return k_exit_state;

@@ -2,7 +2,9 @@
 #include "cli/serve_config.h"
 
 #include "ca/errors.h"
+#include "cli/command_table.h"
 #include "cli/files.h"
+#include "cli/options.h"
 #include "store/factory.h"
 #include "text/clean.h"
 
@@ -10,6 +12,7 @@
 
 #include <cstdlib>
 #include <ostream>
+#include <stdexcept>
 
 namespace xrca::cli {
 namespace {
@@ -24,7 +27,7 @@ constexpr std::size_t k_max_config_bytes = std::size_t{1024} * 1024;
 const std::vector<const char*>& restart_only_keys() {
     static const std::vector<const char*> keys = {
         "listen",       "store",           "password-file", "pin-file",       "signing-engine",
-        "clc-key-pool", "clc-key-threads", "warm-key-pool", "anonymous-rate", "min-free-mb",
+        "clc-key-pool", "clc-key-threads", "warm-key-pool", "anonymous-rate", "min-free-mb", "warn-slc-days",
     };
     return keys;
 }
@@ -34,25 +37,21 @@ std::vector<std::string> values_of(Args args, const std::string& key) { return a
 }  // namespace
 
 const std::vector<ConfigKey>& serve_config_keys() {
-    static const std::vector<ConfigKey> keys = {
-        {"listen", Kind::Repeatable},
-        {"tls-cert"},
-        {"tls-key"},
-        {"threads"},
-        {"log-format"},
-        {"trusted-proxy", Kind::Repeatable},
-        {"store"},
-        {"password-file"},
-        {"pin-file"},
-        {"signing-engine"},
-        {"per-address-connections"},
-        {"request-deadline"},
-        {"anonymous-rate"},
-        {"min-free-mb"},
-        {"clc-key-pool"},
-        {"clc-key-threads"},
-        {"warm-key-pool", Kind::Flag},
-    };
+    // serve's declared options are the keys, so the file cannot drift from the command line;
+    // plus `store`, the global option a service most needs to name.
+    static const std::vector<ConfigKey> keys = [] {
+        std::vector<ConfigKey> k = {{"store"}};
+        const CommandSpec* serve = find_command("serve");
+        if (serve == nullptr) throw std::logic_error("serve is not declared");
+        for (const Option* o : options_for(*serve, "")) {
+            if (o->name == "--config" || o->name.rfind("--", 0) != 0) continue;
+            const auto kind = o->is_flag()    ? ConfigKey::Kind::Flag
+                              : o->repeatable ? ConfigKey::Kind::Repeatable
+                                              : ConfigKey::Kind::Single;
+            k.push_back({o->name.substr(2), kind});
+        }
+        return k;
+    }();
     return keys;
 }
 

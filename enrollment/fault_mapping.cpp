@@ -35,7 +35,10 @@ constexpr WireForm wire_form(ErrorKind kind) {
         // store's business (and may name its host): it goes to the log and the node's stderr only.
         case ErrorKind::Busy: return {503, RmsFault::UnspecifiedError, true};
         case ErrorKind::Unavailable: return {503, RmsFault::UnspecifiedError, false};
+        // A key that does not open (a wrong password or PIN at the server) is the server's fault:
+        // a 401 would send the client chasing its token, and the detail is the operator's.
         case ErrorKind::Storage:
+        case ErrorKind::KeyUnavailable:
         case ErrorKind::Internal: return {500, RmsFault::UnspecifiedError, false};
     }
     return {500, RmsFault::UnspecifiedError, false};

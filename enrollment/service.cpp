@@ -196,6 +196,13 @@ std::string bearer_token(const HttpRequest& r) {
     return prefix == scheme ? value.substr(scheme.size()) : "";
 }
 
+std::chrono::microseconds elapsed_since(std::chrono::steady_clock::time_point started) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+}
+
+// GET, or HEAD for the same status and headers without the body (libmicrohttpd leaves it out).
+bool reads(const HttpRequest& r) { return r.method == "GET" || r.method == "HEAD"; }
+
 // The short name of a fault for metrics labels: "System.UnauthorizedAccessException" -> "UnauthorizedAccessException".
 std::string outcome_of(const std::string& faultstring) {
     const auto name = faultstring.substr(0, faultstring.find(':'));
@@ -265,9 +272,7 @@ const std::string& Service::revocation_list_path() {
 // authority when a revocation was recorded or the copy aged; served even when decommissioned.
 HttpResponse Service::revocation_list(const HttpRequest& request) {
     const auto started = std::chrono::steady_clock::now();
-    const auto elapsed = [&] {
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    };
+    const auto elapsed = [&] { return elapsed_since(started); };
     try {
         const auto list = m_authority.current_revocation_list(caller_of(request));
         m_metrics.record("RevocationList", "ok", elapsed(), "");
@@ -288,16 +293,23 @@ HttpResponse Service::revocation_list(const HttpRequest& request) {
 
 HttpResponse Service::handle(const HttpRequest& request) {
     const auto path = canonical_path(request.path);
-    if (path == "/healthz" && request.method == "GET") {
+    if (path == "/healthz" && reads(request)) {
         const auto verdict = m_health.check();
-        return text(verdict.ok ? 200 : 503, "text/plain; charset=utf-8", verdict.text + "\n");
+        auto r = text(verdict.ok ? 200 : 503, "text/plain; charset=utf-8", verdict.text + "\n");
+        r.headers.push_back({"Cache-Control", "no-store"});
+        return r;
     }
-    if (path == "/metrics" && request.method == "GET")
-        return text(200, "text/plain; version=0.0.4; charset=utf-8",
-                    m_metrics.render() +
-                        "# HELP xrca_clc_keys_ready Fresh RSA keys ready for GetClientLicensorCert.\n"
-                        "# TYPE xrca_clc_keys_ready gauge\nxrca_clc_keys_ready " +
-                        std::to_string(m_authority.client_keys_ready()) + "\n");
+    if (path == "/metrics" && reads(request)) {
+        // The gauges of the cached verdict: a scrape costs no more than a health probe.
+        const auto verdict = m_health.check();
+        MetricGauges gauges;
+        gauges.slc_expiry_seconds = verdict.certificate_expires_in_seconds;
+        gauges.revocation_list_age_seconds = verdict.revocation_list_age_seconds;
+        gauges.clc_keys_ready = m_authority.client_keys_ready();
+        gauges.store_probe_time = verdict.store_probe_time;
+        gauges.healthy = verdict.ok;
+        return text(200, "text/plain; version=0.0.4; charset=utf-8", m_metrics.render(gauges));
+    }
     if (path == revocation_list_path() && request.method == "GET") return revocation_list(request);
     const Endpoint* endpoint = endpoint_for(path, m_authority.role());
     if (!endpoint)
@@ -314,9 +326,7 @@ HttpResponse Service::handle(const HttpRequest& request) {
     }
 
     const auto started = std::chrono::steady_clock::now();
-    const auto elapsed = [&] {
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    };
+    const auto elapsed = [&] { return elapsed_since(started); };
     auto caller = caller_of(request);
     const char* operation = "SOAP";
     const std::string inputs = "path=" + path;

@@ -17,6 +17,23 @@ std::string sqlite_database_path(const std::string& data_dir) { return data_dir 
 
 bool is_postgresql_locator(const std::string& locator) { return is_postgresql_uri(locator); }
 
+std::function<void()> store_probe(Store& store, const std::string& locator) {
+    if (is_postgresql_locator(locator)) return [&store] { (void)store.policy_revision(); };
+    const auto path = sqlite_database_path(locator);
+    struct stat opened {};
+    if (::stat(path.c_str(), &opened) != 0)
+        throw StorageError("cannot stat " + path + ": " + std::generic_category().message(errno));
+    return [&store, path, device = opened.st_dev, inode = opened.st_ino] {
+        struct stat now {};
+        if (::stat(path.c_str(), &now) != 0)
+            throw StorageError(path + " is gone: " + std::generic_category().message(errno));
+        if (now.st_dev != device || now.st_ino != inode) throw StorageError(path + " was replaced");
+        if (::access(path.c_str(), R_OK | W_OK) != 0)
+            throw StorageError(path + " cannot be read and written: " + std::generic_category().message(errno));
+        (void)store.policy_revision();
+    };
+}
+
 bool locator_holds_password(const std::string& locator) {
     if (!is_postgresql_locator(locator)) return false;
     try {

@@ -8,6 +8,7 @@
 
 #include "store/store.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -61,6 +62,14 @@ void publish_store(const std::string& staging, const std::string& locator);
 
 /** Removes the store at `locator` (closed; nobody else may be using it): for PostgreSQL, drops its schema. */
 void remove_store(const std::string& locator);
+
+/**
+ * A cheap check that `store` (opened at `locator`) still answers, for health probes: throws
+ * StorageError when it does not. One indexed row over its connection; for a data directory also
+ * that the database file is still the one open and readable: SQLite keeps reading a file that was
+ * removed or replaced, which the next process (a backup, a restart) would not find.
+ */
+std::function<void()> store_probe(Store& store, const std::string& locator);
 
 /** The SQLite database file of a data directory. */
 std::string sqlite_database_path(const std::string& data_dir);

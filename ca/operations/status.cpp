@@ -21,10 +21,9 @@ AuthorityStatus Authority::status() {
     s.revocation = m_record.revocation;
     s.anchor_fingerprint = m_record.anchor_fingerprint;
     s.crypto_mode = mode();
-    const auto chain = own_chain();
-    if (!chain.empty()) {
+    if (!own_chain().empty()) {
         const auto slc = own_slc();
-        s.slc_validity = slc.validity ? slc.validity : (slc.issue_right ? slc.issue_right->range : std::nullopt);
+        s.slc_validity = own_certificate_validity();
         if (slc.principal && slc.principal->key) s.slc_key_fingerprint = slc.principal->key->fingerprint();
     }
     if (const auto pending = m_store.pending_offline_request()) {

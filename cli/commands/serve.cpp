@@ -3,6 +3,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/serve_config.h"
+#include "cli/serve_readiness.h"
 #include "cli/serve_signals.h"
 #include "cli/session.h"
 #include "cli/systemd_notify.h"
@@ -15,6 +16,7 @@
 
 #include <botan/mem_ops.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <mutex>
@@ -89,6 +91,8 @@ int cmd_serve(Context& ctx, Args& command_args) {
     }
     if (const auto n = number_option(args, "--min-free-mb", 0, 1u << 30))
         service_options.health.min_free_bytes = static_cast<std::uint64_t>(*n) << 20;
+    if (const auto n = number_option(args, "--warn-slc-days", 0, 3650))
+        service_options.health.warn_expiry = std::chrono::hours(static_cast<std::chrono::hours::rep>(*n) * 24);
     ClientKeyPoolSize pool;
     if (const auto n = number_option(args, "--clc-key-pool", 1, 1000000)) pool.capacity = *n;
     if (const auto n = number_option(args, "--clc-key-threads", 0, 64)) pool.threads = *n;
@@ -97,17 +101,14 @@ int cmd_serve(Context& ctx, Args& command_args) {
         throw Error(ErrorKind::Usage, "--warm-key-pool needs --clc-key-threads of 1 or more");
     auto session = open_session(ctx, args, pool);
     if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "serve takes no positional arguments");
+    refuse_to_serve_unless_ready(*session->authority);
     if (warm) {
         // Every CLC takes a fresh RSA key (~0.1 s of one core each): a full pool lets the
         // service answer a burst of GetClientLicensorCert at signing speed.
         ctx.out << "generating " << pool.capacity << " CLC keys before serving (--warm-key-pool)" << std::endl;
         session->client_keys->wait_until_filled(pool.capacity);
     }
-    if (database) {
-        // One indexed row: whether the server answers now, not what it holds.
-        store::Store& store = *session->store;
-        service_options.health.store_probe = [&store] { (void)store.policy_revision(); };
-    }
+    service_options.health.store_probe = store::store_probe(*session->store, ctx.data_dir);
     session->authority->audit().on_unwritten(unwritten_to(ctx.err));
     enrollment::Service service(*session->authority, service_options);
     enrollment::RequestLog request_log(stdout, live.log_format);

@@ -1,6 +1,7 @@
 // The real `xrca` binary, run as a user would: exit codes, verdicts and JSON (CLI.md).
 #include "support/command.h"
 #include "support/data_path.h"
+#include "support/raw_http.h"
 #include "support/sample_chain.h"
 #include "support/serve_process.h"
 
@@ -18,6 +19,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -1016,6 +1018,111 @@ TEST_F(AuthorityCli, ServeKeepsThePasswordOutOfItsEnvironmentAndNoCore) {
     line >> soft >> hard;
     EXPECT_EQ(soft, "0");
     EXPECT_EQ(hard, "0");
+}
+
+// Issue 16: serve refuses, before it listens, what could only fail its callers.
+TEST_F(AuthorityCli, ServeRefusesAWrongPasswordBeforeItListensAndAClusterNotActive) {
+    ASSERT_EQ(x("es init --role enrollment --name ES").exit_code, 0);
+    // A port held here: a serve that tried to listen would fail there (exit 4), not refuse (exit 1).
+    struct HeldPort {
+        int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        HeldPort() = default;
+        HeldPort(const HeldPort&) = delete;
+        HeldPort& operator=(const HeldPort&) = delete;
+        HeldPort(HeldPort&&) = delete;
+        HeldPort& operator=(HeldPort&&) = delete;
+        ~HeldPort() { ::close(fd); }
+    } held;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    socklen_t length = sizeof addr;
+    ASSERT_EQ(::bind(held.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ASSERT_EQ(::listen(held.fd, 1), 0);
+    ASSERT_EQ(::getsockname(held.fd, reinterpret_cast<sockaddr*>(&addr), &length), 0);
+    const auto serve = " serve --threads 1 --listen 127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+    auto r = x("es" + serve, "not-the-password");
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("not serving: the key password does not open the enrollment-service key"), std::string::npos)
+        << r.out;
+    EXPECT_EQ(r.out.find("serving the"), std::string::npos) << r.out;
+    r = x("es" + serve);
+    EXPECT_EQ(r.exit_code, 4) << "the right password gets as far as listening: " << r.out;
+
+    ASSERT_EQ(run("--data " + m_dir + "/es anchor -o " + m_dir + "/anchor.pub.xml").exit_code, 0);
+    ASSERT_EQ(x("root init --role root --name R --url https://r.example.test/_wmcs --trust-anchor " + m_dir +
+                "/anchor.pub.xml")
+                  .exit_code,
+              0);
+    r = x("root serve --listen 127.0.0.1:0 --threads 1");
+    EXPECT_EQ(r.exit_code, 3) << r.out;
+    EXPECT_NE(r.out.find("awaits its SLC response"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("serving the"), std::string::npos) << r.out;
+}
+
+// Issue 16: /healthz of a real serve: ok with its facts, HEAD without a body, a warning when the
+// SLC ends within --warn-slc-days, 503 while the database is gone; /metrics' gauges.
+TEST_F(AuthorityCli, HealthzOfARunningServeWarnsAndSeesTheDatabaseGo) {
+    ASSERT_EQ(x("root init --role root --name R --url https://r.example.test/_wmcs --self-enroll").exit_code, 0);
+    const auto serve = "--data " + m_dir + "/root serve --listen 127.0.0.1:0 --threads 2 --password-file " +
+                       password_file("correct-horse-battery");
+    const ServeProcess server(serve);
+    ASSERT_FALSE(server.url.empty()) << server.first_line;
+    const auto port_of = [](const std::string& url) {
+        return static_cast<std::uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)));
+    };
+    const auto port = port_of(server.url);
+    auto r = test::http(port, "GET", "/healthz");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body.rfind("ok (root, active; ", 0), 0u) << r.body;
+    r = test::http(port, "HEAD", "/healthz");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "");
+
+    const auto metrics = test::http(port, "GET", "/metrics").body;
+    const auto gauge = [&](const std::string& name) {
+        const auto at = metrics.find("\n" + name + " ");
+        return at == std::string::npos ? -1.0 : std::stod(metrics.substr(at + name.size() + 2));
+    };
+    // A self-enrolled SLC is valid for 365 days from init, moments ago.
+    EXPECT_GT(gauge("xrca_slc_expiry_seconds"), 364 * 86400.0) << metrics;
+    EXPECT_LE(gauge("xrca_slc_expiry_seconds"), 365 * 86400.0) << metrics;
+    EXPECT_GE(gauge("xrca_revocation_list_age_seconds"), 0.0) << metrics;
+    EXPECT_LT(gauge("xrca_revocation_list_age_seconds"), 3600.0) << metrics;
+    EXPECT_GE(gauge("xrca_store_probe_seconds"), 0.0) << metrics;
+    EXPECT_LT(gauge("xrca_store_probe_seconds"), 10.0) << metrics;
+    EXPECT_EQ(gauge("xrca_healthy"), 1.0) << metrics;
+
+    {
+        const ServeProcess warned(serve + " --warn-slc-days 400");
+        ASSERT_FALSE(warned.url.empty()) << warned.first_line;
+        r = test::http(port_of(warned.url), "GET", "/healthz");
+        EXPECT_EQ(r.status, 200);
+        EXPECT_EQ(r.body.rfind("warning: the SLC expires in 36", 0), 0u) << r.body;
+    }
+
+    // The database file moved away (SQLite would keep reading it through its open descriptor).
+    const auto db = m_dir + "/root/xrca.db";
+    const auto poll = [&](int status) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        do {
+            r = test::http(port, "GET", "/healthz");
+        } while (r.status != status && std::chrono::steady_clock::now() < deadline);
+        return r.status;
+    };
+    ASSERT_EQ(std::rename(db.c_str(), (db + ".away").c_str()), 0);
+    EXPECT_EQ(poll(503), 503) << r.body;
+    EXPECT_EQ(r.body, "store unavailable\n");
+    ASSERT_EQ(std::rename((db + ".away").c_str(), db.c_str()), 0);
+    EXPECT_EQ(poll(200), 200) << r.body;
+
+    // Decommissioned by another process: the running node says so, and no new one starts.
+    ASSERT_EQ(x("root decommission --yes", "").exit_code, 0);
+    EXPECT_EQ(poll(503), 503) << r.body;
+    EXPECT_EQ(r.body.rfind("decommissioned (root, decommissioned", 0), 0u) << r.body;
+    const auto again = run(serve);
+    EXPECT_EQ(again.exit_code, 3) << again.out;
+    EXPECT_NE(again.out.find("is decommissioned"), std::string::npos) << again.out;
 }
 
 TEST_F(AuthorityCli, ParallelWritersAndOpenersNeverSeeTheDatabaseLocked) {

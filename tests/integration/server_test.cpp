@@ -1,6 +1,7 @@
 // The real HTTP server on 127.0.0.1 (ephemeral port) in front of a real root cluster: health,
 // service pages, GetLicensorCertificate over SOAP, and the refusals, each logged.
 #include "support/authority_fixture.h"
+#include "support/raw_http.h"
 #include "support/test_keys.h"
 
 #include "ca/hierarchy.h"
@@ -19,7 +20,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <map>
+#include <optional>
+#include <sstream>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -33,43 +38,7 @@ namespace {
 // A directory user that servers certify in these tests.
 constexpr const char* k_bob = "S-1-5-21-7-1002";
 
-struct Reply {
-    int status = 0;
-    std::string headers;  ///< the status line and header lines, as received
-    std::string body;
-};
-
-// A minimal HTTP/1.1 client over a real socket: one request per connection.
-Reply http(std::uint16_t port, const std::string& method, const std::string& path, const std::string& body = "",
-           const std::string& extra_headers = "") {
-    Reply reply;
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        ::close(fd);
-        return reply;
-    }
-    std::string request = method + " " + path +
-                          " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nUser-Agent: xrca-test\r\n" +
-                          extra_headers + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-    for (std::size_t sent = 0; sent < request.size();) {
-        const auto n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-        if (n <= 0) break;
-        sent += static_cast<std::size_t>(n);
-    }
-    std::string raw;
-    char buf[65536];
-    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) raw.append(buf, static_cast<std::size_t>(n));
-    ::close(fd);
-    if (raw.size() > 12) reply.status = std::stoi(raw.substr(9, 3));
-    const auto split = raw.find("\r\n\r\n");
-    if (split != std::string::npos) reply.body = raw.substr(split + 4);
-    reply.headers = raw.substr(0, split);
-    return reply;
-}
+using test::http;
 
 const std::string k_server_ns = "http://microsoft.com/DRM/ServerService";
 
@@ -124,6 +93,66 @@ TEST_F(ServerTest, HealthAndServicePages) {
     EXPECT_EQ(http(server.port(), "GET", "/_wmcs/certification/../licensing/server.asmx").status, 404);
     EXPECT_EQ(http(server.port(), "GET", "/nothing-here").status, 404);
     EXPECT_EQ(http(server.port(), "DELETE", "/_wmcs/licensing/server.asmx").status, 405);
+    // HEAD: the same status and headers, no body (a load balancer's cheapest probe).
+    for (const char* path : {"/healthz", "/metrics"}) {
+        r = http(server.port(), "HEAD", path);
+        EXPECT_EQ(r.status, 200) << path;
+        EXPECT_NE(r.headers.find("text/plain"), std::string::npos) << r.headers;
+        EXPECT_EQ(r.body, "") << path;
+    }
+}
+
+// Issue 16: 200 only with everything an answer needs; a warning (still 200) when the SLC ends
+// within the configured time; the facts behind it are /metrics' gauges.
+TEST_F(ServerTest, HealthWarnsWhenTheSlcEndsSoonAndItsFactsAreGauges) {
+    ServiceOptions soon;
+    soon.health.warn_expiry = std::chrono::hours(24 * 365 * 100);
+    Service warned{*h.root.authority, soon};
+    HttpServer warned_server{test_server_options(), [&](const HttpRequest& r) { return warned.handle(r); }};
+    auto r = http(warned_server.port(), "GET", "/healthz");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body.rfind("warning: the SLC expires in ", 0), 0u) << r.body;
+    EXPECT_EQ(r.body.find('\n'), r.body.size() - 1) << "one line";
+    // Without the warning window the same authority is simply ok.
+    r = http(server.port(), "GET", "/healthz");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body.rfind("ok (root, active", 0), 0u) << r.body;
+
+    const auto metrics = http(server.port(), "GET", "/metrics").body;
+    const auto gauge = [&](const std::string& name) -> std::optional<std::int64_t> {
+        const auto at = metrics.find("\n" + name + " ");
+        if (at == std::string::npos) return std::nullopt;
+        return std::stoll(metrics.substr(at + name.size() + 2));
+    };
+    // The fixture's clock is fixed: the SLC was issued at it, and the list published at it.
+    const auto slc = gauge("xrca_slc_expiry_seconds");
+    ASSERT_TRUE(slc) << metrics;
+    EXPECT_GT(*slc, 86400) << "the fixture's SLC is valid for more than a day";
+    EXPECT_EQ(gauge("xrca_revocation_list_age_seconds"), 0) << metrics;
+    EXPECT_EQ(gauge("xrca_healthy"), 1) << metrics;
+    EXPECT_FALSE(gauge("xrca_store_probe_seconds")) << "this service was given no store probe";
+}
+
+// Issue 16: the store's health probe is timed, and a store that does not answer is 503.
+TEST_F(ServerTest, AStoreThatDoesNotAnswerIsUnhealthy) {
+    std::atomic<bool> answers{true};  // read by the server's threads
+    ServiceOptions probed;
+    probed.health.refresh = std::chrono::milliseconds(0);
+    store::Store& store = *h.root.store;
+    probed.health.store_probe = [&] {
+        if (!answers) throw store::StorageError("gone");
+        (void)store.policy_revision();
+    };
+    Service watched{*h.root.authority, probed};
+    HttpServer watched_server{test_server_options(), [&](const HttpRequest& r) { return watched.handle(r); }};
+    EXPECT_EQ(http(watched_server.port(), "GET", "/healthz").status, 200);
+    EXPECT_NE(http(watched_server.port(), "GET", "/metrics").body.find("\nxrca_store_probe_seconds 0."),
+              std::string::npos);
+    answers = false;
+    const auto r = http(watched_server.port(), "GET", "/healthz");
+    EXPECT_EQ(r.status, 503);
+    EXPECT_EQ(r.body, "store unavailable\n");
+    EXPECT_NE(http(watched_server.port(), "GET", "/metrics").body.find("\nxrca_healthy 0\n"), std::string::npos);
 }
 
 TEST_F(ServerTest, GetLicensorCertificateReturnsTheExactChain) {
@@ -438,6 +467,69 @@ TEST_F(OperationsTest, ServerPrincipalsAreScoped) {
                    "may not certify S-1-5-21-7-1003", "a user the grant does not match");
 }
 
+// Issue 16: a key that does not open at run time is the server's own failure, told without
+// detail (never 401, which sends clients chasing their tokens), and /healthz says so.
+TEST_F(OperationsTest, AKeyThatDoesNotOpenIsAServerFaultAndUnhealthy) {
+    auto wrong = h.open(h.root, "not-the-password");
+    Service broken{*wrong};
+    HttpServer broken_server{test_server_options(), [&](const HttpRequest& r) { return broken.handle(r); }};
+    const SoapClient alice({"http://127.0.0.1:" + std::to_string(broken_server.port()) + "/_wmcs",
+                            add("alice", "user", "alice@example.test"), "", 30});
+    const auto before = issued();
+    try {
+        activate(alice, test::test_key(2048, 4));
+        ADD_FAILURE() << "activated with a key that does not open";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Internal) << e.what();
+        EXPECT_NE(std::string(e.what()).find("500"), std::string::npos) << e.what();
+        EXPECT_EQ(std::string(e.what()).find("password"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(issued(), before);
+    // The operator finds why in the enrollment log.
+    EXPECT_NE(h.root.store->read_log("").back().reason.find("key password does not open"), std::string::npos);
+    const auto health = http(broken_server.port(), "GET", "/healthz");
+    EXPECT_EQ(health.status, 503);
+    EXPECT_EQ(health.body.rfind("keys cannot sign", 0), 0u) << health.body;
+}
+
+// Issue 16: counters exact, one latency histogram per operation.
+TEST_F(OperationsTest, MetricsCountEveryRequestExactlyPerOperation) {
+    constexpr int n = 7;
+    for (int i = 0; i < n; ++i) {
+        ASSERT_EQ(http(server.port(), "POST", "/_wmcs/certification/server.asmx", envelope("GetLicensorCertificate"),
+                       action("GetLicensorCertificate"))
+                      .status,
+                  200);
+    }
+    ASSERT_EQ(http(server.port(), "GET", Service::revocation_list_path()).status, 200);
+    const auto text = http(server.port(), "GET", "/metrics").body;
+    std::map<std::string, std::string> samples;
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.empty() || line[0] == '#') continue;
+        const auto space = line.rfind(' ');
+        samples[line.substr(0, space)] = line.substr(space + 1);
+    }
+    const std::string glc = "operation=\"GetLicensorCertificate\"";
+    EXPECT_EQ(samples["xrca_requests_total{" + glc + ",outcome=\"ok\"}"], std::to_string(n)) << text;
+    EXPECT_EQ(samples["xrca_request_duration_seconds_count{" + glc + "}"], std::to_string(n)) << text;
+    EXPECT_EQ(samples["xrca_request_duration_seconds_bucket{" + glc + ",le=\"+Inf\"}"], std::to_string(n)) << text;
+    EXPECT_EQ(samples["xrca_request_duration_seconds_count{operation=\"RevocationList\"}"], "1") << text;
+    // Buckets never decrease; the sum is seconds with all six decimals (microseconds, exact).
+    std::uint64_t previous = 0;
+    for (const char* le : {"0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "1", "5", "+Inf"}) {
+        const auto value = samples["xrca_request_duration_seconds_bucket{" + glc + ",le=\"" + le + "\"}"];
+        ASSERT_FALSE(value.empty()) << le << "\n" << text;
+        EXPECT_GE(std::stoull(value), previous) << le;
+        previous = std::stoull(value);
+    }
+    const auto sum = samples["xrca_request_duration_seconds_sum{" + glc + "}"];
+    ASSERT_GT(sum.size(), 7u) << text;
+    EXPECT_EQ(sum[sum.size() - 7], '.') << sum;
+    EXPECT_EQ(sum.find_first_not_of("0123456789."), std::string::npos) << sum;
+    EXPECT_GT(std::stod(sum), 0.0) << sum;
+}
+
 TEST_F(OperationsTest, ServicePagesWsdlAndMetrics) {
     for (const auto* address :
          {&services::sub_enrollment, &services::activation, &services::certification, &services::server_certification,
@@ -466,7 +558,10 @@ TEST_F(OperationsTest, ServicePagesWsdlAndMetrics) {
         << metrics.body;
     EXPECT_NE(metrics.body.find("xrca_certificates_issued_total{kind=\"Machine-Certificate\"} 1"), std::string::npos)
         << metrics.body;
-    EXPECT_NE(metrics.body.find("xrca_request_duration_seconds_count 2"), std::string::npos) << metrics.body;
+    EXPECT_NE(metrics.body.find("xrca_request_duration_seconds_count{operation=\"Activate\"} 1"), std::string::npos)
+        << metrics.body;
+    EXPECT_NE(metrics.body.find("xrca_request_duration_seconds_count{operation=\"Certify\"} 1"), std::string::npos)
+        << metrics.body;
     // The CLC key pool's fill: a gauge between 0 and the fixture's capacity (2).
     const auto gauge = metrics.body.find("\nxrca_clc_keys_ready ");
     ASSERT_NE(gauge, std::string::npos) << metrics.body;

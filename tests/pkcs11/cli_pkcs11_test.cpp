@@ -257,10 +257,10 @@ TEST_F(Pkcs11Cli, AWrongPinOrAMissingTokenChangesNothingAndServeRefusesToStart) 
     // The token is gone (a configuration without it): named, and serve does not start either.
     const auto gone = "SOFTHSM2_CONF=" + m_token.empty_config();
     r = x("root", issue, "", gone);
-    EXPECT_EQ(r.exit_code, 3) << r.out;
+    EXPECT_EQ(r.exit_code, 4) << r.out;
     EXPECT_NE(r.out.find("no token labelled '" + m_token.label() + "'"), std::string::npos) << r.out;
     r = x("root", "serve --listen 127.0.0.1:0 --threads 1", "", gone);
-    EXPECT_EQ(r.exit_code, 3) << r.out;
+    EXPECT_EQ(r.exit_code, 4) << r.out;
     EXPECT_NE(r.out.find("no token labelled"), std::string::npos) << r.out;
 
     // No PIN at all, off a terminal: a usage error that says how to give one.
@@ -318,12 +318,12 @@ TEST_F(Pkcs11Cli, InitRefusesAWrongPinAMissingModuleOrTokenAndCreatesNothing) {
     EXPECT_FALSE(std::filesystem::exists(m_dir + "/a")) << "nothing is created before the token opens";
 
     r = x("b", init + " --key-store pkcs11 --pkcs11-module " + m_dir + "/missing.so --pkcs11-token " + m_token.label());
-    EXPECT_EQ(r.exit_code, 3) << r.out;
+    EXPECT_EQ(r.exit_code, 4) << r.out;
     EXPECT_NE(r.out.find(m_dir + "/missing.so"), std::string::npos) << r.out;
     EXPECT_FALSE(std::filesystem::exists(m_dir + "/b"));
 
     r = x("c", init + " --key-store pkcs11 --pkcs11-module " + k_softhsm_module + " --pkcs11-token elsewhere");
-    EXPECT_EQ(r.exit_code, 3) << r.out;
+    EXPECT_EQ(r.exit_code, 4) << r.out;
     EXPECT_NE(r.out.find("no token labelled 'elsewhere'"), std::string::npos) << r.out;
     EXPECT_FALSE(std::filesystem::exists(m_dir + "/c"));
 

@@ -164,17 +164,17 @@ TEST_F(Pkcs11Ring, UserKeysAreEscrowedUnderTheTokensAesKeyBoundToTheUser) {
 TEST_F(Pkcs11Ring, AWrongPinAMissingTokenAndAMissingModuleAreNamed) {
     auto wrong = test::capture_error(
         [&] { (void)ca::Pkcs11Token::open(k_softhsm_module, m_token.label(), ca::Password("0000")); });
-    EXPECT_EQ(wrong.kind(), ErrorKind::Unauthorized);
+    EXPECT_EQ(wrong.kind(), ErrorKind::KeyUnavailable);
     EXPECT_NE(std::string(wrong.what()).find("the PIN does not open token '" + m_token.label() + "'"),
               std::string::npos)
         << wrong.what();
     auto token =
         test::capture_error([&] { (void)ca::Pkcs11Token::open(k_softhsm_module, "no-such-token", ca::Password("1")); });
-    EXPECT_EQ(token.kind(), ErrorKind::NotFound);
+    EXPECT_EQ(token.kind(), ErrorKind::Unavailable);
     EXPECT_NE(std::string(token.what()).find("no token labelled 'no-such-token'"), std::string::npos) << token.what();
     auto module =
         test::capture_error([&] { (void)ca::Pkcs11Token::open("/nonexistent/libpkcs11.so", "x", ca::Password("1")); });
-    EXPECT_EQ(module.kind(), ErrorKind::NotFound);
+    EXPECT_EQ(module.kind(), ErrorKind::Unavailable);
     EXPECT_NE(std::string(module.what()).find("/nonexistent/libpkcs11.so"), std::string::npos) << module.what();
 }
 

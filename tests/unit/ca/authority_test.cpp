@@ -341,7 +341,7 @@ TEST_P(AuthorityTest, AWrongPasswordIsRefusedAndChangesNothing) {
     EXPECT_EQ(after.certificates, before.certificates);
     EXPECT_EQ(after.user_keys, before.user_keys);
     EXPECT_EQ(after.refusals, before.refusals + 1);
-    EXPECT_EQ(e.kind(), ErrorKind::Unauthorized);
+    EXPECT_EQ(e.kind(), ErrorKind::KeyUnavailable);
 }
 
 TEST_P(AuthorityTest, AClusterAwaitingEnrollmentIssuesNothing) {

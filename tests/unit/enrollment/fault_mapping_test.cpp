@@ -53,6 +53,7 @@ ErrorKind client_reads(ErrorKind sent, RmsFault fault) {
         case ErrorKind::Revoked:
         case ErrorKind::UnsupportedVersion:
         case ErrorKind::Storage:
+        case ErrorKind::KeyUnavailable:
         case ErrorKind::Internal: break;
     }
     switch (fault) {
@@ -84,6 +85,7 @@ ErrorKind client_reads(ErrorKind sent, RmsFault fault) {
         case ErrorKind::UnsupportedVersion: return ErrorKind::UnsupportedVersion;
         case ErrorKind::WrongState:
         case ErrorKind::Storage:
+        case ErrorKind::KeyUnavailable:
         case ErrorKind::Internal: return ErrorKind::Internal;
         case ErrorKind::Unauthorized:
         case ErrorKind::Busy:
@@ -141,6 +143,18 @@ TEST(FaultMapping, AStoreOutageIs503WithRetryAfterAndNoDetail) {
     // Other kinds carry no Retry-After of their own (Busy's is set by the service, per caller).
     EXPECT_EQ(map_error(Error(ErrorKind::Storage, "disk")).retry_after_seconds, 0);
     EXPECT_EQ(map_error(Error(ErrorKind::Busy, "slow down")).retry_after_seconds, 0);
+}
+
+TEST(FaultMapping, AKeyThatDoesNotOpenIsTheServersFaultWithNoDetail) {
+    // Issue 16: a wrong key password at the server was sent as 401 with its message, which sent
+    // clients chasing their tokens. It is the server's own failure, told as nothing more.
+    const auto sent =
+        map_error(Error(ErrorKind::KeyUnavailable, "the key password does not open the cluster key (wrong password?)"));
+    EXPECT_EQ(sent.http_status, 500);
+    EXPECT_EQ(sent.faultstring,
+              std::string(rms_fault_name(RmsFault::UnspecifiedError)) + ": the server could not complete the request");
+    EXPECT_EQ(sent.retry_after_seconds, 0);
+    EXPECT_EQ(read_fault(sent).kind, ErrorKind::Internal);
 }
 
 TEST(FaultMapping, FaultsFromOtherServersAreReadByStatusAndName) {
