@@ -32,7 +32,18 @@ const std::vector<const char*>& restart_only_keys() {
     return keys;
 }
 
-std::vector<std::string> values_of(Args args, const std::string& key) { return args.options("--" + key); }
+/** What `key` is given as: its values, or for a flag whether it is present (read as declared). */
+std::vector<std::string> values_of(Args args, const std::string& key) {
+    for (const auto& k : serve_config_keys()) {
+        if (k.name != key) continue;
+        if (k.kind == ConfigKey::Kind::Flag) return {args.flag("--" + key) ? "true" : "false"};
+        if (k.kind == ConfigKey::Kind::Single) {
+            const auto v = args.option("--" + key);
+            return v ? std::vector<std::string>{*v} : std::vector<std::string>{};
+        }
+    }
+    return args.options("--" + key);
+}
 
 }  // namespace
 
