@@ -61,7 +61,7 @@ fenced && run {
     line = pending $0
     if (line ~ /\\$/) { pending = substr(line, 1, length(line) - 1); next }
     pending = ""
-    if (line ~ /^xrca .* serve( |$)/) {
+    if (line ~ /^xrca +(--(data|store) +[^ ]+ +)*serve( |$)/) {
         address = "127.0.0.1:8080"
         if (match(line, /--listen [^ ]+/)) address = substr(line, RSTART + 9, RLENGTH - 9)
         sub(/[ \t]+#.*$/, "", line)
