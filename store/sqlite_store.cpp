@@ -57,9 +57,10 @@ KeyBlob key_blob(SQLite::Statement& q) {
 std::string create_upgrade_backup_file(const std::string& database, int to) {
     const auto slash = database.rfind('/');
     const auto dir = (slash == std::string::npos ? std::string(".") : database.substr(0, slash)) + "/backups";
-    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-        throw StorageError("cannot create " + dir + " for the backup taken before a schema upgrade: " +
-                           std::generic_category().message(errno));
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+        const int err = errno;
+        throw StorageError("cannot create " + dir + ": " + std::generic_category().message(err));
+    }
     const std::time_t now = std::time(nullptr);
     std::tm utc{};
     ::gmtime_r(&now, &utc);
@@ -73,10 +74,20 @@ std::string create_upgrade_backup_file(const std::string& database, int to) {
             ::close(fd);
             return path;
         }
-        if (errno != EEXIST || n == 100)
-            throw StorageError("cannot write the backup " + path + " taken before a schema upgrade: " +
-                               std::generic_category().message(errno));
+        const int err = errno;
+        if (err != EEXIST || n == 100)
+            throw StorageError("cannot create " + path + ": " + std::generic_category().message(err));
     }
+}
+
+// The new backup's name is on disk before the upgrade it protects begins.
+void sync_directory_of(const std::string& path) {
+    const auto dir = path.substr(0, path.rfind('/'));
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    const bool synced = fd >= 0 && ::fsync(fd) == 0;
+    const int err = errno;
+    if (fd >= 0) ::close(fd);
+    if (!synced) throw StorageError("cannot sync " + dir + ": " + std::generic_category().message(err));
 }
 
 }  // namespace
@@ -132,13 +143,15 @@ void SqliteStore::migrate(const SchemaOptions& schema) {
     refuse_newer(current);
     if (current >= target) return;
     if (current > 0) {
-        SchemaUpgrade upgrade{describe(), current, target, create_upgrade_backup_file(m_path, target)};
+        SchemaUpgrade upgrade{describe(), current, target, ""};
         try {
+            upgrade.backup = create_upgrade_backup_file(m_path, target);
             sqlite_snapshot(m_path, upgrade.backup);
+            sync_directory_of(upgrade.backup);
         } catch (const StorageError& e) {
-            ::unlink(upgrade.backup.c_str());
+            if (!upgrade.backup.empty()) ::unlink(upgrade.backup.c_str());
             throw StorageError("not upgrading the schema of " + m_path + " from version " + std::to_string(current) +
-                               " to " + std::to_string(target) + ": the backup taken first failed: " + e.what());
+                               " to " + std::to_string(target) + ", as the backup to take first failed: " + e.what());
         }
         if (schema.notice) schema.notice(upgrade);
     }
