@@ -27,6 +27,8 @@ void announce_on_stderr(const SchemaUpgrade& upgrade);
 /** How a store is opened with respect to its schema. */
 struct SchemaOptions {
     SchemaUpgradeNotice notice = announce_on_stderr;
+    /** SQLite: copy the database to backups/ before upgrading; false only where the caller holds that copy. */
+    bool backup_first = true;
     /** Tests only: stop migrating at this version, building an older store (0: this build's latest). */
     int stop_at = 0;
 };

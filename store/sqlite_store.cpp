@@ -144,14 +144,16 @@ void SqliteStore::migrate(const SchemaOptions& schema) {
     if (current >= target) return;
     if (current > 0) {
         SchemaUpgrade upgrade{describe(), current, target, ""};
-        try {
-            upgrade.backup = create_upgrade_backup_file(m_path, target);
-            sqlite_snapshot(m_path, upgrade.backup);
-            sync_directory_of(upgrade.backup);
-        } catch (const StorageError& e) {
-            if (!upgrade.backup.empty()) ::unlink(upgrade.backup.c_str());
-            throw StorageError("not upgrading the schema of " + m_path + " from version " + std::to_string(current) +
-                               " to " + std::to_string(target) + ", as the backup to take first failed: " + e.what());
+        if (schema.backup_first) {
+            try {
+                upgrade.backup = create_upgrade_backup_file(m_path, target);
+                sqlite_snapshot(m_path, upgrade.backup);
+                sync_directory_of(upgrade.backup);
+            } catch (const StorageError& e) {
+                if (!upgrade.backup.empty()) ::unlink(upgrade.backup.c_str());
+                throw StorageError("not upgrading the schema of " + m_path + " from version " + std::to_string(current) +
+                                   " to " + std::to_string(target) + ", as the backup to take first failed: " + e.what());
+            }
         }
         if (schema.notice) schema.notice(upgrade);
     }
