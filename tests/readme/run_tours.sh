@@ -11,9 +11,9 @@
 # usage: run_tours.sh README.md XRCA_BINARY SOURCE_DIR
 set -euo pipefail
 
-readme=$1
-xrca=$2
-source_dir=$3
+readme=$(realpath "$1")
+xrca=$(realpath "$2")
+source_dir=$(realpath "$3")
 
 # Tours that are not run, each with the reason; a name here that the README lost fails the test.
 declare -A excluded=(
