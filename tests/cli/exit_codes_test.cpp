@@ -54,44 +54,53 @@ struct Case {
     const char* what;
     std::string args;
     int exit_code;
+    const char* says;  ///< what the output must name, so that the status is for the right reason
 };
 
 void expect_codes(const std::vector<Case>& cases, const std::function<test::CommandResult(const std::string&)>& run) {
     for (const auto& c : cases) {
         const auto r = run(c.args);
         EXPECT_EQ(r.exit_code, c.exit_code) << c.what << ": xrca " << c.args << "\n" << r.out;
-        if (c.exit_code != 0) EXPECT_NE(r.out.find("xrca: "), std::string::npos) << c.what << ": no message\n" << r.out;
+        EXPECT_NE(r.out.find(c.says), std::string::npos) << c.what << ": does not say " << c.says << "\n" << r.out;
     }
 }
 
 TEST_F(ExitCodes, EachClassMeansWhatTheHelpSays) {
     const std::vector<Case> cases = {
-        {"help", "--help", 0},
-        {"status", "--data root status", 0},
-        {"a chain verified to its anchor", "verify root-chain.xml --anchor anchor.pub.xml", 0},
+        {"help", "--help", 0, "exit status"},
+        {"status", "--data root status", 0, "root"},
+        {"a chain verified to its anchor", "verify root-chain.xml --anchor anchor.pub.xml", 0, "VERIFIED"},
 
-        {"a file that is not XrML", "verify garbage.xml", 1},
-        {"show of a file that is not XrML", "show garbage.xml", 1},
-        {"import of something that is not a response", "--data lic import garbage.xml", 1},
-        {"import of a document that is not a response", "--data lic import root-chain.xml", 1},
-        {"a chain that ends at another anchor", "verify root-chain.xml --anchor " + std::string(64, 'a'), 1},
+        {"a file that is not XrML", "verify garbage.xml", 1, "not-xml"},
+        {"show of a file that is not XrML", "show garbage.xml", 1, "not-xml"},
+        {"import of something that is not a response", "--data lic import garbage.xml", 1, "not-xml"},
+        {"import of a document that is not a response", "--data lic import root-chain.xml", 1, "root-chain.xml"},
+        {"a chain that ends at another anchor", "verify root-chain.xml --anchor " + std::string(64, 'a'), 1, "NOT VERIFIED"},
+        {"a RAC chain that is not XrML", "--data root issue clc --rac-chain garbage.xml -o clc.xml", 1, "not-xml"},
+        {"a log archive that is not one", "log verify-archive garbage.xml", 1, "TAMPERED"},
+        {"a restore of a file that is not a backup", "--data new restore garbage.xml", 1, "not an xrca backup"},
 
-        {"an unknown command", "frobnicate", 2},
-        {"an unknown option", "--data root status --frobnicate", 2},
-        {"verify without a file", "verify", 2},
-        {"revoke naming nothing", "--data root revoke --yes", 2},
-        {"revoke off a terminal without --yes", "--data root revoke --content-id " + std::string(k_unknown_id), 2},
+        {"an unknown command", "frobnicate", 2, "frobnicate"},
+        {"an unknown option", "--data root status --frobnicate", 2, "--frobnicate"},
+        {"verify without a file", "verify", 2, "xrca: "},
+        {"revoke naming nothing", "--data root revoke --yes", 2, "xrca: "},
+        {"revoke off a terminal without --yes", "--data root revoke --content-id " + std::string(k_unknown_id), 2, "--yes"},
 
-        {"no authority in the directory", "--data empty status", 3},
-        {"a missing input file", "verify missing.xml", 3},
-        {"a missing file to import", "--data lic import missing.xml", 3},
-        {"an unknown certificate", "--data root certs show " + std::string(k_unknown_id), 3},
-        {"revoke of an unknown certificate", "--data root revoke --id " + std::string(k_unknown_id) + " --yes", 3},
-        {"the chain of a cluster awaiting enrollment", "--data lic chain", 3},
-        {"a request from an active root", "--data root request -o again.xml", 3},
+        {"no authority in the directory", "--data empty status", 3, "no authority in empty"},
+        {"a missing input file", "verify missing.xml", 3, "missing.xml"},
+        {"a missing file to import", "--data lic import missing.xml", 3, "missing.xml"},
+        {"a missing RAC chain", "--data root issue clc --rac-chain missing.xml -o clc.xml", 3, "missing.xml"},
+        {"a missing backup to restore", "--data new restore missing.db", 3, "missing.db"},
+        {"a missing password file", "--data root revocation-list -o rl.xml --password-file missing-pw", 3, "missing-pw"},
+        {"an unknown trusted key", "--data root trust remove " + std::string(64, '0'), 3, "0000000000"},
+        {"an unknown principal", "--data root principal remove nobody", 3, "nobody"},
+        {"an unknown certificate", "--data root certs show " + std::string(k_unknown_id), 3, "6b1d2c3e"},
+        {"revoke of an unknown certificate", "--data root revoke --id " + std::string(k_unknown_id) + " --yes", 3, "6b1d2c3e"},
+        {"the chain of a cluster awaiting enrollment", "--data lic chain", 3, "awaiting"},
+        {"a request from an active root", "--data root request -o again.xml", 3, "active"},
 
-        {"writing into a missing directory", "--data root chain -o no-such-dir/chain.xml", 4},
-        {"a backup into a missing directory", "--data root backup -o no-such-dir/root.db", 4},
+        {"writing into a missing directory", "--data root chain -o no-such-dir/chain.xml", 4, "no-such-dir"},
+        {"a backup into a missing directory", "--data root backup -o no-such-dir/root.db", 4, "no-such-dir"},
     };
     expect_codes(cases, [](const std::string& args) { return x(args); });
 }
