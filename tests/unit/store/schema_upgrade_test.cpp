@@ -1,6 +1,7 @@
 // Schema upgrades (docs/store.md): a database an older xrca left is copied to backups/ beside it
 // and the upgrade announced before the first migration runs; without that copy, nothing changes.
 #include "store/sqlite_store.h"
+#include "support/command.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
@@ -93,6 +94,20 @@ TEST_F(OlderSchema, IsRefusedUntouchedWhenTheBackupCannotBeWritten) {
     SQLite::Database db(path, SQLite::OPEN_READONLY);
     EXPECT_EQ(db.execAndGet("SELECT version FROM schema_version").getInt(), 1);
     EXPECT_FALSE(db.tableExists("principals"));
+}
+
+TEST_F(OlderSchema, TheCommandLineAnnouncesItOnStderr) {
+    // Any command that opens the store upgrades it; this one then finds no authority in it.
+    const auto r = test::run_command(std::string(XRCA_BINARY) + " --data " + dir + " status");
+    const auto files = backups();
+    ASSERT_EQ(files.size(), 1u) << r.out;
+    const auto latest = std::to_string(SqliteStore::latest_schema_version());
+    EXPECT_NE(r.out.find("xrca: upgrading the schema of the SQLite database " + path + " from version 1 to " + latest +
+                         "; a backup of it as it was is in " + files[0]),
+              std::string::npos)
+        << r.out;
+    SQLite::Database db(path, SQLite::OPEN_READONLY);
+    EXPECT_EQ(db.execAndGet("SELECT version FROM schema_version").getInt(), SqliteStore::latest_schema_version());
 }
 
 TEST(Schema, ANewDatabaseIsNeitherBackedUpNorAnnounced) {
