@@ -33,7 +33,8 @@ std::string staging_locator(const std::string& locator, const std::string& tag) 
 
 std::unique_ptr<Store> open_store(const std::string& locator, OpenMode mode, const SchemaOptions& schema) {
     if (locator.empty()) throw StorageError("no store given: name a data directory or a postgresql:// URI");
-    if (is_postgresql_locator(locator)) return std::make_unique<PostgresStore>(locator, mode == OpenMode::Create, schema);
+    if (is_postgresql_locator(locator))
+        return std::make_unique<PostgresStore>(locator, mode == OpenMode::Create, schema);
     const auto path = sqlite_database_path(locator);
     struct stat st {};
     if (mode == OpenMode::Existing && ::stat(path.c_str(), &st) != 0) {

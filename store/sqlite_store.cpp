@@ -151,8 +151,9 @@ void SqliteStore::migrate(const SchemaOptions& schema) {
                 sync_directory_of(upgrade.backup);
             } catch (const StorageError& e) {
                 if (!upgrade.backup.empty()) ::unlink(upgrade.backup.c_str());
-                throw StorageError("not upgrading the schema of " + m_path + " from version " + std::to_string(current) +
-                                   " to " + std::to_string(target) + ", as the backup to take first failed: " + e.what());
+                throw StorageError("not upgrading the schema of " + m_path + " from version " +
+                                   std::to_string(current) + " to " + std::to_string(target) +
+                                   ", as the backup to take first failed: " + e.what());
             }
         }
         if (schema.notice) schema.notice(upgrade);

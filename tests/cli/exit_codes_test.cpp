@@ -31,9 +31,9 @@ protected:
         ASSERT_EQ(init.exit_code, 0) << init.out;
         ASSERT_EQ(x("--data root anchor -o anchor.pub.xml").exit_code, 0);
         ASSERT_EQ(x("--data root chain -o root-chain.xml").exit_code, 0);
-        const auto lic = x(
-            "--data lic init --role licensing --name L --url https://l.example.test/_wmcs "
-            "--trust-anchor anchor.pub.xml");
+        const auto lic =
+            x("--data lic init --role licensing --name L --url https://l.example.test/_wmcs "
+              "--trust-anchor anchor.pub.xml");
         ASSERT_EQ(lic.exit_code, 0) << lic.out;
         std::ofstream(s_dir + "/garbage.xml") << "this is not XrML\n";
         std::filesystem::create_directory(s_dir + "/empty");
@@ -75,7 +75,8 @@ TEST_F(ExitCodes, EachClassMeansWhatTheHelpSays) {
         {"show of a file that is not XrML", "show garbage.xml", 1, "not-xml"},
         {"import of something that is not a response", "--data lic import garbage.xml", 1, "not-xml"},
         {"import of a document that is not a response", "--data lic import root-chain.xml", 1, "root-chain.xml"},
-        {"a chain that ends at another anchor", "verify root-chain.xml --anchor " + std::string(64, 'a'), 1, "NOT VERIFIED"},
+        {"a chain that ends at another anchor", "verify root-chain.xml --anchor " + std::string(64, 'a'), 1,
+         "NOT VERIFIED"},
         {"a RAC chain that is not XrML", "--data root issue clc --rac-chain garbage.xml -o clc.xml", 1, "not-xml"},
         {"a log archive that is not one", "log verify-archive garbage.xml", 1, "TAMPERED"},
         {"a restore of a file that is not a backup", "--data new restore garbage.xml", 1, "not an xrca backup"},
@@ -84,18 +85,21 @@ TEST_F(ExitCodes, EachClassMeansWhatTheHelpSays) {
         {"an unknown option", "--data root status --frobnicate", 2, "--frobnicate"},
         {"verify without a file", "verify", 2, "xrca: "},
         {"revoke naming nothing", "--data root revoke --yes", 2, "xrca: "},
-        {"revoke off a terminal without --yes", "--data root revoke --content-id " + std::string(k_unknown_id), 2, "--yes"},
+        {"revoke off a terminal without --yes", "--data root revoke --content-id " + std::string(k_unknown_id), 2,
+         "--yes"},
 
         {"no authority in the directory", "--data empty status", 3, "no authority in empty"},
         {"a missing input file", "verify missing.xml", 3, "missing.xml"},
         {"a missing file to import", "--data lic import missing.xml", 3, "missing.xml"},
         {"a missing RAC chain", "--data root issue clc --rac-chain missing.xml -o clc.xml", 3, "missing.xml"},
         {"a missing backup to restore", "--data new restore missing.db", 3, "missing.db"},
-        {"a missing password file", "--data root revocation-list -o rl.xml --password-file missing-pw", 3, "missing-pw"},
+        {"a missing password file", "--data root revocation-list -o rl.xml --password-file missing-pw", 3,
+         "missing-pw"},
         {"an unknown trusted key", "--data root trust remove " + std::string(64, '0'), 3, "0000000000"},
         {"an unknown principal", "--data root principal remove nobody", 3, "nobody"},
         {"an unknown certificate", "--data root certs show " + std::string(k_unknown_id), 3, "6b1d2c3e"},
-        {"revoke of an unknown certificate", "--data root revoke --id " + std::string(k_unknown_id) + " --yes", 3, "6b1d2c3e"},
+        {"revoke of an unknown certificate", "--data root revoke --id " + std::string(k_unknown_id) + " --yes", 3,
+         "6b1d2c3e"},
         {"the chain of a cluster awaiting enrollment", "--data lic chain", 3, "awaiting"},
         {"a request from an active root", "--data root request -o again.xml", 3, "active"},
 

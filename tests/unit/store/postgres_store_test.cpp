@@ -2,9 +2,9 @@
 // (contract_test.cpp): several processes (here: several Store objects, each with its own
 // connections, as separate nodes have) sharing one authority, the schema's versioning, the
 // locator's errors, and a server that restarts or stops.
+#include "store/postgres_store.h"
 #include "store/factory.h"
 #include "store/log_chain.h"
-#include "store/postgres_store.h"
 #include "support/postgres_cluster.h"
 #include "support/store_records.h"
 
