@@ -64,11 +64,11 @@ std::string create_upgrade_backup_file(const std::string& database, int to) {
     const std::time_t now = std::time(nullptr);
     std::tm utc{};
     ::gmtime_r(&now, &utc);
-    char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
+    char stamp[32] = "";
+    (void)std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);  // 17 characters always fit
     const auto stem = dir + "/xrca-before-schema-" + std::to_string(to) + "-" + stamp;
     for (int n = 1;; ++n) {
-        const auto path = stem + (n == 1 ? "" : "-" + std::to_string(n)) + ".db";
+        auto path = stem + (n == 1 ? "" : "-" + std::to_string(n)) + ".db";
         const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd >= 0) {
             ::close(fd);

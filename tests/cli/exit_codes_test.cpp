@@ -26,7 +26,7 @@ protected:
         char tmpl[] = "/tmp/xrca-exit-XXXXXX";
         s_dir = ::mkdtemp(tmpl);
         // The password reaches the children through the environment, as the README says; never argv.
-        ::setenv("XRCA_KEY_PASSWORD", "exit-code-password", 1);
+        ::setenv("XRCA_KEY_PASSWORD", "exit-code-password", 1);  // NOLINT(concurrency-mt-unsafe): before any thread
         const auto init = x("--data root init --role root --name R --url https://r.example.test/_wmcs --self-enroll");
         ASSERT_EQ(init.exit_code, 0) << init.out;
         ASSERT_EQ(x("--data root anchor -o anchor.pub.xml").exit_code, 0);
@@ -39,7 +39,7 @@ protected:
         std::filesystem::create_directory(s_dir + "/empty");
     }
     static void TearDownTestSuite() {
-        ::unsetenv("XRCA_KEY_PASSWORD");
+        ::unsetenv("XRCA_KEY_PASSWORD");  // NOLINT(concurrency-mt-unsafe): the tests' children are gone
         std::filesystem::remove_all(s_dir);
     }
     /** `xrca ARGS` in the suite's directory, stdin not a terminal. */
