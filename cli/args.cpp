@@ -3,9 +3,33 @@
 
 #include "ca/errors.h"
 
+#include <stdexcept>
+
 namespace xrca::cli {
 
+void Args::check_declared(std::string_view name, bool as_flag, bool as_list) const {
+    const Option* found = nullptr;
+    for (const auto& o : global_options()) {
+        if (o.name == name) found = &o;
+    }
+    if (!found) {
+        for (const auto* o : options_for(*m_spec, m_verb)) {
+            if (o->name == name) found = o;
+        }
+    }
+    const auto where = m_spec->name + (m_verb.empty() ? "" : " " + m_verb);
+    if (!found)
+        throw std::logic_error(where + " reads " + std::string(name) +
+                               ", which it does not declare (cli/command_table.cpp)");
+    if (found->is_flag() != as_flag)
+        throw std::logic_error(where + " reads " + std::string(name) +
+                               (as_flag ? " as a flag, but it takes a value" : " as taking a value, but it is a flag"));
+    if (!as_flag && !as_list && found->repeatable)
+        throw std::logic_error(where + " reads the repeatable option " + std::string(name) + " once");
+}
+
 bool Args::flag(std::string_view name) {
+    check_declared(name, true, false);
     bool found = false;
     for (auto it = m_argv.begin(); it != m_argv.end();) {
         if (*it == name) {
@@ -19,6 +43,7 @@ bool Args::flag(std::string_view name) {
 }
 
 std::vector<std::string> Args::options(std::string_view name) {
+    check_declared(name, false, true);
     std::vector<std::string> values;
     const std::string prefix = std::string(name) + "=";
     for (auto it = m_argv.begin(); it != m_argv.end();) {
@@ -37,6 +62,7 @@ std::vector<std::string> Args::options(std::string_view name) {
 }
 
 std::optional<std::string> Args::option(std::string_view name) {
+    check_declared(name, false, false);
     auto values = options(name);
     if (values.empty()) return std::nullopt;
     if (values.size() > 1) throw Error(ErrorKind::Usage, std::string(name) + " was given more than once");
@@ -47,6 +73,7 @@ std::string Args::verb() {
     if (m_argv.empty() || (m_argv.front().size() > 1 && m_argv.front()[0] == '-')) return "";
     auto word = m_argv.front();
     m_argv.erase(m_argv.begin());
+    m_verb = word;
     return word;
 }
 

@@ -44,5 +44,6 @@ int cmd_export_key(Context& ctx, Args& args);
 int cmd_backup(Context& ctx, Args& args);
 int cmd_restore(Context& ctx, Args& args);
 int cmd_export_cluster_key(Context& ctx, Args& args);
+int cmd_completion(Context& ctx, Args& args);
 
 }  // namespace xrca::cli

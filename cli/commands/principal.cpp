@@ -70,8 +70,8 @@ int cmd_principal(Context& ctx, Args& args) {
     const auto verb = args.verb();
     if (verb.empty())
         throw Error(ErrorKind::Usage, "principal needs add, list, remove, grant, revoke-grant, bind or unbind");
-    const bool json = args.flag("--json");
     if (verb == "add") {
+        const bool json = args.flag("--json");
         const auto role = args.option("--role");
         const auto email = args.option("--email").value_or("");
         const auto user_id = args.option("--user-id").value_or("");
@@ -105,6 +105,7 @@ int cmd_principal(Context& ctx, Args& args) {
         return k_exit_ok;
     }
     if (verb == "list") {
+        const bool json = args.flag("--json");
         if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "principal list takes no arguments");
         auto session = open_session_without_keys(ctx);
         const auto list = session->authority->list_principals();

@@ -291,9 +291,8 @@ int cmd_revocation_authority(Context& ctx, Args& args) {
 
 int cmd_exclusion(Context& ctx, Args& args) {
     const auto verb = args.verb();
-    const bool json = args.flag("--json");
-    const auto reason = args.option("--reason").value_or("");
     if (verb == "list") {
+        const bool json = args.flag("--json");
         if (!args.positionals().empty()) throw Error(ErrorKind::Usage, "exclusion list takes no arguments");
         auto session = open_session_without_keys(ctx);
         const auto list = session->authority->list_exclusions();
@@ -315,6 +314,7 @@ int cmd_exclusion(Context& ctx, Args& args) {
         return k_exit_ok;
     }
     if (verb == "add") {
+        const auto reason = args.option("--reason").value_or("");
         const auto rac_key = args.option("--rac-key");
         const auto min_version = args.option("--min-spc-version");
         if (!args.positionals().empty() || (rac_key.has_value() == min_version.has_value())) {
