@@ -42,7 +42,13 @@ std::string read_file(const std::string& path, std::size_t max_bytes) {
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer before fstat()
     // could refuse it. It changes nothing for a regular file.
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0) throw Error(ErrorKind::Storage, "cannot open " + path + ": " + std::generic_category().message(errno));
+    if (fd < 0) {
+        // A file that is not there is "not found" (3), as a certificate or an authority that is
+        // not there is; a file that is there but cannot be read is an I/O error (4).
+        const int err = errno;
+        throw Error(err == ENOENT || err == ENOTDIR ? ErrorKind::NotFound : ErrorKind::Storage,
+                    "cannot open " + path + ": " + std::generic_category().message(err));
+    }
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);

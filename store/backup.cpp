@@ -151,8 +151,16 @@ RestoreReport restore_into_directory(const std::string& file, const std::string&
         RestoreReport report{info, {}, {}};
         {
             // Opening brings an older backup to this build's schema; the log must verify before
-            // the authority appears anywhere.
-            auto store = open_store(staging, OpenMode::Existing);
+            // the authority appears anywhere. The backup file itself is the copy at the older
+            // schema, so none is taken into the staging directory.
+            SchemaOptions upgrade;
+            upgrade.backup_first = false;
+            upgrade.notice = [&](SchemaUpgrade u) {
+                u.store = "restored database";
+                u.backup = file;
+                announce_on_stderr(u);
+            };
+            auto store = open_store(staging, OpenMode::Existing, upgrade);
             report.log = store->verify_log();
             if (!report.log.ok)
                 throw StorageError("the log in the backup " + file + " does not verify: " + report.log.problem);

@@ -24,6 +24,12 @@ struct BackupInfo {
     std::int64_t bytes = 0;         ///< the file's size
 };
 
+/** There is no file where the backup was said to be. */
+class BackupMissing final : public StorageError {
+public:
+    using StorageError::StorageError;
+};
+
 /** The file given is not a usable xrca backup (not SQLite, damaged, no authority, a newer schema). */
 class NotABackup final : public StorageError {
 public:
@@ -43,7 +49,8 @@ BackupInfo backup_store(const std::string& locator, const std::string& file);
 
 /**
  * Reads `file` as a backup: a SQLite database that passes PRAGMA integrity_check, whose schema
- * version this xrca knows, holding an authority. NotABackup saying what is wrong otherwise.
+ * version this xrca knows, holding an authority. BackupMissing when there is no such file;
+ * NotABackup saying what is wrong otherwise.
  */
 BackupInfo inspect_backup(const std::string& file);
 

@@ -48,15 +48,16 @@ std::string staging_locator(const std::string& locator, const std::string& tag) 
     return locator + "/.init-" + tag;
 }
 
-std::unique_ptr<Store> open_store(const std::string& locator, OpenMode mode) {
+std::unique_ptr<Store> open_store(const std::string& locator, OpenMode mode, const SchemaOptions& schema) {
     if (locator.empty()) throw StorageError("no store given: name a data directory or a postgresql:// URI");
-    if (is_postgresql_locator(locator)) return std::make_unique<PostgresStore>(locator, mode == OpenMode::Create);
+    if (is_postgresql_locator(locator))
+        return std::make_unique<PostgresStore>(locator, mode == OpenMode::Create, schema);
     const auto path = sqlite_database_path(locator);
     struct stat st {};
     if (mode == OpenMode::Existing && ::stat(path.c_str(), &st) != 0) {
         throw StoreMissing("no authority in " + locator);
     }
-    return std::make_unique<SqliteStore>(path);
+    return std::make_unique<SqliteStore>(path, schema);
 }
 
 void publish_store(const std::string& staging, const std::string& locator) {

@@ -6,6 +6,7 @@
 // store/postgres_locator.h) or a data directory (SQLite, its database DIR/xrca.db). docs/store.md.
 #pragma once
 
+#include "store/schema_upgrade.h"
 #include "store/store.h"
 
 #include <functional>
@@ -31,8 +32,12 @@ enum class OpenMode {
     Create,    ///< creates an empty store (the data directory, or the PostgreSQL database, must exist)
 };
 
-/** Opens the store at `locator`, applying any missing migrations; StorageError says what failed. */
-std::unique_ptr<Store> open_store(const std::string& locator, OpenMode mode = OpenMode::Existing);
+/**
+ * Opens the store at `locator`, applying any missing migrations (announced, after a backup for
+ * SQLite: docs/store.md); StorageError says what failed.
+ */
+std::unique_ptr<Store> open_store(const std::string& locator, OpenMode mode = OpenMode::Existing,
+                                  const SchemaOptions& schema = {});
 
 /** Whether `locator` names a PostgreSQL store (it starts with postgresql:// or postgres://). */
 bool is_postgresql_locator(const std::string& locator);

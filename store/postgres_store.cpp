@@ -55,11 +55,11 @@ bool holds_store(Connection& c, const std::string& schema) {
 
 int PostgresStore::latest_schema_version() noexcept { return static_cast<int>(k_postgres_migrations.size()); }
 
-PostgresStore::PostgresStore(const std::string& locator, bool create) {
+PostgresStore::PostgresStore(const std::string& locator, bool create, const SchemaOptions& schema) {
     auto parsed = parse_locator(locator);
     m_description = describe_locator(parsed);
     m_pool = std::make_unique<Pool>(std::move(parsed), k_max_connections);
-    migrate(create);
+    migrate(create, schema);
 }
 
 PostgresStore::~PostgresStore() = default;
@@ -68,9 +68,11 @@ std::string PostgresStore::describe() const { return m_description; }
 
 // Brings the schema to this build's version. Several processes may open a new or old store at
 // once: the version is read again under the schema's advisory lock, so the others wait for the
-// first and then find nothing left to do. A newer schema is refused before anything is written.
-void PostgresStore::migrate(bool create) {
+// first and then find nothing left to do. A newer schema is refused before anything is written;
+// upgrading an existing store is announced (no backup is taken here: docs/store.md).
+void PostgresStore::migrate(bool create, const SchemaOptions& options) {
     const auto& schema = m_pool->locator().schema;
+    const std::int64_t target = options.stop_at > 0 ? options.stop_at : latest_schema_version();
     const auto refuse_newer = [&](std::int64_t current) {
         if (current > latest_schema_version()) {
             throw StorageError("the " + m_description + " has schema version " + std::to_string(current) +
@@ -86,7 +88,7 @@ void PostgresStore::migrate(bool create) {
     if (!current && !create) throw StoreMissing("no authority in " + m_description);
     if (current) {
         refuse_newer(*current);
-        if (*current == latest_schema_version()) return;  // the usual case: no lock needed
+        if (*current >= target) return;  // the usual case: no lock needed
     }
     run(*m_pool, "migrating the database", Tx::Write, [&](Connection& c) {
         lock_schema(c, schema);
@@ -94,12 +96,14 @@ void PostgresStore::migrate(bool create) {
         c.exec("CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)");
         const auto now = c.exec("SELECT COALESCE(MAX(version), 0) FROM schema_version").int64(0, 0);
         refuse_newer(now);
-        if (now == latest_schema_version()) return;
-        for (auto v = now + 1; v <= latest_schema_version(); ++v) {
+        if (now >= target) return;
+        if (now > 0 && options.notice)
+            options.notice(SchemaUpgrade{m_description, static_cast<int>(now), static_cast<int>(target), ""});
+        for (auto v = now + 1; v <= target; ++v) {
             c.exec(k_postgres_migrations[static_cast<std::size_t>(v - 1)]);
         }
         c.exec("DELETE FROM schema_version");
-        c.exec("INSERT INTO schema_version (version) VALUES (" + std::to_string(latest_schema_version()) + ")");
+        c.exec("INSERT INTO schema_version (version) VALUES (" + std::to_string(target) + ")");
     });
 }
 

@@ -15,6 +15,7 @@
 // its commit on the server's disk.
 #pragma once
 
+#include "store/schema_upgrade.h"
 #include "store/store.h"
 
 #include <memory>
@@ -36,9 +37,9 @@ public:
      * Connects to the database of `locator` (a postgresql:// URI, optionally #schema=NAME) and
      * brings the schema to this build's version (creating it when `create`); StoreMissing when
      * !create and the schema holds no store, StoreUnavailable when the server cannot be reached,
-     * StorageError otherwise.
+     * StorageError otherwise. Upgrading an existing store's schema is told to `schema.notice` first.
      */
-    PostgresStore(const std::string& locator, bool create);
+    PostgresStore(const std::string& locator, bool create, const SchemaOptions& schema = {});
     ~PostgresStore() override;
     PostgresStore(const PostgresStore&) = delete;
     PostgresStore& operator=(const PostgresStore&) = delete;
@@ -112,7 +113,7 @@ public:
     std::optional<LogArchiveCut> archive_log(const std::string& before, const LogArchiveWriter& write) override;
 
 private:
-    void migrate(bool create);
+    void migrate(bool create, const SchemaOptions& options);
     static void insert_keys_and_chains(pg_detail::Connection& c, const std::vector<KeyBlob>& keys,
                                        const std::vector<ChainRecord>& chains, const std::string& created);
     /** Inside a write transaction: locks the head row, chains the entry to it, moves the head. */

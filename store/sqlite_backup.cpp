@@ -9,8 +9,10 @@
 
 #include <sys/stat.h>
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <fstream>
+#include <system_error>
 #include <thread>
 
 namespace xrca::store {
@@ -74,7 +76,11 @@ void sqlite_snapshot(const std::string& source, const std::string& target) {
 
 BackupInfo inspect_sqlite_backup(const std::string& path) {
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) throw NotABackup("cannot read the backup " + path);
+    if (::stat(path.c_str(), &st) != 0) {
+        const int err = errno;
+        if (err == ENOENT || err == ENOTDIR) throw BackupMissing("there is no backup " + path);
+        throw NotABackup("cannot read the backup " + path + ": " + std::generic_category().message(err));
+    }
     if (!S_ISREG(st.st_mode)) throw NotABackup(path + " is not a regular file, so not an xrca backup");
     if (!starts_like_sqlite(path)) throw NotABackup(path + " is not an xrca backup (not a SQLite database)");
     BackupInfo info;

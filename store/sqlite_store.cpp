@@ -3,6 +3,7 @@
 
 #include "store/log_chain.h"
 #include "store/migrations.h"
+#include "store/sqlite_backup.h"
 #include "store/sqlite_internal.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -11,7 +12,9 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <system_error>
 
 namespace xrca::store {
@@ -48,11 +51,50 @@ KeyBlob key_blob(SQLite::Statement& q) {
                    custody == "pkcs11" ? KeyCustody::Pkcs11 : KeyCustody::Software};
 }
 
+// A new file for the backup taken before upgrading from `from` to `to`: in DIR/backups beside the
+// database (made 0700), mode 0600 from its creation (it holds the encrypted keys and the tokens'
+// hashes), never an existing file or a link. StorageError when it cannot be made.
+std::string create_upgrade_backup_file(const std::string& database, int to) {
+    const auto slash = database.rfind('/');
+    const auto dir = (slash == std::string::npos ? std::string(".") : database.substr(0, slash)) + "/backups";
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+        const int err = errno;
+        throw StorageError("cannot create " + dir + ": " + std::generic_category().message(err));
+    }
+    const std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    ::gmtime_r(&now, &utc);
+    char stamp[32] = "";
+    (void)std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);  // 17 characters always fit
+    const auto stem = dir + "/xrca-before-schema-" + std::to_string(to) + "-" + stamp;
+    for (int n = 1;; ++n) {
+        auto path = stem + (n == 1 ? "" : "-" + std::to_string(n)) + ".db";
+        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd >= 0) {
+            ::close(fd);
+            return path;
+        }
+        const int err = errno;
+        if (err != EEXIST || n == 100)
+            throw StorageError("cannot create " + path + ": " + std::generic_category().message(err));
+    }
+}
+
+// The new backup's name is on disk before the upgrade it protects begins.
+void sync_directory_of(const std::string& path) {
+    const auto dir = path.substr(0, path.rfind('/'));
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    const bool synced = fd >= 0 && ::fsync(fd) == 0;
+    const int err = errno;
+    if (fd >= 0) ::close(fd);
+    if (!synced) throw StorageError("cannot sync " + dir + ": " + std::generic_category().message(err));
+}
+
 }  // namespace
 
 int SqliteStore::latest_schema_version() noexcept { return static_cast<int>(k_migrations.size()); }
 
-SqliteStore::SqliteStore(const std::string& path) : m_path(path) {
+SqliteStore::SqliteStore(const std::string& path, const SchemaOptions& schema) : m_path(path) {
     guarded("opening the database", [&] {
         const bool existed = ::access(path.c_str(), F_OK) == 0;
         // The busy timeout is given to the constructor, so that it holds before the first
@@ -72,15 +114,18 @@ SqliteStore::SqliteStore(const std::string& path) : m_path(path) {
         return 0;
     });
     guarded("migrating the database", [&] {
-        migrate();
+        migrate(schema);
         return 0;
     });
 }
 
 // Brings the schema to this build's version. Two processes may open a new or old database at
 // once: the version is read again inside the write transaction, so the second waits for the
-// first and then finds nothing left to do.
-void SqliteStore::migrate() {
+// first and then finds nothing left to do. Upgrading an existing database first copies it (the
+// write lock held, so the copy is exactly what gets migrated) and announces the upgrade; when
+// the copy cannot be made, nothing is migrated.
+void SqliteStore::migrate(const SchemaOptions& schema) {
+    const int target = schema.stop_at > 0 ? schema.stop_at : latest_schema_version();
     const auto refuse_newer = [&](int current) {
         if (current > latest_schema_version()) {
             throw StorageError("the database " + m_path + " has schema version " + std::to_string(current) +
@@ -90,13 +135,30 @@ void SqliteStore::migrate() {
     };
     if (const auto current = schema_version_if_any()) {
         refuse_newer(*current);
-        if (*current == latest_schema_version()) return;  // the usual case: no write lock needed
+        if (*current >= target) return;  // the usual case: no write lock needed
     }
     SQLite::Transaction t(*m_db, SQLite::TransactionBehavior::IMMEDIATE);
     m_db->exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
     const int current = schema_version();
     refuse_newer(current);
-    for (int v = current + 1; v <= latest_schema_version(); ++v) {
+    if (current >= target) return;
+    if (current > 0) {
+        SchemaUpgrade upgrade{describe(), current, target, ""};
+        if (schema.backup_first) {
+            try {
+                upgrade.backup = create_upgrade_backup_file(m_path, target);
+                sqlite_snapshot(m_path, upgrade.backup);
+                sync_directory_of(upgrade.backup);
+            } catch (const StorageError& e) {
+                if (!upgrade.backup.empty()) ::unlink(upgrade.backup.c_str());
+                throw StorageError("not upgrading the schema of " + m_path + " from version " +
+                                   std::to_string(current) + " to " + std::to_string(target) +
+                                   ", as the backup to take first failed: " + e.what());
+            }
+        }
+        if (schema.notice) schema.notice(upgrade);
+    }
+    for (int v = current + 1; v <= target; ++v) {
         m_db->exec(k_migrations[static_cast<std::size_t>(v - 1)]);
         m_db->exec("DELETE FROM schema_version");
         SQLite::Statement q(*m_db, "INSERT INTO schema_version (version) VALUES (?)");

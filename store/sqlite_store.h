@@ -10,9 +10,11 @@
 // timeout set before the first statement, and foreign keys on. Writes use BEGIN IMMEDIATE; a
 // call that still meets SQLITE_BUSY is retried whole (sqlite_internal.h), so callers never see
 // "database is locked" under ordinary contention. The schema is versioned (schema_version) with append-only
-// numbered migrations; a database written by a newer xrca is refused, never touched.
+// numbered migrations; a database written by a newer xrca is refused, never touched; an older one
+// is copied to DIR/backups first and its upgrade announced (schema_upgrade.h).
 #pragma once
 
+#include "store/schema_upgrade.h"
 #include "store/store.h"
 
 #include <condition_variable>
@@ -32,8 +34,12 @@ namespace xrca::store {
 
 class SqliteStore final : public Store {
 public:
-    /** Opens (creating if absent) the database at `path` and applies any missing migrations. */
-    explicit SqliteStore(const std::string& path);
+    /**
+     * Opens (creating if absent) the database at `path` and applies any missing migrations; an
+     * existing database is first copied to backups/ beside it (StorageError, nothing migrated,
+     * when that fails) and the upgrade told to `schema.notice`.
+     */
+    explicit SqliteStore(const std::string& path, const SchemaOptions& schema = {});
     ~SqliteStore() override;
     SqliteStore(const SqliteStore&) = delete;
     SqliteStore& operator=(const SqliteStore&) = delete;
@@ -114,7 +120,7 @@ private:
     void append_log_locked(const LogEntry& in);
     LogHead log_checkpoint_locked();
     void bump_policy_revision_locked();
-    void migrate();
+    void migrate(const SchemaOptions& schema);
     std::optional<int> schema_version_if_any();
     std::vector<CertificateRecord> issued_where_locked(const char* column, const std::string& value);
     /** A prepared statement kept for the connection's life (reset before use); lock held. */

@@ -20,6 +20,8 @@ template <typename Fn>
 auto mapped(Fn&& fn) -> decltype(fn()) {
     try {
         return fn();
+    } catch (const store::BackupMissing& e) {
+        throw Error(ErrorKind::NotFound, e.what());
     } catch (const store::NotABackup& e) {
         throw Error(ErrorKind::Malformed, e.what());
     } catch (const store::StoreMissing& e) {

@@ -165,7 +165,7 @@ TEST_F(Cli, ExitCodesForUsageAndMissingFiles) {
     EXPECT_EQ(run("verify").exit_code, 2);
     EXPECT_EQ(run("verify --bogus x.xml").exit_code, 2);
     EXPECT_EQ(run("frobnicate").exit_code, 2);
-    EXPECT_EQ(run("verify " + m_dir + "/missing.xml").exit_code, 4);
+    EXPECT_EQ(run("verify " + m_dir + "/missing.xml").exit_code, 3);  // not found
     EXPECT_EQ(run("verify " + vector_path() + " --at yesterday").exit_code, 2);
     EXPECT_EQ(run("verify " + vector_path() + " --anchor 1234").exit_code, 2);
 }

@@ -2,6 +2,7 @@
 // (contract_test.cpp): several processes (here: several Store objects, each with its own
 // connections, as separate nodes have) sharing one authority, the schema's versioning, the
 // locator's errors, and a server that restarts or stops.
+#include "store/postgres_store.h"
 #include "store/factory.h"
 #include "store/log_chain.h"
 #include "support/postgres_cluster.h"
@@ -117,6 +118,29 @@ TEST_F(PostgresStoreTest, ASchemaNewerThanTheBinaryIsRefusedAndLeftUntouched) {
     }
     EXPECT_EQ(cluster().scalar(m_database, "SELECT version FROM xrca.schema_version"), "999");
     EXPECT_EQ(cluster().scalar(m_database, "SELECT count(*) FROM pg_tables WHERE schemaname = 'xrca'"), tables);
+}
+
+TEST_F(PostgresStoreTest, AnUpgradeOfAnOlderSchemaIsAnnouncedWithHowToBackUp) {
+    SchemaOptions at_one;
+    at_one.stop_at = 1;
+    at_one.notice = [](const SchemaUpgrade&) { ADD_FAILURE() << "a new store was announced"; };
+    { PostgresStore old(m_locator, true, at_one); }
+    ASSERT_EQ(cluster().scalar(m_database, "SELECT version FROM xrca.schema_version"), "1");
+    std::vector<SchemaUpgrade> told;
+    SchemaOptions options;
+    options.notice = [&](const SchemaUpgrade& u) { told.push_back(u); };
+    { PostgresStore s(m_locator, false, options); }
+    ASSERT_EQ(told.size(), 1u);
+    EXPECT_EQ(told[0].from, 1);
+    EXPECT_EQ(told[0].to, PostgresStore::latest_schema_version());
+    EXPECT_TRUE(told[0].backup.empty());
+    const auto line = describe_upgrade(told[0]);
+    EXPECT_NE(line.find("from version 1 to " + std::to_string(told[0].to)), std::string::npos) << line;
+    EXPECT_NE(line.find("pg_dump"), std::string::npos) << line;
+    EXPECT_EQ(cluster().scalar(m_database, "SELECT version FROM xrca.schema_version"),
+              std::to_string(PostgresStore::latest_schema_version()));
+    { PostgresStore again(m_locator, false, options); }  // nothing left to upgrade: nothing said
+    EXPECT_EQ(told.size(), 1u);
 }
 
 TEST_F(PostgresStoreTest, AMissingDatabaseIsAStorageErrorNamingIt) {
