@@ -376,7 +376,7 @@ const std::map<std::string, Command>& commands() {
           "  xrca --data /var/lib/xrca export-cluster-key -o corprights.tpd\n"}},
         {"principal",
          {cmd_principal, "manage who may call the online service",
-          "usage: xrca [--data DIR] principal add NAME --role enroll|sub-enroll|server|user [--email EMAIL]\n"
+          "usage: xrca [--data DIR] principal add NAME --role enroll|sub-enroll|server|user|admin [--email EMAIL]\n"
           "                                     [--user-id SID|GUID] [--may-certify PATTERN]... [--json]\n"
           "       xrca [--data DIR] principal list [--json]\n"
           "       xrca [--data DIR] principal remove NAME\n"
@@ -407,6 +407,7 @@ const std::map<std::string, Command>& commands() {
           "                             [--per-address-connections N] [--request-deadline SECONDS]\n"
           "                             [--anonymous-rate N] [--min-free-mb N] [--signing-engine NAME]\n"
           "                             [--clc-key-pool N] [--clc-key-threads N] [--warm-key-pool]\n"
+          "                             [--admin-listen [ADDRESS:]PORT]\n"
           "\n"
           "Serves this authority's web services under /_wmcs until SIGINT or SIGTERM, then\n"
           "finishes the requests in flight. Listens on 127.0.0.1 unless told otherwise.\n"
@@ -433,6 +434,9 @@ const std::map<std::string, Command>& commands() {
           "                          after a burst of 10 × N (default 20; 0: no limit)\n"
           "  --min-free-mb N         /healthz reports unhealthy below this free space (default 64)\n"
           "  --tls-cert, --tls-key   serve HTTPS with this PEM certificate (chain) and PEM key\n"
+          "  --admin-listen [ADDRESS:]PORT  also serve the administrator's console under /admin/ on\n"
+          "                          this listener (127.0.0.1 when only a port is given; HTTPS with\n"
+          "                          --tls-cert); sign in with an `admin` principal's token\n"
           "  --threads N             worker threads (default 64: a request waits on the disk as\n"
           "                          well as on signing, so more threads than cores keep them busy)\n"
           "  --signing-engine NAME   libcrypto (default: OpenSSL, about 3 times as fast) or botan;\n"

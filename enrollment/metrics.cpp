@@ -24,6 +24,7 @@ std::string label(const std::string& v) {
 
 void Metrics::record(const std::string& operation, const std::string& outcome, double seconds,
                      const std::string& issued_kind) {
+    m_activity.record(operation, outcome == "ok", seconds);
     std::lock_guard<std::mutex> lock(m_mutex);
     ++m_requests[{operation, outcome}];
     if (!issued_kind.empty()) ++m_issued[issued_kind];

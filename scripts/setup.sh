@@ -6,7 +6,8 @@ set -euo pipefail
 
 packages=(build-essential cmake pkg-config
           libbotan-2-dev libpugixml-dev libsqlitecpp-dev libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev libssl-dev
-          libgtest-dev libp11-kit-dev softhsm2 libpq-dev postgresql)
+          libgtest-dev libp11-kit-dev softhsm2 libpq-dev postgresql
+          chromium chromium-driver python3-selenium)  # the console's browser test (tests/console)
 if [ "${1:-}" = "--with-fuzz" ]; then
   packages+=(clang libclang-rt-14-dev clang-format clang-tidy)
 fi

@@ -4,6 +4,7 @@
 #include "cli/files.h"
 #include "cli/session.h"
 
+#include "console/server.h"
 #include "enrollment/http_server.h"
 #include "enrollment/service.h"
 #include "store/factory.h"
@@ -73,6 +74,7 @@ int cmd_serve(Context& ctx, Args& args) {
         service_options.health.min_free_bytes = static_cast<std::uint64_t>(*n) << 20;
     const auto tls_cert = args.option("--tls-cert");
     const auto tls_key = args.option("--tls-key");
+    const auto admin_listen = args.option("--admin-listen");
     if (tls_cert.has_value() != tls_key.has_value())
         throw Error(ErrorKind::Usage, "HTTPS needs both --tls-cert and --tls-key");
     if (tls_cert) {
@@ -121,12 +123,16 @@ int cmd_serve(Context& ctx, Args& args) {
     } catch (const std::runtime_error& e) {
         throw Error(ErrorKind::Storage, e.what());
     }
+    // --admin-listen: the administrator's console, on a listener of its own (docs/console.md).
+    const auto admin_console =
+        console::start_console(admin_listen, options, *session->authority, *session->store, service);
     Botan::secure_scrub_memory(options.tls_key_pem.data(),
                                options.tls_key_pem.size());  // the server holds its own copy
     const auto& record = session->authority->record();
     ctx.out << "serving the " << record.role << " authority '" << record.name << "' on "
             << (options.tls() ? "https://" : "http://") << options.listen_address << ":" << server->port() << "/_wmcs ("
             << options.threads << " threads); stop with Ctrl-C" << std::endl;
+    if (admin_console) ctx.out << admin_console->banner() << std::endl;
     const timespec reconcile{k_reconcile_seconds, 0};
     while (sigtimedwait(&stop, nullptr, &reconcile) < 0) {
         try {

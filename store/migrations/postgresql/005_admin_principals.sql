@@ -1,0 +1,5 @@
+-- xrca schema 5 (SQLite schema 12): the admin principal role, whose token signs in to the
+-- administrator's console (issue 17).
+ALTER TABLE principals DROP CONSTRAINT principals_role_check;
+ALTER TABLE principals ADD CONSTRAINT principals_role_check
+  CHECK (role IN ('enroll', 'sub-enroll', 'server', 'user', 'admin'));
