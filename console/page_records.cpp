@@ -38,7 +38,7 @@ std::string chart(const std::string& id, const std::string& title, const std::st
         for (const double v : s.values) max = std::max(max, v);
     if (max <= 0) max = 1;
     const double plot_w = w - left - right, plot_h = h - top - bottom;
-    std::string svg = "<figure><figcaption>" + escape(title) + "</figcaption><svg class=\"chart\" id=\"" + escape(id) +
+    std::string svg = "<figure><figcaption>" + escape(title) + " (" + escape(unit) + ")</figcaption><svg class=\"chart\" id=\"" + escape(id) +
                       "\" role=\"img\" aria-label=\"" + escape(title) + "\" width=\"" + number(w, 0) +
                       "\" height=\"" + number(h, 0) + "\" viewBox=\"0 0 " + number(w, 0) + " " + number(h, 0) +
                       "\" xmlns=\"http://www.w3.org/2000/svg\">";
@@ -47,7 +47,7 @@ std::string chart(const std::string& id, const std::string& title, const std::st
         svg += "<line x1=\"" + number(left, 0) + "\" x2=\"" + number(w - right, 0) + "\" y1=\"" + number(y, 1) +
                "\" y2=\"" + number(y, 1) + "\" stroke=\"#e3e7ee\"/>";
         svg += "<text x=\"" + number(left - 6, 0) + "\" y=\"" + number(y + 4, 1) +
-               "\" font-size=\"11\" text-anchor=\"end\" fill=\"#5b6475\">" + number(max * i / 4.0, max < 4 ? 2 : 0) +
+               "\" font-size=\"11\" text-anchor=\"end\" fill=\"#5b6475\">" + number(max * i / 4.0, max < 10 ? 1 : 0) +
                "</text>";
     }
     for (int m = 0; m <= 60; m += 15) {
@@ -56,8 +56,6 @@ std::string chart(const std::string& id, const std::string& title, const std::st
                "\" font-size=\"11\" text-anchor=\"middle\" fill=\"#5b6475\">" +
                (m == 60 ? std::string("now") : "-" + std::to_string(60 - m) + " min") + "</text>";
     }
-    svg += "<text x=\"6\" y=\"" + number(top + 4, 0) + "\" font-size=\"11\" fill=\"#5b6475\">" + escape(unit) +
-           "</text>";
     std::size_t colour = 0;
     for (const auto& s : series) {
         std::string points;
@@ -75,8 +73,10 @@ std::string chart(const std::string& id, const std::string& title, const std::st
         svg += "<p class=\"muted\">";
         colour = 0;
         for (const auto& s : series) {
-            svg += "<span>" + escape(s.name) + " (" +
-                   std::string(k_colours[colour++ % (sizeof k_colours / sizeof *k_colours)]) + ")</span> ";
+            svg += "<span><svg width=\"12\" height=\"12\" aria-hidden=\"true\"><rect width=\"12\" height=\"12\" "
+                   "fill=\"" +
+                   std::string(k_colours[colour++ % (sizeof k_colours / sizeof *k_colours)]) + "\"/></svg> " +
+                   escape(s.name) + "</span> ";
         }
         svg += "</p>";
     }
