@@ -17,6 +17,7 @@ import http.client
 import json
 import os
 import queue
+import ssl
 import re
 import shutil
 import subprocess
@@ -49,10 +50,10 @@ def run(*args, check=True):
 class Serve:
     """`xrca serve` with the console; its printed lines are the synchronisation (no sleeps)."""
 
-    def __init__(self, data, pw):
+    def __init__(self, data, pw, extra=()):
         self.proc = subprocess.Popen(
             [XRCA, "--data", data, "serve", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0",
-             "--password-file", pw, "--threads", "4"],
+             "--password-file", pw, "--threads", "4", *extra],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -73,7 +74,7 @@ class Serve:
             service = re.search(r"serving .* on http://127\.0\.0\.1:(\d+)/_wmcs", line)
             if service:
                 self.service_port = int(service.group(1))
-            m = re.search(r"administrator's console on (http://127\.0\.0\.1:(\d+))/admin/", line)
+            m = re.search(r"administrator's console on (https?://127\.0\.0\.1:(\d+))/admin/", line)
             if m:
                 self.console, self.port = m.group(1), int(m.group(2))
 
@@ -95,13 +96,19 @@ class Serve:
 class Http:
     """A cookie-keeping client for the console over plain HTTP (no browser)."""
 
-    def __init__(self, port, user_agent="console-test"):
+    def __init__(self, port, user_agent="console-test", tls=False):
         self.port = port
         self.cookie = None
         self.user_agent = user_agent
+        self.tls = tls
+        self.last_set_cookie = None
 
     def request(self, method, path, fields=None, raw_body=None, content_type=None):
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        if self.tls:  # the test's own self-signed certificate
+            c = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=30,
+                                            context=ssl._create_unverified_context())
+        else:
+            c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         headers = {"User-Agent": self.user_agent}
         body = raw_body
         if fields is not None:
@@ -116,6 +123,7 @@ class Http:
         text = r.read().decode("utf-8")
         set_cookie = r.getheader("Set-Cookie")
         if set_cookie:
+            self.last_set_cookie = set_cookie
             m = re.match(r"xrca_console=([0-9a-f]*);", set_cookie)
             self.cookie = m.group(1) if m and m.group(1) else None
         c.close()
@@ -347,6 +355,25 @@ class ConsoleTest(unittest.TestCase):
         r, text = client.request("GET", "/admin/static/console.css")
         self.assertEqual(r.getheader("Content-Type"), "text/css; charset=utf-8")
         self.assertIn("frame-ancestors 'none'", r.getheader("Content-Security-Policy"))
+
+    def test_secure_cookie_over_https(self):
+        key, cert = os.path.join(self.dir, "tls.key"), os.path.join(self.dir, "tls.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "1", "-subj", "/CN=127.0.0.1"], check=True, capture_output=True, timeout=60)
+        os.chmod(key, 0o600)
+        serve = Serve(self.data, self.pw, ("--tls-cert", cert, "--tls-key", key))
+        try:
+            self.assertTrue(serve.console.startswith("https://"), serve.console)
+            client = Http(serve.port, tls=True)
+            r, _ = client.sign_in(self.admin_token)
+            self.assertEqual(r.status, 303)
+            for flag in ("Secure", "HttpOnly", "SameSite=Strict"):
+                self.assertIn(flag, client.last_set_cookie)
+            r, text = client.request("GET", "/admin/")
+            self.assertEqual(r.status, 200)
+            self.assertIn("console-test", text)
+        finally:
+            serve.stop()
 
     def test_post_without_csrf_is_refused(self):
         client = Http(self.serve.port)
