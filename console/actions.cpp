@@ -62,7 +62,8 @@ xrml::PublicKey uploaded_key(const Form& form) {
 std::optional<std::string> time_field(const std::string& name, const std::string& value) {
     if (value.empty()) return std::nullopt;
     const auto t = xrml::Time::try_parse(value.size() == 10 ? value + "T00:00" : value);
-    if (!t) throw Error(ErrorKind::Usage, name + " '" + value + "' is not a date (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM)");
+    if (!t)
+        throw Error(ErrorKind::Usage, name + " '" + value + "' is not a date (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM)");
     return t->to_iso8601();
 }
 
@@ -73,9 +74,8 @@ HttpResponse html(int status, const Frame& f, const std::string& body) { return 
 HttpResponse Console::overview(Call& call) {
     OverviewView v;
     v.status = m_authority.status();
-    v.now = xrml::Time::from_unix(std::chrono::duration_cast<std::chrono::seconds>(
-                                      std::chrono::system_clock::now().time_since_epoch())
-                                      .count());
+    v.now = xrml::Time::from_unix(
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
     for (const auto& text : m_authority.own_chain()) {
         for (const auto& doc : xrml::read_documents(text).documents) {
             ChainEntry e;
@@ -120,7 +120,8 @@ HttpResponse Console::certificates(Call& call) {
         if (action != "revoke-confirmed") throw Error(ErrorKind::Usage, "unknown action");
         outcome = act(status, [&] {
             const auto rec = m_authority.revoke(request, call.caller);
-            return "Revoked " + rec.type + " " + rec.value + "; it is in the next revocation list this authority signs.";
+            return "Revoked " + rec.type + " " + rec.value +
+                   "; it is in the next revocation list this authority signs.";
         });
         return certificate(call, found->certificate.id, outcome, status);
     }
@@ -161,10 +162,18 @@ HttpResponse Console::certificates(Call& call) {
     if (v.rows.size() == k_certificate_rows) {
         v.more = true;
         const auto& last = v.rows.back().certificate;
-        for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
-                 {"kind", q.kind}, {"user", q.user}, {"machine", q.machine}, {"since", q.since}, {"until", q.until},
-                 {"revoked", q.revoked}, {"status", q.status}, {"before_issued", last.issued}, {"before_id", last.id}}) {
-            if (!value.empty()) v.next_page_query += (v.next_page_query.empty() ? "" : "&") + name + "=" + url_encode(value);
+        for (const auto& [name, value] :
+             std::vector<std::pair<std::string, std::string>>{{"kind", q.kind},
+                                                              {"user", q.user},
+                                                              {"machine", q.machine},
+                                                              {"since", q.since},
+                                                              {"until", q.until},
+                                                              {"revoked", q.revoked},
+                                                              {"status", q.status},
+                                                              {"before_issued", last.issued},
+                                                              {"before_id", last.id}}) {
+            if (!value.empty())
+                v.next_page_query += (v.next_page_query.empty() ? "" : "&") + name + "=" + url_encode(value);
         }
     }
     return html(status, frame(call, "Certificates", "certificates"), certificate_list_page(v, outcome));
@@ -191,12 +200,17 @@ HttpResponse Console::certificate(Call& call, const std::string& id, const std::
     }
     CertificateDetailView v{*found, "not issued: no document", false, call.session.csrf};
     if (c.xrml) {
-        // The document's own verdict, as `xrca certs show` gives it.
-        const auto doc = xrml::read_documents(*c.xrml).documents.front();
-        const auto check = xrml::verify_signature(doc);
-        v.verified = check.ok();
-        v.verdict = check.ok() ? "signature verifies with issuer key " + doc.issuer.key->fingerprint()
-                               : "SIGNATURE DOES NOT VERIFY: " + check.detail;
+        // The document's own verdict, as `xrca certs show` gives it; a stored text that does not
+        // read is a verdict too, not a failure of the page.
+        try {
+            const auto doc = xrml::read_documents(*c.xrml).documents.front();
+            const auto check = xrml::verify_signature(doc);
+            v.verified = check.ok();
+            v.verdict = check.ok() ? "signature verifies with issuer key " + doc.issuer.key->fingerprint()
+                                   : "SIGNATURE DOES NOT VERIFY: " + check.detail;
+        } catch (const xrml::FormatError& e) {
+            v.verdict = std::string("THE STORED DOCUMENT DOES NOT READ: ") + e.what();
+        }
     }
     return html(status, frame(call, "Certificate " + c.id, "certificates"), certificate_detail_page(v, outcome));
 }
@@ -239,8 +253,9 @@ HttpResponse Console::trust(Call& call) {
                 if (purpose != "spc-issuer" && purpose != "rac-issuer")
                     throw Error(ErrorKind::Usage, "the purpose is spc-issuer or rac-issuer");
                 const auto key = uploaded_key(call.form);
-                m_authority.add_trust(purpose == "spc-issuer" ? ca::TrustPurpose::SpcIssuer : ca::TrustPurpose::RacIssuer,
-                                      key, call.form.get("label"), call.caller);
+                m_authority.add_trust(
+                    purpose == "spc-issuer" ? ca::TrustPurpose::SpcIssuer : ca::TrustPurpose::RacIssuer, key,
+                    call.form.get("label"), call.caller);
                 return "Now trusting " + key.fingerprint() + " as " + purpose + ".";
             }
             if (action == "remove-trust") {
@@ -260,8 +275,9 @@ HttpResponse Console::trust(Call& call) {
                 const auto kind = call.form.get("kind");
                 if (kind != "rac-key" && kind != "min-spc-version")
                     throw Error(ErrorKind::Usage, "the exclusion kind is rac-key or min-spc-version");
-                m_authority.remove_exclusion(kind == "rac-key" ? ca::ExclusionKind::RacKey : ca::ExclusionKind::MinSpcVersion,
-                                             call.form.get("value"), call.caller);
+                m_authority.remove_exclusion(
+                    kind == "rac-key" ? ca::ExclusionKind::RacKey : ca::ExclusionKind::MinSpcVersion,
+                    call.form.get("value"), call.caller);
                 return "Removed the exclusion " + call.form.get("value") + ".";
             }
             throw Error(ErrorKind::Usage, "unknown action");

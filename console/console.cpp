@@ -50,13 +50,14 @@ HttpResponse plain(int status, const std::string& text) {
 
 void set_cookie(HttpResponse& r, const std::string& id, bool tls) {
     // No Max-Age: the browser forgets it when it closes; the server ends it after inactivity.
-    r.headers.emplace_back("Set-Cookie", std::string(k_cookie) + "=" + id + "; Path=/admin/; HttpOnly; SameSite=Strict" +
-                                             (tls ? "; Secure" : ""));
+    r.headers.emplace_back("Set-Cookie", std::string(k_cookie) + "=" + id +
+                                             "; Path=/admin/; HttpOnly; SameSite=Strict" + (tls ? "; Secure" : ""));
 }
 
 void clear_cookie(HttpResponse& r, bool tls) {
-    r.headers.emplace_back("Set-Cookie", std::string(k_cookie) + "=; Path=/admin/; Max-Age=0; HttpOnly; SameSite=Strict" +
-                                             (tls ? "; Secure" : ""));
+    r.headers.emplace_back(
+        "Set-Cookie",
+        std::string(k_cookie) + "=; Path=/admin/; Max-Age=0; HttpOnly; SameSite=Strict" + (tls ? "; Secure" : ""));
 }
 
 /** The value of cookie `name` in a Cookie header, or "". */
@@ -226,8 +227,9 @@ HttpResponse Console::sign_in(const HttpRequest& request, const SessionView& ses
         });
     } catch (const Error& e) {
         if (e.kind() != ErrorKind::Unauthorized) throw;
-        return page(403, Frame{"Sign in", "", "", session.csrf},
-                    login_page(session.csrf, Outcome{"error", "Not signed in: that is not the token of an admin principal."}));
+        return page(
+            403, Frame{"Sign in", "", "", session.csrf},
+            login_page(session.csrf, Outcome{"error", "Not signed in: that is not the token of an admin principal."}));
     }
     // A new session ID at sign-in: an ID someone planted before cannot become a signed-in one.
     m_sessions.remove(session.id);

@@ -89,7 +89,8 @@ std::optional<std::string> parameter(std::string_view header, std::string_view w
 }
 
 Form parse_multipart(std::string_view boundary, std::string_view body) {
-    if (boundary.empty() || boundary.size() > 70) throw FormError("a multipart form needs a boundary of 1 to 70 characters");
+    if (boundary.empty() || boundary.size() > 70)
+        throw FormError("a multipart form needs a boundary of 1 to 70 characters");
     const std::string delimiter = "--" + std::string(boundary);
     Form form;
     auto at = body.find(delimiter);
@@ -146,7 +147,8 @@ Form parse_urlencoded(std::string_view body) {
         if (pair.empty()) continue;
         const auto eq = pair.find('=');
         auto name = text::valid_utf8(percent_decode(pair.substr(0, eq)));
-        auto value = eq == std::string_view::npos ? std::string() : text::valid_utf8(percent_decode(pair.substr(eq + 1)));
+        auto value =
+            eq == std::string_view::npos ? std::string() : text::valid_utf8(percent_decode(pair.substr(eq + 1)));
         add(form, form.fields, std::move(name), std::move(value));
     }
     return form;

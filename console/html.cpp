@@ -45,8 +45,8 @@ std::string csrf_field(const std::string& csrf) {
 
 std::string layout(const Frame& frame, const std::string& body) {
     static const std::vector<std::pair<const char*, const char*>> k_nav = {
-        {"overview", "/admin/"},        {"certificates", "/admin/certificates"}, {"principals", "/admin/principals"},
-        {"trust", "/admin/trust"},      {"revocation", "/admin/revocation"},     {"log", "/admin/log"},
+        {"overview", "/admin/"},         {"certificates", "/admin/certificates"}, {"principals", "/admin/principals"},
+        {"trust", "/admin/trust"},       {"revocation", "/admin/revocation"},     {"log", "/admin/log"},
         {"activity", "/admin/activity"},
     };
     std::string out =

@@ -53,30 +53,31 @@ std::string certificate_list_page(const CertificateListView& v, const std::optio
     if (outcome) body += notice(outcome->kind, outcome->text);
     std::vector<std::pair<std::string, std::string>> kinds = {{"", "any"}};
     for (const auto& [name, full] : k_kinds) kinds.emplace_back(name, name);
-    body += "<form class=\"filters\" method=\"get\" action=\"/admin/certificates\" id=\"certificate-search\">"
-            "<label>kind<select name=\"kind\" id=\"kind\">" +
-            options(kinds, q.kind) +
-            "</select></label>"
-            "<label>user (ID or email)<input name=\"user\" id=\"user\" value=\"" +
-            escape(q.user) +
-            "\"></label>"
-            "<label>machine<input name=\"machine\" id=\"machine\" value=\"" +
-            escape(q.machine) +
-            "\"></label>"
-            "<label>issued since<input type=\"date\" name=\"since\" id=\"since\" value=\"" +
-            escape(q.since) +
-            "\"></label>"
-            "<label>issued before<input type=\"date\" name=\"until\" id=\"until\" value=\"" +
-            escape(q.until) +
-            "\"></label>"
-            "<label>revoked<select name=\"revoked\" id=\"revoked\">" +
-            options({{"", "either"}, {"yes", "revoked"}, {"no", "not revoked"}}, q.revoked) +
-            "</select></label>"
-            "<label>status<select name=\"status\" id=\"status\">" +
-            options({{"issued", "issued"}, {"pending", "pending"}, {"abandoned", "abandoned"}, {"all", "all"}},
-                    q.status.empty() ? "issued" : q.status) +
-            "</select></label>"
-            "<button type=\"submit\" id=\"search\">search</button></form>";
+    body +=
+        "<form class=\"filters\" method=\"get\" action=\"/admin/certificates\" id=\"certificate-search\">"
+        "<label>kind<select name=\"kind\" id=\"kind\">" +
+        options(kinds, q.kind) +
+        "</select></label>"
+        "<label>user (ID or email)<input name=\"user\" id=\"user\" value=\"" +
+        escape(q.user) +
+        "\"></label>"
+        "<label>machine<input name=\"machine\" id=\"machine\" value=\"" +
+        escape(q.machine) +
+        "\"></label>"
+        "<label>issued since<input type=\"date\" name=\"since\" id=\"since\" value=\"" +
+        escape(q.since) +
+        "\"></label>"
+        "<label>issued before<input type=\"date\" name=\"until\" id=\"until\" value=\"" +
+        escape(q.until) +
+        "\"></label>"
+        "<label>revoked<select name=\"revoked\" id=\"revoked\">" +
+        options({{"", "either"}, {"yes", "revoked"}, {"no", "not revoked"}}, q.revoked) +
+        "</select></label>"
+        "<label>status<select name=\"status\" id=\"status\">" +
+        options({{"issued", "issued"}, {"pending", "pending"}, {"abandoned", "abandoned"}, {"all", "all"}},
+                q.status.empty() ? "issued" : q.status) +
+        "</select></label>"
+        "<button type=\"submit\" id=\"search\">search</button></form>";
     std::vector<std::vector<std::string>> rows;
     for (const auto& row : v.rows) {
         const auto& c = row.certificate;
@@ -103,7 +104,8 @@ std::string certificate_detail_page(const CertificateDetailView& v, const std::o
     };
     if (c.machine) rows.emplace_back("machine", escape(*c.machine));
     rows.emplace_back("issued", escape(c.issued));
-    if (c.valid_from && c.valid_until) rows.emplace_back("valid", escape(*c.valid_from) + " to " + escape(*c.valid_until));
+    if (c.valid_from && c.valid_until)
+        rows.emplace_back("valid", escape(*c.valid_from) + " to " + escape(*c.valid_until));
     rows.emplace_back("key", code(c.key_fingerprint));
     rows.emplace_back("issuer key", code(c.issuer_fingerprint));
     rows.emplace_back("license hash", code(c.license_hash));
@@ -131,12 +133,13 @@ std::string revocation_confirm_page(const RevocationConfirmView& v) {
     std::string body = notice("warning",
                               "Relying parties refuse what a revocation names from the next revocation list on, and "
                               "it cannot be undone. Confirm to revoke:");
-    body += fields({{"revoke", escape(v.preview.record.type) + " " + code(v.preview.record.value)},
-                    {"reason", escape(v.reason)}});
+    body += fields(
+        {{"revoke", escape(v.preview.record.type) + " " + code(v.preview.record.value)}, {"reason", escape(v.reason)}});
     std::vector<std::vector<std::string>> rows;
     for (const auto& row : v.preview.certificates) {
-        rows.push_back({link(row.certificate), escape(short_kind(row.certificate.kind)), escape(row.certificate.subject),
-                        escape(row.certificate.issued), row.revoked ? "revoked already" : ""});
+        rows.push_back({link(row.certificate), escape(short_kind(row.certificate.kind)),
+                        escape(row.certificate.subject), escape(row.certificate.issued),
+                        row.revoked ? "revoked already" : ""});
     }
     body += "<h2>It names these certificates issued here</h2>" +
             table({"ID", "kind", "subject", "issued", ""}, rows, "none issued here");

@@ -10,7 +10,9 @@ std::string card(const std::string& label, const std::string& value_html, const 
            (css.empty() ? "" : " " + css) + "\">" + value_html + "</div></div>";
 }
 
-std::string code(const std::string& text) { return text.empty() ? "<span class=\"muted\">(none)</span>" : "<code>" + escape(text) + "</code>"; }
+std::string code(const std::string& text) {
+    return text.empty() ? "<span class=\"muted\">(none)</span>" : "<code>" + escape(text) + "</code>";
+}
 
 std::int64_t days_between(xrml::Time from, xrml::Time to) { return (to.unix_seconds() - from.unix_seconds()) / 86400; }
 
@@ -67,7 +69,8 @@ std::string overview_page(const OverviewView& v) {
         {"revocation list", code(v.revocation_list_url)},
     };
     if (!s.pending_request_id.empty())
-        rows.emplace_back("pending request", code(s.pending_request_id) + " for key " + code(s.pending_key_fingerprint));
+        rows.emplace_back("pending request",
+                          code(s.pending_request_id) + " for key " + code(s.pending_key_fingerprint));
     body += fields(rows);
 
     body += "<h2>SLC chain</h2>";

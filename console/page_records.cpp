@@ -38,9 +38,10 @@ std::string chart(const std::string& id, const std::string& title, const std::st
         for (const double v : s.values) max = std::max(max, v);
     if (max <= 0) max = 1;
     const double plot_w = w - left - right, plot_h = h - top - bottom;
-    std::string svg = "<figure><figcaption>" + escape(title) + " (" + escape(unit) + ")</figcaption><svg class=\"chart\" id=\"" + escape(id) +
-                      "\" role=\"img\" aria-label=\"" + escape(title) + "\" width=\"" + number(w, 0) +
-                      "\" height=\"" + number(h, 0) + "\" viewBox=\"0 0 " + number(w, 0) + " " + number(h, 0) +
+    std::string svg = "<figure><figcaption>" + escape(title) + " (" + escape(unit) +
+                      ")</figcaption><svg class=\"chart\" id=\"" + escape(id) + "\" role=\"img\" aria-label=\"" +
+                      escape(title) + "\" width=\"" + number(w, 0) + "\" height=\"" + number(h, 0) +
+                      "\" viewBox=\"0 0 " + number(w, 0) + " " + number(h, 0) +
                       "\" xmlns=\"http://www.w3.org/2000/svg\">";
     for (int i = 0; i <= 4; ++i) {
         const double y = top + plot_h * (1.0 - i / 4.0);
@@ -73,10 +74,11 @@ std::string chart(const std::string& id, const std::string& title, const std::st
         svg += "<p class=\"muted\">";
         colour = 0;
         for (const auto& s : series) {
-            svg += "<span><svg width=\"12\" height=\"12\" aria-hidden=\"true\"><rect width=\"12\" height=\"12\" "
-                   "fill=\"" +
-                   std::string(k_colours[colour++ % (sizeof k_colours / sizeof *k_colours)]) + "\"/></svg> " +
-                   escape(s.name) + "</span> ";
+            svg +=
+                "<span><svg width=\"12\" height=\"12\" aria-hidden=\"true\"><rect width=\"12\" height=\"12\" "
+                "fill=\"" +
+                std::string(k_colours[colour++ % (sizeof k_colours / sizeof *k_colours)]) + "\"/></svg> " +
+                escape(s.name) + "</span> ";
         }
         svg += "</p>";
     }
@@ -109,8 +111,7 @@ std::string revocation_page(const RevocationView& v, const std::optional<Outcome
     body += "<h2>What is revoked</h2>";
     std::vector<std::vector<std::string>> table_rows;
     for (const auto& r : v.revocations) {
-        table_rows.push_back(
-            {escape(r.revoked), escape(r.type), code(r.value), escape(r.reason), escape(r.caller)});
+        table_rows.push_back({escape(r.revoked), escape(r.type), code(r.value), escape(r.reason), escape(r.caller)});
     }
     body += table({"when", "type", "value", "reason", "by"}, table_rows, "nothing is revoked");
     return body;
@@ -124,25 +125,25 @@ std::string log_page(const LogView& v, const std::optional<Outcome>& outcome) {
         if (v.check->ok) {
             body += notice("ok", "The enrollment log is intact: " + std::to_string(v.check->entries) +
                                      " entries, hash chain and head verified" +
-                                     (v.check->from_seq == 0
-                                          ? std::string(".")
-                                          : " from archived checkpoint seq " + std::to_string(v.check->from_seq) + "."));
+                                     (v.check->from_seq == 0 ? std::string(".")
+                                                             : " from archived checkpoint seq " +
+                                                                   std::to_string(v.check->from_seq) + "."));
         } else {
             body += notice("error", "The enrollment log is TAMPERED: " + v.check->problem);
         }
     }
-    body += "<form class=\"filters\" method=\"get\" action=\"/admin/log\" id=\"log-filter\">"
-            "<label>since (UTC)<input type=\"datetime-local\" name=\"since\" id=\"since\" value=\"" +
-            escape(q.since) +
-            "\"></label><label>until (UTC)<input type=\"datetime-local\" name=\"until\" id=\"until\" value=\"" +
-            escape(q.until) + "\"></label><label>operation<input name=\"operation\" id=\"operation\" value=\"" +
-            escape(q.operation) + "\"></label><label>outcome<select name=\"outcome\" id=\"outcome\">" +
-            options({{"", "any"}, {"accepted", "accepted"}, {"refused", "refused"}, {"failed", "failed"}},
-                    q.outcome) +
-            "</select></label><label>caller<input name=\"caller\" id=\"caller\" value=\"" + escape(q.caller) +
-            "\"></label><button type=\"submit\" id=\"filter\">filter</button>"
-            "<button type=\"submit\" name=\"verify\" value=\"1\" class=\"secondary\" id=\"verify\">verify the "
-            "log</button></form>";
+    body +=
+        "<form class=\"filters\" method=\"get\" action=\"/admin/log\" id=\"log-filter\">"
+        "<label>since (UTC)<input type=\"datetime-local\" name=\"since\" id=\"since\" value=\"" +
+        escape(q.since) +
+        "\"></label><label>until (UTC)<input type=\"datetime-local\" name=\"until\" id=\"until\" value=\"" +
+        escape(q.until) + "\"></label><label>operation<input name=\"operation\" id=\"operation\" value=\"" +
+        escape(q.operation) + "\"></label><label>outcome<select name=\"outcome\" id=\"outcome\">" +
+        options({{"", "any"}, {"accepted", "accepted"}, {"refused", "refused"}, {"failed", "failed"}}, q.outcome) +
+        "</select></label><label>caller<input name=\"caller\" id=\"caller\" value=\"" + escape(q.caller) +
+        "\"></label><button type=\"submit\" id=\"filter\">filter</button>"
+        "<button type=\"submit\" name=\"verify\" value=\"1\" class=\"secondary\" id=\"verify\">verify the "
+        "log</button></form>";
     body += "<p class=\"muted\" id=\"log-count\">" + std::to_string(v.matched) + " entries match" +
             (v.matched > v.entries.size() ? "; the newest " + std::to_string(v.entries.size()) + " are shown" : "") +
             ".</p>";
@@ -150,8 +151,8 @@ std::string log_page(const LogView& v, const std::optional<Outcome>& outcome) {
     for (const auto& e : v.entries) {
         const char* css = e.outcome == "accepted" ? "ok" : (e.outcome == "refused" ? "warning" : "bad");
         rows.push_back({std::to_string(e.seq), escape(e.time), escape(e.operation),
-                        "<span class=\"" + std::string(css) + "\">" + escape(e.outcome) + "</span>",
-                        escape(e.caller), escape(e.reason) + (e.inputs.empty() ? "" : "<br><code>" + escape(e.inputs) + "</code>")});
+                        "<span class=\"" + std::string(css) + "\">" + escape(e.outcome) + "</span>", escape(e.caller),
+                        escape(e.reason) + (e.inputs.empty() ? "" : "<br><code>" + escape(e.inputs) + "</code>")});
     }
     body += "<div id=\"log-entries\">" +
             table({"seq", "time", "operation", "outcome", "caller", "reason and inputs"}, rows, "no entries match") +
@@ -185,8 +186,9 @@ std::string activity_page(const enrollment::ActivitySnapshot& activity) {
         rates.push_back(std::move(rate));
         latencies.push_back(std::move(latency));
     }
-    std::string body = "<p class=\"muted\">SOAP requests this process answered in the last hour, per minute "
-                       "(kept in memory: a restart starts afresh).</p>";
+    std::string body =
+        "<p class=\"muted\">SOAP requests this process answered in the last hour, per minute "
+        "(kept in memory: a restart starts afresh).</p>";
     body += chart("rate-chart", "requests per minute", "requests", rates);
     body += chart("latency-chart", "mean latency per minute", "ms", latencies);
     body += "<h2>The last hour</h2>" +

@@ -54,8 +54,8 @@ struct CertificateQuery {
 struct CertificateListView {
     CertificateQuery query;
     std::vector<store::ListedCertificate> rows;
-    bool more = false;             ///< the page is full: a next page may exist
-    std::string next_page_query;   ///< the query string of the next page
+    bool more = false;            ///< the page is full: a next page may exist
+    std::string next_page_query;  ///< the query string of the next page
 };
 std::string certificate_list_page(const CertificateListView& v, const std::optional<Outcome>& outcome);
 

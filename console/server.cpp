@@ -36,9 +36,8 @@ std::string ConsoleServer::banner() const {
 }
 
 std::unique_ptr<ConsoleServer> start_console(const std::optional<std::string>& admin_listen,
-                                             const enrollment::ServerOptions& service_options,
-                                             ca::Authority& authority, store::Store& store,
-                                             enrollment::Service& service) {
+                                             const enrollment::ServerOptions& service_options, ca::Authority& authority,
+                                             store::Store& store, enrollment::Service& service) {
     if (!admin_listen) return nullptr;
     enrollment::ServerOptions options;
     parse_admin_listen(*admin_listen, options);

@@ -35,8 +35,7 @@ void parse_admin_listen(const std::string& value, enrollment::ServerOptions& int
  * with the service's TLS certificate and key from `service_options`. Error(Storage) if it cannot listen.
  */
 std::unique_ptr<ConsoleServer> start_console(const std::optional<std::string>& admin_listen,
-                                             const enrollment::ServerOptions& service_options,
-                                             ca::Authority& authority, store::Store& store,
-                                             enrollment::Service& service);
+                                             const enrollment::ServerOptions& service_options, ca::Authority& authority,
+                                             store::Store& store, enrollment::Service& service);
 
 }  // namespace xrca::console

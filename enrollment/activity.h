@@ -16,8 +16,8 @@ namespace xrca::enrollment {
 /** One operation's requests in one minute. */
 struct MinuteCount {
     std::uint64_t requests = 0;
-    std::uint64_t errors = 0;   ///< answered with a fault
-    double total_seconds = 0;   ///< summed latency (the mean is total_seconds / requests)
+    std::uint64_t errors = 0;  ///< answered with a fault
+    double total_seconds = 0;  ///< summed latency (the mean is total_seconds / requests)
     double max_seconds = 0;
 };
 

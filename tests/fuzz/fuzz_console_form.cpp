@@ -19,7 +19,8 @@ void require(bool condition) {
 
 void check(const xrca::console::Form& f) {
     require(f.fields.size() + f.files.size() <= xrca::console::k_max_form_fields);
-    for (const auto& [name, value] : f.fields) require(xrca::text::is_valid_utf8(name) && xrca::text::is_valid_utf8(value));
+    for (const auto& [name, value] : f.fields)
+        require(xrca::text::is_valid_utf8(name) && xrca::text::is_valid_utf8(value));
 }
 
 }  // namespace

@@ -25,3 +25,6 @@ CREATE TABLE principal_grants (
 );
 INSERT INTO principal_grants (principal, pattern, added) SELECT principal, pattern, added FROM principal_grants_kept;
 DROP TABLE principal_grants_kept;
+-- The console's overview (and `xrca status`) counts certificates by kind and status: from this
+-- index, not by reading every row and its document (about 0.4 s at 100,000 certificates).
+CREATE INDEX certificates_by_kind_status ON certificates (kind, status);

@@ -55,10 +55,12 @@ TEST(ConsoleForm, MultipartKeepsFilesAsBytes) {
 TEST(ConsoleForm, BrokenMultipartIsRefused) {
     EXPECT_THROW(parse_form("multipart/form-data", "--a\r\n"), FormError);  // no boundary parameter
     EXPECT_THROW(parse_form("multipart/form-data; boundary=a", "no delimiter"), FormError);
-    EXPECT_THROW(parse_form("multipart/form-data; boundary=a", "--a\r\nContent-Disposition: form-data\r\n\r\nx\r\n--a--"),
-                 FormError);  // a part without a name
-    EXPECT_THROW(parse_form("multipart/form-data; boundary=a", "--a\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n"
-                                                               "unterminated"),
+    EXPECT_THROW(
+        parse_form("multipart/form-data; boundary=a", "--a\r\nContent-Disposition: form-data\r\n\r\nx\r\n--a--"),
+        FormError);  // a part without a name
+    EXPECT_THROW(parse_form("multipart/form-data; boundary=a",
+                            "--a\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n"
+                            "unterminated"),
                  FormError);
 }
 
