@@ -25,6 +25,7 @@ CREATE TABLE principal_grants (
 );
 INSERT INTO principal_grants (principal, pattern, added) SELECT principal, pattern, added FROM principal_grants_kept;
 DROP TABLE principal_grants_kept;
--- The console's overview (and `xrca status`) counts certificates by kind and status: from this
--- index, not by reading every row and its document (about 0.4 s at 100,000 certificates).
-CREATE INDEX certificates_by_kind_status ON certificates (kind, status);
+-- The console's overview (and `xrca status`) counts certificates by kind and status, and its
+-- search lists one kind newest first: both from this index, not by reading every row and its
+-- document (0.4 s at 100,000 certificates), nor by sorting every row of the kind.
+CREATE INDEX certificates_by_kind_status ON certificates (kind, status, issued, id);
