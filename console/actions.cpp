@@ -67,6 +67,11 @@ std::optional<std::string> time_field(const std::string& name, const std::string
     return t->to_iso8601();
 }
 
+xrml::Time now() {
+    return xrml::Time::from_unix(
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+}
+
 HttpResponse html(int status, const Frame& f, const std::string& body) { return page(status, f, body); }
 
 }  // namespace
@@ -74,8 +79,7 @@ HttpResponse html(int status, const Frame& f, const std::string& body) { return 
 HttpResponse Console::overview(Call& call) {
     OverviewView v;
     v.status = m_authority.status();
-    v.now = xrml::Time::from_unix(
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+    v.now = now();
     for (const auto& text : m_authority.own_chain()) {
         for (const auto& doc : xrml::read_documents(text).documents) {
             ChainEntry e;
@@ -306,8 +310,7 @@ HttpResponse Console::revocation(Call& call) {
     std::reverse(v.revocations.begin(), v.revocations.end());
     v.published = m_store.published_revocation_list_head();
     v.url = m_authority.revocation_list_url();
-    v.now = xrml::Time::from_unix(
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+    v.now = now();
     v.csrf = call.session.csrf;
     return html(status, frame(call, "Revocation", "revocation"), revocation_page(v, outcome));
 }
@@ -322,10 +325,8 @@ HttpResponse Console::log(Call& call) {
     q.operation = call.query("operation");
     q.outcome = call.query("outcome");
     q.caller = call.query("caller");
-    const auto now =
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     // Unless told otherwise the last day: a log of millions is read from where the filter starts.
-    if (call.http.query.find("since") == call.http.query.end()) q.since = xrml::Time::from_unix(now - 86400).to_xrml();
+    if (call.http.query.find("since") == call.http.query.end()) q.since = now().plus_seconds(-86400).to_xrml();
     try {
         const auto since = time_field("since", q.since).value_or("");
         const auto until = time_field("until", q.until);

@@ -43,6 +43,16 @@ std::string csrf_field(const std::string& csrf) {
     return "<input type=\"hidden\" name=\"csrf\" value=\"" + escape(csrf) + "\">";
 }
 
+std::string post_form(const std::string& page, const std::string& css_class, const std::string& id,
+                      const std::string& csrf, const std::string& action, bool multipart) {
+    std::string out = "<form class=\"" + escape(css_class) + "\" method=\"post\" action=\"" + escape(page) + "\"";
+    if (!id.empty()) out += " id=\"" + escape(id) + "\"";
+    if (multipart) out += " enctype=\"multipart/form-data\"";
+    out += ">" + csrf_field(csrf);
+    if (!action.empty()) out += "<input type=\"hidden\" name=\"action\" value=\"" + escape(action) + "\">";
+    return out;
+}
+
 std::string layout(const Frame& frame, const std::string& body) {
     static const std::vector<std::pair<const char*, const char*>> k_nav = {
         {"overview", "/admin/"},         {"certificates", "/admin/certificates"}, {"principals", "/admin/principals"},
@@ -62,8 +72,8 @@ std::string layout(const Frame& frame, const std::string& body) {
             out += "<a href=\"" + std::string(href) + "\"" + (frame.current == name ? " class=\"current\"" : "") + ">" +
                    name + "</a>";
         }
-        out += "</nav><form class=\"signout\" method=\"post\" action=\"/admin/logout\">" + csrf_field(frame.csrf) +
-               "<span>" + escape(frame.principal) + "</span> <button type=\"submit\">sign out</button></form>";
+        out += "</nav>" + post_form("/admin/logout", "signout", "", frame.csrf, "") + "<span>" +
+               escape(frame.principal) + "</span> <button type=\"submit\">sign out</button></form>";
     }
     out += "</header><main><h1>" + escape(frame.title) + "</h1>" + body + "</main></body></html>\n";
     return out;

@@ -31,6 +31,13 @@ std::string layout(const Frame& frame, const std::string& body);
 /** The hidden field every form carries. */
 std::string csrf_field(const std::string& csrf);
 
+/**
+ * The opening of a POST form to `page` (the page it belongs to) with its CSRF field and, when
+ * given, the hidden field `action`; `multipart` for a form that uploads a file.
+ */
+std::string post_form(const std::string& page, const std::string& css_class, const std::string& id,
+                      const std::string& csrf, const std::string& action, bool multipart = false);
+
 /** A table: `head` as column titles (escaped), `rows` as cells of HTML (escaped by the caller). */
 std::string table(const std::vector<std::string>& head, const std::vector<std::vector<std::string>>& rows,
                   const std::string& empty_text);

@@ -118,8 +118,7 @@ std::string certificate_detail_page(const CertificateDetailView& v, const std::o
                 "?download=1\" id=\"download\" download>download the document</a></p>";
     }
     if (!v.row.revoked && c.status == "issued") {
-        body += "<h2>Revoke</h2><form class=\"stacked\" method=\"post\" action=\"/admin/certificates\">" +
-                csrf_field(v.csrf) + "<input type=\"hidden\" name=\"action\" value=\"revoke\">" +
+        body += "<h2>Revoke</h2>" + post_form("/admin/certificates", "stacked", "", v.csrf, "revoke") +
                 "<input type=\"hidden\" name=\"id\" value=\"" + escape(c.id) +
                 "\"><label>reason<input name=\"reason\" id=\"reason\" maxlength=\"200\"></label>"
                 "<button type=\"submit\" class=\"danger\" id=\"revoke\">revoke…</button></form>";
@@ -143,10 +142,9 @@ std::string revocation_confirm_page(const RevocationConfirmView& v) {
     }
     body += "<h2>It names these certificates issued here</h2>" +
             table({"ID", "kind", "subject", "issued", ""}, rows, "none issued here");
-    body += "<form class=\"inline\" method=\"post\" action=\"/admin/certificates\">" + csrf_field(v.csrf) +
-            "<input type=\"hidden\" name=\"action\" value=\"revoke-confirmed\"><input type=\"hidden\" name=\"id\" "
-            "value=\"" +
-            escape(c.id) + "\"><input type=\"hidden\" name=\"reason\" value=\"" + escape(v.reason) +
+    body += post_form("/admin/certificates", "inline", "", v.csrf, "revoke-confirmed") +
+            "<input type=\"hidden\" name=\"id\" value=\"" + escape(c.id) +
+            "\"><input type=\"hidden\" name=\"reason\" value=\"" + escape(v.reason) +
             "\"><button type=\"submit\" class=\"danger\" id=\"confirm-revoke\">yes, revoke it</button></form> "
             "<a href=\"/admin/certificates/" +
             url_encode(c.id) + "\" id=\"cancel-revoke\">cancel</a>";

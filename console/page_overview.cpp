@@ -23,9 +23,8 @@ std::string login_page(const std::string& csrf, const std::optional<Outcome>& ou
     if (outcome) body += notice(outcome->kind, outcome->text);
     body +=
         "<p>Sign in with the bearer token of an <code>admin</code> principal "
-        "(<code>xrca principal add NAME --role admin</code>).</p>"
-        "<form class=\"stacked\" method=\"post\" action=\"/admin/login\">" +
-        csrf_field(csrf) +
+        "(<code>xrca principal add NAME --role admin</code>).</p>" +
+        post_form("/admin/login", "stacked", "", csrf, "") +
         "<label>token<input type=\"password\" name=\"token\" id=\"token\" autocomplete=\"off\" required></label>"
         "<button type=\"submit\" id=\"sign-in\">sign in</button></form></div>";
     return body;

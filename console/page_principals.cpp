@@ -10,8 +10,7 @@ std::string code(const std::string& text) { return "<code>" + escape(text) + "</
 
 std::string remove_button(const std::string& csrf, const std::string& action, const std::string& page,
                           const std::vector<std::pair<std::string, std::string>>& hidden, const std::string& id) {
-    std::string out = "<form class=\"inline\" method=\"post\" action=\"" + page + "\">" + csrf_field(csrf) +
-                      "<input type=\"hidden\" name=\"action\" value=\"" + escape(action) + "\">";
+    std::string out = post_form(page, "inline", "", csrf, action);
     for (const auto& [name, value] : hidden)
         out += "<input type=\"hidden\" name=\"" + escape(name) + "\" value=\"" + escape(value) + "\">";
     return out + "<button type=\"submit\" class=\"danger\" id=\"" + escape(id) + "\">remove</button></form>";
@@ -40,24 +39,20 @@ std::string principals_page(const PrincipalsView& v, const std::optional<Outcome
                         remove_button(v.csrf, "remove", "/admin/principals", {{"name", p.name}}, "remove-" + p.name)});
     }
     body += table({"name", "role", "identity", "added", ""}, rows, "no principals yet");
-    body +=
-        "<h2>Add a principal</h2><form class=\"stacked\" method=\"post\" action=\"/admin/principals\" "
-        "id=\"add-principal\">" +
-        csrf_field(v.csrf) +
-        "<input type=\"hidden\" name=\"action\" value=\"add\">"
-        "<label>name<input name=\"name\" id=\"name\" required maxlength=\"64\"></label>"
-        "<label>role<select name=\"role\" id=\"role\">" +
-        options({{"user", "user"},
-                 {"server", "server"},
-                 {"enroll", "enroll"},
-                 {"sub-enroll", "sub-enroll"},
-                 {"admin", "admin"}},
-                "user") +
-        "</select></label>"
-        "<label>email (user principals)<input name=\"email\" id=\"email\" maxlength=\"254\"></label>"
-        "<label>user ID (a SID or GUID; default: derived from the email)<input name=\"user_id\" "
-        "id=\"user_id\"></label>"
-        "<button type=\"submit\" id=\"add\">add</button></form>";
+    body += "<h2>Add a principal</h2>" + post_form("/admin/principals", "stacked", "add-principal", v.csrf, "add") +
+            "<label>name<input name=\"name\" id=\"name\" required maxlength=\"64\"></label>"
+            "<label>role<select name=\"role\" id=\"role\">" +
+            options({{"user", "user"},
+                     {"server", "server"},
+                     {"enroll", "enroll"},
+                     {"sub-enroll", "sub-enroll"},
+                     {"admin", "admin"}},
+                    "user") +
+            "</select></label>"
+            "<label>email (user principals)<input name=\"email\" id=\"email\" maxlength=\"254\"></label>"
+            "<label>user ID (a SID or GUID; default: derived from the email)<input name=\"user_id\" "
+            "id=\"user_id\"></label>"
+            "<button type=\"submit\" id=\"add\">add</button></form>";
     return body;
 }
 
@@ -72,16 +67,12 @@ std::string trust_page(const TrustView& v, const std::optional<Outcome>& outcome
                                       "remove-" + t.fingerprint)});
     }
     body += table({"key", "purpose", "label", "added", ""}, rows, "no keys trusted besides this authority's own");
-    body +=
-        "<form class=\"stacked\" method=\"post\" action=\"/admin/trust\" enctype=\"multipart/form-data\" "
-        "id=\"add-trust\">" +
-        csrf_field(v.csrf) +
-        "<input type=\"hidden\" name=\"action\" value=\"add-trust\">"
-        "<label>purpose<select name=\"purpose\" id=\"purpose\">" +
-        options({{"spc-issuer", "SPC issuer"}, {"rac-issuer", "RAC issuer"}}, "spc-issuer") +
-        "</select></label><label>label<input name=\"label\" id=\"label\" maxlength=\"200\"></label>"
-        "<label>public key (&lt;PUBLICKEY&gt; file) or certificate<input type=\"file\" name=\"key\" id=\"key\" "
-        "required></label><button type=\"submit\" id=\"trust\">trust</button></form>";
+    body += post_form("/admin/trust", "stacked", "add-trust", v.csrf, "add-trust", true) +
+            "<label>purpose<select name=\"purpose\" id=\"purpose\">" +
+            options({{"spc-issuer", "SPC issuer"}, {"rac-issuer", "RAC issuer"}}, "spc-issuer") +
+            "</select></label><label>label<input name=\"label\" id=\"label\" maxlength=\"200\"></label>"
+            "<label>public key (&lt;PUBLICKEY&gt; file) or certificate<input type=\"file\" name=\"key\" id=\"key\" "
+            "required></label><button type=\"submit\" id=\"trust\">trust</button></form>";
 
     body += "<h2>Exclusions</h2>";
     rows.clear();
@@ -91,16 +82,11 @@ std::string trust_page(const TrustView& v, const std::optional<Outcome>& outcome
                                       {{"kind", e.kind}, {"value", e.value}}, "remove-" + e.value)});
     }
     body += table({"kind", "value", "reason", "added", ""}, rows, "nothing is excluded");
-    body +=
-        "<form class=\"stacked\" method=\"post\" action=\"/admin/trust\" enctype=\"multipart/form-data\" "
-        "id=\"exclude-key\">" +
-        csrf_field(v.csrf) +
-        "<input type=\"hidden\" name=\"action\" value=\"exclude-rac-key\">"
-        "<label>refuse RACs for this key (&lt;PUBLICKEY&gt; file or certificate)<input type=\"file\" "
-        "name=\"key\" required></label><label>reason<input name=\"reason\" maxlength=\"200\"></label>"
-        "<button type=\"submit\">exclude</button></form>";
-    body += "<form class=\"stacked\" method=\"post\" action=\"/admin/trust\" id=\"min-spc\">" + csrf_field(v.csrf) +
-            "<input type=\"hidden\" name=\"action\" value=\"min-spc-version\">"
+    body += post_form("/admin/trust", "stacked", "exclude-key", v.csrf, "exclude-rac-key", true) +
+            "<label>refuse RACs for this key (&lt;PUBLICKEY&gt; file or certificate)<input type=\"file\" "
+            "name=\"key\" required></label><label>reason<input name=\"reason\" maxlength=\"200\"></label>"
+            "<button type=\"submit\">exclude</button></form>";
+    body += post_form("/admin/trust", "stacked", "min-spc", v.csrf, "min-spc-version") +
             "<label>minimum SPC (client) version, e.g. 6.0.6000.16386<input name=\"version\" required "
             "maxlength=\"40\"></label><label>reason<input name=\"reason\" maxlength=\"200\"></label>"
             "<button type=\"submit\">set</button></form>";

@@ -104,8 +104,8 @@ std::string revocation_page(const RevocationView& v, const std::optional<Outcome
     }
     rows.emplace_back("entries", std::to_string(v.revocations.size()));
     body += fields(rows);
-    body += "<form class=\"inline\" method=\"post\" action=\"/admin/revocation\">" + csrf_field(v.csrf) +
-            "<input type=\"hidden\" name=\"action\" value=\"publish\"><button type=\"submit\" id=\"publish\">publish "
+    body += post_form("/admin/revocation", "inline", "", v.csrf, "publish") +
+            "<button type=\"submit\" id=\"publish\">publish "
             "now</button></form> <span class=\"muted\">signs and publishes a new list when a revocation was recorded "
             "since the last one, or it is due for refresh</span>";
     body += "<h2>What is revoked</h2>";
