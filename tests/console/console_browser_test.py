@@ -395,6 +395,35 @@ class ConsoleTest(unittest.TestCase):
         self.assertEqual(r.status, 200, text)
         self.assertIn('id="new-token"', text)
 
+    def test_trust_upload_and_download(self):
+        client = Http(self.serve.port)
+        self.assertEqual(client.sign_in(self.admin_token)[0].status, 303)
+        csrf = client.csrf("/admin/trust")
+        with open(os.path.join(self.dir, "m", "machine.pub.xml"), "rb") as f:
+            key = f.read()
+        boundary = "----console-test-boundary"
+        parts = [(b'Content-Disposition: form-data; name="%s"\r\n\r\n' % n.encode()) + v.encode()
+                 for n, v in (("csrf", csrf), ("action", "add-trust"), ("purpose", "rac-issuer"),
+                              ("label", "partner <RACs>"))]
+        parts.append(b'Content-Disposition: form-data; name="key"; filename="machine.pub.xml"\r\n'
+                     b"Content-Type: text/xml\r\n\r\n" + key)
+        body = b"".join(b"--" + boundary.encode() + b"\r\n" + p + b"\r\n" for p in parts) + \
+            b"--" + boundary.encode() + b"--\r\n"
+        r, text = client.request("POST", "/admin/trust", raw_body=body,
+                                 content_type="multipart/form-data; boundary=" + boundary)
+        self.assertEqual(r.status, 200, text)
+        self.assertIn("Now trusting", text)
+        self.assertIn("partner &lt;RACs&gt;", text)
+        trusted = json.loads(run("--data", self.data, "trust", "list", "--json").stdout)
+        self.assertEqual([(t["purpose"], t["label"]) for t in trusted], [("rac-issuer", "partner <RACs>")])
+        # A certificate's document, as issued, for download.
+        cert = json.loads(run("--data", self.data, "certs", "list", "--kind", "machine", "--json").stdout)[0]
+        r, text = client.request("GET", "/admin/certificates/" + urllib.parse.quote(cert["id"]) + "?download=1")
+        self.assertEqual(r.status, 200)
+        self.assertIn("attachment", r.getheader("Content-Disposition"))
+        shown = json.loads(run("--data", self.data, "certs", "show", cert["id"], "--json").stdout)
+        self.assertEqual(text, shown["document"])
+
     def test_user_token_cannot_sign_in(self):
         client = Http(self.serve.port)
         r, text = client.sign_in(self.user_token)
