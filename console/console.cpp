@@ -13,6 +13,7 @@ namespace {
 
 using enrollment::HttpRequest;
 using enrollment::HttpResponse;
+using enrollment::plain_response;
 
 constexpr const char* k_cookie = "xrca_console";
 
@@ -32,19 +33,8 @@ void secure(HttpResponse& r) {
 }
 
 HttpResponse redirect(const std::string& location) {
-    HttpResponse r;
-    r.status = 303;
-    r.content_type = "text/plain; charset=utf-8";
-    r.body = "see " + location + "\n";
+    auto r = plain_response(303, "see " + location);
     r.headers.emplace_back("Location", location);
-    return r;
-}
-
-HttpResponse plain(int status, const std::string& text) {
-    HttpResponse r;
-    r.status = status;
-    r.content_type = "text/plain; charset=utf-8";
-    r.body = text + "\n";
     return r;
 }
 
@@ -128,7 +118,7 @@ HttpResponse Console::handle(const HttpRequest& request) {
         r = route(request);
     } catch (const std::exception& e) {
         const auto [status, text] = refusal(e);
-        r = plain(status, text);
+        r = plain_response(status, text);
     }
     secure(r);
     return r;
@@ -145,9 +135,9 @@ std::optional<store::PrincipalRecord> Console::admin(const std::string& name) {
 HttpResponse Console::route(const HttpRequest& request) {
     const auto& path = request.path;
     if (path == "/admin") return redirect("/admin/");
-    if (path.rfind("/admin/", 0) != 0) return plain(404, "the console is under /admin/");
+    if (path.rfind("/admin/", 0) != 0) return plain_response(404, "the console is under /admin/");
     if (request.method != "GET" && request.method != "POST") {
-        auto r = plain(405, "the console answers GET and POST");
+        auto r = plain_response(405, "the console answers GET and POST");
         r.headers.emplace_back("Allow", "GET, POST");
         return r;
     }
@@ -157,7 +147,7 @@ HttpResponse Console::route(const HttpRequest& request) {
         r.body = std::string(k_stylesheet);
         return r;
     }
-    if (request.body_too_large) return plain(413, "the form is larger than 1 MiB");
+    if (request.body_too_large) return plain_response(413, "the form is larger than 1 MiB");
 
     const auto cookie = cookie_value(request.header("cookie"), k_cookie);
     auto session = cookie.empty() ? std::nullopt : m_sessions.find(cookie);
@@ -167,11 +157,12 @@ HttpResponse Console::route(const HttpRequest& request) {
         try {
             form = parse_form(request.header("content-type"), request.body);
         } catch (const FormError& e) {
-            return plain(400, e.what());
+            return plain_response(400, e.what());
         }
         // Every form carries the session's token: a post another site makes the browser send has not got it.
         if (!session || !SessionTable::csrf_matches(*session, form.get("csrf")))
-            return plain(403, "refused: the form's CSRF token is missing or is not this session's (reload the page)");
+            return plain_response(
+                403, "refused: the form's CSRF token is missing or is not this session's (reload the page)");
     }
     if (path == "/admin/login") {
         if (request.method == "POST") return sign_in(request, *session, form);
@@ -189,7 +180,7 @@ HttpResponse Console::route(const HttpRequest& request) {
     }
     const auto who = session && !session->principal.empty() ? admin(session->principal) : std::nullopt;
     if (!who) {
-        if (request.method == "POST") return plain(403, "sign in first (/admin/login)");
+        if (request.method == "POST") return plain_response(403, "sign in first (/admin/login)");
         return redirect("/admin/login");
     }
     Call call{request, *session, caller_of(request, "admin:" + who->name), std::move(form)};

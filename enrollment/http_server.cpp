@@ -117,14 +117,6 @@ MHD_Result send(MHD_Connection* connection, const HttpResponse& r) {
     return queued;
 }
 
-HttpResponse plain(int status, const std::string& text) {
-    HttpResponse r;
-    r.status = status;
-    r.content_type = "text/plain; charset=utf-8";
-    r.body = text + "\n";
-    return r;
-}
-
 MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, const char* method, const char*,
                       const char* upload_data, size_t* upload_data_size, void** con_cls) noexcept {
     auto* context = static_cast<HttpServer::Context*>(cls);
@@ -149,9 +141,9 @@ MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, co
             // disagree on where the request ends (request smuggling): refused before the body.
             if (pending->content_lengths > 1 || (pending->content_lengths > 0 && pending->transfer_encoding)) {
                 context->set_answering(connection, true);
-                return send(connection, plain(400, pending->content_lengths > 1
-                                                       ? "more than one Content-Length header"
-                                                       : "Content-Length together with Transfer-Encoding"));
+                return send(connection, plain_response(400, pending->content_lengths > 1
+                                                                ? "more than one Content-Length header"
+                                                                : "Content-Length together with Transfer-Encoding"));
             }
             return MHD_YES;
         }
@@ -170,7 +162,7 @@ MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, co
         return send(connection, context->handler(pending->request));
     } catch (const std::exception&) {
         try {
-            return send(connection, plain(500, "internal error"));
+            return send(connection, plain_response(500, "internal error"));
         } catch (...) {
             return MHD_NO;
         }
@@ -235,6 +227,14 @@ void on_connection(void* cls, MHD_Connection* connection, void**, MHD_Connection
 }
 
 }  // namespace
+
+HttpResponse plain_response(int status, const std::string& text) {
+    HttpResponse r;
+    r.status = status;
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = text + "\n";
+    return r;
+}
 
 std::string HttpRequest::header(const std::string& lower_name) const {
     const auto it = headers.find(lower_name);
