@@ -144,7 +144,8 @@ std::string log_page(const LogView& v, const std::optional<Outcome>& outcome) {
         "\"></label><button type=\"submit\" id=\"filter\">filter</button>"
         "<button type=\"submit\" name=\"verify\" value=\"1\" class=\"secondary\" id=\"verify\">verify the "
         "log</button></form>";
-    body += "<p class=\"muted\" id=\"log-count\">" + std::to_string(v.matched) + " entries match" +
+    body += "<p class=\"muted\" id=\"log-count\">" + std::to_string(v.matched) +
+            (v.matched == 1 ? " entry matches" : " entries match") +
             (v.matched > v.entries.size() ? "; the newest " + std::to_string(v.entries.size()) + " are shown" : "") +
             ".</p>";
     std::vector<std::vector<std::string>> rows;
