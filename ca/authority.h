@@ -150,7 +150,8 @@ public:
     // --- principals of the online service (docs/principals.md) ---------------------------
     /**
      * Adds a principal and returns its bearer token — the only time it exists in clear; only
-     * its SHA-256 is stored. Roles: enroll, sub-enroll, server, user (users need an email).
+     * its SHA-256 is stored. Roles: enroll, sub-enroll, server, user (users need an email), admin
+     * (signs in to the administrator's console, docs/console.md; calls no SOAP operation).
      * `may_certify`: a server's grants, the patterns of the other users it may certify (ca/user_grants.h).
      */
     std::string add_principal(const std::string& name, const std::string& role, const std::string& email,

@@ -600,7 +600,7 @@ CommandSpec principal_command() {
             "manage who may call the online service",
             {{"add",
               "NAME",
-              {choice("--role", "enroll|sub-enroll|server|user", "what the principal may call (below)").needed(),
+              {choice("--role", "enroll|sub-enroll|server|user|admin", "what the principal may call (below)").needed(),
                value("--email", "EMAIL", "a user's (or server's own user's) email address"),
                value("--user-id", "SID|GUID", "a user's Windows SID or GUID (default: the GUID derived from --email)"),
                value("--may-certify", "PATTERN", "a server principal: the users it may certify").many(), json}},
@@ -613,7 +613,8 @@ CommandSpec principal_command() {
             "--json); only its SHA-256 is stored. Roles: enroll may call Enroll; sub-enroll SubEnroll;\n"
             "server ServerCertification; user may activate machines and certify, and its RAC is\n"
             "issued to its --email and --user-id: a Windows SID (S-1-5-21-…) for a directory user, or\n"
-            "a GUID for a federated user; by default the GUID derived from --email.\n"
+            "a GUID for a federated user; by default the GUID derived from --email. admin may sign in\n"
+            "to the administrator's console (`serve --admin-listen`, docs/console.md).\n"
             "\n"
             "A server principal certifies its own user (its --user-id with its --email) and the users\n"
             "its grants match: PATTERN (`*` any run, `?` one character, case ignored) must match both\n"
@@ -797,7 +798,11 @@ CommandSpec serve_command() {
                             "generating one costs ~0.1 s of a core"),
                       value("--clc-key-threads", "N", "threads refilling that pool in the lulls (default 1)"),
                       flag("--warm-key-pool", "fill the pool before serving (start-up takes longer)"),
-                      value("--warn-slc-days", "N", "/healthz warns when the SLC ends within N days (default 30)")}))}},
+                      value("--warn-slc-days", "N", "/healthz warns when the SLC ends within N days (default 30)"),
+                      value("--admin-listen", "[ADDRESS:]PORT",
+                            "also serve the administrator's console under /admin/ on this listener (127.0.0.1 "
+                            "when only a port is given; HTTPS with --tls-cert); sign in with an `admin` "
+                            "principal's token (docs/console.md)")}))}},
         "Serves this authority's web services under /_wmcs until SIGINT or SIGTERM, then\n"
         "stops accepting, finishes the requests in flight and exits 0. SIGHUP reloads the TLS\n"
         "certificate and key and the configuration file without dropping a request (what needs\n"

@@ -138,14 +138,6 @@ MHD_Result send(MHD_Connection* connection, const HttpResponse& r) {
     return queued;
 }
 
-HttpResponse plain(int status, const std::string& text) {
-    HttpResponse r;
-    r.status = status;
-    r.content_type = "text/plain; charset=utf-8";
-    r.body = text + "\n";
-    return r;
-}
-
 // The TCP peer as text; an IPv4 client of a dual-stack socket as a dotted quad, like any other.
 std::string peer_address(MHD_Connection* connection) {
     const auto* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -182,9 +174,9 @@ MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, co
             // disagree on where the request ends (request smuggling): refused before the body.
             if (pending->content_lengths > 1 || (pending->content_lengths > 0 && pending->transfer_encoding)) {
                 context->set_answering(connection, true);
-                return send(connection, plain(400, pending->content_lengths > 1
-                                                       ? "more than one Content-Length header"
-                                                       : "Content-Length together with Transfer-Encoding"));
+                return send(connection, plain_response(400, pending->content_lengths > 1
+                                                                ? "more than one Content-Length header"
+                                                                : "Content-Length together with Transfer-Encoding"));
             }
             return MHD_YES;
         }
@@ -203,7 +195,7 @@ MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, co
         return send(connection, context->handler(pending->request));
     } catch (const std::exception&) {
         try {
-            return send(connection, plain(500, "internal error"));
+            return send(connection, plain_response(500, "internal error"));
         } catch (...) {
             return MHD_NO;
         }
@@ -269,6 +261,14 @@ void on_connection(void* cls, MHD_Connection* connection, void**, MHD_Connection
 }
 
 }  // namespace
+
+HttpResponse plain_response(int status, const std::string& text) {
+    HttpResponse r;
+    r.status = status;
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = text + "\n";
+    return r;
+}
 
 std::string HttpRequest::header(const std::string& lower_name) const {
     const auto it = headers.find(lower_name);

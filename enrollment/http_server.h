@@ -94,6 +94,9 @@ struct ServerOptions {
     [[nodiscard]] bool tls() const noexcept { return !tls_certificate_pem.empty(); }
 };
 
+/** A short text/plain answer (a refusal, a redirect's body): `text` and a line end. */
+HttpResponse plain_response(int status, const std::string& text);
+
 using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
 class HttpServer {

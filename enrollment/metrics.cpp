@@ -46,6 +46,7 @@ void gauge(std::ostringstream& out, const char* name, const char* help, const st
 void Metrics::record(const std::string& operation, const std::string& outcome, std::chrono::microseconds elapsed,
                      const std::string& issued_kind) {
     const auto us = static_cast<std::uint64_t>(std::max<std::int64_t>(0, elapsed.count()));
+    m_activity.record(operation, outcome == "ok", static_cast<double>(us) / 1e6);
     std::lock_guard<std::mutex> lock(m_mutex);
     ++m_requests[{operation, outcome}];
     if (!issued_kind.empty()) ++m_issued[issued_kind];

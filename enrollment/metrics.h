@@ -5,6 +5,8 @@
 // what is printed is exact however long the server runs.
 #pragma once
 
+#include "enrollment/activity.h"
+
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -32,6 +34,8 @@ public:
                 const std::string& issued_kind);
     /** The Prometheus exposition text. */
     [[nodiscard]] std::string render(const MetricGauges& gauges) const;
+    /** The last hour, minute by minute, per operation (the administrator's console). */
+    [[nodiscard]] ActivitySnapshot activity() const { return m_activity.snapshot(); }
 
     /** Upper bounds of the latency buckets, in microseconds (printed in seconds). */
     static constexpr std::array<std::int64_t, 10> k_bucket_microseconds = {1000,  2500,   5000,   10000,   25000,
@@ -47,6 +51,7 @@ private:
     std::map<std::pair<std::string, std::string>, std::uint64_t> m_requests;
     std::map<std::string, Histogram> m_latency;  ///< by operation
     std::map<std::string, std::uint64_t> m_issued;
+    ActivityWindow m_activity;  ///< locks on its own
 };
 
 }  // namespace xrca::enrollment

@@ -34,6 +34,8 @@ public:
     static std::string canonical_path(const std::string& path);
 
     [[nodiscard]] const Metrics& metrics() const noexcept { return m_metrics; }
+    /** What GET /healthz answers now (the administrator's console shows it too). */
+    [[nodiscard]] Health::Verdict health() { return m_health.check(); }
 
     /** Where GET serves the authority's current revocation list (canonical form). */
     static const std::string& revocation_list_path();

@@ -11,7 +11,8 @@ packages=(build-essential cmake pkg-config
           libgtest-dev libp11-kit-dev softhsm2 libpq-dev postgresql
           help2man groff-base man-db dpkg-dev systemd  # man pages, the .deb and the unit's check
           openssl python3  # the serve tests: a TLS client and an independent JSON parser
-          curl)  # the README's online tour, and readme_tours which runs it
+          curl  # the README's online tour, and readme_tours which runs it
+          chromium chromium-driver python3-selenium)  # the console's browser test (tests/console)
 if [ "${1:-}" = "--with-fuzz" ]; then
   packages+=(clang libclang-rt-14-dev clang-format clang-tidy)
 fi

@@ -195,7 +195,7 @@ struct OfflineRequestRecord {
 /** A caller of the online service; the bearer token itself is never stored. */
 struct PrincipalRecord {
     std::string name;
-    std::string role;  ///< enroll | sub-enroll | server | user
+    std::string role;  ///< enroll | sub-enroll | server | user | admin
     std::string email;
     std::string user_id;
     std::string token_hash;  ///< lower-case hex SHA-256 of the token

@@ -39,8 +39,9 @@ std::string Authority::add_principal(const std::string& name, const std::string&
     for (const auto& pattern : may_certify) inputs += "; may-certify=" + pattern;
     return logged("PrincipalAdd", caller, inputs, [&] {
         if (!valid_name(name)) throw Error(ErrorKind::Usage, "a principal name is 1 to 64 letters, digits and . _ - @");
-        if (role != "enroll" && role != "sub-enroll" && role != "server" && role != "user") {
-            throw Error(ErrorKind::Usage, "--role must be enroll, sub-enroll, server or user");
+        // admin: signs in to the administrator's console (docs/console.md), calls no SOAP operation.
+        if (role != "enroll" && role != "sub-enroll" && role != "server" && role != "user" && role != "admin") {
+            throw Error(ErrorKind::Usage, "--role must be enroll, sub-enroll, server, user or admin");
         }
         if (role == "user" && (email.find('@') == std::string::npos || email.size() > 254)) {
             throw Error(ErrorKind::Usage, "a user principal needs --email (the RAC is issued to it)");

@@ -79,7 +79,7 @@ int cmd_principal(Context& ctx, Args& args) {
         const auto names = args.positionals();
         if (names.size() != 1 || !role)
             throw Error(ErrorKind::Usage,
-                        "principal add NAME --role enroll|sub-enroll|server|user [--may-certify PATTERN]...");
+                        "principal add NAME --role enroll|sub-enroll|server|user|admin [--may-certify PATTERN]...");
         auto session = open_session_without_keys(ctx);
         const auto token =
             session->authority->add_principal(names.front(), *role, email, user_id, local_caller(), may_certify);

@@ -8,6 +8,7 @@
 #include "cli/session.h"
 #include "cli/systemd_notify.h"
 
+#include "console/server.h"
 #include "enrollment/http_server.h"
 #include "enrollment/request_log.h"
 #include "enrollment/service.h"
@@ -93,6 +94,7 @@ int cmd_serve(Context& ctx, Args& command_args) {
         service_options.health.min_free_bytes = static_cast<std::uint64_t>(*n) << 20;
     if (const auto n = number_option(args, "--warn-slc-days", 0, 3650))
         service_options.health.warn_expiry = std::chrono::hours(static_cast<std::chrono::hours::rep>(*n) * 24);
+    const auto admin_listen = args.option("--admin-listen");
     ClientKeyPoolSize pool;
     if (const auto n = number_option(args, "--clc-key-pool", 1, 1000000)) pool.capacity = *n;
     if (const auto n = number_option(args, "--clc-key-threads", 0, 64)) pool.threads = *n;
@@ -121,13 +123,17 @@ int cmd_serve(Context& ctx, Args& command_args) {
     } catch (const std::runtime_error& e) {
         throw Error(ErrorKind::Storage, e.what());
     }
-    scrub(options);  // the server holds its own copy
+    // --admin-listen: the administrator's console, on a listener of its own (docs/console.md).
+    const auto admin_console =
+        console::start_console(admin_listen, options, *session->authority, *session->store, service);
+    scrub(options);  // the servers hold their own copies
     const auto& record = session->authority->record();
     std::ostringstream serving;  // one write: request log lines may already be arriving
     serving << "serving the " << record.role << " authority '" << record.name << "' on";
     for (const auto& address : server->addresses())
         serving << ' ' << (options.tls() ? "https://" : "http://") << address << "/_wmcs";
     serving << " (" << options.threads << " threads); stop with Ctrl-C\n";
+    if (admin_console) serving << admin_console->banner() << '\n';
     ctx.out << serving.str() << std::flush;
     notify_service_manager("READY=1");  // systemd's Type=notify: the keys are open and the socket is bound
     for (;;) {

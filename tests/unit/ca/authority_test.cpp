@@ -486,7 +486,7 @@ TEST(Principals, AddingAndRemovingIsCheckedAndLogged) {
     const auto log_before = h.root.store->counts().log_entries;
     (void)h.root.authority->add_principal("carol", "server", "", "", h.caller);
     EXPECT_THROW(h.root.authority->add_principal("carol", "user", "c@example.test", "", h.caller), Error);
-    EXPECT_THROW(h.root.authority->add_principal("dave", "admin", "", "", h.caller), Error);
+    EXPECT_THROW(h.root.authority->add_principal("dave", "root", "", "", h.caller), Error);
     EXPECT_THROW(h.root.authority->add_principal("erin", "user", "", "", h.caller), Error) << "users need an email";
     EXPECT_THROW(h.root.authority->add_principal("bad name", "enroll", "", "", h.caller), Error);
     EXPECT_EQ(h.root.store->counts().log_entries, log_before + 5) << "one accepted, four refused";

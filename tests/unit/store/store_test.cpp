@@ -111,6 +111,44 @@ TEST(Schema, ADatabaseFromANewerXrcaIsRefusedUntouched) {
     std::filesystem::remove_all(dir);
 }
 
+// Issue 17: schema 12 rebuilds the principals table to allow the admin role. Its grants are
+// set aside and put back (dropping principals with foreign keys on would cascade to them).
+TEST(Schema, TheAdminRoleMigrationKeepsPrincipalsAndTheirGrants) {
+    char tmpl[] = "/tmp/xrca-schema-XXXXXX";
+    const std::string dir = ::mkdtemp(tmpl);
+    const auto path = dir + "/xrca.db";
+    { SqliteStore s(path); }
+    {
+        SQLite::Database db(path, SQLite::OPEN_READWRITE);
+        db.exec(
+            "INSERT INTO principals (name, role, email, user_id, token_hash, created, cluster_guid) VALUES "
+            "('portal', 'server', 'p@example.test', 'S-1-5-21-1-2-3-4', 'aa', '2026-12-01T00:00:00Z', '')");
+        db.exec(
+            "INSERT INTO principal_grants (principal, pattern, added) VALUES ('portal', '*@sales.example.test', "
+            "'2026-12-01T00:00:00Z')");
+        db.exec("DROP INDEX certificates_by_kind_status");  // as a store of the release before
+        db.exec("UPDATE schema_version SET version = 11");
+    }
+    {
+        SqliteStore s(path);  // applies schema 12 again, to a table that holds a principal and a grant
+        EXPECT_EQ(s.schema_version(), SqliteStore::latest_schema_version());
+    }
+    SQLite::Database db(path, SQLite::OPEN_READWRITE);
+    db.exec("PRAGMA foreign_keys=ON");
+    EXPECT_EQ(db.execAndGet("SELECT pattern FROM principal_grants WHERE principal = 'portal'").getString(),
+              "*@sales.example.test");
+    EXPECT_EQ(db.execAndGet("SELECT role FROM principals WHERE name = 'portal'").getString(), "server");
+    db.exec(
+        "INSERT INTO principals (name, role, email, user_id, token_hash, created) VALUES "
+        "('boss', 'admin', '', '', 'bb', '2026-12-01T00:00:00Z')");
+    EXPECT_THROW(db.exec("INSERT INTO principals (name, role, email, user_id, token_hash, created) VALUES "
+                         "('x', 'root', '', '', 'cc', '2026-12-01T00:00:00Z')"),
+                 SQLite::Exception);
+    db.exec("DELETE FROM principals WHERE name = 'portal'");  // the grant's foreign key still cascades
+    EXPECT_EQ(db.execAndGet("SELECT count(*) FROM principal_grants").getInt(), 0);
+    std::filesystem::remove_all(dir);
+}
+
 std::string file_bytes(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), {});
