@@ -99,6 +99,7 @@ std::pair<int, std::string> refusal(const std::exception& e) {
         case ErrorKind::Busy:
         case ErrorKind::Unavailable: return {503, e.what()};
         case ErrorKind::Storage:
+        case ErrorKind::KeyUnavailable:  // a server's fault, not the administrator's
         case ErrorKind::Internal: return {500, "internal error (the enrollment log has the detail)"};
     }
     return {500, "internal error"};
