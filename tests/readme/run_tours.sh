@@ -52,7 +52,13 @@ BEGIN {
 }
 /^## / { using = ($0 == "## Using it"); next }
 !using { next }
-/^### / { tour = substr($0, 5); if (!(tour in skip)) printf "echo %c== tour: %s%c >&2\n", 39, tour, 39; else seen[tour] = 1; next }
+/^### / {
+    tour = substr($0, 5)
+    if (tour in skip) { seen[tour] = 1; next }
+    q = sprintf("%c", 39); shown = tour; gsub(q, q "\\\\" q q, shown)  # a heading may hold a quote
+    printf "echo %c== tour: %s%c >&2\n", 39, shown, 39
+    next
+}
 /^```/ {
     if (!fenced) { fenced = 1; run = ($0 == "```sh") && !(tour in skip); if (run) tours[tour] = 1; next }
     fenced = 0; run = 0; next
