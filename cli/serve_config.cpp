@@ -26,8 +26,8 @@ constexpr std::size_t k_max_config_bytes = std::size_t{1024} * 1024;
 /** Settings a running server keeps until it restarts (the store, the keys, the sockets). */
 const std::vector<const char*>& restart_only_keys() {
     static const std::vector<const char*> keys = {
-        "listen",       "store",           "password-file", "pin-file",       "signing-engine",
-        "clc-key-pool", "clc-key-threads", "warm-key-pool", "anonymous-rate", "min-free-mb", "warn-slc-days", "admin-listen",
+        "listen",          "store",         "password-file",  "pin-file",    "signing-engine", "clc-key-pool",
+        "clc-key-threads", "warm-key-pool", "anonymous-rate", "min-free-mb", "warn-slc-days",  "admin-listen",
     };
     return keys;
 }

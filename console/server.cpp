@@ -13,8 +13,8 @@ void parse_admin_listen(const std::string& value, enrollment::ServerOptions& int
     try {
         into.listen = {enrollment::ListenAddress::parse(port_only ? "127.0.0.1:" + value : value)};
     } catch (const std::invalid_argument& e) {
-        throw Error(ErrorKind::Usage, std::string("--admin-listen takes ADDRESS:PORT or PORT, e.g. 127.0.0.1:8443: ") +
-                                          e.what());
+        throw Error(ErrorKind::Usage,
+                    std::string("--admin-listen takes ADDRESS:PORT or PORT, e.g. 127.0.0.1:8443: ") + e.what());
     }
 }
 

@@ -40,6 +40,7 @@ struct HttpServer::Context {
     ServerOptions options;
     Handler handler;
     std::vector<MHD_Daemon*> daemons;
+    bool quiesced = false;  ///< set by the one thread that reloads or stops (see quiesce)
     // The deadline guard: connections by libmicrohttpd's handle. libmicrohttpd tells us of a
     // connection's end (NOTIFY_CLOSED) before it closes the socket, and the entry goes under
     // this mutex, so the guard never shuts down a descriptor that was reused.
@@ -358,6 +359,9 @@ void HttpServer::Context::guard_deadlines() {
 }
 
 void HttpServer::Context::quiesce() noexcept {
+    // Once: the descriptors handed back are closed here, and a second close could hit a reused number.
+    if (quiesced) return;
+    quiesced = true;
     for (auto* daemon : daemons) {
         const auto fd = MHD_quiesce_daemon(daemon);  // accepts no more; our descriptor comes back
         if (fd != MHD_INVALID_SOCKET) ::close(fd);
@@ -400,6 +404,9 @@ void HttpServer::reload(const ServerOptions& options) {
     next->start(m_sockets);  // throws, and the current generation serves on
     std::unique_ptr<Context> old = std::move(m_current);
     m_current = std::move(next);
+    // The old generation stops accepting before this returns, so that a connection made after
+    // "reloaded" is served with the new settings; it finishes its requests in the background.
+    old->quiesce();
     // Generations that finished draining since the last reload are joined: a service reloaded
     // daily for months keeps no finished threads.
     for (auto it = m_retiring.begin(); it != m_retiring.end();) {

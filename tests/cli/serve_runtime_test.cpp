@@ -465,7 +465,7 @@ TEST_F(ServeRuntime, SighupRereadsTheConfigFile) {
     // A file that no longer parses changes nothing.
     write("xrca.conf", "log-format = json\nbogus = 1\n");
     s->send(SIGHUP);
-    ASSERT_TRUE(s->wait_for_text("xrca.conf:2: unknown key 'bogus'"));
+    ASSERT_TRUE(s->wait_for_text("xrca.conf:2: unknown key 'bogus'")) << ::testing::PrintToString(s->lines());
     EXPECT_EQ(s->stop(), 0);
 }
 
