@@ -3,21 +3,11 @@
 #include "console/html.h"
 #include "console/pages.h"
 
+#include "ca/certificate_kinds.h"
 #include "xrml/templates.h"
-
-#include <array>
 
 namespace xrca::console {
 namespace {
-
-// The short names `xrca certs list --kind` takes, and the DESCRIPTOR types they stand for.
-constexpr std::array<std::pair<const char*, const char*>, 5> k_kinds = {{
-    {"machine", xrml::names::machine_certificate},
-    {"rac", xrml::names::rights_account_certificate},
-    {"clc", xrml::names::client_licensor_certificate},
-    {"slc", xrml::names::server_licensor_certificate},
-    {"activation-issuer", "Activation-Issuer"},
-}};
 
 std::string code(const std::string& text) { return "<code>" + escape(text) + "</code>"; }
 
@@ -34,25 +24,18 @@ std::string status_text(const store::ListedCertificate& row) {
 }  // namespace
 
 std::string short_kind(const std::string& kind) {
-    for (const auto& [name, full] : k_kinds) {
-        if (kind == full) return name;
-    }
-    return kind;
+    const char* name = ca::certificate_kind_short_name(kind);
+    return name ? name : kind;
 }
 
-std::optional<std::string> kind_of(const std::string& short_name) {
-    for (const auto& [name, full] : k_kinds) {
-        if (short_name == name || short_name == full) return std::string(full);
-    }
-    return std::nullopt;
-}
+std::optional<std::string> kind_of(const std::string& short_name) { return ca::certificate_kind_of(short_name); }
 
 std::string certificate_list_page(const CertificateListView& v, const std::optional<Outcome>& outcome) {
     const auto& q = v.query;
     std::string body;
     if (outcome) body += notice(outcome->kind, outcome->text);
     std::vector<std::pair<std::string, std::string>> kinds = {{"", "any"}};
-    for (const auto& [name, full] : k_kinds) kinds.emplace_back(name, name);
+    for (const auto& k : ca::k_certificate_kinds) kinds.emplace_back(k.short_name, k.short_name);
     body +=
         "<form class=\"filters\" method=\"get\" action=\"/admin/certificates\" id=\"certificate-search\">"
         "<label>kind<select name=\"kind\" id=\"kind\">" +

@@ -8,40 +8,21 @@
 #include "cli/session.h"
 #include "cli/time_arguments.h"
 
+#include "ca/certificate_kinds.h"
 #include "text/clean.h"
 #include "xrml/reader.h"
 #include "xrml/signature.h"
 #include "xrml/templates.h"
 
-#include <array>
 #include <ostream>
 
 namespace xrca::cli {
 namespace {
 
-// The short names an operator types, and the DESCRIPTOR types they stand for.
-constexpr std::array<std::pair<const char*, const char*>, 6> k_kinds = {{
-    {"machine", xrml::names::machine_certificate},
-    {"rac", xrml::names::rights_account_certificate},
-    {"clc", xrml::names::client_licensor_certificate},
-    {"slc", xrml::names::server_licensor_certificate},
-    {"activation-issuer", "Activation-Issuer"},
-    {"spc", xrml::names::machine_certificate},
-}};
-
 std::string kind_argument(const std::string& value) {
-    for (const auto& [name, kind] : k_kinds) {
-        if (value == name || value == kind) return kind;
-    }
+    if (auto kind = ca::certificate_kind_of(value)) return *kind;
     throw Error(ErrorKind::Usage, "--kind '" + text::printable(value) +
                                       "' is not a kind: give machine (or spc), rac, clc, slc or activation-issuer");
-}
-
-const char* short_kind(const std::string& kind) {
-    for (const auto& [name, full] : k_kinds) {
-        if (kind == full) return name;
-    }
-    return nullptr;
 }
 
 store::CertificateFilter filter_from(Args& args) {
@@ -114,7 +95,7 @@ int list(Context& ctx, Args& args) {
     if (rows.empty()) ctx.out << "no certificates match\n";
     for (const auto& row : rows) {
         const auto& c = row.certificate;
-        const auto* kind = short_kind(c.kind);
+        const auto* kind = ca::certificate_kind_short_name(c.kind);
         ctx.out << c.id << "  " << (kind ? kind : text::printable(c.kind).c_str()) << "  " << c.issued << "  "
                 << text::printable(c.subject);
         if (c.machine) ctx.out << "  machine=" << text::printable(*c.machine);
