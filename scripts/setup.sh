@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
 # Installs the Debian packages xrca needs, only those that are missing, non-interactively.
-# help2man makes the man pages; groff, man-db, dpkg-dev (cpack's dpkg-shlibdeps) and systemd
-# (systemd-analyze) are what the install tests use.
-# usage: scripts/setup.sh [--with-fuzz]   (--with-fuzz adds clang and its sanitizer runtimes, and
-#        clang-format and clang-tidy for scripts/lint.sh)
+# help2man makes the man pages.
+# usage: scripts/setup.sh [--with-fuzz]   (--with-fuzz, used by scripts/test.sh, adds clang and its
+#        sanitizer runtimes, clang-format and clang-tidy for scripts/lint.sh, and the tools only
+#        tests use: dpkg-dev and systemd for the install tests, Chromium for the console's)
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config
           libbotan-2-dev libpugixml-dev libsqlitecpp-dev libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev libssl-dev
           libgtest-dev libp11-kit-dev softhsm2 libpq-dev postgresql
-          help2man groff-base man-db dpkg-dev systemd  # man pages, the .deb and the unit's check
+          help2man groff-base man-db  # the man pages, made at build time
           openssl python3  # the serve tests: a TLS client and an independent JSON parser
-          curl  # the README's online tour, and readme_tours which runs it
-          chromium chromium-driver python3-selenium)  # the console's browser test (tests/console)
+          curl)  # the README's online tour, and readme_tours which runs it
 if [ "${1:-}" = "--with-fuzz" ]; then
-  packages+=(clang libclang-rt-14-dev clang-format clang-tidy)
+  packages+=(clang libclang-rt-14-dev clang-format clang-tidy
+             dpkg-dev systemd  # the install tests: cpack's dpkg-shlibdeps, systemd-analyze verify
+             chromium chromium-driver python3-selenium)  # the console's browser test (tests/console)
 fi
 
 missing=()
