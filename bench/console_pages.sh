@@ -6,8 +6,9 @@
 #
 # A fresh root authority (SQLite) in a temporary directory, its certificates table bulk-loaded
 # with rows shaped like cluster.sh --growth's (RACs, CLCs and SPCs of many users and machines,
-# short documents), then `xrca serve --admin-listen` and curl: each page REQUESTS times over one
-# signed-in session, the median and the slowest of curl's time to the first byte. Uses
+# short documents), and revocations that name 80 of them (20 each by certificate ID, BODY hash,
+# user and key; 20 more of issuer keys that name none, so that the revoked search has rows to find),
+# then `xrca serve --admin-listen` and curl: each page REQUESTS times over one signed-in session, the median and the slowest of curl's time to the first byte. Uses
 # build/test/cli/xrca (or $XRCA). Needs sqlite3 and curl. Everything it starts is stopped and the
 # directory removed on exit.
 set -euo pipefail
@@ -51,6 +52,14 @@ SELECT 'bulk-' || n,
        '', '<bulk n="' || n || '"/>', 'request-' || n, printf('%040x', n),
        CASE WHEN n % 5 <> 3 THEN 'machine-' || (n % 5000) END
 FROM g;
+WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 20)
+INSERT OR IGNORE INTO revocations (type, value, object_type, id_type, id, public_key, reason, revoked, caller)
+SELECT type, value, '', '', value, '', 'bench', '2026-01-01T00:00:00Z', 'bench' FROM (
+  SELECT 'license-id' AS type, 'bulk-' || (n * 4999 % $count + 1) AS value FROM g
+  UNION ALL SELECT 'license-hash', printf('%040x', n * 4999 % $count + 2) FROM g
+  UNION ALL SELECT 'principal-id', 's-1-5-21-' || ((n * 4999 % $count + 3) % 1000003) FROM g
+  UNION ALL SELECT 'principal-key', printf('%064x', n * 4999 % $count + 4) FROM g
+  UNION ALL SELECT 'issuer-key', printf('%064x', n) FROM g);
 ANALYZE;
 SQL
 echo "$count certificates bulk-loaded in $(($(date +%s) - t0)) s"

@@ -17,7 +17,15 @@ struct ListingQuery {
     std::vector<std::string> params;  ///< in placeholder order, all text
 };
 
-/** The query for `filter`, with `?` (SQLite) or `$n` (PostgreSQL) placeholders. */
-ListingQuery certificate_listing_query(const CertificateFilter& filter, SqlDialect dialect);
+/** The values of the issuer-key revocations: PostgreSQL's revoked listing reads them first. */
+inline constexpr const char* k_revoked_issuer_keys = "SELECT value FROM revocations WHERE type = 'issuer-key'";
+
+/**
+ * The query for `filter`, with `?` (SQLite) or `$n` (PostgreSQL) placeholders. A PostgreSQL
+ * listing of revoked certificates (filter.revoked true) takes `revoked_issuer_keys`, read with
+ * k_revoked_issuer_keys in the same snapshot; SQLite's reads them itself.
+ */
+ListingQuery certificate_listing_query(const CertificateFilter& filter, SqlDialect dialect,
+                                       const std::vector<std::string>& revoked_issuer_keys = {});
 
 }  // namespace xrca::store::detail

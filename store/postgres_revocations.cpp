@@ -39,8 +39,14 @@ std::vector<CertificateRecord> PostgresStore::find_by_kind_and_subject_ignoring_
 }
 
 std::vector<ListedCertificate> PostgresStore::list_certificates(const CertificateFilter& filter) {
-    const auto query = detail::certificate_listing_query(filter, detail::SqlDialect::Postgres);
-    return run(*m_pool, "listing certificates", Tx::None, [&](Connection& c) {
+    const bool revoked_only = filter.revoked == true;
+    return run(*m_pool, "listing certificates", revoked_only ? Tx::Snapshot : Tx::None, [&](Connection& c) {
+        std::vector<std::string> issuer_keys;
+        if (revoked_only) {
+            const auto keys = c.query(detail::k_revoked_issuer_keys);
+            for (int i = 0; i < keys.rows(); ++i) issuer_keys.push_back(keys.text(i, 0));
+        }
+        const auto query = detail::certificate_listing_query(filter, detail::SqlDialect::Postgres, issuer_keys);
         const auto rows = c.query(query.sql, Params(query.params.begin(), query.params.end()));
         std::vector<ListedCertificate> out;
         out.reserve(static_cast<std::size_t>(rows.rows()));

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <filesystem>
 #include <functional>
 #include <set>
@@ -598,6 +599,114 @@ TEST_P(StoreContract, CertificateListingsFilterRevokeAndPageNewestFirst) {
     EXPECT_TRUE(ids(f).empty());
     const auto all = m_store->list_certificates({});
     EXPECT_TRUE(std::all_of(all.begin(), all.end(), [](const auto& row) { return row.revoked; }));
+}
+
+// Issue 17: the revoked listing starts from the revocations, one indexed lookup per type; each
+// type finds its certificates, the other filters and the pages apply as to any listing, and a
+// certificate two revocations name is listed once.
+TEST_P(StoreContract, RevokedListingsFindEveryRevocationTypeOnceThroughTheFiltersAndPages) {
+    const auto id_of = [](int n) { return "{D0000000-0000-4000-8000-00000000000" + std::to_string(n) + "}"; };
+    const auto put = [&](int n, const std::string& kind, const std::string& subject, const std::string& issuer,
+                         const std::string& issued, bool complete = true) {
+        auto r = pending(id_of(n), subject, "key-" + std::to_string(n));
+        r.kind = kind;
+        r.issuer_fingerprint = issuer;
+        r.license_hash = std::string(40, static_cast<char>('0' + n));
+        r.issued = issued;
+        m_store->reserve_issuance(r, entry("Certify", "req-" + std::to_string(n)));
+        if (complete) m_store->complete_issuance(r.id, "<XrML>" + r.id + "</XrML>");
+    };
+    const std::string rac = "Group-Identity-Credential";
+    const std::string own(64, 'b');
+    const std::string other(64, 'c');
+    put(1, rac, "S-1-5-21-9-1", own, "2026-03-01T12:01:00Z");
+    put(2, rac, "S-1-5-21-9-2", own, "2026-03-01T12:02:00Z");
+    put(3, "Client-Licensor-Certificate", "S-1-5-21-9-3", own, "2026-03-01T12:03:00Z");
+    put(4, rac, "S-1-5-21-9-4", own, "2026-03-01T12:03:00Z");  // the same time: the ID breaks the tie
+    put(5, "Machine-Certificate", "{m5}", other, "2026-03-01T12:05:00Z");
+    put(6, rac, "S-1-5-21-9-6", own, "2026-03-01T12:06:00Z");
+    put(7, rac, "S-1-5-21-9-7", own, "2026-03-01T12:07:00Z");
+    put(8, rac, "S-1-5-21-9-3", own, "2026-03-01T12:08:00Z", false);  // pending, of a revoked subject
+
+    const auto ids = [&](const CertificateFilter& f) {
+        std::vector<std::string> out;
+        for (const auto& row : m_store->list_certificates(f)) {
+            out.push_back(row.certificate.id.substr(36, 1));
+            EXPECT_EQ(row.revoked, f.revoked == true) << row.certificate.id;
+        }
+        return out;
+    };
+    const auto revoke = [&](const std::string& type, const std::string& value) {
+        RevocationRecord r;
+        r.type = type;
+        r.value = r.id = value;
+        r.revoked = "2026-03-01T13:00:00Z";
+        m_store->add_revocation(r, entry("Revoke"));
+    };
+    const auto lower = [](std::string s) {
+        std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+        return s;
+    };
+    using V = std::vector<std::string>;
+    CertificateFilter f;
+    f.revoked = true;
+    EXPECT_TRUE(ids(f).empty()) << "nothing revoked yet";
+    revoke("license-id", lower(id_of(1)));  // revocation values are lower-case, the stored ID is not
+    EXPECT_EQ(ids(f), (V{"1"}));
+    revoke("license-hash", std::string(40, '2'));
+    EXPECT_EQ(ids(f), (V{"2", "1"}));
+    revoke("principal-id", "s-1-5-21-9-3");
+    EXPECT_EQ(ids(f), (V{"3", "2", "1"}));
+    revoke("principal-key", "key-4");
+    EXPECT_EQ(ids(f), (V{"4", "3", "2", "1"}));
+    revoke("issuer-key", other);
+    EXPECT_EQ(ids(f), (V{"5", "4", "3", "2", "1"}));
+    revoke("license-id", lower(id_of(7)));
+    revoke("principal-key", "key-7");
+    revoke("issuer-id", "key-6");  // a type no certificate column answers to
+    EXPECT_EQ(ids(f), (V{"7", "5", "4", "3", "2", "1"})) << "named twice, listed once";
+
+    f.status.clear();
+    EXPECT_EQ(ids(f), (V{"8", "7", "5", "4", "3", "2", "1"})) << "the pending one of the revoked subject too";
+    f = {};
+    f.revoked = true;
+    f.kind = rac;
+    EXPECT_EQ(ids(f), (V{"7", "4", "2", "1"}));
+    f.kind = "Machine-Certificate";
+    EXPECT_EQ(ids(f), (V{"5"}));
+    f = {};
+    f.revoked = true;
+    f.subject = "S-1-5-21-9-3";
+    EXPECT_EQ(ids(f), (V{"3"}));
+    f.subject = "S-1-5-21-9-6";
+    EXPECT_TRUE(ids(f).empty());
+    f = {};
+    f.revoked = true;
+    f.id = lower(id_of(2));
+    EXPECT_EQ(ids(f), (V{"2"}));
+    f = {};
+    f.revoked = true;
+    f.issued_since = "2026-03-01T12:02:00Z";
+    f.issued_until = "2026-03-01T12:05:00Z";
+    EXPECT_EQ(ids(f), (V{"4", "3", "2"}));
+    f = {};
+    f.revoked = false;
+    EXPECT_EQ(ids(f), (V{"6"}));
+
+    // Pages of three: the first ends between the two certificates issued at 12:03.
+    f = {};
+    f.revoked = true;
+    f.limit = 3;
+    const auto first = m_store->list_certificates(f);
+    ASSERT_EQ(first.size(), 3u);
+    EXPECT_EQ(first[2].certificate.id, id_of(4));
+    f.before = std::make_pair(first[2].certificate.issued, first[2].certificate.id);
+    EXPECT_EQ(ids(f), (V{"3", "2", "1"}));
+    f.before = std::make_pair(std::string("2026-03-01T12:01:00Z"), id_of(1));
+    EXPECT_TRUE(ids(f).empty());
+    f.kind = rac;
+    f.before = std::make_pair(std::string("2026-03-01T12:07:00Z"), id_of(7));
+    EXPECT_EQ(ids(f), (V{"4", "2", "1"})) << "kind, revoked and a page together";
 }
 
 // Issue 12 items 8 and 9: a principal's cluster binding and a server's grants.
