@@ -31,6 +31,21 @@ ConsoleServer::ConsoleServer(const enrollment::ServerOptions& options, ca::Autho
     m_options.tls_key_pem.clear();
 }
 
+void ConsoleServer::reload(const enrollment::ServerOptions& service_options) {
+    enrollment::ServerOptions next = m_options;
+    next.tls_certificate_pem = service_options.tls_certificate_pem;
+    next.tls_key_pem = service_options.tls_key_pem;
+    const auto scrub = [&next] { Botan::secure_scrub_memory(next.tls_key_pem.data(), next.tls_key_pem.size()); };
+    try {
+        m_server->reload(next);  // throws, and the current daemons serve on
+    } catch (...) {
+        scrub();
+        throw;
+    }
+    scrub();  // the new daemons hold their own copy
+    m_options.tls_certificate_pem = std::move(next.tls_certificate_pem);
+}
+
 std::string ConsoleServer::banner() const {
     std::string text = "administrator's console on";
     for (const auto& address : m_server->addresses())

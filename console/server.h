@@ -17,6 +17,12 @@ public:
                   enrollment::Service& service);
     /** "administrator's console on http://127.0.0.1:PORT/admin/" */
     [[nodiscard]] std::string banner() const;
+    /**
+     * SIGHUP: serves the service's TLS certificate and key from `service_options` (as the service
+     * now does) on new connections; the listener and its limits stay. Throws std::runtime_error,
+     * and the console serves on with its previous certificate, if they do not load.
+     */
+    void reload(const enrollment::ServerOptions& service_options);
 
 private:
     Console m_console;  // before the server, which calls it until it is destroyed

@@ -52,15 +52,29 @@ void scrub(enrollment::ServerOptions& options) {
     Botan::secure_scrub_memory(options.tls_key_pem.data(), options.tls_key_pem.size());
 }
 
-/** SIGHUP: the configuration file again, and what of it can change while serving. */
+/**
+ * SIGHUP: the configuration file again, and what of it can change while serving; the console
+ * (when there is one) takes the service's new TLS certificate and key too.
+ */
 void reload(Context& ctx, const Args& command_line, const std::optional<std::string>& config,
-            const MergedSettings& running, enrollment::HttpServer& server, enrollment::RequestLog& log) {
+            const MergedSettings& running, enrollment::HttpServer& server, console::ConsoleServer* admin_console,
+            enrollment::RequestLog& log) {
     try {
         const auto next = merge_config(command_line, config, ctx.err);
         Args args = next.args;
         auto live = read_live_settings(args);
         for (const auto& change : restart_only_changes(running, next)) ctx.err << "xrca: reload: " << change << '\n';
         server.reload(live.server);
+        if (admin_console) {
+            // The service took these files a moment ago, so a failure here is not theirs (no
+            // threads left, say): the console keeps its certificate and the service its new one.
+            try {
+                admin_console->reload(live.server);
+            } catch (const std::exception& e) {
+                ctx.err << "xrca: reload: the administrator's console kept its previous TLS certificate: "
+                        << text::printable(e.what()) << '\n';
+            }
+        }
         scrub(live.server);  // the new daemons hold their own copy
         log.set_format(live.log_format);
         ctx.err << "xrca: reloaded" << (live.server.tls() ? " the TLS certificate and key," : "") << " the settings of "
@@ -140,7 +154,7 @@ int cmd_serve(Context& ctx, Args& command_args) {
         const int sig = signals.wait(k_reconcile_seconds);
         if (sig == SIGHUP) {
             notify_service_manager("RELOADING=1");
-            reload(ctx, command_line, config, merged, *server, request_log);
+            reload(ctx, command_line, config, merged, *server, admin_console.get(), request_log);
             notify_service_manager("READY=1");
             continue;
         }

@@ -363,6 +363,57 @@ TEST_F(ServeRuntime, SighupServesANewCertificateWhileARequestFinishesOnTheOld) {
     EXPECT_EQ(s->stop(), 0);
 }
 
+// Issue 17: the console's listener (--admin-listen) serves the service's certificate, and a
+// SIGHUP that reloads the service's reloads it too; one that cannot load changes neither.
+TEST_F(ServeRuntime, SighupServesTheConsoleTheNewCertificateToo) {
+    TlsFiles tls(m_dir);
+    const auto first = tls.make("first");
+    const auto second = tls.make("second");
+    ASSERT_NE(first, second);
+    std::filesystem::copy_file(m_dir + "/first.crt", m_dir + "/cert.pem");
+    std::filesystem::copy_file(m_dir + "/first.key", m_dir + "/key.pem");
+    const auto s = serve("--listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --tls-cert " + m_dir +
+                         "/cert.pem --tls-key " + m_dir + "/key.pem");
+    ASSERT_EQ(s->url.rfind("https://", 0), 0u) << s->first_line;
+    const std::string banner = "administrator's console on https://127.0.0.1:";
+    ASSERT_TRUE(s->wait_for_text(banner)) << ::testing::PrintToString(s->lines());
+    std::uint16_t console_port = 0;
+    for (const auto& line : s->lines()) {
+        if (line.find(banner) != std::string::npos) console_port = port_of(line.substr(0, line.rfind("/admin/")));
+    }
+    ASSERT_NE(console_port, 0);
+    // The sign-in page over HTTPS, checked against the certificate openssl expects.
+    const auto login = [&](const std::string& ca) {
+        return test::run_command("curl -s -o /dev/null -w '%{http_code}' --cacert " + m_dir + "/" + ca +
+                                 ".crt https://127.0.0.1:" + std::to_string(console_port) + "/admin/login")
+            .out;
+    };
+    EXPECT_EQ(TlsFiles::served(console_port), first);
+    EXPECT_EQ(login("first"), "200");
+
+    std::filesystem::copy_file(m_dir + "/second.crt", m_dir + "/cert.pem",
+                               std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy_file(m_dir + "/second.key", m_dir + "/key.pem",
+                               std::filesystem::copy_options::overwrite_existing);
+    s->send(SIGHUP);
+    ASSERT_TRUE(s->wait_for_text("xrca: reloaded"));
+    EXPECT_EQ(TlsFiles::served(console_port), second) << "the console's new connections see the new certificate";
+    EXPECT_EQ(TlsFiles::served(port_of(s->url)), second);
+    EXPECT_EQ(login("second"), "200");
+    EXPECT_NE(login("first"), "200") << "the old certificate is no longer shown";
+
+    write("cert.pem", "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n");
+    s->send(SIGHUP);
+    ASSERT_TRUE(s->wait_for_text("reload failed"));
+    EXPECT_EQ(TlsFiles::served(console_port), second) << "a reload that cannot load keeps the console's certificate";
+    EXPECT_EQ(login("second"), "200");
+    const auto lines = s->lines();
+    EXPECT_TRUE(std::none_of(lines.begin(), lines.end(), [](const std::string& l) {
+        return l.find("console kept its previous") != std::string::npos;
+    })) << ::testing::PrintToString(lines);
+    EXPECT_EQ(s->stop(), 0);
+}
+
 TEST_F(ServeRuntime, ListensOnHostNamesIpv6AndDualStack) {
     {
         const auto s = serve("--listen localhost:0");
