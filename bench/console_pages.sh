@@ -7,10 +7,11 @@
 # A fresh root authority (SQLite) in a temporary directory, its certificates table bulk-loaded
 # with rows shaped like cluster.sh --growth's (RACs, CLCs and SPCs of many users and machines,
 # short documents), and revocations that name 80 of them (20 each by certificate ID, BODY hash,
-# user and key; 20 more of issuer keys that name none, so that the revoked search has rows to find),
-# then `xrca serve --admin-listen` and curl: each page REQUESTS times over one signed-in session, the median and the slowest of curl's time to the first byte. Uses
-# build/test/cli/xrca (or $XRCA). Needs sqlite3 and curl. Everything it starts is stopped and the
-# directory removed on exit.
+# user and key; 20 more of issuer keys that name none, so that the revoked search has rows to
+# find), then `xrca serve --admin-listen` and curl: each page REQUESTS times over one signed-in
+# session, the median and the slowest of curl's time to the first byte. Uses build/test/cli/xrca
+# (or $XRCA). Needs sqlite3 and curl. Everything it starts is stopped and the directory removed
+# on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-100000}

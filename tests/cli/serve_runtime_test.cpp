@@ -293,6 +293,12 @@ public:
         EXPECT_EQ(r.exit_code, 0) << r.out;
         return fingerprint_of_file(m_dir + "/" + name + ".crt");
     }
+    /** Puts certificate and key `name` where serve reads them (cert.pem, key.pem). */
+    void install(const std::string& name) const {
+        const auto replace = std::filesystem::copy_options::overwrite_existing;
+        std::filesystem::copy_file(m_dir + "/" + name + ".crt", m_dir + "/cert.pem", replace);
+        std::filesystem::copy_file(m_dir + "/" + name + ".key", m_dir + "/key.pem", replace);
+    }
     static std::string fingerprint_of_file(const std::string& path) {
         return test::run_command("openssl x509 -noout -fingerprint -sha256 -in " + path).out;
     }
@@ -322,8 +328,7 @@ TEST_F(ServeRuntime, SighupServesANewCertificateWhileARequestFinishesOnTheOld) {
     const auto first = tls.make("first");
     const auto second = tls.make("second");
     ASSERT_NE(first, second);
-    std::filesystem::copy_file(m_dir + "/first.crt", m_dir + "/cert.pem");
-    std::filesystem::copy_file(m_dir + "/first.key", m_dir + "/key.pem");
+    tls.install("first");
     const auto s = serve("--listen 127.0.0.1:0 --tls-cert " + m_dir + "/cert.pem --tls-key " + m_dir + "/key.pem");
     ASSERT_EQ(s->url.rfind("https://", 0), 0u) << s->first_line;
     const auto port = port_of(s->url);
@@ -342,10 +347,7 @@ TEST_F(ServeRuntime, SighupServesANewCertificateWhileARequestFinishesOnTheOld) {
     EXPECT_EQ(std::fflush(slow), 0);
     ASSERT_TRUE(file_holds(out, "100 Continue")) << test::slurp(out);
 
-    std::filesystem::copy_file(m_dir + "/second.crt", m_dir + "/cert.pem",
-                               std::filesystem::copy_options::overwrite_existing);
-    std::filesystem::copy_file(m_dir + "/second.key", m_dir + "/key.pem",
-                               std::filesystem::copy_options::overwrite_existing);
+    tls.install("second");
     s->send(SIGHUP);
     ASSERT_TRUE(s->wait_for_text("xrca: reloaded"));
     EXPECT_EQ(TlsFiles::served(port), second) << "new connections see the new certificate";
@@ -370,8 +372,7 @@ TEST_F(ServeRuntime, SighupServesTheConsoleTheNewCertificateToo) {
     const auto first = tls.make("first");
     const auto second = tls.make("second");
     ASSERT_NE(first, second);
-    std::filesystem::copy_file(m_dir + "/first.crt", m_dir + "/cert.pem");
-    std::filesystem::copy_file(m_dir + "/first.key", m_dir + "/key.pem");
+    tls.install("first");
     const auto s = serve("--listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --tls-cert " + m_dir +
                          "/cert.pem --tls-key " + m_dir + "/key.pem");
     ASSERT_EQ(s->url.rfind("https://", 0), 0u) << s->first_line;
@@ -391,10 +392,7 @@ TEST_F(ServeRuntime, SighupServesTheConsoleTheNewCertificateToo) {
     EXPECT_EQ(TlsFiles::served(console_port), first);
     EXPECT_EQ(login("first"), "200");
 
-    std::filesystem::copy_file(m_dir + "/second.crt", m_dir + "/cert.pem",
-                               std::filesystem::copy_options::overwrite_existing);
-    std::filesystem::copy_file(m_dir + "/second.key", m_dir + "/key.pem",
-                               std::filesystem::copy_options::overwrite_existing);
+    tls.install("second");
     s->send(SIGHUP);
     ASSERT_TRUE(s->wait_for_text("xrca: reloaded"));
     EXPECT_EQ(TlsFiles::served(console_port), second) << "the console's new connections see the new certificate";

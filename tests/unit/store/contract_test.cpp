@@ -101,6 +101,14 @@ protected:
                                   {{"slc", {"<A/>", "<B/>", "<C/>"}}}, entry("Init"));
     }
     std::int64_t log_size() { return static_cast<std::int64_t>(m_store->read_log("").size()); }
+    /** Records a revocation of `type` naming `value` (normalised already: trimmed, lower-case). */
+    void revoke(const std::string& type, const std::string& value) {
+        RevocationRecord r;
+        r.type = type;
+        r.value = r.id = value;
+        r.revoked = "2026-03-01T13:00:00Z";
+        m_store->add_revocation(r, entry("Revoke"));
+    }
 
     std::string m_locator;
     std::unique_ptr<Store> m_store;
@@ -579,13 +587,6 @@ TEST_P(StoreContract, CertificateListingsFilterRevokeAndPageNewestFirst) {
     EXPECT_EQ(ids(f).size(), 1u) << "a limit below one lists one row";
 
     // Revoked: by ID, by subject (revocation values are lower-case) and by key; each is seen at once.
-    const auto revoke = [&](const std::string& type, const std::string& value) {
-        RevocationRecord r;
-        r.type = type;
-        r.value = r.id = value;
-        r.revoked = "2026-03-01T13:00:00Z";
-        m_store->add_revocation(r, entry("Revoke"));
-    };
     f = {};
     f.revoked = true;
     EXPECT_TRUE(ids(f).empty());
@@ -635,13 +636,6 @@ TEST_P(StoreContract, RevokedListingsFindEveryRevocationTypeOnceThroughTheFilter
             EXPECT_EQ(row.revoked, f.revoked == true) << row.certificate.id;
         }
         return out;
-    };
-    const auto revoke = [&](const std::string& type, const std::string& value) {
-        RevocationRecord r;
-        r.type = type;
-        r.value = r.id = value;
-        r.revoked = "2026-03-01T13:00:00Z";
-        m_store->add_revocation(r, entry("Revoke"));
     };
     const auto lower = [](std::string s) {
         std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
