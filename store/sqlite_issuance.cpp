@@ -4,6 +4,7 @@
 #include "store/sqlite_internal.h"
 #include "store/sqlite_store.h"
 
+#include <condition_variable>
 #include <exception>
 
 namespace xrca::store {
@@ -35,26 +36,33 @@ struct SqliteStore::QueuedWrite {
     std::exception_ptr error;
     std::uint64_t generation = 0;
     bool done = false;
+    // Its thread waits here, for its batch to be written or for its turn to lead the next.
+    // One condition per write: a batch's end wakes its own writers and the next leader only,
+    // not every thread queued behind it (under load, 50 threads woken to find nothing to do).
+    std::condition_variable woken;
 };
 
 std::uint64_t SqliteStore::write_batched(const char* what, const std::function<void()>& write) {
-    QueuedWrite mine{what, &write, nullptr};
+    QueuedWrite mine{what, &write};
     std::unique_lock<std::mutex> queue(m_queue_mutex);
     m_queue.push_back(&mine);
-    while (!mine.done) {
-        if (m_leading) {
-            m_queue_changed.wait(queue);
-            continue;
-        }
+    mine.woken.wait(queue, [&] { return mine.done || !m_leading; });
+    if (!mine.done) {
+        // Nobody is writing: this thread writes everything queued so far, its own write too.
         m_leading = true;
         std::vector<QueuedWrite*> batch;
         batch.swap(m_queue);
         queue.unlock();
         commit_batch(batch);  // records each write's outcome; never throws
         queue.lock();
-        for (auto* w : batch) w->done = true;
         m_leading = false;
-        m_queue_changed.notify_all();
+        // Notified under the lock: a woken writer returns (and its QueuedWrite ends) only after
+        // this thread let go of the lock, so nothing here touches a write that is gone.
+        for (auto* w : batch) {
+            w->done = true;
+            if (w != &mine) w->woken.notify_one();
+        }
+        if (!m_queue.empty()) m_queue.front()->woken.notify_one();  // queued meanwhile: it leads next
     }
     if (mine.error) std::rethrow_exception(mine.error);
     return mine.generation;

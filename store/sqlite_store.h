@@ -17,7 +17,6 @@
 #include "store/schema_upgrade.h"
 #include "store/store.h"
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -146,9 +145,8 @@ private:
     std::uint64_t m_synced = 0;  ///< guarded by m_sync_mutex
     int m_wal_fd = -1;           ///< guarded by m_sync_mutex
     // Batched issuance writes: the first thread to queue while no batch is being written leads,
-    // takes the whole queue and writes it; the others wait on m_queue_changed.
+    // takes the whole queue and writes it; the others wait on their own QueuedWrite::woken.
     std::mutex m_queue_mutex;
-    std::condition_variable m_queue_changed;
     std::vector<QueuedWrite*> m_queue;  ///< guarded by m_queue_mutex
     bool m_leading = false;             ///< guarded by m_queue_mutex
     std::unique_ptr<SQLite::Database> m_db;

@@ -1,5 +1,6 @@
 // `xrca serve`: the online service on libmicrohttpd, until SIGINT or SIGTERM; SIGHUP reloads
 // the TLS files and the configuration file (cli/serve_config.h).
+#include "cli/allocator_tuning.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/serve_config.h"
@@ -89,6 +90,8 @@ void reload(Context& ctx, const Args& command_line, const std::optional<std::str
 }  // namespace
 
 int cmd_serve(Context& ctx, Args& command_args) {
+    // Before any worker thread exists, so that every arena is created under these settings.
+    if (!keep_freed_memory_for_reuse()) ctx.err << "xrca: note: glibc refused the allocator settings for serving\n";
     const auto config = serve_config_path(command_args);
     const Args command_line = command_args;  // kept for SIGHUP, which merges the file again
     const auto merged = merge_config(command_line, config, ctx.err);
