@@ -53,7 +53,7 @@ int rates(double seconds) {
     for (int threads : {1, 2, 8}) {
         std::vector<double> slc_r, spc_r, rac_r, raw_slc, raw_act;
         for (int round = 0; round < 3; ++round) {
-            raw_slc.push_back(raw_sign_rate(*slc_key, threads, seconds));
+            raw_slc.push_back(raw_sign_rate(h.engine, *slc_key, threads, seconds));
             slc_r.push_back(threaded_rate(threads, seconds, [&](int t, long n) {
                 ca::ClusterRequest r{ca::ClusterOperation::SubEnroll,
                                      lic_key,
@@ -64,7 +64,7 @@ int rates(double seconds) {
                                      "1"};
                 (void)h.root.authority->sub_enroll(r, h.caller);
             }));
-            raw_act.push_back(raw_sign_rate(*act_key, threads, seconds));
+            raw_act.push_back(raw_sign_rate(h.engine, *act_key, threads, seconds));
             spc_r.push_back(threaded_rate(threads, seconds, [&](int, long) {
                 ca::MachineRequest m{xrml::PublicKey::from_botan(machine), {}, "p", "m", "1"};
                 (void)h.root.authority->certify_machine(m, h.caller);
@@ -82,7 +82,8 @@ int rates(double seconds) {
                     bench::median(rac_r) / raw1);
         static_cast<void>(std::fflush(stdout));
     }
-    std::printf("(medians of 3 rounds of %.1f s; RAC = existing user key; raw = same key, same threads)\n", seconds);
+    std::printf("(medians of 3 rounds of %.1f s; RAC = existing user key; raw = same key, engine (%s) and threads)\n",
+                seconds, ca::signing_engine_name(h.engine));
     return 0;
 }
 
@@ -102,7 +103,7 @@ int clc(int count) {
 
     const auto key = cluster_key(h.root);
     for (int threads : {1, 2, 8}) {
-        const double raw = raw_sign_rate(*key, threads, 1.0);
+        const double raw = raw_sign_rate(h.engine, *key, threads, 1.0);
         // Issue at most count/3 per thread count from the warm pool, bounded in time.
         std::atomic<int> left{count / 3};
         const auto start = Clock::now();
