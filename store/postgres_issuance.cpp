@@ -10,6 +10,8 @@ namespace xrca::store {
 using namespace pg_detail;
 
 void PostgresStore::reserve_issuance(const CertificateRecord& r, const LogEntry& entry) {
+    // Two round trips: BEGIN, SET LOCAL, the insert and the head's lock in one flush; the log's
+    // row, the head's update and COMMIT in the next (docs/store.md, "Round trips").
     run(*m_pool, "recording an issuance", Tx::Write, [&](Connection& c) {
         // As in the SQLite store, the reservation commits without waiting for its WAL flush:
         // nothing leaves before the completion (or abandonment) commits synchronously, and the
@@ -17,12 +19,12 @@ void PostgresStore::reserve_issuance(const CertificateRecord& r, const LogEntry&
         // between loses both, and nobody received anything. The log's head row, locked by the
         // append below until COMMIT, is then held for microseconds instead of a disk sync,
         // which every node's reservations used to wait for in turn (docs/performance.md).
-        c.exec("SET LOCAL synchronous_commit TO off");
-        c.query(
-            std::string("INSERT INTO certificates (") + k_certificate_columns +
-                ") VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, NULL, $10, $11, $12)",
-            {r.id, r.kind, r.subject, r.issuer_fingerprint, r.key_fingerprint, r.issued, r.valid_from, r.valid_until,
-             r.body, r.request_id, r.license_hash.empty() ? Param() : Param(r.license_hash), r.machine});
+        c.queue("SET LOCAL synchronous_commit TO off");
+        c.queue(std::string("INSERT INTO certificates (") + k_certificate_columns +
+                    ") VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, NULL, $10, $11, $12)",
+                {r.id, r.kind, r.subject, r.issuer_fingerprint, r.key_fingerprint, r.issued, r.valid_from,
+                 r.valid_until, r.body, r.request_id, r.license_hash.empty() ? Param() : Param(r.license_hash),
+                 r.machine});
         append_log_locked(c, entry);
     });
 }
@@ -30,7 +32,8 @@ void PostgresStore::reserve_issuance(const CertificateRecord& r, const LogEntry&
 void PostgresStore::complete_issuance(const std::string& id, const std::string& xrml) {
     // The signed document contains the exact BODY: it replaces the pending copy rather than
     // storing the same text twice. The commit is durable when this returns (synchronous_commit).
-    run(*m_pool, "completing an issuance", Tx::Write, [&](Connection& c) {
+    // One statement, committing by itself: one round trip, no BEGIN and COMMIT.
+    run(*m_pool, "completing an issuance", Tx::Single, [&](Connection& c) {
         const auto q = c.query(
             "UPDATE certificates SET status = 'issued', xrml = $1, body = '' WHERE id = $2 AND status = 'pending'",
             {xrml, id});

@@ -42,15 +42,18 @@ void PostgresStore::append_log(const LogEntry& entry) {
 
 void PostgresStore::append_log_locked(Connection& c, const LogEntry& in) {
     // The lock is held to COMMIT: a concurrent append (any process) waits here and then reads
-    // the head this one moved (read committed re-reads a locked row once it is released).
+    // the head this one moved (read committed re-reads a locked row once it is released). The
+    // head's read goes with whatever the caller queued before it (BEGIN, its own writes).
     const auto head = c.query("SELECT seq, hash FROM log_head WHERE id = 1 FOR UPDATE");
     if (head.rows() == 0) throw StorageError("the enrollment log's head row is missing");
     const LogEntry e = chain_log_entry(read_head(head), in);
-    c.query(std::string("INSERT INTO enrollment_log (") + k_log_columns +
-                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    // The row and the head's move, one statement, queued: it goes with the caller's COMMIT (or
+    // its next statement), so that the lock is held for one round trip after the read.
+    c.queue(std::string("WITH appended AS (INSERT INTO enrollment_log (") + k_log_columns +
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)) "
+                "UPDATE log_head SET seq = $1, hash = $11 WHERE id = 1",
             {param(e.seq), e.request_id, e.time, e.operation, e.caller, e.inputs, e.certificate_id, e.outcome, e.reason,
              e.prev_hash, e.hash});
-    c.query("UPDATE log_head SET seq = $1, hash = $2 WHERE id = 1", {param(e.seq), e.hash});
 }
 
 void PostgresStore::for_each_log(const std::string& since, const LogVisitor& visit) {

@@ -195,6 +195,33 @@ TEST_F(PostgresStoreTest, TheStoreReconnectsByItselfAfterTheServerRestarted) {
     EXPECT_EQ(store->policy_revision(), 0);
 }
 
+TEST_F(PostgresStoreTest, ConnectionsTheServerEndedWhileIdleAreReplacedBeforeAWriteIsSent) {
+    // The completion is one statement that commits by itself: sent on a connection the server
+    // had already ended, its outcome would be unknown. An idle connection that received
+    // anything (the server's "terminating connection") is replaced before a statement is sent.
+    auto store = open_store(m_locator, OpenMode::Create);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] { store->reserve_issuance(pending("c" + std::to_string(t)), entry("Certify")); });
+    }
+    for (auto& t : threads) t.join();
+    const auto others = "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> "
+                        "pg_backend_pid()";
+    ASSERT_NE(cluster().scalar(m_database, others), "0") << "the store keeps its connections open";
+    cluster().execute(m_database,
+                      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                      "AND pid <> pg_backend_pid()");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (cluster().scalar(m_database, others) != "0" && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling, with a deadline
+    }
+    ASSERT_EQ(cluster().scalar(m_database, others), "0") << "the server did not end the store's connections";
+
+    for (int t = 0; t < 4; ++t) store->complete_issuance("c" + std::to_string(t), "<XrML/>");
+    for (int t = 0; t < 4; ++t) EXPECT_EQ(store->find_certificate("c" + std::to_string(t))->status, "issued");
+    EXPECT_TRUE(store->verify_log().ok);
+}
+
 TEST_F(PostgresStoreTest, AStoppedServerIsStoreUnavailableNotAHang) {
     auto store = open_store(m_locator, OpenMode::Create);
     store->append_log(entry("Before"));
