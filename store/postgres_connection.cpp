@@ -170,17 +170,17 @@ Result Connection::checked(pg_result* result, const std::string& what) {
 }
 
 Result Connection::exec(const std::string& sql) {
-    flush();
+    (void)flush();
     return checked(PQexec(m_conn, sql.c_str()), "a statement");
 }
 
 void Connection::queue(std::string sql, Params params) { m_queue.push_back({std::move(sql), std::move(params)}); }
 
-void Connection::flush() {
-    if (m_queue.empty()) return;
+std::vector<Result> Connection::flush() {
+    if (m_queue.empty()) return {};
     const auto statements = std::move(m_queue);
     m_queue.clear();
-    (void)pipeline(statements);
+    return pipeline(statements);
 }
 
 Result Connection::query(const std::string& sql, const Params& params) {
@@ -284,7 +284,7 @@ std::vector<Result> Connection::pipeline(const std::vector<Statement>& statement
 }
 
 void Connection::begin_copy(const std::string& copy_sql) {
-    flush();
+    (void)flush();
     auto* result = PQexec(m_conn, copy_sql.c_str());
     if (result == nullptr || PQresultStatus(result) != PGRES_COPY_IN) fail(result, "starting a copy");
     PQclear(result);
@@ -388,7 +388,7 @@ void begin(Connection& connection, Tx tx) {
 
 void commit(Connection& connection, Tx tx) {
     if (tx == Tx::Write || tx == Tx::Snapshot) connection.queue("COMMIT");
-    connection.flush();
+    (void)connection.flush();
 }
 
 void abandon(Pool& pool, Pool::Lease& lease, bool connection_lost) noexcept {

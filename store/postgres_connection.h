@@ -109,8 +109,8 @@ public:
     Result query(const std::string& sql, const Params& params = {});
     /** Sends `sql` later, with the next statement or flush(); a failure is thrown by that call. */
     void queue(std::string sql, Params params = {});
-    /** Sends what is queued, if anything, in one flush, and checks every result. */
-    void flush();
+    /** Sends what is queued, if anything, in one flush, and returns the results (in order). */
+    std::vector<Result> flush();
     /** Forgets what is queued, unsent (its transaction is being abandoned). */
     void drop_queued() noexcept { m_queue.clear(); }
     /** Whether libpq still considers the connection open, and it is out of pipeline mode. */

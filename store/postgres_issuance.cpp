@@ -9,9 +9,52 @@ namespace xrca::store {
 
 using namespace pg_detail;
 
+namespace {
+
+// A batch that failed as a whole: an outage, or an outcome unknown, is every call's; anything
+// else (a call refused: a duplicate, a certificate not pending) was rolled back, and each call
+// runs again alone, so that it gets its own verdict. False when it should not be tried alone.
+template <typename Queued>
+bool blame_all(const std::vector<Queued*>& batch) {
+    try {
+        throw;
+    } catch (const StoreUnavailable&) {
+    } catch (const CommitOutcomeUnknown&) {
+    } catch (const StorageError&) {
+        if (batch.size() > 1) return false;
+    } catch (...) {
+    }
+    for (auto* q : batch) q->error = std::current_exception();
+    return true;
+}
+
+}  // namespace
+
 void PostgresStore::reserve_issuance(const CertificateRecord& r, const LogEntry& entry) {
-    // Two round trips: BEGIN, SET LOCAL, the insert and the head's lock in one flush; the log's
-    // row, the head's update and COMMIT in the next (docs/store.md, "Round trips").
+    // Concurrent reservations of this process share one transaction (group commit): one lock of
+    // the log's head, two round trips, for the batch.
+    m_reservations.submit(Reservation{&r, &entry}, [&](const std::vector<GroupCommit<Reservation>::Queued*>& batch) {
+        std::vector<const Reservation*> all;
+        for (auto* q : batch) all.push_back(q->item);
+        try {
+            reserve_together(all);
+            return;
+        } catch (...) {
+            if (blame_all(batch)) return;
+        }
+        for (auto* q : batch) {
+            try {
+                reserve_together({q->item});
+            } catch (...) {
+                q->error = std::current_exception();
+            }
+        }
+    });
+}
+
+void PostgresStore::reserve_together(const std::vector<const Reservation*>& reservations) {
+    // Two round trips: BEGIN, SET LOCAL, the inserts and the head's lock in one flush; the log's
+    // rows, the head's update and COMMIT in the next (docs/store.md, "Round trips").
     run(*m_pool, "recording an issuance", Tx::Write, [&](Connection& c) {
         // As in the SQLite store, the reservation commits without waiting for its WAL flush:
         // nothing leaves before the completion (or abandonment) commits synchronously, and the
@@ -20,25 +63,58 @@ void PostgresStore::reserve_issuance(const CertificateRecord& r, const LogEntry&
         // append below until COMMIT, is then held for microseconds instead of a disk sync,
         // which every node's reservations used to wait for in turn (docs/performance.md).
         c.queue("SET LOCAL synchronous_commit TO off");
-        c.queue(std::string("INSERT INTO certificates (") + k_certificate_columns +
-                    ") VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, NULL, $10, $11, $12)",
-                {r.id, r.kind, r.subject, r.issuer_fingerprint, r.key_fingerprint, r.issued, r.valid_from,
-                 r.valid_until, r.body, r.request_id, r.license_hash.empty() ? Param() : Param(r.license_hash),
-                 r.machine});
-        append_log_locked(c, entry);
+        std::vector<const LogEntry*> entries;
+        for (const auto* reservation : reservations) {
+            const auto& r = *reservation->record;
+            c.queue(std::string("INSERT INTO certificates (") + k_certificate_columns +
+                        ") VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, NULL, $10, $11, $12)",
+                    {r.id, r.kind, r.subject, r.issuer_fingerprint, r.key_fingerprint, r.issued, r.valid_from,
+                     r.valid_until, r.body, r.request_id, r.license_hash.empty() ? Param() : Param(r.license_hash),
+                     r.machine});
+            entries.push_back(reservation->entry);
+        }
+        append_log_locked(c, entries);
     });
 }
 
 void PostgresStore::complete_issuance(const std::string& id, const std::string& xrml) {
-    // The signed document contains the exact BODY: it replaces the pending copy rather than
-    // storing the same text twice. The commit is durable when this returns (synchronous_commit).
-    // One statement, committing by itself: one round trip, no BEGIN and COMMIT.
-    run(*m_pool, "completing an issuance", Tx::Single, [&](Connection& c) {
-        const auto q = c.query(
-            "UPDATE certificates SET status = 'issued', xrml = $1, body = '' WHERE id = $2 AND status = 'pending'",
-            {xrml, id});
-        if (q.affected() != 1) throw StorageError("certificate " + id + " is not pending");
+    // Concurrent completions of this process share one transaction and one synchronous commit
+    // (group commit); alone, a completion is one statement.
+    m_completions.submit(Completion{&id, &xrml}, [&](const std::vector<GroupCommit<Completion>::Queued*>& batch) {
+        try {
+            complete_together(batch);
+            return;
+        } catch (...) {
+            if (blame_all(batch)) return;
+        }
+        for (auto* q : batch) {
+            try {
+                complete_together({q});
+            } catch (...) {
+                q->error = std::current_exception();
+            }
+        }
     });
+}
+
+void PostgresStore::complete_together(const std::vector<GroupCommit<Completion>::Queued*>& completions) {
+    // The signed document contains the exact BODY: it replaces the pending copy rather than
+    // storing the same text twice. The updates go in one flush without BEGIN: one implicit
+    // transaction, committed by the server at the flush's end, durable when this returns
+    // (synchronous_commit). One round trip.
+    const auto updated = run(*m_pool, "completing an issuance", Tx::Single, [&](Connection& c) {
+        for (const auto* q : completions) {
+            c.queue("UPDATE certificates SET status = 'issued', xrml = $1, body = '' WHERE id = $2 AND status = 'pending'",
+                    {*q->item->xrml, *q->item->id});
+        }
+        return c.flush();
+    });
+    for (std::size_t i = 0; i < completions.size(); ++i) {
+        if (updated.at(i).affected() != 1) {
+            completions[i]->error =
+                std::make_exception_ptr(StorageError("certificate " + *completions[i]->item->id + " is not pending"));
+        }
+    }
 }
 
 void PostgresStore::abandon_issuance(const std::string& id, const LogEntry& entry) {

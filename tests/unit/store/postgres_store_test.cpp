@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <set>
@@ -89,6 +90,55 @@ TEST_F(PostgresStoreTest, TwoNodesAppendingConcurrentlyMakeOneChainWithoutGaps) 
     }
     EXPECT_EQ(writers, (std::set<std::string>{"a", "b"})) << "both nodes wrote into the one chain";
     EXPECT_EQ(node_a->counts().issued_by_kind.at("Rights-Account-Certificate"), 2 * threads_per_node * per_thread / 4);
+}
+
+TEST_F(PostgresStoreTest, ConcurrentIssuancesOnOneNodeEachGetTheirOwnVerdict) {
+    // Concurrent reservations and completions share transactions (group commit); one refused
+    // among them (a duplicate ID, a certificate no longer pending) fails alone.
+    auto store = open_store(m_locator, OpenMode::Create);
+    constexpr int threads_n = 8, per_thread = 15;
+    std::atomic<int> conflicts{0}, not_pending{0}, unexpected{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < threads_n; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < per_thread; ++i) {
+                const auto id = "t" + std::to_string(t) + "-" + std::to_string(i);
+                try {
+                    store->reserve_issuance(pending(id), entry("Certify", id));
+                    store->complete_issuance(id, "<XrML>" + id + "</XrML>");
+                } catch (const std::exception&) {
+                    ++unexpected;
+                }
+                if (i % 5 != 4) continue;
+                try {
+                    store->reserve_issuance(pending(id), entry("Certify", id));
+                    ++unexpected;
+                } catch (const ConflictError&) {
+                    ++conflicts;
+                }
+                try {
+                    store->complete_issuance(id, "again");
+                    ++unexpected;
+                } catch (const ConflictError&) {
+                    ++unexpected;
+                } catch (const StorageError& e) {
+                    if (std::string(e.what()).find("not pending") != std::string::npos) ++not_pending;
+                }
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(unexpected.load(), 0);
+    EXPECT_EQ(conflicts.load(), threads_n * per_thread / 5);
+    EXPECT_EQ(not_pending.load(), threads_n * per_thread / 5);
+    const auto verdict = store->verify_log();
+    EXPECT_TRUE(verdict.ok) << verdict.problem;
+    EXPECT_EQ(verdict.entries, threads_n * per_thread) << "one entry per reservation, none for a refused one";
+    EXPECT_EQ(store->counts().issued_by_kind.at("Rights-Account-Certificate"), threads_n * per_thread);
+    for (int t = 0; t < threads_n; ++t) {
+        const auto id = "t" + std::to_string(t) + "-3";
+        EXPECT_EQ(store->find_certificate(id)->xrml.value_or(""), "<XrML>" + id + "</XrML>");
+    }
 }
 
 TEST_F(PostgresStoreTest, APolicyChangeThroughOneNodeIsSeenByTheOther) {
