@@ -26,8 +26,9 @@ public:
     };
 
     /**
-     * Runs `item` in a batch: `commit(batch)` (on the leading caller's thread) must set the
-     * `error` of each Queued it could not commit, and throw nothing. Rethrows this item's error.
+     * Runs `item` in a batch: `commit(batch)` (on the leading caller's thread) sets the `error`
+     * of each Queued it could not commit (what it throws is every one's). Rethrows this item's
+     * error.
      */
     template <typename Commit>
     void submit(const Item& item, Commit&& commit) {
@@ -46,7 +47,11 @@ public:
             batch.assign(m_queue.begin(), m_queue.begin() + static_cast<std::ptrdiff_t>(n));
             m_queue.erase(m_queue.begin(), m_queue.begin() + static_cast<std::ptrdiff_t>(n));
             lock.unlock();
-            commit(batch);
+            try {
+                commit(batch);
+            } catch (...) {  // not expected of `commit`; the batch's callers must not wait forever
+                for (auto* q : batch) q->error = std::current_exception();
+            }
             lock.lock();
             for (auto* q : batch) q->done = true;
             m_leading = false;

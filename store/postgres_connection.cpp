@@ -234,8 +234,8 @@ std::vector<Result> Connection::pipeline(const std::vector<Statement>& statement
         std::vector<const char*> values;
         values.reserve(s.params.size());
         for (const auto& p : s.params) values.push_back(p ? p->c_str() : nullptr);
-        if (PQsendQueryPrepared(m_conn, name.c_str(), static_cast<int>(values.size()), values.data(), nullptr,
-                                nullptr, 0) != 1) {
+        if (PQsendQueryPrepared(m_conn, name.c_str(), static_cast<int>(values.size()), values.data(), nullptr, nullptr,
+                                0) != 1) {
             fail(nullptr, "sending a statement");
         }
         sent.push_back({i, ""});

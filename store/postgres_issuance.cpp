@@ -1,7 +1,7 @@
 // PostgreSQL implementation of the issuance cycle (docs/issuance-cycle.md): reserving a
 // certificate before it is signed, completing or abandoning it after, and reconciling what an
-// interrupted process left. Each call is its own transaction; concurrent issuances from every
-// process meet only at the log's head row.
+// interrupted process left. Concurrent reservations (and completions) of one process share a
+// transaction (group commit); the processes' transactions meet only at the log's head row.
 #include "store/postgres_rows.h"
 #include "store/postgres_store.h"
 
@@ -104,8 +104,9 @@ void PostgresStore::complete_together(const std::vector<GroupCommit<Completion>:
     // (synchronous_commit). One round trip.
     const auto updated = run(*m_pool, "completing an issuance", Tx::Single, [&](Connection& c) {
         for (const auto* q : completions) {
-            c.queue("UPDATE certificates SET status = 'issued', xrml = $1, body = '' WHERE id = $2 AND status = 'pending'",
-                    {*q->item->xrml, *q->item->id});
+            c.queue(
+                "UPDATE certificates SET status = 'issued', xrml = $1, body = '' WHERE id = $2 AND status = 'pending'",
+                {*q->item->xrml, *q->item->id});
         }
         return c.flush();
     });

@@ -57,8 +57,8 @@ void PostgresStore::append_log_locked(Connection& c, const std::vector<const Log
     auto head = read_head(locked);
     for (std::size_t i = 0; i < in.size(); ++i) {
         const LogEntry e = chain_log_entry(head, *in[i]);
-        Params values{param(e.seq), e.request_id, e.time,   e.operation, e.caller,   e.inputs,
-                      e.certificate_id, e.outcome, e.reason, e.prev_hash, e.hash};
+        Params values{param(e.seq),     e.request_id, e.time,   e.operation, e.caller, e.inputs,
+                      e.certificate_id, e.outcome,    e.reason, e.prev_hash, e.hash};
         if (i + 1 < in.size()) {
             c.queue(insert, std::move(values));
         } else {

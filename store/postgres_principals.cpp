@@ -39,9 +39,9 @@ void insert_grant(Connection& c, const std::string& name, const std::string& pat
 std::optional<PrincipalRecord> find_one(Pool& pool, const char* column, const std::string& value) {
     return run(pool, "finding a principal", Tx::None, [&](Connection& c) -> std::optional<PrincipalRecord> {
         const auto q = c.query(std::string("SELECT ") + k_principal_columns +
-                               ", g.pattern FROM principals LEFT JOIN principal_grants g ON g.principal = "
-                               "principals.name WHERE principals." +
-                               column + " = $1 ORDER BY g.pattern COLLATE \"C\"",
+                                   ", g.pattern FROM principals LEFT JOIN principal_grants g ON g.principal = "
+                                   "principals.name WHERE principals." +
+                                   column + " = $1 ORDER BY g.pattern COLLATE \"C\"",
                                {value});
         if (q.rows() == 0) return std::nullopt;
         auto p = read_principal(q, 0);

@@ -255,8 +255,9 @@ TEST_F(PostgresStoreTest, ConnectionsTheServerEndedWhileIdleAreReplacedBeforeAWr
         threads.emplace_back([&, t] { store->reserve_issuance(pending("c" + std::to_string(t)), entry("Certify")); });
     }
     for (auto& t : threads) t.join();
-    const auto others = "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> "
-                        "pg_backend_pid()";
+    const auto others =
+        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> "
+        "pg_backend_pid()";
     ASSERT_NE(cluster().scalar(m_database, others), "0") << "the store keeps its connections open";
     cluster().execute(m_database,
                       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
