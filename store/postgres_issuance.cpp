@@ -28,31 +28,35 @@ bool blame_all(const std::vector<Queued*>& batch) {
     return true;
 }
 
+// Commits `batch` with `together`; if that fails, as blame_all says.
+template <typename Queued, typename Together>
+void commit_batch(const std::vector<Queued*>& batch, Together&& together) {
+    try {
+        together(batch);
+        return;
+    } catch (...) {
+        if (blame_all(batch)) return;
+    }
+    for (auto* q : batch) {
+        try {
+            together(std::vector<Queued*>{q});
+        } catch (...) {
+            q->error = std::current_exception();
+        }
+    }
+}
+
 }  // namespace
 
 void PostgresStore::reserve_issuance(const CertificateRecord& r, const LogEntry& entry) {
     // Concurrent reservations of this process share one transaction (group commit): one lock of
     // the log's head, two round trips, for the batch.
     m_reservations.submit(Reservation{&r, &entry}, [&](const std::vector<GroupCommit<Reservation>::Queued*>& batch) {
-        std::vector<const Reservation*> all;
-        for (auto* q : batch) all.push_back(q->item);
-        try {
-            reserve_together(all);
-            return;
-        } catch (...) {
-            if (blame_all(batch)) return;
-        }
-        for (auto* q : batch) {
-            try {
-                reserve_together({q->item});
-            } catch (...) {
-                q->error = std::current_exception();
-            }
-        }
+        commit_batch(batch, [&](const std::vector<GroupCommit<Reservation>::Queued*>& b) { reserve_together(b); });
     });
 }
 
-void PostgresStore::reserve_together(const std::vector<const Reservation*>& reservations) {
+void PostgresStore::reserve_together(const std::vector<GroupCommit<Reservation>::Queued*>& reservations) {
     // Two round trips: BEGIN, SET LOCAL, the inserts and the head's lock in one flush; the log's
     // rows, the head's update and COMMIT in the next (docs/store.md, "Round trips").
     run(*m_pool, "recording an issuance", Tx::Write, [&](Connection& c) {
@@ -64,14 +68,14 @@ void PostgresStore::reserve_together(const std::vector<const Reservation*>& rese
         // which every node's reservations used to wait for in turn (docs/performance.md).
         c.queue("SET LOCAL synchronous_commit TO off");
         std::vector<const LogEntry*> entries;
-        for (const auto* reservation : reservations) {
-            const auto& r = *reservation->record;
+        for (const auto* queued : reservations) {
+            const auto& r = *queued->item->record;
             c.queue(std::string("INSERT INTO certificates (") + k_certificate_columns +
                         ") VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, NULL, $10, $11, $12)",
                     {r.id, r.kind, r.subject, r.issuer_fingerprint, r.key_fingerprint, r.issued, r.valid_from,
                      r.valid_until, r.body, r.request_id, r.license_hash.empty() ? Param() : Param(r.license_hash),
                      r.machine});
-            entries.push_back(reservation->entry);
+            entries.push_back(queued->item->entry);
         }
         append_log_locked(c, entries);
     });
@@ -81,19 +85,7 @@ void PostgresStore::complete_issuance(const std::string& id, const std::string& 
     // Concurrent completions of this process share one transaction and one synchronous commit
     // (group commit); alone, a completion is one statement.
     m_completions.submit(Completion{&id, &xrml}, [&](const std::vector<GroupCommit<Completion>::Queued*>& batch) {
-        try {
-            complete_together(batch);
-            return;
-        } catch (...) {
-            if (blame_all(batch)) return;
-        }
-        for (auto* q : batch) {
-            try {
-                complete_together({q});
-            } catch (...) {
-                q->error = std::current_exception();
-            }
-        }
+        commit_batch(batch, [&](const std::vector<GroupCommit<Completion>::Queued*>& b) { complete_together(b); });
     });
 }
 

@@ -131,7 +131,7 @@ private:
         const std::string* id;
         const std::string* xrml;
     };
-    void reserve_together(const std::vector<const Reservation*>& reservations);
+    void reserve_together(const std::vector<GroupCommit<Reservation>::Queued*>& reservations);
     void complete_together(const std::vector<GroupCommit<Completion>::Queued*>& completions);
     GroupCommit<Reservation> m_reservations;
     GroupCommit<Completion> m_completions;
