@@ -157,6 +157,32 @@ TEST_F(PostgresStoreTest, APolicyChangeThroughOneNodeIsSeenByTheOther) {
     EXPECT_TRUE(node_a->verify_log().ok);
 }
 
+TEST_F(PostgresStoreTest, ATokenLookupsPolicyRevisionServesOneCallAndNeverHidesThisThreadsChange) {
+    // The token lookup's statement reads the policy revision too, for the same request's
+    // policy_revision(): that saves a round trip per request; it serves one call only, and a
+    // change this thread makes is never hidden by it.
+    auto node_a = open_store(m_locator, OpenMode::Create);
+    auto node_b = open_store(m_locator, OpenMode::Existing);
+    node_a->add_principal({"alice", "user", "alice@example.test", "alice", std::string(64, 'c'), "t"},
+                          entry("PrincipalAdd"));
+    const auto start = node_a->policy_revision();
+
+    ASSERT_TRUE(node_a->find_principal_by_token_hash(std::string(64, 'c')));
+    node_b->add_trust({"fp-1", "spc-issuer", "<PUBLICKEY/>", "partner", "t"}, entry("TrustAdd"));
+    const auto served = node_a->policy_revision();
+    EXPECT_GE(served, start);
+    EXPECT_GT(node_a->policy_revision(), start) << "the next call reads again";
+
+    ASSERT_TRUE(node_a->find_principal_by_token_hash(std::string(64, 'c')));
+    const auto before_own = node_b->policy_revision();
+    node_a->add_trust({"fp-2", "spc-issuer", "<PUBLICKEY/>", "partner", "t"}, entry("TrustAdd"));
+    EXPECT_GT(node_a->policy_revision(), before_own) << "this thread's own change is seen at once";
+
+    ASSERT_TRUE(node_a->find_principal_by_token_hash(std::string(64, 'c')));
+    EXPECT_EQ(node_b->policy_revision(), node_b->policy_revision()) << "another store's lookup serves no one else";
+    EXPECT_EQ(node_b->policy_revision(), node_a->policy_revision());
+}
+
 TEST_F(PostgresStoreTest, ASchemaNewerThanTheBinaryIsRefusedAndLeftUntouched) {
     open_store(m_locator, OpenMode::Create).reset();
     cluster().execute(m_database, "UPDATE xrca.schema_version SET version = 999");
