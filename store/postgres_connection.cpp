@@ -5,6 +5,8 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <exception>
+#include <memory>
 #include <random>
 #include <thread>
 
@@ -158,9 +160,8 @@ PgFailure Connection::failure(pg_result* result, const std::string& what, bool r
 }
 
 void Connection::fail(pg_result* result, const std::string& what) {
-    auto thrown = failure(result, what);
-    if (result != nullptr) PQclear(result);
-    throw thrown;
+    const std::unique_ptr<pg_result, decltype(&PQclear)> cleared(result, &PQclear);  // after the message is read
+    throw failure(result, what);
 }
 
 Result Connection::checked(pg_result* result, const std::string& what) {
@@ -246,20 +247,22 @@ std::vector<Result> Connection::pipeline(const std::vector<Statement>& statement
     // statements after the refused one with PGRES_PIPELINE_ABORTED; then the sync's own result.
     std::vector<Result> out;
     out.reserve(statements.size());
-    std::optional<PgFailure> refused;
+    std::exception_ptr refused;  // the first statement the server refused
     for (const auto& s : sent) {
         auto* result = PQgetResult(m_conn);
         if (result == nullptr) {
-            if (refused) throw *refused;
+            if (refused) std::rethrow_exception(refused);
             fail(nullptr, "reading a result");
         }
         const auto status = PQresultStatus(result);
         if (status == PGRES_PIPELINE_ABORTED) {
             PQclear(result);
         } else if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-            if (!refused) refused = failure(result, "a statement", s.statement + 1 < statements.size());
+            if (!refused) {
+                refused = std::make_exception_ptr(failure(result, "a statement", s.statement + 1 < statements.size()));
+            }
             PQclear(result);
-            if (PQstatus(m_conn) != CONNECTION_OK) throw *refused;  // nothing more will come
+            if (PQstatus(m_conn) != CONNECTION_OK) std::rethrow_exception(refused);  // nothing more will come
         } else if (!s.prepared.empty()) {
             m_prepared.emplace(statements[s.statement].sql, s.prepared);
             PQclear(result);
@@ -275,11 +278,11 @@ std::vector<Result> Connection::pipeline(const std::vector<Statement>& statement
     const auto synced = sync != nullptr && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
     if (sync != nullptr) PQclear(sync);
     if (!synced) {
-        if (refused) throw *refused;
+        if (refused) std::rethrow_exception(refused);
         fail(nullptr, "ending a pipeline");
     }
     if (PQexitPipelineMode(m_conn) != 1) fail(nullptr, "leaving pipeline mode");
-    if (refused) throw *refused;
+    if (refused) std::rethrow_exception(refused);
     return out;
 }
 
