@@ -25,7 +25,8 @@
 # and full_page_writes on. Everything else listens on 127.0.0.1 only; the temporary directory is
 # removed at the end and every process started here is stopped on exit, failure or Ctrl-C.
 #
-# Environment: BENCH_NO_BUILD=1 uses build/bench as it is; BENCH_BUILD_JOBS (default: nproc);
+# Environment: BENCH_NO_BUILD=1 uses build/bench as it is (or BENCH_BUILD_DIR, a tree holding
+# cli/xrca and bench/bench_soap_body: two builds compared in one session); BENCH_BUILD_JOBS (default: nproc);
 # BENCH_PORT (first port tried, default 18180); BENCH_PG_BINDIR (default
 # /usr/lib/postgresql/15/bin); BENCH_WRK_TIMEOUT (seconds, default 30); BENCH_KEEP_PG=1 prints
 # the growth store's locator and waits for Enter before removing it.
@@ -78,7 +79,7 @@ for b in initdb postgres; do
 done
 
 # --- The Release build --------------------------------------------------------------------
-build=build/bench
+build=${BENCH_BUILD_DIR:-build/bench}
 if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
   launcher=()
   command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
@@ -324,6 +325,20 @@ statements_report() {
     ORDER BY total_exec_time DESC LIMIT 20" | sed 's/^/  /'
 }
 
+# With BENCH_PG_STATEMENTS=1: the statements PostgreSQL ran in database $1 per Certify answered
+# ($2 of them since the statistics were reset), most frequent first.
+statements_per_request() {
+  [ "${BENCH_PG_STATEMENTS:-0}" = 1 ] || return 0
+  echo "PostgreSQL statements in $1 per Certify answered ($2; pg_stat_statements):"
+  pg_sql "$1" -F ' | ' -c "SELECT round(calls::numeric / $2, 2) AS per_request,
+      left(regexp_replace(query, '\s+', ' ', 'g'), 120)
+    FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = '$1')
+      AND calls::numeric / $2 >= 0.01
+    ORDER BY calls DESC, query" | sed 's/^/  /'
+  pg_sql "$1" -c "SELECT 'total: ' || round(SUM(calls)::numeric / $2, 2) FROM pg_stat_statements
+    WHERE dbid = (SELECT oid FROM pg_database WHERE datname = '$1')" | sed 's/^/  /'
+}
+
 # --- A load: one wrk per node, at once ---------------------------------------------------------
 # run_load LABEL SECONDS CONNECTIONS_PER_NODE|-TOTAL PORT... appends to $tmp/loads one line:
 # "LABEL rate p50 p99 xrca_ms pg_ms requests_answered failed", and keeps wrk's output in
@@ -417,6 +432,7 @@ if [ "$mode" = rounds ]; then
   for conf in sqlite1 pg1 pg2 pg3; do
     for p in ${conf_ports[$conf]}; do certify_once "$p"; done
   done
+  [ "${BENCH_PG_STATEMENTS:-0}" = 1 ] && pg_sql pg1 -c "SELECT pg_stat_statements_reset()" >/dev/null
   echo "Certify, wrk with 50 keep-alive connections in all (split over the nodes), ${load_seconds}s per load, $rounds round(s)"
   echo
   printf '%-5s %-7s %8s %8s %8s %10s %10s %10s %8s %6s\n' round config req/s p50_ms p99_ms xrca_ms/r pg_ms/r total_ms/r answered failed
@@ -452,6 +468,9 @@ if [ "$mode" = rounds ]; then
       }
     }' "$tmp/loads"
   echo "(goal of issue 14: PostgreSQL total_ms/r <= 1.25 x SQLite's, i.e. total/sqlite <= 1.25)"
+  for conf in pg1 pg2 pg3; do
+    statements_per_request "$conf" "$(awk -v c="$conf" '$1 ~ "-" c "$" {s += $7} END {print s}' "$tmp/loads")"
+  done
   echo "after: $(uptime)"
   measured=1
   if [ "$failed_total" -ne 0 ]; then

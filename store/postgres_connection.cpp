@@ -2,8 +2,11 @@
 #include "store/postgres_connection.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <algorithm>
+#include <exception>
+#include <memory>
 #include <random>
 #include <thread>
 
@@ -24,8 +27,11 @@ void ignore_notice(void* /*arg*/, const char* /*message*/) {}
 
 }  // namespace
 
-PgFailure::PgFailure(const std::string& message, std::string sqlstate, bool connection_lost)
-    : std::runtime_error(message), m_sqlstate(std::move(sqlstate)), m_connection_lost(connection_lost) {}
+PgFailure::PgFailure(const std::string& message, std::string sqlstate, bool connection_lost, bool refused_before_end)
+    : std::runtime_error(message),
+      m_sqlstate(std::move(sqlstate)),
+      m_connection_lost(connection_lost),
+      m_refused_before_end(refused_before_end) {}
 
 // --- Result -------------------------------------------------------------------------------------
 
@@ -124,9 +130,18 @@ Connection::~Connection() {
     if (m_conn != nullptr) PQfinish(m_conn);
 }
 
-bool Connection::open() const noexcept { return m_conn != nullptr && PQstatus(m_conn) == CONNECTION_OK; }
+bool Connection::open() const noexcept {
+    return m_conn != nullptr && PQstatus(m_conn) == CONNECTION_OK && PQpipelineStatus(m_conn) == PQ_PIPELINE_OFF;
+}
 
-void Connection::fail(pg_result* result, const std::string& what) {
+bool Connection::quiet() const noexcept {
+    pollfd idle{};
+    idle.fd = PQsocket(m_conn);
+    idle.events = POLLIN;
+    return idle.fd >= 0 && ::poll(&idle, 1, 0) == 0;
+}
+
+PgFailure Connection::failure(pg_result* result, const std::string& what, bool refused_before_end) {
     std::string sqlstate;
     std::string message;
     if (result != nullptr) {
@@ -135,12 +150,18 @@ void Connection::fail(pg_result* result, const std::string& what) {
         if (const char* detail = PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL)) {
             message += std::string(" (") + detail + ")";
         }
-        PQclear(result);
     }
     if (message.empty()) message = trimmed(PQerrorMessage(m_conn));
     if (message.empty()) message = what + " failed";
     const bool lost = PQstatus(m_conn) != CONNECTION_OK || connection_class(sqlstate);
-    throw PgFailure(redact(*m_locator, message), sqlstate, lost);
+    // Only the server's own error (it carries a SQLSTATE) proves that it read the statement and
+    // refused it; libpq's (the connection broke) says nothing about what the server ran.
+    return PgFailure(redact(*m_locator, message), sqlstate, lost, refused_before_end && !sqlstate.empty());
+}
+
+void Connection::fail(pg_result* result, const std::string& what) {
+    const std::unique_ptr<pg_result, decltype(&PQclear)> cleared(result, &PQclear);  // after the message is read
+    throw failure(result, what);
 }
 
 Result Connection::checked(pg_result* result, const std::string& what) {
@@ -149,12 +170,31 @@ Result Connection::checked(pg_result* result, const std::string& what) {
     return Result(result);
 }
 
-Result Connection::exec(const std::string& sql) { return checked(PQexec(m_conn, sql.c_str()), "a statement"); }
+Result Connection::exec(const std::string& sql) {
+    (void)flush();
+    return checked(PQexec(m_conn, sql.c_str()), "a statement");
+}
+
+void Connection::queue(std::string sql, Params params) { m_queue.push_back({std::move(sql), std::move(params)}); }
+
+std::vector<Result> Connection::flush() {
+    if (m_queue.empty()) return {};
+    const auto statements = std::move(m_queue);
+    m_queue.clear();
+    return pipeline(statements);
+}
 
 Result Connection::query(const std::string& sql, const Params& params) {
+    if (!m_queue.empty()) {
+        auto statements = std::move(m_queue);
+        m_queue.clear();
+        statements.push_back({sql, params});
+        auto results = pipeline(statements);
+        return std::move(results.back());
+    }
     auto found = m_prepared.find(sql);
     if (found == m_prepared.end()) {
-        auto name = "xrca_" + std::to_string(m_prepared.size());
+        auto name = "xrca_" + std::to_string(m_names++);
         checked(PQprepare(m_conn, name.c_str(), sql.c_str(), 0, nullptr), "preparing a statement");
         found = m_prepared.emplace(sql, std::move(name)).first;
     }
@@ -166,7 +206,88 @@ Result Connection::query(const std::string& sql, const Params& params) {
                    "a statement");
 }
 
+std::vector<Result> Connection::pipeline(const std::vector<Statement>& statements) {
+    // Blocking mode is safe here: what one flush sends (a few statements, a certificate's
+    // body) fits in the socket's buffers, so the server never waits for us to read while we
+    // wait for it to read.
+    if (PQenterPipelineMode(m_conn) != 1) fail(nullptr, "entering pipeline mode");
+    // What each result read back answers: a statement, or the preparation of one (its name).
+    struct Sent {
+        std::size_t statement;
+        std::string prepared;  ///< the name a preparation gives; empty for the statement itself
+    };
+    std::vector<Sent> sent;
+    std::unordered_map<std::string, std::string> naming;  // SQL prepared in this flush -> name
+    for (std::size_t i = 0; i < statements.size(); ++i) {
+        const auto& s = statements[i];
+        std::string name;
+        if (const auto known = m_prepared.find(s.sql); known != m_prepared.end()) {
+            name = known->second;
+        } else if (const auto now = naming.find(s.sql); now != naming.end()) {
+            name = now->second;
+        } else {
+            name = "xrca_" + std::to_string(m_names++);
+            if (PQsendPrepare(m_conn, name.c_str(), s.sql.c_str(), 0, nullptr) != 1)
+                fail(nullptr, "preparing a statement");
+            naming.emplace(s.sql, name);
+            sent.push_back({i, name});
+        }
+        std::vector<const char*> values;
+        values.reserve(s.params.size());
+        for (const auto& p : s.params) values.push_back(p ? p->c_str() : nullptr);
+        if (PQsendQueryPrepared(m_conn, name.c_str(), static_cast<int>(values.size()), values.data(), nullptr, nullptr,
+                                0) != 1) {
+            fail(nullptr, "sending a statement");
+        }
+        sent.push_back({i, ""});
+    }
+    if (PQpipelineSync(m_conn) != 1) fail(nullptr, "sending statements");
+
+    // Each statement's (and preparation's) result, then a null; an aborted pipeline answers the
+    // statements after the refused one with PGRES_PIPELINE_ABORTED; then the sync's own result.
+    std::vector<Result> out;
+    out.reserve(statements.size());
+    std::exception_ptr refused;  // the first statement the server refused
+    for (const auto& s : sent) {
+        auto* result = PQgetResult(m_conn);
+        if (result == nullptr) {
+            if (refused) std::rethrow_exception(refused);
+            fail(nullptr, "reading a result");
+        }
+        const auto status = PQresultStatus(result);
+        if (status == PGRES_PIPELINE_ABORTED) {
+            PQclear(result);
+        } else if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+            if (!refused) {
+                refused = std::make_exception_ptr(failure(result, "a statement", s.statement + 1 < statements.size()));
+            }
+            PQclear(result);
+            if (PQstatus(m_conn) != CONNECTION_OK) std::rethrow_exception(refused);  // nothing more will come
+        } else if (!s.prepared.empty()) {
+            m_prepared.emplace(statements[s.statement].sql, s.prepared);
+            PQclear(result);
+        } else {
+            out.emplace_back(result);
+        }
+        if (auto* extra = PQgetResult(m_conn)) {  // the end of this one's results
+            PQclear(extra);
+            fail(nullptr, "reading a pipeline's results (more than one result for a statement)");
+        }
+    }
+    auto* sync = PQgetResult(m_conn);
+    const auto synced = sync != nullptr && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+    if (sync != nullptr) PQclear(sync);
+    if (!synced) {
+        if (refused) std::rethrow_exception(refused);
+        fail(nullptr, "ending a pipeline");
+    }
+    if (PQexitPipelineMode(m_conn) != 1) fail(nullptr, "leaving pipeline mode");
+    if (refused) std::rethrow_exception(refused);
+    return out;
+}
+
 void Connection::begin_copy(const std::string& copy_sql) {
+    (void)flush();
     auto* result = PQexec(m_conn, copy_sql.c_str());
     if (result == nullptr || PQresultStatus(result) != PGRES_COPY_IN) fail(result, "starting a copy");
     PQclear(result);
@@ -205,7 +326,9 @@ Pool::Lease Pool::acquire() {
         if (!m_idle.empty()) {
             auto connection = std::move(m_idle.back());
             m_idle.pop_back();
-            return Lease(*this, std::move(connection));
+            if (connection->quiet()) return Lease(*this, std::move(connection));
+            --m_open;  // the server ended it (or sent what an idle session never gets): closed
+            continue;
         }
         if (m_open < m_capacity) {
             ++m_open;
@@ -262,12 +385,17 @@ Pool::Lease acquire(Pool& pool, const char* what) {
 }
 
 void begin(Connection& connection, Tx tx) {
-    connection.exec(tx == Tx::Snapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");
+    if (tx == Tx::Write) connection.queue("BEGIN");
+    if (tx == Tx::Snapshot) connection.queue("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 }
 
-void commit(Connection& connection) { connection.exec("COMMIT"); }
+void commit(Connection& connection, Tx tx) {
+    if (tx == Tx::Write || tx == Tx::Snapshot) connection.queue("COMMIT");
+    (void)connection.flush();
+}
 
 void abandon(Pool& pool, Pool::Lease& lease, bool connection_lost) noexcept {
+    lease->drop_queued();
     if (connection_lost || !lease->open()) {
         lease.discard();
         pool.discard_idle();

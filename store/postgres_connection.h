@@ -29,14 +29,21 @@ namespace xrca::store::pg_detail {
 /** What libpq reported; run() maps it once to the store's errors. */
 class PgFailure final : public std::runtime_error {
 public:
-    PgFailure(const std::string& message, std::string sqlstate, bool connection_lost);
+    PgFailure(const std::string& message, std::string sqlstate, bool connection_lost, bool refused_before_end = false);
     [[nodiscard]] const std::string& sqlstate() const noexcept { return m_sqlstate; }
     /** The connection is unusable (closed by the server, or the server is going away). */
     [[nodiscard]] bool connection_lost() const noexcept { return m_connection_lost; }
+    /**
+     * The server itself refused a statement that was not the last one sent with it: the ones
+     * after it (a COMMIT among them) were skipped, so they changed nothing, even if the
+     * connection was lost then. A failure libpq made up (no answer came) never says so.
+     */
+    [[nodiscard]] bool refused_before_end() const noexcept { return m_refused_before_end; }
 
 private:
     std::string m_sqlstate;
     bool m_connection_lost;
+    bool m_refused_before_end;
 };
 
 /** A query's result, owned (PQclear on destruction). Values are read in text format. */
@@ -71,7 +78,20 @@ Param param(std::int64_t value);
 /** A bytea parameter, in bytea's hex input format. */
 Param bytea_param(const std::vector<std::uint8_t>& bytes);
 
-/** One libpq connection with its prepared statements; its search_path is the store's schema. */
+/** A statement with its parameters, prepared on the connection the first time it is sent. */
+struct Statement {
+    std::string sql;
+    Params params;
+};
+
+/**
+ * One libpq connection with its prepared statements; its search_path is the store's schema.
+ *
+ * Round trips: statements whose results nobody needs before the transaction ends (BEGIN, SET
+ * LOCAL, an INSERT, the log's append, COMMIT) are queue()d, and go to the server in one flush
+ * with the next statement that needs its result, or with flush() (libpq's pipeline mode). The
+ * server runs them in order; the first one it refuses makes it skip the rest of that flush.
+ */
 class Connection {
 public:
     /** Connects; StoreUnavailable when the server cannot be reached now, StorageError otherwise. */
@@ -80,12 +100,28 @@ public:
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
 
-    /** Runs one or more statements without parameters (BEGIN, COMMIT, a migration). */
+    /** Runs one or more statements without parameters (a migration); sends what is queued first. */
     Result exec(const std::string& sql);
-    /** Runs `sql` ($1, $2 … placeholders) as a statement prepared once on this connection. */
+    /**
+     * Runs `sql` ($1, $2 … placeholders) as a statement prepared once on this connection, in
+     * the same flush as what is queued (whose failures it throws first).
+     */
     Result query(const std::string& sql, const Params& params = {});
-    /** Whether libpq still considers the connection open. */
+    /** Sends `sql` later, with the next statement or flush(); a failure is thrown by that call. */
+    void queue(std::string sql, Params params = {});
+    /** Sends what is queued, if anything, in one flush, and returns the results (in order). */
+    std::vector<Result> flush();
+    /** Forgets what is queued, unsent (its transaction is being abandoned). */
+    void drop_queued() noexcept { m_queue.clear(); }
+    /** Whether libpq still considers the connection open, and it is out of pipeline mode. */
     [[nodiscard]] bool open() const noexcept;
+    /**
+     * Whether an idle connection has received nothing: the server sends an idle session nothing
+     * unasked but its end (a restart's "terminating connection"), so one that did is discarded
+     * before a statement is sent on it (the statement would otherwise fail, with an outcome
+     * that is unknown for a write that commits by itself).
+     */
+    [[nodiscard]] bool quiet() const noexcept;
     /**
      * COPY … FROM STDIN: `copy_sql` starts it, `put` sends data in COPY's text format (any
      * pieces), `end` finishes it and reports the server's verdict (PgFailure).
@@ -95,11 +131,16 @@ public:
     void end_copy();
 
 private:
+    [[nodiscard]] PgFailure failure(pg_result* result, const std::string& what, bool refused_before_end = false);
     [[noreturn]] void fail(pg_result* result, const std::string& what);
     Result checked(pg_result* result, const std::string& what);
+    /** Sends `statements` in one flush (pipeline mode) and returns their results in order. */
+    std::vector<Result> pipeline(const std::vector<Statement>& statements);
     pg_conn* m_conn = nullptr;
     const PgLocator* m_locator;
     std::unordered_map<std::string, std::string> m_prepared;  ///< SQL text -> statement name
+    std::size_t m_names = 0;                                  ///< statement names given so far
+    std::vector<Statement> m_queue;                           ///< not sent yet
 };
 
 /**
@@ -148,10 +189,11 @@ private:
     std::size_t m_open = 0;                           ///< connections idle or on loan; guarded by m_mutex
 };
 
-/** How run() wraps a call. */
+/** How run() wraps a call. BEGIN is queued, to go with the body's first statement. */
 enum class Tx {
-    None,      ///< one statement on its own (it commits by itself)
-    Write,     ///< BEGIN (read committed) … COMMIT
+    None,      ///< one statement that only reads, on its own
+    Single,    ///< one statement that writes, on its own: it commits by itself when it succeeds
+    Write,     ///< BEGIN (read committed) … COMMIT; COMMIT goes with what the body left queued
     Snapshot,  ///< BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY … COMMIT: reads of one snapshot
 };
 
@@ -159,8 +201,10 @@ namespace run_steps {
 /** How long one store call keeps retrying serialization failures and deadlocks in all. */
 inline constexpr std::chrono::seconds k_give_up{60};
 Pool::Lease acquire(Pool& pool, const char* what);
+/** Queues BEGIN for Tx::Write and Tx::Snapshot. */
 void begin(Connection& connection, Tx tx);
-void commit(Connection& connection);
+/** Sends what is queued, with COMMIT after it for Tx::Write and Tx::Snapshot. */
+void commit(Connection& connection, Tx tx);
 /** Ends the failed call's transaction: rolls back, or discards a connection that cannot. */
 void abandon(Pool& pool, Pool::Lease& lease, bool connection_lost) noexcept;
 bool retryable(const PgFailure& failure) noexcept;
@@ -173,38 +217,39 @@ void pause(int attempt);
  * Runs `body(connection)` as one store call (see Tx) and maps failures once: SQLSTATE class 23
  * → ConflictError; serialization failures and deadlocks (40001, 40P01) retried whole; a lost
  * connection retried once on a fresh one when nothing can have been committed (the failure came
- * before COMMIT was sent), StoreUnavailable when the server cannot be reached, StorageError when
- * the commit's outcome is unknown; anything else StorageError naming `what`. Exceptions the
- * body throws itself (ConflictError, a writer's) roll back and pass through. The body may run
- * more than once, so it must have no effect outside the database (or one that can be repeated).
+ * before COMMIT, or a Tx::Single write, was sent, or the server refused a statement sent before
+ * it), StoreUnavailable when the server cannot be reached, CommitOutcomeUnknown when the commit's
+ * outcome is unknown; anything else StorageError naming `what`. Exceptions the body throws
+ * itself (ConflictError, a writer's) roll back and pass through. The body may run more than
+ * once, so it must have no effect outside the database (or one that can be repeated).
  */
 template <typename Body>
 auto run(Pool& pool, const char* what, Tx tx, Body&& body) -> decltype(body(std::declval<Connection&>())) {
     using Out = decltype(body(std::declval<Connection&>()));
     const auto give_up = std::chrono::steady_clock::now() + run_steps::k_give_up;
+    const bool writes = tx == Tx::Write || tx == Tx::Single;
     bool reconnected = false;
     for (int attempt = 1;; ++attempt) {
         auto lease = run_steps::acquire(pool, what);
-        bool commit_sent = false;
+        // A Tx::Single statement commits as it runs: once sent, its outcome is the server's.
+        bool commit_sent = tx == Tx::Single;
         try {
-            if (tx != Tx::None) run_steps::begin(*lease, tx);
+            run_steps::begin(*lease, tx);
             if constexpr (std::is_void_v<Out>) {
                 body(*lease);
                 commit_sent = true;
-                if (tx != Tx::None) run_steps::commit(*lease);
+                run_steps::commit(*lease, tx);
                 return;
             } else {
                 Out out = body(*lease);
                 commit_sent = true;
-                if (tx != Tx::None) run_steps::commit(*lease);
+                run_steps::commit(*lease, tx);
                 return out;
             }
         } catch (const PgFailure& failure) {
             run_steps::abandon(pool, lease, failure.connection_lost());
-            // A statement on its own (Tx::None) that lost its connection may have committed
-            // unless it only reads; callers run every write in a transaction, so retrying is safe.
-            const bool unsent = !commit_sent || tx == Tx::Snapshot;
-            if (failure.connection_lost() && unsent && !reconnected) {
+            const bool uncommitted = !writes || !commit_sent || failure.refused_before_end();
+            if (failure.connection_lost() && uncommitted && !reconnected) {
                 reconnected = true;
                 continue;
             }
@@ -212,7 +257,7 @@ auto run(Pool& pool, const char* what, Tx tx, Body&& body) -> decltype(body(std:
                 run_steps::pause(attempt);
                 continue;
             }
-            run_steps::throw_mapped(what, failure, commit_sent && tx == Tx::Write);
+            run_steps::throw_mapped(what, failure, !uncommitted);
         } catch (...) {
             run_steps::abandon(pool, lease, false);
             throw;

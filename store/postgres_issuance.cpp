@@ -1,7 +1,7 @@
 // PostgreSQL implementation of the issuance cycle (docs/issuance-cycle.md): reserving a
 // certificate before it is signed, completing or abandoning it after, and reconciling what an
-// interrupted process left. Each call is its own transaction; concurrent issuances from every
-// process meet only at the log's head row.
+// interrupted process left. Concurrent reservations (and completions) of one process share a
+// transaction (group commit); the processes' transactions meet only at the log's head row.
 #include "store/postgres_rows.h"
 #include "store/postgres_store.h"
 
@@ -9,7 +9,56 @@ namespace xrca::store {
 
 using namespace pg_detail;
 
+namespace {
+
+// A batch that failed as a whole: an outage, or an outcome unknown, is every call's; anything
+// else (a call refused: a duplicate, a certificate not pending) was rolled back, and each call
+// runs again alone, so that it gets its own verdict. False when it should not be tried alone.
+template <typename Queued>
+bool blame_all(const std::vector<Queued*>& batch) {
+    try {
+        throw;
+    } catch (const StoreUnavailable&) {
+    } catch (const CommitOutcomeUnknown&) {
+    } catch (const StorageError&) {
+        if (batch.size() > 1) return false;
+    } catch (...) {
+    }
+    for (auto* q : batch) q->error = std::current_exception();
+    return true;
+}
+
+// Commits `batch` with `together`; if that fails, as blame_all says.
+template <typename Queued, typename Together>
+void commit_batch(const std::vector<Queued*>& batch, Together&& together) {
+    try {
+        together(batch);
+        return;
+    } catch (...) {
+        if (blame_all(batch)) return;
+    }
+    for (auto* q : batch) {
+        try {
+            together(std::vector<Queued*>{q});
+        } catch (...) {
+            q->error = std::current_exception();
+        }
+    }
+}
+
+}  // namespace
+
 void PostgresStore::reserve_issuance(const CertificateRecord& r, const LogEntry& entry) {
+    // Concurrent reservations of this process share one transaction (group commit): one lock of
+    // the log's head, two round trips, for the batch.
+    m_reservations.submit(Reservation{&r, &entry}, [&](const std::vector<GroupCommit<Reservation>::Queued*>& batch) {
+        commit_batch(batch, [&](const std::vector<GroupCommit<Reservation>::Queued*>& b) { reserve_together(b); });
+    });
+}
+
+void PostgresStore::reserve_together(const std::vector<GroupCommit<Reservation>::Queued*>& reservations) {
+    // Two round trips: BEGIN, SET LOCAL, the inserts and the head's lock in one flush; the log's
+    // rows, the head's update and COMMIT in the next (docs/store.md, "Round trips").
     run(*m_pool, "recording an issuance", Tx::Write, [&](Connection& c) {
         // As in the SQLite store, the reservation commits without waiting for its WAL flush:
         // nothing leaves before the completion (or abandonment) commits synchronously, and the
@@ -17,25 +66,48 @@ void PostgresStore::reserve_issuance(const CertificateRecord& r, const LogEntry&
         // between loses both, and nobody received anything. The log's head row, locked by the
         // append below until COMMIT, is then held for microseconds instead of a disk sync,
         // which every node's reservations used to wait for in turn (docs/performance.md).
-        c.exec("SET LOCAL synchronous_commit TO off");
-        c.query(
-            std::string("INSERT INTO certificates (") + k_certificate_columns +
-                ") VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, NULL, $10, $11, $12)",
-            {r.id, r.kind, r.subject, r.issuer_fingerprint, r.key_fingerprint, r.issued, r.valid_from, r.valid_until,
-             r.body, r.request_id, r.license_hash.empty() ? Param() : Param(r.license_hash), r.machine});
-        append_log_locked(c, entry);
+        c.queue("SET LOCAL synchronous_commit TO off");
+        std::vector<const LogEntry*> entries;
+        for (const auto* queued : reservations) {
+            const auto& r = *queued->item->record;
+            c.queue(std::string("INSERT INTO certificates (") + k_certificate_columns +
+                        ") VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, NULL, $10, $11, $12)",
+                    {r.id, r.kind, r.subject, r.issuer_fingerprint, r.key_fingerprint, r.issued, r.valid_from,
+                     r.valid_until, r.body, r.request_id, r.license_hash.empty() ? Param() : Param(r.license_hash),
+                     r.machine});
+            entries.push_back(queued->item->entry);
+        }
+        append_log_locked(c, entries);
     });
 }
 
 void PostgresStore::complete_issuance(const std::string& id, const std::string& xrml) {
-    // The signed document contains the exact BODY: it replaces the pending copy rather than
-    // storing the same text twice. The commit is durable when this returns (synchronous_commit).
-    run(*m_pool, "completing an issuance", Tx::Write, [&](Connection& c) {
-        const auto q = c.query(
-            "UPDATE certificates SET status = 'issued', xrml = $1, body = '' WHERE id = $2 AND status = 'pending'",
-            {xrml, id});
-        if (q.affected() != 1) throw StorageError("certificate " + id + " is not pending");
+    // Concurrent completions of this process share one transaction and one synchronous commit
+    // (group commit); alone, a completion is one statement.
+    m_completions.submit(Completion{&id, &xrml}, [&](const std::vector<GroupCommit<Completion>::Queued*>& batch) {
+        commit_batch(batch, [&](const std::vector<GroupCommit<Completion>::Queued*>& b) { complete_together(b); });
     });
+}
+
+void PostgresStore::complete_together(const std::vector<GroupCommit<Completion>::Queued*>& completions) {
+    // The signed document contains the exact BODY: it replaces the pending copy rather than
+    // storing the same text twice. The updates go in one flush without BEGIN: one implicit
+    // transaction, committed by the server at the flush's end, durable when this returns
+    // (synchronous_commit). One round trip.
+    const auto updated = run(*m_pool, "completing an issuance", Tx::Single, [&](Connection& c) {
+        for (const auto* q : completions) {
+            c.queue(
+                "UPDATE certificates SET status = 'issued', xrml = $1, body = '' WHERE id = $2 AND status = 'pending'",
+                {*q->item->xrml, *q->item->id});
+        }
+        return c.flush();
+    });
+    for (std::size_t i = 0; i < completions.size(); ++i) {
+        if (updated.at(i).affected() != 1) {
+            completions[i]->error =
+                std::make_exception_ptr(StorageError("certificate " + *completions[i]->item->id + " is not pending"));
+        }
+    }
 }
 
 void PostgresStore::abandon_issuance(const std::string& id, const LogEntry& entry) {

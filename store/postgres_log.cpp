@@ -40,17 +40,33 @@ void PostgresStore::append_log(const LogEntry& entry) {
     run(*m_pool, "appending to the enrollment log", Tx::Write, [&](Connection& c) { append_log_locked(c, entry); });
 }
 
-void PostgresStore::append_log_locked(Connection& c, const LogEntry& in) {
+void PostgresStore::append_log_locked(Connection& c, const LogEntry& in) { append_log_locked(c, {&in}); }
+
+void PostgresStore::append_log_locked(Connection& c, const std::vector<const LogEntry*>& in) {
+    if (in.empty()) return;
     // The lock is held to COMMIT: a concurrent append (any process) waits here and then reads
-    // the head this one moved (read committed re-reads a locked row once it is released).
-    const auto head = c.query("SELECT seq, hash FROM log_head WHERE id = 1 FOR UPDATE");
-    if (head.rows() == 0) throw StorageError("the enrollment log's head row is missing");
-    const LogEntry e = chain_log_entry(read_head(head), in);
-    c.query(std::string("INSERT INTO enrollment_log (") + k_log_columns +
-                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            {param(e.seq), e.request_id, e.time, e.operation, e.caller, e.inputs, e.certificate_id, e.outcome, e.reason,
-             e.prev_hash, e.hash});
-    c.query("UPDATE log_head SET seq = $1, hash = $2 WHERE id = 1", {param(e.seq), e.hash});
+    // the head this one moved (read committed re-reads a locked row once it is released). The
+    // head's read goes with whatever the caller queued before it (BEGIN, its own writes).
+    const auto locked = c.query("SELECT seq, hash FROM log_head WHERE id = 1 FOR UPDATE");
+    if (locked.rows() == 0) throw StorageError("the enrollment log's head row is missing");
+    // The rows and the head's move are queued: they go with the caller's COMMIT (or its next
+    // statement), so that the lock is held for one round trip after the read. The last row and
+    // the head's move are one statement.
+    const std::string insert = std::string("INSERT INTO enrollment_log (") + k_log_columns +
+                               ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+    auto head = read_head(locked);
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        const LogEntry e = chain_log_entry(head, *in[i]);
+        Params values{param(e.seq),     e.request_id, e.time,   e.operation, e.caller, e.inputs,
+                      e.certificate_id, e.outcome,    e.reason, e.prev_hash, e.hash};
+        if (i + 1 < in.size()) {
+            c.queue(insert, std::move(values));
+        } else {
+            c.queue("WITH appended AS (" + insert + ") UPDATE log_head SET seq = $1, hash = $11 WHERE id = 1",
+                    std::move(values));
+        }
+        head = LogHead{e.seq, e.hash};
+    }
 }
 
 void PostgresStore::for_each_log(const std::string& since, const LogVisitor& visit) {

@@ -34,16 +34,28 @@ void insert_grant(Connection& c, const std::string& name, const std::string& pat
     c.query("INSERT INTO principal_grants (principal, pattern, added) VALUES ($1, $2, $3)", {name, pattern, added});
 }
 
-// One principal by a unique column, with its grants, from one snapshot.
-std::optional<PrincipalRecord> find_one(Pool& pool, const char* column, const std::string& value) {
-    return run(pool, "finding a principal", Tx::Snapshot, [&](Connection& c) -> std::optional<PrincipalRecord> {
-        const auto q = c.query(
-            std::string("SELECT ") + k_principal_columns + " FROM principals WHERE " + column + " = $1", {value});
-        if (q.rows() == 0) return std::nullopt;
-        auto p = read_principal(q, 0);
-        read_grants(c, p);
-        return p;
-    });
+// One principal by a unique column, with its grants: one statement (one snapshot, one round
+// trip; every request's token is looked up so), a row per grant or one with a NULL pattern. Its
+// last column is the policy revision, read in the same statement (see recent_policy_revision).
+std::optional<std::pair<PrincipalRecord, std::int64_t>> find_one(Pool& pool, const char* column,
+                                                                 const std::string& value) {
+    return run(pool, "finding a principal", Tx::None,
+               [&](Connection& c) -> std::optional<std::pair<PrincipalRecord, std::int64_t>> {
+                   const auto q = c.query(std::string("SELECT ") + k_principal_columns +
+                                              ", g.pattern, (SELECT revision FROM policy_revision WHERE id = 1) "
+                                              "FROM principals LEFT JOIN principal_grants g ON g.principal = "
+                                              "principals.name WHERE principals." +
+                                              column + " = $1 ORDER BY g.pattern COLLATE \"C\"",
+                                          {value});
+                   if (q.rows() == 0) return std::nullopt;
+                   auto p = read_principal(q, 0);
+                   const int pattern = 7, revision = 8;  // after k_principal_columns' seven
+                   for (int i = 0; i < q.rows(); ++i) {
+                       if (!q.null(i, pattern)) p.may_certify.push_back(q.text(i, pattern));
+                   }
+                   if (q.null(0, revision)) throw StorageError("the policy revision row is missing");
+                   return std::make_pair(std::move(p), q.int64(0, revision));
+               });
 }
 
 }  // namespace
@@ -79,11 +91,17 @@ std::vector<PrincipalRecord> PostgresStore::list_principals() {
 }
 
 std::optional<PrincipalRecord> PostgresStore::find_principal(const std::string& name) {
-    return find_one(*m_pool, "name", name);
+    auto found = find_one(*m_pool, "name", name);
+    if (!found) return std::nullopt;
+    return std::move(found->first);
 }
 
 std::optional<PrincipalRecord> PostgresStore::find_principal_by_token_hash(const std::string& token_hash) {
-    return find_one(*m_pool, "token_hash", token_hash);
+    // The request that presented the token asks for the policy revision next: it was read too.
+    auto found = find_one(*m_pool, "token_hash", token_hash);
+    if (!found) return std::nullopt;
+    remember_policy_revision(found->second);
+    return std::move(found->first);
 }
 
 std::optional<std::string> PostgresStore::bind_principal_cluster(const std::string& name,

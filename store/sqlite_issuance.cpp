@@ -4,7 +4,6 @@
 #include "store/sqlite_internal.h"
 #include "store/sqlite_store.h"
 
-#include <condition_variable>
 #include <exception>
 
 namespace xrca::store {
@@ -30,45 +29,14 @@ void without_sync_at_commit(SQLite::Database& db, Fn&& fn) {
 
 }  // namespace
 
-struct SqliteStore::QueuedWrite {
-    const char* what;
-    const std::function<void()>* write;
-    std::exception_ptr error;
-    std::uint64_t generation = 0;
-    bool done = false;
-    // Its thread waits here, for its batch to be written or for its turn to lead the next.
-    // One condition per write: a batch's end wakes its own writers and the next leader only,
-    // not every thread queued behind it (under load, 50 threads woken to find nothing to do).
-    std::condition_variable woken;
-};
-
 std::uint64_t SqliteStore::write_batched(const char* what, const std::function<void()>& write) {
-    QueuedWrite mine{what, &write};
-    std::unique_lock<std::mutex> queue(m_queue_mutex);
-    m_queue.push_back(&mine);
-    mine.woken.wait(queue, [&] { return mine.done || !m_leading; });
-    if (!mine.done) {
-        // Nobody is writing: this thread writes everything queued so far, its own write too.
-        m_leading = true;
-        std::vector<QueuedWrite*> batch;
-        batch.swap(m_queue);
-        queue.unlock();
-        commit_batch(batch);  // records each write's outcome; never throws
-        queue.lock();
-        m_leading = false;
-        // Notified under the lock: a woken writer returns (and its QueuedWrite ends) only after
-        // this thread let go of the lock, so nothing here touches a write that is gone.
-        for (auto* w : batch) {
-            w->done = true;
-            if (w != &mine) w->woken.notify_one();
-        }
-        if (!m_queue.empty()) m_queue.front()->woken.notify_one();  // queued meanwhile: it leads next
-    }
-    if (mine.error) std::rethrow_exception(mine.error);
-    return mine.generation;
+    std::uint64_t generation = 0;
+    m_batches.submit(BatchedWrite{what, &write, &generation},
+                     [&](const std::vector<GroupCommit<BatchedWrite>::Queued*>& batch) { commit_batch(batch); });
+    return generation;
 }
 
-void SqliteStore::commit_batch(const std::vector<QueuedWrite*>& batch) {
+void SqliteStore::commit_batch(const std::vector<GroupCommit<BatchedWrite>::Queued*>& batch) {
     Lock lock(m_mutex);
     try {
         retry_busy([&] {
@@ -80,8 +48,8 @@ void SqliteStore::commit_batch(const std::vector<QueuedWrite*>& batch) {
                     w->error = nullptr;  // retry_busy may run the batch again
                     m_db->exec("SAVEPOINT queued_write");
                     try {
-                        guarded(w->what, [&] {
-                            (*w->write)();
+                        guarded(w->item->what, [&] {
+                            (*w->item->write)();
                             return 0;
                         });
                         m_db->exec("RELEASE queued_write");
@@ -96,10 +64,12 @@ void SqliteStore::commit_batch(const std::vector<QueuedWrite*>& batch) {
             return 0;
         });
         ++m_committed;
-        for (auto* w : batch) w->generation = m_committed;
+        for (auto* w : batch) *w->item->generation = m_committed;
     } catch (const SQLite::Exception& e) {
         // The transaction itself failed (a full disk, an I/O error): no write of it happened.
-        for (auto* w : batch) w->error = std::make_exception_ptr(StorageError(std::string(w->what) + ": " + e.what()));
+        for (auto* w : batch) {
+            w->error = std::make_exception_ptr(StorageError(std::string(w->item->what) + ": " + e.what()));
+        }
     } catch (...) {
         for (auto* w : batch) w->error = std::current_exception();
     }

@@ -14,9 +14,11 @@
 // is copied to DIR/backups first and its upgrade announced (schema_upgrade.h).
 #pragma once
 
+#include "store/group_commit.h"
 #include "store/schema_upgrade.h"
 #include "store/store.h"
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -126,7 +128,11 @@ private:
     SQLite::Statement& prepared(const char* sql);
     /** Returns once every commit up to `generation` is on disk (group commit; m_mutex not held). */
     void make_durable(std::uint64_t generation);
-    struct QueuedWrite;
+    struct BatchedWrite {
+        const char* what;
+        const std::function<void()>* write;
+        std::uint64_t* generation;  ///< set to the commit's generation
+    };
     /**
      * Runs `write` (statements only, no transaction of its own; m_mutex held while it runs) in a
      * transaction shared with the writes other threads queued meanwhile, each in a savepoint of
@@ -134,7 +140,7 @@ private:
      * committed (not synced), the commit's generation for make_durable().
      */
     std::uint64_t write_batched(const char* what, const std::function<void()>& write);
-    void commit_batch(const std::vector<QueuedWrite*>& batch);
+    void commit_batch(const std::vector<GroupCommit<BatchedWrite>::Queued*>& batch);
     void sync_wal_file();
     std::string m_path;
     std::mutex m_mutex;
@@ -145,10 +151,8 @@ private:
     std::uint64_t m_synced = 0;  ///< guarded by m_sync_mutex
     int m_wal_fd = -1;           ///< guarded by m_sync_mutex
     // Batched issuance writes: the first thread to queue while no batch is being written leads,
-    // takes the whole queue and writes it; the others wait on their own QueuedWrite::woken.
-    std::mutex m_queue_mutex;
-    std::vector<QueuedWrite*> m_queue;  ///< guarded by m_queue_mutex
-    bool m_leading = false;             ///< guarded by m_queue_mutex
+    // takes the queue and writes it; the others wait (store/group_commit.h).
+    GroupCommit<BatchedWrite> m_batches;
     std::unique_ptr<SQLite::Database> m_db;
     std::map<const char*, std::unique_ptr<SQLite::Statement>> m_statements;
 };

@@ -274,7 +274,9 @@ TEST_P(StoreContract, TheIssuanceCycleRecordsBeforeAndCompletesAfter) {
     EXPECT_EQ(m_store->counts().issued_by_kind.at("Rights-Account-Certificate"), 1);
     EXPECT_EQ(m_store->counts().pending, 0);
     EXPECT_THROW(m_store->complete_issuance("c1", "again"), StorageError) << "only a pending certificate completes";
+    const auto log_at_conflict = log_size();
     EXPECT_THROW(m_store->reserve_issuance(pending("c1"), entry("Certify")), ConflictError);
+    EXPECT_EQ(log_size(), log_at_conflict) << "a refused reservation appends nothing";
 
     // A refused write leaves no trace that fails the next one (a statement reused after an error).
     m_store->reserve_issuance(pending("c2"), entry("Certify"));

@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <set>
@@ -92,6 +93,55 @@ TEST_F(PostgresStoreTest, TwoNodesAppendingConcurrentlyMakeOneChainWithoutGaps) 
     EXPECT_EQ(node_a->counts().issued_by_kind.at("Rights-Account-Certificate"), 2 * threads_per_node * per_thread / 4);
 }
 
+TEST_F(PostgresStoreTest, ConcurrentIssuancesOnOneNodeEachGetTheirOwnVerdict) {
+    // Concurrent reservations and completions share transactions (group commit); one refused
+    // among them (a duplicate ID, a certificate no longer pending) fails alone.
+    auto store = open_store(m_locator, OpenMode::Create);
+    constexpr int threads_n = 8, per_thread = 15;
+    std::atomic<int> conflicts{0}, not_pending{0}, unexpected{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < threads_n; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < per_thread; ++i) {
+                const auto id = "t" + std::to_string(t) + "-" + std::to_string(i);
+                try {
+                    store->reserve_issuance(pending(id), entry("Certify", id));
+                    store->complete_issuance(id, "<XrML>" + id + "</XrML>");
+                } catch (const std::exception&) {
+                    ++unexpected;
+                }
+                if (i % 5 != 4) continue;
+                try {
+                    store->reserve_issuance(pending(id), entry("Certify", id));
+                    ++unexpected;
+                } catch (const ConflictError&) {
+                    ++conflicts;
+                }
+                try {
+                    store->complete_issuance(id, "again");
+                    ++unexpected;
+                } catch (const ConflictError&) {
+                    ++unexpected;
+                } catch (const StorageError& e) {
+                    if (std::string(e.what()).find("not pending") != std::string::npos) ++not_pending;
+                }
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(unexpected.load(), 0);
+    EXPECT_EQ(conflicts.load(), threads_n * per_thread / 5);
+    EXPECT_EQ(not_pending.load(), threads_n * per_thread / 5);
+    const auto verdict = store->verify_log();
+    EXPECT_TRUE(verdict.ok) << verdict.problem;
+    EXPECT_EQ(verdict.entries, threads_n * per_thread) << "one entry per reservation, none for a refused one";
+    EXPECT_EQ(store->counts().issued_by_kind.at("Rights-Account-Certificate"), threads_n * per_thread);
+    for (int t = 0; t < threads_n; ++t) {
+        const auto id = "t" + std::to_string(t) + "-3";
+        EXPECT_EQ(store->find_certificate(id)->xrml.value_or(""), "<XrML>" + id + "</XrML>");
+    }
+}
+
 TEST_F(PostgresStoreTest, APolicyChangeThroughOneNodeIsSeenByTheOther) {
     auto node_a = open_store(m_locator, OpenMode::Create);
     auto node_b = open_store(m_locator, OpenMode::Existing);
@@ -106,6 +156,32 @@ TEST_F(PostgresStoreTest, APolicyChangeThroughOneNodeIsSeenByTheOther) {
     EXPECT_GT(node_a->policy_revision(), after);
     EXPECT_EQ(node_a->list_revocations().size(), 1u);
     EXPECT_TRUE(node_a->verify_log().ok);
+}
+
+TEST_F(PostgresStoreTest, ATokenLookupsPolicyRevisionServesOneCallAndNeverHidesThisThreadsChange) {
+    // The token lookup's statement reads the policy revision too, for the same request's
+    // policy_revision(): that saves a round trip per request; it serves one call only, and a
+    // change this thread makes is never hidden by it.
+    auto node_a = open_store(m_locator, OpenMode::Create);
+    auto node_b = open_store(m_locator, OpenMode::Existing);
+    node_a->add_principal({"alice", "user", "alice@example.test", "alice", std::string(64, 'c'), "t"},
+                          entry("PrincipalAdd"));
+    const auto start = node_a->policy_revision();
+
+    ASSERT_TRUE(node_a->find_principal_by_token_hash(std::string(64, 'c')));
+    node_b->add_trust({"fp-1", "spc-issuer", "<PUBLICKEY/>", "partner", "t"}, entry("TrustAdd"));
+    const auto served = node_a->policy_revision();
+    EXPECT_GE(served, start);
+    EXPECT_GT(node_a->policy_revision(), start) << "the next call reads again";
+
+    ASSERT_TRUE(node_a->find_principal_by_token_hash(std::string(64, 'c')));
+    const auto before_own = node_b->policy_revision();
+    node_a->add_trust({"fp-2", "spc-issuer", "<PUBLICKEY/>", "partner", "t"}, entry("TrustAdd"));
+    EXPECT_GT(node_a->policy_revision(), before_own) << "this thread's own change is seen at once";
+
+    ASSERT_TRUE(node_a->find_principal_by_token_hash(std::string(64, 'c')));
+    EXPECT_EQ(node_b->policy_revision(), node_b->policy_revision()) << "another store's lookup serves no one else";
+    EXPECT_EQ(node_b->policy_revision(), node_a->policy_revision());
 }
 
 TEST_F(PostgresStoreTest, ASchemaNewerThanTheBinaryIsRefusedAndLeftUntouched) {
@@ -194,6 +270,34 @@ TEST_F(PostgresStoreTest, TheStoreReconnectsByItselfAfterTheServerRestarted) {
     EXPECT_EQ(store->read_log("").size(), 5u);
     EXPECT_TRUE(store->verify_log().ok);
     EXPECT_EQ(store->policy_revision(), 0);
+}
+
+TEST_F(PostgresStoreTest, ConnectionsTheServerEndedWhileIdleAreReplacedBeforeAWriteIsSent) {
+    // The completion is one statement that commits by itself: sent on a connection the server
+    // had already ended, its outcome would be unknown. An idle connection that received
+    // anything (the server's "terminating connection") is replaced before a statement is sent.
+    auto store = open_store(m_locator, OpenMode::Create);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] { store->reserve_issuance(pending("c" + std::to_string(t)), entry("Certify")); });
+    }
+    for (auto& t : threads) t.join();
+    const auto others =
+        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> "
+        "pg_backend_pid()";
+    ASSERT_NE(cluster().scalar(m_database, others), "0") << "the store keeps its connections open";
+    cluster().execute(m_database,
+                      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                      "AND pid <> pg_backend_pid()");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (cluster().scalar(m_database, others) != "0" && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling, with a deadline
+    }
+    ASSERT_EQ(cluster().scalar(m_database, others), "0") << "the server did not end the store's connections";
+
+    for (int t = 0; t < 4; ++t) store->complete_issuance("c" + std::to_string(t), "<XrML/>");
+    for (int t = 0; t < 4; ++t) EXPECT_EQ(store->find_certificate("c" + std::to_string(t))->status, "issued");
+    EXPECT_TRUE(store->verify_log().ok);
 }
 
 TEST_F(PostgresStoreTest, AStoppedServerIsStoreUnavailableNotAHang) {
