@@ -430,7 +430,7 @@ std::vector<CertificateRecord> SqliteStore::find_by_key(const std::string& fp) {
 StoreCounts SqliteStore::counts() {
     Lock lock(m_mutex);
     return guarded("counting", [&] {
-        // Kept by triggers in the transaction of every change (013_row_counts.sql): a few rows,
+        // Kept by triggers in the transaction of every change (014_row_counts.sql): a few rows,
         // not a count of every certificate.
         StoreCounts c;
         auto& q = prepared("SELECT tbl, kind, status, n FROM row_counts");
