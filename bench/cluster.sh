@@ -594,6 +594,7 @@ for target in "${sizes[@]}"; do
   [ "$free_kb" -gt "$need_kb" ] || { echo "$0: $target rows need ~$((need_kb / 1048576)) GB, $((free_kb / 1048576)) GB free: stopping here" >&2; break; }
   t0=$(date +%s)
   bulk_load "$((loaded + 1))" "$target"
+  pg_sql growth -c "VACUUM ANALYZE xrca.certificates"
   loaded=$target
   load_s=$(($(date +%s) - t0))
   size=$(pg_sql growth -c "SELECT pg_size_pretty(pg_total_relation_size('xrca.certificates'))")
