@@ -25,8 +25,9 @@
 # and full_page_writes on. Everything else listens on 127.0.0.1 only; the temporary directory is
 # removed at the end and every process started here is stopped on exit, failure or Ctrl-C.
 #
-# Environment: BENCH_NO_BUILD=1 uses build/bench as it is (or BENCH_BUILD_DIR, a tree holding
-# cli/xrca and bench/bench_soap_body: two builds compared in one session); BENCH_BUILD_JOBS (default: nproc);
+# Environment: BENCH_NO_BUILD=1 uses build/bench as it is (BENCH_BUILD_DIR: another tree, with
+# BENCH_NO_BUILD=1); BENCH_BUILD_JOBS (default: nproc);
+# BENCH_PG_SHARED_BUFFERS (growth mode only, default 2GB; 128MB is PostgreSQL's own default);
 # BENCH_PORT (first port tried, default 18180); BENCH_PG_BINDIR (default
 # /usr/lib/postgresql/15/bin); BENCH_WRK_TIMEOUT (seconds, default 30); BENCH_KEEP_PG=1 prints
 # the growth store's locator and waits for Enter before removing it.
@@ -80,6 +81,11 @@ done
 
 # --- The Release build --------------------------------------------------------------------
 build=${BENCH_BUILD_DIR:-build/bench}
+# Another tree is measured as it is: building here would make it a Release tree.
+if [ -n "${BENCH_BUILD_DIR:-}" ] && [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
+  echo "$0: BENCH_BUILD_DIR needs BENCH_NO_BUILD=1" >&2
+  exit 2
+fi
 if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
   launcher=()
   command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
@@ -197,6 +203,11 @@ if [ "$(id -u)" = 0 ]; then
 fi
 pg_extra=()
 [ "${BENCH_PG_STATEMENTS:-0}" = 1 ] && pg_extra=(-c shared_preload_libraries=pg_stat_statements)
+# Growth: buffers for the indexes of millions of rows (the default 128 MB holds a fraction of
+# them: every insert then waits for index pages read back), and checkpoints spaced by time, not
+# by the WAL that index builds write (each checkpoint makes the next change of every page write
+# that whole page to the WAL). The operator's settings docs/store.md recommends for a large store.
+[ "$mode" = growth ] && pg_extra+=(-c "shared_buffers=${BENCH_PG_SHARED_BUFFERS:-2GB}" -c max_wal_size=8GB)
 "${as_owner[@]}" "$pg_bin/initdb" -D "$pg_dir/data" --auth=trust --username=postgres --locale=C --encoding=UTF8 \
   >"$tmp/initdb.log" 2>&1 || { tail -n 20 "$tmp/initdb.log" >&2; exit 1; }
 # Durable like SQLite's synced commits: fsync, synchronous_commit, full_page_writes on (the
@@ -541,7 +552,49 @@ status_ms() {
   done
   printf '%s\n' "${times[@]}" | sort -n | sed -n 3p
 }
-counts_sql="SELECT kind, status, COUNT(*) FROM certificates GROUP BY kind, status"
+# Issued certificates FROM..TO (bulk_load FROM TO), made by the database itself in one
+# transaction: ids, key fingerprints, request ids and license hashes are md5 values (spread over
+# each index as real ones are), subjects are user ids, machines machine ids, the issuer the
+# authority's, the times a second apart, the documents short. Loading row by row into every
+# index of a table of millions slows with each million (random pages of indexes larger than the
+# buffers); so the indexes are dropped, the rows written without the count triggers (that would
+# stage every row for the statement's count), then the indexes built again by sorting and the
+# counts taken once, as the migration that brought them does (the node is idle meanwhile).
+bulk_load() {
+  local from=$1 to=$2 indexes
+  indexes=$(pg_sql growth -c "SELECT indexdef || ';' FROM pg_indexes WHERE schemaname = 'xrca'
+    AND tablename = 'certificates' AND indexname <> 'certificates_pkey'")
+  pg_sql growth -c "SET search_path = xrca" -c "SET maintenance_work_mem = '1GB'" \
+    -c "SET session_replication_role = replica" -c "BEGIN" -c "
+    DO \$\$ DECLARE i record; BEGIN
+      FOR i IN SELECT indexname FROM pg_indexes WHERE schemaname = 'xrca' AND tablename = 'certificates'
+                 AND indexname <> 'certificates_pkey' LOOP
+        EXECUTE format('DROP INDEX %I', i.indexname);
+      END LOOP; END \$\$;
+    ALTER TABLE certificates DROP CONSTRAINT certificates_pkey;
+    INSERT INTO certificates (id, kind, status, subject, issuer_fingerprint, key_fingerprint, issued, valid_from,
+                              valid_until, body, xrml, request_id, license_hash, machine)
+    SELECT 'bulk-' || md5(g::text),
+           (ARRAY['Group-Identity-Credential', 'Group-Identity-Credential', 'Group-Identity-Credential',
+                  'Client-Licensor-Certificate', 'Machine-Certificate'])[1 + g % 5], 'issued',
+           'S-1-5-21-' || (g % 1000003), issuer.fp, md5('key' || g) || md5('key2' || g),
+           to_char(timestamp '2025-01-01' + g * interval '1 second', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
+           to_char(timestamp '2025-01-01' + g * interval '1 second', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
+           to_char(timestamp '2026-01-01' + g * interval '1 second', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
+           '', '<bulk n=\"' || g || '\"/>', md5('request' || g), md5('license' || g),
+           md5('machine' || (g % 2000003))
+    FROM generate_series($from, $to) AS g,
+         (SELECT issuer_fingerprint AS fp FROM certificates WHERE status = 'issued' LIMIT 1) AS issuer;
+    ALTER TABLE certificates ADD PRIMARY KEY (id);
+    $indexes
+    DELETE FROM row_count_changes;
+    DELETE FROM row_counts WHERE tbl = 'certificates';
+    INSERT INTO row_counts (tbl, kind, status, n)
+      SELECT 'certificates', kind, status, count(*) FROM certificates GROUP BY kind, status;
+    COMMIT"
+}
+counts_sql="SELECT tbl, kind, status, sum(n) FROM (SELECT tbl, kind, status, n FROM row_counts UNION ALL
+  SELECT tbl, kind, status, n FROM row_count_changes) AS counted GROUP BY tbl, kind, status"
 
 measured_rate=$(measure_rate empty)
 read -r empty_rate empty_p99 empty_cpu <<<"$measured_rate"
@@ -558,26 +611,7 @@ for target in "${sizes[@]}"; do
   need_kb=$(((target - loaded) * 2))
   [ "$free_kb" -gt "$need_kb" ] || { echo "$0: $target rows need ~$((need_kb / 1048576)) GB, $((free_kb / 1048576)) GB free: stopping here" >&2; break; }
   t0=$(date +%s)
-  # Issued certificates, in batches of a million rows (one transaction each), with the table's
-  # indexes in place: ids, key fingerprints, request ids and license hashes are md5 values (so
-  # new rows land all over each index, as real ones do), subjects are user ids, the issuer is
-  # the authority's, the bodies short.
-  batch=1000000
-  for ((from = loaded + 1; from <= target; from += batch)); do
-    to=$((from + batch - 1))
-    [ "$to" -le "$target" ] || to=$target
-    pg_sql growth -c "SET search_path = xrca" -c "
-      INSERT INTO certificates (id, kind, status, subject, issuer_fingerprint, key_fingerprint, issued, valid_from,
-                                valid_until, body, xrml, request_id, license_hash)
-      SELECT 'bulk-' || md5(g::text), (ARRAY['rac', 'rac', 'rac', 'clc', 'spc'])[1 + g % 5], 'issued',
-             'S-1-5-21-' || (g % 1000003), issuer.fp, md5('key' || g) || md5('key2' || g),
-             to_char(timestamp '2025-01-01' + g * interval '1 second', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
-             to_char(timestamp '2025-01-01' + g * interval '1 second', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
-             to_char(timestamp '2026-01-01' + g * interval '1 second', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
-             '<bulk n=\"' || g || '\"/>', '<bulk n=\"' || g || '\"/>', md5('request' || g), md5('license' || g)
-      FROM generate_series($from, $to) AS g,
-           (SELECT issuer_fingerprint AS fp FROM certificates WHERE status = 'issued' LIMIT 1) AS issuer"
-  done
+  bulk_load "$((loaded + 1))" "$target"
   pg_sql growth -c "VACUUM ANALYZE xrca.certificates"
   loaded=$target
   load_s=$(($(date +%s) - t0))

@@ -167,6 +167,7 @@ void read_postgres_tables(const std::string& locator, RowSink& sink) {
             "AND table_type = 'BASE TABLE' AND table_name <> 'schema_version' ORDER BY table_name");
         for (int t = 0; t < tables.rows(); ++t) {
             const auto table = tables.text(t, 0);
+            if (derived_table(table)) continue;
             const auto described = c.query(
                 "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() "
                 "AND table_name = $1 ORDER BY ordinal_position",

@@ -119,6 +119,8 @@ void PostgresStore::abandon_issuance(const std::string& id, const LogEntry& entr
 
 std::vector<CertificateRecord> PostgresStore::abandon_stale_pending(
     const std::string& reserved_before, const std::function<LogEntry(const CertificateRecord&)>& entry_for) {
+    // The sweep runs once a minute on every node: it also keeps the count changes short.
+    fold_row_counts();
     // The scan reads through the partial index of pending rows without locking; only when it
     // found something does a transaction re-check each row (another process may have completed
     // or reconciled it meanwhile: its UPDATE then changes nothing and the row is left).

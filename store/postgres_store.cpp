@@ -306,21 +306,60 @@ std::vector<TrustRecord> PostgresStore::list_trust() {
 }
 
 StoreCounts PostgresStore::counts() {
-    return run(*m_pool, "counting", Tx::Snapshot, [&](Connection& c) {
+    std::int64_t unfolded = 0;
+    auto counted = run(*m_pool, "counting", Tx::Snapshot, [&](Connection& c) {
+        // The totals plus the changes not yet folded into them (007_row_counts.sql), in one
+        // snapshot: a fold commits both sides at once, so the sum is exact while nodes write.
         StoreCounts out;
-        const auto q = c.query("SELECT kind, status, COUNT(*) FROM certificates GROUP BY kind, status");
+        unfolded = 0;
+        const auto q = c.query(
+            "SELECT tbl, kind, status, sum(n)::bigint, sum(changes)::bigint FROM ("
+            "SELECT tbl, kind, status, n, 0 AS changes FROM row_counts UNION ALL "
+            "SELECT tbl, kind, status, n, 1 FROM row_count_changes) AS counted GROUP BY tbl, kind, status");
         for (int i = 0; i < q.rows(); ++i) {
-            const auto status = q.text(i, 1);
-            if (status == "issued") out.issued_by_kind[q.text(i, 0)] = q.int64(i, 2);
-            if (status == "pending") out.pending += q.int64(i, 2);
+            const auto table = q.text(i, 0);
+            const auto status = q.text(i, 2);
+            const auto n = q.int64(i, 3);
+            unfolded += q.int64(i, 4);
+            if (table == "user_keys") out.user_keys += n;
+            if (table != "certificates") continue;
+            if (status == "issued" && n != 0) out.issued_by_kind[q.text(i, 1)] = n;
+            if (status == "pending") out.pending += n;
         }
+        // The log has no gaps and archiving removes only its oldest entries, up to the
+        // checkpoint: what it holds is the head's sequence number less the checkpoint's.
         const auto n = c.query(
-            "SELECT (SELECT COUNT(*) FROM user_keys), (SELECT COUNT(*) FROM enrollment_log), "
-            "(SELECT COUNT(*) FROM trust)");
-        out.user_keys = n.int64(0, 0);
-        out.log_entries = n.int64(0, 1);
-        out.trusted_keys = n.int64(0, 2);
+            "SELECT seq - COALESCE((SELECT seq FROM log_checkpoint WHERE id = 1), 0), (SELECT count(*) FROM trust) "
+            "FROM log_head WHERE id = 1");
+        out.log_entries = n.int64(0, 0);
+        out.trusted_keys = n.int64(0, 1);
         return out;
+    });
+    if (unfolded > k_fold_threshold) {
+        // The counts are exact already; folding only keeps the next count short. A store this
+        // process may read but not change (a standby, a read-only role) still answers.
+        try {
+            fold_row_counts();
+        } catch (const StorageError&) {
+        }
+    }
+    return counted;
+}
+
+std::int64_t PostgresStore::fold_row_counts() {
+    return run(*m_pool, "folding count changes", Tx::Write, [&](Connection& c) {
+        // The changes read are deleted by id in the statement that adds them up: another fold
+        // skips the rows this one locked, and a writer's new changes are not among them. The
+        // totals are updated in key order, so that two folds never wait on each other in a cycle.
+        const auto q = c.query(
+            "WITH folded AS (DELETE FROM row_count_changes WHERE id IN (SELECT id FROM row_count_changes "
+            "ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING tbl, kind, status, n), "
+            "summed AS (INSERT INTO row_counts AS t (tbl, kind, status, n) "
+            "SELECT tbl, kind, status, sum(n) FROM folded GROUP BY tbl, kind, status "
+            "ORDER BY tbl, kind, status ON CONFLICT (tbl, kind, status) DO UPDATE SET n = t.n + excluded.n) "
+            "SELECT count(*) FROM folded",
+            {param(k_fold_batch)});
+        return q.int64(0, 0);
     });
 }
 
@@ -386,11 +425,20 @@ void publish_postgres_store(const std::string& staging, const std::string& locat
             return;
         }
         // A schema an administrator made for the store (owner, grants): the tables move into it,
-        // with their indexes, constraints and owned sequences.
+        // with their indexes, constraints, triggers and owned sequences.
         const auto tables = c.query("SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = $1", {from.schema});
         for (int i = 0; i < tables.rows(); ++i) {
             c.exec("ALTER TABLE " + quoted_schema(from.schema) + ".\"" + tables.text(i, 0) + "\" SET SCHEMA " +
                    quoted_schema(to.schema));
+        }
+        // And the functions of the tables' triggers (the counts, 007_row_counts.sql).
+        const auto functions = c.query(
+            "SELECT p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid) FROM pg_catalog.pg_proc p "
+            "JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1",
+            {from.schema});
+        for (int i = 0; i < functions.rows(); ++i) {
+            c.exec("ALTER FUNCTION " + quoted_schema(from.schema) + ".\"" + functions.text(i, 0) + "\"(" +
+                   functions.text(i, 1) + ") SET SCHEMA " + quoted_schema(to.schema));
         }
         c.exec("DROP SCHEMA " + quoted_schema(from.schema));
     });

@@ -48,6 +48,16 @@ public:
 
     /** The schema version this build writes. */
     static int latest_schema_version() noexcept;
+    /** counts() folds the pending count changes into the totals when it finds more than this many. */
+    static constexpr std::int64_t k_fold_threshold = 10000;
+
+    /**
+     * Folds the count changes committed so far (at most k_fold_batch of the oldest, skipping any
+     * another fold holds) into the totals, in one transaction; returns how many it folded.
+     * counts() calls it past k_fold_threshold, and the stale-intent sweep once a minute.
+     */
+    std::int64_t fold_row_counts();
+    static constexpr std::int64_t k_fold_batch = 1000000;
 
     std::optional<AuthorityRecord> load_authority() override;
     void create_authority(const AuthorityRecord& authority, const std::vector<KeyBlob>& keys,

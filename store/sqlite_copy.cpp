@@ -15,7 +15,10 @@ std::vector<std::string> table_names(SQLite::Database& db) {
     SQLite::Statement q(db,
                         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
                         "AND name <> 'schema_version' ORDER BY name");
-    while (q.executeStep()) names.push_back(q.getColumn(0).getString());
+    while (q.executeStep()) {
+        auto name = q.getColumn(0).getString();
+        if (!derived_table(name)) names.push_back(std::move(name));
+    }
     return names;
 }
 

@@ -430,21 +430,29 @@ std::vector<CertificateRecord> SqliteStore::find_by_key(const std::string& fp) {
 StoreCounts SqliteStore::counts() {
     Lock lock(m_mutex);
     return guarded("counting", [&] {
+        // Kept by triggers in the transaction of every change (014_row_counts.sql): a few rows,
+        // not a count of every certificate.
         StoreCounts c;
-        SQLite::Statement q(*m_db, "SELECT kind, status, COUNT(*) FROM certificates GROUP BY kind, status");
+        auto& q = prepared("SELECT tbl, kind, status, n FROM row_counts");
         while (q.executeStep()) {
-            const auto status = q.getColumn(1).getString();
-            if (status == "issued") c.issued_by_kind[q.getColumn(0).getString()] = q.getColumn(2).getInt64();
-            if (status == "pending") c.pending += q.getColumn(2).getInt64();
+            const auto table = q.getColumn(0).getString();
+            const auto status = q.getColumn(2).getString();
+            const auto n = q.getColumn(3).getInt64();
+            if (table == "user_keys") c.user_keys += n;
+            if (table != "certificates") continue;
+            if (status == "issued" && n != 0) c.issued_by_kind[q.getColumn(1).getString()] = n;
+            if (status == "pending") c.pending += n;
         }
-        const auto count = [&](const char* sql) {
-            SQLite::Statement s(*m_db, sql);
-            s.executeStep();
-            return s.getColumn(0).getInt64();
-        };
-        c.user_keys = count("SELECT COUNT(*) FROM user_keys");
-        c.log_entries = count("SELECT COUNT(*) FROM enrollment_log");
-        c.trusted_keys = count("SELECT COUNT(*) FROM trust");
+        q.reset();
+        // The log has no gaps and archiving removes only its oldest entries, up to the
+        // checkpoint: what it holds is the head's sequence number less the checkpoint's.
+        auto& n = prepared(
+            "SELECT COALESCE((SELECT seq FROM log_head WHERE id = 1), 0) - "
+            "COALESCE((SELECT seq FROM log_checkpoint WHERE id = 1), 0), (SELECT COUNT(*) FROM trust)");
+        n.executeStep();
+        c.log_entries = n.getColumn(0).getInt64();
+        c.trusted_keys = n.getColumn(1).getInt64();
+        n.reset();
         return c;
     });
 }

@@ -19,6 +19,13 @@ struct Cell {
     std::vector<std::uint8_t> bytes;  ///< Bytes
 };
 
+/**
+ * Whether a back end derives `table` from its other tables: the counts its triggers keep
+ * (migrations sqlite/014, postgresql/007), laid out differently in each dialect. A copy leaves
+ * them out; the target's own triggers count the rows as they are written.
+ */
+inline bool derived_table(const std::string& table) { return table == "row_counts" || table == "row_count_changes"; }
+
 /** Receives a store's tables one after another, each as its columns and then its rows. */
 class RowSink {
 public:

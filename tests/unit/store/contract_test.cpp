@@ -757,6 +757,94 @@ TEST_P(StoreContract, TheFirstBindingOfAPrincipalWinsEvenUnderARace) {
     const auto stored = m_store->find_principal("sub")->cluster_guid;
     for (const auto& b : bound) EXPECT_EQ(b, stored) << "every binder sees the one binding that won";
 }
+// `xrca status` reads counts the store keeps as it writes (not a count of every row): each
+// change of a certificate's status moves it from one count to the other, exactly.
+TEST_P(StoreContract, CountsFollowEveryChangeOfStatus) {
+    const auto issued = [&](const std::string& kind) {
+        const auto by_kind = m_store->counts().issued_by_kind;
+        const auto it = by_kind.find(kind);
+        return it == by_kind.end() ? 0 : it->second;
+    };
+    const std::string rac = "Rights-Account-Certificate", clc = "Client-Licensor-Certificate";
+    auto a = pending("a1"), b = pending("b2"), c = pending("c3"), d = pending("d4");
+    c.kind = clc;
+    d.issued = "2026-03-01T10:00:00Z";
+    for (const auto* r : {&a, &b, &c, &d}) m_store->reserve_issuance(*r, entry("Certify", r->request_id));
+    EXPECT_EQ(m_store->counts().pending, 4);
+    EXPECT_TRUE(m_store->counts().issued_by_kind.empty()) << "nothing issued yet";
+
+    m_store->complete_issuance("a1", "<XrML>a1</XrML>");
+    m_store->complete_issuance("c3", "<XrML>c3</XrML>");
+    EXPECT_EQ(m_store->counts().pending, 2);
+    EXPECT_EQ(issued(rac), 1);
+    EXPECT_EQ(issued(clc), 1);
+
+    m_store->abandon_issuance("b2", entry("Certify", "req-b2"));
+    EXPECT_EQ(m_store->counts().pending, 1);
+    EXPECT_EQ(issued(rac), 1) << "an abandoned certificate is not issued";
+
+    // A refused completion (not pending any more) and a refused reservation change no count.
+    EXPECT_THROW(m_store->complete_issuance("b2", "<XrML>late</XrML>"), StorageError);
+    EXPECT_THROW(m_store->reserve_issuance(pending("a1"), entry("Certify")), ConflictError);
+    EXPECT_EQ(m_store->counts().pending, 1);
+    EXPECT_EQ(issued(rac), 1);
+
+    const auto swept = m_store->abandon_stale_pending(
+        "2026-03-01T11:00:00Z", [](const CertificateRecord& r) { return entry("Reconcile", r.request_id); });
+    ASSERT_EQ(swept.size(), 1u);
+    EXPECT_EQ(m_store->counts().pending, 0);
+
+    for (const auto* user : {"u1", "u2", "u3"})
+        m_store->insert_user_key_if_absent({user, std::string(user) + "@example.test", "fp", {1}, "t"});
+    m_store->insert_user_key_if_absent({"u1", "u1@example.test", "fp-again", {2}, "t"});
+    const auto log = m_store->read_log("");
+    reopen();
+    const auto after = m_store->counts();
+    EXPECT_EQ(after.user_keys, 3) << "a second key for u1 was not stored, nor counted";
+    EXPECT_EQ(after.issued_by_kind, (std::map<std::string, std::int64_t>{{clc, 1}, {rac, 1}}));
+    EXPECT_EQ(after.pending, 0);
+    EXPECT_EQ(after.log_entries, static_cast<std::int64_t>(log.size()));
+}
+
+TEST_P(StoreContract, CountsStayExactUnderConcurrentIssuanceAndCounting) {
+    constexpr int threads_n = 6, per_thread = 40;
+    std::atomic<bool> done{false};
+    std::atomic<int> counted{0};
+    // A reader counts all along (on PostgreSQL, counting folds the changes while others write).
+    std::thread reader([&] {
+        while (!done) {
+            const auto c = m_store->counts();
+            EXPECT_GE(c.pending, 0);
+            ++counted;
+        }
+    });
+    std::vector<std::thread> threads;
+    for (int t = 0; t < threads_n; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < per_thread; ++i) {
+                const auto id = "n" + std::to_string(t) + "-" + std::to_string(i);
+                m_store->reserve_issuance(pending(id), entry("Certify", id));
+                if (i % 4 == 3) {
+                    m_store->abandon_issuance(id, entry("Certify", id));
+                } else {
+                    m_store->complete_issuance(id, "<XrML>" + id + "</XrML>");
+                }
+                m_store->insert_user_key_if_absent({"user-" + id, "u@example.test", "fp", {1}, "t"});
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    done = true;
+    reader.join();
+    EXPECT_GT(counted.load(), 0);
+    const auto c = m_store->counts();
+    EXPECT_EQ(c.issued_by_kind.at("Rights-Account-Certificate"), threads_n * per_thread * 3 / 4);
+    EXPECT_EQ(c.pending, 0);
+    EXPECT_EQ(c.user_keys, threads_n * per_thread);
+    EXPECT_EQ(c.log_entries, static_cast<std::int64_t>(m_store->read_log("").size()));
+    reopen();
+    EXPECT_EQ(m_store->counts().issued_by_kind.at("Rights-Account-Certificate"), threads_n * per_thread * 3 / 4);
+}
 
 TEST_P(StoreContract, TheFirstEscrowedKeyOfAUserWinsEvenUnderARace) {
     std::vector<std::thread> threads;
@@ -959,6 +1047,7 @@ TEST_P(StoreContract, ArchivingCutsTheOldestPrefixAndTheChainVerifiesFromTheChec
 
     const auto live = m_store->read_log("");
     ASSERT_EQ(live.size(), 4u);  // seq 4, 5, 6 and the archive's own entry
+    EXPECT_EQ(m_store->counts().log_entries, 4) << "the archived entries are no longer counted";
     EXPECT_EQ(live.front().seq, 4);
     EXPECT_EQ(live.front().prev_hash, cut->to.hash);
     EXPECT_EQ(live.back().operation, "LogArchive");

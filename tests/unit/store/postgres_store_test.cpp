@@ -14,6 +14,8 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -47,6 +49,21 @@ protected:
         return "";
     }
 
+    /** Runs step(node, who, i) for i < per_thread on threads_per_node threads of each node, who "a0", "b1" … */
+    static void on_both_nodes(Store& a, Store& b, int threads_per_node, int per_thread,
+                              const std::function<void(Store&, const std::string&, int)>& step) {
+        std::vector<std::thread> threads;
+        for (auto* node : {&a, &b}) {
+            for (int t = 0; t < threads_per_node; ++t) {
+                const auto who = std::string(node == &a ? "a" : "b") + std::to_string(t);
+                threads.emplace_back([&step, node, who, per_thread] {
+                    for (int i = 0; i < per_thread; ++i) step(*node, who, i);
+                });
+            }
+        }
+        for (auto& t : threads) t.join();
+    }
+
     std::string m_database;
     std::string m_locator;
 };
@@ -55,24 +72,15 @@ TEST_F(PostgresStoreTest, TwoNodesAppendingConcurrentlyMakeOneChainWithoutGaps) 
     auto node_a = open_store(m_locator, OpenMode::Create);
     auto node_b = open_store(m_locator, OpenMode::Create);
     constexpr int threads_per_node = 3, per_thread = 40;
-    std::vector<std::thread> threads;
-    for (auto* node : {node_a.get(), node_b.get()}) {
-        for (int t = 0; t < threads_per_node; ++t) {
-            threads.emplace_back([node, t, &node_a] {
-                const auto who = std::string(node == node_a.get() ? "a" : "b") + std::to_string(t);
-                for (int i = 0; i < per_thread; ++i) {
-                    if (i % 4 == 0) {
-                        const auto id = who + "-" + std::to_string(i);
-                        node->reserve_issuance(pending(id), entry("Certify", id));
-                        node->complete_issuance(id, "<XrML>" + id + "</XrML>");
-                    } else {
-                        node->append_log(entry("GetLicensorCertificate", who));
-                    }
-                }
-            });
+    on_both_nodes(*node_a, *node_b, threads_per_node, per_thread, [](Store& node, const std::string& who, int i) {
+        if (i % 4 == 0) {
+            const auto id = who + "-" + std::to_string(i);
+            node.reserve_issuance(pending(id), entry("Certify", id));
+            node.complete_issuance(id, "<XrML>" + id + "</XrML>");
+        } else {
+            node.append_log(entry("GetLicensorCertificate", who));
         }
-    }
-    for (auto& t : threads) t.join();
+    });
     constexpr int total = 2 * threads_per_node * per_thread;
     for (auto* node : {node_a.get(), node_b.get()}) {
         const auto verdict = node->verify_log();
@@ -93,6 +101,8 @@ TEST_F(PostgresStoreTest, TwoNodesAppendingConcurrentlyMakeOneChainWithoutGaps) 
     EXPECT_EQ(node_a->counts().issued_by_kind.at("Rights-Account-Certificate"), 2 * threads_per_node * per_thread / 4);
 }
 
+// Counts are totals plus appended changes (007_row_counts.sql): two nodes issuing while a
+// third folds the changes into the totals must still count every certificate exactly once.
 TEST_F(PostgresStoreTest, ConcurrentIssuancesOnOneNodeEachGetTheirOwnVerdict) {
     // Concurrent reservations and completions share transactions (group commit); one refused
     // among them (a duplicate ID, a certificate no longer pending) fails alone.
@@ -140,6 +150,76 @@ TEST_F(PostgresStoreTest, ConcurrentIssuancesOnOneNodeEachGetTheirOwnVerdict) {
         const auto id = "t" + std::to_string(t) + "-3";
         EXPECT_EQ(store->find_certificate(id)->xrml.value_or(""), "<XrML>" + id + "</XrML>");
     }
+}
+
+TEST_F(PostgresStoreTest, CountsStayExactWhileTwoNodesIssueAndAThirdFolds) {
+    auto node_a = open_store(m_locator, OpenMode::Create);
+    auto node_b = open_store(m_locator, OpenMode::Existing);
+    PostgresStore folder(m_locator, false);
+    constexpr int threads_per_node = 3, per_thread = 40;
+    std::atomic<bool> done{false};
+    std::int64_t folded = 0;
+    std::thread folding([&] {
+        while (!done) folded += folder.fold_row_counts();
+    });
+    on_both_nodes(*node_a, *node_b, threads_per_node, per_thread, [](Store& node, const std::string& who, int i) {
+        const auto id = who + "-" + std::to_string(i);
+        node.reserve_issuance(pending(id), entry("Certify", id));
+        node.complete_issuance(id, "<XrML>" + id + "</XrML>");
+        node.insert_user_key_if_absent({"user-" + id, "u@example.test", "fp", {1}, "t"});
+    });
+    done = true;
+    folding.join();
+    constexpr int total = 2 * threads_per_node * per_thread;
+    EXPECT_GT(folded, 0) << "the fold ran while the nodes wrote";
+    for (auto* node : {node_a.get(), node_b.get()}) {
+        const auto c = node->counts();
+        EXPECT_EQ(c.issued_by_kind.at("Rights-Account-Certificate"), total);
+        EXPECT_EQ(c.pending, 0);
+        EXPECT_EQ(c.user_keys, total);
+    }
+    folder.fold_row_counts();
+    EXPECT_EQ(cluster().scalar(m_database, "SELECT count(*) FROM xrca.row_count_changes"), "0");
+    EXPECT_EQ(
+        cluster().scalar(m_database, "SELECT n FROM xrca.row_counts WHERE tbl = 'certificates' AND status = 'issued'"),
+        std::to_string(total));
+    EXPECT_EQ(cluster().scalar(m_database, "SELECT n FROM xrca.row_counts WHERE tbl = 'user_keys'"),
+              std::to_string(total));
+    EXPECT_EQ(node_a->counts().issued_by_kind.at("Rights-Account-Certificate"), total);
+}
+
+TEST_F(PostgresStoreTest, CountingFoldsTheChangesOnceTheyPassTheThreshold) {
+    auto store = open_store(m_locator, OpenMode::Create);
+    const auto over = PostgresStore::k_fold_threshold + 1;
+    // One statement per row, as issuances are: one change row each.
+    cluster().execute(m_database, "SET search_path = xrca; DO $$ BEGIN FOR i IN 1.." + std::to_string(over) +
+                                      " LOOP INSERT INTO certificates (id, kind, status, subject, issuer_fingerprint, "
+                                      "key_fingerprint, issued, body, request_id) VALUES ('bulk-' || i, 'x', "
+                                      "'issued', 's', 'f', 'k', '2026-01-01T00:00:00Z', '', 'r'); END LOOP; END $$");
+    ASSERT_EQ(cluster().scalar(m_database, "SELECT count(*) FROM xrca.row_count_changes"), std::to_string(over));
+    EXPECT_EQ(store->counts().issued_by_kind.at("x"), over);
+    EXPECT_EQ(cluster().scalar(m_database, "SELECT count(*) FROM xrca.row_count_changes"), "0");
+    EXPECT_EQ(store->counts().issued_by_kind.at("x"), over) << "the same count from the folded totals";
+}
+
+// The schema that brings the counts starts them from the rows already there.
+TEST_F(PostgresStoreTest, TheCountsMigrationCountsTheRowsAlreadyStored) {
+    SchemaOptions at_six;
+    at_six.stop_at = 6;
+    { PostgresStore old(m_locator, true, at_six); }
+    cluster().execute(m_database,
+                      "INSERT INTO xrca.certificates (id, kind, status, subject, issuer_fingerprint, key_fingerprint, "
+                      "issued, body, request_id) SELECT 'old-' || i, CASE WHEN i % 3 = 0 THEN 'clc' ELSE 'rac' END, "
+                      "CASE WHEN i % 5 = 0 THEN 'pending' ELSE 'issued' END, 's', 'f', 'k', "
+                      "'2026-01-01T00:00:00Z', '', 'r' FROM generate_series(1, 30) AS i; "
+                      "INSERT INTO xrca.user_keys (user_id, email, fingerprint, encrypted, created) "
+                      "SELECT 'u' || i, 'e', 'f', '\\x01', 't' FROM generate_series(1, 7) AS i");
+    PostgresStore upgraded(m_locator, false);
+    const auto c = upgraded.counts();
+    // 30 rows: i % 5 == 0 pending (6); of the other 24, i % 3 == 0 are clc (8), the rest rac (16).
+    EXPECT_EQ(c.pending, 6);
+    EXPECT_EQ(c.issued_by_kind, (std::map<std::string, std::int64_t>{{"clc", 8}, {"rac", 16}}));
+    EXPECT_EQ(c.user_keys, 7);
 }
 
 TEST_F(PostgresStoreTest, APolicyChangeThroughOneNodeIsSeenByTheOther) {

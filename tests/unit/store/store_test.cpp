@@ -112,6 +112,35 @@ TEST(Schema, ADatabaseFromANewerXrcaIsRefusedUntouched) {
     std::filesystem::remove_all(dir);
 }
 
+// Schema 14 keeps counts in rows (for `xrca status`): it starts them from the rows already there.
+TEST(Schema, TheCountsMigrationCountsTheRowsAlreadyStored) {
+    char tmpl[] = "/tmp/xrca-schema-XXXXXX";
+    const std::string dir = ::mkdtemp(tmpl);
+    const auto path = dir + "/xrca.db";
+    SchemaOptions at_thirteen;
+    at_thirteen.stop_at = 13;
+    { SqliteStore s(path, at_thirteen); }
+    {
+        SQLite::Database db(path, SQLite::OPEN_READWRITE);
+        db.exec(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30) "
+            "INSERT INTO certificates (id, kind, status, subject, issuer_fingerprint, key_fingerprint, issued, body, "
+            "request_id) SELECT 'old-' || i, CASE WHEN i % 3 = 0 THEN 'clc' ELSE 'rac' END, "
+            "CASE WHEN i % 5 = 0 THEN 'pending' ELSE 'issued' END, 's', 'f', 'k', '2026-01-01T00:00:00Z', '', 'r' "
+            "FROM n");
+        db.exec(
+            "INSERT INTO user_keys (user_id, email, fingerprint, encrypted, created) VALUES "
+            "('u1', 'e', 'f', x'01', 't'), ('u2', 'e', 'f', x'01', 't')");
+    }
+    SqliteStore s(path);
+    const auto c = s.counts();
+    // 30 rows: i % 5 == 0 pending (6); of the other 24, i % 3 == 0 are clc (8), the rest rac (16).
+    EXPECT_EQ(c.pending, 6);
+    EXPECT_EQ(c.issued_by_kind, (std::map<std::string, std::int64_t>{{"clc", 8}, {"rac", 16}}));
+    EXPECT_EQ(c.user_keys, 2);
+    std::filesystem::remove_all(dir);
+}
+
 // Issue 17: schema 12 rebuilds the principals table to allow the admin role. Its grants are
 // set aside and put back (dropping principals with foreign keys on would cascade to them).
 TEST(Schema, TheAdminRoleMigrationKeepsPrincipalsAndTheirGrants) {
@@ -130,6 +159,11 @@ TEST(Schema, TheAdminRoleMigrationKeepsPrincipalsAndTheirGrants) {
         db.exec("DROP INDEX certificates_by_kind_status");  // as a store of the release before
         db.exec("DROP INDEX certificates_by_id_lower");     // (and schema 13's)
         db.exec("DROP INDEX certificates_by_issuer");
+        for (const auto* trigger :
+             {"certificates_counted_insert", "certificates_counted_update", "certificates_counted_delete",
+              "user_keys_counted_insert", "user_keys_counted_delete"})  // (and schema 14's)
+            db.exec(std::string("DROP TRIGGER ") + trigger);
+        db.exec("DROP TABLE row_counts");
         db.exec("UPDATE schema_version SET version = 11");
     }
     {
