@@ -126,8 +126,9 @@ std::vector<CertificateRecord> PostgresStore::abandon_stale_pending(
     // The scan reads the few unissued rows without locking; only when it found something does a
     // transaction re-check each row (another process may have completed or reconciled it
     // meanwhile: its UPDATE then changes nothing and the row is left).
-    auto found = run(*m_pool, "finding stale pending issuances", Tx::None,
-                     [&](Connection& c) { return read_certificates(c.query(stale_pending_query(), {reserved_before})); });
+    auto found = run(*m_pool, "finding stale pending issuances", Tx::None, [&](Connection& c) {
+        return read_certificates(c.query(stale_pending_query(), {reserved_before}));
+    });
     if (found.empty()) return {};
     return run(*m_pool, "abandoning stale pending issuances", Tx::Write, [&](Connection& c) {
         std::vector<CertificateRecord> abandoned;
