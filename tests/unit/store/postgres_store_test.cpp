@@ -77,7 +77,7 @@ protected:
                 sql.replace(at, placeholder.size(), "'" + params[n - 1] + "'");
             }
         }
-        const auto plan = cluster().scalar(m_database, "SET search_path TO xrca; EXPLAIN (FORMAT JSON) " + sql);
+        auto plan = cluster().scalar(m_database, "SET search_path TO xrca; EXPLAIN (FORMAT JSON) " + sql);
         // Each scan node names its kind, then (a few keys on) its table.
         for (auto at = plan.find("\"Seq Scan\""); at != std::string::npos; at = plan.find("\"Seq Scan\"", at + 1)) {
             const auto table = plan.find("\"Relation Name\"", at);
@@ -87,6 +87,21 @@ protected:
             EXPECT_NE(plan.compare(table, certificates.size(), certificates), 0) << sql << "\n" << plan;
         }
         return plan;
+    }
+    /** 20,000 issued certificates C-1 … C-20000 of one kind and one issuer, a second apart. */
+    void insert_issued_rows() const {
+        cluster().execute(
+            m_database,
+            "SET search_path TO xrca; "
+            "INSERT INTO certificates (id, kind, status, subject, issuer_fingerprint, key_fingerprint, issued, body, "
+            "request_id, license_hash) SELECT 'C-' || n, 'Group-Identity-Credential', 'issued', 'S-1-5-21-' || n, "
+            "'issuer', 'key-' || n, '2026-01-01T00:00:' || lpad(n::text, 5, '0'), '', 'request-' || n, 'hash-' || n "
+            "FROM generate_series(1, 20000) n");
+    }
+    /** A column of pg_stat_user_tables for certificates. */
+    std::string certificates_statistic(const std::string& column) const {
+        return cluster().scalar(
+            m_database, "SELECT " + column + " FROM pg_stat_user_tables WHERE relid = 'xrca.certificates'::regclass");
     }
     /** The ID and status of each row of unissued_certificates, in ID order ("id:status id:status"). */
     std::string unissued(const std::string& database) const {
@@ -479,13 +494,10 @@ TEST_F(PostgresStoreTest, DescribeNamesTheDatabaseSocketAndSchema) {
 // revoked issuer key as the store gives it, read first; joined instead, it made one.)
 TEST_F(PostgresStoreTest, TheRevokedListingReadsNoWholeCertificatesTable) {
     { (void)open_store(m_locator, OpenMode::Create); }
+    insert_issued_rows();
     cluster().execute(
         m_database,
         "SET search_path TO xrca; "
-        "INSERT INTO certificates (id, kind, status, subject, issuer_fingerprint, key_fingerprint, issued, body, "
-        "request_id, license_hash) SELECT 'C-' || n, 'Group-Identity-Credential', 'issued', 'S-1-5-21-' || n, "
-        "'issuer', 'key-' || n, '2026-01-01T00:00:' || lpad(n::text, 5, '0'), '', 'request-' || n, 'hash-' || n "
-        "FROM generate_series(1, 20000) n; "
         "INSERT INTO revocations (type, value, object_type, id_type, id, public_key, reason, revoked, caller) "
         "SELECT type, value, '', '', value, '', '', '2026-03-01T12:00:00Z', 'test' FROM (VALUES "
         "('license-id', 'c-1'), ('license-hash', 'hash-2'), ('principal-id', 's-1-5-21-3'), "
@@ -536,30 +548,18 @@ TEST_F(PostgresStoreTest, CompletionsAndAbandonmentsAreHotUpdatesAndTheUnissuedL
     // The store's connections are closed: each server process sent its statistics as it ended.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     std::string updated;
-    while ((updated = cluster().scalar(m_database,
-                                       "SELECT n_tup_upd FROM pg_stat_user_tables WHERE relid = "
-                                       "'xrca.certificates'::regclass")) != "11" &&
-           std::chrono::steady_clock::now() < deadline) {
+    while ((updated = certificates_statistic("n_tup_upd")) != "11" && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling the statistics
     }
     ASSERT_EQ(updated, "11");
-    EXPECT_EQ(cluster().scalar(m_database,
-                               "SELECT n_tup_hot_upd FROM pg_stat_user_tables WHERE relid = "
-                               "'xrca.certificates'::regclass"),
-              "11");
+    EXPECT_EQ(certificates_statistic("n_tup_hot_upd"), "11");
 }
 
 // The sweep of stale reservations and a search for pending or abandoned certificates start from
 // unissued_certificates, whatever the size of certificates.
 TEST_F(PostgresStoreTest, TheSweepAndASearchByStatusReadNoWholeCertificatesTable) {
     auto store = open_store(m_locator, OpenMode::Create);
-    cluster().execute(
-        m_database,
-        "SET search_path TO xrca; "
-        "INSERT INTO certificates (id, kind, status, subject, issuer_fingerprint, key_fingerprint, issued, body, "
-        "request_id, license_hash) SELECT 'C-' || n, 'Group-Identity-Credential', 'issued', 'S-1-5-21-' || n, "
-        "'issuer', 'key-' || n, '2026-01-01T00:00:' || lpad(n::text, 5, '0'), '', 'request-' || n, 'hash-' || n "
-        "FROM generate_series(1, 20000) n");
+    insert_issued_rows();
     store->reserve_issuance(pending("p1"), entry("Certify"));
     store->reserve_issuance(pending("p2"), entry("Certify"));
     store->reserve_issuance(pending("p3"), entry("Certify"));
