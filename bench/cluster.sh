@@ -7,7 +7,10 @@
 #   bench/cluster.sh --growth [N[,N]...] [ROUNDS] [SECONDS]
 #                                                 Certify rate and `status` time with N bulk-loaded
 #                                                 certificates (default 10000000), against the
-#                                                 empty store's rate in the same run
+#                                                 empty store's rate in the same run,
+#                                                 with the WAL per request (the loads start
+#                                                 after a CHECKPOINT) and the share of HOT
+#                                                 updates of certificates
 #
 # Default mode: per round, one after the other, `wrk` with 50 keep-alive connections in all
 # against (a) 1 node on SQLite, (b) 1, (c) 2 and (d) 3 nodes on PostgreSQL. Each configuration has
@@ -618,7 +621,7 @@ loaded=0
 IFS=, read -r -a sizes <<<"$growth_sizes"
 for target in "${sizes[@]}"; do
   [ "$target" -gt "$loaded" ] || { echo "$0: growth sizes must increase ($target after $loaded)" >&2; exit 2; }
-  # Room for it: ~1 KB a row with its six indexes, and as much WAL again, measured at 1M.
+  # Room for it: ~1 KB a row with its indexes, and as much WAL again, measured at 1M.
   free_kb=$(df -Pk "$tmp" | awk 'NR == 2 {print $4}')
   need_kb=$(((target - loaded) * 2))
   [ "$free_kb" -gt "$need_kb" ] || { echo "$0: $target rows need ~$((need_kb / 1048576)) GB, $((free_kb / 1048576)) GB free: stopping here" >&2; break; }
