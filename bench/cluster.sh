@@ -7,7 +7,10 @@
 #   bench/cluster.sh --growth [N[,N]...] [ROUNDS] [SECONDS]
 #                                                 Certify rate and `status` time with N bulk-loaded
 #                                                 certificates (default 10000000), against the
-#                                                 empty store's rate in the same run
+#                                                 empty store's rate in the same run,
+#                                                 with the WAL per request (the loads start
+#                                                 after a CHECKPOINT) and the share of HOT
+#                                                 updates of certificates
 #
 # Default mode: per round, one after the other, `wrk` with 50 keep-alive connections in all
 # against (a) 1 node on SQLite, (b) 1, (c) 2 and (d) 3 nodes on PostgreSQL. Each configuration has
@@ -534,12 +537,23 @@ growth_port=$port
 start_node "$store" "$growth_port"
 certify_once "$growth_port"
 
-# The rate: the median of ROUNDS loads of 50 connections on the one node, labelled $1.
+# The rate: the median of ROUNDS loads of 50 connections on the one node, labelled $1; then
+# the WAL written per request answered over the loads, which start after a checkpoint (so that
+# the first change of each page writes it whole, as in a store running for a while).
 measure_rate() {
-  local r
+  local r wal0 wal1
+  pg_sql growth -c "CHECKPOINT"
+  wal0=$(pg_sql growth -c "SELECT pg_current_wal_lsn()")
   for r in $(seq "$rounds"); do run_load "$1.$r" "$load_seconds" -50 "$growth_port" >/dev/null; done
-  awk "$median_awk"' index($1, label ".") == 1 { n++; a[n] = $2; b[n] = $4; c[n] = $5 + $6 }
-    END { printf "%.0f %.1f %.2f\n", median(a, n), median(b, n), median(c, n) }' label="$1" "$tmp/loads"
+  wal1=$(pg_sql growth -c "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '$wal0')")
+  awk "$median_awk"' index($1, label ".") == 1 { n++; a[n] = $2; b[n] = $4; c[n] = $5 + $6; answered += $7 }
+    END { printf "%.0f %.1f %.2f %.0f\n", median(a, n), median(b, n), median(c, n), answered ? wal / answered : 0 }' \
+    label="$1" wal="$wal1" "$tmp/loads"
+}
+# The updates of certificates so far, and how many of them were HOT (heap-only: no index entry).
+hot_updates() {
+  pg_sql growth -c "SELECT n_tup_hot_upd || ' of ' || n_tup_upd || ' updates HOT' FROM pg_stat_user_tables
+    WHERE relid = 'xrca.certificates'::regclass"
 }
 # The wall time of `xrca status`, in ms: the median of 5.
 status_ms() {
@@ -597,16 +611,17 @@ counts_sql="SELECT tbl, kind, status, sum(n) FROM (SELECT tbl, kind, status, n F
   SELECT tbl, kind, status, n FROM row_count_changes) AS counted GROUP BY tbl, kind, status"
 
 measured_rate=$(measure_rate empty)
-read -r empty_rate empty_p99 empty_cpu <<<"$measured_rate"
+read -r empty_rate empty_p99 empty_cpu empty_wal <<<"$measured_rate"
 empty_status=$(status_ms)
 echo "empty store ($(pg_sql growth -c 'SELECT COUNT(*) FROM xrca.certificates') certificates): Certify $empty_rate req/s" \
-  "(p99 $empty_p99 ms, $empty_cpu ms CPU/request), status $empty_status ms (median of $rounds loads, 5 status runs)"
+  "(p99 $empty_p99 ms, $empty_cpu ms CPU/request, $empty_wal bytes of WAL/request), status $empty_status ms" \
+  "(median of $rounds loads, 5 status runs); $(hot_updates)"
 
 loaded=0
 IFS=, read -r -a sizes <<<"$growth_sizes"
 for target in "${sizes[@]}"; do
   [ "$target" -gt "$loaded" ] || { echo "$0: growth sizes must increase ($target after $loaded)" >&2; exit 2; }
-  # Room for it: ~1 KB a row with its six indexes, and as much WAL again, measured at 1M.
+  # Room for it: ~1 KB a row with its indexes, and as much WAL again, measured at 1M.
   free_kb=$(df -Pk "$tmp" | awk 'NR == 2 {print $4}')
   need_kb=$(((target - loaded) * 2))
   [ "$free_kb" -gt "$need_kb" ] || { echo "$0: $target rows need ~$((need_kb / 1048576)) GB, $((free_kb / 1048576)) GB free: stopping here" >&2; break; }
@@ -617,13 +632,14 @@ for target in "${sizes[@]}"; do
   load_s=$(($(date +%s) - t0))
   size=$(pg_sql growth -c "SELECT pg_size_pretty(pg_total_relation_size('xrca.certificates'))")
   measured_rate=$(measure_rate "n$target")
-  read -r rate p99 cpu <<<"$measured_rate"
+  read -r rate p99 cpu wal <<<"$measured_rate"
   st=$(status_ms)
   echo
   echo "$target certificates bulk-loaded in ${load_s}s (table with indexes: $size):"
-  awk -v r="$rate" -v e="$empty_rate" -v p="$p99" -v c="$cpu" -v st="$st" 'BEGIN {
-    printf "  Certify %.0f req/s = %.2f x the empty store (goal >= 0.9), p99 %.1f ms, %.2f ms CPU/request\n", r, r / e, p, c
+  awk -v r="$rate" -v e="$empty_rate" -v p="$p99" -v c="$cpu" -v w="$wal" -v st="$st" 'BEGIN {
+    printf "  Certify %.0f req/s = %.2f x the empty store (goal >= 0.9), p99 %.1f ms, %.2f ms CPU/request, %d bytes of WAL/request\n", r, r / e, p, c, w
     printf "  status %d ms (goal < 100 ms)\n", st }'
+  echo "  $(hot_updates) (since the start)"
   echo "  the count behind status (EXPLAIN ANALYZE):"
   pg_sql growth -c "SET search_path = xrca" -c "EXPLAIN (ANALYZE, BUFFERS) $counts_sql" | sed 's/^/    /'
 done

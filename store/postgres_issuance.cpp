@@ -93,7 +93,9 @@ void PostgresStore::complete_together(const std::vector<GroupCommit<Completion>:
     // The signed document contains the exact BODY: it replaces the pending copy rather than
     // storing the same text twice. The updates go in one flush without BEGIN: one implicit
     // transaction, committed by the server at the flush's end, durable when this returns
-    // (synchronous_commit). One round trip.
+    // (synchronous_commit). One round trip. No index names status, xrml or body
+    // (008_hot_completion.sql): PostgreSQL rewrites the row on its own page (a HOT update)
+    // without a new entry in any index; a trigger deletes the row's line in unissued_certificates.
     const auto updated = run(*m_pool, "completing an issuance", Tx::Single, [&](Connection& c) {
         for (const auto* q : completions) {
             c.queue(
@@ -121,15 +123,11 @@ std::vector<CertificateRecord> PostgresStore::abandon_stale_pending(
     const std::string& reserved_before, const std::function<LogEntry(const CertificateRecord&)>& entry_for) {
     // The sweep runs once a minute on every node: it also keeps the count changes short.
     fold_row_counts();
-    // The scan reads through the partial index of pending rows without locking; only when it
-    // found something does a transaction re-check each row (another process may have completed
-    // or reconciled it meanwhile: its UPDATE then changes nothing and the row is left).
+    // The scan reads the few unissued rows without locking; only when it found something does a
+    // transaction re-check each row (another process may have completed or reconciled it
+    // meanwhile: its UPDATE then changes nothing and the row is left).
     auto found = run(*m_pool, "finding stale pending issuances", Tx::None, [&](Connection& c) {
-        return read_certificates(
-            c.query(std::string("SELECT ") + k_certificate_columns +
-                        " FROM certificates WHERE status = 'pending' AND issued COLLATE \"C\" < $1 ORDER BY "
-                        "issued COLLATE \"C\", id COLLATE \"C\"",
-                    {reserved_before}));
+        return read_certificates(c.query(stale_pending_query(), {reserved_before}));
     });
     if (found.empty()) return {};
     return run(*m_pool, "abandoning stale pending issuances", Tx::Write, [&](Connection& c) {

@@ -11,23 +11,24 @@ namespace xrca::store {
 
 using namespace pg_detail;
 
-std::vector<CertificateRecord> PostgresStore::issued_where(const char* what, const char* column,
+std::vector<CertificateRecord> PostgresStore::issued_where(const char* what, const char* condition,
                                                            const std::string& value) {
     return run(*m_pool, what, Tx::None, [&](Connection& c) {
         return read_certificates(c.query(std::string("SELECT ") + k_certificate_columns + " FROM certificates WHERE " +
-                                             column +
-                                             " = $1 AND status = 'issued' ORDER BY issued COLLATE \"C\", id COLLATE "
-                                             "\"C\"",
+                                             condition +
+                                             " AND status = 'issued' ORDER BY issued COLLATE \"C\", id COLLATE \"C\"",
                                          {value}));
     });
 }
 
 std::vector<CertificateRecord> PostgresStore::find_by_license_hash(const std::string& hash) {
-    return issued_where("finding a certificate by hash", "license_hash", hash);
+    return issued_where("finding a certificate by hash", "license_hash = $1", hash);
 }
 
 std::vector<CertificateRecord> PostgresStore::find_by_subject(const std::string& subject) {
-    return issued_where("finding a certificate by subject", "subject", subject);
+    // Through the index on lower(subject) (there is none on subject: 008_hot_completion.sql), then
+    // the exact comparison.
+    return issued_where("finding a certificate by subject", "lower(subject) = lower($1) AND subject = $1", subject);
 }
 
 std::vector<CertificateRecord> PostgresStore::find_by_kind_and_subject_ignoring_case(const std::string& kind,

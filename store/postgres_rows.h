@@ -5,11 +5,24 @@
 #include "store/postgres_connection.h"
 #include "store/records.h"
 
+#include <string>
+
 namespace xrca::store::pg_detail {
 
 inline constexpr const char* k_certificate_columns =
     "id, kind, status, subject, issuer_fingerprint, key_fingerprint, issued, valid_from, valid_until, body, xrml, "
     "request_id, license_hash, machine";
+
+/**
+ * The reservations made before $1 that are still pending, oldest first: found in
+ * unissued_certificates (certificates has no index on status, 008_hot_completion.sql), then each
+ * read by its ID.
+ */
+inline std::string stale_pending_query() {
+    return std::string("SELECT ") + k_certificate_columns +
+           " FROM certificates WHERE id IN (SELECT u.id FROM unissued_certificates u WHERE u.status = 'pending' AND "
+           "u.issued COLLATE \"C\" < $1) AND status = 'pending' ORDER BY issued COLLATE \"C\", id COLLATE \"C\"";
+}
 
 inline constexpr const char* k_log_columns =
     "seq, request_id, time, operation, caller, inputs, certificate_id, outcome, reason, prev_hash, hash";

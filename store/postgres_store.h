@@ -148,7 +148,7 @@ private:
     GroupCommit<Completion> m_completions;
     static LogHead log_checkpoint_in(pg_detail::Connection& c);
     static void bump_policy_revision(pg_detail::Connection& c);
-    std::vector<CertificateRecord> issued_where(const char* what, const char* column, const std::string& value);
+    std::vector<CertificateRecord> issued_where(const char* what, const char* condition, const std::string& value);
     /** Keeps the policy revision a token lookup read, for this thread's next policy_revision(). */
     void remember_policy_revision(std::int64_t revision) const;
     static std::uint64_t next_instance() noexcept;

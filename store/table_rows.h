@@ -21,10 +21,13 @@ struct Cell {
 
 /**
  * Whether a back end derives `table` from its other tables: the counts its triggers keep
- * (migrations sqlite/014, postgresql/007), laid out differently in each dialect. A copy leaves
- * them out; the target's own triggers count the rows as they are written.
+ * (migrations sqlite/014, postgresql/007), laid out differently in each dialect, and
+ * PostgreSQL's list of the certificates not issued (postgresql/008). A copy leaves
+ * them out; the target's own triggers rebuild them as the rows are written.
  */
-inline bool derived_table(const std::string& table) { return table == "row_counts" || table == "row_count_changes"; }
+inline bool derived_table(const std::string& table) {
+    return table == "row_counts" || table == "row_count_changes" || table == "unissued_certificates";
+}
 
 /** Receives a store's tables one after another, each as its columns and then its rows. */
 class RowSink {

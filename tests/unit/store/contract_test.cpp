@@ -269,6 +269,7 @@ TEST_P(StoreContract, TheIssuanceCycleRecordsBeforeAndCompletesAfter) {
     EXPECT_EQ(found->xrml.value_or(""), "<XrML>signed c1</XrML>");
     EXPECT_EQ(m_store->find_by_key("k1").size(), 1u);
     EXPECT_EQ(m_store->find_by_subject("alice").size(), 1u);
+    EXPECT_TRUE(m_store->find_by_subject("Alice").empty()) << "the subject compares exactly";
     EXPECT_EQ(m_store->find_by_license_hash(std::string(40, '1')).size(), 1u);
     EXPECT_EQ(m_store->find_issued_by_request("req-c1")->id, "c1");
     EXPECT_EQ(m_store->counts().issued_by_kind.at("Rights-Account-Certificate"), 1);
@@ -558,6 +559,15 @@ TEST_P(StoreContract, CertificateListingsFilterRevokeAndPageNewestFirst) {
     CertificateFilter f;
     f.status.clear();
     EXPECT_EQ(ids(f), (V{"5", "4", "3", "2", "1"}));
+    f.status = "pending";  // PostgreSQL finds these from unissued_certificates (schema 8)
+    EXPECT_EQ(ids(f), (V{"5"}));
+    f.kind = "Group-Identity-Credential";
+    EXPECT_EQ(ids(f), (V{"5"}));
+    f.kind = "Machine-Certificate";
+    EXPECT_EQ(ids(f), (V{}));
+    f = {};
+    f.status = "abandoned";
+    EXPECT_EQ(ids(f), (V{}));
     f = {};
     f.kind = "Group-Identity-Credential";
     EXPECT_EQ(ids(f), (V{"4", "3", "2"}));

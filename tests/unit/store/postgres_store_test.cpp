@@ -6,6 +6,8 @@
 #include "store/certificate_listing.h"
 #include "store/factory.h"
 #include "store/log_chain.h"
+#include "store/postgres_copy.h"
+#include "store/postgres_rows.h"
 #include "support/postgres_cluster.h"
 #include "support/store_records.h"
 
@@ -62,6 +64,50 @@ protected:
             }
         }
         for (auto& t : threads) t.join();
+    }
+
+    /**
+     * Fails unless the plan PostgreSQL makes for `sql` (its $n replaced by `params`, which hold no
+     * quote) holds no sequential scan of certificates; returns the plan.
+     */
+    std::string expect_no_certificates_scan(std::string sql, const std::vector<std::string>& params) const {
+        for (auto n = params.size(); n > 0; --n) {  // $12 before $1
+            const auto placeholder = "$" + std::to_string(n);
+            for (auto at = sql.find(placeholder); at != std::string::npos; at = sql.find(placeholder)) {
+                sql.replace(at, placeholder.size(), "'" + params[n - 1] + "'");
+            }
+        }
+        auto plan = cluster().scalar(m_database, "SET search_path TO xrca; EXPLAIN (FORMAT JSON) " + sql);
+        // Each scan node names its kind, then (a few keys on) its table.
+        for (auto at = plan.find("\"Seq Scan\""); at != std::string::npos; at = plan.find("\"Seq Scan\"", at + 1)) {
+            const auto table = plan.find("\"Relation Name\"", at);
+            EXPECT_NE(table, std::string::npos) << plan;
+            if (table == std::string::npos) break;
+            const std::string certificates = "\"Relation Name\": \"certificates\"";
+            EXPECT_NE(plan.compare(table, certificates.size(), certificates), 0) << sql << "\n" << plan;
+        }
+        return plan;
+    }
+    /** 20,000 issued certificates C-1 … C-20000 of one kind and one issuer, a second apart. */
+    void insert_issued_rows() const {
+        cluster().execute(
+            m_database,
+            "SET search_path TO xrca; "
+            "INSERT INTO certificates (id, kind, status, subject, issuer_fingerprint, key_fingerprint, issued, body, "
+            "request_id, license_hash) SELECT 'C-' || n, 'Group-Identity-Credential', 'issued', 'S-1-5-21-' || n, "
+            "'issuer', 'key-' || n, '2026-01-01T00:00:' || lpad(n::text, 5, '0'), '', 'request-' || n, 'hash-' || n "
+            "FROM generate_series(1, 20000) n");
+    }
+    /** A column of pg_stat_user_tables for certificates. */
+    std::string certificates_statistic(const std::string& column) const {
+        return cluster().scalar(
+            m_database, "SELECT " + column + " FROM pg_stat_user_tables WHERE relid = 'xrca.certificates'::regclass");
+    }
+    /** The ID and status of each row of unissued_certificates, in ID order ("id:status id:status"). */
+    std::string unissued(const std::string& database) const {
+        return cluster().scalar(database,
+                                "SELECT coalesce(string_agg(id || ':' || status, ' ' ORDER BY id), '') "
+                                "FROM xrca.unissued_certificates");
     }
 
     std::string m_database;
@@ -448,13 +494,10 @@ TEST_F(PostgresStoreTest, DescribeNamesTheDatabaseSocketAndSchema) {
 // revoked issuer key as the store gives it, read first; joined instead, it made one.)
 TEST_F(PostgresStoreTest, TheRevokedListingReadsNoWholeCertificatesTable) {
     { (void)open_store(m_locator, OpenMode::Create); }
+    insert_issued_rows();
     cluster().execute(
         m_database,
         "SET search_path TO xrca; "
-        "INSERT INTO certificates (id, kind, status, subject, issuer_fingerprint, key_fingerprint, issued, body, "
-        "request_id, license_hash) SELECT 'C-' || n, 'Group-Identity-Credential', 'issued', 'S-1-5-21-' || n, "
-        "'issuer', 'key-' || n, '2026-01-01T00:00:' || lpad(n::text, 5, '0'), '', 'request-' || n, 'hash-' || n "
-        "FROM generate_series(1, 20000) n; "
         "INSERT INTO revocations (type, value, object_type, id_type, id, public_key, reason, revoked, caller) "
         "SELECT type, value, '', '', value, '', '', '2026-03-01T12:00:00Z', 'test' FROM (VALUES "
         "('license-id', 'c-1'), ('license-hash', 'hash-2'), ('principal-id', 's-1-5-21-3'), "
@@ -468,24 +511,143 @@ TEST_F(PostgresStoreTest, TheRevokedListingReadsNoWholeCertificatesTable) {
     filters[3].issued_since = "2026-01-01";
     for (auto& f : filters) {
         f.revoked = true;
-        auto query = detail::certificate_listing_query(f, detail::SqlDialect::Postgres, {"other"});
-        for (auto n = query.params.size(); n > 0; --n) {  // $12 before $1; the test's values hold no quote
-            const auto placeholder = "$" + std::to_string(n);
-            query.sql.replace(query.sql.find(placeholder), placeholder.size(), "'" + query.params[n - 1] + "'");
-        }
-        const auto plan = cluster().scalar(m_database, "SET search_path TO xrca; EXPLAIN (FORMAT JSON) " + query.sql);
-        // Each scan node names its kind, then (a few keys on) its table.
-        for (auto at = plan.find("\"Seq Scan\""); at != std::string::npos; at = plan.find("\"Seq Scan\"", at + 1)) {
-            const auto table = plan.find("\"Relation Name\"", at);
-            ASSERT_NE(table, std::string::npos) << plan;
-            const std::string certificates = "\"Relation Name\": \"certificates\"";
-            EXPECT_NE(plan.compare(table, certificates.size(), certificates), 0) << plan;
-        }
+        const auto query = detail::certificate_listing_query(f, detail::SqlDialect::Postgres, {"other"});
+        const auto plan = expect_no_certificates_scan(query.sql, query.params);
         EXPECT_NE(plan.find("certificates_by_issuer"), std::string::npos) << plan;
     }
     CertificateFilter f;
     f.revoked = true;
     EXPECT_EQ(open_store(m_locator, OpenMode::Existing)->list_certificates(f).size(), 4u);
+}
+
+// Issue 14: no index of certificates names a column that completing or abandoning an issuance
+// changes (008_hot_completion.sql), so PostgreSQL makes both HOT updates (no new index entry),
+// and unissued_certificates lists exactly the rows not issued.
+TEST_F(PostgresStoreTest, CompletionsAndAbandonmentsAreHotUpdatesAndTheUnissuedListStaysExact) {
+    {
+        auto store = open_store(m_locator, OpenMode::Create);
+        const auto names_a_changed_column = cluster().scalar(
+            m_database,
+            "SELECT count(*) FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+            "WHERE i.indrelid = 'xrca.certificates'::regclass AND a.attname IN ('status', 'xrml', 'body') "
+            "AND (a.attnum = ANY (i.indkey) OR pg_get_expr(i.indexprs, i.indrelid) ~ a.attname "
+            "OR pg_get_expr(i.indpred, i.indrelid) ~ a.attname)");
+        EXPECT_EQ(names_a_changed_column, "0");
+        for (int i = 0; i < 12; ++i) store->reserve_issuance(pending("c" + std::to_string(i)), entry("Certify"));
+        EXPECT_EQ(unissued(m_database),
+                  "c0:pending c1:pending c10:pending c11:pending c2:pending c3:pending "
+                  "c4:pending c5:pending c6:pending c7:pending c8:pending c9:pending");
+        for (int i = 0; i < 9; ++i) store->complete_issuance("c" + std::to_string(i), "<XrML/>");
+        store->abandon_issuance("c9", entry("Abandon"));
+        store->abandon_issuance("c10", entry("Abandon"));
+        EXPECT_EQ(unissued(m_database), "c10:abandoned c11:pending c9:abandoned");
+        EXPECT_THROW(store->complete_issuance("c9", "<XrML/>"), StorageError);
+        EXPECT_EQ(unissued(m_database), "c10:abandoned c11:pending c9:abandoned");
+        EXPECT_EQ(store->counts().pending, 1);
+    }
+    // The store's connections are closed: each server process sent its statistics as it ended.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    std::string updated;
+    while ((updated = certificates_statistic("n_tup_upd")) != "11" && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling the statistics
+    }
+    ASSERT_EQ(updated, "11");
+    EXPECT_EQ(certificates_statistic("n_tup_hot_upd"), "11");
+}
+
+// The sweep of stale reservations and a search for pending or abandoned certificates start from
+// unissued_certificates, whatever the size of certificates.
+TEST_F(PostgresStoreTest, TheSweepAndASearchByStatusReadNoWholeCertificatesTable) {
+    auto store = open_store(m_locator, OpenMode::Create);
+    insert_issued_rows();
+    store->reserve_issuance(pending("p1"), entry("Certify"));
+    store->reserve_issuance(pending("p2"), entry("Certify"));
+    store->reserve_issuance(pending("p3"), entry("Certify"));
+    store->abandon_issuance("p3", entry("Abandon"));
+    cluster().execute(m_database, "ANALYZE");
+
+    auto plan = expect_no_certificates_scan(pg_detail::stale_pending_query(), {"2027-01-01"});
+    EXPECT_NE(plan.find("unissued_certificates"), std::string::npos) << plan;
+    for (const auto* status : {"pending", "abandoned"}) {
+        std::vector<CertificateFilter> filters(3);
+        filters[1].kind = "Rights-Account-Certificate";
+        filters[2].before = std::make_pair(std::string("2026-12-01"), std::string("x"));
+        for (auto& f : filters) {
+            f.status = status;
+            const auto query = detail::certificate_listing_query(f, detail::SqlDialect::Postgres, {});
+            plan = expect_no_certificates_scan(query.sql, query.params);
+            EXPECT_NE(plan.find("unissued_certificates"), std::string::npos) << plan;
+        }
+    }
+    // A search of one kind walks (kind, issued, id) whatever status it asks for.
+    CertificateFilter issued;
+    issued.kind = "Rights-Account-Certificate";
+    issued.status = "issued";
+    const auto query = detail::certificate_listing_query(issued, detail::SqlDialect::Postgres, {});
+    plan = expect_no_certificates_scan(query.sql, query.params);
+    EXPECT_NE(plan.find("certificates_by_kind"), std::string::npos) << plan;
+
+    // And they find what they should.
+    CertificateFilter f;
+    f.status = "pending";
+    EXPECT_EQ(store->list_certificates(f).size(), 2u);
+    f.status = "abandoned";
+    EXPECT_EQ(store->list_certificates(f).size(), 1u);
+    const auto swept =
+        store->abandon_stale_pending("2027-01-01", [](const CertificateRecord& r) { return entry("Abandon", r.id); });
+    ASSERT_EQ(swept.size(), 2u);
+    EXPECT_EQ(swept[0].id, "p1");
+    EXPECT_EQ(unissued(m_database), "p1:abandoned p2:abandoned p3:abandoned");
+}
+
+// The schema that brings unissued_certificates lists the rows not issued already stored.
+TEST_F(PostgresStoreTest, TheHotCompletionMigrationListsThePendingRowsAlreadyStored) {
+    SchemaOptions at_seven;
+    at_seven.stop_at = 7;
+    { PostgresStore old(m_locator, true, at_seven); }
+    cluster().execute(m_database,
+                      "SET search_path TO xrca; INSERT INTO certificates (id, kind, status, subject, "
+                      "issuer_fingerprint, key_fingerprint, "
+                      "issued, body, request_id) SELECT 'old-' || i, 'rac', "
+                      "CASE WHEN i % 5 = 0 THEN 'pending' WHEN i = 7 THEN 'abandoned' ELSE 'issued' END, 's', 'f', "
+                      "'k', '2026-01-01T00:00:0' || i, '<BODY/>', 'r' FROM generate_series(1, 9) AS i");
+    PostgresStore upgraded(m_locator, false);
+    EXPECT_EQ(unissued(m_database), "old-5:pending old-7:abandoned");
+    EXPECT_EQ(upgraded.counts().pending, 1);
+    const auto swept =
+        upgraded.abandon_stale_pending("2027-01-01", [](const CertificateRecord& r) { return entry("Abandon", r.id); });
+    ASSERT_EQ(swept.size(), 1u);
+    EXPECT_EQ(swept[0].id, "old-5");
+    upgraded.reserve_issuance(pending("new"), entry("Certify"));
+    upgraded.complete_issuance("new", "<XrML/>");
+    EXPECT_EQ(unissued(m_database), "old-5:abandoned old-7:abandoned");
+    EXPECT_EQ(cluster().scalar(m_database,
+                               "SELECT reloptions::text FROM pg_class WHERE oid = "
+                               "'xrca.certificates'::regclass"),
+              "{fillfactor=50}");
+}
+
+// A copy (restore, migrate-store) leaves unissued_certificates out: the target's triggers list
+// the rows not issued as COPY writes them.
+TEST_F(PostgresStoreTest, ACopyListsTheUnissuedRowsOfTheSource) {
+    {
+        auto store = open_store(m_locator, OpenMode::Create);
+        store->reserve_issuance(pending("a"), entry("Certify"));
+        store->reserve_issuance(pending("b"), entry("Certify"));
+        store->reserve_issuance(pending("c"), entry("Certify"));
+        store->complete_issuance("a", "<XrML/>");
+        store->abandon_issuance("b", entry("Abandon"));
+    }
+    const auto other = cluster().create_database();
+    const auto other_locator = cluster().locator(other);
+    (void)open_store(other_locator, OpenMode::Create);
+    PostgresTableWriter writer(other_locator);
+    read_postgres_tables(m_locator, writer);
+    writer.commit();
+    EXPECT_EQ(unissued(other), "b:abandoned c:pending");
+    EXPECT_EQ(unissued(other), unissued(m_database));
+    EXPECT_EQ(open_store(other_locator, OpenMode::Existing)->counts().pending, 1);
+    cluster().drop_database(other);
 }
 
 }  // namespace
