@@ -19,6 +19,7 @@
 #include "ca/user_key_cache.h"
 #include "store/store.h"
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -356,8 +357,11 @@ private:
     Role m_role;
 
     // Serialises the identity check of a cluster request with its issuance, so that two requests
-    // for one new GUID with two keys cannot both pass (within this process).
-    std::mutex m_cluster_mutex;
+    // for one new GUID with two keys cannot both pass (within this process). One lock per GUID
+    // (by its hash: GUIDs compare ignoring case): requests for other clusters do not wait for
+    // this one's signature and sync.
+    std::array<std::mutex, 64> m_cluster_mutexes;
+    std::mutex& cluster_mutex(const std::string& guid);
     std::mutex m_mutex;  // guards the lazily loaded members below
     std::optional<xrml::Certificate> m_own_slc;
     std::optional<std::vector<std::string>> m_own_chain;

@@ -1,6 +1,7 @@
 // libmicrohttpd wrapper (see http_server.h).
 #include "enrollment/http_server.h"
 
+#include "enrollment/handler_pool.h"
 #include "text/clean.h"
 
 #include <botan/mem_ops.h>
@@ -10,6 +11,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
@@ -17,6 +19,7 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
@@ -39,6 +42,7 @@ struct HttpServer::Context {
     Context(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
     ServerOptions options;
     Handler handler;
+    std::unique_ptr<HandlerPool> handlers;  ///< runs `handler`; libmicrohttpd's threads only read and write
     std::vector<MHD_Daemon*> daemons;
     bool quiesced = false;  ///< set by the one thread that reloads or stops (see quiesce)
     // The deadline guard: connections by libmicrohttpd's handle. libmicrohttpd tells us of a
@@ -89,7 +93,22 @@ struct Pending {
     bool too_large = false;
     unsigned content_lengths = 0;
     bool transfer_encoding = false;
+    /** Set by a handler thread before it resumes the connection (the request is not touched after). */
+    std::optional<HttpResponse> response;
+    bool unanswerable = false;  ///< not even a 500 could be made (out of memory): the connection closes
 };
+
+// libmicrohttpd's threads only parse requests and write answers (and TLS): one per core, at most 4.
+unsigned polling_threads() { return std::clamp(std::thread::hardware_concurrency(), 1U, 4U); }
+
+// The handler's answer, or a 500 when it threw; throws only when not even that can be made.
+HttpResponse answer(const Handler& handler, const HttpRequest& request) {
+    try {
+        return handler(request);
+    } catch (const std::exception&) {
+        return plain_response(500, "internal error");
+    }
+}
 
 std::string lower(std::string s) {
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -191,9 +210,26 @@ MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, co
             *upload_data_size = 0;
             return MHD_YES;
         }
+        if (pending->unanswerable) return MHD_NO;
+        if (pending->response) return send(connection, *pending->response);  // resumed: the answer is ready
         pending->request.body_too_large = pending->too_large;
         context->set_answering(connection, true);
-        return send(connection, context->handler(pending->request));
+        // The request waits its turn among all connections' (handler_pool.h); libmicrohttpd
+        // leaves the connection alone until it is resumed, and then calls here again.
+        MHD_suspend_connection(connection);
+        const bool queued = context->handlers->post([context, connection, pending]() noexcept {
+            try {
+                pending->response = answer(context->handler, pending->request);
+            } catch (...) {
+                pending->unanswerable = true;
+            }
+            MHD_resume_connection(connection);
+        });
+        if (!queued) {  // stopping: the handlers are gone
+            pending->response = plain_response(503, "the server is stopping");
+            MHD_resume_connection(connection);
+        }
+        return MHD_YES;
     } catch (const std::exception&) {
         try {
             return send(connection, plain_response(500, "internal error"));
@@ -302,6 +338,7 @@ void HttpServer::Context::start(const std::vector<ListeningSocket>& sockets) {
     }
     if (options.tls() && options.tls_key_pem.empty())
         throw std::runtime_error("HTTPS needs both a certificate and its private key");
+    handlers = std::make_unique<HandlerPool>(options.threads);
     for (const auto& socket : sockets) {
         // Each daemon gets its own descriptor of the shared socket: the old generation's is
         // handed back by MHD_quiesce_daemon and closed, while the socket itself stays open.
@@ -313,7 +350,7 @@ void HttpServer::Context::start(const std::vector<ListeningSocket>& sockets) {
         std::vector<MHD_OptionItem> items = {
             {MHD_OPTION_EXTERNAL_LOGGER, reinterpret_cast<intptr_t>(&on_library_message), this},
             {MHD_OPTION_LISTEN_SOCKET, fd, nullptr},
-            {MHD_OPTION_THREAD_POOL_SIZE, static_cast<intptr_t>(options.threads), nullptr},
+            {MHD_OPTION_THREAD_POOL_SIZE, static_cast<intptr_t>(polling_threads()), nullptr},
             {MHD_OPTION_CONNECTION_LIMIT, static_cast<intptr_t>(options.connection_limit), nullptr},
             {MHD_OPTION_PER_IP_CONNECTION_LIMIT, static_cast<intptr_t>(options.per_address_connection_limit), nullptr},
             {MHD_OPTION_CONNECTION_TIMEOUT, static_cast<intptr_t>(options.connection_timeout_seconds), nullptr},
@@ -322,8 +359,10 @@ void HttpServer::Context::start(const std::vector<ListeningSocket>& sockets) {
             {MHD_OPTION_NOTIFY_COMPLETED, reinterpret_cast<intptr_t>(&on_completed), this},
             {MHD_OPTION_NOTIFY_CONNECTION, reinterpret_cast<intptr_t>(&on_connection), this},
         };
-        // MHD_USE_ITC: MHD_quiesce_daemon needs it with a thread pool (drain, reload).
-        unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+        // MHD_USE_ITC: MHD_quiesce_daemon needs it with a thread pool (drain, reload), and a
+        // resumed connection is served at once (not at the next network event).
+        unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC |
+                         MHD_ALLOW_SUSPEND_RESUME;
         if (options.tls()) {
             flags |= MHD_USE_TLS;
             items.push_back({MHD_OPTION_HTTPS_MEM_CERT, 0, const_cast<char*>(options.tls_certificate_pem.c_str())});
@@ -392,6 +431,9 @@ void HttpServer::Context::drain() noexcept {
     }
     wake.notify_all();
     if (guard.joinable()) guard.join();
+    // Every request handed to the handlers is answered and its connection resumed first:
+    // libmicrohttpd must not be stopped with a connection suspended.
+    if (handlers) handlers->finish();
     for (auto* daemon : daemons) MHD_stop_daemon(daemon);  // joins the threads
     daemons.clear();
     // libmicrohttpd has parsed its own copy; ours of the TLS private key is wiped.

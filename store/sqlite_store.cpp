@@ -73,6 +73,11 @@ void sync_directory_of(const std::string& path) {
     if (!synced) throw StorageError("cannot sync " + dir + ": " + std::generic_category().message(err));
 }
 
+// A checkpoint writes each page once however often the WAL holds it, and the tails of the
+// table, the log and the indexes are rewritten by every transaction: every 4,000 pages (16 MB)
+// instead of SQLite's 1,000 wrote less (docs/performance.md).
+constexpr int k_checkpoint_pages = 4000;
+
 }  // namespace
 
 int SqliteStore::latest_schema_version() noexcept { return static_cast<int>(k_migrations.size()); }
@@ -97,17 +102,18 @@ SqliteStore::SqliteStore(const std::string& path, const SchemaOptions& schema) :
         // Measured under a Certify load (docs/performance.md, "Where serve's time goes"):
         // - batched writes each run in a savepoint (sqlite_issuance.cpp), whose undo journal
         //   SQLite otherwise spills to a temporary file: a third of what serve wrote;
-        // - a checkpoint writes each page once however often the WAL holds it, and the tails of
-        //   the table, the log and the indexes are rewritten by every transaction: every 4,000
-        //   pages instead of 1,000;
+        // - checkpoints every k_checkpoint_pages (below);
         // - a page cache of 8 MiB instead of 2 keeps the indexes' inner pages, which random
         //   inserts (IDs, license hashes) read again otherwise. Larger caches did not read
         //   less, and cost memory and time (SQLite walks the whole cache on some commits).
         m_db->exec("PRAGMA temp_store=MEMORY");
-        m_db->exec("PRAGMA wal_autocheckpoint=4000");
         m_db->exec("PRAGMA cache_size=-8192");
         return 0;
     });
+    // In place of SQLite's automatic checkpoint, which ran inside a commit with the store held
+    // (sqlite_checkpointer.h); the hook replaces it.
+    m_checkpointer = std::make_unique<WalCheckpointer>(path, m_mutex, k_checkpoint_pages);
+    sqlite3_wal_hook(m_db->getHandle(), &SqliteStore::on_wal_commit, this);
     guarded("migrating the database", [&] {
         migrate(schema);
         return 0;
@@ -165,8 +171,16 @@ void SqliteStore::migrate(const SchemaOptions& schema) {
 
 std::string SqliteStore::describe() const { return "SQLite database " + m_path; }
 
+int SqliteStore::on_wal_commit(void* store, sqlite3* db, const char* schema, int pages) noexcept {
+    auto* self = static_cast<SqliteStore*>(store);
+    // The checkpointer could not start: this commit copies the WAL back, as SQLite's own would.
+    if (!self->m_checkpointer->wal_grew(pages)) static_cast<void>(sqlite3_wal_checkpoint(db, schema));
+    return SQLITE_OK;
+}
+
 SqliteStore::~SqliteStore() {
-    m_statements.clear();  // statements before their database
+    m_checkpointer.reset();  // its thread takes m_mutex and opened this database
+    m_statements.clear();    // statements before their database
     if (m_wal_fd >= 0) ::close(m_wal_fd);
 }
 

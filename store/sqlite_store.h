@@ -16,6 +16,7 @@
 
 #include "store/group_commit.h"
 #include "store/schema_upgrade.h"
+#include "store/sqlite_checkpointer.h"
 #include "store/store.h"
 
 #include <condition_variable>
@@ -155,6 +156,9 @@ private:
     GroupCommit<BatchedWrite> m_batches;
     std::unique_ptr<SQLite::Database> m_db;
     std::map<const char*, std::unique_ptr<SQLite::Statement>> m_statements;
+    /** Called by SQLite after each commit of m_db (m_mutex held): hands the WAL to m_checkpointer. */
+    static int on_wal_commit(void* store, sqlite3* db, const char* schema, int pages) noexcept;
+    std::unique_ptr<WalCheckpointer> m_checkpointer;  ///< stopped before m_db closes (destructor)
 };
 
 }  // namespace xrca::store

@@ -8,6 +8,9 @@
 #include "xrml/reader.h"
 #include "xrml/templates.h"
 
+#include <cctype>
+#include <functional>
+
 namespace xrca::ca {
 namespace {
 
@@ -18,6 +21,12 @@ bool same_guid(const std::string& a, const std::string& b) {
 std::string short_fingerprint(const std::string& fp) { return fp.substr(0, 16) + "…"; }
 
 }  // namespace
+
+std::mutex& Authority::cluster_mutex(const std::string& guid) {
+    std::string folded = guid;
+    for (auto& c : folded) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return m_cluster_mutexes[std::hash<std::string>{}(folded) % m_cluster_mutexes.size()];
+}
 
 std::string Authority::check_cluster_identity(const ClusterRequest& r, ClusterIdentity identity) {
     const auto& guid = r.cluster_guid;

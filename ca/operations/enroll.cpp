@@ -29,7 +29,7 @@ IssuedChain Authority::enroll(const ClusterRequest& r, const Caller& caller, Clu
                         RmsFault::Argument);
         }
         // 3. The GUID is bound to the keys certified for it (a new key needs a renewal proof).
-        const std::lock_guard<std::mutex> one_cluster_request(m_cluster_mutex);
+        const std::lock_guard<std::mutex> one_request_per_cluster(cluster_mutex(r.cluster_guid));
         inputs += check_cluster_identity(r, identity);
         // 4. Issue under the enrollment service key, with the enrollment chain behind it.
         const auto chain = m_store.load_chain(detail::k_enrollment_chain);

@@ -19,7 +19,7 @@ IssuedChain Authority::sub_enroll(const ClusterRequest& r, const Caller& caller,
             return *same;
         }
         // 3. The GUID is bound to the keys certified for it, and the principal to its first GUID.
-        const std::lock_guard<std::mutex> one_cluster_request(m_cluster_mutex);
+        const std::lock_guard<std::mutex> one_request_per_cluster(cluster_mutex(r.cluster_guid));
         inputs += check_cluster_identity(r, identity);
         bind_to_cluster(caller, r.cluster_guid);
         // 4. SubEnroll stamps the name, when one was sent, into the SLC and carries no revocation

@@ -10,11 +10,16 @@
 #include "ca/user_grants.h"
 #include "ca/user_identity.h"
 #include "xrml/reader.h"
+#include "xrml/templates.h"
 
 #include <botan/rsa.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <thread>
+#include <vector>
 
 namespace xrca::ca {
 namespace {
@@ -100,6 +105,38 @@ TEST_F(IdentityTest, AnotherKeyForACertifiedGuidIsRefusedNamingTheGuid) {
     // The root's own GUID is nobody else's.
     expect_refused([&] { root().sub_enroll(sub_enroll_request(root().record().guid, key_c), h.caller); },
                    ErrorKind::PolicyDenied, "is this authority's own");
+    EXPECT_TRUE(store().verify_log().ok);
+}
+
+// Cluster requests are serialised per GUID (any case), not behind one lock: of many requests
+// racing for one new GUID, in both cases, with two keys, only one key is certified; requests for
+// other GUIDs meanwhile are all served.
+TEST_F(IdentityTest, RequestsRacingForOneNewGuidWithTwoKeysCertifyOneKey) {
+    constexpr int k_threads = 8;
+    std::atomic<int> certified_a{0}, certified_b{0}, refused{0}, others{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < k_threads; ++t) {
+        threads.emplace_back([&, t] {
+            const auto& key = t % 2 ? key_b : key_a;
+            try {
+                root().sub_enroll(sub_enroll_request(t % 4 < 2 ? k_guid : lower(k_guid), key), h.caller);
+                ++(t % 2 ? certified_b : certified_a);
+            } catch (const Error& e) {
+                if (e.kind() == ErrorKind::PolicyDenied) ++refused;
+            }
+            char guid[40];
+            std::snprintf(guid, sizeof guid, "{5E1F0000-0000-4000-8000-0000000B%04d}", t);
+            root().sub_enroll(sub_enroll_request(guid, key_c), h.caller);
+            ++others;
+        });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_TRUE((certified_a == k_threads / 2) != (certified_b == k_threads / 2))
+        << certified_a << " with key A, " << certified_b << " with key B";
+    EXPECT_EQ(certified_a + certified_b + refused, k_threads);
+    EXPECT_EQ(others.load(), k_threads);
+    EXPECT_EQ(store().find_by_kind_and_subject_ignoring_case(xrml::names::server_licensor_certificate, k_guid).size(),
+              static_cast<std::size_t>(k_threads / 2));
     EXPECT_TRUE(store().verify_log().ok);
 }
 

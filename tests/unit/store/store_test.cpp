@@ -1,6 +1,7 @@
 // The SQLite store on real files: the log's hash chain catches edits, removals and reordering
 // made directly in the database; a newer schema is refused; no private key is stored in clear.
 #include "support/authority_fixture.h"
+#include "support/store_records.h"
 #include "support/test_keys.h"
 
 #include "store/certificate_listing.h"
@@ -15,7 +16,10 @@
 #include <botan/rsa.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <filesystem>
 #include <fstream>
+#include <thread>
 
 namespace xrca::store {
 namespace {
@@ -250,6 +254,60 @@ TEST(Listing, TheRevokedListingReadsNoWholeCertificatesTable) {
     CertificateFilter f;
     f.revoked = true;
     EXPECT_EQ(SqliteStore(path).list_certificates(f).size(), 4u);
+    std::filesystem::remove_all(dir);
+}
+
+// What this process has written to files so far (/proc/self/io, wchar).
+std::uintmax_t bytes_written() {
+    std::ifstream io("/proc/self/io");
+    std::string name;
+    std::uintmax_t value = 0;
+    while (io >> name >> value) {
+        if (name == "wchar:") return value;
+    }
+    return 0;
+}
+
+// The WAL is copied back on a thread of its own (store/sqlite_checkpointer.h), not inside a
+// commit. Writes from several threads without a pause still let it start over, so it stays near
+// the checkpoint size (4,000 pages, 16 MB) while many times that goes through it.
+TEST(WalCheckpoints, WritesWithoutAPauseKeepTheWalNearTheCheckpointSize) {
+    char tmpl[] = "/tmp/xrca-wal-XXXXXX";
+    const std::string dir = ::mkdtemp(tmpl);
+    const auto path = dir + "/xrca.db";
+    constexpr std::uintmax_t k_bound = 48U << 20;  // three checkpoints' worth
+    const auto written_before = bytes_written();
+    std::atomic<std::uintmax_t> largest{0};
+    {
+        SqliteStore store(path);
+        std::vector<std::thread> writers;
+        for (int t = 0; t < 4; ++t) {
+            writers.emplace_back([&, t] {
+                for (int i = 0; i < 300; ++i) {
+                    auto r = test::pending("c-" + std::to_string(t) + "-" + std::to_string(i));
+                    r.body = "<BODY>" + std::string(30000, static_cast<char>('a' + t)) + "</BODY>";
+                    store.reserve_issuance(r, test::entry("Certify", r.request_id));
+                    store.complete_issuance(r.id,
+                                            "<XrML>" + std::string(30000, static_cast<char>('k' + t)) + "</XrML>");
+                    std::error_code ec;
+                    const auto size = std::filesystem::file_size(path + "-wal", ec);
+                    for (auto seen = largest.load();
+                         !ec && size > seen && !largest.compare_exchange_weak(seen, size);) {
+                    }
+                }
+            });
+        }
+        for (auto& w : writers) w.join();
+        CertificateFilter issued;
+        issued.status = "issued";
+        issued.limit = k_max_listed_certificates;
+        EXPECT_EQ(store.list_certificates(issued).size(), 1000u);  // the listing's cap: 1,200 were issued
+        EXPECT_TRUE(store.verify_log().ok);
+    }
+    // Without checkpoints the WAL would have held all of it.
+    EXPECT_GT(bytes_written() - written_before, 3 * k_bound);
+    EXPECT_LT(largest.load(), k_bound);
+    EXPECT_EQ(SqliteStore(path).counts().issued_by_kind.at("Rights-Account-Certificate"), 1200);
     std::filesystem::remove_all(dir);
 }
 
