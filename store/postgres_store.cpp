@@ -167,6 +167,15 @@ std::optional<KeyBlob> PostgresStore::load_key(const std::string& name) {
     });
 }
 
+std::vector<KeyBlob> PostgresStore::list_keys() {
+    return run(*m_pool, "reading the keys", Tx::None, [&](Connection& c) {
+        const auto q = c.query(std::string("SELECT ") + k_key_columns + " FROM private_keys ORDER BY name COLLATE \"C\"");
+        std::vector<KeyBlob> out;
+        for (int i = 0; i < q.rows(); ++i) out.push_back(key_blob(q, i));
+        return out;
+    });
+}
+
 KeyBlob PostgresStore::save_key_if_absent(const KeyBlob& key) {
     return run(*m_pool, "saving a key", Tx::Write, [&](Connection& c) {
         // ON CONFLICT waits for a concurrent insert of the same name and then does nothing;
