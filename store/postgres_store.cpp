@@ -46,8 +46,7 @@ void lock_schema(Connection& c, const std::string& schema) {
 bool holds_store(Connection& c, const std::string& schema) {
     // to_regclass looks the name up in the catalog caches; a join of pg_class and pg_namespace
     // was planned and run on a backend's cold caches, 3-8 ms of every CLI command's first query.
-    return c.query("SELECT to_regclass(format('%I.schema_version', $1::text)) IS NOT NULL", {schema}).text(0, 0) ==
-           "t";
+    return c.query("SELECT to_regclass(format('%I.schema_version', $1::text)) IS NOT NULL", {schema}).text(0, 0) == "t";
 }
 
 }  // namespace
@@ -168,7 +167,8 @@ std::optional<KeyBlob> PostgresStore::load_key(const std::string& name) {
 
 std::vector<KeyBlob> PostgresStore::list_keys() {
     return run(*m_pool, "reading the keys", Tx::None, [&](Connection& c) {
-        const auto q = c.query(std::string("SELECT ") + k_key_columns + " FROM private_keys ORDER BY name COLLATE \"C\"");
+        const auto q =
+            c.query(std::string("SELECT ") + k_key_columns + " FROM private_keys ORDER BY name COLLATE \"C\"");
         std::vector<KeyBlob> out;
         for (int i = 0; i < q.rows(); ++i) out.push_back(key_blob(q, i));
         return out;

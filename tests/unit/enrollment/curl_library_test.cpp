@@ -1,7 +1,7 @@
 // Loading libcurl at run time: the library found and every function resolved, or a clear error
 // naming what is missing and the package that brings it.
-#include "ca/errors.h"
 #include "enrollment/curl_library.h"
+#include "ca/errors.h"
 
 #include <gtest/gtest.h>
 
