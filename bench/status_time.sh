@@ -47,22 +47,14 @@ done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/xrca-status.XXXXXX")
 chmod 711 "$tmp"  # the postgres user must reach its directory inside
+# pg_start, pg_stop: the throwaway PostgreSQL server.
+# shellcheck source=bench/pg_server.sh
+. bench/pg_server.sh
 pg_launcher="" postmaster=""
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  # A fast shutdown (SIGINT), then an immediate one (SIGQUIT), then SIGKILL; 20 s at most each.
-  local signal
-  if [ -n "$postmaster" ]; then
-    for signal in INT QUIT KILL; do
-      kill -0 "$postmaster" 2>/dev/null || break
-      kill -"$signal" "$postmaster" 2>/dev/null || true
-      for _ in $(seq 200); do
-        kill -0 "$postmaster" 2>/dev/null || break
-        sleep 0.1
-      done
-    done
-  fi
+  pg_stop
   [ -n "$pg_launcher" ] && wait "$pg_launcher" 2>/dev/null
   [ "$status" -ne 0 ] && [ -s "$tmp/postgres.log" ] && tail -n 5 "$tmp/postgres.log" >&2
   rm -rf "$tmp"
@@ -73,28 +65,8 @@ trap 'echo "$0: interrupted" >&2; exit 130' INT
 trap 'exit 143' TERM
 
 # --- PostgreSQL, on a Unix socket in $tmp ------------------------------------------------------
+pg_start "$tmp/pg" "$tmp"
 pg_dir=$tmp/pg
-mkdir "$pg_dir"
-as_owner=()
-if [ "$(id -u)" = 0 ]; then
-  id postgres >/dev/null 2>&1 || { echo "$0: running as root, and there is no postgres user (initdb refuses root)" >&2; exit 2; }
-  chown postgres: "$pg_dir"
-  as_owner=(runuser -u postgres --)
-fi
-"${as_owner[@]}" "$pg_bin/initdb" -D "$pg_dir/data" --auth=trust --username=postgres --locale=C --encoding=UTF8 \
-  >"$tmp/initdb.log" 2>&1 || { tail -n 20 "$tmp/initdb.log" >&2; exit 1; }
-"${as_owner[@]}" "$pg_bin/postgres" -D "$pg_dir/data" -k "$pg_dir" -c listen_addresses= >"$tmp/postgres.log" 2>&1 &
-pg_launcher=$!
-for _ in $(seq 600); do
-  kill -0 "$pg_launcher" 2>/dev/null || { echo "$0: PostgreSQL exited at start" >&2; exit 1; }
-  # postmaster.pid's 8th line says "ready" once it accepts connections.
-  if [ -f "$pg_dir/data/postmaster.pid" ] && [ "$(sed -n 8p "$pg_dir/data/postmaster.pid" 2>/dev/null | tr -d ' ')" = ready ]; then
-    postmaster=$(head -n 1 "$pg_dir/data/postmaster.pid")
-    break
-  fi
-  sleep 0.1
-done
-[ -n "$postmaster" ] || { echo "$0: PostgreSQL did not start within 60 s" >&2; exit 1; }
 
 # --- The authority: on SQLite, copied to PostgreSQL ------------------------------------------
 xrca=${binaries[0]}
