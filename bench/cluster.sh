@@ -80,18 +80,9 @@ for b in initdb postgres; do
 done
 
 # --- The Release build --------------------------------------------------------------------
-build=${BENCH_BUILD_DIR:-build/bench}
-# Another tree is measured as it is: building here would make it a Release tree.
-if [ -n "${BENCH_BUILD_DIR:-}" ] && [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
-  echo "$0: BENCH_BUILD_DIR needs BENCH_NO_BUILD=1" >&2
-  exit 2
-fi
-if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
-  launcher=()
-  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" >/dev/null
-  cmake --build "$build" -j"${BENCH_BUILD_JOBS:-$(nproc)}" --target xrca bench_soap_body >/dev/null
-fi
+# shellcheck source=bench/release_build.sh
+. bench/release_build.sh
+release_build xrca bench_soap_body
 xrca=$build/cli/xrca
 soap_body=$build/bench/bench_soap_body
 for b in "$xrca" "$soap_body"; do

@@ -28,17 +28,10 @@ for b in initdb postgres; do
 done
 command -v psql >/dev/null || { echo "$0: psql is missing (apt-get install postgresql-client)" >&2; exit 2; }
 
-build=${BENCH_BUILD_DIR:-build/bench}
-if [ -n "${BENCH_BUILD_DIR:-}" ] && [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
-  echo "$0: BENCH_BUILD_DIR needs BENCH_NO_BUILD=1" >&2
-  exit 2
-fi
-if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
-  launcher=()
-  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" >/dev/null
-  cmake --build "$build" -j"${BENCH_BUILD_JOBS:-$(nproc)}" --target xrca >/dev/null
-fi
+# release_build: the tree measured, in $build.
+# shellcheck source=bench/release_build.sh
+. bench/release_build.sh
+release_build xrca
 binaries=("$build/cli/xrca")
 [ -n "${BENCH_COMPARE:-}" ] && binaries+=("$BENCH_COMPARE")
 for b in "${binaries[@]}"; do
