@@ -83,18 +83,9 @@ for b in initdb postgres; do
 done
 
 # --- The Release build --------------------------------------------------------------------
-build=${BENCH_BUILD_DIR:-build/bench}
-# Another tree is measured as it is: building here would make it a Release tree.
-if [ -n "${BENCH_BUILD_DIR:-}" ] && [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
-  echo "$0: BENCH_BUILD_DIR needs BENCH_NO_BUILD=1" >&2
-  exit 2
-fi
-if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
-  launcher=()
-  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" >/dev/null
-  cmake --build "$build" -j"${BENCH_BUILD_JOBS:-$(nproc)}" --target xrca bench_soap_body >/dev/null
-fi
+# shellcheck source=bench/release_build.sh
+. bench/release_build.sh
+release_build xrca bench_soap_body
 xrca=$build/cli/xrca
 soap_body=$build/bench/bench_soap_body
 for b in "$xrca" "$soap_body"; do
@@ -122,27 +113,15 @@ stop_process() {
   kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null || true
 }
-# A fast shutdown (SIGINT: clients disconnected, a checkpoint), then an immediate one (SIGQUIT),
-# then SIGKILL; at most 60 s in all.
-stop_postgres() {
-  [ -n "$postmaster" ] || return 0
-  local signal
-  for signal in INT QUIT KILL; do
-    kill -0 "$postmaster" 2>/dev/null || break
-    kill -"$signal" "$postmaster" 2>/dev/null || true
-    for _ in $(seq 200); do
-      kill -0 "$postmaster" 2>/dev/null || break
-      sleep 0.1
-    done
-  done
-  postmaster=""
-}
+# pg_start, pg_stop: the throwaway PostgreSQL server.
+# shellcheck source=bench/pg_server.sh
+. bench/pg_server.sh
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
   local pid
   for pid in "${pids[@]}"; do [ "$pid" = "${pg_launcher:-}" ] || stop_process "$pid"; done
-  stop_postgres
+  pg_stop
   [ -n "${pg_launcher:-}" ] && stop_process "$pg_launcher"
   if [ "$status" -ne 0 ] && [ "$measured" = 0 ] && [ -d "$tmp" ]; then
     for log in "$tmp"/*.log; do
@@ -197,13 +176,6 @@ wait_drained() {
 
 # --- PostgreSQL ---------------------------------------------------------------------------
 pg_dir=$tmp/pg
-mkdir "$pg_dir"
-as_owner=()
-if [ "$(id -u)" = 0 ]; then
-  id postgres >/dev/null 2>&1 || { echo "$0: running as root, and there is no postgres user (initdb refuses root)" >&2; exit 2; }
-  chown postgres: "$pg_dir"
-  as_owner=(runuser -u postgres --)
-fi
 pg_extra=()
 [ "${BENCH_PG_STATEMENTS:-0}" = 1 ] && pg_extra=(-c shared_preload_libraries=pg_stat_statements)
 # Growth: buffers for the indexes of millions of rows (the default 128 MB holds a fraction of
@@ -211,25 +183,11 @@ pg_extra=()
 # by the WAL that index builds write (each checkpoint makes the next change of every page write
 # that whole page to the WAL). The operator's settings docs/store.md recommends for a large store.
 [ "$mode" = growth ] && pg_extra+=(-c "shared_buffers=${BENCH_PG_SHARED_BUFFERS:-2GB}" -c max_wal_size=8GB)
-"${as_owner[@]}" "$pg_bin/initdb" -D "$pg_dir/data" --auth=trust --username=postgres --locale=C --encoding=UTF8 \
-  >"$tmp/initdb.log" 2>&1 || { tail -n 20 "$tmp/initdb.log" >&2; exit 1; }
 # Durable like SQLite's synced commits: fsync, synchronous_commit, full_page_writes on (the
 # defaults, said out loud). max_connections: each serve keeps up to 16 connections, 7 nodes here.
-"${as_owner[@]}" "$pg_bin/postgres" -D "$pg_dir/data" -k "$pg_dir" -c listen_addresses= \
-  -c fsync=on -c synchronous_commit=on -c full_page_writes=on -c max_connections=200 "${pg_extra[@]}" \
-  >"$tmp/postgres.log" 2>&1 &
-pg_launcher=$!
+pg_start "$pg_dir" "$tmp" -c fsync=on -c synchronous_commit=on -c full_page_writes=on -c max_connections=200 \
+  "${pg_extra[@]}"
 pids+=("$pg_launcher")
-for _ in $(seq 600); do
-  kill -0 "$pg_launcher" 2>/dev/null || { echo "$0: PostgreSQL exited at start" >&2; exit 1; }
-  # postmaster.pid's 8th line says "ready" once it accepts connections.
-  if [ -f "$pg_dir/data/postmaster.pid" ] && [ "$(sed -n 8p "$pg_dir/data/postmaster.pid" 2>/dev/null | tr -d ' ')" = ready ]; then
-    postmaster=$(head -n 1 "$pg_dir/data/postmaster.pid")
-    break
-  fi
-  sleep 0.1
-done
-[ -n "$postmaster" ] || { echo "$0: PostgreSQL did not start within 60 s" >&2; exit 1; }
 pg_sql() {  # pg_sql DATABASE SQL...: runs it as the superuser, unaligned, tuples only
   local db=$1
   shift

@@ -160,13 +160,16 @@ std::vector<std::string> Authority::own_chain() {
 }
 
 xrml::Certificate Authority::own_slc() {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    if (!m_own_slc) {
-        const char* purpose = m_role == Role::Enrollment ? detail::k_enrollment_chain : detail::k_slc_chain;
-        const auto chain = m_store.load_chain(purpose);
-        if (chain.empty()) throw Error(ErrorKind::WrongState, "this authority has no certificate yet");
-        m_own_slc = xrml::read_documents(chain.front()).documents.at(0);
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        if (m_own_slc) return *m_own_slc;
     }
+    // The chain own_chain() keeps (both are dropped together when a response is imported).
+    const auto chain = own_chain();
+    if (chain.empty()) throw Error(ErrorKind::WrongState, "this authority has no certificate yet");
+    auto slc = xrml::read_documents(chain.front()).documents.at(0);
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (!m_own_slc) m_own_slc = std::move(slc);
     return *m_own_slc;
 }
 

@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/help.h"
+#include "cli/locked_memory.h"
 #include "cli/password.h"
 #include "cli/process_hardening.h"
 #include "cli/session.h"
@@ -132,6 +133,11 @@ int main(int argc, char** argv) {
     // leaves the environment at once (docs/key-protection.md).
     for (const auto& failure : cli::keep_secrets_out_of_dumps())
         std::cerr << "xrca: warning: secrets may reach a core dump: " << failure << '\n';
+    // A run that holds no secret needs no pool of locked memory: Botan builds it (128 pages, each
+    // mapped, guarded and locked, and undone at exit) at its first secure allocation, which is
+    // the next line (cli/locked_memory.h). Botan's own switch; an operator's setting stands.
+    if (!cli::needs_locked_memory(argc, argv))
+        ::setenv("BOTAN_MLOCK_POOL_SIZE", "0", 0);  // NOLINT(concurrency-mt-unsafe): no thread yet
     cli::take_password_from_environment();
     try {
         return cli::run(argc, argv);

@@ -1,10 +1,9 @@
 // libcurl SOAP client (see client.h).
 #include "enrollment/client.h"
 
-#include <curl/curl.h>
+#include "enrollment/curl_library.h"
 
 #include <memory>
-#include <mutex>
 
 namespace xrca::enrollment {
 namespace {
@@ -29,11 +28,6 @@ std::size_t on_data(char* data, std::size_t size, std::size_t count, void* user)
         return 0;
     }
     return n;
-}
-
-void global_init() {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
 bool starts_with_ci(const std::string& s, const std::string& prefix) {
@@ -64,7 +58,7 @@ SoapClient::SoapClient(ClientOptions options) : m_options(std::move(options)) {
                         m_options.server.substr(0, 120) + "'");
     }
     m_origin = url;
-    global_init();
+    (void)curl_library();  // a missing libcurl is said before any work, not at the first call
 }
 
 std::string SoapClient::url_of(const ServiceAddress& service) const { return m_origin + service.path; }
@@ -74,11 +68,12 @@ SoapReply SoapClient::call(const ServiceAddress& service, const char* operation,
     const auto url = url_of(service);
     const auto ns = service.namespace_uri();
     const auto envelope = soap_request(ns, operation_xml);
-    std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
+    const auto& lib = curl_library();
+    std::unique_ptr<CURL, void (*)(CURL*)> curl(lib.easy_init(), lib.easy_cleanup);
     if (!curl) throw Error(ErrorKind::Internal, "libcurl could not start a transfer");
-    std::unique_ptr<curl_slist, void (*)(curl_slist*)> headers(nullptr, curl_slist_free_all);
+    std::unique_ptr<curl_slist, void (*)(curl_slist*)> headers(nullptr, lib.slist_free_all);
     const auto add_header = [&](const std::string& h) {
-        auto* list = curl_slist_append(headers.get(), h.c_str());
+        auto* list = lib.slist_append(headers.get(), h.c_str());
         if (!list) throw Error(ErrorKind::Internal, "out of memory building headers");
         (void)headers.release();  // curl_slist_append extended the list it was given: `list` owns it now
         headers.reset(list);
@@ -91,29 +86,29 @@ SoapReply SoapClient::call(const ServiceAddress& service, const char* operation,
     Received received;
     char error[CURL_ERROR_SIZE] = {};
     CURL* c = curl.get();
-    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, envelope.data());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(envelope.size()));
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "xrca/0.1");
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &received);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, m_options.timeout_seconds);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 15L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    if (!m_options.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, m_options.ca_file.c_str());
-    const CURLcode code = curl_easy_perform(c);
+    lib.easy_setopt(c, CURLOPT_URL, url.c_str());
+    lib.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    lib.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    lib.easy_setopt(c, CURLOPT_POST, 1L);
+    lib.easy_setopt(c, CURLOPT_POSTFIELDS, envelope.data());
+    lib.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(envelope.size()));
+    lib.easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+    lib.easy_setopt(c, CURLOPT_USERAGENT, "xrca/0.1");
+    lib.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    lib.easy_setopt(c, CURLOPT_WRITEDATA, &received);
+    lib.easy_setopt(c, CURLOPT_ERRORBUFFER, error);
+    lib.easy_setopt(c, CURLOPT_TIMEOUT, m_options.timeout_seconds);
+    lib.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 15L);
+    lib.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    if (!m_options.ca_file.empty()) lib.easy_setopt(c, CURLOPT_CAINFO, m_options.ca_file.c_str());
+    const CURLcode code = lib.easy_perform(c);
     if (received.too_large) throw Error(ErrorKind::Malformed, "the reply from " + url + " is larger than 16 MiB");
     if (code != CURLE_OK) {
         throw Error(ErrorKind::Storage,
-                    "cannot reach " + url + ": " + (error[0] ? std::string(error) : curl_easy_strerror(code)));
+                    "cannot reach " + url + ": " + (error[0] ? std::string(error) : lib.easy_strerror(code)));
     }
     long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    lib.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     return read_soap_reply(static_cast<int>(status), received.body);
 }
 

@@ -1,7 +1,8 @@
 # `cpack -G DEB` (from the build directory) makes xrca_VERSION_ARCH.deb of what `cmake --install`
 # installs, with the prefix /usr. The Depends line is computed by dpkg-shlibdeps from the
-# libraries the binary links (Botan, SQLite, pugixml, libmicrohttpd, libpq, libcurl, OpenSSL);
-# the maintainer scripts create the system user xrca (docs/install.md).
+# libraries the binary links (Botan, SQLite, pugixml, libmicrohttpd, libpq, OpenSSL), plus
+# libcurl, which the binary loads only for online calls (enrollment/curl_library.h), so that
+# dpkg-shlibdeps cannot see it; the maintainer scripts create the system user xrca (docs/install.md).
 set(CPACK_PACKAGE_NAME xrca)
 set(CPACK_PACKAGE_VENDOR "xrca")
 set(CPACK_PACKAGE_CONTACT "xrca maintainers <xrca@localhost>")
@@ -21,6 +22,8 @@ set(CPACK_DEBIAN_PACKAGE_SECTION misc)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# Appended to what dpkg-shlibdeps finds. 7.85: CURLOPT_PROTOCOLS_STR.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libcurl4 (>= 7.85.0)")
 # useradd (passwd) is essential on Debian; systemd is what runs the unit but is not required
 # for the command-line tools.
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "systemd")

@@ -194,9 +194,10 @@ Result Connection::query(const std::string& sql, const Params& params) {
     }
     auto found = m_prepared.find(sql);
     if (found == m_prepared.end()) {
-        auto name = "xrca_" + std::to_string(m_names++);
-        checked(PQprepare(m_conn, name.c_str(), sql.c_str(), 0, nullptr), "preparing a statement");
-        found = m_prepared.emplace(sql, std::move(name)).first;
+        // Its preparation and its first execution in one round trip, not one each: a short-lived
+        // process (`xrca status`) uses most of its statements once.
+        auto results = pipeline({{sql, params}});
+        return std::move(results.back());
     }
     std::vector<const char*> values;
     values.reserve(params.size());

@@ -326,6 +326,16 @@ std::optional<KeyBlob> SqliteStore::load_key(const std::string& name) {
     });
 }
 
+std::vector<KeyBlob> SqliteStore::list_keys() {
+    Lock lock(m_mutex);
+    return guarded("reading the keys", [&] {
+        SQLite::Statement q(*m_db, std::string("SELECT ") + k_key_columns + " FROM private_keys ORDER BY name");
+        std::vector<KeyBlob> out;
+        while (q.executeStep()) out.push_back(key_blob(q));
+        return out;
+    });
+}
+
 KeyBlob SqliteStore::save_key_if_absent(const KeyBlob& key) {
     Lock lock(m_mutex);
     return guarded("saving a key", [&] {

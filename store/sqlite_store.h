@@ -55,6 +55,7 @@ public:
     void create_authority(const AuthorityRecord& authority, const std::vector<KeyBlob>& keys,
                           const std::vector<ChainRecord>& chains, const LogEntry& entry) override;
     std::optional<KeyBlob> load_key(const std::string& name) override;
+    std::vector<KeyBlob> list_keys() override;
     KeyBlob save_key_if_absent(const KeyBlob& key) override;
     std::vector<std::string> load_chain(const std::string& purpose) override;
     void apply(const AuthorityChange& change) override;

@@ -84,6 +84,8 @@ class KeyStore {
 public:
     virtual ~KeyStore() = default;
     virtual std::optional<KeyBlob> load_key(const std::string& name) = 0;
+    /** Every stored key, by name: one read where a listing (`xrca status`) would make one per name. */
+    virtual std::vector<KeyBlob> list_keys() = 0;
     /** Stores a key unless one of that name exists; returns the stored one either way. */
     virtual KeyBlob save_key_if_absent(const KeyBlob& key) = 0;
     virtual std::optional<UserKeyRecord> find_user_key(const std::string& user_id) = 0;

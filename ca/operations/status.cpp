@@ -8,16 +8,24 @@
 #include "xrml/reader.h"
 #include "xrml/templates.h"
 
+#include <algorithm>
+
 namespace xrca::ca {
 
 AuthorityStatus Authority::status() {
+    // What another process may have changed since this one started (a decommission, the
+    // extranet URL) is read again, as policy() would; but from the record alone: the policy
+    // snapshot's revocations, exclusions and trust lists are four more reads that status shows
+    // nothing of.
+    const auto current = m_store.load_authority();
     AuthorityStatus s;
     s.role = m_record.role;
     s.name = m_record.name;
     s.guid = m_record.guid;
     s.base_url = m_record.base_url;
-    s.extranet_url = extranet_url();
-    s.state = decommissioned() ? "decommissioned" : m_record.state;
+    s.extranet_url = current ? current->extranet_url : m_record.extranet_url;
+    const std::string retired = state_name(AuthorityState::Decommissioned);
+    s.state = m_record.state == retired || (current && current->state == retired) ? retired : m_record.state;
     s.revocation = m_record.revocation;
     s.anchor_fingerprint = m_record.anchor_fingerprint;
     s.crypto_mode = mode();
@@ -37,14 +45,16 @@ AuthorityStatus Authority::status() {
     s.log_entries = counts.log_entries;
     s.trusted_keys = counts.trusted_keys;
     // Where each key lives: read from the store, so that status needs no key password or PIN.
+    // One read of them all, shown in this order.
     std::vector<std::string> names;
     for (const auto name : {KeyName::Root, KeyName::Ca, KeyName::EnrollmentCa, KeyName::EnrollmentService,
                             KeyName::Cluster, KeyName::ClusterNext, KeyName::ClusterPrevious, KeyName::Activation})
         names.emplace_back(key_name(name));
     names.emplace_back(k_pkcs11_escrow_key);
+    const auto stored = m_store.list_keys();
     for (const auto& name : names) {
-        const auto blob = m_store.load_key(name);
-        if (!blob) continue;
+        const auto blob = std::find_if(stored.begin(), stored.end(), [&](const auto& k) { return k.name == name; });
+        if (blob == stored.end()) continue;
         KeyLocation location{name, blob->fingerprint, blob->custody, {}, {}};
         if (blob->custody == store::KeyCustody::Pkcs11) {
             const auto reference = read_pkcs11_reference(blob->encrypted, name);

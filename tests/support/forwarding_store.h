@@ -16,6 +16,7 @@ public:
         m.create_authority(a, k, c, e);
     }
     std::optional<store::KeyBlob> load_key(const std::string& n) override { return m.load_key(n); }
+    std::vector<store::KeyBlob> list_keys() override { return m.list_keys(); }
     store::KeyBlob save_key_if_absent(const store::KeyBlob& k) override { return m.save_key_if_absent(k); }
     std::vector<std::string> load_chain(const std::string& p) override { return m.load_chain(p); }
     void apply(const store::AuthorityChange& c) override { m.apply(c); }

@@ -157,6 +157,24 @@ TEST_P(StoreContract, TheFirstKeySavedUnderANameStays) {
     EXPECT_EQ(m_store->load_key("escrow-salt")->encrypted, (std::vector<std::uint8_t>{9}));
 }
 
+TEST_P(StoreContract, TheKeysAreListedInOneReadByName) {
+    EXPECT_TRUE(m_store->list_keys().empty());
+    create();
+    m_store->save_key_if_absent({"escrow-key", "", {7}, KeyCustody::Pkcs11});
+    m_store->save_key_if_absent({"activation", "fp-activation", {5, 6}});
+    const auto keys = m_store->list_keys();
+    ASSERT_EQ(keys.size(), 3U);
+    EXPECT_EQ(keys[0].name, "activation");
+    EXPECT_EQ(keys[0].fingerprint, "fp-activation");
+    EXPECT_EQ(keys[0].encrypted, (std::vector<std::uint8_t>{5, 6}));
+    EXPECT_EQ(keys[1].name, "cluster");
+    EXPECT_EQ(keys[1].fingerprint, "fp-cluster");
+    EXPECT_EQ(keys[1].custody, KeyCustody::Software);
+    EXPECT_EQ(keys[2].name, "escrow-key");
+    EXPECT_EQ(keys[2].custody, KeyCustody::Pkcs11);
+    EXPECT_EQ(keys[2].encrypted, (std::vector<std::uint8_t>{7}));
+}
+
 TEST_P(StoreContract, AKeysCustodyIsKeptThroughEveryWayOfStoringIt) {
     create();
     EXPECT_EQ(m_store->load_key("cluster")->custody, KeyCustody::Software) << "the default";
