@@ -125,7 +125,7 @@ TEST_F(IdentityTest, RequestsRacingForOneNewGuidWithTwoKeysCertifyOneKey) {
                 if (e.kind() == ErrorKind::PolicyDenied) ++refused;
             }
             char guid[40];
-            std::snprintf(guid, sizeof guid, "{5E1F0000-0000-4000-8000-0000000B%04d}", t);
+            static_cast<void>(std::snprintf(guid, sizeof guid, "{5E1F0000-0000-4000-8000-0000000B%04d}", t));
             root().sub_enroll(sub_enroll_request(guid, key_c), h.caller);
             ++others;
         });
