@@ -1,6 +1,8 @@
 // WAL checkpoints off the request path (see sqlite_checkpointer.h).
 #include "store/sqlite_checkpointer.h"
 
+#include "store/sqlite_internal.h"
+
 #include <sqlite3.h>
 
 #include <cstdio>
@@ -45,7 +47,7 @@ void WalCheckpointer::run() noexcept {
     sqlite3* db = nullptr;
     // A connection finds the database in WAL mode at its first read, and only then can checkpoint.
     if (sqlite3_open_v2(m_path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK ||
-        sqlite3_busy_timeout(db, 10000) != SQLITE_OK ||
+        sqlite3_busy_timeout(db, sqlite_detail::k_busy_timeout_ms) != SQLITE_OK ||
         sqlite3_exec(db, "PRAGMA schema_version", nullptr, nullptr, nullptr) != SQLITE_OK) {
         static_cast<void>(std::fprintf(stderr,
                                        "xrca: cannot open %s to checkpoint its WAL (%s); commits will checkpoint it\n",
