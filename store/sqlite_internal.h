@@ -12,6 +12,7 @@
 #include <chrono>
 #include <mutex>
 #include <random>
+#include <string>
 #include <thread>
 
 namespace xrca::store::sqlite_detail {
@@ -101,5 +102,18 @@ inline CertificateRecord read_certificate_row(SQLite::Statement& q) {
 inline constexpr const char* k_certificate_columns =
     "id, kind, status, subject, issuer_fingerprint, key_fingerprint, issued, valid_from, valid_until, body, xrml, "
     "request_id, license_hash, machine";
+
+/**
+ * The issued certificates of one kind (?2) whose subject is ?1 but for ASCII case, oldest first:
+ * the SLCs a cluster GUID holds. Held to the NOCASE subject index (COLLATE NOCASE folds ASCII
+ * only, which is all a braced GUID holds): without statistics, as stores run, SQLite's planner
+ * took the (kind, status, issued, id) index instead, which spares the sort but reads every issued
+ * certificate of the kind, so each SubEnroll read every SLC ever issued.
+ */
+inline std::string issued_by_kind_and_subject_ignoring_case_sql() {
+    return std::string("SELECT ") + k_certificate_columns +
+           " FROM certificates INDEXED BY certificates_by_subject_nocase WHERE subject = ?1 COLLATE NOCASE AND "
+           "kind = ?2 AND status = 'issued' ORDER BY issued";
+}
 
 }  // namespace xrca::store::sqlite_detail

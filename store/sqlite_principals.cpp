@@ -38,6 +38,26 @@ void insert_grant(SQLite::Database& db, const std::string& name, const std::stri
     q.exec();
 }
 
+// One principal by a unique column, with its grants, in one prepared statement (every request
+// of the service looks its token up so): a row per grant, or one with a NULL pattern.
+std::string one_principal_sql(const char* column) {
+    return std::string("SELECT ") + k_principal_columns +
+           ", g.pattern FROM principals LEFT JOIN principal_grants g ON g.principal = principals.name "
+           "WHERE principals." +
+           column + " = ? ORDER BY g.pattern";
+}
+
+std::optional<PrincipalRecord> read_one_principal(SQLite::Statement& q, const std::string& value) {
+    q.bind(1, value);
+    if (!q.executeStep()) return std::nullopt;
+    auto p = read_principal_row(q);
+    constexpr int k_pattern = 7;  // after k_principal_columns' seven
+    do {
+        if (!q.getColumn(k_pattern).isNull()) p.may_certify.push_back(q.getColumn(k_pattern).getString());
+    } while (q.executeStep());
+    return p;
+}
+
 }  // namespace
 
 void SqliteStore::add_principal(const PrincipalRecord& p, const LogEntry& entry) {
@@ -90,28 +110,15 @@ std::vector<PrincipalRecord> SqliteStore::list_principals() {
 }
 
 std::optional<PrincipalRecord> SqliteStore::find_principal(const std::string& name) {
+    static const auto sql = one_principal_sql("name");
     Lock lock(m_mutex);
-    return guarded("finding a principal", [&]() -> std::optional<PrincipalRecord> {
-        SQLite::Statement q(*m_db, std::string("SELECT ") + k_principal_columns + " FROM principals WHERE name = ?");
-        q.bind(1, name);
-        if (!q.executeStep()) return std::nullopt;
-        auto p = read_principal_row(q);
-        read_grants(*m_db, p);
-        return p;
-    });
+    return guarded("finding a principal", [&] { return read_one_principal(prepared(sql.c_str()), name); });
 }
 
 std::optional<PrincipalRecord> SqliteStore::find_principal_by_token_hash(const std::string& token_hash) {
+    static const auto sql = one_principal_sql("token_hash");
     Lock lock(m_mutex);
-    return guarded("finding a principal", [&]() -> std::optional<PrincipalRecord> {
-        SQLite::Statement q(*m_db,
-                            std::string("SELECT ") + k_principal_columns + " FROM principals WHERE token_hash = ?");
-        q.bind(1, token_hash);
-        if (!q.executeStep()) return std::nullopt;
-        auto p = read_principal_row(q);
-        read_grants(*m_db, p);
-        return p;
-    });
+    return guarded("finding a principal", [&] { return read_one_principal(prepared(sql.c_str()), token_hash); });
 }
 
 std::optional<std::string> SqliteStore::bind_principal_cluster(const std::string& name,

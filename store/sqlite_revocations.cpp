@@ -34,10 +34,8 @@ std::vector<CertificateRecord> SqliteStore::find_by_kind_and_subject_ignoring_ca
     Lock lock(m_mutex);
     return guarded("finding certificates by subject", [&] {
         std::vector<CertificateRecord> out;
-        // COLLATE NOCASE folds ASCII only, which is all a braced GUID holds; it uses the index of schema 5.
-        SQLite::Statement q(*m_db, std::string("SELECT ") + k_certificate_columns +
-                                       " FROM certificates WHERE subject = ? COLLATE NOCASE AND kind = ? AND "
-                                       "status = 'issued' ORDER BY issued");
+        static const auto sql = issued_by_kind_and_subject_ignoring_case_sql();
+        auto& q = prepared(sql.c_str());
         q.bind(1, subject);
         q.bind(2, kind);
         while (q.executeStep()) out.push_back(read_certificate_row(q));
