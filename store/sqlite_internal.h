@@ -104,6 +104,16 @@ inline constexpr const char* k_certificate_columns =
     "request_id, license_hash, machine";
 
 /**
+ * The issued certificates whose subject is exactly ?1, oldest first: through the NOCASE subject
+ * index (schema 15 dropped the plain one), the case compared again on the rows it finds.
+ */
+inline std::string issued_by_subject_sql() {
+    return std::string("SELECT ") + k_certificate_columns +
+           " FROM certificates INDEXED BY certificates_by_subject_nocase WHERE subject = ?1 COLLATE NOCASE AND "
+           "subject = ?1 AND status = 'issued' ORDER BY issued";
+}
+
+/**
  * The issued certificates of one kind (?2) whose subject is ?1 but for ASCII case, oldest first:
  * the SLCs a cluster GUID holds. Held to the NOCASE subject index (COLLATE NOCASE folds ASCII
  * only, which is all a braced GUID holds): without statistics, as stores run, SQLite's planner

@@ -26,7 +26,14 @@ std::vector<CertificateRecord> SqliteStore::find_by_license_hash(const std::stri
 
 std::vector<CertificateRecord> SqliteStore::find_by_subject(const std::string& subject) {
     Lock lock(m_mutex);
-    return guarded("finding a certificate by subject", [&] { return issued_where_locked("subject", subject); });
+    return guarded("finding a certificate by subject", [&] {
+        static const auto sql = issued_by_subject_sql();
+        auto& q = prepared(sql.c_str());
+        q.bind(1, subject);
+        std::vector<CertificateRecord> out;
+        while (q.executeStep()) out.push_back(read_certificate_row(q));
+        return out;
+    });
 }
 
 std::vector<CertificateRecord> SqliteStore::find_by_kind_and_subject_ignoring_case(const std::string& kind,

@@ -169,6 +169,7 @@ TEST(Schema, TheAdminRoleMigrationKeepsPrincipalsAndTheirGrants) {
               "user_keys_counted_insert", "user_keys_counted_delete"})  // (and schema 14's)
             db.exec(std::string("DROP TRIGGER ") + trigger);
         db.exec("DROP TABLE row_counts");
+        db.exec("CREATE INDEX certificates_by_subject ON certificates (subject)");  // (schema 15 dropped it)
         db.exec("UPDATE schema_version SET version = 11");
     }
     {
@@ -261,8 +262,9 @@ TEST(Listing, TheRevokedListingReadsNoWholeCertificatesTable) {
 // The SLCs of one cluster GUID are read by SubEnroll before each SLC (ca/operations/
 // cluster_identity.cpp). Without statistics SQLite's planner preferred the (kind, status, issued)
 // index to the NOCASE subject index: every SubEnroll then read every SLC ever issued, and
-// `bench_issue rates` fell from 720 to 130 SLCs/s as they accumulated.
-TEST(ClusterLookup, TheSlcsOfOneGuidAreReadThroughTheSubjectIndexOnly) {
+// `bench_issue rates` fell from 720 to 130 SLCs/s as they accumulated. Schema 15 dropped the plain
+// subject index, so exact lookups by subject (revocation by principal ID) go through the NOCASE one.
+TEST(SubjectLookups, ReadTheNoCaseSubjectIndexOnlyWithAndWithoutStatistics) {
     char tmpl[] = "/tmp/xrca-guid-XXXXXX";
     const std::string dir = ::mkdtemp(tmpl);
     const auto path = dir + "/xrca.db";
@@ -273,28 +275,35 @@ TEST(ClusterLookup, TheSlcsOfOneGuidAreReadThroughTheSubjectIndexOnly) {
             "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 5000) "
             "INSERT INTO certificates (id, kind, status, subject, issuer_fingerprint, key_fingerprint, issued, body, "
             "request_id, xrml) SELECT 'C-' || n, 'Server-Licensor-Certificate', 'issued', "
-            "printf('{%08X-0000-4000-8000-000000000000}', n), 'issuer', 'key', printf('2026-01-01T00:00:%05d', n), "
+            "printf('{%08X-0000-4000-8000-00000000000a}', n), 'issuer', 'key', printf('2026-01-01T00:00:%05d', n), "
             "'', 'request-' || n, '<XrML/>' FROM g");
         for (const bool statistics : {false, true}) {
             if (statistics) db.exec("ANALYZE");
-            SQLite::Statement plan(
-                db, "EXPLAIN QUERY PLAN " + sqlite_detail::issued_by_kind_and_subject_ignoring_case_sql());
-            plan.bind(1, "{0000002a-0000-4000-8000-000000000000}");
-            plan.bind(2, "Server-Licensor-Certificate");
-            std::string steps;
-            while (plan.executeStep()) steps += plan.getColumn(3).getString() + "\n";
-            EXPECT_NE(steps.find("USING INDEX certificates_by_subject_nocase (subject=?)"), std::string::npos)
-                << statistics << '\n'
-                << steps;
-            EXPECT_EQ(steps.find("SCAN"), std::string::npos) << statistics << '\n' << steps;
+            for (const auto& sql : {sqlite_detail::issued_by_kind_and_subject_ignoring_case_sql(),
+                                    sqlite_detail::issued_by_subject_sql()}) {
+                SQLite::Statement plan(db, "EXPLAIN QUERY PLAN " + sql);
+                plan.bind(1, "{0000002a-0000-4000-8000-00000000000a}");
+                if (plan.getBindParameterCount() > 1) plan.bind(2, "Server-Licensor-Certificate");
+                std::string steps;
+                while (plan.executeStep()) steps += plan.getColumn(3).getString() + "\n";
+                EXPECT_NE(steps.find("USING INDEX certificates_by_subject_nocase (subject=?)"), std::string::npos)
+                    << statistics << '\n'
+                    << steps;
+                EXPECT_EQ(steps.find("SCAN"), std::string::npos) << statistics << '\n' << steps;
+            }
         }
+        SQLite::Statement plain(db, "SELECT count(*) FROM sqlite_master WHERE name = 'certificates_by_subject'");
+        ASSERT_TRUE(plain.executeStep());
+        EXPECT_EQ(plain.getColumn(0).getInt(), 0);
     }
     SqliteStore store(path);
-    const auto found = store.find_by_kind_and_subject_ignoring_case("Server-Licensor-Certificate",
-                                                                    "{0000002a-0000-4000-8000-000000000000}");
+    const std::string upper = "{0000002A-0000-4000-8000-00000000000A}";
+    const auto found = store.find_by_kind_and_subject_ignoring_case("Server-Licensor-Certificate", upper);
     ASSERT_EQ(found.size(), 1u);
     EXPECT_EQ(found.front().id, "C-42");
-    EXPECT_TRUE(store.find_by_kind_and_subject_ignoring_case("Machine-Certificate", found.front().subject).empty());
+    EXPECT_TRUE(store.find_by_kind_and_subject_ignoring_case("Machine-Certificate", upper).empty());
+    EXPECT_TRUE(store.find_by_subject(upper).empty());  // exact: the stored subject ends in a lower-case a
+    ASSERT_EQ(store.find_by_subject(found.front().subject).size(), 1u);
     std::filesystem::remove_all(dir);
 }
 
