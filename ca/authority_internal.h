@@ -40,6 +40,16 @@ std::string four_part_version(const std::string& text);
 // Checks of request fields shared by several operations (request_checks.cpp).
 /** Comma-separated fingerprints, for log inputs and offline request records. */
 std::string fingerprints(const std::vector<xrml::PublicKey>& keys);
+
+/**
+ * The one rule of decommissioning: this process retired the authority (`own_state`, its record as
+ * loaded), or another one did (`stored`, the record as stored now: `xrca decommission` beside
+ * `xrca serve`).
+ */
+inline bool is_decommissioned(const std::string& own_state, const std::optional<store::AuthorityRecord>& stored) {
+    const std::string retired = state_name(AuthorityState::Decommissioned);
+    return own_state == retired || (stored && stored->state == retired);
+}
 /**
  * The documents of a chain as they arrived, each text read as it is (a text may hold several
  * documents, as a chain file does); Error(Malformed) with `fault` naming `what`.

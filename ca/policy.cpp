@@ -62,7 +62,7 @@ std::shared_ptr<const Authority::Policy> Authority::policy() {
         }
     }
     const auto record = m_store.load_authority();
-    p->decommissioned = record && record->state == state_name(AuthorityState::Decommissioned);
+    p->decommissioned = is_decommissioned(m_record.state, record);
     if (record) p->extranet_url = record->extranet_url;
     const auto trust = m_store.list_trust();
     p->spc_issuers = read_spc_issuers(trust);
@@ -78,13 +78,13 @@ std::shared_ptr<const Authority::Policy> Authority::require_active() {
                     "this cluster is awaiting enrollment: it issues nothing until its SLC response is imported");
     }
     auto p = policy();
-    if (m_record.state == "decommissioned" || p->decommissioned) {
+    if (p->decommissioned) {
         throw Error(ErrorKind::PolicyDenied, "this cluster is decommissioned", RmsFault::ClusterDecommissioned);
     }
     return p;
 }
 
-bool Authority::decommissioned() { return m_record.state == "decommissioned" || policy()->decommissioned; }
+bool Authority::decommissioned() { return policy()->decommissioned; }
 
 void Authority::check_not_revoked(const Policy& p, const std::vector<xrml::Certificate>& docs, RmsFault fault,
                                   const char* what) {

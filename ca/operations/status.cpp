@@ -24,8 +24,7 @@ AuthorityStatus Authority::status() {
     s.guid = m_record.guid;
     s.base_url = m_record.base_url;
     s.extranet_url = current ? current->extranet_url : m_record.extranet_url;
-    const std::string retired = state_name(AuthorityState::Decommissioned);
-    s.state = m_record.state == retired || (current && current->state == retired) ? retired : m_record.state;
+    s.state = is_decommissioned(m_record.state, current) ? state_name(AuthorityState::Decommissioned) : m_record.state;
     s.revocation = m_record.revocation;
     s.anchor_fingerprint = m_record.anchor_fingerprint;
     s.crypto_mode = mode();
