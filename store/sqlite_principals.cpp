@@ -111,14 +111,14 @@ std::vector<PrincipalRecord> SqliteStore::list_principals() {
 
 std::optional<PrincipalRecord> SqliteStore::find_principal(const std::string& name) {
     static const auto sql = one_principal_sql("name");
-    Lock lock(m_mutex);
-    return guarded("finding a principal", [&] { return read_one_principal(prepared(sql.c_str()), name); });
+    Lock lock(m_read_mutex);
+    return guarded("finding a principal", [&] { return read_one_principal(read_prepared(sql.c_str()), name); });
 }
 
 std::optional<PrincipalRecord> SqliteStore::find_principal_by_token_hash(const std::string& token_hash) {
     static const auto sql = one_principal_sql("token_hash");
-    Lock lock(m_mutex);
-    return guarded("finding a principal", [&] { return read_one_principal(prepared(sql.c_str()), token_hash); });
+    Lock lock(m_read_mutex);
+    return guarded("finding a principal", [&] { return read_one_principal(read_prepared(sql.c_str()), token_hash); });
 }
 
 std::optional<std::string> SqliteStore::bind_principal_cluster(const std::string& name,

@@ -68,9 +68,9 @@ void SqliteStore::bump_policy_revision_locked() {
 }
 
 std::int64_t SqliteStore::policy_revision() {
-    Lock lock(m_mutex);
+    Lock lock(m_read_mutex);
     return guarded("reading the policy revision", [&] {
-        auto& q = prepared("SELECT revision FROM policy_revision WHERE id = 1");
+        auto& q = read_prepared("SELECT revision FROM policy_revision WHERE id = 1");
         if (!q.executeStep()) throw StorageError("the policy revision row is missing");
         const auto revision = q.getColumn(0).getInt64();
         q.reset();

@@ -118,6 +118,10 @@ SqliteStore::SqliteStore(const std::string& path, const SchemaOptions& schema) :
         migrate(schema);
         return 0;
     });
+    guarded("opening the database for reading", [&] {
+        m_reader = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE, k_busy_timeout_ms);
+        return 0;
+    });
 }
 
 // Brings the schema to this build's version. Two processes may open a new or old database at
@@ -181,6 +185,7 @@ int SqliteStore::on_wal_commit(void* store, sqlite3* db, const char* schema, int
 SqliteStore::~SqliteStore() {
     m_checkpointer.reset();  // its thread takes m_mutex and opened this database
     m_statements.clear();    // statements before their database
+    m_read_statements.clear();
     if (m_wal_fd >= 0) ::close(m_wal_fd);
 }
 
@@ -221,6 +226,14 @@ SQLite::Statement& SqliteStore::prepared(const char* sql) {
     // once (a constraint, a full disk) would throw that old error again on every later use.
     // The reset itself always succeeds, so its return value is not an error of this use.
     (void)slot->tryReset();
+    slot->clearBindings();
+    return *slot;
+}
+
+SQLite::Statement& SqliteStore::read_prepared(const char* sql) {
+    auto& slot = m_read_statements[sql];
+    if (!slot) slot = std::make_unique<SQLite::Statement>(*m_reader, sql);
+    (void)slot->tryReset();  // as in prepared()
     slot->clearBindings();
     return *slot;
 }

@@ -157,6 +157,14 @@ private:
     GroupCommit<BatchedWrite> m_batches;
     std::unique_ptr<SQLite::Database> m_db;
     std::map<const char*, std::unique_ptr<SQLite::Statement>> m_statements;
+    // The reads every request of the service makes (its token, the policy revision) run on a
+    // connection of their own: in WAL mode it reads the last commit without waiting for m_mutex,
+    // which a batch of issuance writes holds while it writes its pages.
+    std::mutex m_read_mutex;
+    std::unique_ptr<SQLite::Database> m_reader;  ///< opened once migrated; guarded by m_read_mutex
+    std::map<const char*, std::unique_ptr<SQLite::Statement>> m_read_statements;  ///< m_read_mutex
+    /** prepared() for m_reader; m_read_mutex held. */
+    SQLite::Statement& read_prepared(const char* sql);
     /** Called by SQLite after each commit of m_db (m_mutex held): hands the WAL to m_checkpointer. */
     static int on_wal_commit(void* store, sqlite3* db, const char* schema, int pages) noexcept;
     std::unique_ptr<WalCheckpointer> m_checkpointer;  ///< stopped before m_db closes (destructor)
