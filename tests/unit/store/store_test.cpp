@@ -204,15 +204,29 @@ bool contains(const std::string& haystack, const Botan::BigInt& n) {
     return haystack.find(big) != std::string::npos || haystack.find(little) != std::string::npos;
 }
 
+/** The path of a new, empty store's database, in a new temporary directory (removed by the caller). */
+std::string new_store_file() {
+    char tmpl[] = "/tmp/xrca-plan-XXXXXX";
+    const std::string path = std::string(::mkdtemp(tmpl)) + "/xrca.db";
+    { SqliteStore s(path); }
+    return path;
+}
+
+/** The steps of the plan SQLite chooses for `sql` with `params`, one a line. */
+std::string plan_steps(SQLite::Database& db, const std::string& sql, const std::vector<std::string>& params) {
+    SQLite::Statement plan(db, "EXPLAIN QUERY PLAN " + sql);
+    for (std::size_t i = 0; i < params.size(); ++i) plan.bind(static_cast<int>(i + 1), params[i]);
+    std::string steps;
+    while (plan.executeStep()) steps += plan.getColumn(3).getString() + "\n";
+    return steps;
+}
+
 // Issue 17: the revoked listing starts from the revocations (store/certificate_listing.cpp). No
 // step of its plan reads the whole certificates table, alone or with the other filters and a
 // page, without statistics (as stores run) or with ANALYZE's, which show one issuer key shared
 // by every row: each led SQLite's planner to a scan of some kind before it was held to its plan.
 TEST(Listing, TheRevokedListingReadsNoWholeCertificatesTable) {
-    char tmpl[] = "/tmp/xrca-listing-XXXXXX";
-    const std::string dir = ::mkdtemp(tmpl);
-    const auto path = dir + "/xrca.db";
-    { SqliteStore s(path); }
+    const auto path = new_store_file();
     SQLite::Database db(path, SQLite::OPEN_READWRITE);
     db.exec(
         "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 5000) "
@@ -244,10 +258,7 @@ TEST(Listing, TheRevokedListingReadsNoWholeCertificatesTable) {
         for (auto& f : filters) {
             f.revoked = true;
             const auto query = detail::certificate_listing_query(f, detail::SqlDialect::Sqlite);
-            SQLite::Statement plan(db, "EXPLAIN QUERY PLAN " + query.sql);
-            for (std::size_t i = 0; i < query.params.size(); ++i) plan.bind(static_cast<int>(i + 1), query.params[i]);
-            std::string steps;
-            while (plan.executeStep()) steps += plan.getColumn(3).getString() + "\n";
+            const auto steps = plan_steps(db, query.sql, query.params);
             EXPECT_EQ(steps.find("SCAN c"), std::string::npos) << statistics << '\n' << steps;
             EXPECT_NE(steps.find("SEARCH c USING INTEGER PRIMARY KEY (rowid=?)"), std::string::npos) << steps;
             EXPECT_NE(steps.find("certificates_by_issuer (issuer_fingerprint=?)"), std::string::npos) << steps;
@@ -256,7 +267,7 @@ TEST(Listing, TheRevokedListingReadsNoWholeCertificatesTable) {
     CertificateFilter f;
     f.revoked = true;
     EXPECT_EQ(SqliteStore(path).list_certificates(f).size(), 4u);
-    std::filesystem::remove_all(dir);
+    std::filesystem::remove_all(std::filesystem::path(path).parent_path());
 }
 
 // The SLCs of one cluster GUID are read by SubEnroll before each SLC (ca/operations/
@@ -265,10 +276,7 @@ TEST(Listing, TheRevokedListingReadsNoWholeCertificatesTable) {
 // `bench_issue rates` fell from 720 to 130 SLCs/s as they accumulated. Schema 15 dropped the plain
 // subject index, so exact lookups by subject (revocation by principal ID) go through the NOCASE one.
 TEST(SubjectLookups, ReadTheNoCaseSubjectIndexOnlyWithAndWithoutStatistics) {
-    char tmpl[] = "/tmp/xrca-guid-XXXXXX";
-    const std::string dir = ::mkdtemp(tmpl);
-    const auto path = dir + "/xrca.db";
-    { SqliteStore s(path); }
+    const auto path = new_store_file();
     {
         SQLite::Database db(path, SQLite::OPEN_READWRITE);
         db.exec(
@@ -279,13 +287,10 @@ TEST(SubjectLookups, ReadTheNoCaseSubjectIndexOnlyWithAndWithoutStatistics) {
             "'', 'request-' || n, '<XrML/>' FROM g");
         for (const bool statistics : {false, true}) {
             if (statistics) db.exec("ANALYZE");
-            for (const auto& sql : {sqlite_detail::issued_by_kind_and_subject_ignoring_case_sql(),
-                                    sqlite_detail::issued_by_subject_sql()}) {
-                SQLite::Statement plan(db, "EXPLAIN QUERY PLAN " + sql);
-                plan.bind(1, "{0000002a-0000-4000-8000-00000000000a}");
-                if (plan.getBindParameterCount() > 1) plan.bind(2, "Server-Licensor-Certificate");
-                std::string steps;
-                while (plan.executeStep()) steps += plan.getColumn(3).getString() + "\n";
+            const std::string guid = "{0000002a-0000-4000-8000-00000000000a}";
+            for (const auto& steps : {plan_steps(db, sqlite_detail::issued_by_kind_and_subject_ignoring_case_sql(),
+                                                 {guid, "Server-Licensor-Certificate"}),
+                                      plan_steps(db, sqlite_detail::issued_by_subject_sql(), {guid})}) {
                 EXPECT_NE(steps.find("USING INDEX certificates_by_subject_nocase (subject=?)"), std::string::npos)
                     << statistics << '\n'
                     << steps;
@@ -304,7 +309,7 @@ TEST(SubjectLookups, ReadTheNoCaseSubjectIndexOnlyWithAndWithoutStatistics) {
     EXPECT_TRUE(store.find_by_kind_and_subject_ignoring_case("Machine-Certificate", upper).empty());
     EXPECT_TRUE(store.find_by_subject(upper).empty());  // exact: the stored subject ends in a lower-case a
     ASSERT_EQ(store.find_by_subject(found.front().subject).size(), 1u);
-    std::filesystem::remove_all(dir);
+    std::filesystem::remove_all(std::filesystem::path(path).parent_path());
 }
 
 // What this process has written to files so far (/proc/self/io, wchar).
