@@ -207,7 +207,7 @@ bool contains(const std::string& haystack, const Botan::BigInt& n) {
 /** The path of a new, empty store's database, in a new temporary directory (removed by the caller). */
 std::string new_store_file() {
     char tmpl[] = "/tmp/xrca-plan-XXXXXX";
-    const std::string path = std::string(::mkdtemp(tmpl)) + "/xrca.db";
+    std::string path = std::string(::mkdtemp(tmpl)) + "/xrca.db";
     { SqliteStore s(path); }
     return path;
 }
