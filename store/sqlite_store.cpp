@@ -118,10 +118,6 @@ SqliteStore::SqliteStore(const std::string& path, const SchemaOptions& schema) :
         migrate(schema);
         return 0;
     });
-    guarded("opening the database for reading", [&] {
-        m_reader = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE, k_busy_timeout_ms);
-        return 0;
-    });
 }
 
 // Brings the schema to this build's version. Two processes may open a new or old database at
@@ -231,6 +227,8 @@ SQLite::Statement& SqliteStore::prepared(const char* sql) {
 }
 
 SQLite::Statement& SqliteStore::read_prepared(const char* sql) {
+    // Opened at the first read (the schema is migrated by then): most commands never make one.
+    if (!m_reader) m_reader = std::make_unique<SQLite::Database>(m_path, SQLite::OPEN_READWRITE, k_busy_timeout_ms);
     auto& slot = m_read_statements[sql];
     if (!slot) slot = std::make_unique<SQLite::Statement>(*m_reader, sql);
     (void)slot->tryReset();  // as in prepared()

@@ -161,7 +161,7 @@ private:
     // connection of their own: in WAL mode it reads the last commit without waiting for m_mutex,
     // which a batch of issuance writes holds while it writes its pages.
     std::mutex m_read_mutex;
-    std::unique_ptr<SQLite::Database> m_reader;  ///< opened once migrated; guarded by m_read_mutex
+    std::unique_ptr<SQLite::Database> m_reader;  ///< opened at the first read; guarded by m_read_mutex
     std::map<const char*, std::unique_ptr<SQLite::Statement>> m_read_statements;  ///< m_read_mutex
     /** prepared() for m_reader; m_read_mutex held. */
     SQLite::Statement& read_prepared(const char* sql);
