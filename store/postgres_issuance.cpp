@@ -46,6 +46,45 @@ void commit_batch(const std::vector<Queued*>& batch, Together&& together) {
     }
 }
 
+// The statements below keep unissued_certificates and the count of issued certificates beside
+// certificates, in the same statement (009_derived_rows_in_statements.sql: no trigger does it
+// any more; the rows not issued are counted in unissued_certificates).
+
+// $1 … $12 as k_certificate_columns without status and xrml: the row and its line in the
+// unissued list, pending.
+const std::string& reserve_statement() {
+    static const std::string sql =
+        std::string("WITH reserved AS (INSERT INTO certificates (") + k_certificate_columns +
+        ") VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, NULL, $10, $11, $12) RETURNING id, issued) "
+        "INSERT INTO unissued_certificates (id, status, issued) SELECT id, 'pending', issued FROM reserved";
+    return sql;
+}
+
+// Completes certificate $2 with the XrML $1: its line in the unissued list goes, its kind's
+// count of issued certificates goes up. Its one row tells how many certificates changed (0 or 1).
+const std::string& complete_statement() {
+    static const std::string sql =
+        "WITH completed AS (UPDATE certificates SET status = 'issued', xrml = $1, body = '' WHERE id = $2 AND "
+        "status = 'pending' RETURNING id, kind), "
+        "listed AS (DELETE FROM unissued_certificates u USING completed c WHERE u.id = c.id), "
+        "counted AS (INSERT INTO row_count_changes (tbl, kind, status, n) "
+        "SELECT 'certificates', kind, 'issued', 1 FROM completed) "
+        "SELECT count(*) FROM completed";
+    return sql;
+}
+
+// Abandons certificate $1 if it is pending (rare: its line is upserted, as the trigger of
+// schema 8 did); its one row tells how many changed (0 or 1).
+const std::string& abandon_statement() {
+    static const std::string sql =
+        "WITH abandoned AS (UPDATE certificates SET status = 'abandoned' WHERE id = $1 AND status = 'pending' "
+        "RETURNING id, issued), "
+        "listed AS (INSERT INTO unissued_certificates (id, status, issued) SELECT id, 'abandoned', issued FROM "
+        "abandoned ON CONFLICT (id) DO UPDATE SET status = excluded.status) "
+        "SELECT count(*) FROM abandoned";
+    return sql;
+}
+
 }  // namespace
 
 void PostgresStore::reserve_issuance(const CertificateRecord& r, const LogEntry& entry) {
@@ -70,8 +109,7 @@ void PostgresStore::reserve_together(const std::vector<GroupCommit<Reservation>:
         std::vector<const LogEntry*> entries;
         for (const auto* queued : reservations) {
             const auto& r = *queued->item->record;
-            c.queue(std::string("INSERT INTO certificates (") + k_certificate_columns +
-                        ") VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, NULL, $10, $11, $12)",
+            c.queue(reserve_statement(),
                     {r.id, r.kind, r.subject, r.issuer_fingerprint, r.key_fingerprint, r.issued, r.valid_from,
                      r.valid_until, r.body, r.request_id, r.license_hash.empty() ? Param() : Param(r.license_hash),
                      r.machine});
@@ -95,17 +133,16 @@ void PostgresStore::complete_together(const std::vector<GroupCommit<Completion>:
     // transaction, committed by the server at the flush's end, durable when this returns
     // (synchronous_commit). One round trip. No index names status, xrml or body
     // (008_hot_completion.sql): PostgreSQL rewrites the row on its own page (a HOT update)
-    // without a new entry in any index; a trigger deletes the row's line in unissued_certificates.
+    // without a new entry in any index; the same statement deletes the row's line in
+    // unissued_certificates and records the count's change.
     const auto updated = run(*m_pool, "completing an issuance", Tx::Single, [&](Connection& c) {
         for (const auto* q : completions) {
-            c.queue(
-                "UPDATE certificates SET status = 'issued', xrml = $1, body = '' WHERE id = $2 AND status = 'pending'",
-                {*q->item->xrml, *q->item->id});
+            c.queue(complete_statement(), {*q->item->xrml, *q->item->id});
         }
         return c.flush();
     });
     for (std::size_t i = 0; i < completions.size(); ++i) {
-        if (updated.at(i).affected() != 1) {
+        if (updated.at(i).int64(0, 0) != 1) {
             completions[i]->error =
                 std::make_exception_ptr(StorageError("certificate " + *completions[i]->item->id + " is not pending"));
         }
@@ -114,7 +151,7 @@ void PostgresStore::complete_together(const std::vector<GroupCommit<Completion>:
 
 void PostgresStore::abandon_issuance(const std::string& id, const LogEntry& entry) {
     run(*m_pool, "abandoning an issuance", Tx::Write, [&](Connection& c) {
-        c.query("UPDATE certificates SET status = 'abandoned' WHERE id = $1 AND status = 'pending'", {id});
+        c.query(abandon_statement(), {id});
         append_log_locked(c, entry);
     });
 }
@@ -133,9 +170,7 @@ std::vector<CertificateRecord> PostgresStore::abandon_stale_pending(
     return run(*m_pool, "abandoning stale pending issuances", Tx::Write, [&](Connection& c) {
         std::vector<CertificateRecord> abandoned;
         for (const auto& r : found) {
-            const auto q =
-                c.query("UPDATE certificates SET status = 'abandoned' WHERE id = $1 AND status = 'pending'", {r.id});
-            if (q.affected() != 1) continue;
+            if (c.query(abandon_statement(), {r.id}).int64(0, 0) != 1) continue;
             append_log_locked(c, entry_for(r));
             abandoned.push_back(r);
         }
