@@ -676,7 +676,7 @@ TEST_F(PostgresStoreTest, IssuancesRunNoTriggerFunctionAndKeepTheirDerivedRowsEx
                                "SELECT string_agg(tgname, ' ' ORDER BY tgname) FROM pg_trigger WHERE tgrelid = "
                                "'xrca.certificates'::regclass AND NOT tgisinternal"),
               "certificates_counted_delete certificates_unissued_delete");
-    cluster().execute(m_database, "DELETE FROM xrca.certificates WHERE id = 'c5'");
+    cluster().execute(m_database, "SET search_path TO xrca; DELETE FROM certificates WHERE id = 'c5'");
     EXPECT_EQ(unissued(m_database), "c4:abandoned");
     EXPECT_EQ(open_store(m_locator, OpenMode::Existing)->counts().pending, 0);
     // Each server process sends its statistics as it ends: wait for the deletion's functions and
