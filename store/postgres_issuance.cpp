@@ -126,9 +126,17 @@ void PostgresStore::reserve_together(const std::vector<GroupCommit<Reservation>:
         std::vector<const LogEntry*> entries;
         for (const auto* queued : reservations) {
             const auto& r = *queued->item->record;
-            const Params row{r.id,          r.kind,        r.subject,    r.issuer_fingerprint,
-                             r.key_fingerprint, r.issued,  r.valid_from, r.valid_until,
-                             r.body,        r.request_id,  r.license_hash.empty() ? Param() : Param(r.license_hash),
+            const Params row{r.id,
+                             r.kind,
+                             r.subject,
+                             r.issuer_fingerprint,
+                             r.key_fingerprint,
+                             r.issued,
+                             r.valid_from,
+                             r.valid_until,
+                             r.body,
+                             r.request_id,
+                             r.license_hash.empty() ? Param() : Param(r.license_hash),
                              r.machine};
             for (std::size_t i = 0; i < row.size(); ++i) columns[i].push_back(row[i]);
             entries.push_back(queued->item->entry);

@@ -697,6 +697,83 @@ TEST_F(PostgresStoreTest, IssuancesRunNoTriggerFunctionAndKeepTheirDerivedRowsEx
     EXPECT_EQ(seen, "count_certificates_deleted=1 track_unissued_deleted=1");
 }
 
+// A batch of reservations, of log entries and of completions is one statement each, its rows
+// sent as arrays (array_param): every character of every field arrives, NULL stays NULL, and a
+// completion sent twice in one batch succeeds once.
+TEST_F(PostgresStoreTest, BatchesSentAsArraysKeepEveryCharacterOfTheirRows) {
+    auto store = open_store(m_locator, OpenMode::Create);
+    const std::vector<std::string> awkward = {"", "NULL", "a,b", "{x}", "say \"hi\"", "back\\slash", "\\\"",
+                                              "line\nbreak\ttab", "ünïcödé €", "(1,2)"};
+    constexpr int threads_n = 8;
+    std::vector<std::thread> threads;
+    std::atomic<int> completed{0}, refused{0};
+    for (int t = 0; t < threads_n; ++t) {
+        threads.emplace_back([&, t] {
+            for (std::size_t i = 0; i < awkward.size(); ++i) {
+                const auto id = "w" + std::to_string(t) + "-" + std::to_string(i);
+                auto r = pending(id, awkward[i]);
+                r.body = "<BODY>" + awkward[i] + "</BODY>";
+                r.license_hash = t % 2 == 0 ? "" : awkward[i];  // "" is stored as NULL
+                r.machine = t % 3 == 0 ? std::nullopt : std::optional<std::string>(awkward[i]);
+                r.valid_from = std::nullopt;
+                auto e = entry("Certify", id);
+                e.inputs = awkward[i];
+                e.reason = awkward[(i + 1) % awkward.size()];
+                store->reserve_issuance(r, e);
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    threads.clear();
+    // Two threads complete each certificate at once (a pair per reserving thread): in one batch
+    // or in two, one of them is refused.
+    for (int t = 0; t < 2 * threads_n; ++t) {
+        threads.emplace_back([&, t] {
+            for (std::size_t i = 0; i < awkward.size(); ++i) {
+                const auto id = "w" + std::to_string(t / 2) + "-" + std::to_string(i);
+                try {
+                    store->complete_issuance(id, "<XrML>" + awkward[i] + "</XrML>");
+                    ++completed;
+                } catch (const StorageError&) {
+                    ++refused;
+                }
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    const auto total = threads_n * static_cast<int>(awkward.size());
+    EXPECT_EQ(completed.load(), total);
+    EXPECT_EQ(refused.load(), total);
+    for (int t = 0; t < threads_n; ++t) {
+        for (std::size_t i = 0; i < awkward.size(); ++i) {
+            const auto id = "w" + std::to_string(t) + "-" + std::to_string(i);
+            const auto r = store->find_certificate(id);
+            ASSERT_TRUE(r.has_value()) << id;
+            EXPECT_EQ(r->subject, awkward[i]) << id;
+            EXPECT_EQ(r->status, "issued") << id;
+            EXPECT_EQ(r->xrml.value_or("(null)"), "<XrML>" + awkward[i] + "</XrML>") << id;
+            EXPECT_EQ(r->license_hash, t % 2 == 0 ? "" : awkward[i]) << id;
+            EXPECT_EQ(r->machine.value_or("(null)"), t % 3 == 0 ? "(null)" : awkward[i]) << id;
+            EXPECT_FALSE(r->valid_from.has_value()) << id;
+        }
+    }
+    EXPECT_EQ(cluster().scalar(m_database, "SELECT count(*) FROM xrca.certificates WHERE license_hash IS NULL"),
+              std::to_string(threads_n / 2 * awkward.size() + threads_n / 2))
+        << "every even thread's, and the odd threads' empty one";
+    const auto verdict = store->verify_log();
+    EXPECT_TRUE(verdict.ok) << verdict.problem;
+    EXPECT_EQ(verdict.entries, total);
+    std::map<std::string, std::string> inputs;
+    for (const auto& e : store->read_log("")) inputs[e.request_id] = e.inputs;
+    for (int t = 0; t < threads_n; ++t) {
+        for (std::size_t i = 0; i < awkward.size(); ++i) {
+            EXPECT_EQ(inputs["w" + std::to_string(t) + "-" + std::to_string(i)], awkward[i]);
+        }
+    }
+    EXPECT_EQ(unissued(m_database), "");
+    EXPECT_EQ(store->counts().issued_by_kind.at("Rights-Account-Certificate"), total);
+}
+
 // A store of schema 8 (the triggers kept the unissued list and the counts) upgrades with its
 // pending and abandoned rows listed and counted, and they go on from there.
 TEST_F(PostgresStoreTest, TheDerivedRowsMigrationKeepsTheListAndCountsOfASchemaEightStore) {
@@ -726,6 +803,12 @@ TEST_F(PostgresStoreTest, TheDerivedRowsMigrationKeepsTheListAndCountsOfASchemaE
     counts = upgraded.counts();
     EXPECT_EQ(counts.pending, 1);
     EXPECT_EQ(counts.issued_by_kind, (std::map<std::string, std::int64_t>{{"rac", 8}}));
+    // The documents are no longer compressed: a signed XrML that pglz would shrink is stored whole.
+    upgraded.complete_issuance("new", "<XrML>" + std::string(8000, 'a') + "</XrML>");
+    EXPECT_EQ(cluster().scalar(m_database,
+                               "SELECT coalesce(pg_column_compression(xrml), 'none') || ' ' || "
+                               "(pg_column_size(xrml) = octet_length(xrml)) FROM xrca.certificates WHERE id = 'new'"),
+              "none true");
 }
 
 }  // namespace
