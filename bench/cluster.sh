@@ -32,8 +32,8 @@
 # BENCH_NO_BUILD=1); BENCH_BUILD_JOBS (default: nproc);
 # BENCH_PG_SHARED_BUFFERS (growth mode only, default 2GB; 128MB is PostgreSQL's own default);
 # BENCH_PG_STATEMENTS=1 (or all: with the statements of functions and triggers) counts the
-# statements with pg_stat_statements; BENCH_PORT (first port tried, default 18180); BENCH_PG_BINDIR (default
-# /usr/lib/postgresql/15/bin); BENCH_WRK_TIMEOUT (seconds, default 30); BENCH_KEEP_PG=1 prints
+# statements with pg_stat_statements; BENCH_PORT (first port tried, default 18180);
+# BENCH_PG_BINDIR (default /usr/lib/postgresql/15/bin); BENCH_WRK_TIMEOUT (seconds, default 30); BENCH_KEEP_PG=1 prints
 # the growth store's locator and waits for Enter before removing it.
 # Needs: cmake and a C++ toolchain (scripts/setup.sh), wrk, postgresql-15, psql, curl, ss.
 set -euo pipefail

@@ -4,14 +4,13 @@
 --
 -- Each Certify inserts a certificate and then updates it. With four statement triggers on those
 -- two events, PostgreSQL gathered transition tables for each statement and ran four PL/pgSQL
--- functions and five statements of theirs besides the store's eight: a third of the server's CPU
--- per Certify. The store's reservation, completion and abandonment now write certificates,
--- unissued_certificates and row_count_changes in one statement each (data-modifying WITH), and
--- a copy into a store (migrate-store, restore: PostgresTableWriter) derives both tables from the
--- certificates it copied. Every other writer of certificates must do the same: nothing in xrca
--- inserts or updates certificates otherwise. Deleting certificates (nothing in xrca does; an
--- administrator may) still fires the delete triggers, and user_keys keeps its triggers (no
--- Certify writes it).
+-- functions and five statements of theirs besides the store's eight. The store's reservation,
+-- completion and abandonment now write certificates and unissued_certificates (and
+-- row_count_changes) in one statement each (data-modifying WITH), and a copy into a store
+-- (migrate-store, restore: PostgresTableWriter) derives both tables from the certificates it
+-- copied. Every other writer of certificates must do the same: nothing in xrca inserts or
+-- updates certificates otherwise. Deleting certificates (nothing in xrca does; an administrator
+-- may) still fires the delete triggers, and user_keys keeps its triggers (no Certify writes it).
 DROP TRIGGER certificates_counted_insert ON certificates;
 DROP TRIGGER certificates_counted_update ON certificates;
 DROP TRIGGER certificates_unissued_insert ON certificates;

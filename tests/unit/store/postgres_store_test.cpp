@@ -702,8 +702,8 @@ TEST_F(PostgresStoreTest, IssuancesRunNoTriggerFunctionAndKeepTheirDerivedRowsEx
 // completion sent twice in one batch succeeds once.
 TEST_F(PostgresStoreTest, BatchesSentAsArraysKeepEveryCharacterOfTheirRows) {
     auto store = open_store(m_locator, OpenMode::Create);
-    const std::vector<std::string> awkward = {"", "NULL", "a,b", "{x}", "say \"hi\"", "back\\slash", "\\\"",
-                                              "line\nbreak\ttab", "ünïcödé €", "(1,2)"};
+    const std::vector<std::string> awkward = {
+        "", "NULL", "a,b", "{x}", "say \"hi\"", "back\\slash", "\\\"", "line\nbreak\ttab", "ünïcödé €", "(1,2)"};
     constexpr int threads_n = 8;
     std::vector<std::thread> threads;
     std::atomic<int> completed{0}, refused{0};
