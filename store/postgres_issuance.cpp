@@ -143,7 +143,7 @@ void PostgresStore::reserve_together(const std::vector<GroupCommit<Reservation>:
         }
         Params arrays;
         for (const auto& column : columns) arrays.push_back(array_param(column));
-        const auto locked = c.query(reserve_statement(), std::move(arrays));
+        const auto locked = c.query(reserve_statement(), arrays);
         if (locked.rows() == 0) throw StorageError("the enrollment log's head row is missing");
         append_log_after(c, LogHead{locked.int64(0, 0), locked.text(0, 1)}, entries);
     });

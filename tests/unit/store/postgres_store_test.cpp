@@ -103,6 +103,12 @@ protected:
         return cluster().scalar(
             m_database, "SELECT " + column + " FROM pg_stat_user_tables WHERE relid = 'xrca.certificates'::regclass");
     }
+    /** Creates the store at schema `version`, as an older xrca left it. */
+    void create_at_schema(int version) const {
+        SchemaOptions older;
+        older.stop_at = version;
+        PostgresStore old(m_locator, true, older);
+    }
     /** The ID and status of each row of unissued_certificates, in ID order ("id:status id:status"). */
     std::string unissued(const std::string& database) const {
         return cluster().scalar(database,
@@ -252,9 +258,7 @@ TEST_F(PostgresStoreTest, CountingFoldsTheChangesOnceTheyPassTheThreshold) {
 
 // The schema that brings the counts starts them from the rows already there.
 TEST_F(PostgresStoreTest, TheCountsMigrationCountsTheRowsAlreadyStored) {
-    SchemaOptions at_six;
-    at_six.stop_at = 6;
-    { PostgresStore old(m_locator, true, at_six); }
+    create_at_schema(6);
     cluster().execute(m_database,
                       "INSERT INTO xrca.certificates (id, kind, status, subject, issuer_fingerprint, key_fingerprint, "
                       "issued, body, request_id) SELECT 'old-' || i, CASE WHEN i % 3 = 0 THEN 'clc' ELSE 'rac' END, "
@@ -604,9 +608,7 @@ TEST_F(PostgresStoreTest, TheSweepAndASearchByStatusReadNoWholeCertificatesTable
 
 // The schema that brings unissued_certificates lists the rows not issued already stored.
 TEST_F(PostgresStoreTest, TheHotCompletionMigrationListsThePendingRowsAlreadyStored) {
-    SchemaOptions at_seven;
-    at_seven.stop_at = 7;
-    { PostgresStore old(m_locator, true, at_seven); }
+    create_at_schema(7);
     cluster().execute(m_database,
                       "SET search_path TO xrca; INSERT INTO certificates (id, kind, status, subject, "
                       "issuer_fingerprint, key_fingerprint, "
@@ -777,9 +779,7 @@ TEST_F(PostgresStoreTest, BatchesSentAsArraysKeepEveryCharacterOfTheirRows) {
 // A store of schema 8 (the triggers kept the unissued list and the counts) upgrades with its
 // pending and abandoned rows listed and counted, and they go on from there.
 TEST_F(PostgresStoreTest, TheDerivedRowsMigrationKeepsTheListAndCountsOfASchemaEightStore) {
-    SchemaOptions at_eight;
-    at_eight.stop_at = 8;
-    { PostgresStore old(m_locator, true, at_eight); }
+    create_at_schema(8);
     cluster().execute(m_database,
                       "SET search_path TO xrca; INSERT INTO certificates (id, kind, status, subject, "
                       "issuer_fingerprint, key_fingerprint, issued, body, request_id) SELECT 'old-' || i, 'rac', "
