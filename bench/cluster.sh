@@ -31,8 +31,9 @@
 # Environment: BENCH_NO_BUILD=1 uses build/bench as it is (BENCH_BUILD_DIR: another tree, with
 # BENCH_NO_BUILD=1); BENCH_BUILD_JOBS (default: nproc);
 # BENCH_PG_SHARED_BUFFERS (growth mode only, default 2GB; 128MB is PostgreSQL's own default);
-# BENCH_PORT (first port tried, default 18180); BENCH_PG_BINDIR (default
-# /usr/lib/postgresql/15/bin); BENCH_WRK_TIMEOUT (seconds, default 30); BENCH_KEEP_PG=1 prints
+# BENCH_PG_STATEMENTS=1 (or all: with the statements of functions and triggers) counts the
+# statements with pg_stat_statements; BENCH_PORT (first port tried, default 18180);
+# BENCH_PG_BINDIR (default /usr/lib/postgresql/15/bin); BENCH_WRK_TIMEOUT (seconds, default 30); BENCH_KEEP_PG=1 prints
 # the growth store's locator and waits for Enter before removing it.
 # Needs: cmake and a C++ toolchain (scripts/setup.sh), wrk, postgresql-15, psql, curl, ss.
 set -euo pipefail
@@ -177,7 +178,13 @@ wait_drained() {
 # --- PostgreSQL ---------------------------------------------------------------------------
 pg_dir=$tmp/pg
 pg_extra=()
-[ "${BENCH_PG_STATEMENTS:-0}" = 1 ] && pg_extra=(-c shared_preload_libraries=pg_stat_statements)
+statements=${BENCH_PG_STATEMENTS:-0}
+case $statements in
+  0 | 1) ;;
+  all) statements=1 pg_extra=(-c pg_stat_statements.track=all) ;;  # the triggers' statements too
+  *) echo "BENCH_PG_STATEMENTS: 0, 1 or all, not $statements" >&2 && exit 2 ;;
+esac
+[ "$statements" = 1 ] && pg_extra+=(-c shared_preload_libraries=pg_stat_statements)
 # Growth: buffers for the indexes of millions of rows (the default 128 MB holds a fraction of
 # them: every insert then waits for index pages read back), and checkpoints spaced by time, not
 # by the WAL that index builds write (each checkpoint makes the next change of every page write
@@ -283,13 +290,13 @@ certify_once() {
 # A PostgreSQL store named $1 holding a copy of the authority.
 make_pg_store() {
   pg_sql postgres -c "CREATE DATABASE $1"
-  [ "${BENCH_PG_STATEMENTS:-0}" = 1 ] && pg_sql "$1" -c "CREATE EXTENSION pg_stat_statements"
+  [ "$statements" = 1 ] && pg_sql "$1" -c "CREATE EXTENSION pg_stat_statements"
   "$xrca" migrate-store --from "$sqlite_dir" --to "$(locator_of "$1")" >>"$tmp/setup.log" 2>&1
 }
 
 # With BENCH_PG_STATEMENTS=1: what PostgreSQL spent its time on in database $1, per statement.
 statements_report() {
-  [ "${BENCH_PG_STATEMENTS:-0}" = 1 ] || return 0
+  [ "$statements" = 1 ] || return 0
   echo "PostgreSQL statements in $1, by total time (pg_stat_statements):"
   pg_sql "$1" -F ' | ' -c "SELECT calls, round(total_exec_time::numeric, 0) AS total_ms,
       round(mean_exec_time::numeric, 3) AS mean_ms, left(regexp_replace(query, '\s+', ' ', 'g'), 110)
@@ -300,7 +307,7 @@ statements_report() {
 # With BENCH_PG_STATEMENTS=1: the statements PostgreSQL ran in database $1 per Certify answered
 # ($2 of them since the statistics were reset), most frequent first.
 statements_per_request() {
-  [ "${BENCH_PG_STATEMENTS:-0}" = 1 ] || return 0
+  [ "$statements" = 1 ] || return 0
   echo "PostgreSQL statements in $1 per Certify answered ($2; pg_stat_statements):"
   pg_sql "$1" -F ' | ' -c "SELECT round(calls::numeric / $2, 2) AS per_request,
       left(regexp_replace(query, '\s+', ' ', 'g'), 120)
@@ -404,7 +411,7 @@ if [ "$mode" = rounds ]; then
   for conf in sqlite1 pg1 pg2 pg3; do
     for p in ${conf_ports[$conf]}; do certify_once "$p"; done
   done
-  [ "${BENCH_PG_STATEMENTS:-0}" = 1 ] && pg_sql pg1 -c "SELECT pg_stat_statements_reset()" >/dev/null
+  [ "$statements" = 1 ] && pg_sql pg1 -c "SELECT pg_stat_statements_reset()" >/dev/null
   echo "Certify, wrk with 50 keep-alive connections in all (split over the nodes), ${load_seconds}s per load, $rounds round(s)"
   echo
   printf '%-5s %-7s %8s %8s %8s %10s %10s %10s %8s %6s\n' round config req/s p50_ms p99_ms xrca_ms/r pg_ms/r total_ms/r answered failed

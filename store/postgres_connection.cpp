@@ -98,6 +98,25 @@ Param bytea_param(const std::vector<std::uint8_t>& bytes) {
     return out;
 }
 
+Param array_param(const std::vector<Param>& elements) {
+    std::string out = "{";
+    for (std::size_t i = 0; i < elements.size(); ++i) {
+        if (i > 0) out += ',';
+        if (!elements[i]) {
+            out += "NULL";
+            continue;
+        }
+        // Every element quoted: inside quotes only a quote and a backslash are escaped.
+        out += '"';
+        for (const char c : *elements[i]) {
+            if (c == '"' || c == '\\') out += '\\';
+            out += c;
+        }
+        out += '"';
+    }
+    return out + "}";
+}
+
 // --- Connection ---------------------------------------------------------------------------------
 
 Connection::Connection(const PgLocator& locator) : m_locator(&locator) {

@@ -77,6 +77,11 @@ using Params = std::vector<Param>;
 Param param(std::int64_t value);
 /** A bytea parameter, in bytea's hex input format. */
 Param bytea_param(const std::vector<std::uint8_t>& bytes);
+/**
+ * An array parameter (text[], bigint[] …) in the array input format: one statement for a batch
+ * of rows (unnest), whatever its size. nullopt elements are NULL.
+ */
+Param array_param(const std::vector<Param>& elements);
 
 /** A statement with its parameters, prepared on the connection the first time it is sent. */
 struct Statement {

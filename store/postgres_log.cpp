@@ -49,24 +49,31 @@ void PostgresStore::append_log_locked(Connection& c, const std::vector<const Log
     // head's read goes with whatever the caller queued before it (BEGIN, its own writes).
     const auto locked = c.query("SELECT seq, hash FROM log_head WHERE id = 1 FOR UPDATE");
     if (locked.rows() == 0) throw StorageError("the enrollment log's head row is missing");
-    // The rows and the head's move are queued: they go with the caller's COMMIT (or its next
-    // statement), so that the lock is held for one round trip after the read. The last row and
-    // the head's move are one statement.
-    const std::string insert = std::string("INSERT INTO enrollment_log (") + k_log_columns +
-                               ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
-    auto head = read_head(locked);
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        const LogEntry e = chain_log_entry(head, *in[i]);
-        Params values{param(e.seq),     e.request_id, e.time,   e.operation, e.caller, e.inputs,
-                      e.certificate_id, e.outcome,    e.reason, e.prev_hash, e.hash};
-        if (i + 1 < in.size()) {
-            c.queue(insert, std::move(values));
-        } else {
-            c.queue("WITH appended AS (" + insert + ") UPDATE log_head SET seq = $1, hash = $11 WHERE id = 1",
-                    std::move(values));
-        }
+    append_log_after(c, read_head(locked), in);
+}
+
+void PostgresStore::append_log_after(Connection& c, const LogHead& locked, const std::vector<const LogEntry*>& in) {
+    // The rows and the head's move are one statement, queued: it goes with the caller's COMMIT
+    // (or its next statement), so that the lock is held for one round trip after the read.
+    // The rows come as one array per column, so that a batch is one statement too.
+    std::vector<std::vector<Param>> columns(11);
+    auto head = locked;
+    for (const auto* entry : in) {
+        const LogEntry e = chain_log_entry(head, *entry);
+        const Params values{param(e.seq),     e.request_id, e.time,   e.operation, e.caller, e.inputs,
+                            e.certificate_id, e.outcome,    e.reason, e.prev_hash, e.hash};
+        for (std::size_t i = 0; i < values.size(); ++i) columns[i].push_back(values[i]);
         head = LogHead{e.seq, e.hash};
     }
+    Params arrays;
+    for (const auto& column : columns) arrays.push_back(array_param(column));
+    arrays.push_back(param(head.seq));
+    arrays.push_back(head.hash);
+    c.queue(std::string("WITH appended AS (INSERT INTO enrollment_log (") + k_log_columns +
+                ") SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
+                "$7::text[], $8::text[], $9::text[], $10::text[], $11::text[])) "
+                "UPDATE log_head SET seq = $12, hash = $13 WHERE id = 1",
+            std::move(arrays));
 }
 
 void PostgresStore::for_each_log(const std::string& since, const LogVisitor& visit) {

@@ -133,6 +133,9 @@ private:
     static void append_log_locked(pg_detail::Connection& c, const LogEntry& in);
     /** The same for several entries, in their order, under one lock of the head. */
     static void append_log_locked(pg_detail::Connection& c, const std::vector<const LogEntry*>& in);
+    /** Queues `in` after `locked`, the head the caller's transaction has read and locked. */
+    static void append_log_after(pg_detail::Connection& c, const LogHead& locked,
+                                 const std::vector<const LogEntry*>& in);
 
     // Group commit of the issuance cycle's two hot writes (docs/store.md, "Round trips").
     struct Reservation {

@@ -20,10 +20,11 @@ struct Cell {
 };
 
 /**
- * Whether a back end derives `table` from its other tables: the counts its triggers keep
- * (migrations sqlite/014, postgresql/007), laid out differently in each dialect, and
- * PostgreSQL's list of the certificates not issued (postgresql/008). A copy leaves
- * them out; the target's own triggers rebuild them as the rows are written.
+ * Whether a back end derives `table` from its other tables: the counts (migrations sqlite/014,
+ * postgresql/007 and 009), laid out differently in each dialect, and PostgreSQL's list of the
+ * certificates not issued (postgresql/008). A copy leaves them out; the target rebuilds them
+ * as the rows are written (SQLite's triggers, PostgreSQL's on user keys) or once the
+ * certificates are copied (PostgresTableWriter).
  */
 inline bool derived_table(const std::string& table) {
     return table == "row_counts" || table == "row_count_changes" || table == "unissued_certificates";

@@ -103,6 +103,12 @@ protected:
         return cluster().scalar(
             m_database, "SELECT " + column + " FROM pg_stat_user_tables WHERE relid = 'xrca.certificates'::regclass");
     }
+    /** Creates the store at schema `version`, as an older xrca left it. */
+    void create_at_schema(int version) const {
+        SchemaOptions older;
+        older.stop_at = version;
+        PostgresStore old(m_locator, true, older);
+    }
     /** The ID and status of each row of unissued_certificates, in ID order ("id:status id:status"). */
     std::string unissued(const std::string& database) const {
         return cluster().scalar(database,
@@ -237,11 +243,13 @@ TEST_F(PostgresStoreTest, CountsStayExactWhileTwoNodesIssueAndAThirdFolds) {
 TEST_F(PostgresStoreTest, CountingFoldsTheChangesOnceTheyPassTheThreshold) {
     auto store = open_store(m_locator, OpenMode::Create);
     const auto over = PostgresStore::k_fold_threshold + 1;
-    // One statement per row, as issuances are: one change row each.
+    // One change row per certificate, as issuances write them (009_derived_rows_in_statements.sql).
     cluster().execute(m_database, "SET search_path = xrca; DO $$ BEGIN FOR i IN 1.." + std::to_string(over) +
                                       " LOOP INSERT INTO certificates (id, kind, status, subject, issuer_fingerprint, "
                                       "key_fingerprint, issued, body, request_id) VALUES ('bulk-' || i, 'x', "
-                                      "'issued', 's', 'f', 'k', '2026-01-01T00:00:00Z', '', 'r'); END LOOP; END $$");
+                                      "'issued', 's', 'f', 'k', '2026-01-01T00:00:00Z', '', 'r'); "
+                                      "INSERT INTO row_count_changes (tbl, kind, status, n) "
+                                      "VALUES ('certificates', 'x', 'issued', 1); END LOOP; END $$");
     ASSERT_EQ(cluster().scalar(m_database, "SELECT count(*) FROM xrca.row_count_changes"), std::to_string(over));
     EXPECT_EQ(store->counts().issued_by_kind.at("x"), over);
     EXPECT_EQ(cluster().scalar(m_database, "SELECT count(*) FROM xrca.row_count_changes"), "0");
@@ -250,9 +258,7 @@ TEST_F(PostgresStoreTest, CountingFoldsTheChangesOnceTheyPassTheThreshold) {
 
 // The schema that brings the counts starts them from the rows already there.
 TEST_F(PostgresStoreTest, TheCountsMigrationCountsTheRowsAlreadyStored) {
-    SchemaOptions at_six;
-    at_six.stop_at = 6;
-    { PostgresStore old(m_locator, true, at_six); }
+    create_at_schema(6);
     cluster().execute(m_database,
                       "INSERT INTO xrca.certificates (id, kind, status, subject, issuer_fingerprint, key_fingerprint, "
                       "issued, body, request_id) SELECT 'old-' || i, CASE WHEN i % 3 = 0 THEN 'clc' ELSE 'rac' END, "
@@ -602,9 +608,7 @@ TEST_F(PostgresStoreTest, TheSweepAndASearchByStatusReadNoWholeCertificatesTable
 
 // The schema that brings unissued_certificates lists the rows not issued already stored.
 TEST_F(PostgresStoreTest, TheHotCompletionMigrationListsThePendingRowsAlreadyStored) {
-    SchemaOptions at_seven;
-    at_seven.stop_at = 7;
-    { PostgresStore old(m_locator, true, at_seven); }
+    create_at_schema(7);
     cluster().execute(m_database,
                       "SET search_path TO xrca; INSERT INTO certificates (id, kind, status, subject, "
                       "issuer_fingerprint, key_fingerprint, "
@@ -627,8 +631,8 @@ TEST_F(PostgresStoreTest, TheHotCompletionMigrationListsThePendingRowsAlreadySto
               "{fillfactor=50}");
 }
 
-// A copy (restore, migrate-store) leaves unissued_certificates out: the target's triggers list
-// the rows not issued as COPY writes them.
+// A copy (restore, migrate-store) leaves unissued_certificates and the counts out: the target
+// derives them from the certificates copied.
 TEST_F(PostgresStoreTest, ACopyListsTheUnissuedRowsOfTheSource) {
     {
         auto store = open_store(m_locator, OpenMode::Create);
@@ -646,8 +650,165 @@ TEST_F(PostgresStoreTest, ACopyListsTheUnissuedRowsOfTheSource) {
     writer.commit();
     EXPECT_EQ(unissued(other), "b:abandoned c:pending");
     EXPECT_EQ(unissued(other), unissued(m_database));
-    EXPECT_EQ(open_store(other_locator, OpenMode::Existing)->counts().pending, 1);
+    const auto copied = open_store(other_locator, OpenMode::Existing)->counts();
+    EXPECT_EQ(copied.pending, 1);
+    EXPECT_EQ(copied.issued_by_kind, (std::map<std::string, std::int64_t>{{"Rights-Account-Certificate", 1}}));
     cluster().drop_database(other);
+}
+
+// Issue 14: a Certify (reservation, completion) and an abandonment keep the unissued list and
+// the counts in their own statements (009_derived_rows_in_statements.sql): no trigger function
+// runs for them, only for a deletion, which nothing in xrca makes.
+TEST_F(PostgresStoreTest, IssuancesRunNoTriggerFunctionAndKeepTheirDerivedRowsExact) {
+    // Every server process of this database counts its calls of PL/pgSQL functions.
+    cluster().execute(m_database, "ALTER DATABASE \"" + m_database + "\" SET track_functions = 'pl'");
+    {
+        auto store = open_store(m_locator, OpenMode::Create);
+        for (int i = 0; i < 6; ++i) store->reserve_issuance(pending("c" + std::to_string(i)), entry("Certify"));
+        for (int i = 0; i < 4; ++i) store->complete_issuance("c" + std::to_string(i), "<XrML/>");
+        store->abandon_issuance("c4", entry("Abandon"));
+        EXPECT_THROW(store->complete_issuance("c4", "<XrML/>"), StorageError);
+        EXPECT_EQ(unissued(m_database), "c4:abandoned c5:pending");
+        const auto counts = store->counts();
+        EXPECT_EQ(counts.pending, 1);
+        EXPECT_EQ(counts.issued_by_kind, (std::map<std::string, std::int64_t>{{"Rights-Account-Certificate", 4}}));
+    }
+    // Only INSERT and UPDATE lost their triggers: a deletion still lists and counts.
+    EXPECT_EQ(cluster().scalar(m_database,
+                               "SELECT string_agg(tgname, ' ' ORDER BY tgname) FROM pg_trigger WHERE tgrelid = "
+                               "'xrca.certificates'::regclass AND NOT tgisinternal"),
+              "certificates_counted_delete certificates_unissued_delete");
+    cluster().execute(m_database, "SET search_path TO xrca; DELETE FROM certificates WHERE id = 'c5'");
+    EXPECT_EQ(unissued(m_database), "c4:abandoned");
+    EXPECT_EQ(open_store(m_locator, OpenMode::Existing)->counts().pending, 0);
+    // Each server process sends its statistics as it ends: wait for the deletion's functions and
+    // the issuances' five updates (four completions, one abandonment).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    const auto calls = [&] {
+        return cluster().scalar(m_database,
+                                "SELECT coalesce(string_agg(funcname || '=' || calls, ' ' ORDER BY funcname), '') "
+                                "FROM pg_stat_user_functions WHERE schemaname = 'xrca'");
+    };
+    std::string seen;
+    while (((seen = calls()).find("track_unissued_deleted") == std::string::npos ||
+            certificates_statistic("n_tup_upd") != "5") &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling the statistics
+    }
+    ASSERT_EQ(certificates_statistic("n_tup_upd"), "5");
+    EXPECT_EQ(seen, "count_certificates_deleted=1 track_unissued_deleted=1");
+}
+
+// A batch of reservations, of log entries and of completions is one statement each, its rows
+// sent as arrays (array_param): every character of every field arrives, NULL stays NULL, and a
+// completion sent twice in one batch succeeds once.
+TEST_F(PostgresStoreTest, BatchesSentAsArraysKeepEveryCharacterOfTheirRows) {
+    auto store = open_store(m_locator, OpenMode::Create);
+    const std::vector<std::string> awkward = {
+        "", "NULL", "a,b", "{x}", "say \"hi\"", "back\\slash", "\\\"", "line\nbreak\ttab", "ünïcödé €", "(1,2)"};
+    constexpr int threads_n = 8;
+    std::vector<std::thread> threads;
+    std::atomic<int> completed{0}, refused{0};
+    for (int t = 0; t < threads_n; ++t) {
+        threads.emplace_back([&, t] {
+            for (std::size_t i = 0; i < awkward.size(); ++i) {
+                const auto id = "w" + std::to_string(t) + "-" + std::to_string(i);
+                auto r = pending(id, awkward[i]);
+                r.body = "<BODY>" + awkward[i] + "</BODY>";
+                r.license_hash = t % 2 == 0 ? "" : awkward[i];  // "" is stored as NULL
+                r.machine = t % 3 == 0 ? std::nullopt : std::optional<std::string>(awkward[i]);
+                r.valid_from = std::nullopt;
+                auto e = entry("Certify", id);
+                e.inputs = awkward[i];
+                e.reason = awkward[(i + 1) % awkward.size()];
+                store->reserve_issuance(r, e);
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    threads.clear();
+    // Two threads complete each certificate at once (a pair per reserving thread): in one batch
+    // or in two, one of them is refused.
+    for (int t = 0; t < 2 * threads_n; ++t) {
+        threads.emplace_back([&, t] {
+            for (std::size_t i = 0; i < awkward.size(); ++i) {
+                const auto id = "w" + std::to_string(t / 2) + "-" + std::to_string(i);
+                try {
+                    store->complete_issuance(id, "<XrML>" + awkward[i] + "</XrML>");
+                    ++completed;
+                } catch (const StorageError&) {
+                    ++refused;
+                }
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    const auto total = threads_n * static_cast<int>(awkward.size());
+    EXPECT_EQ(completed.load(), total);
+    EXPECT_EQ(refused.load(), total);
+    for (int t = 0; t < threads_n; ++t) {
+        for (std::size_t i = 0; i < awkward.size(); ++i) {
+            const auto id = "w" + std::to_string(t) + "-" + std::to_string(i);
+            const auto r = store->find_certificate(id);
+            ASSERT_TRUE(r.has_value()) << id;
+            EXPECT_EQ(r->subject, awkward[i]) << id;
+            EXPECT_EQ(r->status, "issued") << id;
+            EXPECT_EQ(r->xrml.value_or("(null)"), "<XrML>" + awkward[i] + "</XrML>") << id;
+            EXPECT_EQ(r->license_hash, t % 2 == 0 ? "" : awkward[i]) << id;
+            EXPECT_EQ(r->machine.value_or("(null)"), t % 3 == 0 ? "(null)" : awkward[i]) << id;
+            EXPECT_FALSE(r->valid_from.has_value()) << id;
+        }
+    }
+    EXPECT_EQ(cluster().scalar(m_database, "SELECT count(*) FROM xrca.certificates WHERE license_hash IS NULL"),
+              std::to_string(threads_n / 2 * awkward.size() + threads_n / 2))
+        << "every even thread's, and the odd threads' empty one";
+    const auto verdict = store->verify_log();
+    EXPECT_TRUE(verdict.ok) << verdict.problem;
+    EXPECT_EQ(verdict.entries, total);
+    std::map<std::string, std::string> inputs;
+    for (const auto& e : store->read_log("")) inputs[e.request_id] = e.inputs;
+    for (int t = 0; t < threads_n; ++t) {
+        for (std::size_t i = 0; i < awkward.size(); ++i) {
+            EXPECT_EQ(inputs["w" + std::to_string(t) + "-" + std::to_string(i)], awkward[i]);
+        }
+    }
+    EXPECT_EQ(unissued(m_database), "");
+    EXPECT_EQ(store->counts().issued_by_kind.at("Rights-Account-Certificate"), total);
+}
+
+// A store of schema 8 (the triggers kept the unissued list and the counts) upgrades with its
+// pending and abandoned rows listed and counted, and they go on from there.
+TEST_F(PostgresStoreTest, TheDerivedRowsMigrationKeepsTheListAndCountsOfASchemaEightStore) {
+    create_at_schema(8);
+    cluster().execute(m_database,
+                      "SET search_path TO xrca; INSERT INTO certificates (id, kind, status, subject, "
+                      "issuer_fingerprint, key_fingerprint, issued, body, request_id) SELECT 'old-' || i, 'rac', "
+                      "CASE WHEN i % 4 = 0 THEN 'pending' WHEN i % 5 = 0 THEN 'abandoned' ELSE 'issued' END, 's', "
+                      "'f', 'k', '2026-01-01T00:00:' || lpad(i::text, 2, '0'), '<BODY/>', 'r' "
+                      "FROM generate_series(1, 12) AS i; "
+                      "UPDATE certificates SET status = 'abandoned' WHERE id = 'old-8'");
+    PostgresStore upgraded(m_locator, false);
+    EXPECT_EQ(cluster().scalar(m_database, "SELECT version FROM xrca.schema_version"), "9");
+    EXPECT_EQ(unissued(m_database), "old-10:abandoned old-12:pending old-4:pending old-5:abandoned old-8:abandoned");
+    auto counts = upgraded.counts();
+    EXPECT_EQ(counts.pending, 2);
+    EXPECT_EQ(counts.issued_by_kind, (std::map<std::string, std::int64_t>{{"rac", 7}}));
+    upgraded.complete_issuance("old-4", "<XrML/>");
+    const auto swept =
+        upgraded.abandon_stale_pending("2027-01-01", [](const CertificateRecord& r) { return entry("Abandon", r.id); });
+    ASSERT_EQ(swept.size(), 1u);
+    EXPECT_EQ(swept[0].id, "old-12");
+    upgraded.reserve_issuance(pending("new"), entry("Certify"));
+    EXPECT_EQ(unissued(m_database), "new:pending old-10:abandoned old-12:abandoned old-5:abandoned old-8:abandoned");
+    counts = upgraded.counts();
+    EXPECT_EQ(counts.pending, 1);
+    EXPECT_EQ(counts.issued_by_kind, (std::map<std::string, std::int64_t>{{"rac", 8}}));
+    // The documents are no longer compressed: a signed XrML that pglz would shrink is stored whole.
+    upgraded.complete_issuance("new", "<XrML>" + std::string(8000, 'a') + "</XrML>");
+    EXPECT_EQ(cluster().scalar(m_database,
+                               "SELECT coalesce(pg_column_compression(xrml), 'none') || ' ' || "
+                               "(pg_column_size(xrml) = octet_length(xrml)) FROM xrca.certificates WHERE id = 'new'"),
+              "none true");
 }
 
 }  // namespace
