@@ -117,6 +117,16 @@ Param array_param(const std::vector<Param>& elements) {
     return out + "}";
 }
 
+Params column_arrays(const std::vector<Params>& rows, std::size_t width) {
+    std::vector<std::vector<Param>> columns(width);
+    for (const auto& row : rows) {
+        for (std::size_t i = 0; i < columns.size(); ++i) columns[i].push_back(row.at(i));
+    }
+    Params arrays;
+    for (const auto& column : columns) arrays.push_back(array_param(column));
+    return arrays;
+}
+
 // --- Connection ---------------------------------------------------------------------------------
 
 Connection::Connection(const PgLocator& locator) : m_locator(&locator) {

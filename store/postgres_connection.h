@@ -82,6 +82,8 @@ Param bytea_param(const std::vector<std::uint8_t>& bytes);
  * of rows (unnest), whatever its size. nullopt elements are NULL.
  */
 Param array_param(const std::vector<Param>& elements);
+/** Rows of `width` values as one array parameter per column (`unnest($1::t[], $2::t[], …)`). */
+Params column_arrays(const std::vector<Params>& rows, std::size_t width);
 
 /** A statement with its parameters, prepared on the connection the first time it is sent. */
 struct Statement {

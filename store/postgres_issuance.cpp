@@ -122,28 +122,16 @@ void PostgresStore::reserve_together(const std::vector<GroupCommit<Reservation>:
         // both, and nobody received anything. The log's head row, locked until COMMIT, is then
         // held for microseconds instead of a disk sync, which every node's reservations used to
         // wait for in turn (docs/performance.md).
-        std::vector<std::vector<Param>> columns(12);
+        std::vector<Params> rows;
         std::vector<const LogEntry*> entries;
         for (const auto* queued : reservations) {
             const auto& r = *queued->item->record;
-            const Params row{r.id,
-                             r.kind,
-                             r.subject,
-                             r.issuer_fingerprint,
-                             r.key_fingerprint,
-                             r.issued,
-                             r.valid_from,
-                             r.valid_until,
-                             r.body,
-                             r.request_id,
-                             r.license_hash.empty() ? Param() : Param(r.license_hash),
-                             r.machine};
-            for (std::size_t i = 0; i < row.size(); ++i) columns[i].push_back(row[i]);
+            rows.push_back(Params{r.id, r.kind, r.subject, r.issuer_fingerprint, r.key_fingerprint, r.issued,
+                                  r.valid_from, r.valid_until, r.body, r.request_id,
+                                  r.license_hash.empty() ? Param() : Param(r.license_hash), r.machine});
             entries.push_back(queued->item->entry);
         }
-        Params arrays;
-        for (const auto& column : columns) arrays.push_back(array_param(column));
-        const auto locked = c.query(reserve_statement(), arrays);
+        const auto locked = c.query(reserve_statement(), column_arrays(rows, 12));
         if (locked.rows() == 0) throw StorageError("the enrollment log's head row is missing");
         append_log_after(c, LogHead{locked.int64(0, 0), locked.text(0, 1)}, entries);
     });

@@ -56,17 +56,15 @@ void PostgresStore::append_log_after(Connection& c, const LogHead& locked, const
     // The rows and the head's move are one statement, queued: it goes with the caller's COMMIT
     // (or its next statement), so that the lock is held for one round trip after the read.
     // The rows come as one array per column, so that a batch is one statement too.
-    std::vector<std::vector<Param>> columns(11);
+    std::vector<Params> rows;
     auto head = locked;
     for (const auto* entry : in) {
         const LogEntry e = chain_log_entry(head, *entry);
-        const Params values{param(e.seq),     e.request_id, e.time,   e.operation, e.caller, e.inputs,
-                            e.certificate_id, e.outcome,    e.reason, e.prev_hash, e.hash};
-        for (std::size_t i = 0; i < values.size(); ++i) columns[i].push_back(values[i]);
+        rows.push_back(Params{param(e.seq), e.request_id, e.time, e.operation, e.caller, e.inputs, e.certificate_id,
+                              e.outcome, e.reason, e.prev_hash, e.hash});
         head = LogHead{e.seq, e.hash};
     }
-    Params arrays;
-    for (const auto& column : columns) arrays.push_back(array_param(column));
+    auto arrays = column_arrays(rows, 11);
     arrays.push_back(param(head.seq));
     arrays.push_back(head.hash);
     c.queue(std::string("WITH appended AS (INSERT INTO enrollment_log (") + k_log_columns +
