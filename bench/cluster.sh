@@ -34,7 +34,9 @@
 # BENCH_PG_STATEMENTS=1 (or all: with the statements of functions and triggers) counts the
 # statements with pg_stat_statements; BENCH_PORT (first port tried, default 18180);
 # BENCH_PG_BINDIR (default /usr/lib/postgresql/15/bin); BENCH_WRK_TIMEOUT (seconds, default 30); BENCH_KEEP_PG=1 prints
-# the growth store's locator and waits for Enter before removing it.
+# the growth store's locator and waits for Enter before removing it. BENCH_PERF=LABEL:FILE[,LABEL:FILE]...
+# records the whole machine (`perf record -a -g`) into FILE over the load labelled LABEL (e.g.
+# 1-pg3: round 1 of 3 nodes; soak; empty.1 in growth mode), to see where its CPU went.
 # Needs: cmake and a C++ toolchain (scripts/setup.sh), wrk, postgresql-15, psql, curl, ss.
 set -euo pipefail
 shopt -s inherit_errexit  # a failure inside $(...) fails the script too
@@ -348,9 +350,16 @@ run_load() {
       "http://127.0.0.1:${ports[$i]}$certify_path" >"$tmp/wrk-$label.$i.out" 2>&1 &
     wrk_pids+=("$!")
   done
+  local perf_pid="" recording
+  for recording in ${BENCH_PERF:+${BENCH_PERF//,/ }}; do
+    [ "${recording%%:*}" = "$label" ] || continue
+    perf record -a -g -F 499 -o "${recording#*:}" -- sleep "$seconds" >"$tmp/perf-$label.out" 2>&1 &
+    perf_pid=$!
+  done
   for i in "${!wrk_pids[@]}"; do
     wait "${wrk_pids[$i]}" || { cat "$tmp/wrk-$label.$i.out" >&2; echo "$0: wrk failed against port ${ports[$i]}" >&2; failed=1; }
   done
+  [ -z "$perf_pid" ] || wait "$perf_pid" || { cat "$tmp/perf-$label.out" >&2; echo "$0: perf record failed" >&2; }
   [ "$failed" = 0 ] || return 1
   for i in "${!ports[@]}"; do wait_drained "${ports[$i]}"; done
   local ok1 x1 p1

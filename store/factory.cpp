@@ -18,7 +18,9 @@ std::string sqlite_database_path(const std::string& data_dir) { return data_dir 
 bool is_postgresql_locator(const std::string& locator) { return is_postgresql_uri(locator); }
 
 std::function<void()> store_probe(Store& store, const std::string& locator) {
-    if (is_postgresql_locator(locator)) return [&store] { (void)store.policy_revision(); };
+    // On PostgreSQL the log's head, not the policy revision: a serving process remembers the
+    // revision between requests, and the probe must reach the server.
+    if (is_postgresql_locator(locator)) return [&store] { (void)store.log_checkpoint(); };
     const auto path = sqlite_database_path(locator);
     struct stat opened {};
     if (::stat(path.c_str(), &opened) != 0)

@@ -98,23 +98,70 @@ Param bytea_param(const std::vector<std::uint8_t>& bytes) {
     return out;
 }
 
-Param array_param(const std::vector<Param>& elements) {
-    std::string out = "{";
-    for (std::size_t i = 0; i < elements.size(); ++i) {
-        if (i > 0) out += ',';
-        if (!elements[i]) {
-            out += "NULL";
-            continue;
+Param Param::binary(std::string bytes) {
+    Param p(std::move(bytes));
+    p.m_binary = true;
+    return p;
+}
+
+const std::string& Param::value() const noexcept {
+    static const std::string none;
+    return m_value ? *m_value : none;
+}
+
+namespace {
+
+// PostgreSQL's binary formats are big-endian.
+void put_int32(std::string& out, std::uint32_t v) {
+    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xFF));
+}
+
+constexpr std::uint32_t k_text_oid = 25;  // pg_type's text
+
+// Parameters as libpq takes them: values, lengths (read for binary ones only) and formats.
+struct WireParams {
+    explicit WireParams(const Params& params) {
+        values.reserve(params.size());
+        for (const auto& p : params) {
+            values.push_back(p.null() ? nullptr : p.value().c_str());
+            lengths.push_back(static_cast<int>(p.value().size()));
+            formats.push_back(p.is_binary() ? 1 : 0);
         }
-        // Every element quoted: inside quotes only a quote and a backslash are escaped.
-        out += '"';
-        for (const char c : *elements[i]) {
-            if (c == '"' || c == '\\') out += '\\';
-            out += c;
-        }
-        out += '"';
     }
-    return out + "}";
+    [[nodiscard]] int count() const noexcept { return static_cast<int>(values.size()); }
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+    std::vector<int> formats;
+};
+
+}  // namespace
+
+Param text_array_param(const std::vector<Param>& elements) {
+    // array_send's layout: dimensions, a has-nulls flag, the element type, each dimension's
+    // length and lower bound, then each element as its length (-1: NULL) and its bytes.
+    std::size_t size = 20;
+    bool nulls = false;
+    for (const auto& e : elements) {
+        size += 4 + e.value().size();
+        nulls = nulls || e.null();
+    }
+    std::string out;
+    out.reserve(size);
+    put_int32(out, elements.empty() ? 0 : 1);
+    put_int32(out, nulls ? 1 : 0);
+    put_int32(out, k_text_oid);
+    if (!elements.empty()) {
+        if (elements.size() > 0x7FFFFFFF) throw StorageError("an array of more than 2^31 elements");
+        put_int32(out, static_cast<std::uint32_t>(elements.size()));
+        put_int32(out, 1);
+    }
+    for (const auto& e : elements) {
+        if (e.is_binary()) throw StorageError("an array element in binary format");
+        if (e.value().size() > 0x3FFFFFFF) throw StorageError("an array element of more than 1 GiB");
+        put_int32(out, e.null() ? 0xFFFFFFFFU : static_cast<std::uint32_t>(e.value().size()));
+        out += e.value();
+    }
+    return Param::binary(std::move(out));
 }
 
 Params column_arrays(const std::vector<Params>& rows, std::size_t width) {
@@ -123,7 +170,7 @@ Params column_arrays(const std::vector<Params>& rows, std::size_t width) {
         for (std::size_t i = 0; i < columns.size(); ++i) columns[i].push_back(row.at(i));
     }
     Params arrays;
-    for (const auto& column : columns) arrays.push_back(array_param(column));
+    for (const auto& column : columns) arrays.push_back(text_array_param(column));
     return arrays;
 }
 
@@ -168,6 +215,18 @@ bool Connection::quiet() const noexcept {
     idle.fd = PQsocket(m_conn);
     idle.events = POLLIN;
     return idle.fd >= 0 && ::poll(&idle, 1, 0) == 0;
+}
+
+int Connection::socket() const noexcept { return m_conn != nullptr ? PQsocket(m_conn) : -1; }
+
+std::vector<std::string> Connection::notifications(const std::string& channel) {
+    if (PQconsumeInput(m_conn) != 1 || PQstatus(m_conn) != CONNECTION_OK) fail(nullptr, "reading notifications");
+    std::vector<std::string> payloads;
+    while (PGnotify* n = PQnotifies(m_conn)) {
+        if (channel == n->relname) payloads.emplace_back(n->extra);
+        PQfreemem(n);
+    }
+    return payloads;
 }
 
 PgFailure Connection::failure(pg_result* result, const std::string& what, bool refused_before_end) {
@@ -228,11 +287,9 @@ Result Connection::query(const std::string& sql, const Params& params) {
         auto results = pipeline({{sql, params}});
         return std::move(results.back());
     }
-    std::vector<const char*> values;
-    values.reserve(params.size());
-    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-    return checked(PQexecPrepared(m_conn, found->second.c_str(), static_cast<int>(values.size()), values.data(),
-                                  nullptr, nullptr, 0),
+    const WireParams wire(params);
+    return checked(PQexecPrepared(m_conn, found->second.c_str(), wire.count(), wire.values.data(), wire.lengths.data(),
+                                  wire.formats.data(), 0),
                    "a statement");
 }
 
@@ -262,11 +319,9 @@ std::vector<Result> Connection::pipeline(const std::vector<Statement>& statement
             naming.emplace(s.sql, name);
             sent.push_back({i, name});
         }
-        std::vector<const char*> values;
-        values.reserve(s.params.size());
-        for (const auto& p : s.params) values.push_back(p ? p->c_str() : nullptr);
-        if (PQsendQueryPrepared(m_conn, name.c_str(), static_cast<int>(values.size()), values.data(), nullptr, nullptr,
-                                0) != 1) {
+        const WireParams wire(s.params);
+        if (PQsendQueryPrepared(m_conn, name.c_str(), wire.count(), wire.values.data(), wire.lengths.data(),
+                                wire.formats.data(), 0) != 1) {
             fail(nullptr, "sending a statement");
         }
         sent.push_back({i, ""});

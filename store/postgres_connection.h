@@ -4,7 +4,7 @@
 //
 // Threading: a Connection is used by one thread at a time (it is leased from the Pool); the Pool
 // is thread-safe. Statements are prepared once per connection (by their text) and executed with
-// text parameters.
+// text parameters, but for arrays, which are sent in binary format.
 #pragma once
 
 #include "store/postgres_locator.h"
@@ -70,19 +70,42 @@ private:
     pg_result* m_result;
 };
 
-/** A statement parameter in text format; nullopt is SQL NULL. */
-using Param = std::optional<std::string>;
+/**
+ * A statement parameter: text in the input format of the parameter's type, or the bytes of
+ * PostgreSQL's binary format for it (text_array_param); none is SQL NULL.
+ */
+class Param {
+public:
+    Param() = default;
+    Param(std::nullopt_t /*null*/) noexcept {}               // NOLINT(google-explicit-constructor): reads as NULL
+    Param(std::string text) : m_value(std::move(text)) {}    // NOLINT(google-explicit-constructor)
+    Param(const char* text) : m_value(std::string(text)) {}  // NOLINT(google-explicit-constructor)
+    Param(std::optional<std::string> text) : m_value(std::move(text)) {}  // NOLINT(google-explicit-constructor)
+    /** Bytes already in the binary format of the parameter's type. */
+    static Param binary(std::string bytes);
+
+    [[nodiscard]] bool null() const noexcept { return !m_value; }
+    [[nodiscard]] bool is_binary() const noexcept { return m_binary; }
+    /** The text or bytes; empty for NULL. */
+    [[nodiscard]] const std::string& value() const noexcept;
+
+private:
+    std::optional<std::string> m_value;
+    bool m_binary = false;
+};
 using Params = std::vector<Param>;
 
 Param param(std::int64_t value);
 /** A bytea parameter, in bytea's hex input format. */
 Param bytea_param(const std::vector<std::uint8_t>& bytes);
 /**
- * An array parameter (text[], bigint[] …) in the array input format: one statement for a batch
- * of rows (unnest), whatever its size. nullopt elements are NULL.
+ * A text[] parameter (`$1::text[]`) in PostgreSQL's binary array format: one statement for a
+ * batch of rows (unnest), whatever its size, with each element's bytes as they are (no quoting
+ * for the server to scan and undo: it did so over every document of a batch). Null elements
+ * are NULL; cast in SQL for other element types (`seq::bigint`).
  */
-Param array_param(const std::vector<Param>& elements);
-/** Rows of `width` values as one array parameter per column (`unnest($1::t[], $2::t[], …)`). */
+Param text_array_param(const std::vector<Param>& elements);
+/** Rows of `width` values as one text[] parameter per column (`unnest($1::text[], $2::text[], …)`). */
 Params column_arrays(const std::vector<Params>& rows, std::size_t width);
 
 /** A statement with its parameters, prepared on the connection the first time it is sent. */
@@ -129,6 +152,13 @@ public:
      * that is unknown for a write that commits by itself).
      */
     [[nodiscard]] bool quiet() const noexcept;
+    /** The connection's socket, to wait for what the server sends (poll); -1 when closed. */
+    [[nodiscard]] int socket() const noexcept;
+    /**
+     * Reads what the server has sent without waiting and returns the payloads of the
+     * notifications on `channel` received so far (LISTEN); PgFailure when the connection is lost.
+     */
+    std::vector<std::string> notifications(const std::string& channel);
     /**
      * COPY … FROM STDIN: `copy_sql` starts it, `put` sends data in COPY's text format (any
      * pieces), `end` finishes it and reports the server's verdict (PgFailure).

@@ -161,7 +161,7 @@ void PostgresStore::complete_together(const std::vector<GroupCommit<Completion>:
         xrmls.push_back(*q->item->xrml);
     }
     const auto updated = run(*m_pool, "completing an issuance", Tx::Single, [&](Connection& c) {
-        const auto q = c.query(complete_statement(), {array_param(ids), array_param(xrmls)});
+        const auto q = c.query(complete_statement(), {text_array_param(ids), text_array_param(xrmls)});
         std::set<std::string> out;
         for (int i = 0; i < q.rows(); ++i) out.insert(q.text(i, 0));
         return out;

@@ -68,8 +68,11 @@ void PostgresStore::append_log_after(Connection& c, const LogHead& locked, const
     arrays.push_back(param(head.seq));
     arrays.push_back(head.hash);
     c.queue(std::string("WITH appended AS (INSERT INTO enrollment_log (") + k_log_columns +
-                ") SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
-                "$7::text[], $8::text[], $9::text[], $10::text[], $11::text[])) "
+                ") SELECT seq::bigint, request_id, time, operation, caller, inputs, certificate_id, outcome, reason, "
+                "prev_hash, hash FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
+                "$7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) AS r (" +
+                k_log_columns +
+                ")) "
                 "UPDATE log_head SET seq = $12, hash = $13 WHERE id = 1",
             std::move(arrays));
 }

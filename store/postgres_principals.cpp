@@ -1,6 +1,7 @@
 // PostgreSQL implementation of the principals part of Store: callers of the online service, the
 // cluster a sub-enroll principal is bound to, and the users a server principal may certify
 // (docs/principals.md).
+#include "store/postgres_policy_cache.h"
 #include "store/postgres_rows.h"
 #include "store/postgres_store.h"
 
@@ -61,6 +62,7 @@ std::optional<std::pair<PrincipalRecord, std::int64_t>> find_one(Pool& pool, con
 }  // namespace
 
 void PostgresStore::add_principal(const PrincipalRecord& p, const LogEntry& entry) {
+    const auto forget = forgetting();
     run(*m_pool, "adding a principal", Tx::Write, [&](Connection& c) {
         c.query(std::string("INSERT INTO principals (") + k_principal_columns + ") VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 {p.name, p.role, p.email, p.user_id, p.token_hash, p.created, p.cluster_guid});
@@ -70,6 +72,7 @@ void PostgresStore::add_principal(const PrincipalRecord& p, const LogEntry& entr
 }
 
 bool PostgresStore::remove_principal(const std::string& name, const LogEntry& entry) {
+    const auto forget = forgetting();
     return run(*m_pool, "removing a principal", Tx::Write, [&](Connection& c) {
         // Explicitly, not only by the foreign key's cascade: a grant must never outlive its principal.
         c.query("DELETE FROM principal_grants WHERE principal = $1", {name});
@@ -97,15 +100,25 @@ std::optional<PrincipalRecord> PostgresStore::find_principal(const std::string& 
 }
 
 std::optional<PrincipalRecord> PostgresStore::find_principal_by_token_hash(const std::string& token_hash) {
-    // The request that presented the token asks for the policy revision next: it was read too.
+    // Only `serve` looks tokens up: its first lookup starts the listener of the process's cache,
+    // and later ones find their principal there (postgres_policy_cache.h). A token not found is
+    // never remembered: a guess is always read from the database.
+    if (m_cache) {
+        m_cache->start();
+        if (auto known = m_cache->principal(token_hash)) return known;
+    }
+    const auto ticket = m_cache ? m_cache->ticket() : pg_detail::PolicyCache::Ticket{};
     auto found = find_one(*m_pool, "token_hash", token_hash);
     if (!found) return std::nullopt;
+    // The request that presented the token asks for the policy revision next: it was read too.
     remember_policy_revision(found->second);
+    if (m_cache) m_cache->remember(ticket, token_hash, found->first, found->second);
     return std::move(found->first);
 }
 
 std::optional<std::string> PostgresStore::bind_principal_cluster(const std::string& name,
                                                                  const std::string& cluster_guid) {
+    const auto forget = forgetting();
     return run(*m_pool, "binding a principal to its cluster", Tx::Write,
                [&](Connection& c) -> std::optional<std::string> {
                    // Of two racing binders the second waits for the first's row lock, then finds the
@@ -120,6 +133,7 @@ std::optional<std::string> PostgresStore::bind_principal_cluster(const std::stri
 
 bool PostgresStore::set_principal_cluster(const std::string& name, const std::string& cluster_guid,
                                           const LogEntry& entry) {
+    const auto forget = forgetting();
     return run(*m_pool, "rebinding a principal", Tx::Write, [&](Connection& c) {
         if (c.query("UPDATE principals SET cluster_guid = $1 WHERE name = $2", {cluster_guid, name}).affected() == 0) {
             return false;
@@ -130,6 +144,7 @@ bool PostgresStore::set_principal_cluster(const std::string& name, const std::st
 }
 
 bool PostgresStore::add_principal_grant(const std::string& name, const std::string& pattern, const LogEntry& entry) {
+    const auto forget = forgetting();
     return run(*m_pool, "adding a grant", Tx::Write, [&](Connection& c) {
         // FOR SHARE: the principal cannot be removed before this transaction ends.
         if (c.query("SELECT 1 FROM principals WHERE name = $1 FOR SHARE", {name}).rows() == 0) return false;
@@ -140,6 +155,7 @@ bool PostgresStore::add_principal_grant(const std::string& name, const std::stri
 }
 
 bool PostgresStore::remove_principal_grant(const std::string& name, const std::string& pattern, const LogEntry& entry) {
+    const auto forget = forgetting();
     return run(*m_pool, "removing a grant", Tx::Write, [&](Connection& c) {
         if (c.query("DELETE FROM principal_grants WHERE principal = $1 AND pattern = $2", {name, pattern}).affected() ==
             0) {

@@ -1,6 +1,7 @@
 // PostgreSQL implementation of the revocation part of Store: lookups of issued certificates,
 // revocations, exclusions and the policy revision (docs/revocation.md).
 #include "store/certificate_listing.h"
+#include "store/postgres_policy_cache.h"
 #include "store/postgres_rows.h"
 #include "store/postgres_store.h"
 
@@ -93,15 +94,23 @@ std::int64_t PostgresStore::policy_revision() {
     // lookup's statement read it too (postgres_principals.cpp), which saves a round trip per
     // request. A change made meanwhile by another thread or node is seen at most k_fresh
     // later, by this request's successors; one made by this thread forgets the value first.
+    // With the process's cache listening (serve), the revision remembered is right until a
+    // notification says otherwise (postgres_policy_cache.h).
+    if (m_cache) {
+        if (const auto known = m_cache->revision()) return *known;
+    }
     if (t_seen.store == m_instance && std::chrono::steady_clock::now() - t_seen.at < k_fresh) {
         t_seen.store = 0;
         return t_seen.revision;
     }
-    return run(*m_pool, "reading the policy revision", Tx::None, [&](Connection& c) {
+    const auto ticket = m_cache ? m_cache->ticket() : pg_detail::PolicyCache::Ticket{};
+    const auto revision = run(*m_pool, "reading the policy revision", Tx::None, [&](Connection& c) {
         const auto q = c.query("SELECT revision FROM policy_revision WHERE id = 1");
         if (q.rows() == 0) throw StorageError("the policy revision row is missing");
         return q.int64(0, 0);
     });
+    if (m_cache) m_cache->remember(ticket, revision);
+    return revision;
 }
 
 namespace {
@@ -128,6 +137,7 @@ RevocationRecord read_revocation(const Result& q, int row) {
 }  // namespace
 
 std::int64_t PostgresStore::add_revocation(const RevocationRecord& r, const LogEntry& entry) {
+    const auto forget = forgetting();
     return run(*m_pool, "recording a revocation", Tx::Write, [&](Connection& c) {
         const auto q = c.query(
             "INSERT INTO revocations (type, value, object_type, id_type, id, name, public_key, reason, revoked, "
@@ -204,6 +214,7 @@ PublishedListHead PostgresStore::publish_revocation_list(const std::optional<std
 // --- exclusions -------------------------------------------------------------------------------
 
 void PostgresStore::set_exclusion(const ExclusionRecord& x, const LogEntry& entry) {
+    const auto forget = forgetting();
     run(*m_pool, "recording an exclusion", Tx::Write, [&](Connection& c) {
         // One minimum at a time: the new one replaces the old. The revision's row is locked
         // first, so that two processes setting a minimum at once do it one after the other.
@@ -216,6 +227,7 @@ void PostgresStore::set_exclusion(const ExclusionRecord& x, const LogEntry& entr
 }
 
 bool PostgresStore::remove_exclusion(const std::string& kind, const std::string& value, const LogEntry& entry) {
+    const auto forget = forgetting();
     return run(*m_pool, "removing an exclusion", Tx::Write, [&](Connection& c) {
         if (c.query("DELETE FROM exclusions WHERE kind = $1 AND value = $2", {kind, value}).affected() == 0) {
             return false;

@@ -2,6 +2,8 @@
 // offline requests, escrowed user keys, trust lists and counts (see postgres_store.h).
 #include "store/postgres_store.h"
 
+#include "store/postgres_policy_cache.h"
+
 #include "store/factory.h"
 #include "store/postgres_connection.h"
 #include "store/postgres_migrations.h"
@@ -58,9 +60,17 @@ PostgresStore::PostgresStore(const std::string& locator, bool create, const Sche
     m_description = describe_locator(parsed);
     m_pool = std::make_unique<Pool>(std::move(parsed), k_max_connections);
     migrate(create, schema);
+    // Schema 10 announces changes (010_policy_notifications.sql); a store opened at an older
+    // version (tests of migrations) remembers nothing.
+    constexpr int announcing = 10;
+    if (schema.stop_at == 0 || schema.stop_at >= announcing) m_cache = std::make_unique<PolicyCache>(m_pool->locator());
 }
 
 PostgresStore::~PostgresStore() = default;
+
+PostgresStore::Forgetting::~Forgetting() {
+    if (m_cache != nullptr) m_cache->forget();
+}
 
 std::string PostgresStore::describe() const { return m_description; }
 
@@ -200,6 +210,7 @@ std::vector<std::string> PostgresStore::load_chain(const std::string& purpose) {
 }
 
 void PostgresStore::apply(const AuthorityChange& change) {
+    const auto forget = forgetting();
     run(*m_pool, "changing the authority", Tx::Write, [&](Connection& c) {
         for (const auto& r : change.requests) {
             const auto q = c.query("UPDATE offline_requests SET state = $1 WHERE request_id = $2 AND state = $3",
@@ -283,6 +294,7 @@ UserKeyRecord PostgresStore::insert_user_key_if_absent(const UserKeyRecord& k) {
 }
 
 void PostgresStore::add_trust(const TrustRecord& r, const LogEntry& entry) {
+    const auto forget = forgetting();
     run(*m_pool, "adding a trusted key", Tx::Write, [&](Connection& c) {
         c.query("INSERT INTO trust (fingerprint, purpose, public_key, label, added) VALUES ($1, $2, $3, $4, $5)",
                 {r.fingerprint, r.purpose, r.public_key, r.label, r.added});
@@ -292,6 +304,7 @@ void PostgresStore::add_trust(const TrustRecord& r, const LogEntry& entry) {
 }
 
 bool PostgresStore::remove_trust(const std::string& fingerprint, const LogEntry& entry) {
+    const auto forget = forgetting();
     return run(*m_pool, "removing a trusted key", Tx::Write, [&](Connection& c) {
         if (c.query("DELETE FROM trust WHERE fingerprint = $1", {fingerprint}).affected() == 0) return false;
         bump_policy_revision(c);

@@ -28,6 +28,7 @@ namespace xrca::store {
 namespace pg_detail {
 class Connection;
 class Pool;
+class PolicyCache;
 }  // namespace pg_detail
 
 class PostgresStore final : public Store {
@@ -157,7 +158,23 @@ private:
     void remember_policy_revision(std::int64_t revision) const;
     static std::uint64_t next_instance() noexcept;
     std::uint64_t m_instance = next_instance();  ///< tells this store's remembered revision from another's
+    /** Makes m_cache forget what it remembers when it goes: a method that changes principals or the policy holds one.
+     */
+    class Forgetting {
+    public:
+        explicit Forgetting(pg_detail::PolicyCache* cache) noexcept : m_cache(cache) {}
+        ~Forgetting();
+        Forgetting(const Forgetting&) = delete;
+        Forgetting& operator=(const Forgetting&) = delete;
+
+    private:
+        pg_detail::PolicyCache* m_cache;
+    };
+    [[nodiscard]] Forgetting forgetting() const noexcept { return Forgetting(m_cache.get()); }
     std::unique_ptr<pg_detail::Pool> m_pool;
+    /** Principals by token and the policy revision between requests; null below schema 10.
+        Declared after m_pool, so destroyed before it: its thread listens with the pool's locator. */
+    std::unique_ptr<pg_detail::PolicyCache> m_cache;
     std::string m_description;
 };
 
