@@ -193,7 +193,7 @@ esac
 # that whole page to the WAL). The operator's settings docs/store.md recommends for a large store.
 [ "$mode" = growth ] && pg_extra+=(-c "shared_buffers=${BENCH_PG_SHARED_BUFFERS:-2GB}" -c max_wal_size=8GB)
 # Durable like SQLite's synced commits: fsync, synchronous_commit, full_page_writes on (the
-# defaults, said out loud). max_connections: each serve keeps up to 16 connections, 7 nodes here.
+# defaults, said out loud). max_connections: each serve keeps up to 19 connections, 7 nodes here.
 pg_start "$pg_dir" "$tmp" -c fsync=on -c synchronous_commit=on -c full_page_writes=on -c max_connections=200 \
   "${pg_extra[@]}"
 pids+=("$pg_launcher")

@@ -176,7 +176,7 @@ Params column_arrays(const std::vector<Params>& rows, std::size_t width) {
 
 // --- Connection ---------------------------------------------------------------------------------
 
-Connection::Connection(const PgLocator& locator) : m_locator(&locator) {
+Connection::Connection(const PgLocator& locator, const std::string& settings) : m_locator(&locator) {
     // The URI comes last, so that what it says overrides these defaults.
     const char* const keywords[] = {"connect_timeout", "application_name", "dbname", nullptr};
     const char* const values[] = {"10", "xrca", locator.uri.c_str(), nullptr};
@@ -199,7 +199,8 @@ Connection::Connection(const PgLocator& locator) : m_locator(&locator) {
     }
     PQsetNoticeProcessor(m_conn, ignore_notice, nullptr);  // libpq would print notices to stderr
     exec("SET search_path TO " + quoted_schema(locator.schema) +
-         "; SET bytea_output TO hex; SET client_encoding TO 'UTF8'; SET client_min_messages TO warning");
+         "; SET bytea_output TO hex; SET client_encoding TO 'UTF8'; SET client_min_messages TO warning" +
+         (settings.empty() ? "" : "; " + settings));
 }
 
 Connection::~Connection() {
@@ -391,7 +392,8 @@ void Connection::end_copy() {
 
 // --- Pool ---------------------------------------------------------------------------------------
 
-Pool::Pool(PgLocator locator, std::size_t capacity) : m_locator(std::move(locator)), m_capacity(capacity) {}
+Pool::Pool(PgLocator locator, std::size_t capacity, std::string settings)
+    : m_locator(std::move(locator)), m_capacity(capacity), m_settings(std::move(settings)) {}
 
 Pool::~Pool() = default;
 
@@ -419,7 +421,7 @@ Pool::Lease Pool::acquire() {
             ++m_open;
             lock.unlock();
             try {
-                return Lease(*this, std::make_unique<Connection>(m_locator));
+                return Lease(*this, std::make_unique<Connection>(m_locator, m_settings));
             } catch (...) {
                 give_back(nullptr);
                 throw;

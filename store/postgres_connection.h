@@ -124,8 +124,11 @@ struct Statement {
  */
 class Connection {
 public:
-    /** Connects; StoreUnavailable when the server cannot be reached now, StorageError otherwise. */
-    explicit Connection(const PgLocator& locator);
+    /**
+     * Connects, then runs `settings` (SET statements for this session) with the store's own;
+     * StoreUnavailable when the server cannot be reached now, StorageError otherwise.
+     */
+    explicit Connection(const PgLocator& locator, const std::string& settings = "");
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
@@ -186,7 +189,8 @@ private:
  */
 class Pool {
 public:
-    Pool(PgLocator locator, std::size_t capacity);
+    /** `settings`: SET statements each of its connections runs once connected (Connection). */
+    Pool(PgLocator locator, std::size_t capacity, std::string settings = "");
     ~Pool();
     Pool(const Pool&) = delete;
     Pool& operator=(const Pool&) = delete;
@@ -220,6 +224,7 @@ private:
     void give_back(std::unique_ptr<Connection> connection) noexcept;
     PgLocator m_locator;
     std::size_t m_capacity;
+    std::string m_settings;
     std::mutex m_mutex;
     std::condition_variable m_returned;
     std::vector<std::unique_ptr<Connection>> m_idle;  ///< guarded by m_mutex

@@ -114,7 +114,7 @@ void PostgresStore::reserve_together(const std::vector<GroupCommit<Reservation>:
     // Two round trips, three statements: BEGIN and the batch's rows with the head's lock in one
     // flush; the log's rows with the head's move, and COMMIT, in the next (docs/store.md,
     // "Round trips").
-    run(*m_pool, "recording an issuance", Tx::Write, [&](Connection& c) {
+    run(*m_batches, "recording an issuance", Tx::Write, [&](Connection& c) {
         // As in the SQLite store, the reservation commits without waiting for its WAL flush
         // (synchronous_commit off, for this transaction, in reserve_statement): nothing leaves
         // before the completion (or abandonment) commits synchronously, and the WAL is flushed
@@ -160,7 +160,7 @@ void PostgresStore::complete_together(const std::vector<GroupCommit<Completion>:
         ids.push_back(*q->item->id);
         xrmls.push_back(*q->item->xrml);
     }
-    const auto updated = run(*m_pool, "completing an issuance", Tx::Single, [&](Connection& c) {
+    const auto updated = run(*m_batches, "completing an issuance", Tx::Single, [&](Connection& c) {
         const auto q = c.query(complete_statement(), {text_array_param(ids), text_array_param(xrmls)});
         std::set<std::string> out;
         for (int i = 0; i < q.rows(); ++i) out.insert(q.text(i, 0));

@@ -58,6 +58,7 @@ int PostgresStore::latest_schema_version() noexcept { return static_cast<int>(k_
 PostgresStore::PostgresStore(const std::string& locator, bool create, const SchemaOptions& schema) {
     auto parsed = parse_locator(locator);
     m_description = describe_locator(parsed);
+    m_batches = std::make_unique<Pool>(parsed, 2, "SET plan_cache_mode TO force_generic_plan");
     m_pool = std::make_unique<Pool>(std::move(parsed), k_max_connections);
     migrate(create, schema);
     // Schema 10 announces changes (010_policy_notifications.sql); a store opened at an older

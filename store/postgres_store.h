@@ -172,6 +172,13 @@ private:
     };
     [[nodiscard]] Forgetting forgetting() const noexcept { return Forgetting(m_cache.get()); }
     std::unique_ptr<pg_detail::Pool> m_pool;
+    /**
+     * The connections of the issuance cycle's batches (one each for reservations and
+     * completions, which run a batch at a time), with generic plans only: PostgreSQL planned
+     * the completion anew for every batch, its plan for an array's IDs looking dearer than a
+     * plan for the values it was given (docs/store.md, "Round trips").
+     */
+    std::unique_ptr<pg_detail::Pool> m_batches;
     /** Principals by token and the policy revision between requests; null below schema 10.
         Declared after m_pool, so destroyed before it: its thread listens with the pool's locator. */
     std::unique_ptr<pg_detail::PolicyCache> m_cache;
