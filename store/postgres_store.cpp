@@ -58,7 +58,12 @@ int PostgresStore::latest_schema_version() noexcept { return static_cast<int>(k_
 PostgresStore::PostgresStore(const std::string& locator, bool create, const SchemaOptions& schema) {
     auto parsed = parse_locator(locator);
     m_description = describe_locator(parsed);
-    m_batches = std::make_unique<Pool>(parsed, 2, "SET plan_cache_mode TO force_generic_plan");
+    // A generic plan is made once per connection, with the statistics of that moment: made
+    // while certificates was a few rows (a new store), the completion's would scan the table
+    // until an ANALYZE. Nothing these sessions run needs a sequential scan: each row is reached
+    // by its key.
+    m_batches =
+        std::make_unique<Pool>(parsed, 2, "SET plan_cache_mode TO force_generic_plan; SET enable_seqscan TO off");
     m_pool = std::make_unique<Pool>(std::move(parsed), k_max_connections);
     migrate(create, schema);
     // Schema 10 announces changes (010_policy_notifications.sql); a store opened at an older
