@@ -118,17 +118,22 @@ std::optional<PrincipalRecord> PostgresStore::find_principal_by_token_hash(const
 
 std::optional<std::string> PostgresStore::bind_principal_cluster(const std::string& name,
                                                                  const std::string& cluster_guid) {
-    const auto forget = forgetting();
-    return run(*m_pool, "binding a principal to its cluster", Tx::Write,
-               [&](Connection& c) -> std::optional<std::string> {
-                   // Of two racing binders the second waits for the first's row lock, then finds the
-                   // binding set (read committed re-checks the row) and changes nothing; it reads the winner.
-                   c.query("UPDATE principals SET cluster_guid = $1 WHERE name = $2 AND cluster_guid = ''",
-                           {cluster_guid, name});
-                   const auto q = c.query("SELECT cluster_guid FROM principals WHERE name = $1", {name});
-                   if (q.rows() == 0) return std::nullopt;
-                   return q.text(0, 0);
-               });
+    // Every SubEnroll of a sub-enroll principal asks; only the first binds, and only then is
+    // there anything for the cache to forget.
+    bool bound = false;
+    auto winner =
+        run(*m_pool, "binding a principal to its cluster", Tx::Write, [&](Connection& c) -> std::optional<std::string> {
+            // Of two racing binders the second waits for the first's row lock, then finds the
+            // binding set (read committed re-checks the row) and changes nothing; it reads the winner.
+            bound = c.query("UPDATE principals SET cluster_guid = $1 WHERE name = $2 AND cluster_guid = ''",
+                            {cluster_guid, name})
+                        .affected() > 0;
+            const auto q = c.query("SELECT cluster_guid FROM principals WHERE name = $1", {name});
+            if (q.rows() == 0) return std::nullopt;
+            return q.text(0, 0);
+        });
+    if (bound && m_cache) m_cache->forget();
+    return winner;
 }
 
 bool PostgresStore::set_principal_cluster(const std::string& name, const std::string& cluster_guid,
