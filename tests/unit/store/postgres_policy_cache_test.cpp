@@ -126,6 +126,12 @@ TEST_F(PolicyCacheTest, ChangesToPrincipalsGrantsAndThePolicyAreAnnouncedAtCommi
     EXPECT_THROW(store->add_principal(caller("alice", 'b'), entry("PrincipalAdd")), ConflictError);
     EXPECT_TRUE(store->add_principal_grant("alice", "S-1-5-*", entry("GrantAdd")));
     EXPECT_EQ(heard(std::chrono::seconds(5)), once) << "the refused add is not announced; the grant is";
+    store->add_principal({"sub", "sub-enroll", "", "sub", std::string(64, 's'), "t"}, entry("PrincipalAdd"));
+    EXPECT_EQ(heard(std::chrono::seconds(5)), once);
+    EXPECT_EQ(store->bind_principal_cluster("sub", "{guid}").value_or(""), "{guid}");
+    EXPECT_EQ(heard(std::chrono::seconds(5)), once) << "the first SubEnroll binds its principal";
+    EXPECT_EQ(store->bind_principal_cluster("sub", "{guid}").value_or(""), "{guid}");
+    EXPECT_TRUE(heard(std::chrono::milliseconds(200)).empty()) << "the next ones change nothing";
     store->set_exclusion({"min-spc-version", "5.2.3790.134", "", "old clients", "t"}, entry("ExclusionAdd"));
     EXPECT_EQ(heard(std::chrono::seconds(5)), once) << "the policy revision moved";
     EXPECT_TRUE(store->remove_principal("alice", entry("PrincipalRemove")));
