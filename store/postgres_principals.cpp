@@ -111,7 +111,6 @@ std::optional<PrincipalRecord> PostgresStore::find_principal_by_token_hash(const
     auto found = find_one(*m_pool, "token_hash", token_hash);
     if (!found) return std::nullopt;
     // The request that presented the token asks for the policy revision next: it was read too.
-    remember_policy_revision(found->second);
     if (m_cache) m_cache->remember(ticket, token_hash, found->first, found->second);
     return std::move(found->first);
 }

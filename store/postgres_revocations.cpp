@@ -5,9 +5,6 @@
 #include "store/postgres_rows.h"
 #include "store/postgres_store.h"
 
-#include <atomic>
-#include <chrono>
-
 namespace xrca::store {
 
 using namespace pg_detail;
@@ -60,48 +57,20 @@ std::vector<ListedCertificate> PostgresStore::list_certificates(const Certificat
     });
 }
 
-namespace {
-
-// The revision a token lookup read on this thread (store, value, when), for the next
-// policy_revision() of the same request: at most k_fresh old, used once.
-struct SeenRevision {
-    std::uint64_t store = 0;
-    std::int64_t revision = 0;
-    std::chrono::steady_clock::time_point at;
-};
-thread_local SeenRevision t_seen;
-constexpr std::chrono::milliseconds k_fresh{100};
-std::atomic<std::uint64_t> g_stores{0};
-
-}  // namespace
-
-std::uint64_t PostgresStore::next_instance() noexcept { return ++g_stores; }
-
-void PostgresStore::remember_policy_revision(std::int64_t revision) const {
-    t_seen = SeenRevision{m_instance, revision, std::chrono::steady_clock::now()};
-}
-
 // Inside a write transaction. The row lock it takes also orders concurrent policy changes.
 void PostgresStore::bump_policy_revision(Connection& c) {
-    t_seen.store = 0;
     if (c.query("UPDATE policy_revision SET revision = revision + 1 WHERE id = 1").affected() != 1) {
         throw StorageError("the policy revision row is missing");
     }
 }
 
 std::int64_t PostgresStore::policy_revision() {
-    // Every request of the service looks its token up and then asks for the revision: the
-    // lookup's statement read it too (postgres_principals.cpp), which saves a round trip per
-    // request. A change made meanwhile by another thread or node is seen at most k_fresh
-    // later, by this request's successors; one made by this thread forgets the value first.
-    // With the process's cache listening (serve), the revision remembered is right until a
-    // notification says otherwise (postgres_policy_cache.h).
+    // Every request of the service asks, after its token's lookup. With the process's cache
+    // listening (serve), the revision that lookup read is right until a notification says
+    // otherwise (postgres_policy_cache.h); otherwise (another command, or no listener yet) the
+    // row is read.
     if (m_cache) {
         if (const auto known = m_cache->revision()) return *known;
-    }
-    if (t_seen.store == m_instance && std::chrono::steady_clock::now() - t_seen.at < k_fresh) {
-        t_seen.store = 0;
-        return t_seen.revision;
     }
     const auto ticket = m_cache ? m_cache->ticket() : pg_detail::PolicyCache::Ticket{};
     const auto revision = run(*m_pool, "reading the policy revision", Tx::None, [&](Connection& c) {

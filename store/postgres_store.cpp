@@ -2,11 +2,10 @@
 // offline requests, escrowed user keys, trust lists and counts (see postgres_store.h).
 #include "store/postgres_store.h"
 
-#include "store/postgres_policy_cache.h"
-
 #include "store/factory.h"
 #include "store/postgres_connection.h"
 #include "store/postgres_migrations.h"
+#include "store/postgres_policy_cache.h"
 #include "store/postgres_rows.h"
 
 namespace xrca::store {

@@ -154,10 +154,6 @@ private:
     static LogHead log_checkpoint_in(pg_detail::Connection& c);
     static void bump_policy_revision(pg_detail::Connection& c);
     std::vector<CertificateRecord> issued_where(const char* what, const char* condition, const std::string& value);
-    /** Keeps the policy revision a token lookup read, for this thread's next policy_revision(). */
-    void remember_policy_revision(std::int64_t revision) const;
-    static std::uint64_t next_instance() noexcept;
-    std::uint64_t m_instance = next_instance();  ///< tells this store's remembered revision from another's
     /** Makes m_cache forget what it remembers when it goes: a method that changes principals or the policy holds one.
      */
     class Forgetting {
