@@ -18,16 +18,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using pg_detail::PolicyCache;
 
-/** Whether `done` holds within `limit`, asked again every few milliseconds. */
-bool within(std::chrono::milliseconds limit, const std::function<bool()>& done) {
-    const auto deadline = Clock::now() + limit;
-    for (;;) {
-        if (done()) return true;
-        if (Clock::now() >= deadline) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-}
-
 PrincipalRecord caller(const std::string& name, char token) {
     return {name, "user", name + "@example.test", name, std::string(64, token), "t"};
 }

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <thread>
@@ -19,6 +20,16 @@ using test::PostgresCluster;
 
 using test::entry;
 using test::pending;
+
+/** Whether `done` holds within `limit`, asked again every few milliseconds. */
+inline bool within(std::chrono::milliseconds limit, const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+        if (done()) return true;
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+}
 
 class PostgresStoreTest : public ::testing::Test {
 protected:
